@@ -1,0 +1,76 @@
+/*
+ * The resolved deployment: what the troy front end (lexer, parser,
+ * resolver, validator) hands to the rest of the supervisor.  Everything
+ * here is already constant-folded and validated; connector configurations
+ * have their defaults filled in.
+ */
+#ifndef WSFLOW_DEPLOY_H
+#define WSFLOW_DEPLOY_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+struct pipeline_def;
+
+/* One connector instance of a deployed flow. */
+struct dep_connector {
+	char			*dc_flow;	/* deployed flow instance */
+	char			*dc_name;	/* instance alias, e.g. "in" */
+	char			*dc_type;	/* ws_server, ws_client, file,
+						   stdio, exit, ... */
+	/*
+	 * Effective configuration, defaults filled in:
+	 * {"codec": "json"|..|null, "preprocessors": [spec...],
+	 *  "postprocessors": [spec...], "config": {...},
+	 *  "reconnect": "none" | {"retry": {...}}, "metrics_interval_s": ..}
+	 */
+	struct json_object	*dc_config;
+	int			 dc_used;	/* appears in a connect */
+};
+
+/* One pipeline instance; dp_compiled is pipeline_from_json()'s input. */
+struct dep_pipeline {
+	char			*dp_flow;
+	char			*dp_name;
+	struct json_object	*dp_compiled;
+};
+
+enum dep_kind {
+	DEP_CONNECTOR,
+	DEP_PIPELINE,
+};
+
+/* One `connect` statement, ports defaulted (out on the left, in on the
+ * right), indexes into the deployment's arrays. */
+struct dep_link {
+	enum dep_kind	 dl_from_kind;
+	int		 dl_from;
+	char		*dl_from_port;
+	enum dep_kind	 dl_to_kind;
+	int		 dl_to;
+	char		*dl_to_port;
+};
+
+struct deployment {
+	struct dep_connector	*d_connectors;
+	int			 d_nconnectors;
+	struct dep_pipeline	*d_pipelines;
+	int			 d_npipelines;
+	struct dep_link		*d_links;
+	int			 d_nlinks;
+};
+
+/*
+ * Parse, resolve and validate the troy files.  defines are "name=value"
+ * strings from -D.  Errors go to errfp as "file:line:col: message", the
+ * source line and a caret.  Returns the deployment or NULL after errors.
+ */
+struct deployment *deploy_load(char **files, int nfiles, char **defines,
+	    int ndefines, FILE *errfp);
+void	deploy_free(struct deployment *);
+
+/* The stable text form printed by `wsflowd -n -v`. */
+void	deploy_print(const struct deployment *, FILE *);
+
+#endif
