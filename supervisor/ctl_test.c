@@ -896,10 +896,17 @@ proc_spawn(struct tproc *tp, const char *cwd, char *const argv[],
 		execvp(argv[0], argv);
 		what = "exec";
 child_fail:
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) == sizeof(e) &&
-		    write(ep[1], what, strlen(what)) == -1)
-			_exit(126);
+		{
+			/* one write: the parent reads errno and step at once */
+			char	 msg[sizeof(int) + 16];
+			size_t	 wl = strlen(what);
+
+			e = errno;
+			memcpy(msg, &e, sizeof(e));
+			memcpy(msg + sizeof(e), what, wl);
+			if (write(ep[1], msg, sizeof(e) + wl) == -1)
+				_exit(126);
+		}
 		_exit(127);
 	}
 	(void)setpgid(pid, pid);
@@ -1943,8 +1950,8 @@ tags_resolve(struct ttest *t)
  * pattern matches a directory's name at any depth, with one it matches the
  * path relative to the meta's directory.  Case-insensitive.
  */
-static int
-include_match(const char *pat, const char *rel)
+int
+ctltest_include_match(const char *pat, const char *rel)
 {
 	const char	*name = strrchr(rel, '/');
 
@@ -1981,7 +1988,7 @@ walk_includes(struct tlist *tl, const char *base, const char *root,
 			continue;
 		n = json_object_array_length(incl);
 		for (i = 0; i < n; i++) {
-			if (!include_match(json_object_get_string(
+			if (!ctltest_include_match(json_object_get_string(
 			    json_object_array_get_idx(incl, i)), sub))
 				continue;
 			if (path_join(tags, sizeof(tags), path,

@@ -44,6 +44,8 @@ int	ctltest_yaml_scalar(const char *, size_t, int, struct json_object **);
 /* Tremor's tag filter: 1 when a test with these tags is to run. */
 int	ctltest_tags_selected(struct json_object *, char *const *, size_t,
 	    char *const *, size_t);
+/* 1 when a meta.yaml includes glob matches a directory (relative path). */
+int	ctltest_include_match(const char *, const char *);
 /* 1 when the trimmed needle occurs within one line of text. */
 int	ctltest_text_contains(const char *, size_t, const char *);
 /*

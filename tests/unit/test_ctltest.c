@@ -120,6 +120,42 @@ test_tags(void)
 	json_object_put(t);
 }
 
+/* meta.yaml includes: gitignore-like, case-insensitive. */
+static void
+test_includes(void)
+{
+	CHECK_INT(ctltest_include_match("*", "ws"), 1);
+	CHECK_INT(ctltest_include_match("*", "group/ws"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "WS-tls"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "group/ws-tls"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "tls"), 0);
+	CHECK_INT(ctltest_include_match("group/*", "group/x"), 1);
+	CHECK_INT(ctltest_include_match("group/*", "other/x"), 0);
+	CHECK_INT(ctltest_include_match("group/*", "group/x/y"), 0);
+	CHECK_INT(ctltest_include_match("g?oup/[xy]", "group/y"), 1);
+}
+
+/* Nesting is bounded; the error says where. */
+static void
+test_deep(void)
+{
+	char	 buf[300];
+	size_t	 i;
+
+	for (i = 0; i < 100; i++)
+		buf[i] = '[';
+	buf[i] = '\0';
+	CHECK_STR(y2j(buf), "ERR 1:65: nested too deeply");
+	for (i = 0; i < 64; i++)
+		buf[i] = '[';
+	for (; i < 128; i++)
+		buf[i] = ']';
+	buf[i] = '\0';
+	CHECK_STR(y2j(buf), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]]]");
+}
+
 /* contains: trimmed needle, substring of one line. */
 static void
 test_contains(void)
@@ -268,6 +304,8 @@ main(void)
 {
 	test_yaml();
 	test_tags();
+	test_includes();
+	test_deep();
 	test_contains();
 	test_asserts();
 	test_scalar();
