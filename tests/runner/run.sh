@@ -241,6 +241,15 @@ has "SKIP t1"
 t 1 "$work/pass" "$work/status"
 last "1 passed, 1 failed"
 
+# wsflowd is found next to wsflowctl; a relative $WSFLOWD works.
+mkdir -p "$work/bin"
+cp "$ctl" "$work/bin/wsflowctl"
+cp "$work/faked.sh" "$work/bin/wsflowd"
+out=$(unset WSFLOWD; "$work/bin/wsflowctl" test "$work/pass" 2>&1)
+has "PASS pass ("
+out=$(cd "$work" && WSFLOWD=./faked.sh "$ctl" test pass 2>&1)
+has "PASS pass ("
+
 # $TREMOR_BIN runs instead of wsflowd, the way Tremor does.
 w=$work/tremorbin
 out=$(TREMOR_BIN=$work/faketremor.sh "$ctl" test "$w" 2>&1)
