@@ -200,6 +200,23 @@ ctltest_yaml_scalar(const char *s, size_t len, int plain,
 	return *out == NULL ? -1 : 0;
 }
 
+/* Remember the YAML line a value came from (for error messages). */
+static void
+yaml_setline(struct json_object *v, size_t line)
+{
+	if (v != NULL && !json_object_is_type(v, json_type_double))
+		json_object_set_userdata(v, (void *)(uintptr_t)line, NULL);
+}
+
+/* The YAML line a value came from; 0 when unknown. */
+size_t
+ctltest_yaml_line(struct json_object *v)
+{
+	if (v == NULL || json_object_is_type(v, json_type_double))
+		return 0;
+	return (size_t)(uintptr_t)json_object_get_userdata(v);
+}
+
 /* Attach v under the open container on top of the stack (or as root). */
 static int
 yaml_attach(struct json_object **root, struct json_object **stack,
@@ -291,6 +308,7 @@ ctltest_yaml_parse(const char *text, size_t len, struct json_object **out,
 				msg = "out of memory";
 				goto fail;
 			}
+			yaml_setline(v, mark.line + 1);
 			if (yaml_attach(&root, stack, keys, depth, v) == -1) {
 				json_object_put(v);
 				msg = "out of memory";
@@ -311,6 +329,7 @@ ctltest_yaml_parse(const char *text, size_t len, struct json_object **out,
 			}
 			v = isarray ? json_object_new_array() :
 			    json_object_new_object();
+			yaml_setline(v, mark.line + 1);
 			if (v == NULL || yaml_attach(&root, stack, keys, depth,
 			    v) == -1) {
 				json_object_put(v);
@@ -1393,14 +1412,16 @@ run_before(struct trun *tr, struct json_object *before)
 		if (entry_spawn(tr, e, &tr->tr_before[i], out, errn, cwd,
 		    sizeof(cwd), err, sizeof(err)) == -1) {
 			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
-			    "before.yaml: process %zu: %s", i, err);
+			    "before.yaml:%zu: process %zu: %s",
+			    ctltest_yaml_line(e), i, err);
 			return -1;
 		}
 		tr->tr_nbefore = (int)i + 1;
 		if (entry_await(e, &tr->tr_before[i], cwd, err,
 		    sizeof(err)) == -1) {
 			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
-			    "before.yaml: process %zu (%s): %s", i,
+			    "before.yaml:%zu: process %zu (%s): %s",
+			    ctltest_yaml_line(e), i,
 			    json_object_get_string(json_object_object_get(e,
 			    "cmd")), err);
 			return -1;
@@ -1421,7 +1442,8 @@ run_after(struct trun *tr, struct json_object *after)
 		return;
 	if (entry_spawn(tr, after, &tp, "after.out.log", "after.err.log", cwd,
 	    sizeof(cwd), err, sizeof(err)) == -1) {
-		fail_add(tr->tr_fails, "after.yaml: %s", err);
+		fail_add(tr->tr_fails, "after.yaml:%zu: %s",
+		    ctltest_yaml_line(after), err);
 		return;
 	}
 	deadline = now() + tr->tr_opts->co_timeout;
@@ -1601,8 +1623,8 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 	}
 	if (!json_object_object_get_ex(as, "status", &v) ||
 	    !json_object_is_type(v, json_type_int)) {
-		fail_add(tr->tr_fails, "assert.yaml: status missing or not an "
-		    "integer");
+		fail_add(tr->tr_fails, "assert.yaml:%zu: status missing or not "
+		    "an integer", ctltest_yaml_line(v != NULL ? v : as));
 		return;
 	}
 	code = json_object_get_int(v);
@@ -1612,7 +1634,8 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 	if (!json_object_object_get_ex(as, "asserts", &list) || list == NULL)
 		return;
 	if (!json_object_is_type(list, json_type_array)) {
-		fail_add(tr->tr_fails, "assert.yaml: asserts must be a list");
+		fail_add(tr->tr_fails, "assert.yaml:%zu: asserts must be a list",
+		    ctltest_yaml_line(list));
 		return;
 	}
 	n = json_object_array_length(list);
@@ -1621,8 +1644,9 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 		if (!json_object_is_type(a, json_type_object) ||
 		    !json_object_object_get_ex(a, "source", &src) ||
 		    !json_object_is_type(src, json_type_string)) {
-			fail_add(tr->tr_fails, "assert.yaml: asserts[%zu]: "
-			    "source missing or not a string", i);
+			fail_add(tr->tr_fails, "assert.yaml:%zu: asserts[%zu]: "
+			    "source missing or not a string",
+			    ctltest_yaml_line(a), i);
 			continue;
 		}
 		s = json_object_get_string(src);
@@ -1643,8 +1667,19 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 			    file_read(epath, &expect, &elen) == -1)
 				expect = NULL;
 		}
-		(void)ctltest_assert_check(a, name, text, len, expect,
-		    expect != NULL ? elen : 0, tr->tr_fails);
+		if (ctltest_assert_check(a, name, text, len, expect,
+		    expect != NULL ? elen : 0, tr->tr_fails) == -1) {
+			/* malformed: say where, in the message just added */
+			size_t	 last = json_object_array_length(tr->tr_fails);
+			char	 msg[1024];
+
+			snprintf(msg, sizeof(msg), "assert.yaml:%zu: asserts[%zu]: "
+			    "%s", ctltest_yaml_line(a), i,
+			    json_object_get_string(json_object_array_get_idx(
+			    tr->tr_fails, last - 1)));
+			json_object_array_put_idx(tr->tr_fails, last - 1,
+			    json_object_new_string(msg));
+		}
 		free(text);
 		free(expect);
 		text = expect = NULL;
@@ -1905,8 +1940,8 @@ tags_merge(struct ttest *t, const char *dir)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(v, i);
 		if (ctltest_scalar_str(e, buf, sizeof(buf)) == NULL) {
-			snprintf(t->tt_err, sizeof(t->tt_err), "%s: tags must "
-			    "be strings", path);
+			snprintf(t->tt_err, sizeof(t->tt_err), "%s:%zu: tags "
+			    "must be strings", path, ctltest_yaml_line(e));
 			json_object_put(v);
 			return -1;
 		}

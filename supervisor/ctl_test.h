@@ -39,6 +39,8 @@ int	ctltest_run(const struct ctltest_opts *, int, char **);
  */
 int	ctltest_yaml_parse(const char *, size_t, struct json_object **,
 	    char *, size_t);
+/* The line a value parsed by ctltest_yaml_parse came from; 0 unknown. */
+size_t	ctltest_yaml_line(struct json_object *);
 /* Type one scalar as a YAML 1.1 plain scalar would be (plain != 0). */
 int	ctltest_yaml_scalar(const char *, size_t, int, struct json_object **);
 /* Tremor's tag filter: 1 when a test with these tags is to run. */

@@ -90,6 +90,31 @@ test_yaml(void)
 	    "scalar");
 }
 
+/* Values remember the line they came from. */
+static void
+test_lines(void)
+{
+	struct json_object	*v = NULL, *e;
+	const char		*y = "# comment\n- cmd: sh\n  args: [a, b]\n"
+				    "- cmd: x\n  min-await-secs: 1.5\n";
+	char			 err[128];
+
+	CHECK_INT(ctltest_yaml_parse(y, strlen(y), &v, err, sizeof(err)), 0);
+	CHECK_INT(ctltest_yaml_line(v), 2);
+	e = json_object_array_get_idx(v, 1);
+	CHECK_INT(ctltest_yaml_line(e), 4);
+	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "cmd")), 4);
+	e = json_object_array_get_idx(v, 0);
+	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "args")), 3);
+	/* doubles keep their default serialiser, so no line */
+	e = json_object_object_get(json_object_array_get_idx(v, 1),
+	    "min-await-secs");
+	CHECK_INT(ctltest_yaml_line(e), 0);
+	CHECK_STR(json_object_to_json_string(e), "1.5");
+	CHECK_INT(ctltest_yaml_line(NULL), 0);
+	json_object_put(v);
+}
+
 /* Tags: Tremor's include/exclude rules. */
 static void
 test_tags(void)
@@ -303,6 +328,7 @@ int
 main(void)
 {
 	test_yaml();
+	test_lines();
 	test_tags();
 	test_includes();
 	test_deep();
