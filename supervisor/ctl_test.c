@@ -977,12 +977,12 @@ fail:
 	return -1;
 }
 
-/* Check whether the process has exited (non-blocking). */
+/* Update tp (and every tracked process) if it has exited; never blocks. */
 static void
 proc_poll(struct tproc *tp)
 {
+	(void)tp;	/* reap() finds it in procs[] */
 	reap();
-	(void)tp;
 }
 
 /*
@@ -1735,7 +1735,6 @@ print_tail(const char *path, const char *label)
 		free(text);
 		return;
 	}
-	start = len;
 	i = len > 0 && text[len - 1] == '\n' ? len - 1 : len;
 	while (i > 0) {
 		if (text[i - 1] == '\n' && ++lines == TAIL_LINES)
