@@ -1254,7 +1254,6 @@ entry_spawn(struct trun *tr, struct json_object *e, struct tproc *tp,
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
-	strlcpy(tr->tr_errlog, errlog, sizeof(tr->tr_errlog));
 	return proc_spawn(tp, cwd, (char *const *)argv, tr->tr_env, env,
 	    outlog, errlog, NULL, err, errlen);
 }
@@ -1409,6 +1408,9 @@ run_before(struct trun *tr, struct json_object *before)
 		e = json_object_array_get_idx(before, i);
 		snprintf(out, sizeof(out), "before.out.%zu.log", i);
 		snprintf(errn, sizeof(errn), "before.err.%zu.log", i);
+		/* shown with -v if this entry fails */
+		(void)path_join(tr->tr_errlog, sizeof(tr->tr_errlog),
+		    tr->tr_test->tt_dir, errn);
 		if (entry_spawn(tr, e, &tr->tr_before[i], out, errn, cwd,
 		    sizeof(cwd), err, sizeof(err)) == -1) {
 			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
@@ -1553,7 +1555,6 @@ run_main(struct trun *tr, int *status)
 	argv[k] = NULL;
 	(void)path_join(outlog, sizeof(outlog), t->tt_dir, "fg.out.log");
 	(void)path_join(errlog, sizeof(errlog), t->tt_dir, "fg.err.log");
-	strlcpy(tr->tr_errlog, errlog, sizeof(tr->tr_errlog));
 	if (path_join(stdinpath, sizeof(stdinpath), t->tt_dir, "stdin") == 0 &&
 	    path_exists(stdinpath, 0) &&
 	    file_read(stdinpath, &stdindata, &stdinlen) == -1) {
@@ -1796,6 +1797,7 @@ run_test(const struct ctltest_opts *o, struct ttest *t,
 		run_after(&tr, after);
 		goto done;
 	}
+	tr.tr_errlog[0] = '\0';
 	ran = run_main(&tr, &status) == 0;
 	run_after(&tr, after);
 	if (ran)
@@ -1834,8 +1836,7 @@ done:
 			if (path_join(path, sizeof(path), t->tt_dir,
 			    "fg.err.log") == 0)
 				print_tail(path, "fg.err.log");
-			if (tr.tr_errlog[0] != '\0' &&
-			    strstr(tr.tr_errlog, "/fg.err.log") == NULL) {
+			if (tr.tr_errlog[0] != '\0') {
 				const char *b = strrchr(tr.tr_errlog, '/');
 
 				print_tail(tr.tr_errlog, b != NULL ? b + 1 :

@@ -138,6 +138,9 @@ t 1 "$w"
 has "FAIL before-status: before.yaml:1: process 0 (sh): exit status 2, expected status 0"
 check '[ -f "$w/after.ran" ]' "after.yaml ran after a failed before"
 check '[ ! -f "$w/daemon.log" ]' "the daemon did not run after a failed before"
+t 1 -v "$w"
+has "    --- before.err.0.log (last lines) ---"
+has "    | before-problem"
 
 # Await timeouts: explicit and default (10 s); the sleeper is killed.
 w=$work/await-timeout
