@@ -495,6 +495,9 @@ sc_build(struct sc_prog *sp, enum sandbox_profile p, uint32_t default_action)
 	case SANDBOX_CONTROL:
 		sc_allow(sp, __NR_accept);
 		sc_allow(sp, __NR_accept4);
+		/* evconnlistener_new(..., backlog -1, fd) re-listens on the
+		 * passed socket; no new sockets exist to listen on. */
+		sc_allow(sp, __NR_listen);
 		sc_allow(sp, __NR_setsockopt);
 		sc_allow(sp, __NR_getsockname);
 		sc_allow(sp, __NR_getpeername);

@@ -357,6 +357,133 @@ test_drop(void)
 	(void)rmdir(bad);
 }
 
+/* --- landlock on its own ----------------------------------------------- */
+
+/* Child: no path may be opened, made or removed; held fds still work. */
+static int
+ll_fs(void *a)
+{
+	int	 fd = *(int *)a;
+
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EACCES)
+		return (1);
+	if (open("/", O_RDONLY | O_DIRECTORY) != -1 || errno != EACCES)
+		return (2);
+	if (open("/tmp/wsflow-sbx-new", O_WRONLY | O_CREAT, 0600) != -1 ||
+	    errno != EACCES)
+		return (3);
+	if (mkdir("/tmp/wsflow-sbx-dir", 0700) != -1 || errno != EACCES)
+		return (4);
+	if (write(fd, "hello\n", 6) != 6 || fsync(fd) == -1 ||
+	    ftruncate(fd, 3) == -1)
+		return (5);
+	return (0);
+}
+
+/* Child: a TCP listener opened after the sandbox cannot bind. */
+static int
+ll_bind(void *a)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	(void)a;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (1);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != -1 ||
+	    errno != EACCES)
+		return (2);
+	close(fd);
+	return (0);
+}
+
+/* Child: connect to the parent's listener; exit 0 ok, 10 EACCES. */
+static int
+ll_connect(void *a)
+{
+	struct sockaddr_in	*sin = a;
+	int			 fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (1);
+	if (connect(fd, (struct sockaddr *)sin, sizeof(*sin)) == -1)
+		return (errno == EACCES ? 10 : 2);
+	close(fd);
+	return (0);
+}
+
+/* Child: signals to processes outside the domain are refused (abi 6). */
+static int
+ll_signal(void *a)
+{
+	(void)a;
+	if (kill(getppid(), 0) != -1 || errno != EPERM)
+		return (1);
+	if (kill(getpid(), 0) == -1)
+		return (2);
+	return (0);
+}
+
+static void
+test_landlock(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 slen = sizeof(sin);
+	char			 path[] = "/tmp/wsflow-sbx-file.XXXXXX";
+	struct stat		 st;
+	int			 fd, lfd, mask = SANDBOX_L_NNP | SANDBOX_L_LANDLOCK;
+
+	if (!filters || llabi == 0) {
+		printf("landlock: %s, skipped\n", !filters ? "not built" :
+		    "not supported by this kernel");
+		return;
+	}
+	if ((fd = mkstemp(path)) == -1) {
+		perror("mkstemp");
+		CHECK(0);
+		return;
+	}
+	CHECK_MSG(exited(run_child(SANDBOX_FILE_WRITE, mask, ll_fs, &fd), 0),
+	    "landlock fs");
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 3);
+	close(fd);
+	unlink(path);
+	(void)unlink("/tmp/wsflow-sbx-new");
+	(void)rmdir("/tmp/wsflow-sbx-dir");
+
+	if (llabi < 4) {
+		printf("landlock: abi %d < 4, network cases skipped\n", llabi);
+		return;
+	}
+	CHECK(exited(run_child(SANDBOX_WS_SERVER, mask, ll_bind, NULL), 0));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 8) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &slen) == -1) {
+		perror("listener");
+		CHECK(0);
+		return;
+	}
+	CHECK(exited(run_child(SANDBOX_WS_CLIENT, mask, ll_connect, &sin), 0));
+	CHECK(exited(run_child(SANDBOX_WS_SERVER, mask, ll_connect, &sin),
+	    10));
+	CHECK(exited(run_child(SANDBOX_FILE_READ, mask, ll_connect, &sin),
+	    10));
+	close(lfd);
+
+	if (llabi < 6) {
+		printf("landlock: abi %d < 6, signal scope skipped\n", llabi);
+		return;
+	}
+	CHECK(exited(run_child(SANDBOX_CONSOLE, mask, ll_signal, NULL), 0));
+}
+
 /* --- seccomp: what each profile forbids ------------------------------- */
 
 static int
@@ -635,6 +762,7 @@ main(int argc, char *argv[])
 	test_bad_profile();
 	test_status();
 	test_drop();
+	test_landlock();
 	test_seccomp();
 
 	if (isroot)
