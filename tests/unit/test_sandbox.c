@@ -232,7 +232,10 @@ check_status(enum sandbox_profile p)
 		CHECK_STR(status_field(text, "NoNewPrivs", v, sizeof(v)), "1");
 		CHECK_STR(status_field(text, "Seccomp", v, sizeof(v)),
 		    filters ? "2" : "0");
-		CHECK((strstr(report, "seccomp ") != NULL) == (filters != 0));
+		snprintf(want, sizeof(want), "seccomp %s",
+		    sandbox_profile_name(p));
+		CHECK((strstr(report, want) != NULL) == (filters != 0));
+		CHECK((strstr(report, "off (") != NULL) == (filters == 0));
 		CHECK((strstr(report, "landlock abi") != NULL) ==
 		    (filters && llabi > 0));
 		if (isroot) {
@@ -733,6 +736,43 @@ test_seccomp(void)
 		    "return instead\n", "sanitizers or --disable-sandbox");
 }
 
+#if defined(__x86_64__)
+/* getpid through the i386 entry (int 0x80): another audit arch. */
+static int
+sc_int80(void *a)
+{
+	long	 ret;
+
+	(void)a;
+	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	return (ret == (long)getpid() ? 0 : 1);
+}
+
+/* Wrong architecture is killed even for a syscall the list allows. */
+static void
+test_arch(void)
+{
+	int	 st;
+
+	st = run_child(SANDBOX_CONSOLE, 0, sc_int80, NULL);
+	if (!exited(st, 0)) {
+		printf("arch: no i386 syscall entry on this kernel, skipped\n");
+		return;
+	}
+	st = run_child(SANDBOX_CONSOLE, SANDBOX_L_ALL, sc_int80, NULL);
+	if (filters)
+		CHECK_MSG(died_sigsys(st), "int 0x80: status 0x%x", st);
+	else
+		CHECK(exited(st, 0));
+}
+#else
+static void
+test_arch(void)
+{
+	printf("arch: i386 entry check only on x86_64\n");
+}
+#endif
+
 int
 main(int argc, char *argv[])
 {
@@ -764,6 +804,7 @@ main(int argc, char *argv[])
 	test_drop();
 	test_landlock();
 	test_seccomp();
+	test_arch();
 
 	if (isroot)
 		(void)rmdir(chrootdir);
