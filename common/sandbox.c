@@ -241,6 +241,7 @@ sandbox_drop(const char *user, const char *dir, char *report, size_t len)
 #else
 	(void)dir;
 	(void)st;
+	report_add(report, len, "no chroot (--disable-sandbox)");
 #endif
 
 	if (setgroups(1, &gid) == -1 ||

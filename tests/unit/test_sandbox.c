@@ -252,7 +252,12 @@ check_status(enum sandbox_profile p)
 			    want);
 			CHECK_STR(status_field(text, "CapEff", v, sizeof(v)),
 			    "0000000000000000");
-			CHECK(strstr(report, "chroot ") != NULL);
+#ifdef WSFLOW_SANDBOX
+			CHECK(strstr(report, "chroot /") != NULL);
+#else
+			CHECK(strstr(report, "no chroot (--disable-sandbox)") !=
+			    NULL);
+#endif
 			CHECK(strstr(report, "uid ") != NULL);
 		} else
 			CHECK(strstr(report, "not root") != NULL);
@@ -290,8 +295,10 @@ child_regain_root(void *arg)
 		return (3);
 	if (getresuid(&r, &e, &s) == -1 || r != e || e != s || r == 0)
 		return (4);
+#ifdef WSFLOW_SANDBOX
 	if (access("/etc/passwd", F_OK) == 0)
 		return (5);	/* chroot: the real root is out of sight */
+#endif
 	return (0);
 }
 
@@ -330,6 +337,7 @@ test_drop(void)
 	CHECK(exited(run_child(SANDBOX_CONSOLE, SANDBOX_L_DROP, child_true,
 	    NULL), 90));
 	user = saved;
+#ifdef WSFLOW_SANDBOX
 	if (snprintf(bad, sizeof(bad), "%.200s/writable", chrootdir) < 0 ||
 	    mkdir(bad, 0755) == -1 || chmod(bad, 0777) == -1) {
 		perror(bad);
@@ -358,6 +366,11 @@ test_drop(void)
 	}
 	CHECK(wait(&st) > 0 && exited(st, 0));
 	(void)rmdir(bad);
+#else
+	(void)bad;
+	(void)report;
+	printf("drop: --disable-sandbox, chroot directory checks skipped\n");
+#endif
 }
 
 /* --- landlock on its own ----------------------------------------------- */
