@@ -77,9 +77,41 @@ struct wl {
 	size_t			 w_netgot;
 	size_t			 w_ctlgot;
 	size_t			 w_congot;
+	struct bufferevent	*w_bevs[16];	/* live ones, freed at the end */
 };
 
 static const char	*progname = "sandbox-workload";
+
+/* Remember bev so that it is freed even when its peer outlives the loop. */
+static struct bufferevent *
+wl_track(struct wl *w, struct bufferevent *bev)
+{
+	size_t	 i;
+
+	for (i = 0; bev != NULL && i < sizeof(w->w_bevs) / sizeof(w->w_bevs[0]);
+	    i++)
+		if (w->w_bevs[i] == NULL) {
+			w->w_bevs[i] = bev;
+			return (bev);
+		}
+	if (bev != NULL)
+		bufferevent_free(bev);
+	return (NULL);
+}
+
+/* Free a tracked bufferevent (NULL: all of them). */
+static void
+wl_free(struct wl *w, struct bufferevent *bev)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(w->w_bevs) / sizeof(w->w_bevs[0]); i++)
+		if (w->w_bevs[i] != NULL &&
+		    (bev == NULL || w->w_bevs[i] == bev)) {
+			bufferevent_free(w->w_bevs[i]);
+			w->w_bevs[i] = NULL;
+		}
+}
 
 /* A job finished (ok or not); leave the loop when it was the last. */
 static void
@@ -165,9 +197,8 @@ echo_read(struct bufferevent *bev, void *arg)
 static void
 echo_event(struct bufferevent *bev, short what, void *arg)
 {
-	(void)arg;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		bufferevent_free(bev);
+		wl_free(arg, bev);
 }
 
 /* Route sender: every echoed line must parse back to what we sent. */
@@ -191,7 +222,7 @@ route_read(struct bufferevent *bev, void *arg)
 		}
 		json_object_put(o);
 		if (++w->w_got == NLINES) {
-			bufferevent_free(bev);
+			wl_free(w, bev);
 			job_done(w, 1, "route");
 			return;
 		}
@@ -206,10 +237,10 @@ job_route(struct wl *w)
 	struct json_object	*o;
 	int			 i;
 
-	a = bufferevent_socket_new(w->w_base, w->w_route[0],
-	    BEV_OPT_CLOSE_ON_FREE);
-	b = bufferevent_socket_new(w->w_base, w->w_route[1],
-	    BEV_OPT_CLOSE_ON_FREE);
+	a = wl_track(w, bufferevent_socket_new(w->w_base, w->w_route[0],
+	    BEV_OPT_CLOSE_ON_FREE));
+	b = wl_track(w, bufferevent_socket_new(w->w_base, w->w_route[1],
+	    BEV_OPT_CLOSE_ON_FREE));
 	if (a == NULL || b == NULL)
 		return (-1);
 	bufferevent_setcb(a, route_read, NULL, NULL, w);
@@ -289,7 +320,7 @@ tlspair_read(struct bufferevent *bev, void *arg)
 	w->w_tlsgot += evbuffer_get_length(in);
 	(void)evbuffer_drain(in, evbuffer_get_length(in));
 	if (w->w_tlsgot == TLSBYTES) {
-		bufferevent_free(bev);
+		wl_free(w, bev);
 		job_done(w, 1, "tls socketpair");
 	}
 }
@@ -305,7 +336,7 @@ stream_event(struct bufferevent *bev, short what, void *arg)
 		while ((e = bufferevent_get_openssl_error(bev)) != 0)
 			fprintf(stderr, "%s: tls: %s\n", progname,
 			    ERR_error_string(e, NULL));
-		bufferevent_free(bev);
+		wl_free(w, bev);
 		job_done(w, 0, "stream closed early");
 	}
 }
@@ -315,7 +346,7 @@ static void
 server_event(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		bufferevent_free(bev);
+		wl_free(arg, bev);
 		job_done(arg, 1, "ws_server connection");
 	}
 }
@@ -330,8 +361,8 @@ tls_echo(struct wl *w, int fd, int isjob)
 
 	if ((ssl = SSL_new(w->w_sctx)) == NULL)
 		return (-1);
-	bev = bufferevent_openssl_socket_new(w->w_base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	bev = wl_track(w, bufferevent_openssl_socket_new(w->w_base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE));
 	if (bev == NULL)
 		return (-1);
 	bufferevent_setcb(bev, echo_read, NULL,
@@ -352,8 +383,8 @@ job_tlspair(struct wl *w)
 
 	if (tls_echo(w, w->w_tls[1], 0) == -1 || (ssl = tls_client(w)) == NULL)
 		return (-1);
-	c = bufferevent_openssl_socket_new(w->w_base, w->w_tls[0], ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	c = wl_track(w, bufferevent_openssl_socket_new(w->w_base, w->w_tls[0],
+	    ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE));
 	if (c == NULL)
 		return (-1);
 	bufferevent_setcb(c, tlspair_read, NULL, stream_event, w);
@@ -481,7 +512,7 @@ client_read(struct bufferevent *bev, void *arg)
 	w->w_netgot += evbuffer_get_length(in);
 	(void)evbuffer_drain(in, evbuffer_get_length(in));
 	if (w->w_netgot == TLSBYTES) {
-		bufferevent_free(bev);
+		wl_free(w, bev);
 		job_done(w, 1, "ws_client echo");
 	}
 }
@@ -497,8 +528,8 @@ job_client(struct wl *w)
 
 	if ((ssl = tls_client(w)) == NULL)
 		return (-1);
-	bev = bufferevent_openssl_socket_new(w->w_base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	bev = wl_track(w, bufferevent_openssl_socket_new(w->w_base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE));
 	if (bev == NULL)
 		return (-1);
 	bufferevent_setcb(bev, client_read, NULL, stream_event, w);
@@ -548,8 +579,8 @@ control_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)sa;
 	(void)salen;
 	evconnlistener_free(l);
-	if ((bev = bufferevent_socket_new(w->w_base, fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if ((bev = wl_track(w, bufferevent_socket_new(w->w_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE))) == NULL) {
 		close(fd);
 		job_done(w, 0, "control accept");
 		return;
@@ -642,7 +673,7 @@ console_event(struct bufferevent *bev, short what, void *arg)
 	struct wl	*w = arg;
 
 	(void)what;
-	bufferevent_free(bev);
+	wl_free(w, bev);
 	job_done(w, w->w_congot == NLINES, "console");
 }
 
@@ -722,7 +753,8 @@ workload(struct wl *w, int sandbox, const char *user, const char *dir)
 		struct bufferevent *bev;
 
 		(void)isatty(STDIN_FILENO);
-		bev = bufferevent_socket_new(w->w_base, STDIN_FILENO, 0);
+		bev = wl_track(w, bufferevent_socket_new(w->w_base,
+		    STDIN_FILENO, 0));
 		if (bev == NULL)
 			return (-1);
 		bufferevent_setcb(bev, console_read, NULL, console_event, w);
@@ -743,6 +775,7 @@ workload(struct wl *w, int sandbox, const char *user, const char *dir)
 		    progname, name, w->w_pending, w->w_failed);
 		return (-1);
 	}
+	wl_free(w, NULL);
 	event_free(t);
 	event_free(deadline);
 	event_base_free(w->w_base);
