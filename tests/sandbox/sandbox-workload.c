@@ -215,7 +215,9 @@ route_read(struct bufferevent *bev, void *arg)
 		o = json_tokener_parse(line);
 		free(line);
 		if (o == NULL || !json_object_object_get_ex(o, "seq", &v) ||
-		    json_object_get_int(v) != (int)w->w_got) {
+		    json_object_get_int(v) != (int)w->w_got ||
+		    !json_object_object_get_ex(o, "x", &v) ||
+		    json_object_get_double(v) != (double)w->w_got + 0.25) {
 			json_object_put(o);
 			job_done(w, 0, "route line");
 			return;
@@ -253,7 +255,8 @@ job_route(struct wl *w)
 		o = json_object_new_object();
 		json_object_object_add(o, "seq", json_object_new_int(i));
 		json_object_object_add(o, "text",
-		    json_object_new_string("snot badger"));
+		    json_object_new_string("snot badger \u00e9\u2603"));
+		json_object_object_add(o, "x", json_object_new_double(i + 0.25));
 		(void)bufferevent_write(a, json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PLAIN), strlen(json_object_to_json_string_ext(
 		    o, JSON_C_TO_STRING_PLAIN)));

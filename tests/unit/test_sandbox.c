@@ -154,6 +154,41 @@ test_bad_profile(void)
 	CHECK(strstr(report, "bad profile") != NULL);
 }
 
+/* Child: a short or absent report buffer is fine. */
+static int
+child_short_report(void *arg)
+{
+	char	 small[8];
+
+	(void)arg;
+	memset(small, 'x', sizeof(small));
+	if (sandbox_enter(SANDBOX_CONSOLE, user, chrootdir, small,
+	    sizeof(small)) == -1)
+		return (1);
+	if (memchr(small, '\0', sizeof(small)) == NULL)
+		return (2);
+	return (0);
+}
+
+static void
+test_report(void)
+{
+	char	 report[16];
+	int	 st;
+
+	/* NULL report: the layers still apply (sandbox_enter in child). */
+	fflush(stdout);
+	if (fork() == 0)
+		_exit(sandbox_enter(SANDBOX_CONSOLE, user, chrootdir, NULL, 0) ==
+		    0 ? 0 : 1);
+	CHECK(wait(&st) > 0 && exited(st, 0));
+	CHECK(exited(run_child(SANDBOX_CONSOLE, 0, child_short_report, NULL),
+	    0));
+	/* The failure message is cut to fit too. */
+	CHECK(sandbox_enter(SANDBOX_PROFILE_MAX, user, chrootdir, report,
+	    sizeof(report)) == -1 && strlen(report) == sizeof(report) - 1);
+}
+
 /* --- /proc/PID/status of a sandboxed child ----------------------------- */
 
 struct sync {
@@ -828,6 +863,7 @@ main(int argc, char *argv[])
 
 	test_names();
 	test_bad_profile();
+	test_report();
 	test_status();
 	test_drop();
 	test_landlock();
