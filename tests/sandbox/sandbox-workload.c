@@ -9,7 +9,8 @@
  * For each profile (default: all) a child is forked after everything that
  * needs the filesystem is set up; it enters the sandbox (-n: does not) and
  * runs a libevent (epoll) loop with: JSON lines over a socketpair route,
- * fd passing, a TLS handshake + echo over a socketpair, a timer, json-c
+ * fd passing, a TLS handshake + echo over a socketpair, a timer, a
+ * signal event, json-c
  * sorting, RAND_bytes, large allocations, logging; plus the profile's own
  * job against a plain peer in the parent: TLS echo over TCP (ws_server
  * accepts, ws_client connects), unix control socket with SO_PEERCRED,
@@ -409,6 +410,14 @@ timer_fire(evutil_socket_t fd, short what, void *arg)
 	job_done(arg, 1, "timer");
 }
 
+/* Signal event (SIGUSR1 raised by ourselves): libevent signal handling. */
+static void
+signal_fire(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	job_done(arg, sig == SIGUSR1, "signal event");
+}
+
 /* Deadline: whatever is still pending has hung. */
 static void
 deadline_fire(evutil_socket_t fd, short what, void *arg)
@@ -684,7 +693,7 @@ console_event(struct bufferevent *bev, short what, void *arg)
 static int
 workload(struct wl *w, int sandbox, const char *user, const char *dir)
 {
-	struct event	*t, *deadline;
+	struct event	*t, *deadline, *sig;
 	struct timeval	 tv = { 0, 10000 }, dl = { TIMEOUT_SEC, 0 };
 	struct evconnlistener *l;
 	char		 report[256];
@@ -722,9 +731,12 @@ workload(struct wl *w, int sandbox, const char *user, const char *dir)
 	}
 	t = evtimer_new(w->w_base, timer_fire, w);
 	deadline = evtimer_new(w->w_base, deadline_fire, w);
-	if (t == NULL || deadline == NULL || evtimer_add(t, &tv) == -1)
+	sig = evsignal_new(w->w_base, SIGUSR1, signal_fire, w);
+	if (t == NULL || deadline == NULL || sig == NULL ||
+	    evtimer_add(t, &tv) == -1 || evsignal_add(sig, NULL) == -1 ||
+	    raise(SIGUSR1) != 0)
 		return (-1);
-	w->w_pending++;
+	w->w_pending += 2;
 	switch (w->w_profile) {
 	case SANDBOX_WS_SERVER:
 		l = evconnlistener_new(w->w_base, server_accept, w,
@@ -781,6 +793,7 @@ workload(struct wl *w, int sandbox, const char *user, const char *dir)
 	wl_free(w, NULL);
 	event_free(t);
 	event_free(deadline);
+	event_free(sig);
 	event_base_free(w->w_base);
 	SSL_CTX_free(w->w_sctx);
 	SSL_CTX_free(w->w_cctx);
