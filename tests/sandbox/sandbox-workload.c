@@ -54,6 +54,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "testuser.h"
 
 #define NLINES		200	/* JSON lines per stream */
 #define TLSBYTES	(64 * 1024)
@@ -1077,6 +1078,7 @@ int
 main(int argc, char *argv[])
 {
 	enum sandbox_profile	 p;
+	struct passwd		 pw;
 	const char		*user = WSFLOW_USER, *dir = NULL;
 	char			 tmpdir[] = "/tmp/wsflow-wl-root.XXXXXX";
 	int			 ch, sandbox = 1, pass = 0, fail = 0, i;
@@ -1103,6 +1105,10 @@ main(int argc, char *argv[])
 	log_init("sandbox-workload", 1);
 	if (OPENSSL_init_ssl(0, NULL) != 1)
 		return (1);
+	if (geteuid() == 0 && testuser_ensure(user, &pw) == -1) {
+		fprintf(stderr, "%s: no user %s\n", progname, user);
+		return (1);
+	}
 	if (dir == NULL && geteuid() == 0) {
 		/* An empty root-owned directory of our own. */
 		if (mkdtemp(tmpdir) == NULL || chmod(tmpdir, 0755) == -1) {

@@ -39,6 +39,7 @@
 #endif
 
 #include "check.h"
+#include "../sandbox/testuser.h"
 #include "sandbox.h"
 
 #define WORKLOAD	WSFLOW_BUILDDIR "/tests/sandbox/sandbox-workload"
@@ -94,31 +95,6 @@ static int
 exited(int status, int code)
 {
 	return (WIFEXITED(status) && WEXITSTATUS(status) == code);
-}
-
-/* Create the worker user the way contrib/setup-debian.sh does. */
-static void
-ensure_user(void)
-{
-	struct passwd	*pw;
-	pid_t		 pid;
-	int		 status;
-
-	if ((pw = getpwnam(user)) == NULL && isroot) {
-		if ((pid = fork()) == 0) {
-			execlp("useradd", "useradd", "--system",
-			    "--no-create-home", "--home-dir", "/nonexistent",
-			    "--shell", "/usr/sbin/nologin", "--user-group",
-			    user, (char *)NULL);
-			_exit(127);
-		}
-		if (pid == -1 || waitpid(pid, &status, 0) == -1 ||
-		    !exited(status, 0))
-			fprintf(stderr, "useradd %s failed\n", user);
-		pw = getpwnam(user);
-	}
-	if (pw != NULL)
-		wpw = *pw;
 }
 
 /* --- names ------------------------------------------------------------ */
@@ -864,8 +840,7 @@ main(int argc, char *argv[])
 	printf("root %d, seccomp+landlock built %d, landlock abi %d\n",
 	    isroot, filters, llabi);
 	if (isroot) {
-		ensure_user();
-		if (wpw.pw_name == NULL) {
+		if (testuser_ensure(user, &wpw) == -1) {
 			fprintf(stderr, "no user %s\n", user);
 			return (1);
 		}
