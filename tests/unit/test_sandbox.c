@@ -253,6 +253,9 @@ check_status(enum sandbox_profile p)
 		CHECK_STR(status_field(text, "NoNewPrivs", v, sizeof(v)), "1");
 		CHECK_STR(status_field(text, "Seccomp", v, sizeof(v)),
 		    filters ? "2" : "0");
+		if (filters)
+			CHECK_STR(status_field(text, "Seccomp_filters", v,
+			    sizeof(v)), "1");
 		snprintf(want, sizeof(want), "seccomp %s",
 		    sandbox_profile_name(p));
 		CHECK((strstr(report, want) != NULL) == (filters != 0));
@@ -272,6 +275,8 @@ check_status(enum sandbox_profile p)
 			CHECK_STR(status_field(text, "Groups", v, sizeof(v)),
 			    want);
 			CHECK_STR(status_field(text, "CapEff", v, sizeof(v)),
+			    "0000000000000000");
+			CHECK_STR(status_field(text, "CapPrm", v, sizeof(v)),
 			    "0000000000000000");
 #ifdef WSFLOW_SANDBOX
 			CHECK(strstr(report, "chroot /") != NULL);
