@@ -111,8 +111,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ew != 0 || ec != 0)
 			abort();	/* nothing over the limit: no error */
 		if (ps.ps_buffered && (whole.o_chunks.bf_len !=
-		    cut.o_chunks.bf_len || memcmp(whole.o_chunks.bf_data,
-		    cut.o_chunks.bf_data, whole.o_chunks.bf_len) != 0))
+		    cut.o_chunks.bf_len || (whole.o_chunks.bf_len > 0 &&
+		    memcmp(whole.o_chunks.bf_data, cut.o_chunks.bf_data,
+		    whole.o_chunks.bf_len) != 0)))
 			abort();
 		/* every byte accounted for: the input, plus one separator
 		 * after the last chunk (or after each call's remainder when
