@@ -2,7 +2,9 @@
  * libFuzzer harness for common/codec.c.  The first byte picks the codec;
  * the rest is decoded.  Whatever decodes must encode, decode again to an
  * equal value and encode to the very same bytes (the encoding is a fixed
- * point), with json and json-sorted alike.
+ * point), with json and json-sorted alike.  json-c's own strict tokener
+ * is the oracle: whatever we accept it must accept too, with an equal
+ * value (it is laxer, so not the other way round).
  */
 #include "config.h"
 
@@ -16,6 +18,27 @@
 #include "codec.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Parse with json-c's tokener (strict, UTF-8 checked, deep enough). */
+static struct json_object *
+oracle(const char *data, size_t len, int *ok)
+{
+	static struct json_tokener	*tok;
+	struct json_object		*v;
+
+	if (tok == NULL) {
+		if ((tok = json_tokener_new_ex(2048)) == NULL)
+			abort();
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+		    JSON_TOKENER_VALIDATE_UTF8);
+	}
+	json_tokener_reset(tok);
+	v = json_tokener_parse_ex(tok, data, (int)len);
+	if (v == NULL && json_tokener_get_error(tok) == json_tokener_continue)
+		v = json_tokener_parse_ex(tok, "", 1);
+	*ok = json_tokener_get_error(tok) == json_tokener_success;
+	return v;
+}
 
 /* Encode v with kind into b, from empty. */
 static void
@@ -52,6 +75,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    size - 1) != 0)
 			abort();
 	} else {
+		int	 ok;
+
+		w = oracle((const char *)data + 1, size - 1, &ok);
+		if (!ok || !json_object_equal(v, w))
+			abort();
+		json_object_put(w);
 		if (codec_decode(kind, a.bf_data, a.bf_len, &w, err,
 		    sizeof(err)) == -1)
 			abort();
