@@ -28,8 +28,10 @@
 #include "codec.h"
 #include "suggest.h"
 
-#define CODEC_MAX_DEPTH		1024	/* arrays + objects nested in input */
-#define CODEC_MAX_ENCODE_DEPTH	4096	/* also stops cycles in built values */
+/* Arrays and objects nested in input; deeper is an error. */
+#define CODEC_MAX_DEPTH		1024
+/* Nesting of values to encode; also stops cycles in built values. */
+#define CODEC_MAX_ENCODE_DEPTH	4096
 
 struct json_parser {
 	const unsigned char	*jp_p;
@@ -164,7 +166,8 @@ codec_from_spec(struct json_object *spec, enum codec_kind *kind, char *err,
 		return -1;
 	}
 	if (!json_object_is_type(name, json_type_string)) {
-		snprintf(err, errlen, "codec: \"name\" must be a string, not %s",
+		snprintf(err, errlen, "codec: \"name\" must be a string, "
+		    "not %s",
 		    json_type_to_name(json_object_get_type(name)));
 		return -1;
 	}
@@ -338,7 +341,8 @@ static int
 json_parse_string(struct json_parser *jp, int key, const char **s,
     size_t *len)
 {
-	const unsigned char	*start = jp->jp_p + 1, *p = start, *seg = start;
+	const unsigned char	*start = jp->jp_p + 1, *p = start;
+	const unsigned char	*seg = start;
 	const unsigned char	*end = jp->jp_end;
 	unsigned		 cp, lo;
 	size_t			 n;
@@ -449,7 +453,8 @@ json_read_double(const unsigned char *s, const unsigned char *e, double *d)
 static int
 json_parse_number(struct json_parser *jp, struct json_object **out)
 {
-	const unsigned char	*s = jp->jp_p, *p = jp->jp_p, *end = jp->jp_end;
+	const unsigned char	*s = jp->jp_p, *p = jp->jp_p;
+	const unsigned char	*end = jp->jp_end;
 	uint64_t		 mag = 0;
 	double			 d;
 	int			 neg = 0, isint = 1, overflow = 0;
@@ -504,8 +509,8 @@ json_parse_number(struct json_parser *jp, struct json_object **out)
 			return json_fail(jp, "integer out of 64-bit range");
 		}
 		if (neg)
-			*out = json_object_new_int64(mag == (uint64_t)INT64_MAX +
-			    1 ? INT64_MIN : -(int64_t)mag);
+			*out = json_object_new_int64(mag >
+			    (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)mag);
 		else if (mag > (uint64_t)INT64_MAX)
 			*out = json_object_new_uint64(mag);
 		else
