@@ -31,7 +31,7 @@ enum msg_type {
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
-	MSG_READY,		/* no payload: configured and sandboxed */
+	MSG_READY,		/* struct msg_ready: configured and sandboxed */
 	MSG_FAILED,		/* text: why start-up failed */
 	MSG_STARTED,		/* no payload */
 	MSG_DRAINED,		/* struct msg_drained: about to exit */
@@ -57,6 +57,11 @@ struct msg_hello {
 };
 
 /* Which end of a route a worker holds. */
+struct msg_ready {
+	uint32_t	my_uid;		/* real uid after the sandbox */
+	uint32_t	my_euid;
+};
+
 enum route_end {
 	ROUTE_OUT = 1,		/* this worker produces events into it */
 	ROUTE_IN = 2,		/* this worker consumes events from it */

@@ -1,0 +1,168 @@
+/*
+ * The file connector: mode "read" is a source (chunks of chunk_size bytes
+ * on stream 0 with $file = {"path": ...}; end of file ends the stream but
+ * not the daemon); write, append, truncate and overwrite are sinks that
+ * write each event at once and fsync when stopping.  After a restart a
+ * sink reopens its file in append mode.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "worker.h"
+
+#define FILE_CHUNK_DEFAULT	8192
+#define FILE_CHUNK_MAX		(1024 * 1024)
+
+struct file_state {
+	int			 fs_fd;
+	int			 fs_sink;
+	char			 fs_path[1024];
+	struct wk_reader	 fs_rd;
+	struct json_object	*fs_meta;
+};
+
+static struct file_state	fstate = { .fs_fd = -1 };
+
+/* Check the config and open the file. */
+static int
+file_setup(struct worker *w, char *err, size_t errlen)
+{
+	struct file_state	*fs = &fstate;
+	struct json_object	*o;
+	const char		*path, *mode;
+	int64_t			 chunk = FILE_CHUNK_DEFAULT;
+	int			 flags;
+
+	path = wk_conf_str(w->w_cconf, "path");
+	mode = wk_conf_str(w->w_cconf, "mode");
+	if (path == NULL || mode == NULL) {
+		snprintf(err, errlen, "config needs \"path\" and \"mode\"");
+		return -1;
+	}
+	if (strlcpy(fs->fs_path, path, sizeof(fs->fs_path)) >=
+	    sizeof(fs->fs_path)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	if (json_object_object_get_ex(w->w_cconf, "chunk_size", &o) &&
+	    o != NULL) {
+		chunk = json_object_get_int64(o);
+		if (!json_object_is_type(o, json_type_int) || chunk < 1 ||
+		    chunk > FILE_CHUNK_MAX) {
+			snprintf(err, errlen, "chunk_size must be 1 to %d",
+			    FILE_CHUNK_MAX);
+			return -1;
+		}
+	}
+	if (strcmp(mode, "read") == 0)
+		flags = O_RDONLY;
+	else if (w->w_restarts > 0)
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+	else if (strcmp(mode, "write") == 0 || strcmp(mode, "truncate") == 0)
+		flags = O_WRONLY | O_CREAT | O_TRUNC;
+	else if (strcmp(mode, "append") == 0)
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+	else if (strcmp(mode, "overwrite") == 0)
+		flags = O_WRONLY | O_CREAT;
+	else {
+		snprintf(err, errlen, "unknown mode \"%s\"", mode);
+		return -1;
+	}
+	fs->fs_sink = flags != O_RDONLY;
+	if ((fs->fs_fd = open(path, flags | O_CLOEXEC, 0666)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fs->fs_sink) {
+		fs->fs_meta = json_object_new_object();
+		o = json_object_new_object();
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(fs->fs_meta, "file", o);
+		if (rd_init(&fs->fs_rd, w, fs->fs_fd, chunk, fs->fs_meta)
+		    == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	w->w_state = fs;
+	return 0;
+}
+
+static void
+file_start(struct worker *w)
+{
+	struct file_state	*fs = w->w_state;
+
+	if (!fs->fs_sink)
+		rd_start(&fs->fs_rd);
+}
+
+static void
+file_kick(struct worker *w)
+{
+	struct file_state	*fs = w->w_state;
+
+	if (!fs->fs_sink)
+		rd_kick(&fs->fs_rd);
+}
+
+/* One encoded event: write it now (no user-space buffering). */
+static int
+file_write(struct worker *w, const char *port, const char *data, size_t len)
+{
+	struct file_state	*fs = w->w_state;
+
+	(void)port;
+	if (!fs->fs_sink)
+		return -1;
+	if (wk_write_all(fs->fs_fd, data, len) == -1) {
+		log_warn("connector %s: write %s", w->w_name, fs->fs_path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+file_stop(struct worker *w)
+{
+	struct file_state	*fs = w->w_state;
+
+	if (fs != NULL && !fs->fs_sink)
+		rd_stop(&fs->fs_rd);
+}
+
+/* Sinks sync what they wrote. */
+static void
+file_finish(struct worker *w)
+{
+	struct file_state	*fs = w->w_state;
+
+	if (fs == NULL || fs->fs_fd == -1)
+		return;
+	if (fs->fs_sink && fsync(fs->fs_fd) == -1)
+		log_warn("connector %s: fsync %s", w->w_name, fs->fs_path);
+	if (!fs->fs_sink)
+		rd_free(&fs->fs_rd);
+	json_object_put(fs->fs_meta);
+	fs->fs_meta = NULL;
+	close(fs->fs_fd);
+	fs->fs_fd = -1;
+}
+
+const struct conn_ops file_ops = {
+	.co_type = "file",
+	.co_profile = "file",
+	.co_setup = file_setup,
+	.co_start = file_start,
+	.co_kick = file_kick,
+	.co_write = file_write,
+	.co_stop = file_stop,
+	.co_finish = file_finish,
+};
