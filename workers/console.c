@@ -26,6 +26,7 @@ stdio_setup(struct worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	stdin_ready = 1;
+	w->w_profile = SANDBOX_CONSOLE;
 	return 0;
 }
 
@@ -83,7 +84,6 @@ stdio_finish(struct worker *w)
 
 const struct conn_ops stdio_ops = {
 	.co_type = "stdio",
-	.co_profile = "stdio",
 	.co_setup = stdio_setup,
 	.co_start = stdio_start,
 	.co_kick = stdio_kick,

@@ -76,6 +76,7 @@ file_setup(struct worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	fs->fs_sink = flags != O_RDONLY;
+	w->w_profile = fs->fs_sink ? SANDBOX_FILE_WRITE : SANDBOX_FILE_READ;
 	if ((fs->fs_fd = open(path, flags | O_CLOEXEC, 0666)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -158,7 +159,6 @@ file_finish(struct worker *w)
 
 const struct conn_ops file_ops = {
 	.co_type = "file",
-	.co_profile = "file",
 	.co_setup = file_setup,
 	.co_start = file_start,
 	.co_kick = file_kick,

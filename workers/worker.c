@@ -22,10 +22,6 @@
 #include "pipeline.h"
 #include "worker.h"
 
-#if __has_include("sandbox.h")
-#include "sandbox.h"
-#define WK_HAVE_SANDBOX 1
-#endif
 
 static const struct conn_ops *const wk_types[] = {
 	&file_ops,
@@ -191,10 +187,13 @@ wk_configure(struct worker *w)
 		(void)proc_flush(w->w_ctl);
 		exit(1);
 	}
-#ifdef WK_HAVE_SANDBOX
-	/* sandbox_enter(w->w_ops->co_profile, ...) once common/sandbox.h
-	 * lands; until then the call site is here. */
-#endif
+	if (sandbox_enter(w->w_profile, WSFLOW_USER, WSFLOW_CHROOT, err,
+	    sizeof(err)) == -1) {
+		(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
+		(void)proc_flush(w->w_ctl);
+		exit(1);
+	}
+	log_info("connector %s: sandbox: %s", w->w_name, err);
 	if (geteuid() == 0 || getuid() == 0)
 		fatalx("still root after the sandbox; refusing to run");
 	memset(&my, 0, sizeof(my));

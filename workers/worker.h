@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "lines.h"
 #include "proc.h"
+#include "sandbox.h"
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source */
@@ -29,7 +30,6 @@ struct worker;
 /* What a connector type implements.  Every hook may be NULL. */
 struct conn_ops {
 	const char	*co_type;
-	const char	*co_profile;	/* sandbox profile name */
 	/* Before the sandbox: open files, check config. */
 	int		(*co_setup)(struct worker *, char *, size_t);
 	/* Start producing (only called if an output port is connected). */
@@ -81,6 +81,7 @@ struct worker {
 	struct json_object	*w_cconf;	/* the connector's "config" */
 	const struct conn_ops	*w_ops;
 	void			*w_state;	/* the connector's own */
+	enum sandbox_profile	 w_profile;	/* set by co_setup */
 	int			 w_restarts;
 
 	int			 w_has_codec;
