@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -22,6 +24,8 @@ int
 rd_init(struct wk_reader *rd, struct worker *w, int fd, size_t chunk,
     struct json_object *meta)
 {
+	struct stat	 sb;
+
 	memset(rd, 0, sizeof(*rd));
 	rd->rd_w = w;
 	rd->rd_fd = fd;
@@ -33,7 +37,8 @@ rd_init(struct wk_reader *rd, struct worker *w, int fd, size_t chunk,
 	if (rd->rd_ev == NULL)
 		return -1;
 	/* epoll refuses regular files: then read whenever flow allows. */
-	if (event_add(rd->rd_ev, NULL) == 0) {
+	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+	    event_add(rd->rd_ev, NULL) == 0) {
 		rd->rd_pollable = 1;
 		event_del(rd->rd_ev);
 	} else {

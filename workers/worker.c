@@ -312,6 +312,14 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	}
 }
 
+/* libevent's own complaints go to our log, at debug level. */
+static void
+wk_event_log(int sev, const char *msg)
+{
+	if (sev >= EVENT_LOG_WARN)
+		log_debug("libevent: %s", msg);
+}
+
 /* Stop immediately on SIGTERM: what is written is written. */
 static void
 wk_sigterm(evutil_socket_t sig, short ev, void *arg)
@@ -357,6 +365,7 @@ main(int argc, char *argv[], char *envp[])
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	wk.w_id = id;
+	event_set_log_callback(wk_event_log);
 	if ((wk.w_base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	sigev = evsignal_new(wk.w_base, SIGTERM, wk_sigterm, NULL);
