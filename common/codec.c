@@ -321,8 +321,10 @@ json_check_string(struct json_check *jc, int key)
 			continue;
 		}
 		/* backslash */
-		if (p + 1 >= end)
+		if (p + 1 >= end) {
+			jc->jc_p = end;
 			return json_fail(jc, "unterminated string");
+		}
 		switch (p[1]) {
 		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
 		case 'r': case 't':

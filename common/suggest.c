@@ -4,36 +4,56 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "suggest.h"
 
 #define SUGGEST_MAXLEN	64
 
-/* Edit distance between a and b (both at most SUGGEST_MAXLEN bytes). */
+/* Same byte, ignoring ASCII case. */
+static int
+suggest_eq(char a, char b)
+{
+	return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
+/*
+ * Edit distance ignoring ASCII case, counting a swap of two neighbours as
+ * one edit (optimal string alignment); both at most SUGGEST_MAXLEN bytes.
+ */
 static size_t
 suggest_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-	size_t	 row[SUGGEST_MAXLEN + 1], i, j, diag, up, cost, best;
+	size_t	 rows[3][SUGGEST_MAXLEN + 1], *prev2, *prev, *cur, *tmp;
+	size_t	 i, j, best;
 
+	prev2 = rows[0];
+	prev = rows[1];
+	cur = rows[2];
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
+		cur[0] = i;
 		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			best = prev[j - 1] + (suggest_eq(a[i - 1], b[j - 1]) ?
+			    0 : 1);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && suggest_eq(a[i - 1], b[j - 2]) &&
+			    suggest_eq(a[i - 2], b[j - 1]) &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
 		}
+		tmp = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = tmp;
 	}
-	return row[lb];
+	return prev[lb];
 }
 
 /*

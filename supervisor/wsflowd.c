@@ -1,13 +1,9 @@
 /*
- * wsflowd: the wsflow supervisor.  Parses the troy files (-n: only that),
- * then runs the deployment: one sandboxed worker per used connector.
+ * wsflowd: the wsflow supervisor.  Option parsing and the -n (check the
+ * configuration) path; running flows is sup_run() (supervisor.c).
  */
 #include "config.h"
 
-#include <sys/types.h>
-
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +13,12 @@
 #include "log.h"
 #include "sup.h"
 
-#define MAX_FILES	64
+#define WSFLOWD_CONF	"/etc/wsflow/wsflow.troy"
 #define MAX_DEFINES	64
 
+static void usage(void) __attribute__((noreturn));
+
+/* Print the synopsis and exit. */
 static void
 usage(void)
 {
@@ -43,33 +42,37 @@ write_pidfile(const char *path)
 int
 main(int argc, char *argv[], char *envp[])
 {
-	struct deployment	*d;
 	struct sup_opts		 so;
-	char			*files[MAX_FILES], *defines[MAX_DEFINES];
+	char			 pidpath[1024];
+	int			 status;
+	struct deployment	*dep;
+	char			*defines[MAX_DEFINES], *conf = NULL;
+	char			**files;
 	const char		*pidfile = NULL, *sock = NULL;
-	int			 ch, nfiles = 0, ndefines = 0, verbose = 0;
-	int			 foreground = 0, check = 0, status;
+	int			 ch, debug = 0, noaction = 0, verbose = 0;
+	int			 ndefines = 0, nfiles;
 
 	setproctitle_init(argc, argv, envp);
-	log_init("wsflowd", 0);
-	while ((ch = getopt(argc, argv, "dD:f:np:s:v")) != -1) {
+	log_init("wsflowd", 1);
+	while ((ch = getopt(argc, argv, "D:df:np:s:v")) != -1) {
 		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
-			    ndefines == MAX_DEFINES)
-				usage();
+			    optarg[0] == '=' || ndefines == MAX_DEFINES) {
+				fprintf(stderr, "wsflowd: -D %s: expected "
+				    "name=value\n", optarg);
+				exit(1);
+			}
 			defines[ndefines++] = optarg;
 			break;
+		case 'd':
+			debug = 1;
+			break;
 		case 'f':
-			if (nfiles == MAX_FILES)
-				usage();
-			files[nfiles++] = optarg;
+			conf = optarg;
 			break;
 		case 'n':
-			check = 1;
+			noaction = 1;
 			break;
 		case 'p':
 			pidfile = optarg;
@@ -86,39 +89,53 @@ main(int argc, char *argv[], char *envp[])
 	}
 	argc -= optind;
 	argv += optind;
-	for (; argc > 0; argc--, argv++) {
-		if (nfiles == MAX_FILES)
-			usage();
-		files[nfiles++] = *argv;
-	}
-	if (nfiles == 0)
-		usage();
-	log_init("wsflowd", verbose);
+	(void)sock;	/* served by the control worker (not yet) */
 
-	if ((d = deploy_load(files, nfiles, defines, ndefines, stderr))
-	    == NULL)
+	if (conf != NULL && argc > 0) {
+		fprintf(stderr, "wsflowd: give either -f file or files, "
+		    "not both\n");
+		usage();
+	}
+	if (argc > 0) {
+		files = argv;
+		nfiles = argc;
+	} else {
+		if (conf == NULL)
+			conf = (char *)WSFLOWD_CONF;
+		files = &conf;
+		nfiles = 1;
+	}
+
+	dep = deploy_load(files, nfiles, defines, ndefines, stderr);
+	if (dep == NULL)
 		exit(1);
-	if (check) {
+	if (noaction) {
 		if (verbose)
-			deploy_print(d, stdout);
-		else
-			fprintf(stderr, "configuration OK\n");
-		deploy_free(d);
+			deploy_print(dep, stdout);
+		fprintf(stderr, "configuration OK\n");
+		deploy_free(dep);
 		exit(0);
 	}
-	(void)sock;	/* the control socket is served by a later worker */
 
-	if (!foreground && daemon(1, 0) == -1)
+	log_init("wsflowd", verbose);
+	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
-	if (pidfile != NULL && write_pidfile(pidfile) == -1)
-		fatal("pidfile %s", pidfile);
+	/* setproctitle() may reuse argv's memory: keep a copy. */
+	if (pidfile != NULL) {
+		if (strlcpy(pidpath, pidfile, sizeof(pidpath)) >=
+		    sizeof(pidpath))
+			fatalx("pidfile name too long");
+		pidfile = pidpath;
+		if (write_pidfile(pidfile) == -1)
+			fatal("pidfile %s", pidfile);
+	}
 	setproctitle("%s", "supervisor");
 	memset(&so, 0, sizeof(so));
 	so.so_verbose = verbose;
 	so.so_drain_ms = 5000;
-	status = sup_run(d, &so);
+	status = sup_run(dep, &so);
 	if (pidfile != NULL)
 		(void)unlink(pidfile);
-	deploy_free(d);
+	deploy_free(dep);
 	return status;
 }
