@@ -1,0 +1,4 @@
+#!/bin/sh
+# A fake $TREMOR_BIN: records its arguments, then succeeds.
+echo "argv: $*" > tremor.log
+exit 0

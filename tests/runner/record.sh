@@ -1,0 +1,3 @@
+#!/bin/sh
+# Records its arguments one per line in $RECORD (for the shim tests).
+printf '%s\n' "$@" > "$RECORD"
