@@ -331,20 +331,27 @@ ev_pipe_error(void *arg, const char *msg)
 	    pipeline_name(pc->pc_w->w_pipes[pc->pc_pipe].wp_pipe), msg);
 }
 
-/* Serialise one value for a route; returns bytes and flags. */
-static const char *
-ev_serialise(struct json_object *v, size_t *len, uint32_t *flags)
+/*
+ * Serialise one value for a route into w_enc: a string value as its raw
+ * bytes (EV_STRING), anything else as one line of JSON text.
+ */
+static int
+ev_serialise(struct worker *w, struct json_object *v, uint32_t *flags)
 {
 	const char	*s;
+	size_t		 len;
 
+	buf_reset(&w->w_enc);
 	if (json_object_is_type(v, json_type_string)) {
 		*flags |= EV_STRING;
-		*len = json_object_get_string_len(v);
-		return json_object_get_string(v);
+		return buf_add(&w->w_enc, json_object_get_string(v),
+		    json_object_get_string_len(v));
 	}
 	s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
-	return s;
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL || buf_add(&w->w_enc, s, len) == -1)
+		return -1;
+	return buf_addc(&w->w_enc, '\n');
 }
 
 /* Send one event down a route. */
@@ -354,10 +361,8 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 {
 	struct wk_route		*r = NULL;
 	struct msg_event	 ev;
-	const char		*val;
-	char			*mcopy = NULL;
-	const char		*m;
-	size_t			 vlen, mlen = 0;
+	const char		*m = NULL;
+	size_t			 mlen = 0;
 	int			 i;
 
 	for (i = 0; i < w->w_nroutes; i++)
@@ -373,20 +378,21 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		log_warnx("connector %s: port name too long", w->w_name);
 		return;
 	}
-	if (meta != NULL) {
+	if (meta != NULL)
 		m = json_object_to_json_string_length(meta,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &mlen);
-		/* The value's serialisation may reuse json-c's buffer. */
-		if ((mcopy = malloc(mlen + 1)) == NULL)
-			fatal("%s", __func__);
-		memcpy(mcopy, m, mlen);
+	if (ev_serialise(w, v, &ev.me_flags) == -1 || (meta != NULL &&
+	    m == NULL)) {
+		w->w_dropped++;
+		log_warnx("connector %s: event too large for a route, dropped",
+		    w->w_name);
+		return;
 	}
-	val = ev_serialise(v, &vlen, &ev.me_flags);
-	ev.me_value_len = vlen;
+	ev.me_value_len = w->w_enc.bf_len;
 	ev.me_meta_len = mlen;
-	if (r->wr_proc == NULL ||
-	    proc_send_event(r->wr_proc, &ev, val, mcopy) == -1) {
+	if (r->wr_proc == NULL || proc_send_event(r->wr_proc, &ev,
+	    w->w_enc.bf_data, m) == -1) {
 		r->wr_dropped++;
 		w->w_dropped++;
 		log_warnx("connector %s: route %u to connector %u %s, "
@@ -397,7 +403,6 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		r->wr_events++;
 		w->w_events_out++;
 	}
-	free(mcopy);
 }
 
 /* An event reached the exit connector: ask the supervisor to stop. */
@@ -515,20 +520,25 @@ fail:
 	    w->w_name);
 }
 
-/* Parse a JSON text of exactly len bytes. */
+/* Parse one JSON text of len bytes (a value line ends in a newline, which
+ * also ends a bare number). */
 static struct json_object *
 ev_parse(const char *s, size_t len)
 {
 	struct json_tokener	*tok;
 	struct json_object	*v;
+	size_t			 end;
 
 	if (len == 0 || len > INT32_MAX)
 		return NULL;
 	if ((tok = json_tokener_new_ex(1024)) == NULL)
 		return NULL;
 	v = json_tokener_parse_ex(tok, s, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (v != NULL && end < len && s[end] == '\n')
+		end++;
 	if (v != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len)) {
+	    end != len)) {
 		json_object_put(v);
 		v = NULL;
 	}
