@@ -628,7 +628,7 @@ sup_schedule_restart(struct sup_worker *sw)
 		sw->sw_backoff_ms = SUP_BACKOFF_MAX_MS;
 	tv.tv_sec = sw->sw_backoff_ms / 1000;
 	tv.tv_usec = (sw->sw_backoff_ms % 1000) * 1000;
-	log_info("connector %s: restart in %d ms", sw->sw_dc->dc_name,
+	log_warnx("connector %s: restart in %d ms", sw->sw_dc->dc_name,
 	    sw->sw_backoff_ms);
 	evtimer_add(sw->sw_timer, &tv);
 }
