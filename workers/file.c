@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -144,10 +146,13 @@ static void
 file_finish(struct worker *w)
 {
 	struct file_state	*fs = w->w_state;
+	struct stat		 sb;
 
 	if (fs == NULL || fs->fs_fd == -1)
 		return;
-	if (fs->fs_sink && fsync(fs->fs_fd) == -1)
+	/* Only regular files can be synced (a FIFO or a tty cannot). */
+	if (fs->fs_sink && fstat(fs->fs_fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    fsync(fs->fs_fd) == -1)
 		log_warn("connector %s: fsync %s", w->w_name, fs->fs_path);
 	if (!fs->fs_sink)
 		rd_free(&fs->fs_rd);
