@@ -332,8 +332,8 @@ sup_stop(int graceful)
 			sup_kill_all(SIGTERM);
 		return;
 	}
-	/* Only a running flow can drain. */
-	if (sup.s_phase != SUP_RUNNING)
+	/* Only a flow whose workers are all configured can drain. */
+	if (sup.s_phase != SUP_RUNNING && sup.s_phase != SUP_STARTING)
 		graceful = 0;
 	sup.s_phase = SUP_STOPPING;
 	log_info("stopping (%s)", graceful ? "graceful" : "immediate");

@@ -99,6 +99,33 @@ wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	wk_check_drain(&wk);
 }
 
+/*
+ * The sink cannot write for now: tell every upstream producer to pause
+ * (contraflow on the same socketpair) and stop taking events, or resume.
+ */
+void
+wk_pause_inputs(struct worker *w, int pause)
+{
+	struct wk_route	*r;
+	int		 i;
+
+	if (w->w_inputs_paused == pause)
+		return;
+	w->w_inputs_paused = pause;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
+			continue;
+		if (proc_send(r->wr_proc, pause ? MSG_PAUSE : MSG_RESUME, -1,
+		    NULL, 0) == -1)
+			log_warn("route %u: %s", r->wr_id,
+			    pause ? "pause" : "resume");
+		proc_read_enable(r->wr_proc, !pause);
+	}
+	log_info("connector %s: %s upstream", w->w_name,
+	    pause ? "pausing" : "resuming");
+}
+
 /* Install (or replace, after a restart) one route end. */
 static void
 wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
@@ -138,6 +165,10 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (r->wr_end == ROUTE_OUT)
 		proc_set_watermarks(r->wr_proc, WK_ROUTE_LOW, WK_ROUTE_HIGH,
 		    wk_route_drained, r);
+	else if (w->w_inputs_paused) {
+		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
+		proc_read_enable(r->wr_proc, 0);
+	}
 	if (w->w_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);

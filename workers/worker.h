@@ -102,6 +102,7 @@ struct worker {
 	int			 w_started;
 	int			 w_draining;
 	int			 w_exit_sent;
+	int			 w_inputs_paused;
 	uint64_t		 w_events_in;
 	uint64_t		 w_events_out;
 	uint64_t		 w_dropped;
@@ -130,6 +131,7 @@ extern const struct conn_ops	stdio_ops;
 /* worker.c */
 const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
+void		 wk_pause_inputs(struct worker *, int);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
@@ -138,7 +140,7 @@ void	 rd_start(struct wk_reader *);
 void	 rd_kick(struct wk_reader *);
 void	 rd_stop(struct wk_reader *);
 void	 rd_free(struct wk_reader *);
-int	 wk_write_all(int, const char *, size_t);
+int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
 int	 ev_setup(struct worker *, char *, size_t);
