@@ -410,7 +410,6 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct msg_hello	 mh;
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
-	struct msg_resolve_req	 mq;
 	struct msg_resolve_res	 ms;
 	char			 text[512];
 
@@ -504,8 +503,7 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		sup_exit_request(sw, &mx);
 		break;
 	case MSG_RESOLVE_REQ:
-		if (proc_get(m, &mq, sizeof(mq)) == -1 ||
-		    resolve_answer(&mq, &ms) == -1)
+		if (resolve_handle(m, &ms) == -1)
 			goto bad;
 		if (proc_send(p, MSG_RESOLVE_RES, -1, &ms, sizeof(ms)) == -1)
 			log_warn("connector %s: resolve answer",
