@@ -277,7 +277,6 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 {
 	struct worker		*w = arg;
 	struct msg_route	 mr;
-	struct json_tokener	*tok;
 	int32_t			 v;
 
 	if (m == NULL) {
@@ -291,14 +290,10 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CONFIG:
 		if (w->w_conf != NULL || m->pm_len == 0)
 			fatalx("unexpected configuration");
-		if ((tok = json_tokener_new_ex(64)) == NULL)
-			fatal("%s", __func__);
-		w->w_conf = json_tokener_parse_ex(tok, m->pm_data, m->pm_len);
+		w->w_conf = ev_parse(m->pm_data, m->pm_len);
 		if (w->w_conf == NULL ||
-		    json_tokener_get_parse_end(tok) != m->pm_len ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
-		json_tokener_free(tok);
 		log_setverbose(json_object_get_int(
 		    json_object_object_get(w->w_conf, "verbose")));
 		break;

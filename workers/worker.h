@@ -21,6 +21,7 @@
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
+#define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -152,6 +153,7 @@ void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
+struct json_object *ev_parse(const char *, size_t);
 void	 ev_route_msg(struct worker *, struct wk_route *,
 	    const struct proc_msg *);
 void	 ev_sink(struct worker *, const char *, struct json_object *,
