@@ -86,6 +86,7 @@ static void	sup_ctl_cb(struct proc_peer *, const struct proc_msg *, void *);
 static void	sup_stop(int);
 static int	sup_spawn(struct sup_worker *);
 static void	sup_gone(struct sup_worker *);
+static void	sup_schedule_restart(struct sup_worker *);
 
 /* Where the worker executable is: $WSFLOW_WORKER, the build tree, or
  * the installed libexec directory. */
@@ -608,8 +609,14 @@ sup_restart(evutil_socket_t fd, short ev, void *arg)
 	log_info("connector %s: restarting (restart %d)", sw->sw_dc->dc_name,
 	    sw->sw_restarts);
 	if (sup_spawn(sw) == -1 || sup_wire(sw, 0) == -1 ||
-	    sup_configured(sw) == -1)
+	    sup_configured(sw) == -1) {
 		log_warnx("connector %s: restart failed", sw->sw_dc->dc_name);
+		/* A process that exists is reaped and retried via sup_gone. */
+		if (sw_alive(sw))
+			(void)kill(sw->sw_pid, SIGKILL);
+		else
+			sup_schedule_restart(sw);
+	}
 }
 
 /* Schedule a restart with exponential backoff. */
