@@ -168,7 +168,8 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	else if (w->w_inputs_paused) {
 		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
 		proc_read_enable(r->wr_proc, 0);
-	}
+	} else if (!w->w_started)
+		proc_read_enable(r->wr_proc, 0);	/* events wait for start */
 	if (w->w_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);
@@ -278,6 +279,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct worker		*w = arg;
 	struct msg_route	 mr;
 	int32_t			 v;
+	int			 i;
 
 	if (m == NULL) {
 		/* The supervisor is gone: nothing sensible is left to do. */
@@ -311,6 +313,11 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (!w->w_configured || w->w_started)
 			fatalx("unexpected start");
 		w->w_started = 1;
+		for (i = 0; i < w->w_nroutes; i++)
+			if (w->w_routes[i].wr_end == ROUTE_IN &&
+			    w->w_routes[i].wr_proc != NULL &&
+			    !w->w_inputs_paused)
+				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (proc_send(p, MSG_STARTED, -1, NULL, 0) == -1)
 			fatal("%s: send", __func__);
 		if (ev_has_output(w) && w->w_ops->co_start != NULL)
@@ -320,6 +327,12 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (w->w_draining)
 			break;
 		w->w_draining = 1;
+		/* Never started: still take what upstream already sent. */
+		for (i = 0; w->w_configured && !w->w_started &&
+		    i < w->w_nroutes; i++)
+			if (w->w_routes[i].wr_end == ROUTE_IN &&
+			    w->w_routes[i].wr_proc != NULL)
+				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (w->w_ops != NULL && w->w_ops->co_stop != NULL)
 			w->w_ops->co_stop(w);
 		wk_check_drain(w);
