@@ -411,6 +411,7 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct msg_hello	 mh;
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
+	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
 	char			 text[512];
 
@@ -494,9 +495,15 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			sup_start_next();
 		break;
 	case MSG_DRAINED:
-		if (m->pm_len != sizeof(struct msg_drained))
+		if (proc_get(m, &md, sizeof(md)) == -1)
 			goto bad;
-		log_debug("connector %s: drained", sw->sw_dc->dc_name);
+		if (md.md_dropped > 0)
+			log_warnx("connector %s: %llu events dropped",
+			    sw->sw_dc->dc_name,
+			    (unsigned long long)md.md_dropped);
+		log_debug("connector %s: drained: %llu events in, %llu out",
+		    sw->sw_dc->dc_name, (unsigned long long)md.md_events_in,
+		    (unsigned long long)md.md_events_out);
 		break;
 	case MSG_EXIT_REQ:
 		if (proc_get(m, &mx, sizeof(mx)) == -1)
