@@ -498,7 +498,7 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (proc_get(m, &md, sizeof(md)) == -1)
 			goto bad;
 		if (md.md_dropped > 0)
-			log_warnx("connector %s: %llu events dropped",
+			log_warnx("connector %s: events were dropped %llu times",
 			    sw->sw_dc->dc_name,
 			    (unsigned long long)md.md_dropped);
 		log_debug("connector %s: drained: %llu events in, %llu out",
