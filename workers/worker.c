@@ -126,6 +126,47 @@ wk_pause_inputs(struct worker *w, int pause)
 	    pause ? "pausing" : "resuming");
 }
 
+/*
+ * Ask the supervisor to resolve host and service (a chrooted worker cannot
+ * read resolv.conf); the answer reaches co_resolved with the same id.
+ */
+int
+wk_resolve(struct worker *w, uint32_t id, int family, const char *host,
+    const char *serv)
+{
+	struct msg_resolve_req	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.mq_id = id;
+	q.mq_family = family;
+	if (host == NULL || *host == '\0' ||
+	    strlcpy(q.mq_host, host, sizeof(q.mq_host)) >= sizeof(q.mq_host) ||
+	    (serv != NULL && strlcpy(q.mq_serv, serv, sizeof(q.mq_serv)) >=
+	    sizeof(q.mq_serv)))
+		return -1;
+	return proc_send(w->w_ctl, MSG_RESOLVE_REQ, -1, &q, sizeof(q));
+}
+
+/* Check an answer from the supervisor before anyone uses it. */
+static void
+wk_resolved(struct worker *w, const struct proc_msg *m)
+{
+	struct msg_resolve_res	 res;
+	uint32_t		 i;
+
+	if (proc_get(m, &res, sizeof(res)) == -1 ||
+	    res.ms_naddrs > PROTO_ADDRS_MAX)
+		fatalx("bad resolve answer");
+	for (i = 0; i < res.ms_naddrs; i++)
+		if (res.ms_addrs[i].pa_len == 0 || res.ms_addrs[i].pa_len >
+		    sizeof(res.ms_addrs[i].pa_addr))
+			fatalx("bad address in resolve answer");
+	if (w->w_ops != NULL && w->w_ops->co_resolved != NULL)
+		w->w_ops->co_resolved(w, &res);
+	else
+		log_warnx("connector %s: unexpected resolve answer", w->w_name);
+}
+
 /* Install (or replace, after a restart) one route end. */
 static void
 wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
@@ -343,7 +384,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		log_setverbose(v);
 		break;
 	case MSG_RESOLVE_RES:
-		/* No connector of this worker resolves names yet. */
+		wk_resolved(w, m);
 		break;
 	default:
 		fatalx("control channel: unexpected message type %u",

@@ -44,6 +44,9 @@ struct conn_ops {
 	void		(*co_stop)(struct worker *);
 	/* Last words before exit: flush and sync. */
 	void		(*co_finish)(struct worker *);
+	/* An answer to wk_resolve() (checked for sizes already). */
+	void		(*co_resolved)(struct worker *,
+			    const struct msg_resolve_res *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -133,6 +136,8 @@ extern const struct conn_ops	stdio_ops;
 const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
+int		 wk_resolve(struct worker *, uint32_t, int, const char *,
+		    const char *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
