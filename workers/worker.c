@@ -136,13 +136,7 @@ wk_resolve(struct worker *w, uint32_t id, int family, const char *host,
 {
 	struct msg_resolve_req	 q;
 
-	memset(&q, 0, sizeof(q));
-	q.mq_id = id;
-	q.mq_family = family;
-	if (host == NULL || *host == '\0' ||
-	    strlcpy(q.mq_host, host, sizeof(q.mq_host)) >= sizeof(q.mq_host) ||
-	    (serv != NULL && strlcpy(q.mq_serv, serv, sizeof(q.mq_serv)) >=
-	    sizeof(q.mq_serv)))
+	if (proc_resolve_req(&q, id, family, host, serv) == -1)
 		return -1;
 	return proc_send(w->w_ctl, MSG_RESOLVE_REQ, -1, &q, sizeof(q));
 }
