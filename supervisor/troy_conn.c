@@ -34,10 +34,26 @@ troy_conn_known(const char *type)
 	return 0;
 }
 
-/* Is port a valid output (out=1) or input port of this type? */
+/*
+ * Is port a valid output (out=1) or input port of this type?  cfg is the
+ * effective configuration (may be NULL): a file in read mode has no input,
+ * other files and exit have no outputs.
+ */
 int
-troy_conn_port(const char *type, const char *port, int out)
+troy_conn_port(const char *type, struct json_object *cfg, const char *port,
+    int out)
 {
+	struct json_object	*c, *mode;
+	int			 reads = 1;
+
+	if (strcmp(type, "file") == 0 &&
+	    json_object_object_get_ex(cfg, "config", &c) &&
+	    json_object_object_get_ex(c, "mode", &mode))
+		reads = strcmp(json_object_get_string(mode), "read") == 0;
+	if ((strcmp(type, "exit") == 0 && out) ||
+	    (strcmp(type, "file") == 0 && out &&
+	    !reads) || (strcmp(type, "file") == 0 && !out && reads))
+		return 0;
 	if (out)
 		return strcasecmp(port, "out") == 0 ||
 		    strcasecmp(port, "err") == 0;

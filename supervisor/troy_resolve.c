@@ -1061,8 +1061,19 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 		static const char *const ins[] = { "in", "stdout", "stderr" };
 
 		if (strcmp(dc->dc_type, "?") == 0 || troy_conn_port(dc->dc_type,
-		    port, out))
+		    dc->dc_config, port, out))
 			return idx;
+		if (troy_conn_port(dc->dc_type, dc->dc_config, out ? "out" :
+		    "in", out) == 0) {
+			troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos
+			    : &ep->ep_pos, "connector \"%s\" (%s) has no %s "
+			    "ports: it only %s", dc->dc_name,
+			    strcmp(dc->dc_type, "file") == 0 ? (out ?
+			    "file, writing" : "file, mode read") : dc->dc_type,
+			    out ? "output" : "input", out ? "receives events" :
+			    "reads");
+			return -1;
+		}
 		hint = suggest_closest(port, out ? outs : ins, out ? 2 :
 		    strcmp(dc->dc_type, "stdio") == 0 ? 3 : 1);
 		troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos :
