@@ -126,6 +126,7 @@ fuzz_pipelines(const struct deployment *d)
 	json_object_put(meta);
 }
 
+/* Split the input into files and run the whole front end on them. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -392,7 +392,6 @@ parse_call(struct parser *p)
 	const struct troy_token	*t = cur(p);
 	struct json_object	*n, *a, *e;
 	char			 name[512];
-	size_t			 len = 0;
 	int			 segs = 0;
 
 	name[0] = '\0';
@@ -411,9 +410,8 @@ parse_call(struct parser *p)
 		if (!ispunct_(cur(p), "::"))
 			break;
 		next(p);
-		len = strlcat(name, "::", sizeof(name));
+		strlcat(name, "::", sizeof(name));
 	}
-	(void)len;
 	if (!ispunct_(cur(p), "(")) {
 		struct troy_pos pos = tpos(p, t);
 

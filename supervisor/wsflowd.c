@@ -26,6 +26,7 @@ usage(void)
 	exit(1);
 }
 
+/* Parse options, load the configuration, check it or run it. */
 int
 main(int argc, char *argv[])
 {
