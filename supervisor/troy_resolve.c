@@ -134,7 +134,7 @@ join(char *buf, size_t len, char *const *segs, int n, const char *sep)
 }
 
 static void check_stmts(struct troy_ctx *, struct troy_module *,
-    const struct scope *, struct troy_stmts *, int);
+    const struct scope *, struct troy_stmts *);
 
 /* Parse one file into a module and check it. */
 static struct troy_module *
@@ -170,7 +170,7 @@ load_module(struct troy_ctx *ctx, const char *path, const char *canon,
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_mod = m;
 	sc.sc_stmts = &m->m_stmts;
-	check_stmts(ctx, m, &sc, &m->m_stmts, 0);
+	check_stmts(ctx, m, &sc, &m->m_stmts);
 	m->m_loading = 0;
 	return m;
 }
@@ -690,7 +690,7 @@ check_defconn(struct troy_ctx *ctx, struct troy_stmt *s)
 /* Resolve uses and check definitions in a statement list. */
 static void
 check_stmts(struct troy_ctx *ctx, struct troy_module *m,
-    const struct scope *sc, struct troy_stmts *sl, int ctxkind)
+    const struct scope *sc, struct troy_stmts *sl)
 {
 	struct troy_stmt	*s;
 	struct scope		 inner;
@@ -736,14 +736,14 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 			inner.sc_parent = sc;
 			inner.sc_mod = m;
 			inner.sc_stmts = &s->s_body;
-			check_stmts(ctx, m, &inner, &s->s_body, TS_DEFPIPE);
+			check_stmts(ctx, m, &inner, &s->s_body);
 			check_pipeline(ctx, sc, s);
 			break;
 		case TS_DEFFLOW:
 			inner.sc_parent = sc;
 			inner.sc_mod = m;
 			inner.sc_stmts = &s->s_body;
-			check_stmts(ctx, m, &inner, &s->s_body, TS_DEFFLOW);
+			check_stmts(ctx, m, &inner, &s->s_body);
 			break;
 		case TS_DEPLOY:
 			if (!m->m_main)
@@ -754,7 +754,6 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 			break;
 		}
 	}
-	(void)ctxkind;
 }
 
 /* Bind the args of definition def from a creational with-list. */
@@ -1061,8 +1060,19 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 		static const char *const ins[] = { "in", "stdout", "stderr" };
 
 		if (strcmp(dc->dc_type, "?") == 0 || troy_conn_port(dc->dc_type,
-		    port, out))
+		    dc->dc_config, port, out))
 			return idx;
+		if (troy_conn_port(dc->dc_type, dc->dc_config, out ? "out" :
+		    "in", out) == 0) {
+			troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos
+			    : &ep->ep_pos, "connector \"%s\" (%s) has no %s "
+			    "ports: it only %s", dc->dc_name,
+			    strcmp(dc->dc_type, "file") == 0 ? (out ?
+			    "file, writing" : "file, mode read") : dc->dc_type,
+			    out ? "output" : "input", out ? "receives events" :
+			    "reads");
+			return -1;
+		}
 		hint = suggest_closest(port, out ? outs : ins, out ? 2 :
 		    strcmp(dc->dc_type, "stdio") == 0 ? 3 : 1);
 		troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos :

@@ -322,6 +322,24 @@ test_recovery(void)
 	troy_stmts_free(&sl);
 	troy_diags_free(&d);
 
+	/* so are long operator chains (each one nests the tree) */
+	strlcpy(deep, "deploy flow x with a = 1", sizeof(deep));
+	for (i = 0; i < 500; i++)
+		strlcat(deep, " + 1", sizeof(deep));
+	strlcat(deep, " end;", sizeof(deep));
+	parse(deep, &sl, &d, &src);
+	CHECK_INT(d.dd_errors, 1);
+	CHECK_STR(d.dd_v[0].dg_msg, "expression nested too deeply");
+	troy_stmts_free(&sl);
+	troy_diags_free(&d);
+	strlcpy(deep, "deploy flow x with a = 1", sizeof(deep));
+	for (i = 0; i < 90; i++)
+		strlcat(deep, " + 1", sizeof(deep));
+	strlcat(deep, " end;", sizeof(deep));
+	CHECK_INT(parse(deep, &sl, &d, &src), 0);
+	troy_stmts_free(&sl);
+	troy_diags_free(&d);
+
 	/* the number of diagnostics is bounded */
 	{
 		char	*many = malloc(300 * 4 + 1);
