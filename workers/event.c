@@ -525,28 +525,34 @@ fail:
  * also ends a bare number).  One tokener is kept: its depth limit is above
  * what any codec writes, so anything a peer could encode parses here.
  */
-struct json_object *
-ev_parse(const char *s, size_t len)
+int
+ev_parse(const char *s, size_t len, struct json_object **out)
 {
 	static struct json_tokener	*tok;
 	struct json_object		*v;
 	size_t				 end;
 
+	*out = NULL;
 	if (len == 0 || len > INT32_MAX)
-		return NULL;
+		return -1;
 	if (tok == NULL && (tok = json_tokener_new_ex(EV_PARSE_DEPTH)) == NULL)
 		fatal("%s", __func__);
 	json_tokener_reset(tok);
+	/* json-c's null is NULL: success is told by the tokener's state. */
 	v = json_tokener_parse_ex(tok, s, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (v != NULL && end < len && s[end] == '\n')
-		end++;
-	if (v != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    end != len)) {
+	if (json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(v);
-		v = NULL;
+		return -1;
 	}
-	return v;
+	end = json_tokener_get_parse_end(tok);
+	if (end < len && s[end] == '\n')
+		end++;
+	if (end != len) {
+		json_object_put(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* A message arrived on a route this worker consumes (or contraflow). */
@@ -554,8 +560,9 @@ void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
 	struct proc_event	 pe;
-	struct json_object	*v, *meta = NULL;
+	struct json_object	*v = NULL, *meta = NULL;
 	char			 err[128];
+	int			 ok;
 
 	switch (m->pm_type) {
 	case MSG_PAUSE:
@@ -573,14 +580,16 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 			goto bad;
 		if (proc_event_parse(m, &pe, err, sizeof(err)) == -1)
 			fatalx("route %u: %s", r->wr_id, err);
-		if (pe.pe_hdr.me_flags & EV_STRING)
-			v = json_object_new_string_len(pe.pe_value,
-			    (int)pe.pe_hdr.me_value_len);
-		else
-			v = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len);
-		if (pe.pe_hdr.me_meta_len > 0)
-			meta = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len);
-		if (v == NULL || (pe.pe_hdr.me_meta_len > 0 && meta == NULL)) {
+		ok = 0;
+		if (pe.pe_hdr.me_flags & EV_STRING) {
+			if ((v = json_object_new_string_len(pe.pe_value,
+			    (int)pe.pe_hdr.me_value_len)) == NULL)
+				ok = -1;
+		} else
+			ok = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len, &v);
+		if (ok == 0 && pe.pe_hdr.me_meta_len > 0)
+			ok = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len, &meta);
+		if (ok == -1) {
 			/* Well framed but unreadable: drop that event only. */
 			r->wr_dropped++;
 			w->w_dropped++;

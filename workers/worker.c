@@ -327,8 +327,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CONFIG:
 		if (w->w_conf != NULL || m->pm_len == 0)
 			fatalx("unexpected configuration");
-		w->w_conf = ev_parse(m->pm_data, m->pm_len);
-		if (w->w_conf == NULL ||
+		if (ev_parse(m->pm_data, m->pm_len, &w->w_conf) == -1 ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
 		log_setverbose(json_object_get_int(

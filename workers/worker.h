@@ -158,7 +158,7 @@ void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
-struct json_object *ev_parse(const char *, size_t);
+int	 ev_parse(const char *, size_t, struct json_object **);
 void	 ev_route_msg(struct worker *, struct wk_route *,
 	    const struct proc_msg *);
 void	 ev_sink(struct worker *, const char *, struct json_object *,
