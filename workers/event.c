@@ -269,7 +269,8 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		    w->w_name, len);
 		return;
 	}
-	st->ws_pull++;
+	/* Tremor numbers pulls per source from 0; each read is one pull. */
+	st->ws_pull = w->w_pulls++;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
@@ -293,6 +294,7 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 
 	if ((st = ev_stream(w, stream)) == NULL)
 		return;
+	st->ws_pull = w->w_pulls++;	/* the end of a stream is a pull too */
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;

@@ -72,7 +72,7 @@ struct wk_stream {
 	uint64_t		 ws_id;
 	int			 ws_used;
 	struct lines		*ws_pre[WK_MAX_PROCS];
-	uint64_t		 ws_pull;
+	uint64_t		 ws_pull;	/* pull id of the current read */
 };
 
 struct worker {
@@ -111,6 +111,7 @@ struct worker {
 	uint64_t		 w_events_out;
 	uint64_t		 w_dropped;
 	uint64_t		 w_errors;
+	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
 	struct buf		 w_enc;		/* sink encoding scratch */
 };
 
