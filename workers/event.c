@@ -121,21 +121,15 @@ ev_teardown(struct worker *w)
 	buf_free(&w->w_enc);
 }
 
-/* Is anything connected to one of the connector's output ports? */
+/* Tremor reads a source only when something is connected to its out
+ * port (err alone does not count). */
 int
 ev_has_output(struct worker *w)
 {
-	struct json_object_iterator	 it, end;
+	struct json_object	*nodes;
 
-	if (w->w_outputs == NULL)
-		return 0;
-	it = json_object_iter_begin(w->w_outputs);
-	end = json_object_iter_end(w->w_outputs);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-		if (json_object_array_length(json_object_iter_peek_value(&it))
-		    > 0)
-			return 1;
-	return 0;
+	nodes = json_object_object_get(w->w_outputs, "out");
+	return nodes != NULL && json_object_array_length(nodes) > 0;
 }
 
 /* May sources produce: every outgoing route up, below high, not paused. */
