@@ -8,7 +8,8 @@
  * worker does) and run on a few events.
  *
  *   CC=clang ../configure --enable-fuzz && make fuzz/fuzz_troy
- *   ./fuzz/fuzz_troy -max_total_time=300 CORPUS ../tests/conf
+ *   ./fuzz/fuzz_troy -max_total_time=300 -dict=../fuzz/troy.dict CORPUS \
+ *	../tests/conf
  */
 #include "config.h"
 

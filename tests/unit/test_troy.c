@@ -595,6 +595,33 @@ test_pipeline_compile(void)
 	troy_ctx_free(ctx);
 }
 
+/* A bad definition instantiated twice is reported once. */
+static void
+test_dedup(void)
+{
+	static const char *const files[] = {
+		"main.troy",
+		"define flow main flow\n"
+		"  define connector c from exit with config = {\"delay\": -1} "
+		"end;\n"
+		"  create connector c;\n"
+		"end;\n"
+		"deploy flow a from main;\n"
+		"deploy flow b from main;\n",
+		NULL,
+	};
+	struct troy_ctx		*ctx = NULL;
+
+	CHECK(load(files, names, 1, NULL, 0, &ctx) == NULL);
+	CHECK_INT(troy_ctx_diags(ctx)->dd_errors, 1);
+	CHECK_STR(S(diags(ctx)), "main.troy:2:56: \"delay\" must be between "
+	    "0 and 9223372036854775807\n"
+	    "    define connector c from exit with config = {\"delay\": -1} "
+	    "end;\n"
+	    "                                                         ^\n");
+	troy_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -605,5 +632,6 @@ main(void)
 	test_folding();
 	test_modules();
 	test_pipeline_compile();
+	test_dedup();
 	return check_done();
 }
