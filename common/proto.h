@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	1
+#define WSFLOW_PROTO_VERSION	2
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -28,6 +28,9 @@ enum msg_type {
 	MSG_DRAIN,		/* no payload: graceful stop */
 	MSG_RESOLVE_RES,	/* struct msg_resolve_res */
 	MSG_VERBOSE,		/* int32: new log verbosity */
+	MSG_LISTEN,		/* one fd: a bound listening socket (control) */
+	MSG_STATS_REQ,		/* struct msg_stats_req: send your counters */
+	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -37,6 +40,8 @@ enum msg_type {
 	MSG_DRAINED,		/* struct msg_drained: about to exit */
 	MSG_EXIT_REQ,		/* struct msg_exit: an event reached exit */
 	MSG_RESOLVE_REQ,	/* struct msg_resolve_req */
+	MSG_STATS,		/* struct msg_stats + JSON object text */
+	MSG_CTL_REQ,		/* struct msg_ctl_req (control worker only) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -84,6 +89,35 @@ struct msg_exit {
 	uint64_t	mx_delay_ns;
 	int32_t		mx_code;
 	uint32_t	mx_graceful;
+};
+
+/*
+ * Counters of one worker: the answer to MSG_STATS_REQ.  The JSON object
+ * after the header (at most PROTO_STATS_MAX bytes) has the counters every
+ * worker keeps, its route ends and, under "connector", what its connector
+ * type adds (ws connection counts, close codes, ...).
+ */
+#define PROTO_STATS_MAX		(64 * 1024)
+
+struct msg_stats_req {
+	uint32_t	sq_seq;
+};
+
+struct msg_stats {
+	uint32_t	st_seq;		/* as in the request */
+};
+
+/* A wsflowctl request the control worker accepted (see ctlproto.h). */
+struct msg_ctl_req {
+	uint32_t	cq_id;		/* the control worker's client id */
+	uint32_t	cq_cmd;		/* enum ctl_cmd */
+	uint32_t	cq_uid;		/* peer credentials of the client */
+	int32_t		cq_pid;
+};
+
+/* Followed by the reply line (JSON object and newline). */
+struct msg_ctl_res {
+	uint32_t	cs_id;
 };
 
 #define PROTO_HOST_MAX		256

@@ -48,8 +48,38 @@ struct sup_opts {
 	int		 so_verbose;
 	int		 so_drain_ms;
 	const char	*so_worker;	/* worker executable, NULL: find it */
+	char *const	*so_files;	/* configuration files (status) */
+	int		 so_nfiles;
+	int		 so_ctl_fd;	/* listening control socket or -1 */
+	const char	*so_ctl_path;
 };
 int	 sup_run(const struct deployment *, const struct sup_opts *);
 const char *sup_worker_path(void);
+
+/* What the control plane sees of one worker (sup_view). */
+struct proc_peer;
+struct sup_view {
+	int			 sv_id;		/* connector id */
+	const struct dep_connector *sv_dc;
+	int			 sv_control;	/* the control worker */
+	const char		*sv_state;	/* "running", ... */
+	long			 sv_pid;	/* 0: no process */
+	long long		 sv_since;	/* running since (epoch) or 0 */
+	int			 sv_restarts;
+	struct proc_peer	*sv_peer;	/* NULL: cannot be asked */
+};
+int	 sup_view(int, struct sup_view *);
+const char *sup_state(void);
+int	 sup_ctl_stop(void);
+
+/* control.c: the control socket and the supervisor's answers. */
+int	 ctl_open(const char *, int, int *);
+void	 ctl_close(int, const char *);
+struct event_base;
+const struct dep_connector *ctl_sup_init(const struct deployment *,
+	    const struct plan *, const struct sup_opts *, struct event_base *,
+	    struct json_object **);
+int	 ctl_sup_msg(int, int, const struct proc_msg *);
+void	 ctl_sup_done(void);
 
 #endif

@@ -56,6 +56,8 @@ struct sup_worker {
 	int			 sw_backoff_ms;
 	time_t			 sw_since;
 	struct event		*sw_timer;
+	struct json_object	*sw_conf;	/* sent at every (re)start */
+	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
 };
 
 enum sup_phase {
@@ -80,6 +82,7 @@ static struct {
 	struct event		*s_drain_timer;
 	struct msg_exit		 s_exit;
 	char			 s_worker[PATH_MAX];
+	struct sup_worker	*s_ctl;		/* the control worker or NULL */
 } sup;
 
 static void	sup_ctl_cb(struct proc_peer *, const struct proc_msg *, void *);
@@ -192,11 +195,11 @@ sup_configure(struct sup_worker *sw)
 	size_t			 len;
 	int			 r;
 
-	conf = sup.s_plan.p_conf[sw->sw_id];
+	conf = sw->sw_conf;
 	json_object_object_add(conf, "restarts",
 	    json_object_new_int(sw->sw_restarts));
 	json_object_object_add(conf, "verbose",
-	    json_object_new_int(sup.s_opts->so_verbose));
+	    json_object_new_int(log_getverbose()));
 	s = json_object_to_json_string_length(conf, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	r = proc_send(sw->sw_peer, MSG_CONFIG, -1, s, len);
@@ -278,15 +281,23 @@ sup_check_ready(void)
 	sup_start_next();
 }
 
-/* Stop the event loop when no worker is left. */
+/* Stop the event loop when no worker is left.  The control worker
+ * drains last, so wsflowctl can watch the others drain. */
 static void
 sup_check_done(void)
 {
-	int	 i;
+	struct sup_worker	*c = sup.s_ctl;
+	int			 i;
 
 	for (i = 0; i < sup.s_nw; i++)
-		if (sw_alive(&sup.s_w[i]))
+		if (sw_alive(&sup.s_w[i]) && &sup.s_w[i] != c)
 			return;
+	if (c != NULL && sw_alive(c)) {
+		if (c->sw_state != SW_DRAINING && c->sw_peer != NULL &&
+		    proc_send(c->sw_peer, MSG_DRAIN, -1, NULL, 0) == 0)
+			c->sw_state = SW_DRAINING;
+		return;
+	}
 	event_base_loopexit(sup.s_base, NULL);
 }
 
@@ -353,7 +364,7 @@ sup_stop(int graceful)
 	for (i = 0; i < sup.s_nw; i++) {
 		struct sup_worker *sw = &sup.s_w[i];
 
-		if (!sw_alive(sw) || sw->sw_peer == NULL)
+		if (!sw_alive(sw) || sw->sw_peer == NULL || sw == sup.s_ctl)
 			continue;
 		if (proc_send(sw->sw_peer, MSG_DRAIN, -1, NULL, 0) == 0)
 			sw->sw_state = SW_DRAINING;
@@ -518,6 +529,11 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			log_warn("connector %s: resolve answer",
 			    sw->sw_dc->dc_name);
 		break;
+	case MSG_STATS:
+	case MSG_CTL_REQ:
+		if (ctl_sup_msg(sw->sw_id, sw == sup.s_ctl, m) == -1)
+			goto bad;
+		break;
 	default:
 		goto bad;
 	}
@@ -554,13 +570,29 @@ sup_exec_child(struct sup_worker *sw, int ctl)
 	argv[i++] = a0;		/* titles read "wsflowd: file in" */
 	argv[i++] = ai;
 	argv[i++] = id;
-	for (v = 0; v < sup.s_opts->so_verbose && v < 2; v++)
+	for (v = 0; v < log_getverbose() && v < 2; v++)
 		argv[i++] = av;
 	argv[i] = NULL;
 	execv(sup.s_worker, argv);
 	fprintf(stderr, "wsflowd: exec %s: %s\n", sup.s_worker,
 	    strerror(errno));
 	_exit(127);
+}
+
+/* Pass a copy of the worker's listening socket (control). */
+static int
+sup_send_listener(struct sup_worker *sw)
+{
+	int	 fd;
+
+	if (sw->sw_listen == -1)
+		return 0;
+	if ((fd = fcntl(sw->sw_listen, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    proc_send(sw->sw_peer, MSG_LISTEN, fd, NULL, 0) == -1) {
+		log_warn("connector %s: listener", sw->sw_dc->dc_name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Fork+exec one worker and queue its configuration. */
@@ -613,7 +645,9 @@ sup_spawn(struct sup_worker *sw)
 	}
 	log_debug("connector %s: worker pid %ld", sw->sw_dc->dc_name,
 	    (long)pid);
-	return sup_configure(sw);
+	if (sup_configure(sw) == -1)
+		return -1;
+	return sup_send_listener(sw);
 }
 
 /* Backoff expired: bring a lost worker back and re-wire its routes. */
@@ -740,6 +774,61 @@ sup_signal(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/* What the control plane may see of worker i; -1 past the last. */
+int
+sup_view(int i, struct sup_view *sv)
+{
+	static const char *const states[] = {
+		[SW_DOWN] = "down", [SW_CONFIGURING] = "configuring",
+		[SW_READY] = "ready", [SW_STARTING] = "starting",
+		[SW_RUNNING] = "running", [SW_DRAINING] = "draining",
+	};
+	struct sup_worker	*sw;
+
+	if (i < 0 || i >= sup.s_nw)
+		return -1;
+	sw = &sup.s_w[i];
+	memset(sv, 0, sizeof(*sv));
+	sv->sv_id = sw->sw_id;
+	sv->sv_dc = sw->sw_dc;
+	sv->sv_control = sw == sup.s_ctl;
+	sv->sv_state = states[sw->sw_state];
+	if (sw->sw_state == SW_DOWN && evtimer_pending(sw->sw_timer, NULL))
+		sv->sv_state = "restarting";
+	sv->sv_pid = sw->sw_pid;
+	sv->sv_since = sw->sw_state == SW_RUNNING ||
+	    sw->sw_state == SW_DRAINING ? sw->sw_since : 0;
+	sv->sv_restarts = sw->sw_restarts;
+	sv->sv_peer = sw->sw_hello ? sw->sw_peer : NULL;
+	return 0;
+}
+
+/* The daemon's state for wsflowctl status. */
+const char *
+sup_state(void)
+{
+	switch (sup.s_phase) {
+	case SUP_CONFIGURING:
+	case SUP_STARTING:
+		return "starting";
+	case SUP_RUNNING:
+		return "running";
+	default:
+		return "draining";
+	}
+}
+
+/* wsflowctl stop: the graceful stop SIGTERM starts; 0 if it started. */
+int
+sup_ctl_stop(void)
+{
+	if (sup.s_phase == SUP_STOPPING)
+		return -1;
+	log_info("stop requested over the control socket");
+	sup_stop(1);
+	return 0;
+}
+
 /* Run the deployment until it stops; returns the exit status. */
 int
 sup_run(const struct deployment *d, const struct sup_opts *o)
@@ -793,6 +882,16 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sw->sw_dc = &d->d_connectors[i];
 		sw->sw_role = sup.s_plan.p_role[i];
 		sw->sw_timer = evtimer_new(sup.s_base, sup_restart, sw);
+		sw->sw_conf = sup.s_plan.p_conf[i];
+		sw->sw_listen = -1;
+	}
+	if (o->so_ctl_fd != -1) {
+		sw = sup.s_ctl = &sup.s_w[sup.s_nw++];
+		sw->sw_id = d->d_nconnectors;
+		sw->sw_dc = ctl_sup_init(d, &sup.s_plan, o, sup.s_base,
+		    &sw->sw_conf);
+		sw->sw_timer = evtimer_new(sup.s_base, sup_restart, sw);
+		sw->sw_listen = o->so_ctl_fd;
 	}
 	log_info("%d workers, %d routes", sup.s_nw, sup.s_plan.p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
@@ -807,7 +906,7 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 	for (i = 0; i < sup.s_nw && sup.s_phase == SUP_CONFIGURING; i++)
 		if (sup_configured(&sup.s_w[i]) == -1)
 			sup_startup_failed();
-	if (sup.s_nw == 0) {
+	if (sup.s_nw == (sup.s_ctl != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
 	}
@@ -823,6 +922,7 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 	event_free(sup.s_drain_timer);
 	event_base_free(sup.s_base);
 	route_plan_free(&sup.s_plan);
+	ctl_sup_done();
 	free(sup.s_w);
 	return sup.s_status;
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -16,27 +17,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "ctl_render.h"
 #include "ctl_test.h"
+#include "ctlproto.h"
 
 #define CTL_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
-
-enum ctl_action {
-	CTL_STATUS,
-	CTL_SHOW_CONNECTORS,
-	CTL_SHOW_PIPELINES,
-	CTL_SHOW_STATS,
-	CTL_LOG_VERBOSE,
-	CTL_LOG_BRIEF,
-	CTL_STOP,
-	CTL_RELOAD,
-	CTL_TEST
-};
+#define CTL_TEST	0		/* not a daemon command */
+#define CTL_TIMEOUT_S	30		/* for the daemon's reply */
 
 /* One command: one or two words; test takes its own arguments. */
-static const struct ctl_cmd {
+static const struct ctl_command {
 	const char	*cc_word;
 	const char	*cc_arg;	/* required second word, or NULL */
-	enum ctl_action	 cc_action;
+	int		 cc_action;	/* enum ctl_cmd or CTL_TEST */
 } ctl_cmds[] = {
 	{ "status",	NULL,		CTL_STATUS },
 	{ "show",	"connectors",	CTL_SHOW_CONNECTORS },
@@ -64,7 +60,7 @@ usage(void)
 }
 
 /* Find the command named by argv; exits with a message when unknown. */
-static const struct ctl_cmd *
+static const struct ctl_command *
 ctl_lookup(int argc, char *argv[])
 {
 	size_t		 i;
@@ -125,21 +121,114 @@ ctl_connect(const char *path)
 	return fd;
 }
 
+/* Write all of len bytes; -1 on error. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read the reply line (up to CTL_RES_MAX bytes) into b; -1 on error. */
+static int
+read_reply(int fd, struct buf *b)
+{
+	char	 chunk[8192];
+	ssize_t	 n;
+
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (buf_add(b, chunk, n) == -1) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (memchr(chunk, '\n', n) != NULL)
+			break;
+	}
+	return 0;
+}
+
 /*
- * Send one request for cmd on fd and print the daemon's answer (as JSON
- * with -j).  The control protocol is not defined yet; until it is, this
- * says so and fails.
+ * Send one request for cmd on fd and print the daemon's answer: as it
+ * is with -j, as text otherwise.  A failed command's reason goes to
+ * stderr.  Returns 0 when the daemon says the command succeeded.
  */
 static int
-ctl_exchange(int fd, const struct ctl_cmd *cmd, int json)
+ctl_exchange(int fd, const struct ctl_command *cmd, int json)
 {
-	(void)fd;
-	(void)json;
-	fprintf(stderr, "wsflowctl: %s%s%s: the control protocol is not "
-	    "implemented in this version\n", cmd->cc_word,
-	    cmd->cc_arg != NULL ? " " : "",
-	    cmd->cc_arg != NULL ? cmd->cc_arg : "");
-	return -1;
+	struct json_tokener	*tok;
+	struct json_object	*o = NULL, *v;
+	struct timeval		 tv = { CTL_TIMEOUT_S, 0 };
+	struct buf		 in, out;
+	char			 req[CTL_REQ_MAX], err[256];
+	int			 rc = -1;
+
+	buf_init(&in, CTL_RES_MAX);
+	buf_init(&out, 0);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (ctlproto_req_build(cmd->cc_action, req, sizeof(req)) == -1)
+		goto out;
+	if (write_all(fd, req, strlen(req)) == -1 ||
+	    read_reply(fd, &in) == -1) {
+		fprintf(stderr, "wsflowctl: control socket: %s\n",
+		    strerror(errno));
+		goto out;
+	}
+	while (in.bf_len > 0 && (in.bf_data[in.bf_len - 1] == '\n' ||
+	    in.bf_data[in.bf_len - 1] == '\r'))
+		in.bf_len--;
+	if ((tok = json_tokener_new()) == NULL)
+		goto out;
+	if (in.bf_len > 0)
+		o = json_tokener_parse_ex(tok, in.bf_data, (int)in.bf_len);
+	if (o == NULL || tok->char_offset != (int)in.bf_len ||
+	    !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "ok", &v)) {
+		json_tokener_free(tok);
+		fprintf(stderr, "wsflowctl: the daemon's reply is not "
+		    "valid\n");
+		goto out;
+	}
+	json_tokener_free(tok);
+	if (json) {
+		fwrite(in.bf_data, 1, in.bf_len, stdout);
+		putchar('\n');
+	}
+	if (!json_object_get_boolean(v)) {
+		fprintf(stderr, "wsflowctl: %s\n", json_object_get_string(
+		    json_object_object_get(o, "error")));
+		goto out;
+	}
+	if (!json) {
+		if (render_reply(cmd->cc_action, o, &out, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "wsflowctl: %s\n", err);
+			goto out;
+		}
+		fwrite(out.bf_data, 1, out.bf_len, stdout);
+	}
+	rc = fflush(stdout) == 0 ? 0 : -1;
+out:
+	json_object_put(o);
+	buf_free(&in);
+	buf_free(&out);
+	return rc;
 }
 
 /* The directory of this executable (from /proc/self/exe). */
@@ -270,7 +359,7 @@ ctl_test(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	const struct ctl_cmd	*cmd;
+	const struct ctl_command	*cmd;
 	const char		*sock = CTL_SOCKET;
 	int			 ch, json = 0, fd, rc;
 

@@ -14,6 +14,7 @@
 #include "sup.h"
 
 #define WSFLOWD_CONF	"/etc/wsflow/wsflow.troy"
+#define WSFLOWD_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define MAX_DEFINES	64
 
 static void usage(void) __attribute__((noreturn));
@@ -48,10 +49,11 @@ main(int argc, char *argv[], char *envp[])
 	int			 status;
 	struct deployment	*dep;
 	char			*defines[MAX_DEFINES], *conf = NULL;
-	char			**files;
+	char			**files, **filecopy;
 	const char		*pidfile = NULL, *sock = NULL;
+	char			*sockcopy;
 	int			 ch, debug = 0, noaction = 0, verbose = 0;
-	int			 ndefines = 0, nfiles;
+	int			 ndefines = 0, nfiles, i, ctlfd;
 
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflowd", 1);
@@ -90,7 +92,6 @@ main(int argc, char *argv[], char *envp[])
 	}
 	argc -= optind;
 	argv += optind;
-	(void)sock;	/* served by the control worker (not yet) */
 
 	if (conf != NULL && argc > 0) {
 		fprintf(stderr, "wsflowd: give either -f file or files, "
@@ -119,6 +120,17 @@ main(int argc, char *argv[], char *envp[])
 	}
 
 	log_init("wsflowd", verbose);
+	/* Before daemon(): a second daemon on the socket is refused here. */
+	if (ctl_open(sock != NULL ? sock : WSFLOWD_SOCKET, sock != NULL,
+	    &ctlfd) == -1)
+		exit(1);
+	/* Copies for status: setproctitle() may reuse argv's memory. */
+	if ((filecopy = calloc(nfiles, sizeof(*filecopy))) == NULL ||
+	    (sockcopy = strdup(sock != NULL ? sock : WSFLOWD_SOCKET)) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < nfiles; i++)
+		if ((filecopy[i] = strdup(files[i])) == NULL)
+			fatal("%s", __func__);
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	/* setproctitle() may reuse argv's memory: keep a copy. */
@@ -134,7 +146,16 @@ main(int argc, char *argv[], char *envp[])
 	memset(&so, 0, sizeof(so));
 	so.so_verbose = verbose;
 	so.so_drain_ms = 5000;
+	so.so_files = filecopy;
+	so.so_nfiles = nfiles;
+	so.so_ctl_fd = ctlfd;
+	so.so_ctl_path = sockcopy;
 	status = sup_run(dep, &so);
+	ctl_close(ctlfd, sockcopy);
+	for (i = 0; i < nfiles; i++)
+		free(filecopy[i]);
+	free(filecopy);
+	free(sockcopy);
 	if (pidfile != NULL)
 		(void)unlink(pidfile);
 	deploy_free(dep);

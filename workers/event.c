@@ -257,6 +257,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 	struct chain		 c;
 	char			 err[256];
 
+	w->w_bytes_in += len;
 	if ((st = ev_stream(w, stream)) == NULL) {
 		w->w_dropped++;
 		log_warnx("connector %s: too many streams, %zu bytes dropped",
@@ -397,6 +398,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		    (unsigned long long)r->wr_dropped);
 	} else {
 		r->wr_events++;
+		r->wr_bytes += ev.me_value_len + ev.me_meta_len;
 		w->w_events_out++;
 	}
 }
@@ -507,8 +509,10 @@ ev_sink(struct worker *w, const char *port, struct json_object *v,
 		if (lines_post(&w->w_post[i], &w->w_enc) == -1)
 			goto fail;
 	if (w->w_ops->co_write(w, port, w->w_enc.bf_data, w->w_enc.bf_len)
-	    == 0)
+	    == 0) {
 		w->w_events_out++;
+		w->w_bytes_out += w->w_enc.bf_len;
+	}
 	return;
 fail:
 	w->w_dropped++;
@@ -597,6 +601,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 			return;
 		}
 		r->wr_events++;
+		r->wr_bytes += pe.pe_hdr.me_value_len + pe.pe_hdr.me_meta_len;
 		w->w_events_in++;
 		ev_sink(w, pe.pe_hdr.me_port, v, meta);
 		json_object_put(v);

@@ -26,6 +26,7 @@
 static const struct conn_ops *const wk_types[] = {
 	&file_ops,
 	&stdio_ops,
+	&control_ops,
 };
 
 static struct worker	 wk;
@@ -379,6 +380,20 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_RESOLVE_RES:
 		wk_resolved(w, m);
 		break;
+	case MSG_LISTEN:
+		/* A listening socket bound by the supervisor (control). */
+		if (m->pm_fd == -1 || w->w_configured)
+			fatalx("bad listen message");
+		if (w->w_listen_fd != -1)
+			close(w->w_listen_fd);
+		w->w_listen_fd = m->pm_fd;
+		break;
+	case MSG_STATS_REQ:
+		ctl_stats_answer(w, m);
+		break;
+	case MSG_CTL_RES:
+		ctl_reply(w, m);
+		break;
 	default:
 		fatalx("control channel: unexpected message type %u",
 		    m->pm_type);
@@ -438,6 +453,7 @@ main(int argc, char *argv[], char *envp[])
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	wk.w_id = id;
+	wk.w_listen_fd = -1;
 	event_set_log_callback(wk_event_log);
 	if ((wk.w_base = event_base_new()) == NULL)
 		fatalx("event_base_new");

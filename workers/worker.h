@@ -47,6 +47,8 @@ struct conn_ops {
 	/* An answer to wk_resolve() (checked for sizes already). */
 	void		(*co_resolved)(struct worker *,
 			    const struct msg_resolve_res *);
+	/* Add the connector's own counters to an object (show stats). */
+	void		(*co_stats)(struct worker *, struct json_object *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -65,6 +67,7 @@ struct wk_route {
 	int			 wr_paused;	/* peer sent MSG_PAUSE */
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
+	uint64_t		 wr_bytes;	/* event payload bytes */
 };
 
 /* Per-stream source state: one preprocessor chain instance. */
@@ -112,6 +115,9 @@ struct worker {
 	uint64_t		 w_dropped;
 	uint64_t		 w_errors;
 	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
+	uint64_t		 w_bytes_in;	/* read by the source */
+	uint64_t		 w_bytes_out;	/* written by the sink */
+	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 	struct buf		 w_enc;		/* sink encoding scratch */
 };
 
@@ -132,6 +138,7 @@ struct wk_reader {
 
 extern const struct conn_ops	file_ops;
 extern const struct conn_ops	stdio_ops;
+extern const struct conn_ops	control_ops;
 
 /* worker.c */
 const char	*wk_conf_str(struct json_object *, const char *);
@@ -139,6 +146,10 @@ void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
 int		 wk_resolve(struct worker *, uint32_t, int, const char *,
 		    const char *);
+
+/* control.c */
+void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
+void		 ctl_reply(struct worker *, const struct proc_msg *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,

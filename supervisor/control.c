@@ -1,0 +1,732 @@
+/*
+ * The supervisor's side of the control plane.  wsflowd binds the control
+ * socket here (before it daemonizes, so a second daemon on the same
+ * socket is refused on the terminal) and hands it to the control worker,
+ * which accepts wsflowctl clients and forwards their checked, typed
+ * requests (MSG_CTL_REQ).  The answers come from the process table and,
+ * for show stats, from the workers themselves (MSG_STATS_REQ, answered
+ * by MSG_STATS within CTL_STATS_WAIT_MS).  Replies are JSON lines.
+ *
+ * The socket is mode 0666: anyone may connect and read; the control
+ * worker lets only root and the daemon's user run what changes the
+ * daemon (stop, log, reload).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "ctlproto.h"
+#include "log.h"
+#include "proc.h"
+#include "sup.h"
+
+#define CTL_BACKLOG		16
+#define CTL_STATS_WAIT_MS	2000
+#define CTL_MAX_PENDING		64	/* show stats collections at once */
+
+/* One show stats request waiting for the workers' counters. */
+struct ctl_collect {
+	TAILQ_ENTRY(ctl_collect) cc_entry;
+	uint32_t		 cc_seq;
+	uint32_t		 cc_client;
+	int			 cc_waiting;
+	struct json_object	*cc_stats;	/* "connector id" -> counters */
+	struct event		*cc_timer;
+};
+
+static struct {
+	const struct deployment	*c_d;
+	const struct plan	*c_plan;
+	const struct sup_opts	*c_o;
+	struct event_base	*c_base;
+	time_t			 c_started;
+	struct dep_connector	 c_dc;		/* how the worker is named */
+	struct json_object	*c_conf;
+	uint32_t		 c_seq;
+	int			 c_npending;
+	TAILQ_HEAD(, ctl_collect) c_pending;
+	dev_t			 c_dev;		/* the socket we bound */
+	ino_t			 c_ino;
+} cs;
+
+/* Fill a sockaddr_un; -1 if the path does not fit. */
+static int
+ctl_sun(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlcpy(sun->sun_path, path, sizeof(sun->sun_path)) >=
+	    sizeof(sun->sun_path)) {
+		log_warnx("control socket %s: path too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Bind and listen on the control socket at path.  A daemon answering
+ * there already is an error; a stale socket is removed.  When the
+ * socket cannot be created and required is 0 (the default path), wsflowd
+ * runs without one: *fdp is -1 and 0 is returned.  Returns -1 on error.
+ */
+int
+ctl_open(const char *path, int required, int *fdp)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 old;
+	int			 fd, e;
+
+	*fdp = -1;
+	if (ctl_sun(path, &sun) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("control socket: socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		log_warnx("control socket %s: another wsflowd is answering "
+		    "there; refusing to start", path);
+		close(fd);
+		return -1;
+	}
+	e = errno;
+	close(fd);
+	if (e == ECONNREFUSED) {
+		if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+			log_warnx("control socket %s: exists and is not a "
+			    "socket", path);
+			return -1;
+		}
+		log_info("control socket %s: removing a stale socket", path);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			log_warn("control socket %s: unlink", path);
+			return -1;
+		}
+	} else if (e != ENOENT && required) {
+		errno = e;
+		log_warn("control socket %s", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("control socket: socket");
+		return -1;
+	}
+	old = umask(S_IXUSR | S_IXGRP | S_IXOTH);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		e = errno;
+		(void)umask(old);
+		close(fd);
+		errno = e;
+		if (!required) {
+			log_warn("control socket %s: not available, running "
+			    "without one", path);
+			return 0;
+		}
+		log_warn("control socket %s: bind", path);
+		return -1;
+	}
+	(void)umask(old);
+	if (chmod(path, 0666) == -1 || stat(path, &st) == -1 ||
+	    listen(fd, CTL_BACKLOG) == -1) {
+		log_warn("control socket %s", path);
+		(void)unlink(path);
+		close(fd);
+		return -1;
+	}
+	cs.c_dev = st.st_dev;
+	cs.c_ino = st.st_ino;
+	*fdp = fd;
+	return 0;
+}
+
+/* Close the control socket and remove it if it is still the one bound. */
+void
+ctl_close(int fd, const char *path)
+{
+	struct stat	 st;
+
+	if (fd == -1)
+		return;
+	close(fd);
+	if (stat(path, &st) == 0 && st.st_dev == cs.c_dev &&
+	    st.st_ino == cs.c_ino)
+		(void)unlink(path);
+}
+
+/* Remember what status needs; the control worker's name and config. */
+const struct dep_connector *
+ctl_sup_init(const struct deployment *d, const struct plan *p,
+    const struct sup_opts *o, struct event_base *base,
+    struct json_object **conf)
+{
+	static char		 name[] = "control", flow[] = "";
+	struct json_object	*c;
+
+	cs.c_d = d;
+	cs.c_plan = p;
+	cs.c_o = o;
+	cs.c_base = base;
+	cs.c_started = time(NULL);
+	TAILQ_INIT(&cs.c_pending);
+	cs.c_dc.dc_name = name;
+	cs.c_dc.dc_type = name;
+	cs.c_dc.dc_flow = flow;
+	cs.c_conf = json_object_new_object();
+	json_object_object_add(cs.c_conf, "id",
+	    json_object_new_int(d->d_nconnectors));
+	json_object_object_add(cs.c_conf, "name",
+	    json_object_new_string(name));
+	json_object_object_add(cs.c_conf, "type",
+	    json_object_new_string(name));
+	c = json_object_new_object();
+	json_object_object_add(c, "daemon_uid",
+	    json_object_new_int64(getuid()));
+	json_object_object_add(cs.c_conf, "control", c);
+	*conf = cs.c_conf;
+	return &cs.c_dc;
+}
+
+/* Send a reply (consumed) to the control worker for its client. */
+static void
+ctl_send(uint32_t client, struct json_object *reply)
+{
+	struct msg_ctl_res	 res;
+	struct sup_view		 sv;
+	struct iovec		 iov[3];
+	const char		*s;
+	size_t			 len;
+	int			 i;
+
+	s = json_object_to_json_string_length(reply, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (len + 1 > CTL_RES_MAX) {
+		s = "{\"ok\":false,\"error\":\"reply too large\"}";
+		len = strlen(s);
+	}
+	memset(&res, 0, sizeof(res));
+	res.cs_id = client;
+	iov[0].iov_base = &res;
+	iov[0].iov_len = sizeof(res);
+	iov[1].iov_base = (void *)s;
+	iov[1].iov_len = len;
+	iov[2].iov_base = (void *)"\n";
+	iov[2].iov_len = 1;
+	for (i = 0; sup_view(i, &sv) == 0; i++)
+		if (sv.sv_control && sv.sv_peer != NULL &&
+		    proc_sendv(sv.sv_peer, MSG_CTL_RES, -1, iov, 3) == -1)
+			log_warn("control: reply");
+	json_object_put(reply);
+}
+
+/* A new reply object with "ok". */
+static struct json_object *
+ctl_reply_new(int ok)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	return o;
+}
+
+/* A reply {"ok":false,"error":msg}. */
+static struct json_object *
+ctl_error(const char *msg)
+{
+	struct json_object	*o = ctl_reply_new(0);
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+/* status: the daemon as a whole. */
+static struct json_object *
+ctl_status(void)
+{
+	struct json_object	*o, *files, *c;
+	struct sup_view		 sv;
+	time_t			 now = time(NULL);
+	int			 i, nworkers = 0;
+
+	o = ctl_reply_new(1);
+	json_object_object_add(o, "pid", json_object_new_int64(getpid()));
+	json_object_object_add(o, "state", json_object_new_string(
+	    sup_state()));
+	json_object_object_add(o, "started",
+	    json_object_new_int64(cs.c_started));
+	json_object_object_add(o, "uptime",
+	    json_object_new_int64(now - cs.c_started));
+	files = json_object_new_array();
+	for (i = 0; i < cs.c_o->so_nfiles; i++)
+		json_object_array_add(files,
+		    json_object_new_string(cs.c_o->so_files[i]));
+	json_object_object_add(o, "config", files);
+	json_object_object_add(o, "socket", json_object_new_string(
+	    cs.c_o->so_ctl_path));
+	json_object_object_add(o, "connectors",
+	    json_object_new_int(cs.c_d->d_nconnectors));
+	json_object_object_add(o, "pipelines",
+	    json_object_new_int(cs.c_d->d_npipelines));
+	for (i = 0; sup_view(i, &sv) == 0; i++) {
+		if (!sv.sv_control) {
+			nworkers++;
+			continue;
+		}
+		c = json_object_new_object();
+		json_object_object_add(c, "pid",
+		    json_object_new_int64(sv.sv_pid));
+		json_object_object_add(c, "state",
+		    json_object_new_string(sv.sv_state));
+		json_object_object_add(c, "restarts",
+		    json_object_new_int(sv.sv_restarts));
+		json_object_object_add(o, "control", c);
+	}
+	json_object_object_add(o, "workers", json_object_new_int(nworkers));
+	json_object_object_add(o, "verbose",
+	    json_object_new_int(log_getverbose()));
+	json_object_object_add(o, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	return o;
+}
+
+/* The process table entry of connector id, or -1. */
+static int
+ctl_find(int id, struct sup_view *sv)
+{
+	int	 i;
+
+	for (i = 0; sup_view(i, sv) == 0; i++)
+		if (!sv->sv_control && sv->sv_id == id)
+			return 0;
+	return -1;
+}
+
+/* show connectors: every connector, with its worker if it has one. */
+static struct json_object *
+ctl_connectors(void)
+{
+	struct json_object	*o, *list, *c;
+	const struct dep_connector *dc;
+	struct sup_view		 sv;
+	time_t			 now = time(NULL);
+	int			 i, have;
+
+	o = ctl_reply_new(1);
+	list = json_object_new_array();
+	for (i = 0; i < cs.c_d->d_nconnectors; i++) {
+		dc = &cs.c_d->d_connectors[i];
+		have = ctl_find(i, &sv) == 0;
+		c = json_object_new_object();
+		json_object_object_add(c, "name",
+		    json_object_new_string(dc->dc_name));
+		json_object_object_add(c, "flow",
+		    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
+		json_object_object_add(c, "type",
+		    json_object_new_string(dc->dc_type));
+		json_object_object_add(c, "state", json_object_new_string(
+		    have ? sv.sv_state : !dc->dc_used ? "unused" :
+		    "no process"));
+		json_object_object_add(c, "pid",
+		    json_object_new_int64(have ? sv.sv_pid : 0));
+		json_object_object_add(c, "uptime", have && sv.sv_since > 0 ?
+		    json_object_new_int64(now - sv.sv_since) : NULL);
+		json_object_object_add(c, "restarts",
+		    json_object_new_int(have ? sv.sv_restarts : 0));
+		json_object_array_add(list, c);
+	}
+	json_object_object_add(o, "connectors", list);
+	return o;
+}
+
+/* Write "/connector/name/port" or "/pipeline/name/port". */
+static void
+ctl_node(char *s, size_t len, enum dep_kind kind, int idx, const char *port)
+{
+	snprintf(s, len, "/%s/%s/%s", kind == DEP_CONNECTOR ? "connector" :
+	    "pipeline", kind == DEP_CONNECTOR ?
+	    cs.c_d->d_connectors[idx].dc_name :
+	    cs.c_d->d_pipelines[idx].dp_name, port);
+}
+
+/* Whether connector i's worker evaluates a pipeline named name. */
+static int
+ctl_evaluates(int i, const char *name)
+{
+	struct json_object	*pipes, *p;
+	const char		*s;
+	size_t			 j, n;
+
+	if (i >= cs.c_plan->p_nconn || cs.c_plan->p_conf[i] == NULL)
+		return 0;
+	pipes = json_object_object_get(cs.c_plan->p_conf[i], "pipelines");
+	n = json_object_is_type(pipes, json_type_array) ?
+	    json_object_array_length(pipes) : 0;
+	for (j = 0; j < n; j++) {
+		p = json_object_array_get_idx(pipes, j);
+		s = json_object_get_string(json_object_object_get(p, "name"));
+		if (s != NULL && strcmp(s, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* show pipelines: what feeds each, where it leads, who evaluates it. */
+static struct json_object *
+ctl_pipelines(void)
+{
+	const struct deployment	*d = cs.c_d;
+	const struct dep_link	*l;
+	struct json_object	*o, *list, *p, *in, *out, *wk;
+	char			 node[384], s[512];
+	int			 i, j;
+
+	o = ctl_reply_new(1);
+	list = json_object_new_array();
+	for (i = 0; i < d->d_npipelines; i++) {
+		in = json_object_new_array();
+		out = json_object_new_array();
+		wk = json_object_new_array();
+		for (j = 0; j < d->d_nlinks; j++) {
+			l = &d->d_links[j];
+			if (l->dl_to_kind == DEP_PIPELINE && l->dl_to == i) {
+				ctl_node(node, sizeof(node), l->dl_from_kind,
+				    l->dl_from, l->dl_from_port);
+				snprintf(s, sizeof(s), "%s -> %s", node,
+				    l->dl_to_port);
+				json_object_array_add(in,
+				    json_object_new_string(s));
+			}
+			if (l->dl_from_kind == DEP_PIPELINE &&
+			    l->dl_from == i) {
+				ctl_node(node, sizeof(node), l->dl_to_kind,
+				    l->dl_to, l->dl_to_port);
+				snprintf(s, sizeof(s), "%s -> %s",
+				    l->dl_from_port, node);
+				json_object_array_add(out,
+				    json_object_new_string(s));
+			}
+		}
+		for (j = 0; j < d->d_nconnectors; j++)
+			if (ctl_evaluates(j, d->d_pipelines[i].dp_name))
+				json_object_array_add(wk, json_object_new_string(
+				    d->d_connectors[j].dc_name));
+		p = json_object_new_object();
+		json_object_object_add(p, "name",
+		    json_object_new_string(d->d_pipelines[i].dp_name));
+		json_object_object_add(p, "flow", json_object_new_string(
+		    d->d_pipelines[i].dp_flow ? d->d_pipelines[i].dp_flow :
+		    ""));
+		json_object_object_add(p, "inputs", in);
+		json_object_object_add(p, "outputs", out);
+		json_object_object_add(p, "evaluated_in", wk);
+		json_object_array_add(list, p);
+	}
+	json_object_object_add(o, "pipelines", list);
+	return o;
+}
+
+/* The route end (id, "out"|"in") in a worker's counters, or NULL. */
+static struct json_object *
+ctl_route_end(struct json_object *st, int id, const char *end)
+{
+	struct json_object	*routes, *r, *v;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(st, "routes", &routes) ||
+	    !json_object_is_type(routes, json_type_array))
+		return NULL;
+	n = json_object_array_length(routes);
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(routes, i);
+		if (json_object_object_get_ex(r, "id", &v) &&
+		    json_object_get_int(v) == id &&
+		    json_object_object_get_ex(r, "end", &v) &&
+		    strcmp(json_object_get_string(v), end) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Copy key from a route end (or null) into o as name. */
+static void
+ctl_copy(struct json_object *o, const char *name, struct json_object *from,
+    const char *key)
+{
+	struct json_object	*v = NULL;
+
+	if (from != NULL)
+		(void)json_object_object_get_ex(from, key, &v);
+	json_object_object_add(o, name, json_object_get(v));
+}
+
+/* The counters of worker id in a collection, or NULL. */
+static struct json_object *
+ctl_stats_of(struct ctl_collect *cc, int id)
+{
+	char	 key[16];
+
+	snprintf(key, sizeof(key), "%d", id);
+	return json_object_object_get(cc->cc_stats, key);
+}
+
+/* show stats: the collected counters per connector and per route. */
+static void
+ctl_stats_finish(struct ctl_collect *cc)
+{
+	const struct deployment	*d = cs.c_d;
+	const struct route	*rt;
+	struct json_object	*o, *list, *c, *st, *out, *in;
+	struct sup_view		 sv;
+	int			 i;
+
+	o = ctl_reply_new(1);
+	list = json_object_new_array();
+	for (i = 0; sup_view(i, &sv) == 0; i++) {
+		if (sv.sv_control)
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "name",
+		    json_object_new_string(sv.sv_dc->dc_name));
+		json_object_object_add(c, "type",
+		    json_object_new_string(sv.sv_dc->dc_type));
+		json_object_object_add(c, "state",
+		    json_object_new_string(sv.sv_state));
+		json_object_object_add(c, "pid",
+		    json_object_new_int64(sv.sv_pid));
+		st = ctl_stats_of(cc, sv.sv_id);
+		json_object_object_add(c, "stats", json_object_get(st));
+		json_object_array_add(list, c);
+	}
+	json_object_object_add(o, "connectors", list);
+	list = json_object_new_array();
+	for (i = 0; i < cs.c_plan->p_nroutes; i++) {
+		rt = &cs.c_plan->p_routes[i];
+		out = ctl_route_end(ctl_stats_of(cc, rt->rt_src), rt->rt_id,
+		    "out");
+		in = ctl_route_end(ctl_stats_of(cc, rt->rt_dst), rt->rt_id,
+		    "in");
+		c = json_object_new_object();
+		json_object_object_add(c, "id", json_object_new_int(rt->rt_id));
+		json_object_object_add(c, "from", json_object_new_string(
+		    d->d_connectors[rt->rt_src].dc_name));
+		json_object_object_add(c, "to", json_object_new_string(
+		    d->d_connectors[rt->rt_dst].dc_name));
+		json_object_object_add(c, "generation",
+		    json_object_new_int64(rt->rt_gen));
+		ctl_copy(c, "sent", out, "events");
+		ctl_copy(c, "received", in, "events");
+		ctl_copy(c, "dropped_sending", out, "dropped");
+		ctl_copy(c, "dropped_receiving", in, "dropped");
+		ctl_copy(c, "bytes", out, "bytes");
+		ctl_copy(c, "queued", out, "queued");
+		ctl_copy(c, "paused", out, "paused");
+		json_object_array_add(list, c);
+	}
+	json_object_object_add(o, "routes", list);
+	ctl_send(cc->cc_client, o);
+	TAILQ_REMOVE(&cs.c_pending, cc, cc_entry);
+	cs.c_npending--;
+	event_free(cc->cc_timer);
+	json_object_put(cc->cc_stats);
+	free(cc);
+}
+
+/* Some worker did not answer in time: reply with what there is. */
+static void
+ctl_stats_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	ctl_stats_finish(arg);
+}
+
+/* show stats: ask every worker that can answer for its counters. */
+static void
+ctl_stats_start(uint32_t client)
+{
+	struct ctl_collect	*cc;
+	struct msg_stats_req	 sq;
+	struct sup_view		 sv;
+	struct timeval		 tv;
+	int			 i;
+
+	if (cs.c_npending >= CTL_MAX_PENDING ||
+	    (cc = calloc(1, sizeof(*cc))) == NULL) {
+		ctl_send(client, ctl_error("busy: too many requests"));
+		return;
+	}
+	cc->cc_seq = ++cs.c_seq;
+	cc->cc_client = client;
+	cc->cc_stats = json_object_new_object();
+	cc->cc_timer = evtimer_new(cs.c_base, ctl_stats_timeout, cc);
+	TAILQ_INSERT_TAIL(&cs.c_pending, cc, cc_entry);
+	cs.c_npending++;
+	memset(&sq, 0, sizeof(sq));
+	sq.sq_seq = cc->cc_seq;
+	for (i = 0; sup_view(i, &sv) == 0; i++)
+		if (!sv.sv_control && sv.sv_peer != NULL &&
+		    proc_send(sv.sv_peer, MSG_STATS_REQ, -1, &sq,
+		    sizeof(sq)) == 0)
+			cc->cc_waiting++;
+	if (cc->cc_waiting == 0) {
+		ctl_stats_finish(cc);
+		return;
+	}
+	tv.tv_sec = CTL_STATS_WAIT_MS / 1000;
+	tv.tv_usec = (CTL_STATS_WAIT_MS % 1000) * 1000;
+	evtimer_add(cc->cc_timer, &tv);
+}
+
+/* MSG_STATS: one worker's counters (a bounded JSON object). */
+static int
+ctl_stats_msg(int id, const struct proc_msg *m)
+{
+	struct msg_stats	 st;
+	struct ctl_collect	*cc;
+	struct json_tokener	*tok;
+	struct json_object	*o;
+	const char		*text;
+	size_t			 len;
+	char			 key[16];
+
+	if (m->pm_len < sizeof(st) || m->pm_len - sizeof(st) >
+	    PROTO_STATS_MAX)
+		return -1;
+	memcpy(&st, m->pm_data, sizeof(st));
+	text = (const char *)m->pm_data + sizeof(st);
+	len = m->pm_len - sizeof(st);
+	if ((tok = json_tokener_new_ex(8)) == NULL)
+		fatal("%s", __func__);
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (o == NULL || tok->char_offset != (int)len ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		json_tokener_free(tok);
+		return -1;
+	}
+	json_tokener_free(tok);
+	TAILQ_FOREACH(cc, &cs.c_pending, cc_entry)
+		if (cc->cc_seq == st.st_seq)
+			break;
+	if (cc == NULL) {		/* too late: already answered */
+		json_object_put(o);
+		return 0;
+	}
+	snprintf(key, sizeof(key), "%d", id);
+	json_object_object_add(cc->cc_stats, key, o);
+	if (--cc->cc_waiting == 0)
+		ctl_stats_finish(cc);
+	return 0;
+}
+
+/* log verbose|brief: the supervisor and every worker. */
+static struct json_object *
+ctl_verbose(int verbose)
+{
+	struct json_object	*o;
+	struct sup_view		 sv;
+	int32_t			 v;
+	int			 i;
+
+	v = verbose ? 2 : cs.c_o->so_verbose < 1 ? cs.c_o->so_verbose : 1;
+	log_setverbose(v);
+	log_info("log level %d (wsflowctl log %s)", v,
+	    verbose ? "verbose" : "brief");
+	for (i = 0; sup_view(i, &sv) == 0; i++)
+		if (sv.sv_peer != NULL && proc_send(sv.sv_peer, MSG_VERBOSE,
+		    -1, &v, sizeof(v)) == -1)
+			log_warn("connector %s: verbose", sv.sv_dc->dc_name);
+	o = ctl_reply_new(1);
+	json_object_object_add(o, "verbose", json_object_new_int(v));
+	return o;
+}
+
+/* MSG_CTL_REQ: a request the control worker checked (and permitted). */
+static int
+ctl_request(const struct proc_msg *m)
+{
+	struct msg_ctl_req	 cq;
+	struct json_object	*o;
+
+	if (proc_get(m, &cq, sizeof(cq)) == -1 ||
+	    ctlproto_name(cq.cq_cmd) == NULL)
+		return -1;
+	log_debug("control: %s (uid %u, pid %d)", ctlproto_name(cq.cq_cmd),
+	    cq.cq_uid, cq.cq_pid);
+	switch (cq.cq_cmd) {
+	case CTL_STATUS:
+		ctl_send(cq.cq_id, ctl_status());
+		break;
+	case CTL_SHOW_CONNECTORS:
+		ctl_send(cq.cq_id, ctl_connectors());
+		break;
+	case CTL_SHOW_PIPELINES:
+		ctl_send(cq.cq_id, ctl_pipelines());
+		break;
+	case CTL_SHOW_STATS:
+		ctl_stats_start(cq.cq_id);
+		break;
+	case CTL_LOG_VERBOSE:
+	case CTL_LOG_BRIEF:
+		ctl_send(cq.cq_id, ctl_verbose(cq.cq_cmd == CTL_LOG_VERBOSE));
+		break;
+	case CTL_STOP:
+		/* The reply is queued before the workers are told. */
+		o = ctl_reply_new(1);
+		json_object_object_add(o, "message", json_object_new_string(
+		    strcmp(sup_state(), "draining") == 0 ?
+		    "already stopping" : "stopping"));
+		ctl_send(cq.cq_id, o);
+		(void)sup_ctl_stop();
+		break;
+	case CTL_RELOAD:
+		log_warnx("reload is not supported yet; still running");
+		ctl_send(cq.cq_id, ctl_error("reload is not supported yet; "
+		    "wsflowd keeps running with the configuration it "
+		    "started with"));
+		break;
+	}
+	return 0;
+}
+
+/* A control plane message from worker id; -1 if it is a protocol error. */
+int
+ctl_sup_msg(int id, int is_control, const struct proc_msg *m)
+{
+	if (m->pm_type == MSG_STATS)
+		return ctl_stats_msg(id, m);
+	if (m->pm_type == MSG_CTL_REQ && is_control)
+		return ctl_request(m);
+	return -1;
+}
+
+/* Forget pending requests and the control worker's config. */
+void
+ctl_sup_done(void)
+{
+	struct ctl_collect	*cc;
+
+	while (cs.c_pending.tqh_first != NULL) {
+		cc = TAILQ_FIRST(&cs.c_pending);
+		TAILQ_REMOVE(&cs.c_pending, cc, cc_entry);
+		event_free(cc->cc_timer);
+		json_object_put(cc->cc_stats);
+		free(cc);
+	}
+	cs.c_npending = 0;
+	json_object_put(cs.c_conf);
+	cs.c_conf = NULL;
+}
