@@ -26,11 +26,14 @@
 #define CTL_MAX_CLIENTS		32
 #define CTL_REQ_TIMEOUT_S	10	/* to send a whole request */
 #define CTL_RES_TIMEOUT_S	30	/* for the supervisor and the write */
+#define CTL_LINGER_S		2	/* for the client's EOF after a reply */
+#define CTL_LINGER_MAX		(64 * 1024)	/* input discarded at most */
 
 enum client_state {
 	CL_READING,
 	CL_WAITING,		/* request sent to the supervisor */
 	CL_WRITING,
+	CL_LINGER,		/* reply sent: discard input until EOF */
 };
 
 struct ctl_client {
@@ -42,6 +45,7 @@ struct ctl_client {
 	struct event		*cl_ev;
 	char			 cl_in[CTL_REQ_MAX + 1];
 	size_t			 cl_inlen;
+	size_t			 cl_discarded;
 	char			*cl_out;
 	size_t			 cl_outlen;
 	size_t			 cl_outoff;
@@ -266,11 +270,16 @@ ctl_client_read(struct ctl_client *cl)
 		ctl_client_request(cl, cl->cl_inlen);	/* says too long */
 }
 
-/* Write more of a reply; close when done. */
+/*
+ * Write more of a reply.  When it is out, say EOF and read what the
+ * client may still send (a too long request) until its EOF: closing with
+ * unread input would reset the connection and lose the reply.
+ */
 static void
 ctl_client_write(struct ctl_client *cl)
 {
-	ssize_t	 n;
+	struct timeval	 tv = { CTL_LINGER_S, 0 };
+	ssize_t		 n;
 
 	n = write(cl->cl_fd, cl->cl_out + cl->cl_outoff,
 	    cl->cl_outlen - cl->cl_outoff);
@@ -281,7 +290,28 @@ ctl_client_write(struct ctl_client *cl)
 		return;
 	}
 	cl->cl_outoff += n;
-	if (cl->cl_outoff == cl->cl_outlen)
+	if (cl->cl_outoff < cl->cl_outlen)
+		return;
+	cl->cl_state = CL_LINGER;
+	(void)shutdown(cl->cl_fd, SHUT_WR);
+	event_free(cl->cl_ev);
+	cl->cl_ev = event_new(ctl.c_w->w_base, cl->cl_fd, EV_READ |
+	    EV_PERSIST, ctl_client_io, cl);
+	if (cl->cl_ev == NULL || event_add(cl->cl_ev, &tv) == -1)
+		ctl_client_free(cl);
+}
+
+/* Discard input after the reply; close at EOF or the bound. */
+static void
+ctl_client_linger(struct ctl_client *cl)
+{
+	char	 junk[4096];
+	ssize_t	 n;
+
+	n = read(cl->cl_fd, junk, sizeof(junk));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || (cl->cl_discarded += n) > CTL_LINGER_MAX)
 		ctl_client_free(cl);
 }
 
@@ -305,6 +335,8 @@ ctl_client_io(evutil_socket_t fd, short ev, void *arg)
 		ctl_client_read(cl);
 	else if (cl->cl_state == CL_WRITING)
 		ctl_client_write(cl);
+	else if (cl->cl_state == CL_LINGER)
+		ctl_client_linger(cl);
 }
 
 /* A new client: note its credentials, wait for its request. */

@@ -74,19 +74,40 @@ for c in status "show connectors" "show pipelines" "show stats" \
 done
 r 1 "$ctl" -j status
 has "/wsflow/wsflowd.sock: "
-# A socket that accepts: the exchange itself is not implemented yet.
-python3 - "$tmp/sock" <<'PY' &
-import socket, sys, time
+# A fake daemon: records each request line and answers from a script
+# (garbage, then a failure); wsflowctl sends one JSON line and says why.
+python3 - "$tmp/sock" "$tmp/requests" <<'PY' &
+import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); s.listen(4)
-time.sleep(10)
+s.settimeout(20)
+for answer in (b"not json\n", b'{"ok":false,"error":"boom"}\n'):
+    c, _ = s.accept()
+    req = b""
+    while not req.endswith(b"\n"):
+        d = c.recv(4096)
+        if not d:
+            break
+        req += d
+    with open(sys.argv[2], "ab") as f:
+        f.write(req)
+    c.sendall(answer)
+    c.close()
 PY
 lpid=$!
 n=0
 while [ ! -S "$tmp/sock" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 r 1 "$ctl" -s "$tmp/sock" show stats
-has "wsflowctl: show stats: the control protocol is not implemented"
-kill "$lpid" 2>/dev/null
+has "wsflowctl: the daemon's reply is not valid"
+r 1 "$ctl" -s "$tmp/sock" log verbose
+has "wsflowctl: boom"
+wait "$lpid"
+if [ "$(cat "$tmp/requests")" = '{"command":"show stats"}
+{"command":"log verbose"}' ]; then
+	ok "request lines"
+else
+	nok "request lines: $(cat "$tmp/requests")"
+fi
 
 # The shim: server run -> wsflowd -d [-p pidfile] files.
 export WSFLOWD="$tmp/record.sh" WSFLOWCTL="$tmp/record.sh"
