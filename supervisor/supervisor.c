@@ -891,7 +891,10 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sw->sw_dc = ctl_sup_init(d, &sup.s_plan, o, sup.s_base,
 		    &sw->sw_conf);
 		sw->sw_timer = evtimer_new(sup.s_base, sup_restart, sw);
-		sw->sw_listen = o->so_ctl_fd;
+		/* Ours to close; wsflowd keeps its own to remove the socket. */
+		if ((sw->sw_listen = fcntl(o->so_ctl_fd, F_DUPFD_CLOEXEC, 0))
+		    == -1)
+			fatal("%s: control socket", __func__);
 	}
 	log_info("%d workers, %d routes", sup.s_nw, sup.s_plan.p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
@@ -915,6 +918,8 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 	for (i = 0; i < sup.s_nw; i++) {
 		proc_peer_free(sup.s_w[i].sw_peer);
 		event_free(sup.s_w[i].sw_timer);
+		if (sup.s_w[i].sw_listen != -1)
+			close(sup.s_w[i].sw_listen);
 	}
 	for (i = 0; i < 5; i++)
 		event_free(sigev[i]);
