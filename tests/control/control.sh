@@ -5,7 +5,8 @@
 # pipelines, log, reload, -j (valid JSON), permissions for another user
 # (when run as root), malformed requests (answered with an error, the
 # daemon keeps running), a second daemon on the socket (refused), a stale
-# socket (removed), and stop (graceful, status 0, nothing lost).
+# socket (removed), a SIGKILLed control worker (restarted, answers
+# again) and stop (graceful, status 0, nothing lost).
 #
 # The flow reads JSON lines from stdin (a FIFO this script holds open)
 # and writes them to out.json.  Last line: "N passed, N failed".
@@ -271,6 +272,14 @@ check "still running after malformed requests" test \
     "$(jget 'r["state"]' status)" = running
 check "control worker not restarted" test \
     "$(jget 'r["control"]["restarts"]' status)" = 0
+
+# SIGKILL the control worker: restarted, the socket answers again
+kill -9 "$cpid"
+check "control worker restarted" wait_for '[ "$(jget "r[\"control\"][\"restarts\"]" \
+    status 2>/dev/null)" = 1 ]'
+check "new control worker" test "$(jget 'r["control"]["pid"]' status)" != "$cpid"
+check "flow untouched" test "$(jget "[c['restarts'] for c in \
+    r['connectors'] if c['name']=='dst'][0]" show connectors)" = 0
 
 # a second daemon on the same socket is refused
 "$wsflowd" -d -s "$sock" flow.troy </dev/null >second.out 2>second.err
