@@ -133,6 +133,8 @@ if ! wait_for '"$ctl" -s "$sock" status >/dev/null 2>&1 &&
 fi
 ok
 check "socket mode 0666" test "$(stat -c %a "$sock")" = 666
+check "stale socket removed and said so" grep -q "removing a stale socket" \
+    fg.err.log
 
 # status
 out=$("$ctl" -s "$sock" status)
