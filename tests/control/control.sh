@@ -6,7 +6,8 @@
 # (when run as root), malformed requests (answered with an error, the
 # daemon keeps running), a second daemon on the socket (refused), a stale
 # socket (removed), a SIGKILLed control worker (restarted, answers
-# again) and stop (graceful, status 0, nothing lost).
+# again), stop (graceful, status 0, nothing lost) and a stop that cannot
+# drain (status says "draining" until the drain timeout).
 #
 # The flow reads JSON lines from stdin (a FIFO this script holds open)
 # and writes them to out.json.  Last line: "N passed, N failed".
@@ -84,6 +85,7 @@ sockdir=$(mktemp -d /tmp/wsflow-ctl.XXXXXX) || exit 99
 chmod 755 "$sockdir"
 sock=$sockdir/ctl.sock
 cleanup() {
+	[ -n "${wpid:-}" ] && kill "$wpid" 2>/dev/null
 	[ -n "${dpid:-}" ] && kill -9 "$dpid" 2>/dev/null
 	rm -rf "$sockdir"
 }
@@ -303,6 +305,42 @@ print([json.loads(l)["n"] for l in open("out.json")])')" = \
 check "socket removed" test ! -e "$sock"
 check "graceful stop logged" grep -q "stopping (graceful)" fg.err.log
 exec 3>&-
+
+# Draining is visible: the sink writes into a FIFO nobody reads, so it
+# cannot drain; status says "draining" (the control worker stops last)
+# until the drain timeout ends the daemon.
+sed 's|"path": "out.json", "mode": "truncate"|"path": "sink.fifo", "mode": "append"|' \
+    flow.troy >stuck.troy
+mkfifo sink.fifo stuck.fifo || exit 99
+exec 4<>sink.fifo 3<>stuck.fifo
+"$wsflowd" -d -v -s "$sock" stuck.troy <stuck.fifo >stuck.out 2>stuck.err &
+dpid=$!
+check "stuck daemon up" wait_for '[ "$(jget "r[\"state\"]" status \
+    2>/dev/null)" = running ]'
+# More than the pipes and the route hold; the writer blocks, so it runs
+# in the background and is killed at the end.
+"$py" -c 'import sys
+for i in range(40000): sys.stdout.write("{\"n\":%d,\"pad\":\"%s\"}\n" % (i, "x" * 40))' >&3 &
+wpid=$!
+# The source holds events for the route once the sink stops taking them.
+check "route backed up" wait_for '[ "$(jget "r[\"routes\"][0][\"queued\"] or 0" \
+    show stats)" -gt 0 ]'
+check "a stuck sink gives no counters" test "$(jget "[c['stats'] for c in \
+    r['connectors'] if c['name']=='dst'][0]" show stats)" = None
+check "stop while stuck" sh -c '"$1" -s "$2" stop | grep -qx stopping' \
+    sh "$ctl" "$sock"
+check "status draining" test "$(jget 'r["state"]' status)" = draining
+check "sink draining" test "$(jget "[c['state'] for c in r['connectors'] \
+    if c['name']=='dst'][0]" show connectors)" = draining
+check "second stop" test "$(jget 'r["message"]' stop)" = "already stopping"
+wait "$dpid"
+dpid=
+check "drain timeout ended it" grep -q "drain timeout: stopping connector dst" \
+    stuck.err
+check "socket removed after the drain timeout" test ! -e "$sock"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+exec 3>&- 4<&-
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
