@@ -447,8 +447,9 @@ prepare(struct troy_ctx *ctx, const struct scope *sc, struct json_object *e,
 					if (nc < 64)
 						cands[nc++] = k2;
 				}
-				hint = suggest_closest(json_object_get_string(v),
-				    cands, (size_t)nc);
+				hint = suggest_closest(
+				    json_object_get_string(v), cands,
+				    (size_t)nc);
 			}
 			troy_error(&ctx->c_diags, &pos, "unknown argument "
 			    "\"%s\"%s%s%s", json_object_get_string(v),
@@ -778,7 +779,8 @@ bind_args(struct troy_ctx *ctx, const struct found *def,
 			if (strcmp(w->w_key, d->s_args[j].a_name) == 0)
 				break;
 		if (j == d->s_nargs) {
-			hint = suggest_closest(w->w_key, names, (size_t)d->s_nargs);
+			hint = suggest_closest(w->w_key, names,
+			    (size_t)d->s_nargs);
 			troy_error(&ctx->c_diags, &w->w_pos, "unknown argument "
 			    "\"%s\" for %s \"%s\"%s%s%s", w->w_key,
 			    kind_names[d->s_kind], d->s_name,
