@@ -523,7 +523,8 @@ conf_reconnect(const struct vctx *vc, struct json_object *v)
 	if (json_object_is_type(v, json_type_string)) {
 		if (strcmp(json_object_get_string(v), "none") == 0)
 			return json_object_get(v);
-		hint = suggest_closest(json_object_get_string(v), strategies, 2);
+		hint = suggest_closest(json_object_get_string(v), strategies,
+		    2);
 		troy_error(vc->vc_diags, &pos, "unknown reconnect strategy "
 		    "\"%s\" (%s)", json_object_get_string(v), hint != NULL &&
 		    strcmp(hint, "none") == 0 ? "did you mean \"none\"?" :
