@@ -540,6 +540,7 @@ test_round_trip(void)
 	CHECK_INT(ws_client_request(&q, &u, "short", NULL, NULL),
 	    WS_ERR_INVAL);
 	CHECK_INT(q.bf_len, 0);
+	buf_free(&q);
 
 	for (i = 0; i < sizeof(url_ok) / sizeof(url_ok[0]); i++) {
 		CHECK(url_parse(url_ok[i].u_in, &u, NULL) == 0);
