@@ -633,7 +633,7 @@ ws_frame_build(struct buf *out, enum ws_role role, int opcode, int fin,
 
 /*
  * Append a close frame: no payload when code is 0, else the code and a
- * reason that must fit the 125-byte control payload.
+ * UTF-8 reason that must fit the 125-byte control payload.
  */
 int
 ws_close_build(struct buf *out, enum ws_role role, uint16_t code,
@@ -643,7 +643,8 @@ ws_close_build(struct buf *out, enum ws_role role, uint16_t code,
 
 	if (code == 0)
 		return ws_frame_build(out, role, WS_OP_CLOSE, 1, "", 0);
-	if (rlen > WS_CONTROL_MAX - 2 || (rlen > 0 && reason == NULL))
+	if (rlen > WS_CONTROL_MAX - 2 || (rlen > 0 && (reason == NULL ||
+	    !utf8_valid(reason, rlen))))
 		return -1;
 	pl[0] = (uint8_t)(code >> 8);
 	pl[1] = (uint8_t)code;
