@@ -71,7 +71,7 @@ static const uint64_t utf8_trans[12] = {
 uint32_t
 utf8_validate(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 {
-	uint64_t	 w0, w1, w2, w3;
+	uint64_t	 w0, w1, w2, w3, sw;
 	uint32_t	 st0;
 	size_t		 i = 0, i0, end;
 
@@ -105,8 +105,13 @@ utf8_validate(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 		st0 = st;
 		i0 = i;
 		end = n - i > UTF8_BLOCK ? i + UTF8_BLOCK : n;
-		for (; i < end; i++)
-			st = UTF8_STEP(st, s[i]);
+		/*
+		 * Only the low 6 bits of sw are the state; the mask folds
+		 * into the shift, leaving one shift per byte on the chain.
+		 */
+		for (sw = st; i < end; i++)
+			sw = utf8_trans[utf8_class[s[i]]] >> (sw & 63);
+		st = (uint32_t)(sw & 63);
 		if (st == UTF8_REJECT) {
 			for (st = st0, i = i0;; i++)
 				if ((st = UTF8_STEP(st, s[i])) == UTF8_REJECT)
