@@ -427,7 +427,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 	if (p->wp_msg_op == 0 && p->wp_msg.bf_len > 0) {
 		/* Do not keep a huge buffer for one huge message. */
 		if (p->wp_msg.bf_cap > WS_KEEP_BUFFER)
-			ws_parser_free(p);
+			buf_free(&p->wp_msg);
 		buf_reset(&p->wp_msg);
 	}
 	if (p->wp_closed)
