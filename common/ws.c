@@ -185,8 +185,9 @@ static inline __attribute__((always_inline)) size_t
 mask_run(uint8_t *d, size_t n, const uint8_t key[4], size_t off, int track)
 {
 	uint64_t	 kw, w0, w1, w2, w3;
-	uint8_t		 k8[8];
-	size_t		 i = 0, j, ascii = 0;
+	uint32_t	 k32;
+	size_t		 i = 0, ascii = 0;
+	unsigned	 r;
 	int		 clean = track;
 
 	while (i < n && ((uintptr_t)(d + i) & 7) != 0) {
@@ -197,9 +198,21 @@ mask_run(uint8_t *d, size_t n, const uint8_t key[4], size_t off, int track)
 	if (clean)
 		ascii = i;
 	if (n - i >= 8) {
-		for (j = 0; j < 8; j++)
-			k8[j] = key[(off + i + j) & 3];
-		memcpy(&kw, k8, 8);
+		/*
+		 * The key rotated to this position, twice: built in a
+		 * register (bytes stored one by one and read back as a word
+		 * would stall store forwarding on every frame).
+		 */
+		memcpy(&k32, key, 4);
+		r = (unsigned)((off + i) & 3) * 8;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		if (r != 0)
+			k32 = k32 << r | k32 >> (32 - r);
+#else
+		if (r != 0)
+			k32 = k32 >> r | k32 << (32 - r);
+#endif
+		kw = (uint64_t)k32 << 32 | k32;
 		for (; n - i >= 32; i += 32) {
 			/* Scalars, not an array: keep them in registers. */
 			memcpy(&w0, d + i, 8);
