@@ -1,0 +1,40 @@
+/*
+ * TLS contexts for the ws connectors (OpenSSL 3).  Everything that touches
+ * the filesystem happens here, before a worker enters its sandbox: the
+ * certificate chain, the key and the CA bundle are read eagerly, so no
+ * lazy file lookup can happen inside the chroot.
+ */
+#ifndef WSFLOW_TLS_H
+#define WSFLOW_TLS_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+/*
+ * Server context: PEM certificate chain and private key (PKCS#8 or
+ * PKCS#1, RSA or EC), TLS 1.2 and later only.  Returns NULL with a
+ * message in err.
+ */
+SSL_CTX	*tls_server_ctx(const char *, const char *, char *, size_t);
+
+/*
+ * Client context that verifies the server: against the PEM certificates
+ * in cafile, or the system bundle when cafile is NULL.  TLS 1.2+.
+ */
+SSL_CTX	*tls_client_ctx(const char *, char *, size_t);
+
+/*
+ * Prepare a client connection: SNI (for a DNS name) and verification of
+ * the peer's certificate against name, a DNS name or an IP address
+ * literal (IPv6 without brackets).
+ */
+int	 tls_client_setup(SSL *, const char *, char *, size_t);
+
+/* Drain OpenSSL's error queue into buf ("unknown error" if empty). */
+const char *tls_errstr(char *, size_t);
+
+/* The system CA bundle used when no cafile is given. */
+const char *tls_system_cafile(void);
+
+#endif
