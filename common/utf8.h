@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define UTF8_ACCEPT	0	/* at a character boundary */
-#define UTF8_REJECT	1	/* invalid; stays so */
+#define UTF8_REJECT	6	/* invalid; stays so */
 
 uint32_t	 utf8_validate(uint32_t, const uint8_t *, size_t, size_t *);
 int		 utf8_valid(const void *, size_t);

@@ -173,41 +173,91 @@ ws_parser_free(struct ws_parser *p)
 	p->wp_msg.bf_len = p->wp_msg.bf_cap = 0;
 }
 
+#define WS_HIGH_BITS	0x8080808080808080ULL
+
 /*
  * XOR n bytes with the key, starting at position off of the masked
- * payload; aligned 64-bit words with the key rotated to match.
+ * payload: aligned 64-bit words with the key rotated to match.  With
+ * track set, also return how many leading bytes are certainly ASCII
+ * (whole 32-byte blocks), so text needs no second pass for them.
  */
-void
-ws_mask(uint8_t *d, size_t n, const uint8_t key[4], size_t off)
+static inline __attribute__((always_inline)) size_t
+mask_run(uint8_t *d, size_t n, const uint8_t key[4], size_t off, int track)
 {
-	uint64_t	 kw, w[4];
+	uint64_t	 kw, w0, w1, w2, w3;
 	uint8_t		 k8[8];
-	size_t		 i = 0, j;
+	size_t		 i = 0, j, ascii = 0;
+	int		 clean = track;
 
 	while (i < n && ((uintptr_t)(d + i) & 7) != 0) {
 		d[i] ^= key[(off + i) & 3];
+		clean = clean && d[i] < 0x80;
 		i++;
 	}
+	if (clean)
+		ascii = i;
 	if (n - i >= 8) {
 		for (j = 0; j < 8; j++)
 			k8[j] = key[(off + i + j) & 3];
 		memcpy(&kw, k8, 8);
 		for (; n - i >= 32; i += 32) {
-			memcpy(w, d + i, 32);
-			w[0] ^= kw;
-			w[1] ^= kw;
-			w[2] ^= kw;
-			w[3] ^= kw;
-			memcpy(d + i, w, 32);
+			/* Scalars, not an array: keep them in registers. */
+			memcpy(&w0, d + i, 8);
+			memcpy(&w1, d + i + 8, 8);
+			memcpy(&w2, d + i + 16, 8);
+			memcpy(&w3, d + i + 24, 8);
+			w0 ^= kw;
+			w1 ^= kw;
+			w2 ^= kw;
+			w3 ^= kw;
+			memcpy(d + i, &w0, 8);
+			memcpy(d + i + 8, &w1, 8);
+			memcpy(d + i + 16, &w2, 8);
+			memcpy(d + i + 24, &w3, 8);
+			if (clean) {
+				if (((w0 | w1 | w2 | w3) & WS_HIGH_BITS) == 0)
+					ascii = i + 32;
+				else
+					clean = 0;
+			}
 		}
 		for (; n - i >= 8; i += 8) {
-			memcpy(w, d + i, 8);
-			w[0] ^= kw;
-			memcpy(d + i, w, 8);
+			memcpy(&w0, d + i, 8);
+			w0 ^= kw;
+			memcpy(d + i, &w0, 8);
 		}
 	}
 	for (; i < n; i++)
 		d[i] ^= key[(off + i) & 3];
+	return ascii;
+}
+
+/* XOR n bytes in place with the key, from payload position off. */
+void
+ws_mask(uint8_t *d, size_t n, const uint8_t key[4], size_t off)
+{
+	(void)mask_run(d, n, key, off, 0);
+}
+
+/*
+ * Unmask (if masked) and validate one piece of a text message, carrying
+ * the UTF-8 state; on failure *bad is the index of the first bad byte.
+ */
+static int
+unmask_text(struct ws_parser *p, uint8_t *d, size_t n, uint32_t *st,
+    size_t *bad)
+{
+	size_t	 skip = 0;
+
+	if (p->wp_masked) {
+		skip = mask_run(d, n, p->wp_key, (size_t)(p->wp_pdone & 3),
+		    *st == UTF8_ACCEPT);
+		if (skip > n)
+			skip = n;
+	}
+	*st = utf8_validate(*st, d + skip, n - skip, bad);
+	*bad += skip;
+	return *st == UTF8_REJECT ? -1 : 0;
 }
 
 /* Whether a close status may appear on the wire. */
@@ -385,6 +435,20 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 		    parse_fail(p, WS_ERR_AFTER_CLOSE, 0, used);
 	for (;;) {
 		if (!p->wp_in_payload) {
+			/* Whole header in the input: no byte loop. */
+			if (p->wp_hlen == 0 && len - off >= 2) {
+				memcpy(p->wp_hdr, in + off, 2);
+				p->wp_hlen = 2;
+				off += 2;
+				if ((r = parse_head2(p)) != WS_OK)
+					return parse_fail(p, r, off, used);
+				if (len - off >= p->wp_hneed - 2) {
+					memcpy(p->wp_hdr + 2, in + off,
+					    p->wp_hneed - 2);
+					off += p->wp_hneed - 2;
+					p->wp_hlen = p->wp_hneed;
+				}
+			}
 			while (p->wp_hlen < p->wp_hneed) {
 				if (off == len) {
 					*used = off;
@@ -403,15 +467,18 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 			    (p->wp_opcode == WS_OP_TEXT ||
 			    p->wp_opcode == WS_OP_BINARY) &&
 			    p->wp_plen <= len - off) {
+				uint32_t st = UTF8_ACCEPT;
+				size_t	 bad = 0;
+
 				n = (size_t)p->wp_plen;
 				chunk = in + off;
-				if (p->wp_masked)
-					ws_mask(chunk, n, p->wp_key, 0);
-				if (p->wp_opcode == WS_OP_TEXT &&
-				    utf8_validate(UTF8_ACCEPT, chunk, n, &n) !=
-				    UTF8_ACCEPT)
+				if (p->wp_opcode == WS_OP_BINARY) {
+					if (p->wp_masked)
+						ws_mask(chunk, n, p->wp_key, 0);
+				} else if (unmask_text(p, chunk, n, &st,
+				    &bad) == -1 || st != UTF8_ACCEPT)
 					return parse_fail(p,
-					    WS_ERR_INVALID_UTF8, off + n, used);
+					    WS_ERR_INVALID_UTF8, off + bad, used);
 				off += (size_t)p->wp_plen;
 				ev->we_type = p->wp_opcode == WS_OP_TEXT ?
 				    WS_EV_TEXT : WS_EV_BINARY;
@@ -432,21 +499,17 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 			return WS_NEED_MORE;
 		}
 		chunk = in + off;
-		if (p->wp_masked)
+		if (!ctl && p->wp_msg_op == WS_OP_TEXT) {
+			size_t	 bad = 0;
+
+			if (unmask_text(p, chunk, n, &p->wp_utf8, &bad) == -1)
+				return parse_fail(p, WS_ERR_INVALID_UTF8,
+				    off + bad, used);
+		} else if (p->wp_masked)
 			ws_mask(chunk, n, p->wp_key, (size_t)(p->wp_pdone & 3));
 		if (ctl)
 			memcpy(p->wp_ctl + p->wp_pdone, chunk, n);
 		else {
-			if (p->wp_msg_op == WS_OP_TEXT) {
-				size_t	 bad;
-
-				p->wp_utf8 = utf8_validate(p->wp_utf8, chunk,
-				    n, &bad);
-				if (p->wp_utf8 == UTF8_REJECT)
-					return parse_fail(p,
-					    WS_ERR_INVALID_UTF8, off + bad,
-					    used);
-			}
 			if (!(p->wp_flags & WS_PARSE_STREAM) &&
 			    buf_add(&p->wp_msg, chunk, n) == -1)
 				return parse_fail(p, WS_ERR_NOMEM, off, used);
