@@ -41,6 +41,10 @@ void	 route_plan_free(struct plan *);
 int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
 
+/* listen.c: a bound, listening, non-blocking socket for a ws_server
+ * connector's config, or -1 with err. */
+int	 listen_open(struct json_object *, char *, size_t);
+
 /* supervisor.c */
 struct sup_opts {
 	int		 so_verbose;

@@ -26,6 +26,8 @@
 static const struct conn_ops *const wk_types[] = {
 	&file_ops,
 	&stdio_ops,
+	&ws_server_ops,
+	&ws_client_ops,
 };
 
 static struct worker	 wk;
@@ -138,6 +140,11 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (r->wr_end == ROUTE_OUT)
 		proc_set_watermarks(r->wr_proc, WK_ROUTE_LOW, WK_ROUTE_HIGH,
 		    wk_route_drained, r);
+	/* A sink that holds its upstream keeps holding a re-wired route. */
+	if (r->wr_end == ROUTE_IN && w->w_in_paused)
+		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
+	if (r->wr_end == ROUTE_IN && w->w_in_noread)
+		proc_read_enable(r->wr_proc, 0);
 	if (w->w_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);
@@ -217,6 +224,9 @@ wk_check_drain(struct worker *w)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
 		    w->w_routes[i].wr_proc != NULL)
 			return;		/* upstream still sending */
+	if (w->w_ops != NULL && w->w_ops->co_drain != NULL &&
+	    w->w_ops->co_drain(w))
+		return;		/* the connector still closes connections */
 	for (i = 0; i < w->w_nroutes; i++) {
 		if (w->w_routes[i].wr_end != ROUTE_OUT ||
 		    w->w_routes[i].wr_proc == NULL)
@@ -303,8 +313,21 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			fatalx("bad verbose message");
 		log_setverbose(v);
 		break;
+	case MSG_LISTEN:
+		/* A listening socket bound by the supervisor (ws_server). */
+		if (m->pm_fd == -1 || w->w_configured)
+			fatalx("bad listen message");
+		if (w->w_listen_fd != -1)
+			close(w->w_listen_fd);
+		w->w_listen_fd = m->pm_fd;
+		break;
 	case MSG_RESOLVE_RES:
-		/* No connector of this worker resolves names yet. */
+		/* Addresses for the connector (ws_client); unasked-for
+		 * answers are a supervisor bug. */
+		if (w->w_ops == NULL || w->w_ops->co_ctl == NULL)
+			fatalx("control channel: unexpected message type %u",
+			    m->pm_type);
+		w->w_ops->co_ctl(w, m);
 		break;
 	default:
 		fatalx("control channel: unexpected message type %u",
@@ -365,6 +388,7 @@ main(int argc, char *argv[], char *envp[])
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	wk.w_id = id;
+	wk.w_listen_fd = -1;
 	event_set_log_callback(wk_event_log);
 	if ((wk.w_base = event_base_new()) == NULL)
 		fatalx("event_base_new");
