@@ -2,12 +2,12 @@
  * Codecs json, json-sorted, string and binary, byte-compatible with
  * Tremor's (simd-json decoding, value-trait/ryu encoding).
  *
- * Decoding JSON is two passes: json_check() validates the chunk against
- * strict RFC 8259 plus Tremor's extra rules (no NaN/Infinity, no comments,
- * valid UTF-8, no lone surrogates, integers within 64 bits, finite
- * numbers, nesting at most CODEC_MAX_DEPTH) without allocating, then
- * json-c's tokener builds the value.  The first pass is what defines the
- * accepted language; json-c only ever sees documents already known good.
+ * Decoding JSON is one pass of our own that builds json-c values
+ * directly: strict RFC 8259 plus Tremor's extra rules (no NaN/Infinity,
+ * no comments, valid UTF-8, no lone surrogates, integers within 64 bits,
+ * finite numbers, nesting at most CODEC_MAX_DEPTH).  json-c's tokener
+ * is laxer (NaN, lone surrogates) and about half as fast; the fuzzer
+ * uses it as an oracle for every document both accept.
  *
  * Encoding is our own writer: compact, minimal escaping, raw UTF-8 and
  * shortest round-trip doubles laid out the way ryu's format_finite does.
@@ -30,7 +30,6 @@
 
 #define CODEC_MAX_DEPTH		1024	/* arrays + objects nested in input */
 #define CODEC_MAX_ENCODE_DEPTH	4096	/* also stops cycles in built values */
-#define CODEC_MAX_INPUT		(INT_MAX - 1)	/* json-c takes an int length */
 
 struct json_check {
 	const unsigned char	*jc_p;
@@ -38,6 +37,7 @@ struct json_check {
 	const unsigned char	*jc_end;
 	char			*jc_err;
 	size_t			 jc_errlen;
+	struct buf		 jc_scratch;	/* unescaped strings */
 };
 
 static const char *const codec_names[] = {
@@ -179,7 +179,7 @@ codec_from_spec(struct json_object *spec, enum codec_kind *kind, char *err,
 }
 
 /*
- * Validation pass.
+ * Decoding.
  */
 
 /* Record a validation error at the current position. */
@@ -291,16 +291,59 @@ static const unsigned char json_str_special[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Append code point cp (at most U+10FFFF) as UTF-8. */
+static int
+json_put_utf8(struct buf *b, unsigned cp)
+{
+	char	 u[4];
+	size_t	 n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return buf_add(b, u, n);
+}
+
+/* Out of memory while building: reported like a parse error. */
+static int
+json_nomem(struct json_check *jc)
+{
+	snprintf(jc->jc_err, jc->jc_errlen, "out of memory");
+	return -1;
+}
+
 /*
- * Check a string starting at the opening quote.  Keys may not contain
- * U+0000: json-c keeps object keys as C strings and would cut them.
+ * Parse a string starting at the opening quote.  On success *s / *len
+ * are its decoded bytes: inside the input when it has no escapes, else in
+ * jc_scratch (valid until the next string).  Keys may not contain U+0000:
+ * json-c keeps object keys as C strings and would cut them.
  */
 static int
-json_check_string(struct json_check *jc, int key)
+json_parse_string(struct json_check *jc, int key, const char **s,
+    size_t *len)
 {
-	const unsigned char	*p = jc->jc_p + 1, *end = jc->jc_end;
+	const unsigned char	*start = jc->jc_p + 1, *p = start, *seg = start;
+	const unsigned char	*end = jc->jc_end;
 	unsigned		 cp, lo;
 	size_t			 n;
+	int			 escaped = 0;
+	char			 c;
 
 	for (;;) {
 		while (p < end && !json_str_special[*p])
@@ -308,10 +351,8 @@ json_check_string(struct json_check *jc, int key)
 		jc->jc_p = p;
 		if (p >= end)
 			return json_fail(jc, "unterminated string");
-		if (*p == '"') {
-			jc->jc_p = p + 1;
-			return 0;
-		}
+		if (*p == '"')
+			break;
 		if (*p < 0x20)
 			return json_fail(jc, "control character in string");
 		if (*p >= 0x80) {
@@ -325,15 +366,30 @@ json_check_string(struct json_check *jc, int key)
 			jc->jc_p = end;
 			return json_fail(jc, "unterminated string");
 		}
+		if (!escaped) {
+			buf_reset(&jc->jc_scratch);
+			escaped = 1;
+		}
+		if (buf_add(&jc->jc_scratch, seg, (size_t)(p - seg)) == -1)
+			return json_nomem(jc);
 		switch (p[1]) {
-		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
-		case 'r': case 't':
-			p += 2;
-			continue;
-		case 'u':
-			break;
+		case '"':  c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/':  c = '/'; break;
+		case 'b':  c = '\b'; break;
+		case 'f':  c = '\f'; break;
+		case 'n':  c = '\n'; break;
+		case 'r':  c = '\r'; break;
+		case 't':  c = '\t'; break;
+		case 'u':  c = 0; break;
 		default:
 			return json_fail(jc, "invalid escape in string");
+		}
+		if (p[1] != 'u') {
+			if (buf_addc(&jc->jc_scratch, c) == -1)
+				return json_nomem(jc);
+			seg = p += 2;
+			continue;
 		}
 		if (json_hex4(p + 2, end, &cp) == -1)
 			return json_fail(jc, "invalid \\u escape in string");
@@ -345,41 +401,54 @@ json_check_string(struct json_check *jc, int key)
 			    lo < 0xdc00 || lo > 0xdfff)
 				return json_fail(jc, "lone high surrogate in "
 				    "string");
-			p += 12;
-			continue;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
 		}
 		if (cp == 0 && key)
 			return json_fail(jc, "object key contains U+0000 "
 			    "(not supported)");
-		p += 6;
+		if (json_put_utf8(&jc->jc_scratch, cp) == -1)
+			return json_nomem(jc);
+		seg = p += 6;
 	}
+	jc->jc_p = p + 1;
+	if (!escaped) {
+		*s = (const char *)start;
+		*len = (size_t)(p - start);
+		return 0;
+	}
+	if (buf_add(&jc->jc_scratch, seg, (size_t)(p - seg)) == -1)
+		return json_nomem(jc);
+	*s = jc->jc_scratch.bf_data;
+	*len = jc->jc_scratch.bf_len;
+	return 0;
 }
 
-/* Strtod the number text [s, e) to see whether it overflows to infinity. */
+/* The double written as [s, e): strtod on a NUL-terminated copy. */
 static int
-json_number_overflows(const unsigned char *s, const unsigned char *e)
+json_read_double(const unsigned char *s, const unsigned char *e, double *d)
 {
-	char	*copy;
-	double	 d;
+	char	 small[64], *copy = small;
 	size_t	 n = (size_t)(e - s);
 
-	if ((copy = malloc(n + 1)) == NULL)
-		return 1;
+	if (n >= sizeof(small) && (copy = malloc(n + 1)) == NULL)
+		return -1;
 	memcpy(copy, s, n);
 	copy[n] = '\0';
-	d = strtod(copy, NULL);
-	free(copy);
-	return isinf(d);
+	*d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return 0;
 }
 
-/* Check a number: RFC 8259 grammar, 64-bit integers, finite doubles. */
+/* Parse a number: RFC 8259 grammar, 64-bit integers, finite doubles. */
 static int
-json_check_number(struct json_check *jc)
+json_parse_number(struct json_check *jc, struct json_object **out)
 {
 	const unsigned char	*s = jc->jc_p, *p = jc->jc_p, *end = jc->jc_end;
 	uint64_t		 mag = 0;
-	long			 intdigits = 0, exp = 0;
-	int			 neg = 0, isint = 1, overflow = 0, eneg = 0;
+	double			 d;
+	int			 neg = 0, isint = 1, overflow = 0;
 
 	if (*p == '-') {
 		neg = 1;
@@ -401,7 +470,6 @@ json_check_number(struct json_check *jc)
 				overflow = 1;
 			else
 				mag = mag * 10 + (uint64_t)(*p - '0');
-			intdigits++;
 		}
 	}
 	if (p < end && *p == '.') {
@@ -418,35 +486,44 @@ json_check_number(struct json_check *jc)
 		isint = 0;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
+			p++;
 		if (p >= end || *p < '0' || *p > '9') {
 			jc->jc_p = p;
 			return json_fail(jc, "digit expected in exponent");
 		}
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (exp < 100000)
-				exp = exp * 10 + (*p - '0');
-		}
-		if (eneg)
-			exp = -exp;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
 	}
 	if (isint) {
 		if (overflow || (neg && mag > (uint64_t)INT64_MAX + 1)) {
 			jc->jc_p = s;
 			return json_fail(jc, "integer out of 64-bit range");
 		}
-	} else if (intdigits + exp > DBL_MAX_10_EXP - 1 &&
-	    json_number_overflows(s, p)) {
-		jc->jc_p = s;
-		return json_fail(jc, "number out of range");
+		if (neg)
+			*out = json_object_new_int64(mag == (uint64_t)INT64_MAX +
+			    1 ? INT64_MIN : -(int64_t)mag);
+		else if (mag > (uint64_t)INT64_MAX)
+			*out = json_object_new_uint64(mag);
+		else
+			*out = json_object_new_int64((int64_t)mag);
+	} else {
+		if (json_read_double(s, p, &d) == -1)
+			return json_nomem(jc);
+		if (isinf(d)) {
+			jc->jc_p = s;
+			return json_fail(jc, "number out of range");
+		}
+		*out = json_object_new_double(d);
 	}
+	if (*out == NULL)
+		return json_nomem(jc);
 	jc->jc_p = p;
 	return 0;
 }
 
-/* Check an exact literal (true, false, null). */
+/* Parse an exact literal (true, false, null). */
 static int
-json_check_literal(struct json_check *jc, const char *lit, size_t len)
+json_parse_literal(struct json_check *jc, const char *lit, size_t len)
 {
 	if ((size_t)(jc->jc_end - jc->jc_p) < len ||
 	    memcmp(jc->jc_p, lit, len) != 0)
@@ -455,34 +532,81 @@ json_check_literal(struct json_check *jc, const char *lit, size_t len)
 	return 0;
 }
 
-static int	json_check_value(struct json_check *, int);
+static int	json_parse_value(struct json_check *, int,
+		    struct json_object **);
 
-/* Check an object or array starting at its opening bracket. */
+/* Parse "key": value and add it to obj (a later duplicate replaces). */
 static int
-json_check_container(struct json_check *jc, int depth, char close)
+json_parse_member(struct json_check *jc, int depth, struct json_object *obj)
 {
+	struct json_object	*val = NULL;
+	const char		*s;
+	char			 small[64], *key = small;
+	size_t			 len;
+	int			 rc = -1;
+
+	json_skip_ws(jc);
+	if (jc->jc_p >= jc->jc_end || *jc->jc_p != '"')
+		return json_fail(jc, "string key expected");
+	if (json_parse_string(jc, 1, &s, &len) == -1)
+		return -1;
+	/* the value may reuse the scratch space: keep the key apart */
+	if (len >= sizeof(small) && (key = malloc(len + 1)) == NULL)
+		return json_nomem(jc);
+	memcpy(key, s, len);
+	key[len] = '\0';
+	json_skip_ws(jc);
+	if (jc->jc_p >= jc->jc_end || *jc->jc_p != ':') {
+		json_fail(jc, "':' expected");
+		goto done;
+	}
+	jc->jc_p++;
+	if (json_parse_value(jc, depth + 1, &val) == -1)
+		goto done;
+	if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		json_nomem(jc);
+		goto done;
+	}
+	rc = 0;
+ done:
+	if (key != small)
+		free(key);
+	return rc;
+}
+
+/* Parse an object or array starting at its opening bracket. */
+static int
+json_parse_container(struct json_check *jc, int depth, char close,
+    struct json_object **out)
+{
+	struct json_object	*c, *v;
+
 	if (depth >= CODEC_MAX_DEPTH)
 		return json_fail(jc, "nesting too deep");
+	c = close == '}' ? json_object_new_object() : json_object_new_array();
+	if (c == NULL)
+		return json_nomem(jc);
 	jc->jc_p++;
 	json_skip_ws(jc);
 	if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
 		jc->jc_p++;
+		*out = c;
 		return 0;
 	}
 	for (;;) {
 		if (close == '}') {
-			json_skip_ws(jc);
-			if (jc->jc_p >= jc->jc_end || *jc->jc_p != '"')
-				return json_fail(jc, "string key expected");
-			if (json_check_string(jc, 1) == -1)
-				return -1;
-			json_skip_ws(jc);
-			if (jc->jc_p >= jc->jc_end || *jc->jc_p != ':')
-				return json_fail(jc, "':' expected");
-			jc->jc_p++;
+			if (json_parse_member(jc, depth, c) == -1)
+				goto fail;
+		} else {
+			if (json_parse_value(jc, depth + 1, &v) == -1)
+				goto fail;
+			if (json_object_array_add(c, v) != 0) {
+				json_object_put(v);
+				json_nomem(jc);
+				goto fail;
+			}
 		}
-		if (json_check_value(jc, depth + 1) == -1)
-			return -1;
 		json_skip_ws(jc);
 		if (jc->jc_p < jc->jc_end && *jc->jc_p == ',') {
 			jc->jc_p++;
@@ -490,105 +614,94 @@ json_check_container(struct json_check *jc, int depth, char close)
 		}
 		if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
 			jc->jc_p++;
+			*out = c;
 			return 0;
 		}
-		return json_fail(jc, close == '}' ? "',' or '}' expected" :
+		json_fail(jc, close == '}' ? "',' or '}' expected" :
 		    "',' or ']' expected");
+		goto fail;
 	}
+ fail:
+	json_object_put(c);
+	return -1;
 }
 
-/* Check one value (recursive; depth is bounded by CODEC_MAX_DEPTH). */
+/* Parse one value (recursive; depth is bounded by CODEC_MAX_DEPTH). */
 static int
-json_check_value(struct json_check *jc, int depth)
+json_parse_value(struct json_check *jc, int depth, struct json_object **out)
 {
+	const char	*s;
+	size_t		 len;
+
 	json_skip_ws(jc);
 	if (jc->jc_p >= jc->jc_end)
 		return json_fail(jc, "value expected");
+	*out = NULL;
 	switch (*jc->jc_p) {
 	case '{':
-		return json_check_container(jc, depth, '}');
+		return json_parse_container(jc, depth, '}', out);
 	case '[':
-		return json_check_container(jc, depth, ']');
+		return json_parse_container(jc, depth, ']', out);
 	case '"':
-		return json_check_string(jc, 0);
+		if (json_parse_string(jc, 0, &s, &len) == -1)
+			return -1;
+		if (len > INT_MAX ||
+		    (*out = json_object_new_string_len(s, (int)len)) == NULL)
+			return json_nomem(jc);
+		return 0;
 	case 't':
-		return json_check_literal(jc, "true", 4);
+		if (json_parse_literal(jc, "true", 4) == -1)
+			return -1;
+		if ((*out = json_object_new_boolean(1)) == NULL)
+			return json_nomem(jc);
+		return 0;
 	case 'f':
-		return json_check_literal(jc, "false", 5);
+		if (json_parse_literal(jc, "false", 5) == -1)
+			return -1;
+		if ((*out = json_object_new_boolean(0)) == NULL)
+			return json_nomem(jc);
+		return 0;
 	case 'n':
-		return json_check_literal(jc, "null", 4);
+		return json_parse_literal(jc, "null", 4);
 	default:
 		if (*jc->jc_p == '-' || (*jc->jc_p >= '0' && *jc->jc_p <= '9'))
-			return json_check_number(jc);
+			return json_parse_number(jc, out);
 		return json_fail(jc, "unexpected character");
 	}
 }
 
-/* Validate a whole document: one value, then only whitespace. */
+/* Decode one JSON document: one value, then only whitespace. */
 static int
-json_check_document(const char *data, size_t len, char *err, size_t errlen)
+codec_decode_json(const char *data, size_t len, struct json_object **out,
+    char *err, size_t errlen)
 {
 	struct json_check	 jc;
+	struct json_object	*v = NULL;
+	int			 rc = -1;
 
 	jc.jc_start = jc.jc_p = (const unsigned char *)data;
 	jc.jc_end = jc.jc_start + len;
 	jc.jc_err = err;
 	jc.jc_errlen = errlen;
+	buf_init(&jc.jc_scratch, 0);
 	json_skip_ws(&jc);
 	if (jc.jc_p >= jc.jc_end) {
 		snprintf(err, errlen, "invalid JSON: empty input");
-		return -1;
+		goto done;
 	}
-	if (json_check_value(&jc, 0) == -1)
-		return -1;
+	if (json_parse_value(&jc, 0, &v) == -1)
+		goto done;
 	json_skip_ws(&jc);
-	if (jc.jc_p < jc.jc_end)
-		return json_fail(&jc, "trailing characters after the value");
-	return 0;
-}
-
-/* The tokener is kept between calls: creating one zeroes a deep stack. */
-static struct json_tokener *codec_tok;
-
-/* Decode one JSON document (validated first, then built by json-c). */
-static int
-codec_decode_json(const char *data, size_t len, struct json_object **out,
-    char *err, size_t errlen)
-{
-	struct json_object	*v;
-	enum json_tokener_error	 jerr;
-
-	if (len > CODEC_MAX_INPUT) {
-		snprintf(err, errlen, "invalid JSON: input too large");
-		return -1;
-	}
-	if (json_check_document(data, len, err, errlen) == -1)
-		return -1;
-	if (codec_tok == NULL) {
-		codec_tok = json_tokener_new_ex(CODEC_MAX_DEPTH + 1);
-		if (codec_tok == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		json_tokener_set_flags(codec_tok, JSON_TOKENER_STRICT |
-		    JSON_TOKENER_VALIDATE_UTF8);
-	} else
-		json_tokener_reset(codec_tok);
-	v = json_tokener_parse_ex(codec_tok, data, (int)len);
-	jerr = json_tokener_get_error(codec_tok);
-	if (v == NULL && jerr == json_tokener_continue) {
-		/* A bare top-level number needs to see its end. */
-		v = json_tokener_parse_ex(codec_tok, "", 1);
-		jerr = json_tokener_get_error(codec_tok);
-	}
-	if (jerr != json_tokener_success) {
+	if (jc.jc_p < jc.jc_end) {
+		json_fail(&jc, "trailing characters after the value");
 		json_object_put(v);
-		snprintf(err, errlen, "invalid JSON: %s",
-		    json_tokener_error_desc(jerr));
-		return -1;
+		goto done;
 	}
 	*out = v;
-	return 0;
+	rc = 0;
+ done:
+	buf_free(&jc.jc_scratch);
+	return rc;
 }
 
 /* Check that len bytes are UTF-8 (no overlongs, surrogates or > U+10FFFF). */
@@ -663,6 +776,21 @@ static const char json_esc[256] = {
 	/* 0x60 .. 0xff: all raw */
 };
 
+/*
+ * Append one byte.  The fast path skips buf_add's NUL terminator;
+ * codec_json_write terminates the buffer once at the end.
+ */
+static inline int
+json_putc(struct buf *b, char c)
+{
+	if (b->bf_len + 1 < b->bf_cap &&
+	    (b->bf_max == 0 || b->bf_len < b->bf_max)) {
+		b->bf_data[b->bf_len++] = c;
+		return 0;
+	}
+	return buf_addc(b, c);
+}
+
 /* Write s as a JSON string: only '"', '\\' and bytes < 0x20 escaped. */
 static int
 json_write_string(struct buf *b, const char *s, size_t len)
@@ -701,7 +829,7 @@ json_write_string(struct buf *b, const char *s, size_t len)
 		}
 		p++;
 	}
-	return buf_addc(b, '"');
+	return json_putc(b, '"');
 }
 
 /* Decimal digits of u into the end of tmp[24]; returns the start. */
@@ -930,11 +1058,18 @@ json_write_double(struct buf *b, double d)
 	return buf_add(b, out, (size_t)o);
 }
 
-/* Order object keys byte-wise (strcmp compares as unsigned char). */
+/* One member of an object being written in sorted order. */
+struct json_member {
+	const char		*jm_key;
+	struct json_object	*jm_val;
+};
+
+/* Order members by key, byte-wise (strcmp compares as unsigned char). */
 static int
-json_key_cmp(const void *a, const void *b)
+json_member_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct json_member *)a)->jm_key,
+	    ((const struct json_member *)b)->jm_key);
 }
 
 static int	json_write(struct buf *, struct json_object *, int, int);
@@ -944,49 +1079,49 @@ static int
 json_write_object(struct buf *b, struct json_object *v, int sorted,
     int depth)
 {
-	const char	*stackkeys[32], **keys = stackkeys;
-	size_t		 n, i;
-	int		 first = 1, rc = -1;
+	struct json_member	 stackm[32], *m = stackm;
+	size_t			 n, i;
+	int			 first = 1, rc = -1;
 
-	if (buf_addc(b, '{') == -1)
+	if (json_putc(b, '{') == -1)
 		return -1;
 	if (!sorted) {
 		json_object_object_foreach(v, key, val) {
-			if (!first && buf_addc(b, ',') == -1)
+			if (!first && json_putc(b, ',') == -1)
 				return -1;
 			first = 0;
 			if (json_write_string(b, key, strlen(key)) == -1 ||
-			    buf_addc(b, ':') == -1 ||
+			    json_putc(b, ':') == -1 ||
 			    json_write(b, val, 0, depth + 1) == -1)
 				return -1;
 		}
-		return buf_addc(b, '}');
+		return json_putc(b, '}');
 	}
 	n = (size_t)json_object_object_length(v);
-	if (n > sizeof(stackkeys) / sizeof(stackkeys[0]) &&
-	    (keys = reallocarray(NULL, n, sizeof(*keys))) == NULL)
+	if (n > sizeof(stackm) / sizeof(stackm[0]) &&
+	    (m = reallocarray(NULL, n, sizeof(*m))) == NULL)
 		return -1;
 	i = 0;
 	json_object_object_foreach(v, key2, val2) {
-		(void)val2;
-		if (i < n)
-			keys[i++] = key2;
+		if (i < n) {
+			m[i].jm_key = key2;
+			m[i++].jm_val = val2;
+		}
 	}
 	n = i;
-	qsort(keys, n, sizeof(*keys), json_key_cmp);
+	qsort(m, n, sizeof(*m), json_member_cmp);
 	for (i = 0; i < n; i++) {
-		if (i > 0 && buf_addc(b, ',') == -1)
+		if (i > 0 && json_putc(b, ',') == -1)
 			goto fail;
-		if (json_write_string(b, keys[i], strlen(keys[i])) == -1 ||
-		    buf_addc(b, ':') == -1 ||
-		    json_write(b, json_object_object_get(v, keys[i]), 1,
-		    depth + 1) == -1)
+		if (json_write_string(b, m[i].jm_key, strlen(m[i].jm_key)) ==
+		    -1 || json_putc(b, ':') == -1 ||
+		    json_write(b, m[i].jm_val, 1, depth + 1) == -1)
 			goto fail;
 	}
-	rc = buf_addc(b, '}');
+	rc = json_putc(b, '}');
  fail:
-	if (keys != stackkeys)
-		free(keys);
+	if (m != stackm)
+		free(m);
 	return rc;
 }
 
@@ -1012,17 +1147,17 @@ json_write(struct buf *b, struct json_object *v, int sorted, int depth)
 		return json_write_string(b, json_object_get_string(v),
 		    (size_t)json_object_get_string_len(v));
 	case json_type_array:
-		if (buf_addc(b, '[') == -1)
+		if (json_putc(b, '[') == -1)
 			return -1;
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
-			if (i > 0 && buf_addc(b, ',') == -1)
+			if (i > 0 && json_putc(b, ',') == -1)
 				return -1;
 			if (json_write(b, json_object_array_get_idx(v, i),
 			    sorted, depth + 1) == -1)
 				return -1;
 		}
-		return buf_addc(b, ']');
+		return json_putc(b, ']');
 	case json_type_object:
 		return json_write_object(b, v, sorted, depth);
 	}
@@ -1041,6 +1176,7 @@ codec_json_write(struct buf *b, struct json_object *v, int sorted)
 			b->bf_data[len] = '\0';
 		return -1;
 	}
+	b->bf_data[b->bf_len] = '\0';	/* json_putc leaves it out */
 	return 0;
 }
 

@@ -85,6 +85,9 @@ struct expr {
 	size_t			 ex_nkids;
 };
 
+static int ex_err(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Format an error message into err. */
 static int
 ex_err(char *err, size_t errlen, const char *fmt, ...)

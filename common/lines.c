@@ -251,7 +251,7 @@ lines_unbuffered(struct lines *ln, const char *data, size_t len,
 {
 	const char	*p = data, *end = data + len, *sep;
 
-	while ((sep = memchr(p, ln->ln_spec.ps_separator,
+	while (p < end && (sep = memchr(p, ln->ln_spec.ps_separator,
 	    (size_t)(end - p))) != NULL) {
 		if (lines_ok(ln, (size_t)(sep - p)) &&
 		    emit(arg, p, (size_t)(sep - p)) == -1)

@@ -56,6 +56,7 @@ struct proc_peer {
 	int			 pp_reading;	/* dispatch enabled */
 	int			 pp_dead;	/* closed; no more callbacks */
 	int			 pp_closewr;	/* shutdown(SHUT_WR) when empty */
+	int			 pp_wdead;	/* the other end stopped reading */
 	int			 pp_busy;	/* inside a callback */
 	int			 pp_freed;	/* free requested while busy */
 };
@@ -490,11 +491,19 @@ proc_writecb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (p->pp_dead)
+	if (p->pp_dead || p->pp_wdead)
 		return;
 	p->pp_busy++;
 	if (proc_write(p) == -1) {
-		proc_die(p, NULL);
+		/*
+		 * The other end no longer reads (it exited or shut down).
+		 * What it sent before is still ours to read: keep reading
+		 * until end of stream, which reports the loss; until then
+		 * queued output stays counted in proc_pending().
+		 */
+		p->pp_wdead = 1;
+		if (p->pp_reading)
+			event_active(p->pp_rev, EV_READ, 0);
 		goto out;
 	}
 	proc_after_write(p);
@@ -523,7 +532,7 @@ proc_sendv(struct proc_peer *p, uint16_t type, int fd,
 		}
 		len += iov[i].iov_len;
 	}
-	if (p->pp_dead || p->pp_closewr) {
+	if (p->pp_dead || p->pp_closewr || p->pp_wdead) {
 		errno = EPIPE;
 		goto fail;
 	}
@@ -578,8 +587,10 @@ proc_flush(struct proc_peer *p)
 	struct pollfd	 pfd;
 
 	while (!p->pp_dead && evbuffer_get_length(p->pp_out) > 0) {
-		if (proc_write(p) == -1)
+		if (p->pp_wdead || proc_write(p) == -1) {
+			p->pp_wdead = 1;
 			return -1;
+		}
 		if (evbuffer_get_length(p->pp_out) == 0)
 			break;
 		pfd.fd = p->pp_fd;

@@ -11,6 +11,17 @@
  * lazy loading of files.  Initialise everything that reads files first:
  * OpenSSL (OPENSSL_init_ssl, certificates, keys, a CA *file*, never a CA
  * directory, whose lookups open files lazily), tzset(), getpwnam().
+ * Afterwards: no fork, no threads, no exec, no prctl; fcntl only
+ * F_GETFL/F_SETFL/F_GETFD/F_SETFD; ioctl only FIONBIO, FIONREAD, FIOCLEX,
+ * FIONCLEX, TCGETS, TIOCGWINSZ; no PROT_EXEC memory; signals only to
+ * ourselves.  Route and control fds arrive by recvmsg() at any time.
+ *
+ *	char report[256];
+ *
+ *	if (sandbox_enter(SANDBOX_WS_SERVER, WSFLOW_USER, WSFLOW_CHROOT,
+ *	    report, sizeof(report)) == -1)
+ *		fatalx("%s", report);
+ *	log_info("sandbox: %s", report);
  */
 #ifndef WSFLOW_SANDBOX_H
 #define WSFLOW_SANDBOX_H

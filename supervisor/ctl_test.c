@@ -200,6 +200,23 @@ ctltest_yaml_scalar(const char *s, size_t len, int plain,
 	return *out == NULL ? -1 : 0;
 }
 
+/* Remember the YAML line a value came from (for error messages). */
+static void
+yaml_setline(struct json_object *v, size_t line)
+{
+	if (v != NULL && !json_object_is_type(v, json_type_double))
+		json_object_set_userdata(v, (void *)(uintptr_t)line, NULL);
+}
+
+/* The YAML line a value came from; 0 when unknown. */
+size_t
+ctltest_yaml_line(struct json_object *v)
+{
+	if (v == NULL || json_object_is_type(v, json_type_double))
+		return 0;
+	return (size_t)(uintptr_t)json_object_get_userdata(v);
+}
+
 /* Attach v under the open container on top of the stack (or as root). */
 static int
 yaml_attach(struct json_object **root, struct json_object **stack,
@@ -291,6 +308,7 @@ ctltest_yaml_parse(const char *text, size_t len, struct json_object **out,
 				msg = "out of memory";
 				goto fail;
 			}
+			yaml_setline(v, mark.line + 1);
 			if (yaml_attach(&root, stack, keys, depth, v) == -1) {
 				json_object_put(v);
 				msg = "out of memory";
@@ -311,6 +329,7 @@ ctltest_yaml_parse(const char *text, size_t len, struct json_object **out,
 			}
 			v = isarray ? json_object_new_array() :
 			    json_object_new_object();
+			yaml_setline(v, mark.line + 1);
 			if (v == NULL || yaml_attach(&root, stack, keys, depth,
 			    v) == -1) {
 				json_object_put(v);
@@ -896,10 +915,17 @@ proc_spawn(struct tproc *tp, const char *cwd, char *const argv[],
 		execvp(argv[0], argv);
 		what = "exec";
 child_fail:
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) == sizeof(e) &&
-		    write(ep[1], what, strlen(what)) == -1)
-			_exit(126);
+		{
+			/* one write: the parent reads errno and step at once */
+			char	 msg[sizeof(int) + 16];
+			size_t	 wl = strlen(what);
+
+			e = errno;
+			memcpy(msg, &e, sizeof(e));
+			memcpy(msg + sizeof(e), what, wl);
+			if (write(ep[1], msg, sizeof(e) + wl) == -1)
+				_exit(126);
+		}
 		_exit(127);
 	}
 	(void)setpgid(pid, pid);
@@ -951,12 +977,12 @@ fail:
 	return -1;
 }
 
-/* Check whether the process has exited (non-blocking). */
+/* Update tp (and every tracked process) if it has exited; never blocks. */
 static void
 proc_poll(struct tproc *tp)
 {
+	(void)tp;	/* reap() finds it in procs[] */
 	reap();
-	(void)tp;
 }
 
 /*
@@ -1228,7 +1254,6 @@ entry_spawn(struct trun *tr, struct json_object *e, struct tproc *tp,
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
-	strlcpy(tr->tr_errlog, errlog, sizeof(tr->tr_errlog));
 	return proc_spawn(tp, cwd, (char *const *)argv, tr->tr_env, env,
 	    outlog, errlog, NULL, err, errlen);
 }
@@ -1383,17 +1408,22 @@ run_before(struct trun *tr, struct json_object *before)
 		e = json_object_array_get_idx(before, i);
 		snprintf(out, sizeof(out), "before.out.%zu.log", i);
 		snprintf(errn, sizeof(errn), "before.err.%zu.log", i);
+		/* shown with -v if this entry fails */
+		(void)path_join(tr->tr_errlog, sizeof(tr->tr_errlog),
+		    tr->tr_test->tt_dir, errn);
 		if (entry_spawn(tr, e, &tr->tr_before[i], out, errn, cwd,
 		    sizeof(cwd), err, sizeof(err)) == -1) {
 			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
-			    "before.yaml: process %zu: %s", i, err);
+			    "before.yaml:%zu: process %zu: %s",
+			    ctltest_yaml_line(e), i, err);
 			return -1;
 		}
 		tr->tr_nbefore = (int)i + 1;
 		if (entry_await(e, &tr->tr_before[i], cwd, err,
 		    sizeof(err)) == -1) {
 			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
-			    "before.yaml: process %zu (%s): %s", i,
+			    "before.yaml:%zu: process %zu (%s): %s",
+			    ctltest_yaml_line(e), i,
 			    json_object_get_string(json_object_object_get(e,
 			    "cmd")), err);
 			return -1;
@@ -1414,7 +1444,8 @@ run_after(struct trun *tr, struct json_object *after)
 		return;
 	if (entry_spawn(tr, after, &tp, "after.out.log", "after.err.log", cwd,
 	    sizeof(cwd), err, sizeof(err)) == -1) {
-		fail_add(tr->tr_fails, "after.yaml: %s", err);
+		fail_add(tr->tr_fails, "after.yaml:%zu: %s",
+		    ctltest_yaml_line(after), err);
 		return;
 	}
 	deadline = now() + tr->tr_opts->co_timeout;
@@ -1524,7 +1555,6 @@ run_main(struct trun *tr, int *status)
 	argv[k] = NULL;
 	(void)path_join(outlog, sizeof(outlog), t->tt_dir, "fg.out.log");
 	(void)path_join(errlog, sizeof(errlog), t->tt_dir, "fg.err.log");
-	strlcpy(tr->tr_errlog, errlog, sizeof(tr->tr_errlog));
 	if (path_join(stdinpath, sizeof(stdinpath), t->tt_dir, "stdin") == 0 &&
 	    path_exists(stdinpath, 0) &&
 	    file_read(stdinpath, &stdindata, &stdinlen) == -1) {
@@ -1594,8 +1624,8 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 	}
 	if (!json_object_object_get_ex(as, "status", &v) ||
 	    !json_object_is_type(v, json_type_int)) {
-		fail_add(tr->tr_fails, "assert.yaml: status missing or not an "
-		    "integer");
+		fail_add(tr->tr_fails, "assert.yaml:%zu: status missing or not "
+		    "an integer", ctltest_yaml_line(v != NULL ? v : as));
 		return;
 	}
 	code = json_object_get_int(v);
@@ -1605,7 +1635,8 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 	if (!json_object_object_get_ex(as, "asserts", &list) || list == NULL)
 		return;
 	if (!json_object_is_type(list, json_type_array)) {
-		fail_add(tr->tr_fails, "assert.yaml: asserts must be a list");
+		fail_add(tr->tr_fails, "assert.yaml:%zu: asserts must be a list",
+		    ctltest_yaml_line(list));
 		return;
 	}
 	n = json_object_array_length(list);
@@ -1614,8 +1645,9 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 		if (!json_object_is_type(a, json_type_object) ||
 		    !json_object_object_get_ex(a, "source", &src) ||
 		    !json_object_is_type(src, json_type_string)) {
-			fail_add(tr->tr_fails, "assert.yaml: asserts[%zu]: "
-			    "source missing or not a string", i);
+			fail_add(tr->tr_fails, "assert.yaml:%zu: asserts[%zu]: "
+			    "source missing or not a string",
+			    ctltest_yaml_line(a), i);
 			continue;
 		}
 		s = json_object_get_string(src);
@@ -1636,8 +1668,19 @@ run_asserts(struct trun *tr, struct json_object *as, int status)
 			    file_read(epath, &expect, &elen) == -1)
 				expect = NULL;
 		}
-		(void)ctltest_assert_check(a, name, text, len, expect,
-		    expect != NULL ? elen : 0, tr->tr_fails);
+		if (ctltest_assert_check(a, name, text, len, expect,
+		    expect != NULL ? elen : 0, tr->tr_fails) == -1) {
+			/* malformed: say where, in the message just added */
+			size_t	 last = json_object_array_length(tr->tr_fails);
+			char	 msg[1024];
+
+			snprintf(msg, sizeof(msg), "assert.yaml:%zu: asserts[%zu]: "
+			    "%s", ctltest_yaml_line(a), i,
+			    json_object_get_string(json_object_array_get_idx(
+			    tr->tr_fails, last - 1)));
+			json_object_array_put_idx(tr->tr_fails, last - 1,
+			    json_object_new_string(msg));
+		}
 		free(text);
 		free(expect);
 		text = expect = NULL;
@@ -1693,7 +1736,6 @@ print_tail(const char *path, const char *label)
 		free(text);
 		return;
 	}
-	start = len;
 	i = len > 0 && text[len - 1] == '\n' ? len - 1 : len;
 	while (i > 0) {
 		if (text[i - 1] == '\n' && ++lines == TAIL_LINES)
@@ -1755,6 +1797,7 @@ run_test(const struct ctltest_opts *o, struct ttest *t,
 		run_after(&tr, after);
 		goto done;
 	}
+	tr.tr_errlog[0] = '\0';
 	ran = run_main(&tr, &status) == 0;
 	run_after(&tr, after);
 	if (ran)
@@ -1793,8 +1836,7 @@ done:
 			if (path_join(path, sizeof(path), t->tt_dir,
 			    "fg.err.log") == 0)
 				print_tail(path, "fg.err.log");
-			if (tr.tr_errlog[0] != '\0' &&
-			    strstr(tr.tr_errlog, "/fg.err.log") == NULL) {
+			if (tr.tr_errlog[0] != '\0') {
 				const char *b = strrchr(tr.tr_errlog, '/');
 
 				print_tail(tr.tr_errlog, b != NULL ? b + 1 :
@@ -1898,8 +1940,8 @@ tags_merge(struct ttest *t, const char *dir)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(v, i);
 		if (ctltest_scalar_str(e, buf, sizeof(buf)) == NULL) {
-			snprintf(t->tt_err, sizeof(t->tt_err), "%s: tags must "
-			    "be strings", path);
+			snprintf(t->tt_err, sizeof(t->tt_err), "%s:%zu: tags "
+			    "must be strings", path, ctltest_yaml_line(e));
 			json_object_put(v);
 			return -1;
 		}
@@ -1943,8 +1985,8 @@ tags_resolve(struct ttest *t)
  * pattern matches a directory's name at any depth, with one it matches the
  * path relative to the meta's directory.  Case-insensitive.
  */
-static int
-include_match(const char *pat, const char *rel)
+int
+ctltest_include_match(const char *pat, const char *rel)
 {
 	const char	*name = strrchr(rel, '/');
 
@@ -1981,7 +2023,7 @@ walk_includes(struct tlist *tl, const char *base, const char *root,
 			continue;
 		n = json_object_array_length(incl);
 		for (i = 0; i < n; i++) {
-			if (!include_match(json_object_get_string(
+			if (!ctltest_include_match(json_object_get_string(
 			    json_object_array_get_idx(incl, i)), sub))
 				continue;
 			if (path_join(tags, sizeof(tags), path,

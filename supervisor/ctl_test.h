@@ -39,11 +39,15 @@ int	ctltest_run(const struct ctltest_opts *, int, char **);
  */
 int	ctltest_yaml_parse(const char *, size_t, struct json_object **,
 	    char *, size_t);
+/* The line a value parsed by ctltest_yaml_parse came from; 0 unknown. */
+size_t	ctltest_yaml_line(struct json_object *);
 /* Type one scalar as a YAML 1.1 plain scalar would be (plain != 0). */
 int	ctltest_yaml_scalar(const char *, size_t, int, struct json_object **);
 /* Tremor's tag filter: 1 when a test with these tags is to run. */
 int	ctltest_tags_selected(struct json_object *, char *const *, size_t,
 	    char *const *, size_t);
+/* 1 when a meta.yaml includes glob matches a directory (relative path). */
+int	ctltest_include_match(const char *, const char *);
 /* 1 when the trimmed needle occurs within one line of text. */
 int	ctltest_text_contains(const char *, size_t, const char *);
 /*

@@ -38,8 +38,12 @@ int	 route_plan(const struct deployment *, struct plan *, char *, size_t);
 void	 route_plan_free(struct plan *);
 
 /* resolve.c */
+struct proc_msg;
+int	 resolve_request(struct msg_resolve_req *, uint32_t, int,
+	    const char *, const char *);
 int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
+int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */

@@ -87,6 +87,7 @@ static void	sup_ctl_cb(struct proc_peer *, const struct proc_msg *, void *);
 static void	sup_stop(int);
 static int	sup_spawn(struct sup_worker *);
 static void	sup_gone(struct sup_worker *);
+static void	sup_schedule_restart(struct sup_worker *);
 
 /* Where the worker executable is: $WSFLOW_WORKER, the build tree, or
  * the installed libexec directory. */
@@ -333,8 +334,8 @@ sup_stop(int graceful)
 			sup_kill_all(SIGTERM);
 		return;
 	}
-	/* Only a running flow can drain. */
-	if (sup.s_phase != SUP_RUNNING)
+	/* Only a flow whose workers are all configured can drain. */
+	if (sup.s_phase != SUP_RUNNING && sup.s_phase != SUP_STARTING)
 		graceful = 0;
 	sup.s_phase = SUP_STOPPING;
 	log_info("stopping (%s)", graceful ? "graceful" : "immediate");
@@ -411,7 +412,6 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct msg_hello	 mh;
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
-	struct msg_resolve_req	 mq;
 	struct msg_resolve_res	 ms;
 	char			 text[512];
 
@@ -505,8 +505,7 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		sup_exit_request(sw, &mx);
 		break;
 	case MSG_RESOLVE_REQ:
-		if (proc_get(m, &mq, sizeof(mq)) == -1 ||
-		    resolve_answer(&mq, &ms) == -1)
+		if (resolve_handle(m, &ms) == -1)
 			goto bad;
 		if (proc_send(p, MSG_RESOLVE_RES, -1, &ms, sizeof(ms)) == -1)
 			log_warn("connector %s: resolve answer",
@@ -629,8 +628,14 @@ sup_restart(evutil_socket_t fd, short ev, void *arg)
 	log_info("connector %s: restarting (restart %d)", sw->sw_dc->dc_name,
 	    sw->sw_restarts);
 	if (sup_spawn(sw) == -1 || sup_wire(sw, 0) == -1 ||
-	    sup_configured(sw) == -1)
+	    sup_configured(sw) == -1) {
 		log_warnx("connector %s: restart failed", sw->sw_dc->dc_name);
+		/* A process that exists is reaped and retried via sup_gone. */
+		if (sw_alive(sw))
+			(void)kill(sw->sw_pid, SIGKILL);
+		else
+			sup_schedule_restart(sw);
+	}
 }
 
 /* Schedule a restart with exponential backoff. */

@@ -699,11 +699,13 @@ troy_conn_config(const char *type, struct json_object *with,
 			troy_error(diags, pos, "missing \"config\" for "
 			    "connector type %s", type);
 			rc = -1;
+			type = "";	/* no more errors about its keys */
 		}
 		cfg = json_object_new_object();
 	} else if (!json_object_is_type(v, json_type_object)) {
 		rc = bad_type(&c, "config", "a record", v);
 		cfg = json_object_new_object();
+		type = "";
 	} else
 		cfg = json_object_get(v);
 	/* work on a copy so defaults do not leak into shared values */
@@ -719,7 +721,7 @@ troy_conn_config(const char *type, struct json_object *with,
 		rc |= conf_file(&c, cfg);
 	else if (strcmp(type, "exit") == 0)
 		rc |= conf_exit(&c, cfg);
-	else
+	else if (*type != '\0')
 		rc |= check_keys(&c, cfg, NULL, 0, what);
 	json_object_object_add(out, "config", cfg);
 	/* reconnect */

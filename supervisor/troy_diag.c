@@ -11,6 +11,9 @@
 
 #include "troy.h"
 
+static void diag_add(struct troy_diags *, const struct troy_pos *, int,
+    const char *, va_list) __attribute__((format(printf, 4, 0)));
+
 /* Append one diagnostic. */
 static void
 diag_add(struct troy_diags *d, const struct troy_pos *pos, int warning,

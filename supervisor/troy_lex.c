@@ -283,7 +283,10 @@ lx_string(struct lexer *lx)
 	return rc;
 badescape:
 	free(out);
-	if (c >= 0x20 && c < 0x7f)
+	if (c == '/')
+		snprintf(msg, sizeof(msg), "invalid escape \\/ in string "
+		    "(write / without a backslash)");
+	else if (c >= 0x20 && c < 0x7f)
 		snprintf(msg, sizeof(msg), "invalid escape \\%c in string",
 		    c);
 	else

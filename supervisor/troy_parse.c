@@ -996,6 +996,23 @@ skip_block(struct parser *p)
 
 static int parse_body(struct parser *, struct troy_stmts *, int);
 
+/*
+ * The older `from in/PORT` and `into out/PORT` forms: the pipeline port
+ * is the part after the slash.
+ */
+static int
+select_port(struct parser *p, char **port, struct troy_pos *pos)
+{
+	char	*s;
+
+	next(p);
+	if (expect_ident(p, "a port name", &s, pos) == -1)
+		return -1;
+	free(*port);
+	*port = s;
+	return 0;
+}
+
 /* select E from PORT [where E] into PORT */
 static int
 parse_select(struct parser *p, struct troy_stmt *s)
@@ -1009,9 +1026,9 @@ parse_select(struct parser *p, struct troy_stmt *s)
 	if (expect_ident(p, "an input port", &s->s_selfrom, &s->s_selfrompos)
 	    == -1)
 		return -1;
-	if (ispunct_(cur(p), "/"))
-		return perr(p, "streams (port/stream) are not supported by "
-		    "wsflow");
+	if (ispunct_(cur(p), "/") && select_port(p, &s->s_selfrom,
+	    &s->s_selfrompos) == -1)
+		return -1;
 	if (iskw(cur(p), "where")) {
 		next(p);
 		if ((s->s_where = parse_expr(p)) == NULL)
@@ -1027,9 +1044,9 @@ parse_select(struct parser *p, struct troy_stmt *s)
 	if (expect_ident(p, "an output port", &s->s_selinto,
 	    &s->s_selintopos) == -1)
 		return -1;
-	if (ispunct_(cur(p), "/"))
-		return perr(p, "streams (port/stream) are not supported by "
-		    "wsflow");
+	if (ispunct_(cur(p), "/") && select_port(p, &s->s_selinto,
+	    &s->s_selintopos) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1051,7 +1068,9 @@ parse_defpipe(struct parser *p, struct troy_stmt *s)
 		return -1;
 	if (expect_kw(p, "pipeline") == -1)
 		return -1;
-	return parse_body(p, &s->s_body, TS_DEFPIPE);
+	if (parse_body(p, &s->s_body, TS_DEFPIPE) != 0)
+		s->s_bad = 1;
+	return 0;
 }
 
 /* define flow NAME [args ..] flow ... end */
@@ -1065,7 +1084,8 @@ parse_defflow(struct parser *p, struct troy_stmt *s)
 		return -1;
 	if (expect_kw(p, "flow") == -1)
 		return -1;
-	return parse_body(p, &s->s_body, TS_DEFFLOW);
+	(void)parse_body(p, &s->s_body, TS_DEFFLOW);
+	return 0;
 }
 
 /* / connector|pipeline / NAME [/ PORT] */
@@ -1126,6 +1146,7 @@ parse_define(struct parser *p, struct troy_stmt *s, int ctx)
 	}
 	if (iskw(t, "script") || iskw(t, "operator") || iskw(t, "window")) {
 		perr(p, "`define %s` is not supported by wsflow", t->tk_text);
+		next(p);
 		skip_block(p);
 		return -2;
 	}
@@ -1230,8 +1251,14 @@ parse_stmt(struct parser *p, struct troy_stmts *out, int ctx)
 			    "found %s", found);
 	}
 done:
-	if (rc != 0)
-		stmt_drop(out);
+	if (rc != 0) {
+		/* keep a broken definition so uses of it do not cascade */
+		if ((s->s_kind == TS_DEFCONN || s->s_kind == TS_DEFPIPE ||
+		    s->s_kind == TS_DEFFLOW) && s->s_name != NULL)
+			s->s_bad = 1;
+		else
+			stmt_drop(out);
+	}
 	return rc;
 }
 
@@ -1313,19 +1340,24 @@ parse_body(struct parser *p, struct troy_stmts *out, int ctx)
 				describe(cur(p), found, sizeof(found));
 				perr(p, "expected `;`, found %s", found);
 			}
-			rc = -1;
+			/* the next statement probably starts here */
+			if (cur(p)->tk_type == TT_ERROR)
+				next(p);
+			errs++;
+			continue;
 		}
 		errs++;
 		if (rc == -1) {
-			/* skip what the failed statement left behind */
-			if (p->pr_i == start)
+			/* skip the offending token and what follows it */
+			if (p->pr_i == start || (!ispunct_(cur(p), ";") &&
+			    !iskw(cur(p), "end")))
 				next(p);
 			resync(p, p->pr_with - with0);
 		}
 		p->pr_with = with0;
 	}
 	p->pr_depth--;
-	return errs ? -1 : 0;
+	return errs;
 }
 
 /* Parse a file. */
@@ -1348,7 +1380,7 @@ troy_parse(const struct troy_src *src, struct troy_stmts *out,
 	}
 	rc = parse_body(&p, out, 0);
 	troy_tokens_free(&p.pr_toks);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 /* Parse a lone expression, e.g. a -D value. */

@@ -16,6 +16,8 @@
 #include "expr.h"
 #include "troy.h"
 
+#define TROY_MAX_DEPLOYS	256
+
 struct troy_module {
 	char			*m_canon;	/* a::b, or the file name */
 	struct troy_src		*m_src;
@@ -32,6 +34,7 @@ struct troy_ctx {
 	struct troy_module	**c_mods;
 	int			 c_nmods;
 	struct deployment	*c_dep;
+	struct troy_stmt	*c_deploys[TROY_MAX_DEPLOYS];
 	int			 c_ndeploys;
 	int			*c_used_defines;
 };
@@ -602,6 +605,8 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 	int			 i, bad = 0;
 
 	default_ports(s);
+	if (s->s_bad)
+		return;
 	sc.sc_parent = outer;
 	sc.sc_mod = outer->sc_mod;
 	sc.sc_stmts = &s->s_body;
@@ -643,7 +648,7 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 	}
 	json_object_put(names);
 	s->s_compiled = sels;
-	s->s_bad = bad;
+	s->s_bad |= bad;
 }
 
 /* Check a connector definition: known type, no duplicate keys. */
@@ -652,6 +657,9 @@ check_defconn(struct troy_ctx *ctx, struct troy_stmt *s)
 {
 	const char	*hint;
 	int		 i, j;
+
+	if (s->s_bad || s->s_type == NULL)
+		return;
 
 	if (!troy_conn_known(s->s_type)) {
 		s->s_bad = 1;
@@ -687,7 +695,7 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 	struct troy_stmt	*s;
 	struct scope		 inner;
 	char			 canon[512];
-	int			 i, j;
+	int			 i, j, errs;
 
 	for (i = 0; i < sl->st_n; i++) {
 		s = &sl->st_v[i];
@@ -708,9 +716,11 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 				}
 		switch (s->s_kind) {
 		case TS_USE:
+			errs = ctx->c_diags.dd_errors;
 			s->s_module = find_module(ctx, s->s_path.pa_segs,
 			    s->s_path.pa_n, &s->s_path.pa_pos);
-			if (s->s_module == NULL) {
+			if (s->s_module == NULL &&
+			    errs == ctx->c_diags.dd_errors) {
 				join(canon, sizeof(canon), s->s_path.pa_segs,
 				    s->s_path.pa_n, "::");
 				troy_error(&ctx->c_diags, &s->s_path.pa_pos,
@@ -896,13 +906,11 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 		return;
 	}
 	d = def.f_stmt;
-	dc->dc_type = strdup(d->s_type);
+	dc->dc_type = strdup(d->s_type != NULL ? d->s_type : "?");
+	if (d->s_bad)
+		return;		/* already reported */
 	if ((args = bind_args(ctx, &def, c, fsc, fargs, 0)) == NULL)
 		return;
-	if (d->s_bad) {
-		json_object_put(args);
-		return;
-	}
 	with = json_object_new_object();
 	src = json_object_new_object();
 	json_object_object_add(src, "t", json_object_new_string("rec"));
@@ -972,6 +980,8 @@ create_pipeline(struct troy_ctx *ctx, const char *flow,
 	    TS_DEFPIPE, &def) == -1)
 		return;
 	d = def.f_stmt;
+	if (d->s_bad)
+		return;		/* already reported */
 	if ((args = bind_args(ctx, &def, c, fsc, fargs, 0)) == NULL)
 		return;
 	o = json_object_new_object();
@@ -980,10 +990,6 @@ create_pipeline(struct troy_ctx *ctx, const char *flow,
 	json_object_object_add(o, "into", strv_json(d->s_into, d->s_ninto));
 	json_object_object_add(o, "args", args);
 	json_object_object_add(o, "selects", json_object_get(d->s_compiled));
-	if (d->s_bad) {
-		json_object_put(o);
-		return;
-	}
 	dp->dp_compiled = o;
 }
 
@@ -1104,20 +1110,21 @@ deploy_flow(struct troy_ctx *ctx, struct troy_module *m, struct troy_stmt *d)
 	memset(&fs, 0, sizeof(fs));
 	fs.sc_mod = m;
 	fs.sc_stmts = &m->m_stmts;
-	for (i = 0; i < dep->d_nconnectors; i++)
-		if (strcmp(dep->d_connectors[i].dc_flow, flow) == 0)
-			break;
-	for (j = 0; j < dep->d_npipelines; j++)
-		if (strcmp(dep->d_pipelines[j].dp_flow, flow) == 0)
-			break;
-	if (i < dep->d_nconnectors || j < dep->d_npipelines) {
-		troy_error(&ctx->c_diags, &d->s_namepos, "duplicate flow "
-		    "instance \"%s\"", flow);
-		return;
-	}
+	for (i = 0; i < ctx->c_ndeploys; i++)
+		if (strcmp(ctx->c_deploys[i]->s_name, flow) == 0) {
+			troy_error(&ctx->c_diags, &d->s_namepos, "duplicate "
+			    "flow instance \"%s\" (first deployed at %s:%d)",
+			    flow, ctx->c_deploys[i]->s_namepos.p_src->sr_name,
+			    ctx->c_deploys[i]->s_namepos.p_line);
+			return;
+		}
+	if (ctx->c_ndeploys < TROY_MAX_DEPLOYS)
+		ctx->c_deploys[ctx->c_ndeploys++] = d;
 	if (resolve_def(ctx, &fs, &d->s_path, d->s_name, d->s_namepos,
 	    TS_DEFFLOW, &def) == -1)
 		return;
+	if (def.f_stmt->s_bad)
+		return;		/* already reported */
 	if ((fargs = bind_args(ctx, &def, d, &fs, NULL, 1)) == NULL)
 		return;
 	flsc.sc_parent = &def.f_scope;
@@ -1176,7 +1183,6 @@ deploy_flow(struct troy_ctx *ctx, struct troy_module *m, struct troy_stmt *d)
 			dep->d_connectors[to].dc_used = 1;
 	}
 	json_object_put(fargs);
-	ctx->c_ndeploys++;
 }
 
 /* Load, resolve and validate. */

@@ -169,6 +169,25 @@ sibling(const char *self, const char *name)
 	return strdup(path);
 }
 
+/*
+ * A program named by the environment: tests run in their own directories,
+ * so a relative path with a slash is made absolute here.
+ */
+static const char *
+env_prog(const char *name, char *buf, size_t len)
+{
+	const char	*v = getenv(name);
+	char		 real[PATH_MAX];
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	if (v[0] == '/' || strchr(v, '/') == NULL)
+		return v;
+	if (realpath(v, real) == NULL || strlcpy(buf, real, len) >= len)
+		return v;
+	return buf;
+}
+
 /* Parse `test` options and run the tests. */
 static int
 ctl_test(int argc, char *argv[])
@@ -177,7 +196,8 @@ ctl_test(int argc, char *argv[])
 	char			 self[PATH_MAX], *daemon = NULL, *shim = NULL;
 	const char		*e, *env;
 	int			 ch, rc;
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX], dpath[PATH_MAX];
+	char			 tpath[PATH_MAX], spath[PATH_MAX];
 
 	memset(&o, 0, sizeof(o));
 	o.co_timeout = CTLTEST_TIMEOUT;
@@ -222,16 +242,15 @@ ctl_test(int argc, char *argv[])
 
 	if (self_path(self, sizeof(self)) == 0)
 		o.co_self = self;
-	if ((env = getenv("WSFLOWD")) != NULL && *env != '\0')
+	if ((env = env_prog("WSFLOWD", dpath, sizeof(dpath))) != NULL)
 		o.co_daemon = env;
 	else if (o.co_self != NULL &&
 	    (daemon = sibling(o.co_self, "wsflowd")) != NULL)
 		o.co_daemon = daemon;
 	else
 		o.co_daemon = "wsflowd";
-	if ((env = getenv("TREMOR_BIN")) != NULL && *env != '\0')
-		o.co_tremor_bin = env;
-	if ((env = getenv("WSFLOW_TREMOR")) != NULL && *env != '\0')
+	o.co_tremor_bin = env_prog("TREMOR_BIN", tpath, sizeof(tpath));
+	if ((env = env_prog("WSFLOW_TREMOR", spath, sizeof(spath))) != NULL)
 		o.co_shim = env;
 	else if (o.co_self != NULL && strncmp(o.co_self, WSFLOW_BUILDDIR "/",
 	    strlen(WSFLOW_BUILDDIR) + 1) == 0)

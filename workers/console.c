@@ -59,7 +59,7 @@ stdio_write(struct worker *w, const char *port, const char *data, size_t len)
 		    w->w_name, port);
 		return -1;
 	}
-	if (wk_write_all(fd, data, len) == -1) {
+	if (wk_write_all(fd, data, len, NULL) == -1) {
 		log_warn("connector %s: write", w->w_name);
 		return -1;
 	}

@@ -529,19 +529,23 @@ fail:
 	    w->w_name);
 }
 
-/* Parse one JSON text of len bytes (a value line ends in a newline, which
- * also ends a bare number). */
-static struct json_object *
+/*
+ * Parse one JSON text of len bytes (a value line ends in a newline, which
+ * also ends a bare number).  One tokener is kept: its depth limit is above
+ * what any codec writes, so anything a peer could encode parses here.
+ */
+struct json_object *
 ev_parse(const char *s, size_t len)
 {
-	struct json_tokener	*tok;
-	struct json_object	*v;
-	size_t			 end;
+	static struct json_tokener	*tok;
+	struct json_object		*v;
+	size_t				 end;
 
 	if (len == 0 || len > INT32_MAX)
 		return NULL;
-	if ((tok = json_tokener_new_ex(1024)) == NULL)
-		return NULL;
+	if (tok == NULL && (tok = json_tokener_new_ex(EV_PARSE_DEPTH)) == NULL)
+		fatal("%s", __func__);
+	json_tokener_reset(tok);
 	v = json_tokener_parse_ex(tok, s, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	if (v != NULL && end < len && s[end] == '\n')
@@ -551,7 +555,6 @@ ev_parse(const char *s, size_t len)
 		json_object_put(v);
 		v = NULL;
 	}
-	json_tokener_free(tok);
 	return v;
 }
 
@@ -586,9 +589,17 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 			v = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len);
 		if (pe.pe_hdr.me_meta_len > 0)
 			meta = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len);
-		if (v == NULL || (pe.pe_hdr.me_meta_len > 0 && meta == NULL))
-			fatalx("route %u: event from connector %u is not "
-			    "valid JSON", r->wr_id, pe.pe_hdr.me_origin);
+		if (v == NULL || (pe.pe_hdr.me_meta_len > 0 && meta == NULL)) {
+			/* Well framed but unreadable: drop that event only. */
+			r->wr_dropped++;
+			w->w_dropped++;
+			log_warnx("route %u: event from connector %u is not "
+			    "valid JSON, dropped", r->wr_id,
+			    pe.pe_hdr.me_origin);
+			json_object_put(v);
+			json_object_put(meta);
+			return;
+		}
 		r->wr_events++;
 		w->w_events_in++;
 		w->w_sink_origin = pe.pe_hdr.me_origin;
@@ -604,26 +615,6 @@ bad:
 	fatalx("route %u: unexpected message type %u", r->wr_id, m->pm_type);
 }
 
-/* A sink that cannot take events now (disconnected) pauses its upstream
- * sources through every incoming route, and resumes them later. */
-void
-ev_pause_inputs(struct worker *w, int pause)
-{
-	struct wk_route	*r;
-	int		 i;
-
-	w->w_in_paused = pause;
-	for (i = 0; i < w->w_nroutes; i++) {
-		r = &w->w_routes[i];
-		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
-			continue;
-		if (proc_send(r->wr_proc, pause ? MSG_PAUSE : MSG_RESUME, -1,
-		    NULL, 0) == -1)
-			log_warnx("route %u: cannot send %s", r->wr_id,
-			    pause ? "pause" : "resume");
-	}
-}
-
 /* Stop (or resume) reading events from incoming routes: a sink whose
  * output is full pushes back on the routes' socket buffers. */
 void
@@ -635,5 +626,6 @@ ev_read_inputs(struct worker *w, int on)
 	for (i = 0; i < w->w_nroutes; i++)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
 		    w->w_routes[i].wr_proc != NULL)
-			proc_read_enable(w->w_routes[i].wr_proc, on);
+			proc_read_enable(w->w_routes[i].wr_proc,
+			    on && !w->w_inputs_paused);
 }

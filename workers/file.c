@@ -21,6 +21,7 @@
 
 #define FILE_CHUNK_DEFAULT	8192
 #define FILE_CHUNK_MAX		(1024 * 1024)
+#define FILE_RETRY_SECS		1
 
 struct file_state {
 	int			 fs_fd;
@@ -28,6 +29,9 @@ struct file_state {
 	char			 fs_path[1024];
 	struct wk_reader	 fs_rd;
 	struct json_object	*fs_meta;
+	struct buf		 fs_pending;	/* unwritten rest of an event */
+	struct event		*fs_retry;
+	uint64_t		 fs_failures;
 };
 
 static struct file_state	fstate = { .fs_fd = -1 };
@@ -78,6 +82,7 @@ file_setup(struct worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	fs->fs_sink = flags != O_RDONLY;
+	buf_init(&fs->fs_pending, PROC_MAX_PAYLOAD);
 	w->w_profile = fs->fs_sink ? SANDBOX_FILE_WRITE : SANDBOX_FILE_READ;
 	if ((fs->fs_fd = open(path, flags | O_CLOEXEC, 0666)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -116,19 +121,74 @@ file_kick(struct worker *w)
 		rd_kick(&fs->fs_rd);
 }
 
-/* One encoded event: write it now (no user-space buffering). */
+/* Write what a failed write left behind; resume upstream when done. */
+static void
+file_retry(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker		*w = arg;
+	struct file_state	*fs = w->w_state;
+	struct timeval		 tv = { FILE_RETRY_SECS, 0 };
+	size_t			 done;
+
+	(void)fd;
+	(void)ev;
+	if (wk_write_all(fs->fs_fd, fs->fs_pending.bf_data,
+	    fs->fs_pending.bf_len, &done) == -1) {
+		/* Keep the rest; try again later. */
+		memmove(fs->fs_pending.bf_data, fs->fs_pending.bf_data + done,
+		    fs->fs_pending.bf_len - done);
+		fs->fs_pending.bf_len -= done;
+		evtimer_add(fs->fs_retry, &tv);
+		return;
+	}
+	buf_reset(&fs->fs_pending);
+	log_warnx("connector %s: writing %s again after %llu failed "
+	    "attempts", w->w_name, fs->fs_path,
+	    (unsigned long long)fs->fs_failures);
+	fs->fs_failures = 0;
+	wk_pause_inputs(w, 0);
+}
+
+/*
+ * One encoded event: write it now (no user-space buffering).  When the
+ * write fails (disk full, I/O error) the unwritten rest is kept, upstream
+ * is paused and the write retried every second: nothing is lost, and the
+ * sources wait instead of piling events up.
+ */
 static int
 file_write(struct worker *w, const char *port, const char *data, size_t len)
 {
 	struct file_state	*fs = w->w_state;
+	struct timeval		 tv = { FILE_RETRY_SECS, 0 };
+	size_t			 done;
 
 	(void)port;
 	if (!fs->fs_sink)
 		return -1;
-	if (wk_write_all(fs->fs_fd, data, len) == -1) {
+	if (fs->fs_pending.bf_len > 0) {
+		/* Already in flight before the pause took effect. */
+		if (buf_add(&fs->fs_pending, data, len) == -1) {
+			w->w_dropped++;
+			log_warnx("connector %s: output stalled, event dropped",
+			    w->w_name);
+			return -1;
+		}
+		return 0;
+	}
+	if (wk_write_all(fs->fs_fd, data, len, &done) == 0)
+		return 0;
+	if (fs->fs_failures++ == 0)
 		log_warn("connector %s: write %s", w->w_name, fs->fs_path);
+	if (buf_add(&fs->fs_pending, data + done, len - done) == -1) {
+		w->w_dropped++;
+		log_warnx("connector %s: event dropped", w->w_name);
 		return -1;
 	}
+	if (fs->fs_retry == NULL &&
+	    (fs->fs_retry = evtimer_new(w->w_base, file_retry, w)) == NULL)
+		fatal("%s", __func__);
+	evtimer_add(fs->fs_retry, &tv);
+	wk_pause_inputs(w, 1);
 	return 0;
 }
 
@@ -154,6 +214,13 @@ file_finish(struct worker *w)
 	if (fs->fs_sink && fstat(fs->fs_fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    fsync(fs->fs_fd) == -1)
 		log_warn("connector %s: fsync %s", w->w_name, fs->fs_path);
+	if (fs->fs_pending.bf_len > 0)
+		log_warnx("connector %s: %zu bytes could not be written to %s",
+		    w->w_name, fs->fs_pending.bf_len, fs->fs_path);
+	buf_free(&fs->fs_pending);
+	if (fs->fs_retry != NULL)
+		event_free(fs->fs_retry);
+	fs->fs_retry = NULL;
 	if (!fs->fs_sink)
 		rd_free(&fs->fs_rd);
 	json_object_put(fs->fs_meta);

@@ -134,13 +134,16 @@ rd_free(struct wk_reader *rd)
 	rd->rd_buf = NULL;
 }
 
-/* Write everything, waiting if the descriptor is non-blocking. */
+/* Write everything, waiting if the descriptor is non-blocking; *done (if
+ * not NULL) says how much was written before an error. */
 int
-wk_write_all(int fd, const char *data, size_t len)
+wk_write_all(int fd, const char *data, size_t len, size_t *done)
 {
 	struct pollfd	 pfd;
 	ssize_t		 n;
 
+	if (done != NULL)
+		*done = 0;
 	while (len > 0) {
 		n = write(fd, data, len);
 		if (n == -1) {
@@ -155,6 +158,8 @@ wk_write_all(int fd, const char *data, size_t len)
 		}
 		data += n;
 		len -= n;
+		if (done != NULL)
+			*done += n;
 	}
 	return 0;
 }

@@ -101,6 +101,33 @@ wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	wk_check_drain(&wk);
 }
 
+/*
+ * The sink cannot write for now: tell every upstream producer to pause
+ * (contraflow on the same socketpair) and stop taking events, or resume.
+ */
+void
+wk_pause_inputs(struct worker *w, int pause)
+{
+	struct wk_route	*r;
+	int		 i;
+
+	if (w->w_inputs_paused == pause)
+		return;
+	w->w_inputs_paused = pause;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
+			continue;
+		if (proc_send(r->wr_proc, pause ? MSG_PAUSE : MSG_RESUME, -1,
+		    NULL, 0) == -1)
+			log_warn("route %u: %s", r->wr_id,
+			    pause ? "pause" : "resume");
+		proc_read_enable(r->wr_proc, !pause);
+	}
+	log_info("connector %s: %s upstream", w->w_name,
+	    pause ? "pausing" : "resuming");
+}
+
 /* Install (or replace, after a restart) one route end. */
 static void
 wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
@@ -140,9 +167,10 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (r->wr_end == ROUTE_OUT)
 		proc_set_watermarks(r->wr_proc, WK_ROUTE_LOW, WK_ROUTE_HIGH,
 		    wk_route_drained, r);
-	/* A sink that holds its upstream keeps holding a re-wired route. */
-	if (r->wr_end == ROUTE_IN && w->w_in_paused)
+	else if (w->w_inputs_paused) {
 		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
+		proc_read_enable(r->wr_proc, 0);
+	}
 	if (r->wr_end == ROUTE_IN && w->w_in_noread)
 		proc_read_enable(r->wr_proc, 0);
 	if (w->w_started)
@@ -256,7 +284,6 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 {
 	struct worker		*w = arg;
 	struct msg_route	 mr;
-	struct json_tokener	*tok;
 	int32_t			 v;
 
 	if (m == NULL) {
@@ -270,14 +297,10 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CONFIG:
 		if (w->w_conf != NULL || m->pm_len == 0)
 			fatalx("unexpected configuration");
-		if ((tok = json_tokener_new_ex(64)) == NULL)
-			fatal("%s", __func__);
-		w->w_conf = json_tokener_parse_ex(tok, m->pm_data, m->pm_len);
+		w->w_conf = ev_parse(m->pm_data, m->pm_len);
 		if (w->w_conf == NULL ||
-		    json_tokener_get_parse_end(tok) != m->pm_len ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
-		json_tokener_free(tok);
 		log_setverbose(json_object_get_int(
 		    json_object_object_get(w->w_conf, "verbose")));
 		break;

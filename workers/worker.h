@@ -21,6 +21,7 @@
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
+#define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -108,6 +109,7 @@ struct worker {
 	int			 w_started;
 	int			 w_draining;
 	int			 w_exit_sent;
+	int			 w_inputs_paused;
 	uint64_t		 w_events_in;
 	uint64_t		 w_events_out;
 	uint64_t		 w_dropped;
@@ -117,7 +119,6 @@ struct worker {
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
 	uint64_t		 w_sink_stream;	/* its stream at that connector */
-	int			 w_in_paused;	/* MSG_PAUSE sent upstream */
 	int			 w_in_noread;	/* incoming routes not read */
 	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 };
@@ -145,6 +146,7 @@ extern const struct conn_ops	ws_client_ops;
 /* worker.c */
 const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
+void		 wk_pause_inputs(struct worker *, int);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
@@ -153,7 +155,7 @@ void	 rd_start(struct wk_reader *);
 void	 rd_kick(struct wk_reader *);
 void	 rd_stop(struct wk_reader *);
 void	 rd_free(struct wk_reader *);
-int	 wk_write_all(int, const char *, size_t);
+int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
 int	 ev_setup(struct worker *, char *, size_t);
@@ -165,11 +167,11 @@ void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
+struct json_object *ev_parse(const char *, size_t);
 void	 ev_route_msg(struct worker *, struct wk_route *,
 	    const struct proc_msg *);
 void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
-void	 ev_pause_inputs(struct worker *, int);
 void	 ev_read_inputs(struct worker *, int);
 
 #endif

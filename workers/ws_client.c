@@ -198,8 +198,7 @@ wcl_give_up(struct wcl_state *cs)
 	    w->w_name, cs->cs_url.u_host,
 	    (unsigned long long)cs->cs_bo.bo_failures);
 	wcl_drop_held(cs, "connector failed");
-	ev_pause_inputs(w, 0);
-	ev_read_inputs(w, 1);
+	wk_pause_inputs(w, 0);
 }
 
 /* A connect attempt failed. */
@@ -250,7 +249,7 @@ wcl_open(struct wsconn *ws, void *arg)
 	if (!wcl_can_read(cs))
 		wcl_pause(cs, 1);
 	wcl_flush_held(cs);
-	ev_pause_inputs(w, 0);
+	wk_pause_inputs(w, 0);
 }
 
 static void
@@ -299,8 +298,7 @@ wcl_closed(struct wsconn *ws, void *arg)
 		}
 		return;
 	}
-	ev_pause_inputs(w, 1);
-	ev_read_inputs(w, 1);
+	wk_pause_inputs(w, 1);
 	(void)backoff_lost(&cs->cs_bo, &wait);
 	log_warnx("connector %s: connection to %s lost: %s; reconnecting in "
 	    "%llu ms", w->w_name, wsconn_name(ws), wsconn_error(ws),
@@ -622,7 +620,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	/* Nothing flows to us until we are connected. */
-	ev_pause_inputs(w, 1);
+	wk_pause_inputs(w, 1);
 	/* The first attempt runs from the loop, inside the sandbox. */
 	wcl_schedule(cs, 0);
 	log_info("connector %s: connecting to %s:%u%s%s, reconnect %s",

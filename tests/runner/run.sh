@@ -135,14 +135,17 @@ check "\"$python\" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit
 # A before process with the wrong status: after runs, main does not.
 w=$work/before-status
 t 1 "$w"
-has "FAIL before-status: before.yaml: process 0 (sh): exit status 2, expected status 0"
+has "FAIL before-status: before.yaml:1: process 0 (sh): exit status 2, expected status 0"
 check '[ -f "$w/after.ran" ]' "after.yaml ran after a failed before"
 check '[ ! -f "$w/daemon.log" ]' "the daemon did not run after a failed before"
+t 1 -v "$w"
+has "    --- before.err.0.log (last lines) ---"
+has "    | before-problem"
 
 # Await timeouts: explicit and default (10 s); the sleeper is killed.
 w=$work/await-timeout
 t 1 "$w"
-has "FAIL await-timeout: before.yaml: process 0 (sh): timed out after 1s waiting for file-exists never"
+has "FAIL await-timeout: before.yaml:1: process 0 (sh): timed out after 1s waiting for file-exists never"
 check '[ "$secs" -lt 8 ]' "await timeout is prompt (${secs}s)"
 dead "$w/sleeper.pid"
 t 1 "$work/await-default"
@@ -175,7 +178,7 @@ has "PASS stdin ("
 
 # Programs that cannot be run.
 t 1 "$work/noexec"
-has "FAIL noexec: before.yaml: process 0: exec /nonexistent/prog: No such file or directory"
+has "FAIL noexec: before.yaml:1: process 0: exec /nonexistent/prog: No such file or directory"
 out=$(WSFLOWD=/nonexistent/wsflowd "$ctl" test "$work/pass" 2>&1)
 has "FAIL pass: exec /nonexistent/wsflowd: No such file or directory"
 
@@ -185,6 +188,12 @@ has "does not contain a runnable test"
 t 1 "$work/missing"
 has "wsflowctl: $work/missing: No such file or directory"
 last "0 passed, 1 failed"
+
+# Well-formed YAML of the wrong shape: file, line and what is wrong.
+t 1 "$work/malformed-assert"
+has 'FAIL malformed-assert: assert.yaml:5: asserts[1]: stdout: unknown assert key "contain"'
+t 1 "$work/malformed-before"
+has "FAIL malformed-before: before.yaml:2: process 1: args must be a list"
 
 # Bad YAML fails its own test only; a report records everything.
 w=$work/suite-bad
@@ -240,6 +249,15 @@ has "SKIP t1"
 # Several directories in one run.
 t 1 "$work/pass" "$work/status"
 last "1 passed, 1 failed"
+
+# wsflowd is found next to wsflowctl; a relative $WSFLOWD works.
+mkdir -p "$work/bin"
+cp "$ctl" "$work/bin/wsflowctl"
+cp "$work/faked.sh" "$work/bin/wsflowd"
+out=$(unset WSFLOWD; "$work/bin/wsflowctl" test "$work/pass" 2>&1)
+has "PASS pass ("
+out=$(cd "$work" && WSFLOWD=./faked.sh "$ctl" test pass 2>&1)
+has "PASS pass ("
 
 # $TREMOR_BIN runs instead of wsflowd, the way Tremor does.
 w=$work/tremorbin

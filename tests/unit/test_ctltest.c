@@ -90,6 +90,31 @@ test_yaml(void)
 	    "scalar");
 }
 
+/* Values remember the line they came from. */
+static void
+test_lines(void)
+{
+	struct json_object	*v = NULL, *e;
+	const char		*y = "# comment\n- cmd: sh\n  args: [a, b]\n"
+				    "- cmd: x\n  min-await-secs: 1.5\n";
+	char			 err[128];
+
+	CHECK_INT(ctltest_yaml_parse(y, strlen(y), &v, err, sizeof(err)), 0);
+	CHECK_INT(ctltest_yaml_line(v), 2);
+	e = json_object_array_get_idx(v, 1);
+	CHECK_INT(ctltest_yaml_line(e), 4);
+	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "cmd")), 4);
+	e = json_object_array_get_idx(v, 0);
+	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "args")), 3);
+	/* doubles keep their default serialiser, so no line */
+	e = json_object_object_get(json_object_array_get_idx(v, 1),
+	    "min-await-secs");
+	CHECK_INT(ctltest_yaml_line(e), 0);
+	CHECK_STR(json_object_to_json_string(e), "1.5");
+	CHECK_INT(ctltest_yaml_line(NULL), 0);
+	json_object_put(v);
+}
+
 /* Tags: Tremor's include/exclude rules. */
 static void
 test_tags(void)
@@ -118,6 +143,42 @@ test_tags(void)
 		CHECK_INT(ctltest_tags_selected(t, seven, 1, NULL, 0), 1);
 	}
 	json_object_put(t);
+}
+
+/* meta.yaml includes: gitignore-like, case-insensitive. */
+static void
+test_includes(void)
+{
+	CHECK_INT(ctltest_include_match("*", "ws"), 1);
+	CHECK_INT(ctltest_include_match("*", "group/ws"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "WS-tls"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "group/ws-tls"), 1);
+	CHECK_INT(ctltest_include_match("ws*", "tls"), 0);
+	CHECK_INT(ctltest_include_match("group/*", "group/x"), 1);
+	CHECK_INT(ctltest_include_match("group/*", "other/x"), 0);
+	CHECK_INT(ctltest_include_match("group/*", "group/x/y"), 0);
+	CHECK_INT(ctltest_include_match("g?oup/[xy]", "group/y"), 1);
+}
+
+/* Nesting is bounded; the error says where. */
+static void
+test_deep(void)
+{
+	char	 buf[300];
+	size_t	 i;
+
+	for (i = 0; i < 100; i++)
+		buf[i] = '[';
+	buf[i] = '\0';
+	CHECK_STR(y2j(buf), "ERR 1:65: nested too deeply");
+	for (i = 0; i < 64; i++)
+		buf[i] = '[';
+	for (; i < 128; i++)
+		buf[i] = ']';
+	buf[i] = '\0';
+	CHECK_STR(y2j(buf), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]]]");
 }
 
 /* contains: trimmed needle, substring of one line. */
@@ -267,7 +328,10 @@ int
 main(void)
 {
 	test_yaml();
+	test_lines();
 	test_tags();
+	test_includes();
+	test_deep();
 	test_contains();
 	test_asserts();
 	test_scalar();

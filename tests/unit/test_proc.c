@@ -70,6 +70,16 @@ spin(int ms)
 	event_base_dispatch(base);
 }
 
+/* Run the loop until *v reaches want (at most about 5 s). */
+static void
+spin_until(const int *v, int want)
+{
+	int	 i;
+
+	for (i = 0; i < 250 && *v < want; i++)
+		spin(20);
+}
+
 static void
 drain_cb(struct proc_peer *p, void *arg)
 {
@@ -137,7 +147,8 @@ test_roundtrip(void)
 	memset(big, 'z', biglen);
 	CHECK(proc_send(a, MSG_CONFIG, -1, big, biglen) == 0);
 	CHECK(proc_send(b, MSG_READY, -1, NULL, 0) == 0);
-	spin(200);
+	spin_until(&rb.nmsg, 3);
+	spin_until(&ra.nmsg, 1);
 	CHECK_INT(rb.nmsg, 3);
 	CHECK_INT(rb.types[0], MSG_START);
 	CHECK_INT(rb.lens[0], 0);
@@ -156,7 +167,7 @@ test_roundtrip(void)
 	free(big);
 	/* Close: the other side sees EOF. */
 	proc_peer_free(a);
-	spin(100);
+	spin_until(&rb.closed, 1);
 	CHECK(rb.closed);
 	CHECK(strcmp(rb.err, "connection closed") == 0);
 	proc_peer_free(b);
@@ -182,7 +193,7 @@ test_fdpass(void)
 	CHECK(proc_send(a, MSG_START, -1, NULL, 0) == 0);
 	mr.mr_id = 43;
 	CHECK(proc_send(a, MSG_ROUTE, p2[0], &mr, sizeof(mr)) == 0);
-	spin(100);
+	spin_until(&rb.nmsg, 3);
 	CHECK_INT(rb.nmsg, 3);
 	CHECK(rb.fd != -1);
 	CHECK(write(p2[1], "hi", 2) == 2);
@@ -250,7 +261,7 @@ raw_case(const void *bytes, size_t len, int passfd, const char *want)
 	} else
 		CHECK(write(sv[0], bytes, len) == (ssize_t)len);
 	close(sv[0]);
-	spin(100);
+	spin_until(&rb.closed, 1);
 	CHECK(rb.closed);
 	CHECK_MSG(strstr(rb.err, want) != NULL, "error \"%s\", want \"%s\"",
 	    rb.err, want);
@@ -326,7 +337,7 @@ test_event(void)
 
 	mkpair(&a, &b, &ra, &rb);
 	CHECK(proc_send_event(a, &ev, "\xff\x00x", "{}") == 0);
-	spin(50);
+	spin_until(&rb.nmsg, 1);
 	CHECK_INT(rb.nmsg, 1);
 	CHECK_INT(rb.types[0], MSG_EVENT);
 	CHECK_INT(rb.lens[0], sizeof(ev) + 5);
@@ -340,7 +351,7 @@ test_flow(void)
 	struct proc_peer	*a, *b;
 	struct rx		 ra, rb;
 	char			 chunk[4096];
-	int			 i, n = 0;
+	int			 n = 0;
 
 	mkpair(&a, &b, &ra, &rb);
 	memset(chunk, 'c', sizeof(chunk));
@@ -353,14 +364,14 @@ test_flow(void)
 		n++;
 	CHECK_INT(n, 1000);
 	CHECK(proc_over_high(a));
-	spin(100);
+	spin_until(&rb.nmsg, 1);
+	spin(100);		/* nothing more may arrive while paused */
 	CHECK_INT(rb.nmsg, 1);
 	CHECK(proc_pending(a) > 0);
 	CHECK_INT(ra.drained, 0);
 	rb.stop_after = 0;
 	proc_read_enable(b, 1);
-	for (i = 0; i < 20 && rb.nmsg < n; i++)
-		spin(50);
+	spin_until(&rb.nmsg, n);
 	CHECK_INT(rb.nmsg, n);
 	CHECK_INT(rb.total, (size_t)n * sizeof(chunk));
 	CHECK_INT(ra.drained, 1);
@@ -369,12 +380,42 @@ test_flow(void)
 	CHECK(proc_send(a, MSG_START, -1, NULL, 0) == 0);
 	proc_close_write(a);
 	CHECK(proc_send(a, MSG_START, -1, NULL, 0) == -1);
-	for (i = 0; i < 20 && !rb.closed; i++)
-		spin(50);
+	spin_until(&rb.closed, 1);
 	CHECK_INT(rb.nmsg, n + 1);
 	CHECK(rb.closed);
 	proc_peer_free(a);
 	proc_peer_free(b);
+}
+
+/* The other end is gone while we are paused: what it sent before stays
+ * readable, our sends fail, and end of stream comes after its messages. */
+static void
+test_halfdead(void)
+{
+	struct proc_peer	*a, *b;
+	struct rx		 ra, rb;
+
+	mkpair(&a, &b, &ra, &rb);
+	proc_read_enable(a, 0);
+	CHECK(proc_send(b, MSG_CONFIG, -1, "x", 1) == 0);
+	CHECK(proc_send(b, MSG_START, -1, NULL, 0) == 0);
+	CHECK(proc_flush(b) == 0);
+	proc_peer_free(b);
+	CHECK(proc_send(a, MSG_PAUSE, -1, NULL, 0) == 0);
+	spin(50);
+	CHECK(proc_send(a, MSG_RESUME, -1, NULL, 0) == -1);
+	CHECK_INT(errno, EPIPE);
+	CHECK(proc_flush(a) == -1);
+	CHECK_INT(ra.nmsg, 0);
+	CHECK(!ra.closed);
+	proc_read_enable(a, 1);
+	spin_until(&ra.closed, 1);
+	CHECK_INT(ra.nmsg, 2);
+	CHECK_INT(ra.types[0], MSG_CONFIG);
+	CHECK_INT(ra.types[1], MSG_START);
+	CHECK(ra.closed);
+	CHECK(proc_pending(a) > 0);	/* the undelivered pause is counted */
+	proc_peer_free(a);
 }
 
 int
@@ -387,6 +428,7 @@ main(void)
 	test_malformed();
 	test_event();
 	test_flow();
+	test_halfdead();
 	event_base_free(base);
 	return check_done();
 }

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "check.h"
+#include "proc.h"
 #include "sup.h"
 
 static struct dep_connector	conns[8];
@@ -201,12 +204,85 @@ test_resolve(void)
 	CHECK(resolve_answer(&q, &r) == -1);
 }
 
+struct rres {
+	int			 n;
+	struct msg_resolve_res	 res;
+	int			 bad;
+};
+
+/* The supervisor's side of the exchange, as sup_ctl_cb does it. */
+static void
+sup_side(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct rres		*r = arg;
+	struct msg_resolve_res	 res;
+
+	if (m == NULL)
+		return;
+	if (resolve_handle(m, &res) == -1) {
+		r->bad++;
+		return;
+	}
+	(void)proc_send(p, MSG_RESOLVE_RES, -1, &res, sizeof(res));
+}
+
+/* The worker's side: collect answers. */
+static void
+worker_side(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct rres	*r = arg;
+
+	(void)p;
+	if (m != NULL && proc_get(m, &r->res, sizeof(r->res)) == 0)
+		r->n++;
+}
+
+/* Request and answer over a socketpair with proc messages. */
+static void
+test_resolve_msgs(void)
+{
+	struct event_base	*base = event_base_new();
+	struct proc_peer	*w, *s;
+	struct msg_resolve_req	 q;
+	struct rres		 rs, rw;
+	struct timeval		 tv = { 0, 100000 };
+	char			 longname[PROTO_HOST_MAX + 10];
+	int			 sv[2], i;
+
+	memset(&rs, 0, sizeof(rs));
+	memset(&rw, 0, sizeof(rw));
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	w = proc_peer_new(base, sv[0], "worker", worker_side, &rw);
+	s = proc_peer_new(base, sv[1], "supervisor", sup_side, &rs);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK(resolve_request(&q, 1, AF_INET, longname, "80") == -1);
+	CHECK(resolve_request(&q, 1, AF_INET, "", "80") == -1);
+	CHECK(resolve_request(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
+	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q)) == 0);
+	/* Wrong size: refused as a protocol error, nothing answered. */
+	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q) - 1) == 0);
+	for (i = 0; i < 20 && (rw.n < 1 || rs.bad < 1); i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	CHECK_INT(rw.n, 1);
+	CHECK_INT(rs.bad, 1);
+	CHECK_INT(rw.res.ms_id, 7);
+	CHECK_INT(rw.res.ms_error, 0);
+	CHECK_INT(rw.res.ms_naddrs, 1);
+	proc_peer_free(w);
+	proc_peer_free(s);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
 	test_basic();
 	test_chain();
 	test_resolve();
+	test_resolve_msgs();
 	reset();
 	return check_done();
 }
