@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
@@ -567,6 +568,9 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	const char		*why = NULL;
 	char			 e[256];
 
+	/* OpenSSL reads the time zone while checking certificates; load
+	 * it now, the sandbox has no /etc/localtime. */
+	tzset();
 	memset(cs, 0, sizeof(*cs));
 	cs->cs_w = w;
 	cs->cs_tail = &cs->cs_head;

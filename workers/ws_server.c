@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -347,6 +348,9 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	char			 e[256];
 	int			 max = 1024;
 
+	/* OpenSSL reads the time zone while checking certificates; load
+	 * it now, the sandbox has no /etc/localtime. */
+	tzset();
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_w = w;
 	ss->ss_fd = -1;
