@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
@@ -568,14 +567,15 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	const char		*why = NULL;
 	char			 e[256];
 
-	/* OpenSSL reads the time zone while checking certificates; load
-	 * it now, the sandbox has no /etc/localtime. */
-	tzset();
 	memset(cs, 0, sizeof(*cs));
 	cs->cs_w = w;
 	cs->cs_tail = &cs->cs_head;
 	w->w_profile = SANDBOX_WS_CLIENT;
 	w->w_state = cs;
+	if (wsconn_preload() == -1) {
+		snprintf(err, errlen, "cannot initialise OpenSSL");
+		return -1;
+	}
 	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
 	    url_parse(url, &cs->cs_url, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",

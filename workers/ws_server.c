@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -348,14 +347,15 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	char			 e[256];
 	int			 max = 1024;
 
-	/* OpenSSL reads the time zone while checking certificates; load
-	 * it now, the sandbox has no /etc/localtime. */
-	tzset();
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_w = w;
 	ss->ss_fd = -1;
 	w->w_profile = SANDBOX_WS_SERVER;
 	w->w_state = ss;
+	if (wsconn_preload() == -1) {
+		snprintf(err, errlen, "cannot initialise OpenSSL");
+		return -1;
+	}
 	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
 	    url_parse(url, &u, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",

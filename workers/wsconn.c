@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -72,6 +73,24 @@ static void	wsc_read(struct bufferevent *, void *);
 static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
+
+/*
+ * Before the sandbox: make OpenSSL load its configuration and providers
+ * and seed its generator now (the handshake's SHA-1 and keys use them),
+ * and load the time zone (certificate checks read it).
+ */
+int
+wsconn_preload(void)
+{
+	char	 key[WS_KEY_LEN + 1], acc[WS_ACCEPT_LEN + 1];
+
+	tzset();
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		return -1;
+	if (ws_client_key(key) != WS_OK || ws_accept_key(key, acc) != WS_OK)
+		return -1;
+	return 0;
+}
 
 void
 wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)

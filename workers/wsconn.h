@@ -65,6 +65,7 @@ struct wsconn_conf {
 	const char		*cf_owner;	/* connector name for logs */
 };
 
+int		 wsconn_preload(void);
 void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
 
 /*
