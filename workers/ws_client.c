@@ -193,10 +193,11 @@ wcl_give_up(struct wcl_state *cs)
 	struct worker	*w = cs->cs_w;
 
 	cs->cs_failed = 1;
-	log_warnx("connector %s: giving up on %s after %llu attempts; the "
+	log_warnx("connector %s: giving up on %s after %llu attempt%s; the "
 	    "connector has failed and drops the events it receives",
 	    w->w_name, cs->cs_url.u_host,
-	    (unsigned long long)cs->cs_bo.bo_failures);
+	    (unsigned long long)cs->cs_bo.bo_failures,
+	    cs->cs_bo.bo_failures == 1 ? "" : "s");
 	wcl_drop_held(cs, "connector failed");
 	wk_pause_inputs(w, 0);
 }
