@@ -209,9 +209,9 @@ wcl_failed(struct wcl_state *cs, const char *why)
 	struct worker	*w = cs->cs_w;
 	uint64_t	 wait;
 
-	log_warnx("connector %s: connecting to %s:%u failed: %s", w->w_name,
-	    cs->cs_url.u_host, cs->cs_url.u_port, why);
 	if (cs->cs_draining) {
+		log_warnx("connector %s: connecting to %s:%u failed: %s",
+		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
 		if (!cs->cs_done) {
 			cs->cs_done = 1;
 			wk_check_drain(w);
@@ -219,11 +219,14 @@ wcl_failed(struct wcl_state *cs, const char *why)
 		return;
 	}
 	if (backoff_failed(&cs->cs_bo, &wait) == -1) {
+		log_warnx("connector %s: connecting to %s:%u failed: %s",
+		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
 		wcl_give_up(cs);
 		return;
 	}
-	log_info("connector %s: next attempt in %llu ms", w->w_name,
-	    (unsigned long long)wait);
+	log_warnx("connector %s: connecting to %s:%u failed: %s; next "
+	    "attempt in %llu ms", w->w_name, cs->cs_url.u_host,
+	    cs->cs_url.u_port, why, (unsigned long long)wait);
 	wcl_schedule(cs, wait);
 }
 
@@ -649,8 +652,13 @@ wcl_stop(struct worker *w)
 {
 	struct wcl_state	*cs = w->w_state;
 
-	if (cs != NULL)
-		cs->cs_draining = 1;
+	if (cs == NULL)
+		return;
+	cs->cs_draining = 1;
+	/* Read the routes again so their end is seen; what still arrives
+	 * while disconnected is held, then dropped and counted. */
+	if (w->w_inputs_paused)
+		wk_pause_inputs(w, 0);
 }
 
 /* Upstream done: send what is held, close with 1001, wait for the echo. */
