@@ -254,7 +254,7 @@ end;
 deploy flow c;
 EOF
 	rm -f echo.log
-	timeout 20 "$wsflowd" -d client.troy > client.out 2> client.err
+	timeout 20 "$wsflowd" -d client.troy > client.out 2>> client.err
 }
 printf '{"a":1}\n["x",2.5]\n"text"\n"exit"\n' > cin.txt
 printf '"text"\n["x",2.5]\n{"a":1}\n' | sort > want.sorted
@@ -296,5 +296,13 @@ peer_server "ws_client to a node server, ws:// + tls, IP verified" $P_NODESRV \
     "ws://127.0.0.1:$P_NODESRV/" ", \"tls\": {\"cafile\": \"$work/cert.pem\"}" \
     node "$peers/node_server.js" --port $P_NODESRV --cert cert.pem --key key.pem
 
+# sanitizer builds: no report from any daemon or worker
+# (LeakSanitizer cannot run in workers that dropped privileges: ignored)
+pat='ERROR: AddressSanitizer\|ERROR: LeakSanitizer: detected\|runtime error:'
+if grep -l "$pat" ./*.err >/dev/null 2>&1; then
+	bad "sanitizer reports: $(grep -h -m3 "$pat" ./*.err)"
+else
+	ok "no sanitizer reports"
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
