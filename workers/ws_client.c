@@ -77,20 +77,13 @@ static struct wcl_state	 wcl;
 static void	wcl_attempt(struct wcl_state *);
 static void	wcl_flush_held(struct wcl_state *);
 
-/* Log the first few of a repeated problem, then every 1000th. */
-static int
-wcl_often(uint64_t n)
-{
-	return n <= 10 || n % 1000 == 0;
-}
-
 /* Count and log one event that cannot be delivered. */
 static void
 wcl_drop(struct wcl_state *cs, const char *why)
 {
 	cs->cs_dropped++;
 	cs->cs_w->w_dropped++;
-	if (wcl_often(cs->cs_dropped))
+	if (wsconn_often(cs->cs_dropped))
 		log_warnx("connector %s: event dropped: %s (%llu so far)",
 		    cs->cs_w->w_name, why, (unsigned long long)cs->cs_dropped);
 }
@@ -125,45 +118,6 @@ wcl_schedule(struct wcl_state *cs, uint64_t ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(cs->cs_timer, &tv);
-}
-
-/* {"ws_client": {"tls": b, "peer": {"host": ip, "port": p}}} */
-static struct json_object *
-wcl_meta(const char *host, uint16_t port, int tls, int binary)
-{
-	struct json_object	*m, *in, *peer;
-
-	m = json_object_new_object();
-	in = json_object_new_object();
-	peer = json_object_new_object();
-	json_object_object_add(peer, "host", json_object_new_string(host));
-	json_object_object_add(peer, "port", json_object_new_int(port));
-	json_object_object_add(in, "tls", json_object_new_boolean(tls));
-	json_object_object_add(in, "peer", peer);
-	json_object_object_add(m, "ws_client", in);
-	if (binary)
-		json_object_object_add(m, "binary",
-		    json_object_new_boolean(1));
-	return m;
-}
-
-/* Numeric host and port of an address. */
-static void
-wcl_numeric(const struct sockaddr_storage *sa, char *host, size_t hlen,
-    uint16_t *port)
-{
-	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
-	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
-
-	host[0] = '\0';
-	*port = 0;
-	if (sa->ss_family == AF_INET) {
-		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
-		*port = ntohs(s4->sin_port);
-	} else if (sa->ss_family == AF_INET6) {
-		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
-		*port = ntohs(s6->sin6_port);
-	}
 }
 
 /* Whether reading the server is allowed now. */
@@ -242,11 +196,11 @@ wcl_open(struct wsconn *ws, void *arg)
 	(void)ws;
 	cs->cs_open = 1;
 	backoff_success(&cs->cs_bo);
-	wcl_numeric(sa, host, sizeof(host), &port);
+	wsconn_addr(sa, host, sizeof(host), &port);
 	json_object_put(cs->cs_meta);
 	json_object_put(cs->cs_meta_bin);
-	cs->cs_meta = wcl_meta(host, port, cs->cs_tls, 0);
-	cs->cs_meta_bin = wcl_meta(host, port, cs->cs_tls, 1);
+	cs->cs_meta = wsconn_meta("ws_client", host, port, cs->cs_tls, 0);
+	cs->cs_meta_bin = wsconn_meta("ws_client", host, port, cs->cs_tls, 1);
 	log_info("connector %s: connected to %s (%s%s)", w->w_name,
 	    wsconn_name(cs->cs_ws), cs->cs_tls ? "TLS, " : "",
 	    cs->cs_url.u_path);
@@ -339,7 +293,7 @@ wcl_connect(struct wcl_state *cs)
 	SSL			*ssl = NULL;
 	int			 fd, on = cs->cs_nodelay;
 
-	wcl_numeric(&pa->pa_addr, host, sizeof(host), &port);
+	wsconn_addr(&pa->pa_addr, host, sizeof(host), &port);
 	snprintf(name, sizeof(name), "%s%s%s:%u",
 	    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
 	    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);

@@ -12,6 +12,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -918,4 +921,48 @@ int
 wsconn_tcp_ok(const struct wsconn *c)
 {
 	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
+}
+
+void
+wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
+    uint16_t *port)
+{
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+
+	host[0] = '\0';
+	*port = 0;
+	if (sa->ss_family == AF_INET) {
+		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+struct json_object *
+wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
+    int binary)
+{
+	struct json_object	*m, *in, *peer;
+
+	m = json_object_new_object();
+	in = json_object_new_object();
+	peer = json_object_new_object();
+	json_object_object_add(peer, "host", json_object_new_string(host));
+	json_object_object_add(peer, "port", json_object_new_int(port));
+	json_object_object_add(in, "tls", json_object_new_boolean(tls));
+	json_object_object_add(in, "peer", peer);
+	json_object_object_add(m, type, in);
+	if (binary)
+		json_object_object_add(m, "binary",
+		    json_object_new_boolean(1));
+	return m;
+}
+
+int
+wsconn_often(uint64_t n)
+{
+	return n <= 10 || n % 1000 == 0;
 }
