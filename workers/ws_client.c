@@ -184,6 +184,7 @@ wcl_failed(struct wcl_state *cs, const char *why)
 	wcl_schedule(cs, wait);
 }
 
+/* Connected: record the peer, resume upstream, send what waits. */
 static void
 wcl_open(struct wsconn *ws, void *arg)
 {
@@ -210,6 +211,7 @@ wcl_open(struct wsconn *ws, void *arg)
 	wk_pause_inputs(w, 0);
 }
 
+/* A message from the server: one chunk on stream 0. */
 static void
 wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
     void *arg)
@@ -223,6 +225,7 @@ wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 		wcl_pause(cs, 1);
 }
 
+/* The connection (or the attempt) ended: retry, give up or finish. */
 static void
 wcl_closed(struct wsconn *ws, void *arg)
 {
@@ -399,6 +402,7 @@ wcl_ctl(struct worker *w, const struct proc_msg *m)
 	wcl_connect(cs);
 }
 
+/* Time for the next attempt. */
 static void
 wcl_timer(evutil_socket_t fd, short ev, void *arg)
 {
@@ -592,6 +596,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Started, or the routes drained: read the server again. */
 static void
 wcl_start(struct worker *w)
 {
@@ -601,6 +606,7 @@ wcl_start(struct worker *w)
 		wcl_pause(cs, 0);
 }
 
+/* Draining begins. */
 static void
 wcl_stop(struct worker *w)
 {
@@ -642,6 +648,7 @@ wcl_drain(struct worker *w)
 	return 1;
 }
 
+/* Free everything before exit. */
 static void
 wcl_finish(struct worker *w)
 {

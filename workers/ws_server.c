@@ -90,6 +90,7 @@ wss_can_read(struct wss_state *ss)
 	return w->w_started && ev_can_emit(w);
 }
 
+/* A client completed the handshake. */
 static void
 wss_open(struct wsconn *ws, void *arg)
 {
@@ -102,6 +103,7 @@ wss_open(struct wsconn *ws, void *arg)
 	    (unsigned long long)sc->sc_id);
 }
 
+/* A message: its bytes go through the stream's preprocessors. */
 static void
 wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
     void *arg)
@@ -128,6 +130,7 @@ wss_listen(struct wss_state *ss, int on)
 		event_del(ss->ss_lev);
 }
 
+/* A connection ended: flush its stream, forget it. */
 static void
 wss_closed(struct wsconn *ws, void *arg)
 {
@@ -371,6 +374,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Started, or the routes drained: read the clients again. */
 static void
 wss_start(struct worker *w)
 {
@@ -380,6 +384,7 @@ wss_start(struct worker *w)
 		wss_pause_all(ss, 0);
 }
 
+/* The routes take events again. */
 static void
 wss_kick(struct worker *w)
 {
@@ -516,6 +521,7 @@ wss_log_stats(struct wss_state *ss)
 	    (unsigned long long)ss->ss_unroutable);
 }
 
+/* Free everything before exit. */
 static void
 wss_finish(struct worker *w)
 {

@@ -95,6 +95,7 @@ wsconn_preload(void)
 	return 0;
 }
 
+/* Defaults for a role: limits, timeouts and output bound of wsconn.h. */
 void
 wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 {
@@ -466,6 +467,7 @@ wsc_client_handshake(struct wsconn *c)
 	wsc_opened(c);
 }
 
+/* Input arrived: the handshake first, then frames. */
 static void
 wsc_read(struct bufferevent *bev, void *arg)
 {
@@ -485,6 +487,7 @@ wsc_read(struct bufferevent *bev, void *arg)
 		    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
 }
 
+/* Output drained below the low watermark (or to zero when flushing). */
 static void
 wsc_write(struct bufferevent *bev, void *arg)
 {
@@ -525,6 +528,7 @@ wsc_tls_error(struct wsconn *c)
 		wsc_why(c, "TLS: handshake failed");
 }
 
+/* Connected (client TLS done), end of file or an error. */
 static void
 wsc_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -690,6 +694,7 @@ wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
 	return bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 }
 
+/* Server side: a new connection in the upgrade state, timer armed. */
 struct wsconn *
 wsconn_accept(struct event_base *base, int fd, SSL *ssl,
     const struct wsconn_conf *cf, const struct wsconn_cb *cb, void *arg,
@@ -751,6 +756,7 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 		wsc_client_request(c);
 }
 
+/* Client side: start the TCP connect; the rest follows from the loop. */
 struct wsconn *
 wsconn_connect(struct event_base *base, int fd, SSL *ssl,
     const struct sockaddr *sa, socklen_t salen, const struct wsconn_conf *cf,
@@ -781,6 +787,7 @@ wsconn_connect(struct event_base *base, int fd, SSL *ssl,
 	return c;
 }
 
+/* Free at once, whatever the state; no callback. */
 void
 wsconn_free(struct wsconn *c)
 {
@@ -806,6 +813,7 @@ wsconn_free(struct wsconn *c)
 	free(c);
 }
 
+/* One message as one frame, if open and within the output bound. */
 int
 wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
     const char **why)
@@ -842,6 +850,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 	return 0;
 }
 
+/* Our close frame; wait (bounded) for the peer to answer. */
 void
 wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 {
@@ -867,6 +876,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 		wsconn_pause(c, 0);
 }
 
+/* Stop or resume reading; buffered input is parsed on resume. */
 void
 wsconn_pause(struct wsconn *c, int on)
 {
@@ -885,12 +895,14 @@ wsconn_pause(struct wsconn *c, int on)
 	}
 }
 
+/* Whether data frames may be sent. */
 int
 wsconn_is_open(const struct wsconn *c)
 {
 	return c->c_state == WSC_OPEN;
 }
 
+/* Bytes queued for the peer. */
 size_t
 wsconn_pending(const struct wsconn *c)
 {
@@ -899,30 +911,35 @@ wsconn_pending(const struct wsconn *c)
 	return evbuffer_get_length(bufferevent_get_output(c->c_bev));
 }
 
+/* The peer as given at creation. */
 const char *
 wsconn_name(const struct wsconn *c)
 {
 	return c->c_name;
 }
 
+/* Why the connection ended. */
 const char *
 wsconn_error(const struct wsconn *c)
 {
 	return c->c_err[0] != '\0' ? c->c_err : "closed";
 }
 
+/* Whether the opening handshake completed. */
 int
 wsconn_was_open(const struct wsconn *c)
 {
 	return c->c_was_open;
 }
 
+/* Whether TCP was connected (a server's always was). */
 int
 wsconn_tcp_ok(const struct wsconn *c)
 {
 	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
 }
 
+/* Numeric host and port of an address. */
 void
 wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
     uint16_t *port)
@@ -941,6 +958,7 @@ wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
 	}
 }
 
+/* The metadata record of a connection. */
 struct json_object *
 wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
     int binary)
@@ -961,6 +979,7 @@ wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
 	return m;
 }
 
+/* Rate limit for repeated log lines. */
 int
 wsconn_often(uint64_t n)
 {
