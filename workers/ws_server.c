@@ -218,7 +218,8 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 			close(fd);
 			continue;
 		}
-		wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host), &sc->sc_port);
+		wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host),
+		    &sc->sc_port);
 		if (ss->ss_nconns >= ss->ss_max) {
 			wss_refuse(ss, fd, sc->sc_host, sc->sc_port);
 			free(sc);
@@ -229,10 +230,10 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
-		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
-		    ss->ss_ctx != NULL, 0);
-		sc->sc_meta_bin = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
-		    ss->ss_ctx != NULL, 1);
+		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host,
+		    sc->sc_port, ss->ss_ctx != NULL, 0);
+		sc->sc_meta_bin = wsconn_meta("ws_server", sc->sc_host,
+		    sc->sc_port, ss->ss_ctx != NULL, 1);
 		if (ss->ss_ctx != NULL && (ssl = SSL_new(ss->ss_ctx)) == NULL) {
 			log_warnx("connector %s: %s: SSL_new failed",
 			    ss->ss_w->w_name, name);

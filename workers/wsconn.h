@@ -63,7 +63,7 @@ struct wsconn_conf {
 	int			 cf_close_wait_ms;
 	int			 cf_ping_ms;	/* 0: no keepalive pings */
 	size_t			 cf_out_max;
-	const struct url	*cf_url;	/* client: request target, Host */
+	const struct url	*cf_url;	/* client: target and Host */
 	struct wsc_stats	*cf_stats;
 	const char		*cf_owner;	/* connector name for logs */
 };
