@@ -44,6 +44,8 @@ P_TLS=$((base + 2))
 P_PYSRV=$((base + 3))
 P_NODESRV=$((base + 4))
 P_PYTLS=$((base + 5))
+P_PING=$((base + 6))
+P_LIMIT=$((base + 7))
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
     -out cert.pem -subj /CN=localhost \
@@ -83,8 +85,30 @@ flow
     config = {"url": "wss://127.0.0.1:$P_TLS",
               "tls": {"cert": "$work/cert.pem", "key": "$work/key.pem"}}
   end;
+  define connector pinging from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "127.0.0.1:$P_PING", "ping_interval_ms": 300}
+  end;
+  define connector small from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "127.0.0.1:$P_LIMIT", "max_connections": 2}
+  end;
   create connector plain;
   create connector secure;
+  create connector pinging;
+  create connector small;
+  create pipeline pp from pipelines::passthrough;
+  create pipeline sp from pipelines::passthrough;
+  connect /connector/pinging to /pipeline/pp;
+  connect /pipeline/pp to /connector/pinging;
+  connect /connector/small to /pipeline/sp;
+  connect /pipeline/sp to /connector/small;
   create pipeline p from pipelines::passthrough;
   create pipeline s from pipelines::passthrough;
   connect /connector/plain to /pipeline/p;
@@ -211,6 +235,18 @@ if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
 	ok "frame-level checks: $(tail -1 frames.out)"
 else
 	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
+fi
+# keepalive, connection limit, output bound
+if $py "$peers/limits.py" $P_PLAIN $P_PING $P_LIMIT > limits.out 2>&1; then
+	cat limits.out
+	ok "limits: $(tail -1 limits.out)"
+else
+	bad "limits: $(grep FAIL limits.out | head -5) $(tail -2 limits.out)"
+fi
+if grep -q "peer does not read" server.err; then
+	ok "the 1008 close is logged"
+else
+	bad "no log line for the 1008 close"
 fi
 kill $srv
 wait $srv 2>/dev/null
