@@ -46,6 +46,14 @@ P_NODESRV=$((base + 4))
 P_PYTLS=$((base + 5))
 P_PING=$((base + 6))
 P_LIMIT=$((base + 7))
+P_LOW=${WSFLOW_PEER_LOW_PORT:-1019}	# below 1024: bound by wsflowd as root
+# IPv6 loopback when the host has it
+if $py -c "import socket; socket.socket(socket.AF_INET6).bind(('::1', 0))" \
+    2>/dev/null; then
+	LOW_HOST="[::1]"
+else
+	LOW_HOST=127.0.0.1
+fi
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
     -out cert.pem -subj /CN=localhost \
@@ -99,6 +107,13 @@ flow
     codec = "json",
     config = {"url": "127.0.0.1:$P_LIMIT", "max_connections": 2}
   end;
+  define connector low from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "ws://$LOW_HOST:$P_LOW"}
+  end;
   create connector plain;
   create connector secure;
   create connector pinging;
@@ -109,6 +124,8 @@ flow
   connect /pipeline/pp to /connector/pinging;
   connect /connector/small to /pipeline/sp;
   connect /pipeline/sp to /connector/small;
+LOW_CONNECT
+
   create pipeline p from pipelines::passthrough;
   create pipeline s from pipelines::passthrough;
   connect /connector/plain to /pipeline/p;
@@ -118,6 +135,13 @@ flow
 end;
 deploy flow echo;
 EOF
+# The privileged port only when we are root (wsflowd binds, workers do not).
+if [ "$(id -u)" -eq 0 ]; then
+	sed 's|^LOW_CONNECT$|  create connector low; create pipeline lp from pipelines::passthrough; connect /connector/low to /pipeline/lp; connect /pipeline/lp to /connector/low;|' server.troy > s.tmp
+else
+	sed '/^LOW_CONNECT$/d' server.troy > s.tmp
+fi
+mv s.tmp server.troy
 "$wsflowd" -d server.troy >server.out 2>server.err &
 srv=$!
 pids="$pids $srv"
@@ -147,6 +171,11 @@ client "node client, ws://" node "$peers/node_client.js" \
     "ws://127.0.0.1:$P_PLAIN/"
 client "node client, wss://" node "$peers/node_client.js" \
     "wss://localhost:$P_TLS/" --cafile cert.pem
+
+if [ "$(id -u)" -eq 0 ]; then
+	client "ws_server on $LOW_HOST:$P_LOW (below 1024, workers unprivileged)" \
+	    $py "$peers/py_client.py" "ws://$LOW_HOST:$P_LOW/"
+fi
 
 # binary frames come back as binary frames
 printf '"bin"\n' > bin.txt
