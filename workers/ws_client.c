@@ -331,10 +331,10 @@ wcl_connect(struct wcl_state *cs)
 static void
 wcl_attempt(struct wcl_state *cs)
 {
-	struct msg_resolve_req	 mq;
 	struct sockaddr_in	*s4;
 	struct sockaddr_in6	*s6;
 	struct proto_addr	*pa = &cs->cs_addrs[0];
+	char			 serv[8];
 
 	if (cs->cs_addr > 0 && cs->cs_addr < cs->cs_naddrs) {
 		wcl_connect(cs);
@@ -360,44 +360,32 @@ wcl_attempt(struct wcl_state *cs)
 		wcl_connect(cs);
 		return;
 	}
-	memset(&mq, 0, sizeof(mq));
-	mq.mq_id = ++cs->cs_resolve_id;
-	mq.mq_family = AF_UNSPEC;
-	(void)strlcpy(mq.mq_host, cs->cs_url.u_host, sizeof(mq.mq_host));
-	snprintf(mq.mq_serv, sizeof(mq.mq_serv), "%u", cs->cs_url.u_port);
-	if (proc_send(cs->cs_w->w_ctl, MSG_RESOLVE_REQ, -1, &mq, sizeof(mq))
-	    == -1)
-		fatal("%s: send", __func__);
+	snprintf(serv, sizeof(serv), "%u", cs->cs_url.u_port);
+	if (wk_resolve(cs->cs_w, ++cs->cs_resolve_id, AF_UNSPEC,
+	    cs->cs_url.u_host, serv) == -1)
+		fatal("%s: resolve request", __func__);
 	cs->cs_resolving = 1;
 }
 
-/* The supervisor's answer to a name lookup. */
+/* The supervisor's answer to a name lookup (sizes checked by worker.c). */
 static void
-wcl_ctl(struct worker *w, const struct proc_msg *m)
+wcl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 {
 	struct wcl_state	*cs = w->w_state;
-	struct msg_resolve_res	 ms;
 	char			 e[URL_HOST_MAX + 128];
-	uint32_t		 i;
 
-	if (m->pm_type != MSG_RESOLVE_RES || proc_get(m, &ms, sizeof(ms))
-	    == -1 || ms.ms_naddrs > PROTO_ADDRS_MAX)
-		fatalx("bad resolve answer");
-	if (cs == NULL || !cs->cs_resolving || ms.ms_id != cs->cs_resolve_id)
+	if (cs == NULL || !cs->cs_resolving || ms->ms_id != cs->cs_resolve_id)
 		return;		/* a late answer to an abandoned attempt */
 	cs->cs_resolving = 0;
-	if (ms.ms_error != 0 || ms.ms_naddrs == 0) {
+	if (ms->ms_error != 0 || ms->ms_naddrs == 0) {
 		snprintf(e, sizeof(e), "cannot resolve %s: %s",
-		    cs->cs_url.u_host, ms.ms_error != 0 ?
-		    gai_strerror(ms.ms_error) : "no address");
+		    cs->cs_url.u_host, ms->ms_error != 0 ?
+		    gai_strerror(ms->ms_error) : "no address");
 		wcl_failed(cs, e);
 		return;
 	}
-	for (i = 0; i < ms.ms_naddrs; i++)
-		if (ms.ms_addrs[i].pa_len > sizeof(struct sockaddr_storage))
-			fatalx("bad resolve answer");
-	memcpy(cs->cs_addrs, ms.ms_addrs, sizeof(cs->cs_addrs));
-	cs->cs_naddrs = (int)ms.ms_naddrs;
+	memcpy(cs->cs_addrs, ms->ms_addrs, sizeof(cs->cs_addrs));
+	cs->cs_naddrs = (int)ms->ms_naddrs;
 	cs->cs_addr = 0;
 	wcl_connect(cs);
 }
@@ -690,5 +678,5 @@ const struct conn_ops ws_client_ops = {
 	.co_stop = wcl_stop,
 	.co_drain = wcl_drain,
 	.co_finish = wcl_finish,
-	.co_ctl = wcl_ctl,
+	.co_resolved = wcl_resolved,
 };
