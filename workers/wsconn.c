@@ -76,6 +76,8 @@ static void	wsc_read(struct bufferevent *, void *);
 static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
+static void	wsc_why(struct wsconn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -358,16 +360,12 @@ wsc_opened(struct wsconn *c)
 	c->c_cb->wc_open(c, c->c_arg);
 }
 
-/* Handshake failure: count it, remember why. */
+/* Handshake failure: count it (the caller says why). */
 static void
-wsc_hs_failed(struct wsconn *c, const char *fmt, const char *what, int st)
+wsc_hs_failed(struct wsconn *c)
 {
 	if (c->c_conf.cf_stats != NULL)
 		c->c_conf.cf_stats->st_handshake_failed++;
-	if (st > 0)
-		wsc_why(c, fmt, what, st);
-	else
-		wsc_why(c, fmt, what);
 }
 
 /* Server: the client's upgrade request. */
@@ -394,7 +392,8 @@ wsc_server_handshake(struct wsconn *c)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
 	buf_reset(&c->c_tmp);
 	if (r != WS_OK) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		evbuffer_drain(in, evbuffer_get_length(in));
 		if (ws_server_error_response(&c->c_tmp, r) == WS_OK)
 			(void)bufferevent_write(c->c_bev, c->c_tmp.bf_data,
@@ -406,7 +405,8 @@ wsc_server_handshake(struct wsconn *c)
 	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
 	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
 		return;
 	}
@@ -426,7 +426,8 @@ wsc_client_request(struct wsconn *c)
 	    NULL, NULL)) != WS_OK ||
 	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
 	}
 }
@@ -456,10 +457,11 @@ wsc_client_handshake(struct wsconn *c)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
 	if (r != WS_OK) {
 		if (resp.ws_status > 0 && resp.ws_status != 101)
-			wsc_hs_failed(c, "handshake: %s (HTTP %d)",
+			wsc_why(c, "handshake: %s (HTTP %d)",
 			    ws_strerror(r), resp.ws_status);
 		else
-			wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+			wsc_why(c, "handshake: %s", ws_strerror(r));
+		wsc_hs_failed(c);
 		wsc_dead(c);
 		return;
 	}
@@ -548,10 +550,10 @@ wsc_event(struct bufferevent *bev, short what, void *arg)
 			c->c_paused = 0;
 			wsc_frames(c);
 		}
-		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS)
-			wsc_hs_failed(c, "handshake: connection closed by "
-			    "peer", NULL, 0);
-		else if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
+		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS) {
+			wsc_hs_failed(c);
+			wsc_why(c, "handshake: connection closed by peer");
+		} else if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
 			wsc_why(c, "connection lost (1006)");
 		else
 			wsc_why(c, "closed");
@@ -582,7 +584,8 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	case WSC_CONNECTING:
 	case WSC_TLS:
 	case WSC_HANDSHAKE:
-		wsc_hs_failed(c, "handshake timed out after %d ms", NULL,
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake timed out after %d ms",
 		    c->c_conf.cf_hs_timeout_ms);
 		break;
 	case WSC_CLOSING:
