@@ -342,6 +342,8 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	    json_object_is_type(o, json_type_int) &&
 	    json_object_get_int(o) > 0)
 		max = json_object_get_int(o);
+	if (max > WK_MAX_STREAMS)
+		max = WK_MAX_STREAMS;	/* one stream per connection */
 	ss->ss_max = wss_fd_budget(max);
 	if (ss->ss_max < max)
 		log_warnx("connector %s: descriptor limit allows %d "
