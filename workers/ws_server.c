@@ -309,6 +309,8 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_w = w;
 	ss->ss_fd = -1;
+	/* Stream ids stay unique across worker restarts too. */
+	ss->ss_next_id = (uint64_t)w->w_restarts << 40;
 	w->w_profile = SANDBOX_WS_SERVER;
 	w->w_state = ss;
 	if (wsconn_preload() == -1) {
