@@ -265,6 +265,21 @@ if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
 else
 	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
 fi
+# a killed ws_server worker is restarted with the same listening socket
+wpid=""
+for c in $(cat /proc/$srv/task/$srv/children 2>/dev/null); do
+	case "$(tr '\0' ' ' < /proc/$c/cmdline 2>/dev/null)" in
+	"wsflowd: ws_server plain"*) wpid=$c ;;
+	esac
+done
+if [ -n "$wpid" ] && kill -9 "$wpid"; then
+	sleep 0.5
+	client "ws_server worker killed, restarted, serving again" $py \
+	    "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/"
+else
+	bad "no ws_server worker found to kill"
+fi
+
 # keepalive, connection limit, output bound
 if $py "$peers/limits.py" $P_PLAIN $P_PING $P_LIMIT > limits.out 2>&1; then
 	cat limits.out
