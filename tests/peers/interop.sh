@@ -149,6 +149,23 @@ wait_port $P_PLAIN && wait_port $P_TLS || bad "ws_server did not listen"
 
 printf '{"a":1}\n["x",2.5]\n"text"\n' > in.txt
 
+# slowloris: half a request, then nothing; checked further down (10 s)
+cat > slowloris.py <<'END'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+t0 = time.time()
+s.settimeout(20)
+try:
+    while s.recv(100):
+        pass
+except OSError:
+    pass
+print("closed after %.0f s" % (time.time() - t0))
+END
+$py slowloris.py "$P_PLAIN" > slowloris.out 2>&1 &
+slow=$!
+
 # client NAME CMD...: compare its replies with in.txt.
 nclient=0
 client() {
@@ -265,6 +282,13 @@ if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
 else
 	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
 fi
+wait $slow
+case "$(cat slowloris.out)" in
+"closed after 10 s"|"closed after 11 s")
+	ok "half a handshake is closed after the 10 s timeout" ;;
+*)	bad "slowloris: $(cat slowloris.out)" ;;
+esac
+
 # a killed ws_server worker is restarted with the same listening socket
 wpid=""
 for c in $(cat /proc/$srv/task/$srv/children 2>/dev/null); do
