@@ -28,6 +28,7 @@ enum msg_type {
 	MSG_DRAIN,		/* no payload: graceful stop */
 	MSG_RESOLVE_RES,	/* struct msg_resolve_res */
 	MSG_VERBOSE,		/* int32: new log verbosity */
+	MSG_LISTEN,		/* one fd: a ws_server's bound listening socket */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */

@@ -56,6 +56,7 @@ struct sup_worker {
 	int			 sw_backoff_ms;
 	time_t			 sw_since;
 	struct event		*sw_timer;
+	int			 sw_listen;	/* ws_server listener or -1 */
 };
 
 enum sup_phase {
@@ -563,6 +564,22 @@ sup_exec_child(struct sup_worker *sw, int ctl)
 	_exit(127);
 }
 
+/* Pass a copy of the worker's listening socket (ws_server). */
+static int
+sup_send_listener(struct sup_worker *sw)
+{
+	int	 fd;
+
+	if (sw->sw_listen == -1)
+		return 0;
+	if ((fd = fcntl(sw->sw_listen, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    proc_send(sw->sw_peer, MSG_LISTEN, fd, NULL, 0) == -1) {
+		log_warn("connector %s: listener", sw->sw_dc->dc_name);
+		return -1;
+	}
+	return 0;
+}
+
 /* Fork+exec one worker and queue its configuration. */
 static int
 sup_spawn(struct sup_worker *sw)
@@ -613,7 +630,9 @@ sup_spawn(struct sup_worker *sw)
 	}
 	log_debug("connector %s: worker pid %ld", sw->sw_dc->dc_name,
 	    (long)pid);
-	return sup_configure(sw);
+	if (sup_configure(sw) == -1)
+		return -1;
+	return sup_send_listener(sw);
 }
 
 /* Backoff expired: bring a lost worker back and re-wire its routes. */
@@ -793,6 +812,14 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sw->sw_dc = &d->d_connectors[i];
 		sw->sw_role = sup.s_plan.p_role[i];
 		sw->sw_timer = evtimer_new(sup.s_base, sup_restart, sw);
+		sw->sw_listen = -1;
+		if (strcmp(sw->sw_dc->dc_type, "ws_server") == 0 &&
+		    (sw->sw_listen = listen_open(json_object_object_get(
+		    sw->sw_dc->dc_config, "config"), err, sizeof(err))) == -1) {
+			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
+			sup.s_status = 1;
+			goto done;
+		}
 	}
 	log_info("%d workers, %d routes", sup.s_nw, sup.s_plan.p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
@@ -812,10 +839,12 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sup.s_phase = SUP_RUNNING;
 	}
 	event_base_dispatch(sup.s_base);
-
+done:
 	for (i = 0; i < sup.s_nw; i++) {
 		proc_peer_free(sup.s_w[i].sw_peer);
 		event_free(sup.s_w[i].sw_timer);
+		if (sup.s_w[i].sw_listen != -1)
+			close(sup.s_w[i].sw_listen);
 	}
 	for (i = 0; i < 5; i++)
 		event_free(sigev[i]);
