@@ -28,7 +28,7 @@ enum msg_type {
 	MSG_DRAIN,		/* no payload: graceful stop */
 	MSG_RESOLVE_RES,	/* struct msg_resolve_res */
 	MSG_VERBOSE,		/* int32: new log verbosity */
-	MSG_LISTEN,		/* one fd: a bound listening socket (control) */
+	MSG_LISTEN,		/* one fd: a bound listener (ws_server, control) */
 	MSG_STATS_REQ,		/* struct msg_stats_req: send your counters */
 	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
 

@@ -43,6 +43,10 @@ int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
 int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
 
+/* listen.c: a bound, listening, non-blocking socket for a ws_server
+ * connector's config, or -1 with err. */
+int	 listen_open(struct json_object *, char *, size_t);
+
 /* supervisor.c */
 struct sup_opts {
 	int		 so_verbose;

@@ -579,7 +579,7 @@ sup_exec_child(struct sup_worker *sw, int ctl)
 	_exit(127);
 }
 
-/* Pass a copy of the worker's listening socket (control). */
+/* Pass a copy of the worker's listening socket (ws_server, control). */
 static int
 sup_send_listener(struct sup_worker *sw)
 {
@@ -884,6 +884,13 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sw->sw_timer = evtimer_new(sup.s_base, sup_restart, sw);
 		sw->sw_conf = sup.s_plan.p_conf[i];
 		sw->sw_listen = -1;
+		if (strcmp(sw->sw_dc->dc_type, "ws_server") == 0 &&
+		    (sw->sw_listen = listen_open(json_object_object_get(
+		    sw->sw_dc->dc_config, "config"), err, sizeof(err))) == -1) {
+			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
+			sup.s_status = 1;
+			goto done;
+		}
 	}
 	if (o->so_ctl_fd != -1) {
 		sw = sup.s_ctl = &sup.s_w[sup.s_nw++];
@@ -914,7 +921,7 @@ sup_run(const struct deployment *d, const struct sup_opts *o)
 		sup.s_phase = SUP_RUNNING;
 	}
 	event_base_dispatch(sup.s_base);
-
+done:
 	for (i = 0; i < sup.s_nw; i++) {
 		proc_peer_free(sup.s_w[i].sw_peer);
 		event_free(sup.s_w[i].sw_timer);

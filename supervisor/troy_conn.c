@@ -381,14 +381,15 @@ static int
 conf_ws_client(const struct vctx *vc, struct json_object *rec)
 {
 	static const char *const names[] = {
-		"url", "no_delay", "tls", "socket_options",
+		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
 	};
 	static const char *const tlsnames[] = { "cafile", "domain" };
 	struct json_object	*v, *s;
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 4, "ws_client config");
+	rc = check_keys(vc, rec, names, 5, "ws_client config");
+	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
 	/* no_delay and socket_options.TCP_NODELAY are one setting */
@@ -429,13 +430,17 @@ static int
 conf_ws_server(const struct vctx *vc, struct json_object *rec)
 {
 	static const char *const names[] = {
-		"url", "tls", "backlog", "socket_options",
+		"url", "tls", "backlog", "socket_options", "ping_interval_ms",
+		"max_connections",
 	};
 	struct json_object	*v;
 	struct vctx		 c;
+	struct troy_pos		 pos;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 4, "ws_server config");
+	rc = check_keys(vc, rec, names, 6, "ws_server config");
+	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
+	rc |= want_uint(vc, rec, "max_connections", 1, 1024, 1024, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
@@ -447,6 +452,16 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 			    "\"key\"}", v);
 		rc |= want_str(&c, v, "cert", 1, "ws_server tls");
 		rc |= want_str(&c, v, "key", 1, "ws_server tls");
+	} else if (json_object_object_get_ex(rec, "url", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strncasecmp(json_object_get_string(v), "wss://", 6) == 0) {
+		/* A server cannot do TLS without a certificate. */
+		c = vc_key(vc, "url", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "url \"%s\" asks for TLS but "
+		    "there is no \"tls\" record with \"cert\" and \"key\"",
+		    json_object_get_string(v));
+		rc = -1;
 	}
 	return rc ? -1 : 0;
 }
@@ -523,7 +538,8 @@ conf_reconnect(const struct vctx *vc, struct json_object *v)
 	if (json_object_is_type(v, json_type_string)) {
 		if (strcmp(json_object_get_string(v), "none") == 0)
 			return json_object_get(v);
-		hint = suggest_closest(json_object_get_string(v), strategies, 2);
+		hint = suggest_closest(json_object_get_string(v), strategies,
+		    2);
 		troy_error(vc->vc_diags, &pos, "unknown reconnect strategy "
 		    "\"%s\" (%s)", json_object_get_string(v), hint != NULL &&
 		    strcmp(hint, "none") == 0 ? "did you mean \"none\"?" :

@@ -37,6 +37,8 @@ struct troy_ctx {
 	struct troy_stmt	*c_deploys[TROY_MAX_DEPLOYS];
 	int			 c_ndeploys;
 	int			*c_used_defines;
+	struct troy_pos		*c_cpos;	/* where each connector */
+	int			 c_ncpos;	/* instance was created */
 };
 
 /* A lexical scope: a statement list and the scope around it. */
@@ -78,6 +80,7 @@ troy_ctx_free(struct troy_ctx *ctx)
 	free(ctx->c_srcs);
 	troy_diags_free(&ctx->c_diags);
 	free(ctx->c_used_defines);
+	free(ctx->c_cpos);
 	if (ctx->c_dep != NULL) {
 		deploy_free_contents(ctx->c_dep);
 		free(ctx->c_dep);
@@ -447,8 +450,9 @@ prepare(struct troy_ctx *ctx, const struct scope *sc, struct json_object *e,
 					if (nc < 64)
 						cands[nc++] = k2;
 				}
-				hint = suggest_closest(json_object_get_string(v),
-				    cands, (size_t)nc);
+				hint = suggest_closest(
+				    json_object_get_string(v), cands,
+				    (size_t)nc);
 			}
 			troy_error(&ctx->c_diags, &pos, "unknown argument "
 			    "\"%s\"%s%s%s", json_object_get_string(v),
@@ -778,7 +782,8 @@ bind_args(struct troy_ctx *ctx, const struct found *def,
 			if (strcmp(w->w_key, d->s_args[j].a_name) == 0)
 				break;
 		if (j == d->s_nargs) {
-			hint = suggest_closest(w->w_key, names, (size_t)d->s_nargs);
+			hint = suggest_closest(w->w_key, names,
+			    (size_t)d->s_nargs);
 			troy_error(&ctx->c_diags, &w->w_pos, "unknown argument "
 			    "\"%s\" for %s \"%s\"%s%s%s", w->w_key,
 			    kind_names[d->s_kind], d->s_name,
@@ -886,6 +891,7 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	struct dep_connector	*dc;
 	struct json_object	*args, *with, *src, *f, *pair, *kp, *v;
 	struct found		 def;
+	struct troy_pos		*pos;
 	const struct troy_stmt	*d;
 	int			 i, ok, bad = 0;
 
@@ -898,6 +904,10 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	dep->d_connectors = dc;
 	dc = &dep->d_connectors[dep->d_nconnectors++];
 	memset(dc, 0, sizeof(*dc));
+	if ((pos = grow(ctx->c_cpos, ctx->c_ncpos, sizeof(*pos))) != NULL) {
+		ctx->c_cpos = pos;
+		ctx->c_cpos[ctx->c_ncpos++] = c->s_namepos;
+	}
 	dc->dc_flow = strdup(flow);
 	dc->dc_name = strdup(c->s_name);
 	if (bad) {
@@ -1192,6 +1202,12 @@ deploy_flow(struct troy_ctx *ctx, struct troy_module *m, struct troy_stmt *d)
 		if (dl->dl_to_kind == DEP_CONNECTOR)
 			dep->d_connectors[to].dc_used = 1;
 	}
+	for (i = cfirst; i < dep->d_nconnectors && i < ctx->c_ncpos; i++)
+		if (!dep->d_connectors[i].dc_used &&
+		    dep->d_connectors[i].dc_config != NULL)
+			troy_warn(&ctx->c_diags, &ctx->c_cpos[i],
+			    "connector \"%s\" is in no `connect` and will not "
+			    "be started", dep->d_connectors[i].dc_name);
 	json_object_put(fargs);
 }
 

@@ -266,6 +266,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 	}
 	/* Tremor numbers pulls per source from 0; each read is one pull. */
 	st->ws_pull = w->w_pulls++;
+	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
@@ -290,6 +291,7 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 	if ((st = ev_stream(w, stream)) == NULL)
 		return;
 	st->ws_pull = w->w_pulls++;	/* the end of a stream is a pull too */
+	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
@@ -370,6 +372,9 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		fatalx("route %u unknown", id);
 	memset(&ev, 0, sizeof(ev));
 	ev.me_origin = w->w_id;
+	ev.me_stream = w->w_cur_stream;
+	if (json_object_get_boolean(json_object_object_get(meta, "binary")))
+		ev.me_flags |= EV_BINARY;
 	if (strlcpy(ev.me_port, port, sizeof(ev.me_port)) >=
 	    sizeof(ev.me_port)) {
 		log_warnx("connector %s: port name too long", w->w_name);
@@ -473,8 +478,11 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
 			    port, v, meta, ev_pipe_emit, ev_pipe_error, &pc);
 		} else if (json_object_object_get_ex(node, "route", &o))
 			ev_route_send(w, json_object_get_int(o), port, v, meta);
-		else if (json_object_object_get_ex(node, "local", &o))
+		else if (json_object_object_get_ex(node, "local", &o)) {
+			w->w_sink_origin = w->w_id;
+			w->w_sink_stream = w->w_cur_stream;
 			ev_sink(w, port, v, meta);
+		}
 		else if (json_object_object_get_ex(node, "exit", &o))
 			ev_exit(w, o, v);
 	}
@@ -494,9 +502,8 @@ void
 ev_sink(struct worker *w, const char *port, struct json_object *v,
     struct json_object *meta)
 {
-	int	 i;
+	int	 i, r;
 
-	(void)meta;
 	if (w->w_ops->co_write == NULL || !w->w_has_codec) {
 		w->w_dropped++;
 		log_warnx("connector %s: not a sink, event dropped", w->w_name);
@@ -508,8 +515,10 @@ ev_sink(struct worker *w, const char *port, struct json_object *v,
 	for (i = 0; i < w->w_npost; i++)
 		if (lines_post(&w->w_post[i], &w->w_enc) == -1)
 			goto fail;
-	if (w->w_ops->co_write(w, port, w->w_enc.bf_data, w->w_enc.bf_len)
-	    == 0) {
+	w->w_sink_meta = meta;
+	r = w->w_ops->co_write(w, port, w->w_enc.bf_data, w->w_enc.bf_len);
+	w->w_sink_meta = NULL;
+	if (r == 0) {
 		w->w_events_out++;
 		w->w_bytes_out += w->w_enc.bf_len;
 	}
@@ -603,6 +612,8 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		r->wr_events++;
 		r->wr_bytes += pe.pe_hdr.me_value_len + pe.pe_hdr.me_meta_len;
 		w->w_events_in++;
+		w->w_sink_origin = pe.pe_hdr.me_origin;
+		w->w_sink_stream = pe.pe_hdr.me_stream;
 		ev_sink(w, pe.pe_hdr.me_port, v, meta);
 		json_object_put(v);
 		json_object_put(meta);
@@ -612,4 +623,19 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 	}
 bad:
 	fatalx("route %u: unexpected message type %u", r->wr_id, m->pm_type);
+}
+
+/* Stop (or resume) reading events from incoming routes: a sink whose
+ * output is full pushes back on the routes' socket buffers. */
+void
+ev_read_inputs(struct worker *w, int on)
+{
+	int	 i;
+
+	w->w_in_noread = !on;
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_end == ROUTE_IN &&
+		    w->w_routes[i].wr_proc != NULL)
+			proc_read_enable(w->w_routes[i].wr_proc,
+			    on && !w->w_inputs_paused && w->w_started);
 }

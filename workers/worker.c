@@ -27,6 +27,8 @@ static const struct conn_ops *const wk_types[] = {
 	&file_ops,
 	&stdio_ops,
 	&control_ops,
+	&ws_server_ops,
+	&ws_client_ops,
 };
 
 static struct worker	 wk;
@@ -206,6 +208,8 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 		proc_read_enable(r->wr_proc, 0);
 	} else if (!w->w_started)
 		proc_read_enable(r->wr_proc, 0);	/* events wait for start */
+	if (r->wr_end == ROUTE_IN && w->w_in_noread)
+		proc_read_enable(r->wr_proc, 0);
 	if (w->w_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);
@@ -285,6 +289,9 @@ wk_check_drain(struct worker *w)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
 		    w->w_routes[i].wr_proc != NULL)
 			return;		/* upstream still sending */
+	if (w->w_ops != NULL && w->w_ops->co_drain != NULL &&
+	    w->w_ops->co_drain(w))
+		return;		/* the connector still closes connections */
 	for (i = 0; i < w->w_nroutes; i++) {
 		if (w->w_routes[i].wr_end != ROUTE_OUT ||
 		    w->w_routes[i].wr_proc == NULL)
@@ -377,16 +384,17 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			fatalx("bad verbose message");
 		log_setverbose(v);
 		break;
-	case MSG_RESOLVE_RES:
-		wk_resolved(w, m);
-		break;
 	case MSG_LISTEN:
-		/* A listening socket bound by the supervisor (control). */
+		/* A listening socket bound by the supervisor (ws_server,
+		 * control). */
 		if (m->pm_fd == -1 || w->w_configured)
 			fatalx("bad listen message");
 		if (w->w_listen_fd != -1)
 			close(w->w_listen_fd);
 		w->w_listen_fd = m->pm_fd;
+		break;
+	case MSG_RESOLVE_RES:
+		wk_resolved(w, m);
 		break;
 	case MSG_STATS_REQ:
 		ctl_stats_answer(w, m);

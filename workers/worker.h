@@ -44,6 +44,9 @@ struct conn_ops {
 	void		(*co_stop)(struct worker *);
 	/* Last words before exit: flush and sync. */
 	void		(*co_finish)(struct worker *);
+	/* Draining and upstream is done: 1 to finish later (the connector
+	 * calls wk_check_drain() again), 0 to exit now. */
+	int		(*co_drain)(struct worker *);
 	/* An answer to wk_resolve() (checked for sizes already). */
 	void		(*co_resolved)(struct worker *,
 			    const struct msg_resolve_res *);
@@ -97,7 +100,8 @@ struct worker {
 	int			 w_npre;
 	struct proc_spec	 w_post[WK_MAX_PROCS];
 	int			 w_npost;
-	struct wk_stream	 w_streams[8];
+	struct wk_stream	 w_streams[WK_MAX_STREAMS];
+	uint64_t		 w_cur_stream;	/* source stream being read */
 
 	struct json_object	*w_outputs;	/* connector port -> nodes */
 	struct wk_pipe		*w_pipes;
@@ -117,8 +121,13 @@ struct worker {
 	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
 	uint64_t		 w_bytes_in;	/* read by the source */
 	uint64_t		 w_bytes_out;	/* written by the sink */
-	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 	struct buf		 w_enc;		/* sink encoding scratch */
+	/* The event co_write is writing (valid during co_write only). */
+	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
+	uint32_t		 w_sink_origin;	/* connector that emitted it */
+	uint64_t		 w_sink_stream;	/* its stream at that connector */
+	int			 w_in_noread;	/* incoming routes not read */
+	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -139,6 +148,8 @@ struct wk_reader {
 extern const struct conn_ops	file_ops;
 extern const struct conn_ops	stdio_ops;
 extern const struct conn_ops	control_ops;
+extern const struct conn_ops	ws_server_ops;
+extern const struct conn_ops	ws_client_ops;
 
 /* worker.c */
 const char	*wk_conf_str(struct json_object *, const char *);
@@ -175,5 +186,6 @@ void	 ev_route_msg(struct worker *, struct wk_route *,
 	    const struct proc_msg *);
 void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
+void	 ev_read_inputs(struct worker *, int);
 
 #endif
