@@ -669,6 +669,21 @@ wcl_finish(struct worker *w)
 	w->w_state = NULL;
 }
 
+/* show stats: connection counters, whether connected, what is held. */
+static void
+wcl_stats(struct worker *w, struct json_object *o)
+{
+	struct wcl_state	*cs = w->w_state;
+
+	if (cs == NULL)
+		return;
+	wsconn_stats_json(&cs->cs_st, o);
+	json_object_object_add(o, "open", json_object_new_boolean(cs->cs_open));
+	json_object_object_add(o, "held", json_object_new_uint64(cs->cs_nheld));
+	json_object_object_add(o, "held_bytes",
+	    json_object_new_uint64(cs->cs_held_bytes));
+}
+
 const struct conn_ops ws_client_ops = {
 	.co_type = "ws_client",
 	.co_setup = wcl_setup,
@@ -678,5 +693,6 @@ const struct conn_ops ws_client_ops = {
 	.co_stop = wcl_stop,
 	.co_drain = wcl_drain,
 	.co_finish = wcl_finish,
+	.co_stats = wcl_stats,
 	.co_resolved = wcl_resolved,
 };

@@ -557,6 +557,20 @@ wss_finish(struct worker *w)
 	w->w_state = NULL;
 }
 
+/* show stats: connection counters, open and refused connections. */
+static void
+wss_stats(struct worker *w, struct json_object *o)
+{
+	struct wss_state	*ss = w->w_state;
+
+	if (ss == NULL)
+		return;
+	wsconn_stats_json(&ss->ss_st, o);
+	json_object_object_add(o, "open", json_object_new_int(ss->ss_nconns));
+	json_object_object_add(o, "refused",
+	    json_object_new_uint64(ss->ss_refused));
+}
+
 const struct conn_ops ws_server_ops = {
 	.co_type = "ws_server",
 	.co_setup = wss_setup,
@@ -566,4 +580,5 @@ const struct conn_ops ws_server_ops = {
 	.co_stop = wss_stop,
 	.co_drain = wss_drain,
 	.co_finish = wss_finish,
+	.co_stats = wss_stats,
 };

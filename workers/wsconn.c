@@ -29,6 +29,8 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "wsconn.h"
 
@@ -987,4 +989,48 @@ int
 wsconn_often(uint64_t n)
 {
 	return n <= 10 || n % 1000 == 0;
+}
+
+/* Close codes 1000-1015 seen, as {"1000": n, ...}, zeros left out. */
+static struct json_object *
+wsconn_codes_json(const uint64_t *codes)
+{
+	struct json_object	*o = json_object_new_object();
+	char			 key[8];
+	int			 i;
+
+	for (i = 0; i < 16; i++) {
+		if (codes[i] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%d", 1000 + i);
+		json_object_object_add(o, key, json_object_new_uint64(codes[i]));
+	}
+	return o;
+}
+
+/* The counters of a connector's connections for show stats. */
+void
+wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
+{
+	json_object_object_add(o, "connections",
+	    json_object_new_uint64(st->st_connections));
+	json_object_object_add(o, "handshake_failed",
+	    json_object_new_uint64(st->st_handshake_failed));
+	json_object_object_add(o, "frames_in",
+	    json_object_new_uint64(st->st_frames_in));
+	json_object_object_add(o, "frames_out",
+	    json_object_new_uint64(st->st_frames_out));
+	json_object_object_add(o, "bytes_in",
+	    json_object_new_uint64(st->st_bytes_in));
+	json_object_object_add(o, "bytes_out",
+	    json_object_new_uint64(st->st_bytes_out));
+	json_object_object_add(o, "pings_in",
+	    json_object_new_uint64(st->st_pings_in));
+	json_object_object_add(o, "overflows",
+	    json_object_new_uint64(st->st_overflows));
+	json_object_object_add(o, "close_in", wsconn_codes_json(st->st_close_in));
+	json_object_object_add(o, "close_out",
+	    wsconn_codes_json(st->st_close_out));
+	json_object_object_add(o, "close_other",
+	    json_object_new_uint64(st->st_close_other));
 }

@@ -68,6 +68,10 @@ struct wsconn_conf {
 	const char		*cf_owner;	/* connector name for logs */
 };
 
+struct json_object;
+/* Add the counters to o (show stats); close codes by number. */
+void		 wsconn_stats_json(const struct wsc_stats *, struct json_object *);
+
 int		 wsconn_preload(void);
 void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
 

@@ -7,7 +7,8 @@
 # daemon keeps running), a second daemon on the socket (refused), a stale
 # socket (removed), a SIGKILLed control worker (restarted, answers
 # again), stop (graceful, status 0, nothing lost) and a stop that cannot
-# drain (status says "draining" until the drain timeout).
+# drain (status says "draining" until the drain timeout); a ws_server
+# echo shows its connection counters and close codes.
 #
 # The flow reads JSON lines from stdin (a FIFO this script holds open)
 # and writes them to out.json.  Last line: "N passed, N failed".
@@ -341,6 +342,68 @@ check "socket removed after the drain timeout" test ! -e "$sock"
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 exec 3>&- 4<&-
+
+# A ws connector adds its own counters (connections, frames, close codes).
+if "$py" -c 'import websockets' 2>/dev/null; then
+	port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+	cat >echo.troy <<EOF
+define flow main
+flow
+  define connector srv from ws_server
+  with
+    codec = "json",
+    config = { "url": "127.0.0.1:$port" }
+  end;
+  define pipeline pass
+  pipeline
+    select event from in into out;
+  end;
+  create connector srv;
+  create pipeline pass;
+  connect /connector/srv to /pipeline/pass;
+  connect /pipeline/pass to /connector/srv;
+end;
+deploy flow main;
+EOF
+	cat >client.py <<'EOF'
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect("ws://127.0.0.1:%s" % sys.argv[1]) as ws:
+        got = []
+        for i in range(3):
+            await ws.send('{"n":%d}' % i)
+            got.append(await ws.recv())
+        print(" ".join(got))
+asyncio.run(main())
+EOF
+	"$wsflowd" -d -s "$sock" echo.troy </dev/null >echo.out 2>echo.err &
+	dpid=$!
+	check "echo daemon up" wait_for '[ "$(jget "r[\"state\"]" status \
+	    2>/dev/null)" = running ]'
+	check "ws echo" test "$("$py" client.py "$port")" = \
+	    '{"n":0} {"n":1} {"n":2}'
+	wsstat() {
+		jget "[c['stats']['connector']$1 for c in r['connectors']][0]" \
+		    show stats
+	}
+	check "ws connections" wait_for '[ "$(wsstat "[\"connections\"]")" = 1 ]'
+	check "ws frames" test "$(wsstat "['frames_in']") $(wsstat \
+	    "['frames_out']")" = "3 3"
+	check "ws bytes" test "$(wsstat "['bytes_in']")" = 21
+	check "ws close codes" wait_for '[ "$(wsstat "[\"close_in\"]")" = \
+	    "{'"'"'1000'"'"': 1}" ]'
+	check "ws open now" test "$(wsstat "['open']")" = 0
+	check "ws text" sh -c '"$1" -s "$2" show stats | grep -q \
+	    "^srv: connections=1 .*frames_in=3 .*close_in.1000=1"' sh "$ctl" "$sock"
+	check "echo stop" sh -c '"$1" -s "$2" stop | grep -qx stopping' \
+	    sh "$ctl" "$sock"
+	wait "$dpid"
+	check "echo daemon status 0" test $? -eq 0
+	dpid=
+else
+	echo "python3 websockets missing: skipping the ws counters"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
