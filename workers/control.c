@@ -61,6 +61,13 @@ static struct {
 
 static void	ctl_client_io(evutil_socket_t, short, void *);
 
+/* o[key] = v */
+static void
+add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
 /* One route end's counters as JSON. */
 static struct json_object *
 ctl_route_stats(const struct wk_route *r)
@@ -78,14 +85,10 @@ ctl_route_stats(const struct wk_route *r)
 	    r->wr_proc != NULL));
 	json_object_object_add(o, "paused",
 	    json_object_new_boolean(r->wr_paused));
-	json_object_object_add(o, "events", json_object_new_uint64(
-	    r->wr_events));
-	json_object_object_add(o, "dropped",
-	    json_object_new_uint64(r->wr_dropped));
-	json_object_object_add(o, "bytes", json_object_new_uint64(
-	    r->wr_bytes));
-	json_object_object_add(o, "queued", json_object_new_uint64(
-	    r->wr_proc != NULL ? proc_pending(r->wr_proc) : 0));
+	add_u64(o, "events", r->wr_events);
+	add_u64(o, "dropped", r->wr_dropped);
+	add_u64(o, "bytes", r->wr_bytes);
+	add_u64(o, "queued", r->wr_proc != NULL ? proc_pending(r->wr_proc) : 0);
 	return o;
 }
 
@@ -104,18 +107,12 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	if (proc_get(m, &sq, sizeof(sq)) == -1)
 		fatalx("bad stats request");
 	o = json_object_new_object();
-	json_object_object_add(o, "events_in",
-	    json_object_new_uint64(w->w_events_in));
-	json_object_object_add(o, "events_out",
-	    json_object_new_uint64(w->w_events_out));
-	json_object_object_add(o, "errors",
-	    json_object_new_uint64(w->w_errors));
-	json_object_object_add(o, "dropped",
-	    json_object_new_uint64(w->w_dropped));
-	json_object_object_add(o, "bytes_in",
-	    json_object_new_uint64(w->w_bytes_in));
-	json_object_object_add(o, "bytes_out",
-	    json_object_new_uint64(w->w_bytes_out));
+	add_u64(o, "events_in", w->w_events_in);
+	add_u64(o, "events_out", w->w_events_out);
+	add_u64(o, "errors", w->w_errors);
+	add_u64(o, "dropped", w->w_dropped);
+	add_u64(o, "bytes_in", w->w_bytes_in);
+	add_u64(o, "bytes_out", w->w_bytes_out);
 	routes = json_object_new_array();
 	for (i = 0; i < w->w_nroutes; i++)
 		json_object_array_add(routes, ctl_route_stats(&w->w_routes[i]));

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1012,25 +1013,29 @@ wsconn_codes_json(const uint64_t *codes)
 void
 wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
 {
-	json_object_object_add(o, "connections",
-	    json_object_new_uint64(st->st_connections));
-	json_object_object_add(o, "handshake_failed",
-	    json_object_new_uint64(st->st_handshake_failed));
-	json_object_object_add(o, "frames_in",
-	    json_object_new_uint64(st->st_frames_in));
-	json_object_object_add(o, "frames_out",
-	    json_object_new_uint64(st->st_frames_out));
-	json_object_object_add(o, "bytes_in",
-	    json_object_new_uint64(st->st_bytes_in));
-	json_object_object_add(o, "bytes_out",
-	    json_object_new_uint64(st->st_bytes_out));
-	json_object_object_add(o, "pings_in",
-	    json_object_new_uint64(st->st_pings_in));
-	json_object_object_add(o, "overflows",
-	    json_object_new_uint64(st->st_overflows));
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} f[] = {
+		{ "connections", offsetof(struct wsc_stats, st_connections) },
+		{ "handshake_failed",
+		    offsetof(struct wsc_stats, st_handshake_failed) },
+		{ "frames_in", offsetof(struct wsc_stats, st_frames_in) },
+		{ "frames_out", offsetof(struct wsc_stats, st_frames_out) },
+		{ "bytes_in", offsetof(struct wsc_stats, st_bytes_in) },
+		{ "bytes_out", offsetof(struct wsc_stats, st_bytes_out) },
+		{ "pings_in", offsetof(struct wsc_stats, st_pings_in) },
+		{ "overflows", offsetof(struct wsc_stats, st_overflows) },
+		{ "close_other", offsetof(struct wsc_stats, st_close_other) },
+	};
+	uint64_t	 v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		memcpy(&v, (const char *)st + f[i].off, sizeof(v));
+		json_object_object_add(o, f[i].name, json_object_new_uint64(v));
+	}
 	json_object_object_add(o, "close_in", wsconn_codes_json(st->st_close_in));
 	json_object_object_add(o, "close_out",
 	    wsconn_codes_json(st->st_close_out));
-	json_object_object_add(o, "close_other",
-	    json_object_new_uint64(st->st_close_other));
 }
