@@ -45,13 +45,21 @@ void		 lines_free(struct lines *);
 
 /*
  * Feed bytes.  Each complete chunk is passed to emit.  Returns 0, or -1
- * when the input is in error (over max_length): the whole input produced
- * one error, err says why, and emitted chunks before it stand.
+ * when the input is in error (a buffered fragment over max_length, or
+ * over the hard cap of 64 MiB when max_length is 0): the whole input
+ * produced one error, err says why, the buffer is cleared, and nothing
+ * of this input was emitted (all checks run before the first emit, as
+ * Tremor discards the whole call's output).  If emit returns -1 the rest
+ * of the input and the buffer are dropped and -1 is returned; chunks
+ * emitted before it stand.  The struct stays usable after any error.
  */
 int	 lines_process(struct lines *, const char *, size_t, lines_emit_fn,
 	    void *, char *, size_t);
 
-/* End of stream: emit what is buffered (if anything) and reset. */
+/*
+ * End of stream: emit what is buffered (if anything, no length check) and
+ * reset.  Returns -1 only if emit did.
+ */
 int	 lines_finish(struct lines *, lines_emit_fn, void *);
 
 /* Postprocessor: append the separator after an encoded event. */

@@ -1,0 +1,134 @@
+/*
+ * The single inter-process contract of wsflow: message types exchanged
+ * between the supervisor and its workers (control channel, fd 3) and
+ * between workers (routes), and their fixed-size payload structs.
+ *
+ * Every message travels in the framing of common/proc.h.  Payloads are
+ * host-endian: both ends are the same binary on the same host.  The
+ * worker's first message is MSG_HELLO carrying WSFLOW_PROTO_VERSION; the
+ * supervisor refuses a worker with another version.
+ */
+#ifndef WSFLOW_PROTO_H
+#define WSFLOW_PROTO_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WSFLOW_PROTO_VERSION	1
+
+/* The control channel is always this descriptor in a worker. */
+#define PROTO_CONTROL_FD	3
+
+enum msg_type {
+	/* 1-99: supervisor -> worker (control channel) */
+	MSG_CONFIG = 1,		/* JSON text: the worker's whole config */
+	MSG_ROUTE,		/* struct msg_route + one fd */
+	MSG_CONFIG_END,		/* no payload: all config and routes sent */
+	MSG_START,		/* no payload: begin work */
+	MSG_DRAIN,		/* no payload: graceful stop */
+	MSG_RESOLVE_RES,	/* struct msg_resolve_res */
+	MSG_VERBOSE,		/* int32: new log verbosity */
+	MSG_LISTEN,		/* one fd: a ws_server's bound listening socket */
+
+	/* 100-199: worker -> supervisor (control channel) */
+	MSG_HELLO = 100,	/* struct msg_hello */
+	MSG_READY,		/* struct msg_ready: configured and sandboxed */
+	MSG_FAILED,		/* text: why start-up failed */
+	MSG_STARTED,		/* no payload */
+	MSG_DRAINED,		/* struct msg_drained: about to exit */
+	MSG_EXIT_REQ,		/* struct msg_exit: an event reached exit */
+	MSG_RESOLVE_REQ,	/* struct msg_resolve_req */
+
+	/* 200-299: worker <-> worker (routes) */
+	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
+	MSG_PAUSE,		/* upstream: stop producing into this route */
+	MSG_RESUME,		/* upstream: produce again */
+};
+
+#define MSG_CONTROL_DOWN_MIN	1
+#define MSG_CONTROL_DOWN_MAX	99
+#define MSG_CONTROL_UP_MIN	100
+#define MSG_CONTROL_UP_MAX	199
+#define MSG_ROUTE_MIN		200
+#define MSG_ROUTE_MAX		299
+
+struct msg_hello {
+	uint32_t	mh_version;
+	uint32_t	mh_id;		/* connector id the worker was told */
+};
+
+/* Which end of a route a worker holds. */
+struct msg_ready {
+	uint32_t	my_uid;		/* real uid after the sandbox */
+	uint32_t	my_euid;
+};
+
+enum route_end {
+	ROUTE_OUT = 1,		/* this worker produces events into it */
+	ROUTE_IN = 2,		/* this worker consumes events from it */
+};
+
+struct msg_route {
+	uint32_t	mr_id;		/* route id, unique in a deployment */
+	uint32_t	mr_end;		/* enum route_end */
+	uint32_t	mr_peer;	/* connector id at the other end */
+	uint32_t	mr_generation;	/* bumps on every re-wiring */
+};
+
+struct msg_drained {
+	uint64_t	md_events_in;
+	uint64_t	md_events_out;
+	uint64_t	md_dropped;
+};
+
+struct msg_exit {
+	uint64_t	mx_delay_ns;
+	int32_t		mx_code;
+	uint32_t	mx_graceful;
+};
+
+#define PROTO_HOST_MAX		256
+#define PROTO_SERV_MAX		32
+#define PROTO_ADDRS_MAX		8
+
+struct msg_resolve_req {
+	uint32_t	mq_id;
+	int32_t		mq_family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	char		mq_host[PROTO_HOST_MAX];	/* NUL-terminated */
+	char		mq_serv[PROTO_SERV_MAX];	/* NUL-terminated */
+};
+
+struct proto_addr {
+	uint32_t		pa_len;
+	struct sockaddr_storage	pa_addr;
+};
+
+struct msg_resolve_res {
+	uint32_t	ms_id;
+	int32_t		ms_error;	/* getaddrinfo() code, 0 on success */
+	uint32_t	ms_naddrs;
+	struct proto_addr ms_addrs[PROTO_ADDRS_MAX];
+};
+
+/*
+ * Event flags.  A value whose top-level is a string travels as its raw
+ * bytes with EV_STRING (so non-UTF-8 bytes from the string and binary
+ * codecs survive); any other value is one line of JSON text.
+ */
+#define EV_STRING	0x0001
+#define EV_BINARY	0x0002	/* the source saw a binary frame */
+#define EV_FLAGS_ALL	(EV_STRING | EV_BINARY)
+
+#define PROTO_PORT_MAX	16
+
+/* Followed by me_value_len bytes of value and me_meta_len bytes of JSON. */
+struct msg_event {
+	uint64_t	me_stream;
+	uint32_t	me_origin;	/* connector id of the source */
+	uint32_t	me_flags;
+	uint32_t	me_value_len;
+	uint32_t	me_meta_len;
+	char		me_port[PROTO_PORT_MAX];	/* target port, NUL-terminated */
+};
+
+#endif

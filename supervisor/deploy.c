@@ -1,0 +1,321 @@
+/*
+ * deploy_load: the supervisor's entry to the troy front end.  Builds the
+ * module search path from the environment, reads files from disk (the one
+ * read function the resolver uses), prints diagnostics, and prints the
+ * resolved deployment for `wsflowd -n -v`.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "troy.h"
+
+#define DEPLOY_MAX_DIRS	64
+
+/* Read a whole regular file (bounded). */
+static int
+deploy_read(void *arg, const char *path, char **buf, size_t *len)
+{
+	struct stat	 st;
+	char		*b;
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	(void)arg;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > TROY_MAX_FILE) {
+		close(fd);
+		return -1;
+	}
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (off < (size_t)st.st_size) {
+		n = read(fd, b + off, (size_t)st.st_size - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	b[off] = '\0';
+	*buf = b;
+	*len = off;
+	return 0;
+}
+
+/* Split a colon-separated list into dirs (copies). */
+static void
+split_path(const char *s, char **dirs, int *n)
+{
+	const char	*p, *e;
+
+	if (s == NULL)
+		return;
+	for (p = s; *p != '\0' && *n < DEPLOY_MAX_DIRS; p = *e ? e + 1 : e) {
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p && (dirs[*n] = strndup(p, (size_t)(e - p))) != NULL)
+			(*n)++;
+	}
+}
+
+/* wsflow's own library: the source tree's lib/ when run from the build. */
+static const char *
+own_libdir(void)
+{
+	char	exe[PATH_MAX];
+	ssize_t	n;
+	size_t	bl = strlen(WSFLOW_BUILDDIR);
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if (strncmp(exe, WSFLOW_BUILDDIR, bl) == 0 && exe[bl] == '/')
+			return WSFLOW_SRCDIR "/lib";
+	}
+	return WSFLOW_LIBDIR;
+}
+
+/* Free what a deployment points to. */
+void
+deploy_free_contents(struct deployment *d)
+{
+	int	i;
+
+	for (i = 0; i < d->d_nconnectors; i++) {
+		free(d->d_connectors[i].dc_flow);
+		free(d->d_connectors[i].dc_name);
+		free(d->d_connectors[i].dc_type);
+		json_object_put(d->d_connectors[i].dc_config);
+	}
+	free(d->d_connectors);
+	for (i = 0; i < d->d_npipelines; i++) {
+		free(d->d_pipelines[i].dp_flow);
+		free(d->d_pipelines[i].dp_name);
+		json_object_put(d->d_pipelines[i].dp_compiled);
+	}
+	free(d->d_pipelines);
+	for (i = 0; i < d->d_nlinks; i++) {
+		free(d->d_links[i].dl_from_port);
+		free(d->d_links[i].dl_to_port);
+	}
+	free(d->d_links);
+}
+
+/* Free a deployment. */
+void
+deploy_free(struct deployment *d)
+{
+	if (d == NULL)
+		return;
+	deploy_free_contents(d);
+	free(d);
+}
+
+/* Parse, resolve and validate files; print diagnostics to errfp. */
+struct deployment *
+deploy_load(char **files, int nfiles, char **defines, int ndefines,
+    FILE *errfp)
+{
+	struct troy_opts	 o;
+	struct troy_ctx		*ctx = NULL;
+	struct deployment	*d;
+	char			*own[1], *path[DEPLOY_MAX_DIRS];
+	int			 npath = 0, i;
+
+	memset(&o, 0, sizeof(o));
+	if ((own[0] = strdup(own_libdir())) == NULL)
+		return NULL;
+	split_path(getenv("WSFLOW_PATH"), path, &npath);
+	split_path(getenv("TREMOR_PATH"), path, &npath);
+	o.to_read = deploy_read;
+	o.to_own = own;
+	o.to_nown = 1;
+	o.to_path = path;
+	o.to_npath = npath;
+	o.to_defines = defines;
+	o.to_ndefines = ndefines;
+	d = troy_load(&o, files, nfiles, &ctx);
+	if (ctx != NULL) {
+		troy_diags_print(troy_ctx_diags(ctx), errfp);
+		troy_ctx_free(ctx);
+	}
+	free(own[0]);
+	for (i = 0; i < npath; i++)
+		free(path[i]);
+	return d;
+}
+
+/* Compare two strings for qsort. */
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Print v as compact JSON with sorted keys. */
+static void
+print_sorted(struct json_object *v, FILE *fp, int depth)
+{
+	const char	**keys;
+	size_t		  i, n;
+
+	if (depth > 64) {
+		fputs("...", fp);
+		return;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		fputc('[', fp);
+		for (i = 0; i < json_object_array_length(v); i++) {
+			if (i > 0)
+				fputc(',', fp);
+			print_sorted(json_object_array_get_idx(v, i), fp,
+			    depth + 1);
+		}
+		fputc(']', fp);
+		return;
+	}
+	if (!json_object_is_type(v, json_type_object)) {
+		fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE), fp);
+		return;
+	}
+	n = (size_t)json_object_object_length(v);
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL)
+		return;
+	i = 0;
+	json_object_object_foreach(v, k, val) {
+		(void)val;
+		keys[i++] = k;
+	}
+	qsort(keys, n, sizeof(*keys), cmpstr);
+	fputc('{', fp);
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_new_string(keys[i]);
+
+		if (i > 0)
+			fputc(',', fp);
+		fputs(json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE), fp);
+		json_object_put(s);
+		fputc(':', fp);
+		print_sorted(json_object_object_get(v, keys[i]), fp, depth + 1);
+	}
+	fputc('}', fp);
+	free(keys);
+}
+
+struct hop {
+	int		 h_pipe;
+	const char	*h_in;
+	const char	*h_out;
+};
+
+/* Does pipeline p route input port in to output port out? */
+static int
+pipe_routes(const struct dep_pipeline *p, const char *in, const char *out)
+{
+	struct json_object	*sels, *s;
+	size_t			 i;
+
+	sels = json_object_object_get(p->dp_compiled, "selects");
+	for (i = 0; i < json_object_array_length(sels); i++) {
+		s = json_object_array_get_idx(sels, i);
+		if (strcasecmp(json_object_get_string(json_object_object_get(s,
+		    "from")), in) == 0 &&
+		    strcasecmp(json_object_get_string(json_object_object_get(s,
+		    "into")), out) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Print every route from a pipeline input onwards (depth-first). */
+static void
+print_routes(const struct deployment *d, const char *head, struct hop *hops,
+    int nhops, int pipe, const char *in, FILE *fp)
+{
+	const struct dep_link	*l;
+	int			 i, k;
+
+	for (k = 0; k < nhops; k++)
+		if (hops[k].h_pipe == pipe)
+			return;		/* a loop */
+	if (nhops >= 16)
+		return;
+	for (i = 0; i < d->d_nlinks; i++) {
+		l = &d->d_links[i];
+		if (l->dl_from_kind != DEP_PIPELINE || l->dl_from != pipe ||
+		    !pipe_routes(&d->d_pipelines[pipe], in, l->dl_from_port))
+			continue;
+		hops[nhops].h_pipe = pipe;
+		hops[nhops].h_in = in;
+		hops[nhops].h_out = l->dl_from_port;
+		if (l->dl_to_kind == DEP_PIPELINE) {
+			print_routes(d, head, hops, nhops + 1, l->dl_to,
+			    l->dl_to_port, fp);
+			continue;
+		}
+		fprintf(fp, "route %s", head);
+		for (k = 0; k <= nhops; k++)
+			fprintf(fp, " -> %s/%s -> %s/%s",
+			    d->d_pipelines[hops[k].h_pipe].dp_name,
+			    hops[k].h_in, d->d_pipelines[hops[k].h_pipe].dp_name,
+			    hops[k].h_out);
+		fprintf(fp, " -> %s/%s\n", d->d_connectors[l->dl_to].dc_name,
+		    l->dl_to_port);
+	}
+}
+
+/* The stable text form for `wsflowd -n -v`. */
+void
+deploy_print(const struct deployment *d, FILE *fp)
+{
+	const struct dep_connector	*c;
+	const struct dep_pipeline	*p;
+	struct hop			 hops[16];
+	char				 head[256];
+	int				 i;
+
+	for (i = 0; i < d->d_nconnectors; i++) {
+		c = &d->d_connectors[i];
+		fprintf(fp, "connector %s/%s %s%s ", c->dc_flow, c->dc_name,
+		    c->dc_type, c->dc_used ? "" : " (not connected, not "
+		    "started)");
+		print_sorted(c->dc_config, fp, 0);
+		fputc('\n', fp);
+	}
+	for (i = 0; i < d->d_npipelines; i++) {
+		p = &d->d_pipelines[i];
+		fprintf(fp, "pipeline %s/%s ", p->dp_flow, p->dp_name);
+		print_sorted(p->dp_compiled, fp, 0);
+		fputc('\n', fp);
+	}
+	for (i = 0; i < d->d_nlinks; i++) {
+		const struct dep_link *l = &d->d_links[i];
+
+		if (l->dl_from_kind != DEP_CONNECTOR)
+			continue;
+		c = &d->d_connectors[l->dl_from];
+		snprintf(head, sizeof(head), "%s: %s/%s", c->dc_flow,
+		    c->dc_name, l->dl_from_port);
+		print_routes(d, head, hops, 0, l->dl_to, l->dl_to_port, fp);
+	}
+}

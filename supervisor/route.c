@@ -1,0 +1,269 @@
+/*
+ * Route planning: from the deployment's connect statements, decide which
+ * connectors get a worker, which pairs of workers share a socketpair
+ * (one per source worker and sink worker that some path "connector port
+ * -> pipelines -> connector port" joins), and build each worker's
+ * configuration: its connector config plus the pipelines reachable from
+ * its output ports as a small graph whose leaves are routes, the worker's
+ * own sink, or the exit connector.  Pure: no I/O.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sup.h"
+
+/* Per-worker build state. */
+struct build {
+	const struct deployment	*b_d;
+	struct plan		*b_plan;
+	int			 b_src;		/* connector being built */
+	int			*b_local;	/* global pipeline -> local */
+	struct json_object	*b_pipes;	/* array */
+	char			*b_err;
+	size_t			 b_errlen;
+};
+
+static int	add_targets(struct build *, enum dep_kind, int, const char *,
+		    struct json_object *);
+
+/* Connector ports are case-insensitive: keep them lower case. */
+static void
+port_lower(char *dst, const char *src, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+/* Find or add the route between two workers. */
+static int
+route_get(struct plan *p, int src, int dst)
+{
+	struct route	*r;
+	int		 i;
+
+	for (i = 0; i < p->p_nroutes; i++)
+		if (p->p_routes[i].rt_src == src && p->p_routes[i].rt_dst == dst)
+			return p->p_routes[i].rt_id;
+	r = reallocarray(p->p_routes, p->p_nroutes + 1, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	p->p_routes = r;
+	r = &p->p_routes[p->p_nroutes];
+	r->rt_id = p->p_nroutes;
+	r->rt_src = src;
+	r->rt_dst = dst;
+	r->rt_gen = 0;
+	p->p_nroutes++;
+	return r->rt_id;
+}
+
+/* Add under obj[port] every node that the link targets lead to. */
+static int
+add_links_from(struct build *b, enum dep_kind kind, int idx,
+    struct json_object *outputs)
+{
+	const struct deployment	*d = b->b_d;
+	struct json_object	*nodes;
+	char			 port[64];
+	int			 i;
+
+	for (i = 0; i < d->d_nlinks; i++) {
+		const struct dep_link	*l = &d->d_links[i];
+
+		if (l->dl_from_kind != kind || l->dl_from != idx)
+			continue;
+		if (kind == DEP_CONNECTOR)
+			port_lower(port, l->dl_from_port, sizeof(port));
+		else
+			(void)strlcpy(port, l->dl_from_port, sizeof(port));
+		if (!json_object_object_get_ex(outputs, port, &nodes)) {
+			nodes = json_object_new_array();
+			json_object_object_add(outputs, port, nodes);
+		}
+		if (add_targets(b, l->dl_to_kind, l->dl_to, l->dl_to_port,
+		    nodes) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Local index of a pipeline in this worker, adding it (and what it feeds). */
+static int
+pipe_local(struct build *b, int gp)
+{
+	struct json_object	*pj, *outputs, *compiled;
+	int			 li;
+
+	if (b->b_local[gp] != -1)
+		return b->b_local[gp];
+	li = json_object_array_length(b->b_pipes);
+	b->b_local[gp] = li;		/* before recursing: cycles end here */
+	pj = json_object_new_object();
+	outputs = json_object_new_object();
+	compiled = b->b_d->d_pipelines[gp].dp_compiled;
+	json_object_object_add(pj, "name",
+	    json_object_new_string(b->b_d->d_pipelines[gp].dp_name));
+	json_object_object_add(pj, "compiled", json_object_get(compiled));
+	json_object_object_add(pj, "outputs", outputs);
+	json_object_array_add(b->b_pipes, pj);
+	if (add_links_from(b, DEP_PIPELINE, gp, outputs) == -1)
+		return -1;
+	return li;
+}
+
+/* Append the node(s) for one link target. */
+static int
+add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
+    struct json_object *nodes)
+{
+	const struct deployment	*d = b->b_d;
+	struct json_object	*node, *cfg;
+	char			 lport[64];
+	int			 li, rid;
+
+	node = json_object_new_object();
+	if (kind == DEP_PIPELINE) {
+		if (idx < 0 || idx >= d->d_npipelines)
+			goto bad;
+		json_object_object_add(node, "pipeline",
+		    json_object_new_int(0));
+		json_object_object_add(node, "port",
+		    json_object_new_string(port));
+		json_object_array_add(nodes, node);
+		if ((li = pipe_local(b, idx)) == -1)
+			return -1;
+		json_object_object_add(node, "pipeline",
+		    json_object_new_int(li));
+		return 0;
+	}
+	if (idx < 0 || idx >= d->d_nconnectors)
+		goto bad;
+	port_lower(lport, port, sizeof(lport));
+	if (strcmp(d->d_connectors[idx].dc_type, "exit") == 0) {
+		cfg = json_object_object_get(d->d_connectors[idx].dc_config,
+		    "config");
+		json_object_object_add(node, "exit", cfg != NULL ?
+		    json_object_get(cfg) : json_object_new_object());
+	} else if (idx == b->b_src) {
+		json_object_object_add(node, "local",
+		    json_object_new_boolean(1));
+		json_object_object_add(node, "port",
+		    json_object_new_string(lport));
+	} else {
+		if ((rid = route_get(b->b_plan, b->b_src, idx)) == -1) {
+			json_object_put(node);
+			snprintf(b->b_err, b->b_errlen, "out of memory");
+			return -1;
+		}
+		json_object_object_add(node, "route",
+		    json_object_new_int(rid));
+		json_object_object_add(node, "port",
+		    json_object_new_string(lport));
+	}
+	json_object_array_add(nodes, node);
+	return 0;
+bad:
+	json_object_put(node);
+	snprintf(b->b_err, b->b_errlen, "link to unknown %s %d",
+	    kind == DEP_PIPELINE ? "pipeline" : "connector", idx);
+	return -1;
+}
+
+/* Roles: source if a link leaves the connector, sink if one enters. */
+static void
+plan_roles(const struct deployment *d, int *role)
+{
+	int	 i;
+
+	for (i = 0; i < d->d_nlinks; i++) {
+		const struct dep_link	*l = &d->d_links[i];
+
+		if (l->dl_from_kind == DEP_CONNECTOR && l->dl_from >= 0 &&
+		    l->dl_from < d->d_nconnectors)
+			role[l->dl_from] |= ROLE_SOURCE;
+		if (l->dl_to_kind == DEP_CONNECTOR && l->dl_to >= 0 &&
+		    l->dl_to < d->d_nconnectors)
+			role[l->dl_to] |= ROLE_SINK;
+	}
+}
+
+/* Decide routes and build every worker's configuration. */
+int
+route_plan(const struct deployment *d, struct plan *p, char *err,
+    size_t errlen)
+{
+	struct build		 b;
+	struct json_object	*conf, *outputs;
+	const struct dep_connector *dc;
+	int			 i, j;
+
+	memset(p, 0, sizeof(*p));
+	memset(&b, 0, sizeof(b));
+	p->p_nconn = d->d_nconnectors;
+	p->p_conf = calloc(d->d_nconnectors + 1, sizeof(*p->p_conf));
+	p->p_role = calloc(d->d_nconnectors + 1, sizeof(*p->p_role));
+	b.b_local = calloc(d->d_npipelines + 1, sizeof(*b.b_local));
+	if (p->p_conf == NULL || p->p_role == NULL || b.b_local == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	plan_roles(d, p->p_role);
+	b.b_d = d;
+	b.b_plan = p;
+	b.b_err = err;
+	b.b_errlen = errlen;
+	for (i = 0; i < d->d_nconnectors; i++) {
+		dc = &d->d_connectors[i];
+		/* Tremor: connectors in no connect are never started. */
+		if (p->p_role[i] == 0 || strcmp(dc->dc_type, "exit") == 0)
+			continue;
+		for (j = 0; j < d->d_npipelines; j++)
+			b.b_local[j] = -1;
+		b.b_src = i;
+		b.b_pipes = json_object_new_array();
+		outputs = json_object_new_object();
+		conf = json_object_new_object();
+		p->p_conf[i] = conf;
+		json_object_object_add(conf, "id", json_object_new_int(i));
+		json_object_object_add(conf, "name",
+		    json_object_new_string(dc->dc_name));
+		json_object_object_add(conf, "flow",
+		    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
+		json_object_object_add(conf, "type",
+		    json_object_new_string(dc->dc_type));
+		json_object_object_add(conf, "connector",
+		    json_object_get(dc->dc_config));
+		json_object_object_add(conf, "outputs", outputs);
+		json_object_object_add(conf, "pipelines", b.b_pipes);
+		if (add_links_from(&b, DEP_CONNECTOR, i, outputs) == -1)
+			goto fail;
+	}
+	free(b.b_local);
+	return 0;
+fail:
+	free(b.b_local);
+	route_plan_free(p);
+	return -1;
+}
+
+/* Release a plan; NULL members are fine. */
+void
+route_plan_free(struct plan *p)
+{
+	int	 i;
+
+	if (p->p_conf != NULL)
+		for (i = 0; i < p->p_nconn; i++)
+			json_object_put(p->p_conf[i]);
+	free(p->p_conf);
+	free(p->p_role);
+	free(p->p_routes);
+	memset(p, 0, sizeof(*p));
+}

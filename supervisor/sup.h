@@ -1,0 +1,61 @@
+/*
+ * The running half of wsflowd: route planning (who talks to whom), the
+ * process table (fork+exec, configure, start, restart, stop) and the
+ * services the supervisor offers its workers (name resolution).
+ */
+#ifndef WSFLOW_SUP_H
+#define WSFLOW_SUP_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "deploy.h"
+#include "proto.h"
+
+#define ROLE_SOURCE	0x01
+#define ROLE_SINK	0x02
+
+/* One socketpair between two workers. */
+struct route {
+	uint32_t	rt_id;
+	int		rt_src;		/* connector producing into it */
+	int		rt_dst;		/* connector consuming from it */
+	uint32_t	rt_gen;
+};
+
+/* What the parent decided: routes and each worker's configuration. */
+struct plan {
+	struct route		*p_routes;
+	int			 p_nroutes;
+	int			 p_nconn;
+	struct json_object	**p_conf;	/* NULL: no worker */
+	int			*p_role;
+};
+
+/* route.c */
+int	 route_plan(const struct deployment *, struct plan *, char *, size_t);
+void	 route_plan_free(struct plan *);
+
+/* resolve.c */
+struct proc_msg;
+int	 resolve_request(struct msg_resolve_req *, uint32_t, int,
+	    const char *, const char *);
+int	 resolve_answer(const struct msg_resolve_req *,
+	    struct msg_resolve_res *);
+int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
+
+/* listen.c: a bound, listening, non-blocking socket for a ws_server
+ * connector's config, or -1 with err. */
+int	 listen_open(struct json_object *, char *, size_t);
+
+/* supervisor.c */
+struct sup_opts {
+	int		 so_verbose;
+	int		 so_drain_ms;
+	const char	*so_worker;	/* worker executable, NULL: find it */
+};
+int	 sup_run(const struct deployment *, const struct sup_opts *);
+const char *sup_worker_path(void);
+
+#endif

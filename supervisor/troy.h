@@ -1,0 +1,219 @@
+/*
+ * The troy front end: lexer, parser (to an AST whose expressions are the
+ * JSON form of common/expr.c plus "pos" members), module resolver,
+ * constant folding and validation.  Everything here is pure except that
+ * module files are read through the one troy_read_fn given by the caller.
+ */
+#ifndef WSFLOW_TROY_H
+#define WSFLOW_TROY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "deploy.h"
+#include "suggest.h"
+
+#define TROY_MAX_DIAGS		100	/* stop collecting after this many */
+#define TROY_MAX_DEPTH		100	/* expression / body nesting */
+#define TROY_MAX_FILE		(4 * 1024 * 1024)
+#define TROY_MAX_MODULES	64
+
+/* One source file, kept for quoting lines in diagnostics. */
+struct troy_src {
+	char	*sr_name;
+	char	*sr_text;
+	size_t	 sr_len;
+};
+
+struct troy_pos {
+	const struct troy_src	*p_src;
+	int			 p_line;
+	int			 p_col;
+};
+
+struct troy_diag {
+	struct troy_pos	 dg_pos;
+	char		*dg_msg;
+	int		 dg_warning;
+};
+
+struct troy_diags {
+	struct troy_diag	*dd_v;
+	int			 dd_n;
+	int			 dd_errors;
+};
+
+void	troy_error(struct troy_diags *, const struct troy_pos *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	troy_warn(struct troy_diags *, const struct troy_pos *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	troy_diags_free(struct troy_diags *);
+/* Print "file:line:col: message", the line and a caret, for each. */
+void	troy_diags_print(const struct troy_diags *, FILE *);
+
+/* Lexer. */
+enum troy_tt {
+	TT_EOF,
+	TT_IDENT,
+	TT_STRING,
+	TT_INT,
+	TT_FLOAT,
+	TT_PUNCT,
+	TT_ERROR,	/* tk_text is the message */
+};
+
+struct troy_token {
+	enum troy_tt	 tk_type;
+	int		 tk_line;
+	int		 tk_col;
+	char		*tk_text;	/* ident, decoded string, punct, msg */
+	size_t		 tk_len;
+	int64_t		 tk_int;
+	double		 tk_float;
+	int		 tk_quoted;	/* `escaped` identifier */
+};
+
+struct troy_tokens {
+	struct troy_token	*tl_v;
+	size_t			 tl_n;
+};
+
+int	troy_lex(const char *, size_t, struct troy_tokens *);
+void	troy_tokens_free(struct troy_tokens *);
+int	troy_is_keyword(const char *);
+
+/* AST. */
+enum troy_sk {
+	TS_USE,
+	TS_DEFCONN,
+	TS_DEFPIPE,
+	TS_DEFFLOW,
+	TS_CREATE,
+	TS_CONNECT,
+	TS_DEPLOY,
+	TS_SELECT,
+};
+
+struct troy_path {
+	char		**pa_segs;
+	int		  pa_n;
+	struct troy_pos	  pa_pos;
+};
+
+struct troy_arg {
+	char			*a_name;
+	struct troy_pos		 a_pos;
+	struct json_object	*a_default;	/* NULL: mandatory */
+};
+
+struct troy_with {
+	char			*w_key;
+	struct troy_pos		 w_pos;
+	struct json_object	*w_expr;
+};
+
+struct troy_endpoint {
+	enum dep_kind	 ep_kind;
+	char		*ep_name;
+	char		*ep_port;	/* NULL: default */
+	struct troy_pos	 ep_pos;
+	struct troy_pos	 ep_portpos;
+};
+
+struct troy_module;
+struct troy_stmt;
+
+struct troy_stmts {
+	struct troy_stmt	*st_v;
+	int			 st_n;
+	int			 st_cap;
+};
+
+struct troy_stmt {
+	enum troy_sk		 s_kind;
+	struct troy_pos		 s_pos;
+	char			*s_name;	/* def name, alias */
+	struct troy_pos		 s_namepos;
+	struct troy_path	 s_path;	/* use target, from */
+	char			*s_type;	/* connector type */
+	struct troy_pos		 s_typepos;
+	enum dep_kind		 s_ckind;	/* create connector|pipeline */
+	struct troy_arg		*s_args;
+	int			 s_nargs;
+	struct troy_with	*s_with;
+	int			 s_nwith;
+	char			**s_from;	/* pipeline ports */
+	int			 s_nfrom;
+	char			**s_into;
+	int			 s_ninto;
+	struct troy_stmts	 s_body;	/* flow, pipeline */
+	struct troy_endpoint	 s_src;		/* connect */
+	struct troy_endpoint	 s_dst;
+	struct json_object	*s_target;	/* select */
+	struct json_object	*s_where;
+	char			*s_selfrom;
+	struct troy_pos		 s_selfrompos;
+	char			*s_selinto;
+	struct troy_pos		 s_selintopos;
+	struct troy_module	*s_module;	/* resolved use */
+	struct json_object	*s_compiled;	/* pipeline selects */
+	int			 s_bad;		/* definition has errors */
+};
+
+void	troy_stmts_free(struct troy_stmts *);
+
+/* Parse a whole file; errors go to diags.  Returns 0 or -1. */
+int	troy_parse(const struct troy_src *, struct troy_stmts *,
+	    struct troy_diags *);
+/* Parse a single expression (for -D values); NULL if it is not one. */
+struct json_object *troy_parse_expr(const struct troy_src *);
+
+/* A JSON expression node's position (or fallback). */
+struct troy_pos	troy_expr_pos(struct json_object *, const struct troy_pos *);
+
+/* Reads a whole file; returns 0, or -1 when it cannot be read. */
+typedef int (*troy_read_fn)(void *, const char *, char **, size_t *);
+
+struct troy_opts {
+	troy_read_fn	  to_read;
+	void		 *to_arg;
+	char		**to_own;	/* wsflow's own library dirs */
+	int		  to_nown;
+	char		**to_path;	/* WSFLOW_PATH then TREMOR_PATH */
+	int		  to_npath;
+	char		**to_defines;
+	int		  to_ndefines;
+};
+
+struct troy_ctx;
+
+/*
+ * Load, resolve and validate files.  Returns the deployment or NULL; the
+ * diagnostics (and the sources they quote) stay in *ctxp until
+ * troy_ctx_free.
+ */
+struct deployment *troy_load(const struct troy_opts *, char **, int,
+	    struct troy_ctx **);
+const struct troy_diags *troy_ctx_diags(const struct troy_ctx *);
+void	troy_ctx_free(struct troy_ctx *);
+
+/* Connector validation (troy_conn.c). */
+int	troy_conn_known(const char *);
+extern const char *const troy_conn_types[];
+extern const size_t troy_nconn_types;
+/*
+ * Validate the folded with-record of a connector of type `type`; src is
+ * the record of source expressions by key (for positions), pos the
+ * fallback position.  Returns the effective configuration or NULL.
+ */
+struct json_object *troy_conn_config(const char *, struct json_object *,
+	    struct json_object *, const struct troy_pos *,
+	    struct troy_diags *);
+/* Is port valid for this connector type as an output (out=1) or input? */
+int	troy_conn_port(const char *, const char *, int);
+
+void	deploy_free_contents(struct deployment *);
+
+#endif

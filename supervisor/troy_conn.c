@@ -1,0 +1,745 @@
+/*
+ * Connector validation: the keys every connector type accepts, their
+ * types and defaults, URL and reconnect checks, codec and processor specs.
+ * Produces the effective configuration stored in struct dep_connector.
+ * Pure: no I/O.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "codec.h"
+#include "lines.h"
+#include "troy.h"
+
+const char *const troy_conn_types[] = {
+	"ws_client", "ws_server", "file", "stdio", "exit", "metrics",
+};
+const size_t troy_nconn_types = sizeof(troy_conn_types) /
+    sizeof(troy_conn_types[0]);
+
+/* Is type a connector type wsflow knows? */
+int
+troy_conn_known(const char *type)
+{
+	size_t	i;
+
+	for (i = 0; i < troy_nconn_types; i++)
+		if (strcmp(type, troy_conn_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is port a valid output (out=1) or input port of this type? */
+int
+troy_conn_port(const char *type, const char *port, int out)
+{
+	if (out)
+		return strcasecmp(port, "out") == 0 ||
+		    strcasecmp(port, "err") == 0;
+	if (strcasecmp(port, "in") == 0)
+		return 1;
+	return strcmp(type, "stdio") == 0 &&
+	    (strcasecmp(port, "stdout") == 0 ||
+	    strcasecmp(port, "stderr") == 0);
+}
+
+/* Where one value is written, for error messages. */
+struct vctx {
+	struct json_object	*vc_src;	/* its source expression */
+	struct troy_pos		 vc_pos;	/* fallback position */
+	struct troy_diags	*vc_diags;
+	const char		*vc_what;	/* "ws_client config" */
+};
+
+/* The source expression of key in a record expression, or NULL. */
+static struct json_object *
+src_sub(struct json_object *src, const char *key, struct troy_pos *kpos,
+    const struct troy_pos *fallback)
+{
+	struct json_object	*t, *f, *pair, *kp;
+	size_t			 i;
+
+	*kpos = troy_expr_pos(src, fallback);
+	if (src == NULL || !json_object_object_get_ex(src, "t", &t) ||
+	    strcmp(json_object_get_string(t), "rec") != 0 ||
+	    !json_object_object_get_ex(src, "f", &f))
+		return NULL;
+	for (i = json_object_array_length(f); i-- > 0; ) {
+		pair = json_object_array_get_idx(f, i);
+		if (strcmp(json_object_get_string(json_object_array_get_idx(
+		    pair, 0)), key) != 0)
+			continue;
+		kp = json_object_array_get_idx(pair, 2);
+		if (kp != NULL) {
+			kpos->p_line = json_object_get_int(
+			    json_object_array_get_idx(kp, 0));
+			kpos->p_col = json_object_get_int(
+			    json_object_array_get_idx(kp, 1));
+		}
+		return json_object_array_get_idx(pair, 1);
+	}
+	return NULL;
+}
+
+/* Child context for key of a record value. */
+static struct vctx
+vc_key(const struct vctx *vc, const char *key, struct troy_pos *kpos)
+{
+	struct vctx	c = *vc;
+	struct troy_pos	kp;
+
+	c.vc_src = src_sub(vc->vc_src, key, &kp, &vc->vc_pos);
+	c.vc_pos = troy_expr_pos(c.vc_src, &kp);
+	if (kpos != NULL)
+		*kpos = kp;
+	return c;
+}
+
+/* Position of the value itself. */
+static struct troy_pos
+vc_pos(const struct vctx *vc)
+{
+	return troy_expr_pos(vc->vc_src, &vc->vc_pos);
+}
+
+/* Type names as troy users know them. */
+static const char *
+tname(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a bool";
+	case json_type_int:
+		return "an integer";
+	case json_type_double:
+		return "a float";
+	case json_type_string:
+		return "a string";
+	case json_type_array:
+		return "an array";
+	default:
+		return "a record";
+	}
+}
+
+/* Complain that key has the wrong type. */
+static int
+bad_type(const struct vctx *vc, const char *key, const char *want,
+    struct json_object *v)
+{
+	struct troy_pos	pos = vc_pos(vc);
+
+	troy_error(vc->vc_diags, &pos, "\"%s\" must be %s, not %s", key, want,
+	    tname(v));
+	return -1;
+}
+
+/* Check that every key of record v is in names; report the others. */
+static int
+check_keys(const struct vctx *vc, struct json_object *v,
+    const char *const *names, size_t n, const char *what)
+{
+	struct troy_pos	kpos;
+	const char	*hint;
+	int		 rc = 0;
+	size_t		 i;
+
+	json_object_object_foreach(v, key, val) {
+		(void)val;
+		for (i = 0; i < n; i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (i < n)
+			continue;
+		(void)vc_key(vc, key, &kpos);
+		hint = suggest_closest(key, names, n);
+		if (hint != NULL)
+			troy_error(vc->vc_diags, &kpos, "unknown key \"%s\" in "
+			    "%s (did you mean \"%s\"?)", key, what, hint);
+		else
+			troy_error(vc->vc_diags, &kpos, "unknown key \"%s\" in "
+			    "%s", key, what);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* A key that must be an unsigned integer within [min, max]. */
+static int
+want_uint(const struct vctx *vc, struct json_object *rec, const char *key,
+    long long min, long long max, long long dflt, int fill)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+
+	if (!json_object_object_get_ex(rec, key, &v)) {
+		if (fill)
+			json_object_object_add(rec, key,
+			    json_object_new_int64(dflt));
+		return 0;
+	}
+	c = vc_key(vc, key, NULL);
+	if (!json_object_is_type(v, json_type_int))
+		return bad_type(&c, key, "an integer", v);
+	if (json_object_get_int64(v) < min || json_object_get_int64(v) > max) {
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"%s\" must be between %lld "
+		    "and %lld", key, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* A key that must be a bool (default filled in if dflt >= 0). */
+static int
+want_bool(const struct vctx *vc, struct json_object *rec, const char *key,
+    int dflt)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+
+	if (!json_object_object_get_ex(rec, key, &v)) {
+		if (dflt >= 0)
+			json_object_object_add(rec, key,
+			    json_object_new_boolean(dflt));
+		return 0;
+	}
+	c = vc_key(vc, key, NULL);
+	if (!json_object_is_type(v, json_type_boolean))
+		return bad_type(&c, key, "a bool", v);
+	return 0;
+}
+
+/* A key that must be a string; required ones are reported if missing. */
+static int
+want_str(const struct vctx *vc, struct json_object *rec, const char *key,
+    int required, const char *what)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+
+	if (!json_object_object_get_ex(rec, key, &v)) {
+		if (required) {
+			struct troy_pos pos = vc_pos(vc);
+
+			troy_error(vc->vc_diags, &pos, "missing key \"%s\" "
+			    "in %s", key, what);
+			return -1;
+		}
+		return 0;
+	}
+	c = vc_key(vc, key, NULL);
+	if (!json_object_is_type(v, json_type_string))
+		return bad_type(&c, key, "a string", v);
+	if (required && json_object_get_string_len(v) == 0) {
+		struct troy_pos pos = vc_pos(&c);
+
+		troy_error(vc->vc_diags, &pos, "\"%s\" must not be empty",
+		    key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check a ws:// or wss:// URL (a bare host:port gets ws:// in front). */
+static int
+check_url(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*url, *p, *auth, *host, *hend, *port;
+	const char		*why = NULL;
+	size_t			 sl;
+	long			 n;
+
+	if (!json_object_object_get_ex(rec, "url", &v))
+		return 0;	/* reported as missing */
+	c = vc_key(vc, "url", NULL);
+	pos = vc_pos(&c);
+	url = json_object_get_string(v);
+	for (p = url; isalpha((unsigned char)*p) || *p == '-'; p++)
+		;
+	if (p > url && strncmp(p, "://", 3) == 0) {
+		sl = (size_t)(p - url);
+		if (!((sl == 2 && strncasecmp(url, "ws", 2) == 0) ||
+		    (sl == 3 && strncasecmp(url, "wss", 3) == 0))) {
+			troy_error(vc->vc_diags, &pos, "malformed url \"%s\": "
+			    "scheme must be ws or wss", url);
+			return -1;
+		}
+		auth = p + 3;
+	} else
+		auth = url;
+	if (strchr(url, ' ') != NULL || strlen(url) > 2048) {
+		why = "spaces or too long";
+		goto bad;
+	}
+	host = auth;
+	if (*host == '[') {
+		if ((hend = strchr(host, ']')) == NULL) {
+			why = "unterminated [";
+			goto bad;
+		}
+		hend++;
+	} else {
+		for (hend = host; *hend != '\0' && *hend != ':' &&
+		    *hend != '/' && *hend != '?' && *hend != '#'; hend++)
+			if (*hend == '@') {
+				why = "user info is not supported";
+				goto bad;
+			}
+	}
+	if (hend == host) {
+		why = "host missing";
+		goto bad;
+	}
+	if (*hend == ':') {
+		port = hend + 1;
+		n = 0;
+		if (!isdigit((unsigned char)*port)) {
+			why = "port must be a number";
+			goto bad;
+		}
+		for (; isdigit((unsigned char)*port); port++) {
+			n = n * 10 + (*port - '0');
+			if (n > 65535)
+				break;
+		}
+		if (n < 1 || n > 65535) {
+			why = "port out of range";
+			goto bad;
+		}
+		if (*port != '\0' && *port != '/' && *port != '?' &&
+		    *port != '#') {
+			why = "port must be a number";
+			goto bad;
+		}
+	} else if (*hend != '\0' && *hend != '/' && *hend != '?' &&
+	    *hend != '#') {
+		why = "bad host";
+		goto bad;
+	}
+	return 0;
+bad:
+	troy_error(vc->vc_diags, &pos, "malformed url \"%s\": %s", url, why);
+	return -1;
+}
+
+/* socket_options {"TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT"}. */
+static int
+check_sockopts(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = {
+		"TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT",
+	};
+	struct json_object	*v;
+	struct vctx		 c;
+	int			 rc;
+
+	if (!json_object_object_get_ex(rec, "socket_options", &v))
+		return 0;
+	c = vc_key(vc, "socket_options", NULL);
+	if (!json_object_is_type(v, json_type_object))
+		return bad_type(&c, "socket_options", "a record", v);
+	rc = check_keys(&c, v, names, 3, "socket_options");
+	rc |= want_bool(&c, v, "TCP_NODELAY", 1);
+	rc |= want_bool(&c, v, "SO_REUSEADDR", 1);
+	rc |= want_bool(&c, v, "SO_REUSEPORT", 0);
+	return rc ? -1 : 0;
+}
+
+/* ws_client config. */
+static int
+conf_ws_client(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = {
+		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
+	};
+	static const char *const tlsnames[] = { "cafile", "domain" };
+	struct json_object	*v;
+	struct vctx		 c;
+	int			 rc;
+
+	rc = check_keys(vc, rec, names, 5, "ws_client config");
+	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
+	rc |= want_str(vc, rec, "url", 1, "ws_client config");
+	rc |= check_url(vc, rec);
+	rc |= want_bool(vc, rec, "no_delay", 1);
+	rc |= check_sockopts(vc, rec);
+	if (json_object_object_get_ex(rec, "tls", &v) &&
+	    !json_object_is_type(v, json_type_boolean)) {
+		c = vc_key(vc, "tls", NULL);
+		if (!json_object_is_type(v, json_type_object))
+			return bad_type(&c, "tls", "a bool or a record", v);
+		rc |= check_keys(&c, v, tlsnames, 2, "ws_client tls");
+		rc |= want_str(&c, v, "cafile", 0, "tls");
+		rc |= want_str(&c, v, "domain", 0, "tls");
+	}
+	return rc ? -1 : 0;
+}
+
+/* ws_server config. */
+static int
+conf_ws_server(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = {
+		"url", "tls", "backlog", "socket_options", "ping_interval_ms",
+		"max_connections",
+	};
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	int			 rc;
+
+	rc = check_keys(vc, rec, names, 6, "ws_server config");
+	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
+	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
+	rc |= want_str(vc, rec, "url", 1, "ws_server config");
+	rc |= check_url(vc, rec);
+	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
+	rc |= check_sockopts(vc, rec);
+	if (json_object_object_get_ex(rec, "tls", &v)) {
+		c = vc_key(vc, "tls", NULL);
+		if (!json_object_is_type(v, json_type_object))
+			return bad_type(&c, "tls", "a record {\"cert\", "
+			    "\"key\"}", v);
+		rc |= want_str(&c, v, "cert", 1, "ws_server tls");
+		rc |= want_str(&c, v, "key", 1, "ws_server tls");
+	} else if (json_object_object_get_ex(rec, "url", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strncasecmp(json_object_get_string(v), "wss://", 6) == 0) {
+		/* A server cannot do TLS without a certificate. */
+		c = vc_key(vc, "url", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "url \"%s\" asks for TLS but "
+		    "there is no \"tls\" record with \"cert\" and \"key\"",
+		    json_object_get_string(v));
+		rc = -1;
+	}
+	return rc ? -1 : 0;
+}
+
+/* file config. */
+static int
+conf_file(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = { "path", "mode", "chunk_size" };
+	static const char *const modes[] = {
+		"read", "write", "append", "truncate", "overwrite",
+	};
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*hint;
+	size_t			 i;
+	int			 rc;
+
+	rc = check_keys(vc, rec, names, 3, "file config");
+	rc |= want_str(vc, rec, "path", 1, "file config");
+	rc |= want_str(vc, rec, "mode", 1, "file config");
+	rc |= want_uint(vc, rec, "chunk_size", 1, 16 * 1024 * 1024, 8192, 1);
+	if (json_object_object_get_ex(rec, "mode", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		for (i = 0; i < 5; i++)
+			if (strcmp(json_object_get_string(v), modes[i]) == 0)
+				break;
+		if (i == 5) {
+			c = vc_key(vc, "mode", NULL);
+			pos = vc_pos(&c);
+			hint = suggest_closest(json_object_get_string(v), modes,
+			    5);
+			troy_error(vc->vc_diags, &pos, "unknown file mode "
+			    "\"%s\" (%s%s%s)", json_object_get_string(v),
+			    hint ? "did you mean \"" : "one of read, write, "
+			    "append, truncate, overwrite", hint ? hint : "",
+			    hint ? "\"?" : "");
+			rc = -1;
+		}
+	}
+	return rc ? -1 : 0;
+}
+
+/* exit config. */
+static int
+conf_exit(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = { "delay", "graceful" };
+	int	rc;
+
+	rc = check_keys(vc, rec, names, 2, "exit config");
+	rc |= want_uint(vc, rec, "delay", 0, INT64_MAX, 0, 1);
+	rc |= want_bool(vc, rec, "graceful", 1);
+	return rc ? -1 : 0;
+}
+
+/* reconnect = "none" | {"retry": {...}}; returns the effective value. */
+static struct json_object *
+conf_reconnect(const struct vctx *vc, struct json_object *v)
+{
+	static const char *const strategies[] = { "none", "retry" };
+	static const char *const names[] = {
+		"interval_ms", "growth_rate", "max_retries", "randomized",
+	};
+	struct json_object	*r, *g;
+	struct vctx		 c;
+	struct troy_pos		 pos = vc_pos(vc);
+	const char		*hint;
+	int			 rc;
+
+	if (v == NULL)
+		return json_object_new_string("none");
+	if (json_object_is_type(v, json_type_string)) {
+		if (strcmp(json_object_get_string(v), "none") == 0)
+			return json_object_get(v);
+		hint = suggest_closest(json_object_get_string(v), strategies, 2);
+		troy_error(vc->vc_diags, &pos, "unknown reconnect strategy "
+		    "\"%s\" (%s)", json_object_get_string(v), hint != NULL &&
+		    strcmp(hint, "none") == 0 ? "did you mean \"none\"?" :
+		    "\"none\" or {\"retry\": {...}}");
+		return NULL;
+	}
+	if (!json_object_is_type(v, json_type_object) ||
+	    json_object_object_length(v) != 1 ||
+	    !json_object_object_get_ex(v, "retry", &r)) {
+		if (json_object_is_type(v, json_type_object) &&
+		    json_object_object_length(v) == 1) {
+			json_object_object_foreach(v, k, val) {
+				(void)val;
+				(void)vc_key(vc, k, &pos);
+				hint = suggest_closest(k, strategies, 2);
+				troy_error(vc->vc_diags, &pos, "unknown "
+				    "reconnect strategy \"%s\"%s%s%s", k,
+				    hint ? " (did you mean \"" : "",
+				    hint ? hint : "", hint ? "\"?)" : "");
+			}
+			return NULL;
+		}
+		troy_error(vc->vc_diags, &pos, "reconnect must be \"none\" or "
+		    "{\"retry\": {...}}");
+		return NULL;
+	}
+	c = vc_key(vc, "retry", NULL);
+	if (!json_object_is_type(r, json_type_object)) {
+		bad_type(&c, "retry", "a record", r);
+		return NULL;
+	}
+	r = json_object_get(r);
+	rc = check_keys(&c, r, names, 4, "reconnect retry");
+	if (!json_object_object_get_ex(r, "interval_ms", &g)) {
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "missing key \"interval_ms\" "
+		    "in reconnect retry");
+		rc = -1;
+	} else
+		rc |= want_uint(&c, r, "interval_ms", 0, INT64_MAX, 0, 0);
+	rc |= want_uint(&c, r, "max_retries", 0, INT64_MAX, 0, 0);
+	rc |= want_bool(&c, r, "randomized", 1);
+	if (!json_object_object_get_ex(r, "growth_rate", &g))
+		json_object_object_add(r, "growth_rate",
+		    json_object_new_double(1.5));
+	else {
+		struct vctx gc = vc_key(&c, "growth_rate", NULL);
+
+		if (!json_object_is_type(g, json_type_int) &&
+		    !json_object_is_type(g, json_type_double))
+			rc |= bad_type(&gc, "growth_rate", "a number", g);
+		else if (json_object_get_double(g) <= 0) {
+			pos = vc_pos(&gc);
+			troy_error(vc->vc_diags, &pos, "\"growth_rate\" must "
+			    "be positive");
+			rc = -1;
+		} else
+			json_object_object_add(r, "growth_rate",
+			    json_object_new_double(json_object_get_double(g)));
+	}
+	if (rc) {
+		json_object_put(r);
+		return NULL;
+	}
+	g = json_object_new_object();
+	json_object_object_add(g, "retry", r);
+	return g;
+}
+
+/* Validate a list of processor specs. */
+static struct json_object *
+conf_procs(const struct vctx *vc, struct json_object *v, int pre)
+{
+	struct proc_spec	 spec;
+	struct json_object	*item, *src, *t, *f;
+	struct troy_pos		 pos;
+	char			 err[256];
+	size_t			 i;
+	int			 rc = 0;
+
+	if (v == NULL)
+		return json_object_new_array();
+	if (!json_object_is_type(v, json_type_array)) {
+		bad_type(vc, pre ? "preprocessors" : "postprocessors",
+		    "an array", v);
+		return NULL;
+	}
+	for (i = 0; i < json_object_array_length(v); i++) {
+		item = json_object_array_get_idx(v, i);
+		src = NULL;
+		if (vc->vc_src != NULL &&
+		    json_object_object_get_ex(vc->vc_src, "t", &t) &&
+		    strcmp(json_object_get_string(t), "arr") == 0 &&
+		    json_object_object_get_ex(vc->vc_src, "v", &f))
+			src = json_object_array_get_idx(f, i);
+		pos = troy_expr_pos(src, &vc->vc_pos);
+		if (src == NULL)
+			pos = vc_pos(vc);
+		if (lines_spec_parse(item, pre, &spec, err, sizeof(err)) ==
+		    -1) {
+			troy_error(vc->vc_diags, &pos, "%s", err);
+			rc = -1;
+		}
+	}
+	return rc ? NULL : json_object_get(v);
+}
+
+/* Does this connector type need (1), refuse (-1) or take (0) a codec? */
+static int
+codec_req(const char *type)
+{
+	if (strcmp(type, "exit") == 0 || strcmp(type, "metrics") == 0)
+		return -1;
+	return 1;
+}
+
+/* Validate a folded with-record; return the effective configuration. */
+struct json_object *
+troy_conn_config(const char *type, struct json_object *with,
+    struct json_object *src, const struct troy_pos *pos,
+    struct troy_diags *diags)
+{
+	static const char *const top[] = {
+		"codec", "config", "preprocessors", "postprocessors",
+		"reconnect", "metrics_interval_s",
+	};
+	struct json_object	*out, *v, *cfg, *r;
+	struct vctx		 vc, c;
+	struct troy_pos		 kpos;
+	enum codec_kind		 kind;
+	const char		*hint;
+	char			 err[256], what[64];
+	int			 rc = 0;
+	size_t			 i;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.vc_src = src;
+	vc.vc_pos = *pos;
+	vc.vc_diags = diags;
+	out = json_object_new_object();
+	json_object_object_foreach(with, key, val) {
+		(void)val;
+		for (i = 0; i < 6; i++)
+			if (strcmp(key, top[i]) == 0)
+				break;
+		if (i < 6)
+			continue;
+		(void)vc_key(&vc, key, &kpos);
+		hint = suggest_closest(key, top, 6);
+		troy_warn(diags, &kpos, "unknown connector key \"%s\" is "
+		    "ignored%s%s%s", key, hint ? " (did you mean \"" : "",
+		    hint ? hint : "", hint ? "\"?)" : "");
+	}
+	/* codec */
+	c = vc_key(&vc, "codec", &kpos);
+	if (json_object_object_get_ex(with, "codec", &v)) {
+		struct troy_pos cpos = vc_pos(&c);
+
+		if (codec_req(type) == -1) {
+			troy_error(diags, &kpos, "connector type %s takes no "
+			    "codec", type);
+			rc = -1;
+		} else if (codec_from_spec(v, &kind, err, sizeof(err)) == -1) {
+			troy_error(diags, &cpos, "%s", err);
+			rc = -1;
+		}
+		json_object_object_add(out, "codec", json_object_get(v));
+	} else {
+		if (codec_req(type) == 1) {
+			troy_error(diags, pos, "missing codec for connector "
+			    "type %s", type);
+			rc = -1;
+		}
+		json_object_object_add(out, "codec", NULL);
+	}
+	/* processors */
+	c = vc_key(&vc, "preprocessors", NULL);
+	v = NULL;
+	json_object_object_get_ex(with, "preprocessors", &v);
+	if ((r = conf_procs(&c, v, 1)) == NULL)
+		rc = -1;
+	json_object_object_add(out, "preprocessors", r);
+	c = vc_key(&vc, "postprocessors", NULL);
+	v = NULL;
+	json_object_object_get_ex(with, "postprocessors", &v);
+	if ((r = conf_procs(&c, v, 0)) == NULL)
+		rc = -1;
+	json_object_object_add(out, "postprocessors", r);
+	/* config */
+	c = vc_key(&vc, "config", NULL);
+	snprintf(what, sizeof(what), "%s config", type);
+	if (!json_object_object_get_ex(with, "config", &v) || v == NULL) {
+		if (strcmp(type, "ws_client") == 0 ||
+		    strcmp(type, "ws_server") == 0 ||
+		    strcmp(type, "file") == 0) {
+			troy_error(diags, pos, "missing \"config\" for "
+			    "connector type %s", type);
+			rc = -1;
+			type = "";	/* no more errors about its keys */
+		}
+		cfg = json_object_new_object();
+	} else if (!json_object_is_type(v, json_type_object)) {
+		rc = bad_type(&c, "config", "a record", v);
+		cfg = json_object_new_object();
+		type = "";
+	} else
+		cfg = json_object_get(v);
+	/* work on a copy so defaults do not leak into shared values */
+	r = NULL;
+	json_object_deep_copy(cfg, &r, NULL);
+	json_object_put(cfg);
+	cfg = r;
+	if (strcmp(type, "ws_client") == 0)
+		rc |= conf_ws_client(&c, cfg);
+	else if (strcmp(type, "ws_server") == 0)
+		rc |= conf_ws_server(&c, cfg);
+	else if (strcmp(type, "file") == 0)
+		rc |= conf_file(&c, cfg);
+	else if (strcmp(type, "exit") == 0)
+		rc |= conf_exit(&c, cfg);
+	else if (*type != '\0')
+		rc |= check_keys(&c, cfg, NULL, 0, what);
+	json_object_object_add(out, "config", cfg);
+	/* reconnect */
+	c = vc_key(&vc, "reconnect", NULL);
+	v = NULL;
+	json_object_object_get_ex(with, "reconnect", &v);
+	if ((r = conf_reconnect(&c, v)) == NULL)
+		rc = -1;
+	json_object_object_add(out, "reconnect", r);
+	if (json_object_object_get_ex(with, "metrics_interval_s", &v)) {
+		rc |= want_uint(&vc, with, "metrics_interval_s", 0, INT64_MAX,
+		    0, 0);
+		json_object_object_add(out, "metrics_interval_s",
+		    json_object_get(v));
+	}
+	if (rc) {
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
+}

@@ -1,0 +1,300 @@
+#!/bin/sh
+# Interoperability of the ws connectors with independent implementations
+# on loopback: python3-websockets and node ws clients against a ws_server
+# echo flow (plain and TLS, text and binary, several at once), the same
+# libraries as servers for ws_client, openssl s_client TLS edge cases, and
+# the frame-level checks of frames.py.  Last line: "N passed, N failed".
+set -u
+src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+bld=${top_builddir:-$src/build}
+peers=$src/tests/peers
+wsflowd=$bld/supervisor/wsflowd
+py=/usr/bin/python3
+NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+TREMOR_PATH=$src/lib
+export NODE_PATH TREMOR_PATH
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+
+if ! $py -c 'import websockets' 2>/dev/null || ! command -v node >/dev/null ||
+    ! command -v openssl >/dev/null; then
+	echo "python3-websockets, node ws or openssl missing: skipped"
+	exit 77
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/wsflow-peers.XXXXXX") || exit 99
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+cd "$work" || exit 99
+chmod 755 "$work"
+
+# Ports: base + offset, distinct from the integration tests'.
+base=${WSFLOW_PEER_PORT:-14400}
+P_PLAIN=$((base + 1))
+P_TLS=$((base + 2))
+P_PYSRV=$((base + 3))
+P_NODESRV=$((base + 4))
+P_PYTLS=$((base + 5))
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
+    -out cert.pem -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null ||
+	{ echo "openssl req failed"; exit 99; }
+chmod 644 key.pem cert.pem
+
+# wait_port PORT: until something listens (5 s).
+wait_port() {
+	i=0
+	while [ $i -lt 50 ]; do
+		$py -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 0.2)" \
+		    2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- ws_server
+cat > server.troy <<EOF
+define flow echo
+flow
+  use troy::pipelines;
+  define connector plain from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "127.0.0.1:$P_PLAIN"}
+  end;
+  define connector secure from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "wss://127.0.0.1:$P_TLS",
+              "tls": {"cert": "$work/cert.pem", "key": "$work/key.pem"}}
+  end;
+  create connector plain;
+  create connector secure;
+  create pipeline p from pipelines::passthrough;
+  create pipeline s from pipelines::passthrough;
+  connect /connector/plain to /pipeline/p;
+  connect /pipeline/p to /connector/plain;
+  connect /connector/secure to /pipeline/s;
+  connect /pipeline/s to /connector/secure;
+end;
+deploy flow echo;
+EOF
+"$wsflowd" -d server.troy >server.out 2>server.err &
+srv=$!
+pids="$pids $srv"
+wait_port $P_PLAIN && wait_port $P_TLS || bad "ws_server did not listen"
+
+printf '{"a":1}\n["x",2.5]\n"text"\n' > in.txt
+
+# client NAME CMD...: compare its replies with in.txt.
+nclient=0
+client() {
+	name=$1
+	nclient=$((nclient + 1))
+	f=client$nclient
+	shift
+	if "$@" --input in.txt --expect 3 > $f.got 2>$f.err &&
+	    cmp -s in.txt $f.got; then
+		ok "$name"
+	else
+		bad "$name: $(head -c 300 $f.got $f.err)"
+	fi
+}
+client "python client, ws://" $py "$peers/py_client.py" \
+    "ws://127.0.0.1:$P_PLAIN/path?q=1"
+client "python client, wss://" $py "$peers/py_client.py" \
+    "wss://localhost:$P_TLS/" --cafile cert.pem
+client "node client, ws://" node "$peers/node_client.js" \
+    "ws://127.0.0.1:$P_PLAIN/"
+client "node client, wss://" node "$peers/node_client.js" \
+    "wss://localhost:$P_TLS/" --cafile cert.pem
+
+# binary frames come back as binary frames
+printf '"bin"\n' > bin.txt
+if $py "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/" --binary \
+    --input bin.txt --expect 1 > bin.got 2>&1 &&
+    [ "$(cat bin.got)" = "b:2262696e220a" ]; then
+	ok "binary frame echoed as binary (python)"
+else
+	bad "binary echo: $(cat bin.got)"
+fi
+if node "$peers/node_client.js" "wss://localhost:$P_TLS/" --cafile cert.pem \
+    --binary --input bin.txt --expect 1 > binn.got 2>&1 &&
+    [ "$(cat binn.got)" = "b:2262696e220a" ]; then
+	ok "binary frame echoed as binary (node, TLS)"
+else
+	bad "binary echo node: $(cat binn.got)"
+fi
+
+# eight clients at once, 200 messages each: each gets exactly its own
+i=0
+while [ $i -lt 8 ]; do
+	$py -c "
+for n in range(200): print('{\"client\":$i,\"n\":%d}' % n)" > multi$i.txt
+	if [ $((i % 2)) -eq 0 ]; then
+		$py "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/" \
+		    --input multi$i.txt --expect 200 > multi$i.got 2>&1 &
+	else
+		node "$peers/node_client.js" "wss://localhost:$P_TLS/" \
+		    --cafile cert.pem --input multi$i.txt --expect 200 \
+		    > multi$i.got 2>&1 &
+	fi
+	eval "mp$i=\$!"
+	i=$((i + 1))
+done
+i=0
+while [ $i -lt 8 ]; do
+	eval "wait \$mp$i"
+	if cmp -s multi$i.txt multi$i.got; then
+		ok "concurrent client $i got exactly its own 200 replies in order"
+	else
+		bad "concurrent client $i: $(head -c 200 multi$i.got)"
+	fi
+	i=$((i + 1))
+done
+
+# TLS edge cases with openssl s_client
+if echo | timeout 5 openssl s_client -connect 127.0.0.1:$P_TLS -tls1_1 \
+    >tls11.out 2>&1; then
+	bad "TLS 1.1 accepted"
+else
+	ok "TLS 1.1 refused"
+fi
+if echo | timeout 5 openssl s_client -connect 127.0.0.1:$P_TLS -tls1_2 \
+    -servername localhost >tls12.out 2>&1 &&
+    grep -q "Protocol *: TLSv1.2" tls12.out; then
+	ok "TLS 1.2 accepted"
+else
+	bad "TLS 1.2: $(tail -3 tls12.out)"
+fi
+# garbage instead of a ClientHello, a silent TCP probe, a half handshake
+$py - "$P_TLS" <<'EOF'
+import socket, sys
+p = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", p), 2)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\x00" * 100)
+try:
+    s.recv(100)
+except OSError:
+    pass
+s.close()
+socket.create_connection(("127.0.0.1", p), 2).close()
+s = socket.create_connection(("127.0.0.1", p), 2)
+s.sendall(b"\x16\x03\x01\x00\x10")   # a TLS record header, then nothing
+s.close()
+EOF
+client "wss:// still served after garbage and probes" $py \
+    "$peers/py_client.py" "wss://localhost:$P_TLS/" --cafile cert.pem
+if kill -0 $srv 2>/dev/null && ! grep -q "killed by signal" server.err; then
+	ok "ws_server survived the TLS edge cases"
+else
+	bad "ws_server: $(tail -5 server.err)"
+fi
+
+# frame-level checks (stand-in for Autobahn)
+if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
+	ok "frame-level checks: $(tail -1 frames.out)"
+else
+	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
+fi
+kill $srv
+wait $srv 2>/dev/null
+
+# ---------------------------------------------------------------- ws_client
+# client_flow URL EXTRA: a daemon sending in.txt to URL and writing the
+# replies to echo.log; exits one second after "exit".
+client_flow() {
+	cat > client.troy <<EOF
+define flow c
+flow
+  use integration;
+  use troy::pipelines;
+  use std::time::nanos;
+  define pipeline main
+  into out, exit
+  pipeline
+    select event from in where event != "exit" into out;
+    select {"delay": nanos::from_seconds(1)} from in where event == "exit" into exit;
+  end;
+  define connector ws from ws_client
+  with
+    postprocessors = ["lines"],
+    preprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "$1" $2},
+    reconnect = {"retry": {"interval_ms": 100, "max_retries": 30}}
+  end;
+  create connector in from integration::read_file with file = "cin.txt" end;
+  create connector echo from integration::write_file with file = "echo.log" end;
+  create connector ws;
+  create connector exit from integration::exit;
+  create pipeline main;
+  create pipeline back from pipelines::passthrough;
+  connect /connector/in to /pipeline/main;
+  connect /pipeline/main to /connector/ws;
+  connect /pipeline/main/exit to /connector/exit;
+  connect /connector/ws to /pipeline/back;
+  connect /pipeline/back to /connector/echo;
+end;
+deploy flow c;
+EOF
+	rm -f echo.log
+	timeout 20 "$wsflowd" -d client.troy > client.out 2> client.err
+}
+printf '{"a":1}\n["x",2.5]\n"text"\n"exit"\n' > cin.txt
+printf '"text"\n["x",2.5]\n{"a":1}\n' | sort > want.sorted
+
+# peer_server NAME CMD...: the server records to recv.log and echoes.
+peer_server() {
+	name=$1
+	port=$2
+	url=$3
+	extra=$4
+	shift 4
+	rm -f recv.log
+	"$@" --out recv.log --echo > peer.out 2>&1 &
+	ps=$!
+	pids="$pids $ps"
+	wait_port "$port" || bad "$name: peer server did not start"
+	client_flow "$url" "$extra"
+	rc=$?
+	kill $ps 2>/dev/null
+	wait $ps 2>/dev/null
+	if [ $rc -eq 0 ] && [ -f recv.log ] &&
+	    [ "$(sort recv.log)" = "$(cat want.sorted)" ] &&
+	    [ "$(sort echo.log 2>/dev/null)" = "$(cat want.sorted)" ]; then
+		ok "$name"
+	else
+		bad "$name: rc $rc, recv: $(cat recv.log 2>/dev/null | tr '\n' ' '), echo: $(cat echo.log 2>/dev/null | tr '\n' ' '); $(tail -3 client.err)"
+	fi
+}
+peer_server "ws_client to a python server, ws://" $P_PYSRV \
+    "ws://127.0.0.1:$P_PYSRV/some/path?x=y" "" \
+    $py "$peers/py_server.py" --port $P_PYSRV
+peer_server "ws_client to a node server, ws://" $P_NODESRV \
+    "127.0.0.1:$P_NODESRV" "" \
+    node "$peers/node_server.js" --port $P_NODESRV
+peer_server "ws_client to a python server, wss:// + cafile" $P_PYTLS \
+    "wss://localhost:$P_PYTLS/" ", \"tls\": {\"cafile\": \"$work/cert.pem\"}" \
+    $py "$peers/py_server.py" --port $P_PYTLS --cert cert.pem --key key.pem
+peer_server "ws_client to a node server, ws:// + tls, IP verified" $P_NODESRV \
+    "ws://127.0.0.1:$P_NODESRV/" ", \"tls\": {\"cafile\": \"$work/cert.pem\"}" \
+    node "$peers/node_server.js" --port $P_NODESRV --cert cert.pem --key key.pem
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,288 @@
+/*
+ * Unit tests for supervisor/route.c (which workers exist, which routes
+ * join them, what graph each worker is told) and supervisor/resolve.c
+ * (the name resolution answer), on hand-made deployments.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "check.h"
+#include "proc.h"
+#include "sup.h"
+
+static struct dep_connector	conns[8];
+static struct dep_pipeline	pipes[4];
+static struct dep_link		links[16];
+static struct deployment	dep;
+
+static void
+conn(int i, const char *name, const char *type)
+{
+	conns[i].dc_flow = (char *)(uintptr_t)"main";
+	conns[i].dc_name = (char *)(uintptr_t)name;
+	conns[i].dc_type = (char *)(uintptr_t)type;
+	conns[i].dc_config = json_tokener_parse(
+	    "{\"codec\":\"json\",\"config\":{\"delay\":5}}");
+	conns[i].dc_used = 1;
+	dep.d_nconnectors = i + 1 > dep.d_nconnectors ? i + 1 :
+	    dep.d_nconnectors;
+}
+
+static void
+pipe_(int i, const char *name)
+{
+	pipes[i].dp_flow = (char *)(uintptr_t)"main";
+	pipes[i].dp_name = (char *)(uintptr_t)name;
+	pipes[i].dp_compiled = json_tokener_parse("{\"name\":\"p\"}");
+	dep.d_npipelines = i + 1 > dep.d_npipelines ? i + 1 :
+	    dep.d_npipelines;
+}
+
+static void
+link_(enum dep_kind fk, int f, const char *fp, enum dep_kind tk, int t,
+    const char *tp)
+{
+	struct dep_link	*l = &links[dep.d_nlinks++];
+
+	l->dl_from_kind = fk;
+	l->dl_from = f;
+	l->dl_from_port = (char *)(uintptr_t)fp;
+	l->dl_to_kind = tk;
+	l->dl_to = t;
+	l->dl_to_port = (char *)(uintptr_t)tp;
+}
+
+static void
+reset(void)
+{
+	int	 i;
+
+	for (i = 0; i < dep.d_nconnectors; i++)
+		json_object_put(conns[i].dc_config);
+	for (i = 0; i < dep.d_npipelines; i++)
+		json_object_put(pipes[i].dp_compiled);
+	memset(&dep, 0, sizeof(dep));
+	memset(conns, 0, sizeof(conns));
+	memset(pipes, 0, sizeof(pipes));
+	dep.d_connectors = conns;
+	dep.d_pipelines = pipes;
+	dep.d_links = links;
+}
+
+/* Serialise a worker's outputs for comparison. */
+static const char *
+outs(struct plan *p, int i, const char *key)
+{
+	return json_object_to_json_string_ext(
+	    json_object_object_get(p->p_conf[i], key), JSON_C_TO_STRING_PLAIN);
+}
+
+/* The integration shape: in -> p -> out, p/exit -> exit; unused console. */
+static void
+test_basic(void)
+{
+	struct plan	 p;
+	char		 err[128];
+
+	reset();
+	conn(0, "in", "file");
+	conn(1, "out", "file");
+	conn(2, "exit", "exit");
+	conn(3, "console", "stdio");
+	pipe_(0, "main");
+	link_(DEP_CONNECTOR, 0, "out", DEP_PIPELINE, 0, "in");
+	link_(DEP_PIPELINE, 0, "out", DEP_CONNECTOR, 1, "in");
+	link_(DEP_PIPELINE, 0, "exit", DEP_CONNECTOR, 2, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
+	CHECK(p.p_conf[0] != NULL);
+	CHECK(p.p_conf[1] != NULL);
+	CHECK(p.p_conf[2] == NULL);	/* exit is not a process */
+	CHECK(p.p_conf[3] == NULL);	/* in no connect: never started */
+	CHECK_INT(p.p_role[0], ROLE_SOURCE);
+	CHECK_INT(p.p_role[1], ROLE_SINK);
+	CHECK_INT(p.p_nroutes, 1);
+	CHECK_INT(p.p_routes[0].rt_src, 0);
+	CHECK_INT(p.p_routes[0].rt_dst, 1);
+	CHECK_STR(outs(&p, 0, "outputs"),
+	    "{\"out\":[{\"pipeline\":0,\"port\":\"in\"}]}");
+	CHECK_STR(outs(&p, 0, "pipelines"),
+	    "[{\"name\":\"main\",\"compiled\":{\"name\":\"p\"},\"outputs\":"
+	    "{\"out\":[{\"route\":0,\"port\":\"in\"}],"
+	    "\"exit\":[{\"exit\":{\"delay\":5}}]}}]");
+	CHECK_STR(outs(&p, 1, "outputs"), "{}");
+	CHECK_STR(outs(&p, 1, "pipelines"), "[]");
+	route_plan_free(&p);
+	route_plan_free(&p);	/* twice is harmless */
+}
+
+/* Chained pipelines, an echo back into the same connector, err port,
+ * two sinks, upper-case connector port names, a pipeline cycle. */
+static void
+test_chain(void)
+{
+	struct plan	 p;
+	char		 err[128];
+
+	reset();
+	conn(0, "console", "stdio");
+	conn(1, "a", "file");
+	conn(2, "b", "file");
+	pipe_(0, "first");
+	pipe_(1, "second");
+	link_(DEP_CONNECTOR, 0, "OUT", DEP_PIPELINE, 0, "in");
+	link_(DEP_CONNECTOR, 0, "err", DEP_PIPELINE, 1, "in");
+	link_(DEP_PIPELINE, 0, "out", DEP_PIPELINE, 1, "in");
+	link_(DEP_PIPELINE, 1, "out", DEP_CONNECTOR, 0, "STDERR");
+	link_(DEP_PIPELINE, 1, "out", DEP_CONNECTOR, 1, "in");
+	link_(DEP_PIPELINE, 1, "err", DEP_CONNECTOR, 2, "in");
+	link_(DEP_PIPELINE, 1, "loop", DEP_PIPELINE, 0, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
+	CHECK_INT(p.p_role[0], ROLE_SOURCE | ROLE_SINK);
+	CHECK_INT(p.p_nroutes, 2);
+	CHECK_STR(outs(&p, 0, "outputs"),
+	    "{\"out\":[{\"pipeline\":0,\"port\":\"in\"}],"
+	    "\"err\":[{\"pipeline\":1,\"port\":\"in\"}]}");
+	CHECK_STR(outs(&p, 0, "pipelines"),
+	    "[{\"name\":\"first\",\"compiled\":{\"name\":\"p\"},\"outputs\":"
+	    "{\"out\":[{\"pipeline\":1,\"port\":\"in\"}]}},"
+	    "{\"name\":\"second\",\"compiled\":{\"name\":\"p\"},\"outputs\":"
+	    "{\"out\":[{\"local\":true,\"port\":\"stderr\"},"
+	    "{\"route\":0,\"port\":\"in\"}],"
+	    "\"err\":[{\"route\":1,\"port\":\"in\"}],"
+	    "\"loop\":[{\"pipeline\":0,\"port\":\"in\"}]}}]");
+	route_plan_free(&p);
+
+	/* A link to something that does not exist is an error. */
+	link_(DEP_PIPELINE, 1, "x", DEP_CONNECTOR, 7, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown connector") != NULL);
+	reset();
+}
+
+static void
+test_resolve(void)
+{
+	struct msg_resolve_req	 q;
+	struct msg_resolve_res	 r;
+	struct sockaddr_in	*sin;
+
+	memset(&q, 0, sizeof(q));
+	q.mq_id = 9;
+	q.mq_family = AF_INET;
+	(void)strlcpy(q.mq_host, "127.0.0.1", sizeof(q.mq_host));
+	(void)strlcpy(q.mq_serv, "4242", sizeof(q.mq_serv));
+	CHECK(resolve_answer(&q, &r) == 0);
+	CHECK_INT(r.ms_id, 9);
+	CHECK_INT(r.ms_error, 0);
+	CHECK_INT(r.ms_naddrs, 1);
+	sin = (struct sockaddr_in *)&r.ms_addrs[0].pa_addr;
+	CHECK_INT(r.ms_addrs[0].pa_len, sizeof(*sin));
+	CHECK_INT(ntohs(sin->sin_port), 4242);
+	CHECK_INT(ntohl(sin->sin_addr.s_addr), 0x7f000001);
+	(void)strlcpy(q.mq_host, "no such host.invalid", sizeof(q.mq_host));
+	CHECK(resolve_answer(&q, &r) == 0);
+	CHECK(r.ms_error != 0);
+	CHECK_INT(r.ms_naddrs, 0);
+	/* Malformed requests: unterminated, empty, bad family. */
+	memset(q.mq_host, 'x', sizeof(q.mq_host));
+	CHECK(resolve_answer(&q, &r) == -1);
+	q.mq_host[0] = '\0';
+	CHECK(resolve_answer(&q, &r) == -1);
+	(void)strlcpy(q.mq_host, "localhost", sizeof(q.mq_host));
+	q.mq_family = 12345;
+	CHECK(resolve_answer(&q, &r) == -1);
+	memset(q.mq_serv, 'x', sizeof(q.mq_serv));
+	q.mq_family = AF_UNSPEC;
+	CHECK(resolve_answer(&q, &r) == -1);
+}
+
+struct rres {
+	int			 n;
+	struct msg_resolve_res	 res;
+	int			 bad;
+};
+
+/* The supervisor's side of the exchange, as sup_ctl_cb does it. */
+static void
+sup_side(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct rres		*r = arg;
+	struct msg_resolve_res	 res;
+
+	if (m == NULL)
+		return;
+	if (resolve_handle(m, &res) == -1) {
+		r->bad++;
+		return;
+	}
+	(void)proc_send(p, MSG_RESOLVE_RES, -1, &res, sizeof(res));
+}
+
+/* The worker's side: collect answers. */
+static void
+worker_side(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct rres	*r = arg;
+
+	(void)p;
+	if (m != NULL && proc_get(m, &r->res, sizeof(r->res)) == 0)
+		r->n++;
+}
+
+/* Request and answer over a socketpair with proc messages. */
+static void
+test_resolve_msgs(void)
+{
+	struct event_base	*base = event_base_new();
+	struct proc_peer	*w, *s;
+	struct msg_resolve_req	 q;
+	struct rres		 rs, rw;
+	struct timeval		 tv = { 0, 100000 };
+	char			 longname[PROTO_HOST_MAX + 10];
+	int			 sv[2], i;
+
+	memset(&rs, 0, sizeof(rs));
+	memset(&rw, 0, sizeof(rw));
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	w = proc_peer_new(base, sv[0], "worker", worker_side, &rw);
+	s = proc_peer_new(base, sv[1], "supervisor", sup_side, &rs);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK(resolve_request(&q, 1, AF_INET, longname, "80") == -1);
+	CHECK(resolve_request(&q, 1, AF_INET, "", "80") == -1);
+	CHECK(resolve_request(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
+	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q)) == 0);
+	/* Wrong size: refused as a protocol error, nothing answered. */
+	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q) - 1) == 0);
+	for (i = 0; i < 20 && (rw.n < 1 || rs.bad < 1); i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	CHECK_INT(rw.n, 1);
+	CHECK_INT(rs.bad, 1);
+	CHECK_INT(rw.res.ms_id, 7);
+	CHECK_INT(rw.res.ms_error, 0);
+	CHECK_INT(rw.res.ms_naddrs, 1);
+	proc_peer_free(w);
+	proc_peer_free(s);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_chain();
+	test_resolve();
+	test_resolve_msgs();
+	reset();
+	return check_done();
+}

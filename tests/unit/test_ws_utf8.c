@@ -1,0 +1,339 @@
+/*
+ * Unit tests for UTF-8 validation (Autobahn section 6): Markus Kuhn's
+ * stress cases and the boundary code points, each checked whole, byte
+ * by byte, as a text frame split at every position and as a message in
+ * two fragments split at every position; plus an exhaustive comparison
+ * with a plain reference decoder for every 1-, 2- and 3-byte string.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ws_testlib.h"
+
+#define E_UTF8	" ERR 1007 text message is not valid UTF-8"
+
+struct u8case {
+	const char	*u_name;
+	const char	*u_s;
+	size_t		 u_len;		/* 0: strlen */
+	int		 u_valid;
+};
+
+#define V(name, s)	{ name, s, sizeof(s) - 1, 1 }
+#define I(name, s)	{ name, s, sizeof(s) - 1, 0 }
+
+static const struct u8case u8cases[] = {
+	/* 6.1-6.2, Kuhn 1 and 2: valid text and boundaries */
+	V("6.1 empty", ""),
+	V("6.2 Hello-mu", "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc"
+	    "\xc3\xa0\xc3\xa1-UTF-8!!"),
+	V("Kuhn 1 kosme", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"),
+	V("Kuhn 2.1.1 U+0000", "\x00"),
+	V("Kuhn 2.1.2 U+0080", "\xc2\x80"),
+	V("Kuhn 2.1.3 U+0800", "\xe0\xa0\x80"),
+	V("Kuhn 2.1.4 U+10000", "\xf0\x90\x80\x80"),
+	V("Kuhn 2.2.1 U+007F", "\x7f"),
+	V("Kuhn 2.2.2 U+07FF", "\xdf\xbf"),
+	V("Kuhn 2.2.3 U+FFFF", "\xef\xbf\xbf"),
+	V("Kuhn 2.3.1 U+D7FF", "\xed\x9f\xbf"),
+	V("Kuhn 2.3.2 U+E000", "\xee\x80\x80"),
+	V("Kuhn 2.3.3 U+FFFD", "\xef\xbf\xbd"),
+	V("Kuhn 2.3.4 U+10FFFF", "\xf4\x8f\xbf\xbf"),
+	V("Kuhn 5.3.1 U+FFFE", "\xef\xbf\xbe"),
+	V("Kuhn 5.3.3 U+FDD0", "\xef\xb7\x90"),
+	V("6.x U+1F600", "\xf0\x9f\x98\x80"),
+	V("6.x mixed", "a\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e z"),
+	/* 6.3-6.4: fail fast inside otherwise valid text */
+	I("6.3 kosme-edited", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
+	    "\xed\xa0\x80\x65\x64\x69\x74\x65\x64"),
+	I("6.4.1 above U+10FFFF", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce"
+	    "\xb5\xf4\x90\x80\x80\x65\x64\x69\x74\x65\x64"),
+	/* Kuhn 2.1.5-2.2.6: 5- and 6-byte forms and beyond */
+	I("Kuhn 2.1.5 5-byte", "\xf8\x88\x80\x80\x80"),
+	I("Kuhn 2.1.6 6-byte", "\xfc\x84\x80\x80\x80\x80"),
+	I("Kuhn 2.2.4 U+1FFFFF", "\xf7\xbf\xbf\xbf"),
+	I("Kuhn 2.2.5 U+3FFFFFF", "\xfb\xbf\xbf\xbf\xbf"),
+	I("Kuhn 2.2.6 U+7FFFFFFF", "\xfd\xbf\xbf\xbf\xbf\xbf"),
+	I("Kuhn 2.3.5 U+110000", "\xf4\x90\x80\x80"),
+	/* Kuhn 3.1: unexpected continuation bytes */
+	I("Kuhn 3.1.1 80", "\x80"),
+	I("Kuhn 3.1.2 bf", "\xbf"),
+	I("Kuhn 3.1.3 2 continuations", "\x80\xbf"),
+	I("Kuhn 3.1.4 3 continuations", "\x80\xbf\x80"),
+	I("Kuhn 3.1.5 4 continuations", "\x80\xbf\x80\xbf"),
+	I("Kuhn 3.1.6 5 continuations", "\x80\xbf\x80\xbf\x80"),
+	I("Kuhn 3.1.7 6 continuations", "\x80\xbf\x80\xbf\x80\xbf"),
+	I("Kuhn 3.1.8 7 continuations", "\x80\xbf\x80\xbf\x80\xbf\x80"),
+	I("Kuhn 3.1.9 after text", "abc\x80"),
+	/* Kuhn 3.2: lonely start characters */
+	I("Kuhn 3.2.1 c0 space", "\xc0 "),
+	I("Kuhn 3.2.1 df space", "\xdf "),
+	I("Kuhn 3.2.2 e0 space", "\xe0 "),
+	I("Kuhn 3.2.2 ef space", "\xef "),
+	I("Kuhn 3.2.3 f0 space", "\xf0 "),
+	I("Kuhn 3.2.3 f7 space", "\xf7 "),
+	I("Kuhn 3.2.4 f8 space", "\xf8 "),
+	I("Kuhn 3.2.5 fc space", "\xfc "),
+	/* Kuhn 3.3: last continuation byte missing */
+	I("Kuhn 3.3.1 c0", "\xc0"),
+	I("Kuhn 3.3.2 e0 80", "\xe0\x80"),
+	I("Kuhn 3.3.3 f0 80 80", "\xf0\x80\x80"),
+	I("Kuhn 3.3.4 f8 80 80 80", "\xf8\x80\x80\x80"),
+	I("Kuhn 3.3.5 fc 80 80 80 80", "\xfc\x80\x80\x80\x80"),
+	I("Kuhn 3.3.6 df", "\xdf"),
+	I("Kuhn 3.3.7 ef bf", "\xef\xbf"),
+	I("Kuhn 3.3.8 f7 bf bf", "\xf7\xbf\xbf"),
+	I("3.3 cut U+10000", "\xf0\x90\x80"),
+	I("3.3 cut U+0800", "\xe0\xa0"),
+	I("3.3 cut U+0080", "\xc2"),
+	I("Kuhn 3.4 concatenated", "\xc0\xe0\x80\xf0\x80\x80\xf8\x80\x80\x80"
+	    "\xfc\x80\x80\x80\x80\xdf\xef\xbf\xf7\xbf\xbf\xfb\xbf\xbf\xbf\xfd"
+	    "\xbf\xbf\xbf\xbf"),
+	/* Kuhn 3.5: impossible bytes */
+	I("Kuhn 3.5.1 fe", "\xfe"),
+	I("Kuhn 3.5.2 ff", "\xff"),
+	I("Kuhn 3.5.3 fe fe ff ff", "\xfe\xfe\xff\xff"),
+	/* Kuhn 4: overlong forms */
+	I("Kuhn 4.1.1 slash 2", "\xc0\xaf"),
+	I("Kuhn 4.1.2 slash 3", "\xe0\x80\xaf"),
+	I("Kuhn 4.1.3 slash 4", "\xf0\x80\x80\xaf"),
+	I("Kuhn 4.1.4 slash 5", "\xf8\x80\x80\x80\xaf"),
+	I("Kuhn 4.1.5 slash 6", "\xfc\x80\x80\x80\x80\xaf"),
+	I("Kuhn 4.2.1 max 2", "\xc1\xbf"),
+	I("Kuhn 4.2.2 max 3", "\xe0\x9f\xbf"),
+	I("Kuhn 4.2.3 max 4", "\xf0\x8f\xbf\xbf"),
+	I("Kuhn 4.2.4 max 5", "\xf8\x87\xbf\xbf\xbf"),
+	I("Kuhn 4.2.5 max 6", "\xfc\x83\xbf\xbf\xbf\xbf"),
+	I("Kuhn 4.3.1 NUL 2", "\xc0\x80"),
+	I("Kuhn 4.3.2 NUL 3", "\xe0\x80\x80"),
+	I("Kuhn 4.3.3 NUL 4", "\xf0\x80\x80\x80"),
+	I("Kuhn 4.3.4 NUL 5", "\xf8\x80\x80\x80\x80"),
+	I("Kuhn 4.3.5 NUL 6", "\xfc\x80\x80\x80\x80\x80"),
+	/* Kuhn 5.1-5.2: UTF-16 surrogates */
+	I("Kuhn 5.1.1 U+D800", "\xed\xa0\x80"),
+	I("Kuhn 5.1.2 U+DB7F", "\xed\xad\xbf"),
+	I("Kuhn 5.1.3 U+DB80", "\xed\xae\x80"),
+	I("Kuhn 5.1.4 U+DBFF", "\xed\xaf\xbf"),
+	I("Kuhn 5.1.5 U+DC00", "\xed\xb0\x80"),
+	I("Kuhn 5.1.6 U+DF80", "\xed\xbe\x80"),
+	I("Kuhn 5.1.7 U+DFFF", "\xed\xbf\xbf"),
+	I("Kuhn 5.2.1 D800 DC00", "\xed\xa0\x80\xed\xb0\x80"),
+	I("Kuhn 5.2.2 D800 DFFF", "\xed\xa0\x80\xed\xbf\xbf"),
+	I("Kuhn 5.2.3 DB7F DC00", "\xed\xad\xbf\xed\xb0\x80"),
+	I("Kuhn 5.2.4 DB7F DFFF", "\xed\xad\xbf\xed\xbf\xbf"),
+	I("Kuhn 5.2.5 DB80 DC00", "\xed\xae\x80\xed\xb0\x80"),
+	I("Kuhn 5.2.6 DB80 DFFF", "\xed\xae\x80\xed\xbf\xbf"),
+	I("Kuhn 5.2.7 DBFF DC00", "\xed\xaf\xbf\xed\xb0\x80"),
+	I("Kuhn 5.2.8 DBFF DFFF", "\xed\xaf\xbf\xed\xbf\xbf"),
+};
+
+/*
+ * Reference check written directly from RFC 3629's table: -1 valid,
+ * -2 a valid but unfinished prefix, else the index of the first byte
+ * that cannot belong to any valid string with this prefix.
+ */
+static long
+ref_check(const uint8_t *s, size_t n)
+{
+	size_t	 i = 0, len, j;
+	uint8_t	 lo, hi, b;
+
+	while (i < n) {
+		b = s[i];
+		if (b < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (b >= 0xc2 && b <= 0xdf)
+			len = 2;
+		else if (b >= 0xe0 && b <= 0xef) {
+			len = 3;
+			if (b == 0xe0)
+				lo = 0xa0;
+			if (b == 0xed)
+				hi = 0x9f;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			len = 4;
+			if (b == 0xf0)
+				lo = 0x90;
+			if (b == 0xf4)
+				hi = 0x8f;
+		} else
+			return (long)i;
+		for (j = 1; j < len; j++) {
+			if (i + j == n)
+				return -2;
+			b = s[i + j];
+			if (j == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
+				return (long)(i + j);
+		}
+		i += len;
+	}
+	return -1;
+}
+
+/* What the validator says, in ref_check's terms. */
+static long
+dfa_check(const uint8_t *s, size_t n)
+{
+	size_t		 bad;
+	uint32_t	 st = utf8_validate(UTF8_ACCEPT, s, n, &bad);
+
+	if (st == UTF8_REJECT)
+		return (long)bad;
+	return st == UTF8_ACCEPT ? -1 : -2;
+}
+
+/* Whole, byte by byte, as frames and fragments split everywhere. */
+static void
+check_u8(const struct u8case *c)
+{
+	const uint8_t	*s = (const uint8_t *)c->u_s;
+	struct wt_frame	 f[2];
+	struct buf	 b, w;
+	uint32_t	 st = UTF8_ACCEPT;
+	size_t		 i, k, bad = 0, mode;
+	char		*t, *want;
+	long		 ref;
+
+	CHECK_MSG(utf8_valid(s, c->u_len) == c->u_valid, "%s", c->u_name);
+	ref = ref_check(s, c->u_len);
+	CHECK_MSG((ref == -1) == c->u_valid, "%s: reference", c->u_name);
+	CHECK_MSG(dfa_check(s, c->u_len) == ref, "%s: position %ld vs %ld",
+	    c->u_name, dfa_check(s, c->u_len), ref);
+	for (i = 0; i < c->u_len; i++)
+		st = utf8_validate(st, s + i, 1, NULL);
+	CHECK_MSG((st == UTF8_ACCEPT) == c->u_valid, "%s: byte by byte",
+	    c->u_name);
+
+	buf_init(&w, 0);
+	if (c->u_valid) {
+		buf_adds(&w, " T");
+		wt_payload(&w, s, c->u_len);
+	} else
+		buf_adds(&w, E_UTF8);
+	want = w.bf_data;
+	for (mode = 0; mode < 2; mode++)
+		for (k = 0; k <= c->u_len; k++) {
+			/* One frame fed in two pieces at 6 + k ... */
+			memset(f, 0, sizeof(f));
+			f[0] = (struct wt_frame){ 1, 0, WS_OP_TEXT, c->u_s,
+			    c->u_len, 0, 0 };
+			buf_init(&b, 0);
+			wt_encode(&b, &f[0]);
+			t = wt_run(WS_ROLE_SERVER, mode ? WS_PARSE_STREAM : 0,
+			    NULL, (uint8_t *)b.bf_data, b.bf_len, 0, 6 + k);
+			if (strcmp(t, want) != 0)
+				bad++;
+			free(t);
+			buf_free(&b);
+			/* ... and two fragments split at k. */
+			f[0] = (struct wt_frame){ 0, 0, WS_OP_TEXT, c->u_s, k,
+			    0, 0 };
+			f[1] = (struct wt_frame){ 1, 0, WS_OP_CONT, c->u_s + k,
+			    c->u_len - k, 0, 0 };
+			buf_init(&b, 0);
+			wt_encode(&b, &f[0]);
+			wt_encode(&b, &f[1]);
+			t = wt_run(WS_ROLE_SERVER, mode ? WS_PARSE_STREAM : 0,
+			    NULL, (uint8_t *)b.bf_data, b.bf_len, 1, 0);
+			if (strcmp(t, want) != 0)
+				bad++;
+			free(t);
+			buf_free(&b);
+		}
+	CHECK_MSG(bad == 0, "%s: %zu splits disagree", c->u_name, bad);
+	free(want);
+}
+
+/* Every string of one, two and three bytes against the reference. */
+static void
+test_exhaustive(void)
+{
+	static const uint8_t	 pick[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f,
+	    0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef,
+	    0xf0, 0xf4, 0xf5, 0xff };
+	uint8_t			 s[4];
+	uint32_t		 v, wrong = 0, n = 0;
+	size_t			 a, b, c, d;
+
+	for (v = 0; v < 256; v++) {
+		s[0] = (uint8_t)v;
+		wrong += dfa_check(s, 1) != ref_check(s, 1);
+		n++;
+	}
+	for (v = 0; v < 65536; v++) {
+		s[0] = (uint8_t)(v >> 8);
+		s[1] = (uint8_t)v;
+		wrong += dfa_check(s, 2) != ref_check(s, 2);
+		n++;
+	}
+	for (v = 0; v < (1U << 24); v++) {
+		s[0] = (uint8_t)(v >> 16);
+		s[1] = (uint8_t)(v >> 8);
+		s[2] = (uint8_t)v;
+		wrong += dfa_check(s, 3) != ref_check(s, 3);
+		n++;
+	}
+	for (a = 0xf0; a <= 0xf5; a++)
+		for (b = 0; b < sizeof(pick); b++)
+			for (c = 0; c < sizeof(pick); c++)
+				for (d = 0; d < sizeof(pick); d++) {
+					s[0] = (uint8_t)a;
+					s[1] = pick[b];
+					s[2] = pick[c];
+					s[3] = pick[d];
+					wrong += dfa_check(s, 4) !=
+					    ref_check(s, 4);
+					n++;
+				}
+	CHECK_MSG(wrong == 0, "%u of %u strings disagree", wrong, n);
+}
+
+/* Long text: the word-at-a-time path meets multi-byte characters. */
+static void
+test_long(void)
+{
+	uint8_t	 s[300];
+	size_t	 i, j, bad = 0;
+
+	for (i = 0; i < 280; i++) {
+		memset(s, 'a', sizeof(s));
+		/* a valid 3-byte character at every offset */
+		memcpy(s + i, "\xe2\x82\xac", 3);
+		bad += !utf8_valid(s, sizeof(s));
+		/* a surrogate at every offset: reported where it starts */
+		memcpy(s + i, "\xed\xa0\x80", 3);
+		bad += dfa_check(s, sizeof(s)) != (long)i + 1;
+		/* a stray continuation byte at every offset */
+		memset(s, 'a', sizeof(s));
+		s[i] = 0x80;
+		bad += dfa_check(s, sizeof(s)) != (long)i;
+		for (j = 0; j < 4; j++)
+			bad += dfa_check(s + j, sizeof(s) - j) !=
+			    (i >= j ? (long)(i - j) : -1);
+	}
+	CHECK_INT(bad, 0);
+	/* Once rejected, always rejected. */
+	CHECK(utf8_validate(UTF8_REJECT, (const uint8_t *)"a", 1, &i) ==
+	    UTF8_REJECT && i == 0);
+}
+
+int
+main(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(u8cases) / sizeof(u8cases[0]); i++)
+		check_u8(&u8cases[i]);
+	test_exhaustive();
+	test_long();
+	return check_done();
+}

@@ -1,0 +1,631 @@
+/*
+ * The event path inside a worker.  Source side: preprocessors -> codec
+ * decode -> metadata -> pipelines (evaluated here, chains included) ->
+ * each leaf: a route, the local sink, or the exit connector.  Sink side:
+ * route message -> value -> codec encode -> postprocessors -> output.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "worker.h"
+
+/* Context of one trip through a preprocessor chain. */
+struct chain {
+	struct worker		*c_w;
+	struct wk_stream	*c_st;
+	struct json_object	*c_meta;
+	int			 c_level;
+};
+
+struct pipe_ctx {
+	struct worker	*pc_w;
+	int		 pc_pipe;
+	int		 pc_depth;
+};
+
+static void	ev_deliver(struct worker *, struct json_object *,
+		    struct json_object *, struct json_object *, int);
+
+/* Parse codec and processors of the connector config. */
+int
+ev_setup(struct worker *w, char *err, size_t errlen)
+{
+	struct json_object	*c, *list, *pipes, *p;
+	char			 e[256];
+	size_t			 i, n;
+
+	buf_init(&w->w_enc, PROC_MAX_PAYLOAD);
+	c = json_object_object_get(w->w_conf, "connector");
+	if (json_object_object_get_ex(c, "codec", &p) && p != NULL) {
+		if (codec_from_spec(p, &w->w_codec, e, sizeof(e)) == -1) {
+			snprintf(err, errlen, "codec: %s", e);
+			return -1;
+		}
+		w->w_has_codec = 1;
+	}
+	if (json_object_object_get_ex(c, "preprocessors", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		n = json_object_array_length(list);
+		if (n > WK_MAX_PROCS) {
+			snprintf(err, errlen, "too many preprocessors");
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (lines_spec_parse(json_object_array_get_idx(list, i),
+			    1, &w->w_pre[i], e, sizeof(e)) == -1) {
+				snprintf(err, errlen, "preprocessor: %s", e);
+				return -1;
+			}
+		w->w_npre = n;
+	}
+	if (json_object_object_get_ex(c, "postprocessors", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		n = json_object_array_length(list);
+		if (n > WK_MAX_PROCS) {
+			snprintf(err, errlen, "too many postprocessors");
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (lines_spec_parse(json_object_array_get_idx(list, i),
+			    0, &w->w_post[i], e, sizeof(e)) == -1) {
+				snprintf(err, errlen, "postprocessor: %s", e);
+				return -1;
+			}
+		w->w_npost = n;
+	}
+	w->w_outputs = json_object_object_get(w->w_conf, "outputs");
+	pipes = json_object_object_get(w->w_conf, "pipelines");
+	n = json_object_is_type(pipes, json_type_array) ?
+	    json_object_array_length(pipes) : 0;
+	if (n > 0 && (w->w_pipes = calloc(n, sizeof(*w->w_pipes))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		p = json_object_array_get_idx(pipes, i);
+		w->w_pipes[i].wp_outputs = json_object_object_get(p, "outputs");
+		w->w_pipes[i].wp_pipe = pipeline_from_json(
+		    json_object_object_get(p, "compiled"), e, sizeof(e));
+		w->w_npipes = i + 1;
+		if (w->w_pipes[i].wp_pipe == NULL) {
+			snprintf(err, errlen, "pipeline: %s", e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Release what ev_setup built. */
+void
+ev_teardown(struct worker *w)
+{
+	int	 i, j;
+
+	for (i = 0; i < w->w_npipes; i++)
+		pipeline_free(w->w_pipes[i].wp_pipe);
+	free(w->w_pipes);
+	w->w_pipes = NULL;
+	w->w_npipes = 0;
+	for (i = 0; i < (int)(sizeof(w->w_streams) / sizeof(w->w_streams[0]));
+	    i++)
+		for (j = 0; j < WK_MAX_PROCS; j++) {
+			lines_free(w->w_streams[i].ws_pre[j]);
+			w->w_streams[i].ws_pre[j] = NULL;
+		}
+	buf_free(&w->w_enc);
+}
+
+/* Is anything connected to one of the connector's output ports? */
+int
+ev_has_output(struct worker *w)
+{
+	struct json_object_iterator	 it, end;
+
+	if (w->w_outputs == NULL)
+		return 0;
+	it = json_object_iter_begin(w->w_outputs);
+	end = json_object_iter_end(w->w_outputs);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		if (json_object_array_length(json_object_iter_peek_value(&it))
+		    > 0)
+			return 1;
+	return 0;
+}
+
+/* May sources produce: every outgoing route up, below high, not paused. */
+int
+ev_can_emit(struct worker *w)
+{
+	struct wk_route	*r;
+	int		 i;
+
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_OUT)
+			continue;
+		if (r->wr_proc == NULL || r->wr_paused ||
+		    proc_over_high(r->wr_proc))
+			return 0;
+	}
+	return 1;
+}
+
+/* Find or create the state of a stream. */
+static struct wk_stream *
+ev_stream(struct worker *w, uint64_t id)
+{
+	struct wk_stream	*st, *fr = NULL;
+	size_t			 i, n = sizeof(w->w_streams) /
+				    sizeof(w->w_streams[0]);
+	int			 j;
+
+	for (i = 0; i < n; i++) {
+		st = &w->w_streams[i];
+		if (st->ws_used && st->ws_id == id)
+			return st;
+		if (!st->ws_used && fr == NULL)
+			fr = st;
+	}
+	if (fr == NULL)
+		return NULL;
+	for (j = 0; j < w->w_npre; j++)
+		if ((fr->ws_pre[j] = lines_new(&w->w_pre[j])) == NULL)
+			goto fail;
+	fr->ws_used = 1;
+	fr->ws_id = id;
+	fr->ws_pull = 0;
+	return fr;
+fail:
+	for (j = 0; j < w->w_npre; j++) {
+		lines_free(fr->ws_pre[j]);
+		fr->ws_pre[j] = NULL;
+	}
+	return NULL;
+}
+
+/* Emit {"error", "source", "stream_id", "pull_id"} on port err. */
+static void
+ev_error(struct worker *w, struct wk_stream *st, struct json_object *meta,
+    const char *msg)
+{
+	struct json_object	*v, *m;
+
+	w->w_errors++;
+	log_debug("connector %s: stream %llu: %s", w->w_name,
+	    (unsigned long long)st->ws_id, msg);
+	v = json_object_new_object();
+	json_object_object_add(v, "error", json_object_new_string(msg));
+	json_object_object_add(v, "source", json_object_new_string(w->w_name));
+	json_object_object_add(v, "stream_id",
+	    json_object_new_uint64(st->ws_id));
+	json_object_object_add(v, "pull_id", json_object_new_uint64(st->ws_pull));
+	m = NULL;
+	if (meta != NULL)
+		json_object_deep_copy(meta, &m, NULL);
+	if (m == NULL)
+		m = json_object_new_object();
+	json_object_object_add(m, "error", json_object_new_string(msg));
+	ev_emit(w, "err", v, m);
+	json_object_put(v);
+	json_object_put(m);
+}
+
+/* The last stage of the chain: decode one chunk into one event. */
+static int
+ev_decode(struct chain *c, const char *data, size_t len)
+{
+	struct worker		*w = c->c_w;
+	struct json_object	*v = NULL;
+	char			 err[256];
+
+	if (!w->w_has_codec)
+		return 0;
+	if (codec_decode(w->w_codec, data, len, &v, err, sizeof(err)) == -1) {
+		ev_error(w, c->c_st, c->c_meta, err);
+		return 0;
+	}
+	ev_emit(w, "out", v, c->c_meta);
+	json_object_put(v);
+	return 0;
+}
+
+/* lines emit callback: pass a chunk to the next level. */
+static int
+ev_chain_emit(void *arg, const char *data, size_t len)
+{
+	struct chain	*c = arg, next;
+	char		 err[256];
+
+	if (c->c_level >= c->c_w->w_npre)
+		return ev_decode(c, data, len);
+	next = *c;
+	next.c_level++;
+	if (next.c_level >= c->c_w->w_npre)
+		return ev_decode(&next, data, len);
+	if (lines_process(next.c_st->ws_pre[next.c_level], data, len,
+	    ev_chain_emit, &next, err, sizeof(err)) == -1)
+		ev_error(c->c_w, c->c_st, c->c_meta, err);
+	return 0;
+}
+
+/* Bytes arrived on a stream: run them through the chain. */
+void
+ev_source_data(struct worker *w, uint64_t stream, const char *data,
+    size_t len, struct json_object *meta)
+{
+	struct wk_stream	*st;
+	struct chain		 c;
+	char			 err[256];
+
+	if ((st = ev_stream(w, stream)) == NULL) {
+		w->w_dropped++;
+		log_warnx("connector %s: too many streams, %zu bytes dropped",
+		    w->w_name, len);
+		return;
+	}
+	st->ws_pull++;
+	w->w_cur_stream = stream;
+	c.c_w = w;
+	c.c_st = st;
+	c.c_meta = meta;
+	c.c_level = 0;
+	if (w->w_npre == 0) {
+		ev_decode(&c, data, len);
+		return;
+	}
+	if (lines_process(st->ws_pre[0], data, len, ev_chain_emit, &c, err,
+	    sizeof(err)) == -1)
+		ev_error(w, st, meta, err);
+}
+
+/* A stream ended: flush each preprocessor level in turn, then forget it. */
+void
+ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
+{
+	struct wk_stream	*st;
+	struct chain		 c;
+	int			 i;
+
+	if ((st = ev_stream(w, stream)) == NULL)
+		return;
+	w->w_cur_stream = stream;
+	c.c_w = w;
+	c.c_st = st;
+	c.c_meta = meta;
+	for (i = 0; i < w->w_npre; i++) {
+		c.c_level = i;
+		(void)lines_finish(st->ws_pre[i], ev_chain_emit, &c);
+	}
+	for (i = 0; i < w->w_npre; i++) {
+		lines_free(st->ws_pre[i]);
+		st->ws_pre[i] = NULL;
+	}
+	st->ws_used = 0;
+}
+
+/* Pipeline output: follow that port's nodes. */
+static int
+ev_pipe_emit(void *arg, const char *port, struct json_object *v,
+    struct json_object *meta)
+{
+	struct pipe_ctx		*pc = arg;
+	struct json_object	*nodes;
+
+	nodes = json_object_object_get(
+	    pc->pc_w->w_pipes[pc->pc_pipe].wp_outputs, port);
+	ev_deliver(pc->pc_w, nodes, v, meta, pc->pc_depth + 1);
+	return 0;
+}
+
+/* A runtime error inside a select: logged, that event dropped. */
+static void
+ev_pipe_error(void *arg, const char *msg)
+{
+	struct pipe_ctx	*pc = arg;
+
+	log_warnx("pipeline %s: %s",
+	    pipeline_name(pc->pc_w->w_pipes[pc->pc_pipe].wp_pipe), msg);
+}
+
+/*
+ * Serialise one value for a route into w_enc: a string value as its raw
+ * bytes (EV_STRING), anything else as one line of JSON text.
+ */
+static int
+ev_serialise(struct worker *w, struct json_object *v, uint32_t *flags)
+{
+	const char	*s;
+	size_t		 len;
+
+	buf_reset(&w->w_enc);
+	if (json_object_is_type(v, json_type_string)) {
+		*flags |= EV_STRING;
+		return buf_add(&w->w_enc, json_object_get_string(v),
+		    json_object_get_string_len(v));
+	}
+	s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL || buf_add(&w->w_enc, s, len) == -1)
+		return -1;
+	return buf_addc(&w->w_enc, '\n');
+}
+
+/* Send one event down a route. */
+static void
+ev_route_send(struct worker *w, uint32_t id, const char *port,
+    struct json_object *v, struct json_object *meta)
+{
+	struct wk_route		*r = NULL;
+	struct msg_event	 ev;
+	const char		*m = NULL;
+	size_t			 mlen = 0;
+	int			 i;
+
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_id == id &&
+		    w->w_routes[i].wr_end == ROUTE_OUT)
+			r = &w->w_routes[i];
+	if (r == NULL)
+		fatalx("route %u unknown", id);
+	memset(&ev, 0, sizeof(ev));
+	ev.me_origin = w->w_id;
+	ev.me_stream = w->w_cur_stream;
+	if (json_object_get_boolean(json_object_object_get(meta, "binary")))
+		ev.me_flags |= EV_BINARY;
+	if (strlcpy(ev.me_port, port, sizeof(ev.me_port)) >=
+	    sizeof(ev.me_port)) {
+		log_warnx("connector %s: port name too long", w->w_name);
+		return;
+	}
+	if (meta != NULL)
+		m = json_object_to_json_string_length(meta,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &mlen);
+	if (ev_serialise(w, v, &ev.me_flags) == -1 || (meta != NULL &&
+	    m == NULL)) {
+		w->w_dropped++;
+		log_warnx("connector %s: event too large for a route, dropped",
+		    w->w_name);
+		return;
+	}
+	ev.me_value_len = w->w_enc.bf_len;
+	ev.me_meta_len = mlen;
+	if (r->wr_proc == NULL || proc_send_event(r->wr_proc, &ev,
+	    w->w_enc.bf_data, m) == -1) {
+		r->wr_dropped++;
+		w->w_dropped++;
+		log_warnx("connector %s: route %u to connector %u %s, "
+		    "event dropped (%llu so far)", w->w_name, r->wr_id,
+		    r->wr_peer, r->wr_proc == NULL ? "is down" : strerror(errno),
+		    (unsigned long long)r->wr_dropped);
+	} else {
+		r->wr_events++;
+		w->w_events_out++;
+	}
+}
+
+/* An event reached the exit connector: ask the supervisor to stop. */
+static void
+ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
+{
+	struct msg_exit		 mx;
+	struct json_object	*o;
+
+	if (w->w_exit_sent)
+		return;
+	w->w_exit_sent = 1;
+	memset(&mx, 0, sizeof(mx));
+	mx.mx_graceful = 1;
+	if (json_object_object_get_ex(cfg, "delay", &o) &&
+	    json_object_is_type(o, json_type_int) &&
+	    json_object_get_int64(o) > 0)
+		mx.mx_delay_ns = json_object_get_int64(o);
+	if (json_object_object_get_ex(cfg, "graceful", &o) &&
+	    json_object_is_type(o, json_type_boolean))
+		mx.mx_graceful = json_object_get_boolean(o);
+	if (json_object_is_type(v, json_type_object)) {
+		if (json_object_object_get_ex(v, "delay", &o) &&
+		    json_object_is_type(o, json_type_int) &&
+		    json_object_get_int64(o) >= 0)
+			mx.mx_delay_ns = json_object_get_int64(o);
+		if (json_object_object_get_ex(v, "graceful", &o) &&
+		    json_object_is_type(o, json_type_boolean))
+			mx.mx_graceful = json_object_get_boolean(o);
+		if (json_object_object_get_ex(v, "exit", &o) &&
+		    json_object_is_type(o, json_type_int))
+			mx.mx_code = (int32_t)json_object_get_int(o);
+	}
+	log_debug("connector %s: exit requested (code %d, delay %llu ns, %s)",
+	    w->w_name, mx.mx_code, (unsigned long long)mx.mx_delay_ns,
+	    mx.mx_graceful ? "graceful" : "immediate");
+	if (proc_send(w->w_ctl, MSG_EXIT_REQ, -1, &mx, sizeof(mx)) == -1)
+		fatal("%s: send", __func__);
+}
+
+/* Hand a value to every node of a list. */
+static void
+ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
+    struct json_object *meta, int depth)
+{
+	struct json_object	*node, *o;
+	struct pipe_ctx		 pc;
+	const char		*port;
+	size_t			 i, n;
+
+	if (nodes == NULL)
+		return;
+	if (depth > WK_MAX_DEPTH) {
+		w->w_dropped++;
+		log_warnx("connector %s: pipelines nested too deep, "
+		    "event dropped", w->w_name);
+		return;
+	}
+	n = json_object_array_length(nodes);
+	for (i = 0; i < n; i++) {
+		node = json_object_array_get_idx(nodes, i);
+		port = wk_conf_str(node, "port");
+		if (json_object_object_get_ex(node, "pipeline", &o)) {
+			pc.pc_w = w;
+			pc.pc_pipe = json_object_get_int(o);
+			pc.pc_depth = depth;
+			if (pc.pc_pipe < 0 || pc.pc_pipe >= w->w_npipes)
+				fatalx("pipeline %d unknown", pc.pc_pipe);
+			(void)pipeline_run(w->w_pipes[pc.pc_pipe].wp_pipe,
+			    port, v, meta, ev_pipe_emit, ev_pipe_error, &pc);
+		} else if (json_object_object_get_ex(node, "route", &o))
+			ev_route_send(w, json_object_get_int(o), port, v, meta);
+		else if (json_object_object_get_ex(node, "local", &o)) {
+			w->w_sink_origin = w->w_id;
+			w->w_sink_stream = w->w_cur_stream;
+			ev_sink(w, port, v, meta);
+		}
+		else if (json_object_object_get_ex(node, "exit", &o))
+			ev_exit(w, o, v);
+	}
+}
+
+/* An event leaves the connector on one of its output ports. */
+void
+ev_emit(struct worker *w, const char *port, struct json_object *v,
+    struct json_object *meta)
+{
+	w->w_events_in++;
+	ev_deliver(w, json_object_object_get(w->w_outputs, port), v, meta, 0);
+}
+
+/* Sink side: encode, postprocess, write. */
+void
+ev_sink(struct worker *w, const char *port, struct json_object *v,
+    struct json_object *meta)
+{
+	int	 i, r;
+
+	if (w->w_ops->co_write == NULL || !w->w_has_codec) {
+		w->w_dropped++;
+		log_warnx("connector %s: not a sink, event dropped", w->w_name);
+		return;
+	}
+	buf_reset(&w->w_enc);
+	if (codec_encode(w->w_codec, v, &w->w_enc) == -1)
+		goto fail;
+	for (i = 0; i < w->w_npost; i++)
+		if (lines_post(&w->w_post[i], &w->w_enc) == -1)
+			goto fail;
+	w->w_sink_meta = meta;
+	r = w->w_ops->co_write(w, port, w->w_enc.bf_data, w->w_enc.bf_len);
+	w->w_sink_meta = NULL;
+	if (r == 0)
+		w->w_events_out++;
+	return;
+fail:
+	w->w_dropped++;
+	log_warnx("connector %s: event too large to encode, dropped",
+	    w->w_name);
+}
+
+/*
+ * Parse one JSON text of len bytes (a value line ends in a newline, which
+ * also ends a bare number).  One tokener is kept: its depth limit is above
+ * what any codec writes, so anything a peer could encode parses here.
+ */
+struct json_object *
+ev_parse(const char *s, size_t len)
+{
+	static struct json_tokener	*tok;
+	struct json_object		*v;
+	size_t				 end;
+
+	if (len == 0 || len > INT32_MAX)
+		return NULL;
+	if (tok == NULL && (tok = json_tokener_new_ex(EV_PARSE_DEPTH)) == NULL)
+		fatal("%s", __func__);
+	json_tokener_reset(tok);
+	v = json_tokener_parse_ex(tok, s, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (v != NULL && end < len && s[end] == '\n')
+		end++;
+	if (v != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    end != len)) {
+		json_object_put(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* A message arrived on a route this worker consumes (or contraflow). */
+void
+ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
+{
+	struct proc_event	 pe;
+	struct json_object	*v, *meta = NULL;
+	char			 err[128];
+
+	switch (m->pm_type) {
+	case MSG_PAUSE:
+	case MSG_RESUME:
+		if (r->wr_end != ROUTE_OUT || m->pm_len != 0)
+			goto bad;
+		r->wr_paused = m->pm_type == MSG_PAUSE;
+		log_debug("route %u: %s by connector %u", r->wr_id,
+		    r->wr_paused ? "paused" : "resumed", r->wr_peer);
+		if (!r->wr_paused && w->w_ops->co_kick != NULL)
+			w->w_ops->co_kick(w);
+		return;
+	case MSG_EVENT:
+		if (r->wr_end != ROUTE_IN)
+			goto bad;
+		if (proc_event_parse(m, &pe, err, sizeof(err)) == -1)
+			fatalx("route %u: %s", r->wr_id, err);
+		if (pe.pe_hdr.me_flags & EV_STRING)
+			v = json_object_new_string_len(pe.pe_value,
+			    (int)pe.pe_hdr.me_value_len);
+		else
+			v = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len);
+		if (pe.pe_hdr.me_meta_len > 0)
+			meta = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len);
+		if (v == NULL || (pe.pe_hdr.me_meta_len > 0 && meta == NULL)) {
+			/* Well framed but unreadable: drop that event only. */
+			r->wr_dropped++;
+			w->w_dropped++;
+			log_warnx("route %u: event from connector %u is not "
+			    "valid JSON, dropped", r->wr_id,
+			    pe.pe_hdr.me_origin);
+			json_object_put(v);
+			json_object_put(meta);
+			return;
+		}
+		r->wr_events++;
+		w->w_events_in++;
+		w->w_sink_origin = pe.pe_hdr.me_origin;
+		w->w_sink_stream = pe.pe_hdr.me_stream;
+		ev_sink(w, pe.pe_hdr.me_port, v, meta);
+		json_object_put(v);
+		json_object_put(meta);
+		return;
+	default:
+		break;
+	}
+bad:
+	fatalx("route %u: unexpected message type %u", r->wr_id, m->pm_type);
+}
+
+/* Stop (or resume) reading events from incoming routes: a sink whose
+ * output is full pushes back on the routes' socket buffers. */
+void
+ev_read_inputs(struct worker *w, int on)
+{
+	int	 i;
+
+	w->w_in_noread = !on;
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_end == ROUTE_IN &&
+		    w->w_routes[i].wr_proc != NULL)
+			proc_read_enable(w->w_routes[i].wr_proc,
+			    on && !w->w_inputs_paused);
+}

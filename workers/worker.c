@@ -1,0 +1,437 @@
+/*
+ * wsflow-worker: exec'd by wsflowd with its control channel on fd 3.
+ * Reads its configuration and route descriptors, opens what it needs,
+ * enters the sandbox, acknowledges, waits for start and runs the event
+ * loop until told to drain (or the supervisor goes away).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "worker.h"
+
+
+static const struct conn_ops *const wk_types[] = {
+	&file_ops,
+	&stdio_ops,
+	&ws_server_ops,
+	&ws_client_ops,
+};
+
+static struct worker	 wk;
+
+static void	wk_ctl_cb(struct proc_peer *, const struct proc_msg *, void *);
+
+/* A string member of an object, or NULL. */
+const char *
+wk_conf_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Find a route end by id. */
+static struct wk_route *
+wk_route_find(struct worker *w, uint32_t id, int end)
+{
+	int	 i;
+
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_id == id && w->w_routes[i].wr_end == end)
+			return &w->w_routes[i];
+	return NULL;
+}
+
+/* Give the source a chance to continue once flow allows. */
+static void
+wk_kick(struct worker *w)
+{
+	if (w->w_started && !w->w_draining && w->w_ops->co_kick != NULL &&
+	    ev_can_emit(w))
+		w->w_ops->co_kick(w);
+}
+
+/* An outgoing route fell below its low watermark. */
+static void
+wk_route_drained(struct proc_peer *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+	wk_kick(&wk);
+	wk_check_drain(&wk);
+}
+
+/* Messages on a route (events in, contraflow out) and its loss. */
+static void
+wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct wk_route	*r = arg;
+
+	if (m != NULL) {
+		ev_route_msg(&wk, r, m);
+		return;
+	}
+	if (r->wr_end == ROUTE_OUT && proc_pending(p) > 0) {
+		r->wr_dropped++;
+		wk.w_dropped++;
+		log_warnx("route %u to connector %u lost: %zu bytes of "
+		    "queued events dropped", r->wr_id, r->wr_peer,
+		    proc_pending(p));
+	} else if (!wk.w_draining)
+		log_info("route %u to connector %u closed: %s", r->wr_id,
+		    r->wr_peer, proc_error(p));
+	proc_peer_free(p);
+	r->wr_proc = NULL;
+	wk_check_drain(&wk);
+}
+
+/*
+ * The sink cannot write for now: tell every upstream producer to pause
+ * (contraflow on the same socketpair) and stop taking events, or resume.
+ */
+void
+wk_pause_inputs(struct worker *w, int pause)
+{
+	struct wk_route	*r;
+	int		 i;
+
+	if (w->w_inputs_paused == pause)
+		return;
+	w->w_inputs_paused = pause;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
+			continue;
+		if (proc_send(r->wr_proc, pause ? MSG_PAUSE : MSG_RESUME, -1,
+		    NULL, 0) == -1)
+			log_warn("route %u: %s", r->wr_id,
+			    pause ? "pause" : "resume");
+		proc_read_enable(r->wr_proc, !pause);
+	}
+	log_info("connector %s: %s upstream", w->w_name,
+	    pause ? "pausing" : "resuming");
+}
+
+/* Install (or replace, after a restart) one route end. */
+static void
+wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
+{
+	struct wk_route	*r;
+	char		 name[64];
+
+	if (mr->mr_end != ROUTE_OUT && mr->mr_end != ROUTE_IN)
+		fatalx("route %u: bad end %u", mr->mr_id, mr->mr_end);
+	if ((r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL) {
+		if (w->w_started)
+			fatalx("route %u: new route after start", mr->mr_id);
+		if (w->w_nroutes == WK_MAX_ROUTES)
+			fatalx("route %u: too many routes", mr->mr_id);
+		r = &w->w_routes[w->w_nroutes++];
+		memset(r, 0, sizeof(*r));
+		r->wr_id = mr->mr_id;
+		r->wr_end = mr->mr_end;
+	} else if (r->wr_proc != NULL) {
+		if (proc_pending(r->wr_proc) > 0) {
+			r->wr_dropped++;
+			w->w_dropped++;
+			log_warnx("route %u re-wired: %zu bytes of queued "
+			    "events dropped", r->wr_id,
+			    proc_pending(r->wr_proc));
+		}
+		proc_peer_free(r->wr_proc);
+		r->wr_proc = NULL;
+	}
+	r->wr_peer = mr->mr_peer;
+	r->wr_gen = mr->mr_generation;
+	r->wr_paused = 0;
+	snprintf(name, sizeof(name), "route %u", mr->mr_id);
+	if ((r->wr_proc = proc_peer_new(w->w_base, fd, name, wk_route_cb, r))
+	    == NULL)
+		fatal("%s", __func__);
+	if (r->wr_end == ROUTE_OUT)
+		proc_set_watermarks(r->wr_proc, WK_ROUTE_LOW, WK_ROUTE_HIGH,
+		    wk_route_drained, r);
+	else if (w->w_inputs_paused) {
+		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
+		proc_read_enable(r->wr_proc, 0);
+	}
+	if (r->wr_end == ROUTE_IN && w->w_in_noread)
+		proc_read_enable(r->wr_proc, 0);
+	if (w->w_started)
+		log_info("route %u to connector %u re-wired (generation %u)",
+		    r->wr_id, r->wr_peer, r->wr_gen);
+	wk_kick(w);
+}
+
+/* Config complete: open resources, enter the sandbox, acknowledge. */
+static void
+wk_configure(struct worker *w)
+{
+	struct msg_ready	 my;
+	struct json_object	*c;
+	const char		*type, *name;
+	char			 err[512];
+	size_t			 i;
+
+	if (w->w_conf == NULL)
+		fatalx("no configuration before end of configuration");
+	type = wk_conf_str(w->w_conf, "type");
+	name = wk_conf_str(w->w_conf, "name");
+	if (type == NULL || name == NULL)
+		fatalx("configuration without type or name");
+	(void)strlcpy(w->w_type, type, sizeof(w->w_type));
+	(void)strlcpy(w->w_name, name, sizeof(w->w_name));
+	for (i = 0; i < sizeof(wk_types) / sizeof(wk_types[0]); i++)
+		if (strcmp(wk_types[i]->co_type, type) == 0)
+			w->w_ops = wk_types[i];
+	snprintf(err, sizeof(err), "%s %s", type, name);
+	setproctitle("%s", err);
+	c = json_object_object_get(w->w_conf, "connector");
+	w->w_cconf = json_object_object_get(c, "config");
+	w->w_restarts = json_object_get_int(
+	    json_object_object_get(w->w_conf, "restarts"));
+	err[0] = '\0';
+	if (w->w_ops == NULL)
+		snprintf(err, sizeof(err), "connector type %s is not "
+		    "supported", type);
+	else if (ev_setup(w, err, sizeof(err)) == -1)
+		;
+	else if (w->w_ops->co_setup != NULL &&
+	    w->w_ops->co_setup(w, err, sizeof(err)) == -1)
+		;
+	else
+		err[0] = '\0';
+	if (err[0] != '\0') {
+		(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
+		(void)proc_flush(w->w_ctl);
+		exit(1);
+	}
+	if (sandbox_enter(w->w_profile, WSFLOW_USER, WSFLOW_CHROOT, err,
+	    sizeof(err)) == -1) {
+		(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
+		(void)proc_flush(w->w_ctl);
+		exit(1);
+	}
+	log_info("connector %s: sandbox: %s", w->w_name, err);
+	if (geteuid() == 0 || getuid() == 0)
+		fatalx("still root after the sandbox; refusing to run");
+	memset(&my, 0, sizeof(my));
+	my.my_uid = getuid();
+	my.my_euid = geteuid();
+	w->w_configured = 1;
+	if (proc_send(w->w_ctl, MSG_READY, -1, &my, sizeof(my)) == -1)
+		fatal("%s: send", __func__);
+}
+
+/* Drain finished?  Then flush routes, sync, report and exit. */
+void
+wk_check_drain(struct worker *w)
+{
+	struct msg_drained	 md;
+	int			 i;
+
+	if (!w->w_draining)
+		return;
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_end == ROUTE_IN &&
+		    w->w_routes[i].wr_proc != NULL)
+			return;		/* upstream still sending */
+	if (w->w_ops != NULL && w->w_ops->co_drain != NULL &&
+	    w->w_ops->co_drain(w))
+		return;		/* the connector still closes connections */
+	for (i = 0; i < w->w_nroutes; i++) {
+		if (w->w_routes[i].wr_end != ROUTE_OUT ||
+		    w->w_routes[i].wr_proc == NULL)
+			continue;
+		proc_close_write(w->w_routes[i].wr_proc);
+		if (proc_flush(w->w_routes[i].wr_proc) == -1)
+			log_warnx("route %u: flush failed", w->w_routes[i].wr_id);
+	}
+	if (w->w_ops != NULL && w->w_ops->co_finish != NULL)
+		w->w_ops->co_finish(w);
+	memset(&md, 0, sizeof(md));
+	md.md_events_in = w->w_events_in;
+	md.md_events_out = w->w_events_out;
+	md.md_dropped = w->w_dropped;
+	log_debug("connector %s: drained: %llu in, %llu out, %llu dropped",
+	    w->w_name, (unsigned long long)w->w_events_in,
+	    (unsigned long long)w->w_events_out,
+	    (unsigned long long)w->w_dropped);
+	if (proc_send(w->w_ctl, MSG_DRAINED, -1, &md, sizeof(md)) == 0)
+		(void)proc_flush(w->w_ctl);
+	event_base_loopexit(w->w_base, NULL);
+}
+
+/* Control messages from the supervisor; anything unexpected is fatal. */
+static void
+wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct worker		*w = arg;
+	struct msg_route	 mr;
+	int32_t			 v;
+
+	if (m == NULL) {
+		/* The supervisor is gone: nothing sensible is left to do. */
+		log_warnx("control channel: %s", proc_error(p));
+		if (w->w_ops != NULL && w->w_ops->co_finish != NULL)
+			w->w_ops->co_finish(w);
+		exit(0);
+	}
+	switch (m->pm_type) {
+	case MSG_CONFIG:
+		if (w->w_conf != NULL || m->pm_len == 0)
+			fatalx("unexpected configuration");
+		w->w_conf = ev_parse(m->pm_data, m->pm_len);
+		if (w->w_conf == NULL ||
+		    !json_object_is_type(w->w_conf, json_type_object))
+			fatalx("configuration is not a JSON object");
+		log_setverbose(json_object_get_int(
+		    json_object_object_get(w->w_conf, "verbose")));
+		break;
+	case MSG_ROUTE:
+		if (m->pm_fd == -1 || proc_get(m, &mr, sizeof(mr)) == -1)
+			fatalx("bad route message");
+		wk_route_add(w, &mr, m->pm_fd);
+		break;
+	case MSG_CONFIG_END:
+		if (w->w_configured)
+			fatalx("configured twice");
+		wk_configure(w);
+		break;
+	case MSG_START:
+		if (!w->w_configured || w->w_started)
+			fatalx("unexpected start");
+		w->w_started = 1;
+		if (proc_send(p, MSG_STARTED, -1, NULL, 0) == -1)
+			fatal("%s: send", __func__);
+		if (ev_has_output(w) && w->w_ops->co_start != NULL)
+			w->w_ops->co_start(w);
+		break;
+	case MSG_DRAIN:
+		if (w->w_draining)
+			break;
+		w->w_draining = 1;
+		if (w->w_ops != NULL && w->w_ops->co_stop != NULL)
+			w->w_ops->co_stop(w);
+		wk_check_drain(w);
+		break;
+	case MSG_VERBOSE:
+		if (proc_get(m, &v, sizeof(v)) == -1)
+			fatalx("bad verbose message");
+		log_setverbose(v);
+		break;
+	case MSG_LISTEN:
+		/* A listening socket bound by the supervisor (ws_server). */
+		if (m->pm_fd == -1 || w->w_configured)
+			fatalx("bad listen message");
+		if (w->w_listen_fd != -1)
+			close(w->w_listen_fd);
+		w->w_listen_fd = m->pm_fd;
+		break;
+	case MSG_RESOLVE_RES:
+		/* Addresses for the connector (ws_client); unasked-for
+		 * answers are a supervisor bug. */
+		if (w->w_ops == NULL || w->w_ops->co_ctl == NULL)
+			fatalx("control channel: unexpected message type %u",
+			    m->pm_type);
+		w->w_ops->co_ctl(w, m);
+		break;
+	default:
+		fatalx("control channel: unexpected message type %u",
+		    m->pm_type);
+	}
+}
+
+/* libevent's own complaints go to our log, at debug level. */
+static void
+wk_event_log(int sev, const char *msg)
+{
+	if (sev >= EVENT_LOG_WARN)
+		log_debug("libevent: %s", msg);
+}
+
+/* Stop immediately on SIGTERM: what is written is written. */
+static void
+wk_sigterm(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)sig;
+	(void)ev;
+	(void)arg;
+	_exit(0);
+}
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	struct msg_hello	 mh;
+	struct event		*sigev;
+	int			 ch, verbose = 0;
+	uint32_t		 id = 0;
+	const char		*errstr;
+
+	setproctitle_init(argc, argv, envp);
+	log_init("wsflow-worker", 0);
+	while ((ch = getopt(argc, argv, "i:v")) != -1) {
+		switch (ch) {
+		case 'i':
+			id = strtonum(optarg, 0, UINT32_MAX, &errstr);
+			if (errstr != NULL)
+				fatalx("connector id %s: %s", optarg, errstr);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			fatalx("usage: wsflow-worker [-v] -i id "
+			    "(run by wsflowd only)");
+		}
+	}
+	log_setverbose(verbose);
+	if (fcntl(PROTO_CONTROL_FD, F_GETFD) == -1)
+		fatalx("no control channel on fd %d: run by wsflowd only",
+		    PROTO_CONTROL_FD);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);	/* the supervisor decides */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	wk.w_id = id;
+	wk.w_listen_fd = -1;
+	event_set_log_callback(wk_event_log);
+	if ((wk.w_base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	sigev = evsignal_new(wk.w_base, SIGTERM, wk_sigterm, NULL);
+	if (sigev == NULL || evsignal_add(sigev, NULL) == -1)
+		fatalx("signal event");
+	wk.w_ctl = proc_peer_new(wk.w_base, PROTO_CONTROL_FD, "control",
+	    wk_ctl_cb, &wk);
+	if (wk.w_ctl == NULL)
+		fatal("control channel");
+	memset(&mh, 0, sizeof(mh));
+	mh.mh_version = WSFLOW_PROTO_VERSION;
+	mh.mh_id = id;
+	if (proc_send(wk.w_ctl, MSG_HELLO, -1, &mh, sizeof(mh)) == -1)
+		fatal("send hello");
+	event_base_dispatch(wk.w_base);
+	ev_teardown(&wk);
+	event_free(sigev);
+	proc_peer_free(wk.w_ctl);
+	json_object_put(wk.w_conf);
+	event_base_free(wk.w_base);
+	exit(0);
+}

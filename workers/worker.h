@@ -1,0 +1,177 @@
+/*
+ * wsflow-worker: one sandboxed process per connector instance.  This
+ * header is shared by the worker's main loop, the event path and the
+ * connector implementations (file, stdio, ...).
+ */
+#ifndef WSFLOW_WORKER_H
+#define WSFLOW_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "lines.h"
+#include "proc.h"
+#include "sandbox.h"
+
+#define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
+#define WK_MAX_STREAMS	1024	/* live streams per source */
+#define WK_MAX_DEPTH	32	/* pipeline chain depth */
+#define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
+#define WK_MAX_ROUTES	256	/* route ends per worker */
+#define WK_ROUTE_LOW	(64 * 1024)
+#define WK_ROUTE_HIGH	(256 * 1024)
+
+struct worker;
+
+/* What a connector type implements.  Every hook may be NULL. */
+struct conn_ops {
+	const char	*co_type;
+	/* Before the sandbox: open files, check config. */
+	int		(*co_setup)(struct worker *, char *, size_t);
+	/* Start producing (only called if an output port is connected). */
+	void		(*co_start)(struct worker *);
+	/* Flow may continue (routes drained, resumed or re-wired). */
+	void		(*co_kick)(struct worker *);
+	/* Sink output: one encoded and postprocessed event for port. */
+	int		(*co_write)(struct worker *, const char *, const char *,
+			    size_t);
+	/* Stop producing for good (graceful stop). */
+	void		(*co_stop)(struct worker *);
+	/* Last words before exit: flush and sync. */
+	void		(*co_finish)(struct worker *);
+	/* Draining and upstream is done: 1 to finish later (the connector
+	 * calls wk_check_drain() again), 0 to exit now. */
+	int		(*co_drain)(struct worker *);
+	/* Control messages for the connector (MSG_RESOLVE_RES). */
+	void		(*co_ctl)(struct worker *, const struct proc_msg *);
+};
+
+/* One pipeline instance evaluated in this worker. */
+struct wk_pipe {
+	struct pipeline		*wp_pipe;
+	struct json_object	*wp_outputs;	/* port -> [node, ...] */
+};
+
+/* One route end held by this worker. */
+struct wk_route {
+	uint32_t		 wr_id;
+	int			 wr_end;	/* ROUTE_OUT or ROUTE_IN */
+	uint32_t		 wr_peer;
+	uint32_t		 wr_gen;
+	struct proc_peer	*wr_proc;	/* NULL while down */
+	int			 wr_paused;	/* peer sent MSG_PAUSE */
+	uint64_t		 wr_events;
+	uint64_t		 wr_dropped;
+};
+
+/* Per-stream source state: one preprocessor chain instance. */
+struct wk_stream {
+	uint64_t		 ws_id;
+	int			 ws_used;
+	struct lines		*ws_pre[WK_MAX_PROCS];
+	uint64_t		 ws_pull;
+};
+
+struct worker {
+	struct event_base	*w_base;
+	struct proc_peer	*w_ctl;
+	uint32_t		 w_id;
+	char			 w_name[128];	/* alias, e.g. "in" */
+	char			 w_type[32];
+	struct json_object	*w_conf;	/* whole config message */
+	struct json_object	*w_cconf;	/* the connector's "config" */
+	const struct conn_ops	*w_ops;
+	void			*w_state;	/* the connector's own */
+	enum sandbox_profile	 w_profile;	/* set by co_setup */
+	int			 w_restarts;
+
+	int			 w_has_codec;
+	enum codec_kind		 w_codec;
+	struct proc_spec	 w_pre[WK_MAX_PROCS];
+	int			 w_npre;
+	struct proc_spec	 w_post[WK_MAX_PROCS];
+	int			 w_npost;
+	struct wk_stream	 w_streams[WK_MAX_STREAMS];
+	uint64_t		 w_cur_stream;	/* source stream being read */
+
+	struct json_object	*w_outputs;	/* connector port -> nodes */
+	struct wk_pipe		*w_pipes;
+	int			 w_npipes;
+	struct wk_route		 w_routes[WK_MAX_ROUTES];
+	int			 w_nroutes;
+
+	int			 w_configured;
+	int			 w_started;
+	int			 w_draining;
+	int			 w_exit_sent;
+	int			 w_inputs_paused;
+	uint64_t		 w_events_in;
+	uint64_t		 w_events_out;
+	uint64_t		 w_dropped;
+	uint64_t		 w_errors;
+	struct buf		 w_enc;		/* sink encoding scratch */
+	/* The event co_write is writing (valid during co_write only). */
+	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
+	uint32_t		 w_sink_origin;	/* connector that emitted it */
+	uint64_t		 w_sink_stream;	/* its stream at that connector */
+	int			 w_in_noread;	/* incoming routes not read */
+	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
+};
+
+/* A descriptor read in chunks with backpressure (file, stdin). */
+struct wk_reader {
+	struct worker		*rd_w;
+	int			 rd_fd;
+	size_t			 rd_chunk;
+	int			 rd_pollable;
+	int			 rd_blocked;
+	int			 rd_eof;
+	int			 rd_stopped;
+	int			 rd_running;
+	struct event		*rd_ev;
+	struct json_object	*rd_meta;	/* borrowed */
+	char			*rd_buf;
+};
+
+extern const struct conn_ops	file_ops;
+extern const struct conn_ops	stdio_ops;
+extern const struct conn_ops	ws_server_ops;
+extern const struct conn_ops	ws_client_ops;
+
+/* worker.c */
+const char	*wk_conf_str(struct json_object *, const char *);
+void		 wk_check_drain(struct worker *);
+void		 wk_pause_inputs(struct worker *, int);
+
+/* reader.c */
+int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
+	    struct json_object *);
+void	 rd_start(struct wk_reader *);
+void	 rd_kick(struct wk_reader *);
+void	 rd_stop(struct wk_reader *);
+void	 rd_free(struct wk_reader *);
+int	 wk_write_all(int, const char *, size_t, size_t *);
+
+/* event.c */
+int	 ev_setup(struct worker *, char *, size_t);
+void	 ev_teardown(struct worker *);
+int	 ev_has_output(struct worker *);
+int	 ev_can_emit(struct worker *);
+void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
+	    struct json_object *);
+void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
+void	 ev_emit(struct worker *, const char *, struct json_object *,
+	    struct json_object *);
+struct json_object *ev_parse(const char *, size_t);
+void	 ev_route_msg(struct worker *, struct wk_route *,
+	    const struct proc_msg *);
+void	 ev_sink(struct worker *, const char *, struct json_object *,
+	    struct json_object *);
+void	 ev_read_inputs(struct worker *, int);
+
+#endif

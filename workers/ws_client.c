@@ -1,0 +1,733 @@
+/*
+ * The ws_client connector: one WebSocket connection to `url` (ws:// or
+ * wss://; `tls` configures TLS).  Names are resolved by the supervisor
+ * (the worker is chrooted).  Events routed to `in` become one frame each;
+ * received frames become events on `out` with $ws_client metadata.
+ * While disconnected the upstream sources are paused and events already
+ * in flight are held (bounded) and sent, in order, once reconnected; the
+ * `reconnect` policy (common/backoff) decides when to try again and when
+ * to give up.  After giving up the connector stays failed: upstream is
+ * resumed and events for it are counted and dropped, so the rest of the
+ * flow keeps running.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "log.h"
+#include "tls.h"
+#include "url.h"
+#include "worker.h"
+#include "wsconn.h"
+
+#define WCL_HOLD_EVENTS		4096	/* held while disconnected */
+#define WCL_HOLD_BYTES		(16U * 1024 * 1024)
+#define WCL_OUT_HIGH		(1024U * 1024)	/* stop reading routes */
+
+struct wcl_held {
+	struct wcl_held		*h_next;
+	int			 h_binary;
+	size_t			 h_len;
+	char			 h_data[];
+};
+
+struct wcl_state {
+	struct worker		*cs_w;
+	struct url		 cs_url;
+	int			 cs_tls;
+	SSL_CTX			*cs_ctx;
+	char			 cs_domain[URL_HOST_MAX];
+	int			 cs_nodelay;
+	struct backoff		 cs_bo;
+	struct wsconn_conf	 cs_conf;
+	struct wsc_stats	 cs_st;
+	struct wsconn		*cs_ws;
+	int			 cs_open;
+	int			 cs_failed;	/* gave up */
+	int			 cs_paused;	/* reading the peer paused */
+	struct event		*cs_timer;	/* next attempt */
+	uint32_t		 cs_resolve_id;
+	int			 cs_resolving;
+	struct proto_addr	 cs_addrs[PROTO_ADDRS_MAX];
+	int			 cs_naddrs;
+	int			 cs_addr;	/* being tried */
+	struct wcl_held		*cs_head, **cs_tail;
+	size_t			 cs_nheld, cs_held_bytes;
+	uint64_t		 cs_dropped;
+	int			 cs_draining;
+	int			 cs_done;
+	struct json_object	*cs_meta, *cs_meta_bin;
+};
+
+static struct wcl_state	 wcl;
+
+static void	wcl_attempt(struct wcl_state *);
+static void	wcl_flush_held(struct wcl_state *);
+
+/* Log the first few of a repeated problem, then every 1000th. */
+static int
+wcl_often(uint64_t n)
+{
+	return n <= 10 || n % 1000 == 0;
+}
+
+/* Count and log one event that cannot be delivered. */
+static void
+wcl_drop(struct wcl_state *cs, const char *why)
+{
+	cs->cs_dropped++;
+	cs->cs_w->w_dropped++;
+	if (wcl_often(cs->cs_dropped))
+		log_warnx("connector %s: event dropped: %s (%llu so far)",
+		    cs->cs_w->w_name, why, (unsigned long long)cs->cs_dropped);
+}
+
+/* Forget every held event, counting them as dropped. */
+static void
+wcl_drop_held(struct wcl_state *cs, const char *why)
+{
+	struct wcl_held	*h;
+	size_t		 n = cs->cs_nheld;
+
+	while ((h = cs->cs_head) != NULL) {
+		cs->cs_head = h->h_next;
+		free(h);
+	}
+	cs->cs_tail = &cs->cs_head;
+	cs->cs_nheld = cs->cs_held_bytes = 0;
+	if (n > 0) {
+		cs->cs_dropped += n;
+		cs->cs_w->w_dropped += n;
+		log_warnx("connector %s: %zu held events dropped: %s",
+		    cs->cs_w->w_name, n, why);
+	}
+}
+
+/* Arm the attempt timer. */
+static void
+wcl_schedule(struct wcl_state *cs, uint64_t ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(cs->cs_timer, &tv);
+}
+
+/* {"ws_client": {"tls": b, "peer": {"host": ip, "port": p}}} */
+static struct json_object *
+wcl_meta(const char *host, uint16_t port, int tls, int binary)
+{
+	struct json_object	*m, *in, *peer;
+
+	m = json_object_new_object();
+	in = json_object_new_object();
+	peer = json_object_new_object();
+	json_object_object_add(peer, "host", json_object_new_string(host));
+	json_object_object_add(peer, "port", json_object_new_int(port));
+	json_object_object_add(in, "tls", json_object_new_boolean(tls));
+	json_object_object_add(in, "peer", peer);
+	json_object_object_add(m, "ws_client", in);
+	if (binary)
+		json_object_object_add(m, "binary",
+		    json_object_new_boolean(1));
+	return m;
+}
+
+/* Numeric host and port of an address. */
+static void
+wcl_numeric(const struct sockaddr_storage *sa, char *host, size_t hlen,
+    uint16_t *port)
+{
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+
+	host[0] = '\0';
+	*port = 0;
+	if (sa->ss_family == AF_INET) {
+		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+/* Whether reading the server is allowed now. */
+static int
+wcl_can_read(struct wcl_state *cs)
+{
+	struct worker	*w = cs->cs_w;
+
+	if (!ev_has_output(w))
+		return 1;
+	return w->w_started && ev_can_emit(w);
+}
+
+/* Pause or resume reading the server. */
+static void
+wcl_pause(struct wcl_state *cs, int on)
+{
+	cs->cs_paused = on;
+	if (cs->cs_ws != NULL && cs->cs_open)
+		wsconn_pause(cs->cs_ws, on);
+}
+
+/* The policy gave up. */
+static void
+wcl_give_up(struct wcl_state *cs)
+{
+	struct worker	*w = cs->cs_w;
+
+	cs->cs_failed = 1;
+	log_warnx("connector %s: giving up on %s after %llu attempt%s; the "
+	    "connector has failed and drops the events it receives",
+	    w->w_name, cs->cs_url.u_host,
+	    (unsigned long long)cs->cs_bo.bo_failures,
+	    cs->cs_bo.bo_failures == 1 ? "" : "s");
+	wcl_drop_held(cs, "connector failed");
+	wk_pause_inputs(w, 0);
+}
+
+/* A connect attempt failed. */
+static void
+wcl_failed(struct wcl_state *cs, const char *why)
+{
+	struct worker	*w = cs->cs_w;
+	uint64_t	 wait;
+
+	if (cs->cs_draining) {
+		log_warnx("connector %s: connecting to %s:%u failed: %s",
+		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
+		if (!cs->cs_done) {
+			cs->cs_done = 1;
+			wk_check_drain(w);
+		}
+		return;
+	}
+	if (backoff_failed(&cs->cs_bo, &wait) == -1) {
+		log_warnx("connector %s: connecting to %s:%u failed: %s",
+		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
+		wcl_give_up(cs);
+		return;
+	}
+	log_warnx("connector %s: connecting to %s:%u failed: %s; next "
+	    "attempt in %llu ms", w->w_name, cs->cs_url.u_host,
+	    cs->cs_url.u_port, why, (unsigned long long)wait);
+	wcl_schedule(cs, wait);
+}
+
+static void
+wcl_open(struct wsconn *ws, void *arg)
+{
+	struct wcl_state	*cs = arg;
+	struct worker		*w = cs->cs_w;
+	struct sockaddr_storage	*sa = &cs->cs_addrs[cs->cs_addr].pa_addr;
+	char			 host[INET6_ADDRSTRLEN];
+	uint16_t		 port;
+
+	(void)ws;
+	cs->cs_open = 1;
+	backoff_success(&cs->cs_bo);
+	wcl_numeric(sa, host, sizeof(host), &port);
+	json_object_put(cs->cs_meta);
+	json_object_put(cs->cs_meta_bin);
+	cs->cs_meta = wcl_meta(host, port, cs->cs_tls, 0);
+	cs->cs_meta_bin = wcl_meta(host, port, cs->cs_tls, 1);
+	log_info("connector %s: connected to %s (%s%s)", w->w_name,
+	    wsconn_name(cs->cs_ws), cs->cs_tls ? "TLS, " : "",
+	    cs->cs_url.u_path);
+	if (!wcl_can_read(cs))
+		wcl_pause(cs, 1);
+	wcl_flush_held(cs);
+	wk_pause_inputs(w, 0);
+}
+
+static void
+wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct wcl_state	*cs = arg;
+
+	(void)ws;
+	ev_source_data(cs->cs_w, 0, (const char *)data, len,
+	    binary ? cs->cs_meta_bin : cs->cs_meta);
+	if (!cs->cs_paused && !wcl_can_read(cs))
+		wcl_pause(cs, 1);
+}
+
+static void
+wcl_closed(struct wsconn *ws, void *arg)
+{
+	struct wcl_state	*cs = arg;
+	struct worker		*w = cs->cs_w;
+	uint64_t		 wait;
+	int			 was_open = cs->cs_open;
+
+	cs->cs_ws = NULL;
+	cs->cs_open = 0;
+	if (!was_open) {
+		/* TCP refused: the next address of the same name first. */
+		if (!wsconn_tcp_ok(ws) && cs->cs_addr + 1 < cs->cs_naddrs &&
+		    !cs->cs_draining) {
+			log_debug("connector %s: %s: %s", w->w_name,
+			    wsconn_name(ws), wsconn_error(ws));
+			cs->cs_addr++;
+			wcl_attempt(cs);
+			return;
+		}
+		wcl_failed(cs, wsconn_error(ws));
+		return;
+	}
+	ev_source_end(w, 0, cs->cs_meta);
+	if (cs->cs_draining) {
+		log_info("connector %s: %s: %s", w->w_name, wsconn_name(ws),
+		    wsconn_error(ws));
+		if (!cs->cs_done) {
+			cs->cs_done = 1;
+			wk_check_drain(w);
+		}
+		return;
+	}
+	wk_pause_inputs(w, 1);
+	(void)backoff_lost(&cs->cs_bo, &wait);
+	log_warnx("connector %s: connection to %s lost: %s; reconnecting in "
+	    "%llu ms", w->w_name, wsconn_name(ws), wsconn_error(ws),
+	    (unsigned long long)wait);
+	wcl_schedule(cs, wait);
+}
+
+/* Output drained: send what waits, then let the routes flow again. */
+static void
+wcl_writable(struct wsconn *ws, void *arg)
+{
+	struct wcl_state	*cs = arg;
+
+	(void)ws;
+	wcl_flush_held(cs);
+}
+
+static const struct wsconn_cb wcl_cb = {
+	.wc_open = wcl_open,
+	.wc_message = wcl_message,
+	.wc_closed = wcl_closed,
+	.wc_writable = wcl_writable,
+};
+
+/* Connect to the current address. */
+static void
+wcl_connect(struct wcl_state *cs)
+{
+	struct worker		*w = cs->cs_w;
+	struct proto_addr	*pa = &cs->cs_addrs[cs->cs_addr];
+	char			 host[INET6_ADDRSTRLEN], name[WSC_NAME_MAX];
+	char			 e[256];
+	uint16_t		 port;
+	SSL			*ssl = NULL;
+	int			 fd, on = cs->cs_nodelay;
+
+	wcl_numeric(&pa->pa_addr, host, sizeof(host), &port);
+	snprintf(name, sizeof(name), "%s%s%s:%u",
+	    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
+	    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
+	fd = socket(pa->pa_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(e, sizeof(e), "socket: %s", strerror(errno));
+		wcl_failed(cs, e);
+		return;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("connector %s: TCP_NODELAY", w->w_name);
+	if (cs->cs_ctx != NULL) {
+		if ((ssl = SSL_new(cs->cs_ctx)) == NULL ||
+		    tls_client_setup(ssl, cs->cs_domain, e, sizeof(e)) == -1) {
+			if (ssl == NULL)
+				snprintf(e, sizeof(e), "SSL_new failed");
+			SSL_free(ssl);
+			close(fd);
+			wcl_failed(cs, e);
+			return;
+		}
+	}
+	cs->cs_ws = wsconn_connect(w->w_base, fd, ssl,
+	    (struct sockaddr *)&pa->pa_addr, pa->pa_len, &cs->cs_conf,
+	    &wcl_cb, cs, name);
+	if (cs->cs_ws == NULL)
+		wcl_failed(cs, "out of memory");
+}
+
+/* Start an attempt: numeric hosts at once, names via the supervisor. */
+static void
+wcl_attempt(struct wcl_state *cs)
+{
+	struct msg_resolve_req	 mq;
+	struct sockaddr_in	*s4;
+	struct sockaddr_in6	*s6;
+	struct proto_addr	*pa = &cs->cs_addrs[0];
+
+	if (cs->cs_addr > 0 && cs->cs_addr < cs->cs_naddrs) {
+		wcl_connect(cs);
+		return;
+	}
+	memset(pa, 0, sizeof(*pa));
+	s4 = (struct sockaddr_in *)&pa->pa_addr;
+	s6 = (struct sockaddr_in6 *)&pa->pa_addr;
+	cs->cs_addr = 0;
+	if (inet_pton(AF_INET, cs->cs_url.u_host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(cs->cs_url.u_port);
+		pa->pa_len = sizeof(*s4);
+		cs->cs_naddrs = 1;
+		wcl_connect(cs);
+		return;
+	}
+	if (inet_pton(AF_INET6, cs->cs_url.u_host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(cs->cs_url.u_port);
+		pa->pa_len = sizeof(*s6);
+		cs->cs_naddrs = 1;
+		wcl_connect(cs);
+		return;
+	}
+	memset(&mq, 0, sizeof(mq));
+	mq.mq_id = ++cs->cs_resolve_id;
+	mq.mq_family = AF_UNSPEC;
+	(void)strlcpy(mq.mq_host, cs->cs_url.u_host, sizeof(mq.mq_host));
+	snprintf(mq.mq_serv, sizeof(mq.mq_serv), "%u", cs->cs_url.u_port);
+	if (proc_send(cs->cs_w->w_ctl, MSG_RESOLVE_REQ, -1, &mq, sizeof(mq))
+	    == -1)
+		fatal("%s: send", __func__);
+	cs->cs_resolving = 1;
+}
+
+/* The supervisor's answer to a name lookup. */
+static void
+wcl_ctl(struct worker *w, const struct proc_msg *m)
+{
+	struct wcl_state	*cs = w->w_state;
+	struct msg_resolve_res	 ms;
+	char			 e[URL_HOST_MAX + 128];
+	uint32_t		 i;
+
+	if (m->pm_type != MSG_RESOLVE_RES || proc_get(m, &ms, sizeof(ms))
+	    == -1 || ms.ms_naddrs > PROTO_ADDRS_MAX)
+		fatalx("bad resolve answer");
+	if (cs == NULL || !cs->cs_resolving || ms.ms_id != cs->cs_resolve_id)
+		return;		/* a late answer to an abandoned attempt */
+	cs->cs_resolving = 0;
+	if (ms.ms_error != 0 || ms.ms_naddrs == 0) {
+		snprintf(e, sizeof(e), "cannot resolve %s: %s",
+		    cs->cs_url.u_host, ms.ms_error != 0 ?
+		    gai_strerror(ms.ms_error) : "no address");
+		wcl_failed(cs, e);
+		return;
+	}
+	for (i = 0; i < ms.ms_naddrs; i++)
+		if (ms.ms_addrs[i].pa_len > sizeof(struct sockaddr_storage))
+			fatalx("bad resolve answer");
+	memcpy(cs->cs_addrs, ms.ms_addrs, sizeof(cs->cs_addrs));
+	cs->cs_naddrs = (int)ms.ms_naddrs;
+	cs->cs_addr = 0;
+	wcl_connect(cs);
+}
+
+static void
+wcl_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wcl_state	*cs = arg;
+
+	(void)fd;
+	(void)ev;
+	if (cs->cs_draining || cs->cs_failed || cs->cs_ws != NULL)
+		return;
+	cs->cs_addr = 0;
+	wcl_attempt(cs);
+}
+
+/* Send held events while the output has room; push back otherwise. */
+static void
+wcl_flush_held(struct wcl_state *cs)
+{
+	struct wcl_held	*h;
+	const char	*why;
+
+	while (cs->cs_open && (h = cs->cs_head) != NULL &&
+	    (cs->cs_draining || wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)) {
+		if (wsconn_send(cs->cs_ws, h->h_binary, h->h_data, h->h_len,
+		    &why) == -1) {
+			if (!wsconn_is_open(cs->cs_ws))
+				return;		/* keep it for the next one */
+			wcl_drop(cs, why);
+		}
+		cs->cs_head = h->h_next;
+		if (cs->cs_head == NULL)
+			cs->cs_tail = &cs->cs_head;
+		cs->cs_nheld--;
+		cs->cs_held_bytes -= h->h_len;
+		free(h);
+	}
+	if (cs->cs_open && cs->cs_head == NULL &&
+	    wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)
+		ev_read_inputs(cs->cs_w, 1);
+}
+
+/* Keep an event for later, in order. */
+static int
+wcl_hold(struct wcl_state *cs, int binary, const char *data, size_t len)
+{
+	struct wcl_held	*h;
+
+	if (cs->cs_nheld >= WCL_HOLD_EVENTS ||
+	    cs->cs_held_bytes + len > WCL_HOLD_BYTES) {
+		wcl_drop(cs, "too many events held while disconnected");
+		return -1;
+	}
+	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+		wcl_drop(cs, "out of memory");
+		return -1;
+	}
+	h->h_next = NULL;
+	h->h_binary = binary;
+	h->h_len = len;
+	memcpy(h->h_data, data, len);
+	*cs->cs_tail = h;
+	cs->cs_tail = &h->h_next;
+	cs->cs_nheld++;
+	cs->cs_held_bytes += len;
+	return 0;
+}
+
+/* One event: one frame now, or held until connected. */
+static int
+wcl_write(struct worker *w, const char *port, const char *data, size_t len)
+{
+	struct wcl_state	*cs = w->w_state;
+	struct json_object	*b;
+	const char		*why;
+	int			 binary = 0;
+
+	(void)port;
+	if (cs->cs_failed) {
+		wcl_drop(cs, "connector failed");
+		return -1;
+	}
+	if (json_object_object_get_ex(w->w_sink_meta, "binary", &b) &&
+	    json_object_is_type(b, json_type_boolean))
+		binary = json_object_get_boolean(b);
+	if (!binary && !utf8_valid(data, len)) {
+		wcl_drop(cs, "not valid UTF-8 for a text frame");
+		return -1;
+	}
+	if (!cs->cs_open || cs->cs_head != NULL ||
+	    !wsconn_is_open(cs->cs_ws))
+		return wcl_hold(cs, binary, data, len);
+	if (wsconn_send(cs->cs_ws, binary, data, len, &why) == -1) {
+		wcl_drop(cs, why);
+		return -1;
+	}
+	if (wsconn_pending(cs->cs_ws) >= WCL_OUT_HIGH)
+		ev_read_inputs(w, 0);
+	return 0;
+}
+
+/* A bool from config, socket_options overriding (HEAD's form). */
+static int
+wcl_nodelay(struct json_object *cconf)
+{
+	struct json_object	*so, *v;
+	int			 on = 1;
+
+	if (json_object_object_get_ex(cconf, "no_delay", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		on = json_object_get_boolean(v);
+	if (json_object_object_get_ex(cconf, "socket_options", &so) &&
+	    json_object_object_get_ex(so, "TCP_NODELAY", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		on = json_object_get_boolean(v);
+	return on;
+}
+
+/* Read config, TLS material and policy (before the sandbox). */
+static int
+wcl_setup(struct worker *w, char *err, size_t errlen)
+{
+	struct wcl_state	*cs = &wcl;
+	struct json_object	*t = NULL, *o;
+	const char		*url, *cafile = NULL, *domain = NULL;
+	const char		*why = NULL;
+	char			 e[256];
+
+	memset(cs, 0, sizeof(*cs));
+	cs->cs_w = w;
+	cs->cs_tail = &cs->cs_head;
+	w->w_profile = SANDBOX_WS_CLIENT;
+	w->w_state = cs;
+	if (wsconn_preload() == -1) {
+		snprintf(err, errlen, "cannot initialise OpenSSL");
+		return -1;
+	}
+	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
+	    url_parse(url, &cs->cs_url, &why) == -1) {
+		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
+		    why ? why : "required");
+		return -1;
+	}
+	/* wss:// or any tls value but false turns TLS on. */
+	cs->cs_tls = cs->cs_url.u_tls;
+	if (json_object_object_get_ex(w->w_cconf, "tls", &t) && t != NULL) {
+		if (json_object_is_type(t, json_type_boolean))
+			cs->cs_tls |= json_object_get_boolean(t);
+		else if (json_object_is_type(t, json_type_object)) {
+			cs->cs_tls = 1;
+			cafile = wk_conf_str(t, "cafile");
+			domain = wk_conf_str(t, "domain");
+		}
+	}
+	if (domain == NULL)
+		domain = cs->cs_url.u_host;
+	if (strlcpy(cs->cs_domain, domain, sizeof(cs->cs_domain)) >=
+	    sizeof(cs->cs_domain)) {
+		snprintf(err, errlen, "tls domain too long");
+		return -1;
+	}
+	if (cs->cs_tls && (cs->cs_ctx = tls_client_ctx(cafile, e, sizeof(e)))
+	    == NULL) {
+		snprintf(err, errlen, "tls: %s", e);
+		return -1;
+	}
+	cs->cs_nodelay = wcl_nodelay(w->w_cconf);
+	if (backoff_from_json(&cs->cs_bo, json_object_object_get(
+	    json_object_object_get(w->w_conf, "connector"), "reconnect"), e,
+	    sizeof(e)) == -1) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	wsconn_conf_default(&cs->cs_conf, WS_ROLE_CLIENT);
+	cs->cs_conf.cf_url = &cs->cs_url;
+	cs->cs_conf.cf_stats = &cs->cs_st;
+	cs->cs_conf.cf_owner = w->w_name;
+	if (json_object_object_get_ex(w->w_cconf, "ping_interval_ms", &o) &&
+	    json_object_is_type(o, json_type_int))
+		cs->cs_conf.cf_ping_ms = json_object_get_int(o);
+	if ((cs->cs_timer = evtimer_new(w->w_base, wcl_timer, cs)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Nothing flows to us until we are connected. */
+	wk_pause_inputs(w, 1);
+	/* The first attempt runs from the loop, inside the sandbox. */
+	wcl_schedule(cs, 0);
+	log_info("connector %s: connecting to %s:%u%s%s, reconnect %s",
+	    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port,
+	    cs->cs_tls ? " with TLS for " : "", cs->cs_tls ? cs->cs_domain :
+	    "", backoff_describe(&cs->cs_bo, e, sizeof(e)));
+	return 0;
+}
+
+static void
+wcl_start(struct worker *w)
+{
+	struct wcl_state	*cs = w->w_state;
+
+	if (cs->cs_paused && wcl_can_read(cs))
+		wcl_pause(cs, 0);
+}
+
+static void
+wcl_stop(struct worker *w)
+{
+	struct wcl_state	*cs = w->w_state;
+
+	if (cs == NULL)
+		return;
+	cs->cs_draining = 1;
+	/* Read the routes again so their end is seen; what still arrives
+	 * while disconnected is held, then dropped and counted. */
+	if (w->w_inputs_paused)
+		wk_pause_inputs(w, 0);
+}
+
+/* Upstream done: send what is held, close with 1001, wait for the echo. */
+static int
+wcl_drain(struct worker *w)
+{
+	struct wcl_state	*cs = w->w_state;
+
+	if (cs == NULL || cs->cs_done)
+		return 0;
+	cs->cs_draining = 1;
+	evtimer_del(cs->cs_timer);
+	if (cs->cs_ws == NULL) {
+		wcl_drop_held(cs, "not connected when stopping");
+		cs->cs_done = 1;
+		return 0;
+	}
+	if (!cs->cs_open) {
+		/* Still connecting: the answer decides (bounded by the
+		 * handshake timeout and the supervisor's drain timeout). */
+		return 1;
+	}
+	wcl_flush_held(cs);
+	wcl_drop_held(cs, "connection closing when stopping");
+	wcl_pause(cs, 0);
+	wsconn_close(cs->cs_ws, WS_CLOSE_GOING_AWAY, "shutting down");
+	return 1;
+}
+
+static void
+wcl_finish(struct worker *w)
+{
+	struct wcl_state	*cs = w->w_state;
+	struct wsc_stats	*st;
+
+	if (cs == NULL)
+		return;
+	st = &cs->cs_st;
+	log_debug("connector %s: %llu connections, %llu failed handshakes, "
+	    "messages %llu in %llu out, bytes %llu in %llu out, %llu dropped",
+	    w->w_name, (unsigned long long)st->st_connections,
+	    (unsigned long long)st->st_handshake_failed,
+	    (unsigned long long)st->st_frames_in,
+	    (unsigned long long)st->st_frames_out,
+	    (unsigned long long)st->st_bytes_in,
+	    (unsigned long long)st->st_bytes_out,
+	    (unsigned long long)cs->cs_dropped);
+	wsconn_free(cs->cs_ws);
+	cs->cs_ws = NULL;
+	wcl_drop_held(cs, "stopping");
+	if (cs->cs_timer != NULL)
+		event_free(cs->cs_timer);
+	cs->cs_timer = NULL;
+	SSL_CTX_free(cs->cs_ctx);
+	cs->cs_ctx = NULL;
+	json_object_put(cs->cs_meta);
+	json_object_put(cs->cs_meta_bin);
+	cs->cs_meta = cs->cs_meta_bin = NULL;
+	w->w_state = NULL;
+}
+
+const struct conn_ops ws_client_ops = {
+	.co_type = "ws_client",
+	.co_setup = wcl_setup,
+	.co_start = wcl_start,
+	.co_kick = wcl_start,
+	.co_write = wcl_write,
+	.co_stop = wcl_stop,
+	.co_drain = wcl_drain,
+	.co_finish = wcl_finish,
+	.co_ctl = wcl_ctl,
+};

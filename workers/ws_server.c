@@ -1,0 +1,603 @@
+/*
+ * The ws_server connector: accepts WebSocket clients (plain or TLS) on a
+ * socket the supervisor bound, one stream per connection.  Received
+ * messages become events with $ws_server = {"tls", "peer": {"host",
+ * "port"}} (and $binary for binary frames); events routed to its `in`
+ * port go to the connection named by $ws_server.peer, else to the
+ * connection the event came from.  A reply for a connection that is gone
+ * is counted, logged and dropped; it never stalls the flow.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tls.h"
+#include "url.h"
+#include "worker.h"
+#include "wsconn.h"
+
+#define WSS_FD_RESERVE		32	/* descriptors kept free for accept */
+#define WSS_ACCEPT_BURST	64
+#define WSS_BUSY_RETRY_MS	1000
+
+struct wss_conn {
+	struct wss_conn		*sc_next;
+	struct wsconn		*sc_ws;
+	struct wss_state	*sc_ss;
+	uint64_t		 sc_id;		/* stream id */
+	char			 sc_host[INET6_ADDRSTRLEN];
+	uint16_t		 sc_port;
+	int			 sc_open;	/* handshake done */
+	struct json_object	*sc_meta;
+	struct json_object	*sc_meta_bin;
+};
+
+struct wss_state {
+	struct worker		*ss_w;
+	int			 ss_fd;
+	struct event		*ss_lev;
+	struct event		*ss_busy;	/* listener off for a while */
+	SSL_CTX			*ss_ctx;
+	struct wsconn_conf	 ss_conf;
+	struct wsc_stats	 ss_st;
+	struct wss_conn		*ss_conns;
+	int			 ss_nconns;
+	int			 ss_max;
+	uint64_t		 ss_next_id;
+	int			 ss_paused;	/* input backpressure */
+	int			 ss_stopped;	/* draining: no more accepts */
+	int			 ss_closing;	/* draining: closes sent */
+	int			 ss_done;	/* drain finished */
+	uint64_t		 ss_unroutable;
+	uint64_t		 ss_unsent;
+	uint64_t		 ss_refused;
+};
+
+static struct wss_state	 wss;
+
+/* Log the first few of a repeated problem, then every 1000th. */
+static int
+wss_often(uint64_t n)
+{
+	return n <= 10 || n % 1000 == 0;
+}
+
+/* Stop or resume reading from every client. */
+static void
+wss_pause_all(struct wss_state *ss, int on)
+{
+	struct wss_conn	*sc;
+
+	ss->ss_paused = on;
+	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+		wsconn_pause(sc->sc_ws, on);
+}
+
+/* Whether clients may be read: started (when something consumes our
+ * events) and the routes take more. */
+static int
+wss_can_read(struct wss_state *ss)
+{
+	struct worker	*w = ss->ss_w;
+
+	if (!ev_has_output(w))
+		return 1;	/* events go nowhere; control frames matter */
+	return w->w_started && ev_can_emit(w);
+}
+
+static void
+wss_open(struct wsconn *ws, void *arg)
+{
+	struct wss_conn	*sc = arg;
+
+	(void)ws;
+	sc->sc_open = 1;
+	log_debug("connector %s: %s: connected (stream %llu)",
+	    sc->sc_ss->ss_w->w_name, wsconn_name(sc->sc_ws),
+	    (unsigned long long)sc->sc_id);
+}
+
+static void
+wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct wss_conn		*sc = arg;
+	struct wss_state	*ss = sc->sc_ss;
+
+	(void)ws;
+	ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
+	    binary ? sc->sc_meta_bin : sc->sc_meta);
+	if (!ss->ss_paused && !wss_can_read(ss))
+		wss_pause_all(ss, 1);
+}
+
+/* Turn the listener on or off. */
+static void
+wss_listen(struct wss_state *ss, int on)
+{
+	if (ss->ss_lev == NULL)
+		return;
+	if (on && !ss->ss_stopped)
+		event_add(ss->ss_lev, NULL);
+	else
+		event_del(ss->ss_lev);
+}
+
+static void
+wss_closed(struct wsconn *ws, void *arg)
+{
+	struct wss_conn		*sc = arg, **pp;
+	struct wss_state	*ss = sc->sc_ss;
+	struct worker		*w = ss->ss_w;
+
+	if (sc->sc_open) {
+		/* Flush the stream's preprocessors (last partial line). */
+		ev_source_end(w, sc->sc_id, sc->sc_meta);
+		log_info("connector %s: %s: %s", w->w_name, wsconn_name(ws),
+		    wsconn_error(ws));
+	} else
+		log_info("connector %s: %s: connection failed: %s",
+		    w->w_name, wsconn_name(ws), wsconn_error(ws));
+	for (pp = &ss->ss_conns; *pp != NULL; pp = &(*pp)->sc_next)
+		if (*pp == sc) {
+			*pp = sc->sc_next;
+			break;
+		}
+	ss->ss_nconns--;
+	json_object_put(sc->sc_meta);
+	json_object_put(sc->sc_meta_bin);
+	free(sc);
+	if (ss->ss_closing && ss->ss_nconns == 0 && !ss->ss_done) {
+		ss->ss_done = 1;
+		wk_check_drain(w);
+	}
+}
+
+static const struct wsconn_cb wss_cb = {
+	.wc_open = wss_open,
+	.wc_message = wss_message,
+	.wc_closed = wss_closed,
+};
+
+/* {"ws_server": {"tls": b, "peer": {"host": h, "port": p}}} */
+static struct json_object *
+wss_meta(const struct wss_conn *sc, int tls, int binary)
+{
+	struct json_object	*m, *in, *peer;
+
+	m = json_object_new_object();
+	in = json_object_new_object();
+	peer = json_object_new_object();
+	json_object_object_add(peer, "host", json_object_new_string(
+	    sc->sc_host));
+	json_object_object_add(peer, "port", json_object_new_int(sc->sc_port));
+	json_object_object_add(in, "tls", json_object_new_boolean(tls));
+	json_object_object_add(in, "peer", peer);
+	json_object_object_add(m, "ws_server", in);
+	if (binary)
+		json_object_object_add(m, "binary",
+		    json_object_new_boolean(1));
+	return m;
+}
+
+/* Numeric host and port of a peer address. */
+static void
+wss_peer(const struct sockaddr_storage *sa, char *host, size_t hlen,
+    uint16_t *port)
+{
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+
+	host[0] = '\0';
+	*port = 0;
+	if (sa->ss_family == AF_INET) {
+		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+/* Full: answer 503 and hang up (a small write on a fresh socket). */
+static void
+wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
+{
+	static const char	 busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Connection: close\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 20\r\n\r\ntoo many connections";
+
+	ss->ss_refused++;
+	if (wss_often(ss->ss_refused))
+		log_warnx("connector %s: %s:%u refused: %d connections is "
+		    "the limit (%llu refused so far)", ss->ss_w->w_name, host,
+		    port, ss->ss_max, (unsigned long long)ss->ss_refused);
+	(void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+/* Accept what is waiting (in bursts, so clients cannot starve others). */
+static void
+wss_accept(evutil_socket_t lfd, short ev, void *arg)
+{
+	struct wss_state	*ss = arg;
+	struct sockaddr_storage	 sa;
+	struct wss_conn		*sc;
+	socklen_t		 len;
+	char			 name[WSC_NAME_MAX];
+	struct timeval		 tv;
+	SSL			*ssl = NULL;
+	int			 fd, i;
+
+	(void)ev;
+	for (i = 0; i < WSS_ACCEPT_BURST; i++) {
+		len = sizeof(sa);
+		fd = accept4(lfd, (struct sockaddr *)&sa, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == ECONNABORTED)
+				return;
+			log_warn("connector %s: accept", ss->ss_w->w_name);
+			/* Out of descriptors or memory: pause, retry. */
+			wss_listen(ss, 0);
+			tv.tv_sec = WSS_BUSY_RETRY_MS / 1000;
+			tv.tv_usec = 0;
+			evtimer_add(ss->ss_busy, &tv);
+			return;
+		}
+		if ((sc = calloc(1, sizeof(*sc))) == NULL) {
+			close(fd);
+			continue;
+		}
+		wss_peer(&sa, sc->sc_host, sizeof(sc->sc_host), &sc->sc_port);
+		if (ss->ss_nconns >= ss->ss_max) {
+			wss_refuse(ss, fd, sc->sc_host, sc->sc_port);
+			free(sc);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s%s%s:%u",
+		    sa.ss_family == AF_INET6 ? "[" : "", sc->sc_host,
+		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
+		sc->sc_ss = ss;
+		sc->sc_id = ss->ss_next_id++;
+		sc->sc_meta = wss_meta(sc, ss->ss_ctx != NULL, 0);
+		sc->sc_meta_bin = wss_meta(sc, ss->ss_ctx != NULL, 1);
+		if (ss->ss_ctx != NULL && (ssl = SSL_new(ss->ss_ctx)) == NULL) {
+			log_warnx("connector %s: %s: SSL_new failed",
+			    ss->ss_w->w_name, name);
+			close(fd);
+			goto fail;
+		}
+		sc->sc_ws = wsconn_accept(ss->ss_w->w_base, fd, ssl,
+		    &ss->ss_conf, &wss_cb, sc, name);
+		if (sc->sc_ws == NULL) {
+			log_warnx("connector %s: %s: out of memory",
+			    ss->ss_w->w_name, name);
+			goto fail;
+		}
+		log_debug("connector %s: %s: accepted", ss->ss_w->w_name, name);
+		sc->sc_next = ss->ss_conns;
+		ss->ss_conns = sc;
+		ss->ss_nconns++;
+		if (ss->ss_paused)
+			wsconn_pause(sc->sc_ws, 1);
+		continue;
+fail:
+		json_object_put(sc->sc_meta);
+		json_object_put(sc->sc_meta_bin);
+		free(sc);
+	}
+}
+
+/* The listener was switched off for lack of descriptors. */
+static void
+wss_busy_over(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wss_state	*ss = arg;
+
+	(void)fd;
+	(void)ev;
+	if (ss->ss_nconns < ss->ss_max)
+		wss_listen(ss, 1);
+}
+
+/* Connections possible with the descriptors we may open. */
+static int
+wss_fd_budget(int want)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur <
+	    (rlim_t)want + WSS_FD_RESERVE) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)want + WSS_FD_RESERVE)
+		return want;
+	if (rl.rlim_cur <= WSS_FD_RESERVE + 1)
+		return 1;
+	return (int)rl.rlim_cur - WSS_FD_RESERVE;
+}
+
+/* Read the config and TLS material; listen (before the sandbox). */
+static int
+wss_setup(struct worker *w, char *err, size_t errlen)
+{
+	struct wss_state	*ss = &wss;
+	struct json_object	*t, *o;
+	const char		*url, *cert, *key, *why = NULL;
+	struct url		 u;
+	char			 e[256];
+	int			 max = 1024;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_w = w;
+	ss->ss_fd = -1;
+	w->w_profile = SANDBOX_WS_SERVER;
+	w->w_state = ss;
+	if (wsconn_preload() == -1) {
+		snprintf(err, errlen, "cannot initialise OpenSSL");
+		return -1;
+	}
+	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
+	    url_parse(url, &u, &why) == -1) {
+		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
+		    why ? why : "required");
+		return -1;
+	}
+	if (json_object_object_get_ex(w->w_cconf, "tls", &t) && t != NULL) {
+		cert = wk_conf_str(t, "cert");
+		key = wk_conf_str(t, "key");
+		if (cert == NULL || key == NULL) {
+			snprintf(err, errlen, "tls needs \"cert\" and \"key\"");
+			return -1;
+		}
+		if ((ss->ss_ctx = tls_server_ctx(cert, key, e, sizeof(e)))
+		    == NULL) {
+			snprintf(err, errlen, "tls: %s", e);
+			return -1;
+		}
+	} else if (u.u_tls) {
+		snprintf(err, errlen, "url %s asks for TLS but there is no "
+		    "\"tls\" record with \"cert\" and \"key\"", url);
+		return -1;
+	}
+	if (json_object_object_get_ex(w->w_cconf, "max_connections", &o) &&
+	    json_object_is_type(o, json_type_int) &&
+	    json_object_get_int(o) > 0)
+		max = json_object_get_int(o);
+	ss->ss_max = wss_fd_budget(max);
+	if (ss->ss_max < max)
+		log_warnx("connector %s: descriptor limit allows %d "
+		    "connections, not %d", w->w_name, ss->ss_max, max);
+	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
+	ss->ss_conf.cf_stats = &ss->ss_st;
+	ss->ss_conf.cf_owner = w->w_name;
+	if (json_object_object_get_ex(w->w_cconf, "ping_interval_ms", &o) &&
+	    json_object_is_type(o, json_type_int))
+		ss->ss_conf.cf_ping_ms = json_object_get_int(o);
+	if ((ss->ss_fd = w->w_listen_fd) == -1) {
+		snprintf(err, errlen, "no listening socket from the "
+		    "supervisor");
+		return -1;
+	}
+	w->w_listen_fd = -1;
+	ss->ss_lev = event_new(w->w_base, ss->ss_fd, EV_READ | EV_PERSIST,
+	    wss_accept, ss);
+	ss->ss_busy = evtimer_new(w->w_base, wss_busy_over, ss);
+	if (ss->ss_lev == NULL || ss->ss_busy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Until started, clients are accepted but not read. */
+	ss->ss_paused = !wss_can_read(ss);
+	wss_listen(ss, 1);
+	log_info("connector %s: listening on %s%s%s:%u%s, at most %d "
+	    "connections", w->w_name, u.u_ipv6 ? "[" : "", u.u_host,
+	    u.u_ipv6 ? "]" : "", u.u_port, ss->ss_ctx ? " (TLS)" : "",
+	    ss->ss_max);
+	return 0;
+}
+
+static void
+wss_start(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+
+	if (ss->ss_paused && wss_can_read(ss))
+		wss_pause_all(ss, 0);
+}
+
+static void
+wss_kick(struct worker *w)
+{
+	wss_start(w);
+}
+
+/* The connection an event names in $ws_server.peer, or NULL. */
+static struct wss_conn *
+wss_by_peer(struct wss_state *ss, struct json_object *meta, char *name,
+    size_t len)
+{
+	struct json_object	*in, *peer, *h, *p;
+	struct wss_conn		*sc;
+	const char		*host;
+	int64_t			 port;
+
+	if (!json_object_object_get_ex(meta, "ws_server", &in) ||
+	    !json_object_object_get_ex(in, "peer", &peer) ||
+	    !json_object_object_get_ex(peer, "host", &h) ||
+	    !json_object_object_get_ex(peer, "port", &p) ||
+	    !json_object_is_type(h, json_type_string) ||
+	    !json_object_is_type(p, json_type_int))
+		return NULL;
+	host = json_object_get_string(h);
+	port = json_object_get_int64(p);
+	if (port < 0 || port > 65535)
+		return NULL;
+	snprintf(name, len, "%s:%lld", host, (long long)port);
+	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+		if (sc->sc_port == port && strcmp(sc->sc_host, host) == 0)
+			return sc;
+	return NULL;
+}
+
+/* One reply: to the peer it names, else back where it came from. */
+static int
+wss_write(struct worker *w, const char *port, const char *data, size_t len)
+{
+	struct wss_state	*ss = w->w_state;
+	struct json_object	*meta = w->w_sink_meta, *b;
+	struct wss_conn		*sc;
+	const char		*why;
+	char			 name[INET6_ADDRSTRLEN + 16] = "";
+	int			 binary = 0;
+
+	(void)port;
+	if (json_object_object_get_ex(meta, "binary", &b) &&
+	    json_object_is_type(b, json_type_boolean))
+		binary = json_object_get_boolean(b);
+	sc = wss_by_peer(ss, meta, name, sizeof(name));
+	if (sc == NULL && w->w_sink_origin == w->w_id)
+		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+			if (sc->sc_id == w->w_sink_stream)
+				break;
+	if (sc == NULL || !sc->sc_open) {
+		ss->ss_unroutable++;
+		w->w_dropped++;
+		if (wss_often(ss->ss_unroutable))
+			log_warnx("connector %s: no connection %s%sfor an "
+			    "event, dropped (%llu so far)", w->w_name, name,
+			    name[0] ? " " : "",
+			    (unsigned long long)ss->ss_unroutable);
+		return -1;
+	}
+	if (wsconn_send(sc->sc_ws, binary, data, len, &why) == -1) {
+		ss->ss_unsent++;
+		w->w_dropped++;
+		if (wss_often(ss->ss_unsent))
+			log_warnx("connector %s: %s: event dropped: %s (%llu "
+			    "so far)", w->w_name, wsconn_name(sc->sc_ws), why,
+			    (unsigned long long)ss->ss_unsent);
+		return -1;
+	}
+	return 0;
+}
+
+/* Draining: accept nobody new. */
+static void
+wss_stop(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+
+	if (ss == NULL)
+		return;
+	ss->ss_stopped = 1;
+	wss_listen(ss, 0);
+	evtimer_del(ss->ss_busy);
+}
+
+/* Upstream is done: close every client with 1001 and wait for them. */
+static int
+wss_drain(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+	struct wss_conn		*sc, *next;
+
+	if (ss == NULL || ss->ss_done)
+		return 0;
+	if (!ss->ss_closing) {
+		ss->ss_closing = 1;
+		wss_stop(w);
+		for (sc = ss->ss_conns; sc != NULL; sc = next) {
+			next = sc->sc_next;
+			wsconn_close(sc->sc_ws, WS_CLOSE_GOING_AWAY,
+			    "shutting down");
+		}
+		/* Input still counts until each peer answers. */
+		wss_pause_all(ss, 0);
+	}
+	if (ss->ss_nconns == 0) {
+		ss->ss_done = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* The counters for logs (and show stats). */
+static void
+wss_log_stats(struct wss_state *ss)
+{
+	struct wsc_stats	*st = &ss->ss_st;
+
+	log_debug("connector %s: %llu connections, %llu failed handshakes, "
+	    "%llu refused, messages %llu in %llu out, bytes %llu in %llu out, "
+	    "%llu overflows, %llu replies without a connection",
+	    ss->ss_w->w_name, (unsigned long long)st->st_connections,
+	    (unsigned long long)st->st_handshake_failed,
+	    (unsigned long long)ss->ss_refused,
+	    (unsigned long long)st->st_frames_in,
+	    (unsigned long long)st->st_frames_out,
+	    (unsigned long long)st->st_bytes_in,
+	    (unsigned long long)st->st_bytes_out,
+	    (unsigned long long)st->st_overflows,
+	    (unsigned long long)ss->ss_unroutable);
+}
+
+static void
+wss_finish(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+	struct wss_conn		*sc;
+
+	if (ss == NULL)
+		return;
+	wss_log_stats(ss);
+	while ((sc = ss->ss_conns) != NULL) {
+		ss->ss_conns = sc->sc_next;
+		wsconn_free(sc->sc_ws);
+		json_object_put(sc->sc_meta);
+		json_object_put(sc->sc_meta_bin);
+		free(sc);
+	}
+	ss->ss_nconns = 0;
+	if (ss->ss_lev != NULL)
+		event_free(ss->ss_lev);
+	if (ss->ss_busy != NULL)
+		event_free(ss->ss_busy);
+	ss->ss_lev = ss->ss_busy = NULL;
+	if (ss->ss_fd != -1)
+		close(ss->ss_fd);
+	ss->ss_fd = -1;
+	SSL_CTX_free(ss->ss_ctx);
+	ss->ss_ctx = NULL;
+	w->w_state = NULL;
+}
+
+const struct conn_ops ws_server_ops = {
+	.co_type = "ws_server",
+	.co_setup = wss_setup,
+	.co_start = wss_start,
+	.co_kick = wss_kick,
+	.co_write = wss_write,
+	.co_stop = wss_stop,
+	.co_drain = wss_drain,
+	.co_finish = wss_finish,
+};

@@ -1,0 +1,921 @@
+/*
+ * One WebSocket connection (see wsconn.h).  States: a client first
+ * connects TCP by hand (so TCP_NODELAY is set before anything is sent),
+ * then a bufferevent (OpenSSL or plain) carries the TLS handshake, the
+ * HTTP upgrade and the frames.  A connection never frees itself inside a
+ * callback: it becomes DEAD and a deferred event tells the owner and
+ * frees it, so owners may send, close or pause any connection from any
+ * callback.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "log.h"
+#include "wsconn.h"
+
+#define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
+
+enum wsc_state {
+	WSC_CONNECTING,		/* client: TCP connect in progress */
+	WSC_TLS,		/* client: TLS handshake */
+	WSC_HANDSHAKE,		/* HTTP upgrade */
+	WSC_OPEN,
+	WSC_CLOSING,		/* our close sent, waiting for the peer's */
+	WSC_FLUSH,		/* write what is queued, then drop TCP */
+	WSC_WAIT_EOF,		/* client: close done, server drops TCP */
+	WSC_DEAD		/* the owner is told and it is freed */
+};
+
+struct wsconn {
+	struct event_base	*c_base;
+	struct bufferevent	*c_bev;
+	SSL			*c_ssl;		/* owned by c_bev once set */
+	int			 c_fd;		/* until c_bev owns it */
+	struct wsconn_conf	 c_conf;
+	const struct wsconn_cb	*c_cb;
+	void			*c_arg;
+	enum wsc_state		 c_state;
+	int			 c_was_open;
+	int			 c_paused;
+	int			 c_tls_done;
+	int			 c_tcp_ok;	/* client: TCP connected */
+	struct ws_parser	 c_parser;
+	struct ws_close		 c_close;
+	struct event		*c_timer;	/* handshake, close wait */
+	struct event		*c_ping;
+	struct event		*c_defer;	/* reap or resume */
+	struct event		*c_conn_ev;	/* client TCP connect */
+	int			 c_ping_unanswered;
+	uint64_t		 c_ping_seq;
+	char			 c_key[WS_KEY_LEN + 1];
+	char			 c_name[WSC_NAME_MAX];
+	char			 c_err[256];
+	struct buf		 c_tmp;
+};
+
+static void	wsc_read(struct bufferevent *, void *);
+static void	wsc_write(struct bufferevent *, void *);
+static void	wsc_event(struct bufferevent *, short, void *);
+static void	wsc_frames(struct wsconn *);
+
+/*
+ * Before the sandbox: make OpenSSL load its configuration and providers
+ * and seed its generator now (the handshake's SHA-1 and keys use them),
+ * and load the time zone (certificate checks read it).
+ */
+int
+wsconn_preload(void)
+{
+	char	 key[WS_KEY_LEN + 1], acc[WS_ACCEPT_LEN + 1];
+
+	tzset();
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		return -1;
+	if (ws_client_key(key) != WS_OK || ws_accept_key(key, acc) != WS_OK)
+		return -1;
+	return 0;
+}
+
+void
+wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->cf_role = role;
+	ws_limits_default(&cf->cf_lim);
+	cf->cf_hs_timeout_ms = WSC_HS_TIMEOUT_MS;
+	cf->cf_close_wait_ms = WSC_CLOSE_WAIT_MS;
+	cf->cf_out_max = WSC_OUT_MAX;
+	cf->cf_owner = "ws";
+}
+
+/* Arm the one-shot timer. */
+static void
+wsc_timer(struct wsconn *c, int ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(c->c_timer, &tv);
+}
+
+/* Remember why, unless a reason is known already. */
+static void
+wsc_why(struct wsconn *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (c->c_err[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->c_err, sizeof(c->c_err), fmt, ap);
+	va_end(ap);
+}
+
+/* The end: stop all I/O now and let the deferred event tell the owner. */
+static void
+wsc_dead(struct wsconn *c)
+{
+	if (c->c_state == WSC_DEAD)
+		return;
+	if (c->c_bev != NULL) {
+		if (c->c_ssl != NULL && c->c_tls_done)
+			(void)SSL_shutdown(c->c_ssl);	/* best effort */
+		bufferevent_disable(c->c_bev, EV_READ | EV_WRITE);
+	}
+	evtimer_del(c->c_timer);
+	if (c->c_ping != NULL)
+		evtimer_del(c->c_ping);
+	c->c_state = WSC_DEAD;
+	event_active(c->c_defer, EV_TIMEOUT, 0);
+}
+
+/* Count a close code in the stats. */
+static void
+wsc_count_close(struct wsconn *c, uint16_t code, int out)
+{
+	struct wsc_stats	*st = c->c_conf.cf_stats;
+
+	if (st == NULL)
+		return;
+	if (code >= 1000 && code < 1016)
+		(out ? st->st_close_out : st->st_close_in)[code - 1000]++;
+	else
+		st->st_close_other++;
+}
+
+/* Queue one frame (the client masks a copy). */
+static int
+wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
+	uint8_t		 hdr[WS_HEADER_MAX];
+	size_t		 hlen;
+
+	if (c->c_conf.cf_role == WS_ROLE_SERVER) {
+		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) !=
+		    WS_OK || evbuffer_add(out, hdr, hlen) == -1 ||
+		    (len > 0 && evbuffer_add(out, data, len) == -1))
+			return -1;
+		return 0;
+	}
+	buf_reset(&c->c_tmp);
+	if (ws_frame_build(&c->c_tmp, c->c_conf.cf_role, opcode, 1, data,
+	    len) != WS_OK ||
+	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1)
+		return -1;
+	if (c->c_tmp.bf_cap > 1024 * 1024)
+		buf_free(&c->c_tmp);
+	return 0;
+}
+
+/* Queue a close frame: code 0 means an empty payload. */
+static void
+wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
+    size_t rlen)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
+
+	if (rlen > WS_CONTROL_MAX - 2)
+		rlen = WS_CONTROL_MAX - 2;
+	buf_reset(&c->c_tmp);
+	if (code == 0) {
+		if (wsc_frame(c, WS_OP_CLOSE, NULL, 0) == -1)
+			wsc_why(c, "cannot queue a close frame");
+		return;
+	}
+	if (ws_close_build(&c->c_tmp, c->c_conf.cf_role, code, reason,
+	    rlen) != WS_OK ||
+	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1) {
+		wsc_why(c, "cannot queue a close frame");
+		return;
+	}
+	wsc_count_close(c, code, 1);
+}
+
+/* Write what is queued, then drop TCP. */
+static void
+wsc_flush_and_drop(struct wsconn *c)
+{
+	c->c_state = WSC_FLUSH;
+	bufferevent_disable(c->c_bev, EV_READ);
+	bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
+	if (c->c_ping != NULL)
+		evtimer_del(c->c_ping);
+	/* A peer that does not read cannot keep us here for ever. */
+	wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+		wsc_dead(c);
+}
+
+/* The frame stream is broken: close with the error's code and drop. */
+static void
+wsc_protocol_error(struct wsconn *c, int err)
+{
+	struct ws_close_action	 a;
+	const char		*why = ws_strerror(err);
+
+	wsc_why(c, "%s (close %u)", why, ws_err_close_code(err));
+	ws_close_failed(&c->c_close, err, &a);
+	if (a.ca_send)
+		wsc_close_frame(c, a.ca_code, why, strlen(why));
+	wsc_flush_and_drop(c);
+}
+
+/* The peer's close frame. */
+static void
+wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
+{
+	struct ws_close_action	 a;
+
+	wsc_count_close(c, ev->we_code, 0);
+	wsc_why(c, "closed by peer (%u%s%.*s)", ev->we_code,
+	    ev->we_reason_len > 0 ? " " : "", (int)ev->we_reason_len,
+	    ev->we_reason != NULL ? ev->we_reason : "");
+	ws_close_received(&c->c_close, ev->we_code, &a);
+	if (a.ca_send)		/* echo code and reason */
+		wsc_close_frame(c, ev->we_code, ev->we_reason,
+		    ev->we_reason_len);
+	if (c->c_conf.cf_role == WS_ROLE_SERVER || a.ca_drop)
+		wsc_flush_and_drop(c);
+	else {
+		/* RFC 6455 7.1.1: the server drops TCP first. */
+		c->c_state = WSC_WAIT_EOF;
+		if (c->c_ping != NULL)
+			evtimer_del(c->c_ping);
+		evtimer_del(c->c_timer);
+		wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	}
+}
+
+/* One parsed event. */
+static void
+wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
+{
+	struct wsc_stats	*st = c->c_conf.cf_stats;
+
+	switch (ev->we_type) {
+	case WS_EV_TEXT:
+	case WS_EV_BINARY:
+		if (!ws_close_may_deliver(&c->c_close))
+			break;
+		if (st != NULL) {
+			st->st_frames_in++;
+			st->st_bytes_in += ev->we_len;
+		}
+		c->c_cb->wc_message(c, ev->we_type == WS_EV_BINARY,
+		    ev->we_data, ev->we_len, c->c_arg);
+		break;
+	case WS_EV_PING:
+		if (st != NULL)
+			st->st_pings_in++;
+		if (c->c_state == WSC_OPEN &&
+		    wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len) == -1)
+			wsc_why(c, "cannot queue a pong");
+		break;
+	case WS_EV_CLOSE:
+		wsc_peer_close(c, ev);
+		break;
+	default:
+		break;		/* pongs only prove the peer is alive */
+	}
+}
+
+/* Parse and hand out frames while allowed. */
+static void
+wsc_frames(struct wsconn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	struct ws_event	 ev;
+	uint8_t		*data;
+	size_t		 len, used;
+	int		 r;
+
+	while (!c->c_paused &&
+	    (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)) {
+		if ((len = evbuffer_get_length(in)) == 0)
+			break;
+		if ((data = evbuffer_pullup(in, -1)) == NULL) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+			break;
+		}
+		c->c_ping_unanswered = 0;
+		r = ws_parse(&c->c_parser, data, len, &used, &ev);
+		if (r == WS_NEED_MORE) {
+			evbuffer_drain(in, used);
+			break;
+		}
+		if (r != WS_OK) {
+			evbuffer_drain(in, len);
+			wsc_protocol_error(c, r);
+			break;
+		}
+		wsc_dispatch(c, &ev);	/* ev points into in */
+		if (c->c_state != WSC_DEAD)
+			evbuffer_drain(in, used);
+	}
+}
+
+/* The handshake is complete in both directions. */
+static void
+wsc_opened(struct wsconn *c)
+{
+	struct timeval	 tv;
+
+	evtimer_del(c->c_timer);
+	c->c_state = WSC_OPEN;
+	c->c_was_open = 1;
+	ws_close_init(&c->c_close, c->c_conf.cf_role);
+	ws_parser_init(&c->c_parser, c->c_conf.cf_role, &c->c_conf.cf_lim, 0);
+	if (c->c_conf.cf_stats != NULL)
+		c->c_conf.cf_stats->st_connections++;
+	if (c->c_conf.cf_ping_ms > 0) {
+		tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
+		tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+		evtimer_add(c->c_ping, &tv);
+	}
+	c->c_cb->wc_open(c, c->c_arg);
+}
+
+/* Handshake failure: count it, remember why. */
+static void
+wsc_hs_failed(struct wsconn *c, const char *fmt, const char *what, int st)
+{
+	if (c->c_conf.cf_stats != NULL)
+		c->c_conf.cf_stats->st_handshake_failed++;
+	if (st > 0)
+		wsc_why(c, fmt, what, st);
+	else
+		wsc_why(c, fmt, what);
+}
+
+/* Server: the client's upgrade request. */
+static void
+wsc_server_handshake(struct wsconn *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct ws_request	 req;
+	size_t			 len, max, used;
+	char			*data;
+	int			 r;
+
+	max = c->c_conf.cf_lim.wl_max_request_line +
+	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
+	len = evbuffer_get_length(in);
+	if (len > max)
+		len = max;
+	if ((data = (char *)evbuffer_pullup(in, len)) == NULL)
+		return;
+	r = ws_server_request_parse(data, len, &c->c_conf.cf_lim, &req, &used);
+	if (r == WS_NEED_MORE && len < max)
+		return;
+	if (r == WS_NEED_MORE)
+		r = WS_ERR_HS_HEADERS_TOO_BIG;
+	buf_reset(&c->c_tmp);
+	if (r != WS_OK) {
+		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		if (ws_server_error_response(&c->c_tmp, r) == WS_OK)
+			(void)bufferevent_write(c->c_bev, c->c_tmp.bf_data,
+			    c->c_tmp.bf_len);
+		wsc_flush_and_drop(c);
+		return;
+	}
+	evbuffer_drain(in, used);
+	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
+	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    == -1) {
+		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_dead(c);
+		return;
+	}
+	wsc_opened(c);
+}
+
+/* Client: send the upgrade request. */
+static void
+wsc_client_request(struct wsconn *c)
+{
+	int	 r;
+
+	c->c_state = WSC_HANDSHAKE;
+	buf_reset(&c->c_tmp);
+	if ((r = ws_client_key(c->c_key)) != WS_OK ||
+	    (r = ws_client_request(&c->c_tmp, c->c_conf.cf_url, c->c_key,
+	    NULL, NULL)) != WS_OK ||
+	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    == -1) {
+		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_dead(c);
+	}
+}
+
+/* Client: the server's answer. */
+static void
+wsc_client_handshake(struct wsconn *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct ws_response	 resp;
+	size_t			 len, max, used;
+	char			*data;
+	int			 r;
+
+	max = c->c_conf.cf_lim.wl_max_request_line +
+	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
+	len = evbuffer_get_length(in);
+	if (len > max)
+		len = max;
+	if ((data = (char *)evbuffer_pullup(in, len)) == NULL)
+		return;
+	r = ws_client_response_parse(data, len, &c->c_conf.cf_lim, c->c_key,
+	    NULL, &resp, &used);
+	if (r == WS_NEED_MORE && len < max)
+		return;
+	if (r == WS_NEED_MORE)
+		r = WS_ERR_HS_HEADERS_TOO_BIG;
+	if (r != WS_OK) {
+		if (resp.ws_status > 0 && resp.ws_status != 101)
+			wsc_hs_failed(c, "handshake: %s (HTTP %d)",
+			    ws_strerror(r), resp.ws_status);
+		else
+			wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_dead(c);
+		return;
+	}
+	evbuffer_drain(in, used);
+	wsc_opened(c);
+}
+
+static void
+wsc_read(struct bufferevent *bev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)bev;
+	if (c->c_state == WSC_HANDSHAKE) {
+		if (c->c_conf.cf_role == WS_ROLE_SERVER)
+			wsc_server_handshake(c);
+		else
+			wsc_client_handshake(c);
+	}
+	if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
+		wsc_frames(c);
+	else if (c->c_state == WSC_WAIT_EOF)
+		evbuffer_drain(bufferevent_get_input(c->c_bev),
+		    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
+}
+
+static void
+wsc_write(struct bufferevent *bev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)bev;
+	if (c->c_state == WSC_FLUSH) {
+		if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+			wsc_dead(c);
+		return;
+	}
+	if (c->c_state == WSC_OPEN && c->c_cb->wc_writable != NULL)
+		c->c_cb->wc_writable(c, c->c_arg);
+}
+
+/* Why OpenSSL failed, with the certificate verdict when there is one. */
+static void
+wsc_tls_error(struct wsconn *c)
+{
+	char		 e[160] = "";
+	unsigned long	 err;
+	long		 v;
+
+	while ((err = bufferevent_get_openssl_error(c->c_bev)) != 0)
+		if (e[0] == '\0')
+			ERR_error_string_n(err, e, sizeof(e));
+	if (c->c_conf.cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
+	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
+		wsc_why(c, "TLS: certificate verification failed: %s",
+		    X509_verify_cert_error_string(v));
+		return;
+	}
+	if (e[0] != '\0')
+		wsc_why(c, "TLS: %s", e);
+	else if (errno != 0)
+		wsc_why(c, "TLS: %s", strerror(errno));
+	else
+		wsc_why(c, "TLS: handshake failed");
+}
+
+static void
+wsc_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct wsconn	*c = arg;
+	int		 saved = errno;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		c->c_tls_done = 1;
+		if (c->c_state == WSC_TLS)
+			wsc_client_request(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		/* Frames read before the EOF still count. */
+		if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING) {
+			c->c_paused = 0;
+			wsc_frames(c);
+		}
+		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS)
+			wsc_hs_failed(c, "handshake: connection closed by "
+			    "peer", NULL, 0);
+		else if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
+			wsc_why(c, "connection lost (1006)");
+		else
+			wsc_why(c, "closed");
+	} else if (what & BEV_EVENT_ERROR) {
+		if (c->c_ssl != NULL && (!c->c_tls_done ||
+		    bufferevent_get_openssl_error(c->c_bev) != 0)) {
+			errno = saved;
+			wsc_tls_error(c);
+			if (!c->c_tls_done && c->c_conf.cf_stats != NULL)
+				c->c_conf.cf_stats->st_handshake_failed++;
+		} else
+			wsc_why(c, "%s", saved ? strerror(saved) :
+			    "connection error");
+	} else
+		return;
+	wsc_dead(c);
+}
+
+/* Handshake too slow, close handshake too slow, or a stuck flush. */
+static void
+wsc_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	switch (c->c_state) {
+	case WSC_CONNECTING:
+	case WSC_TLS:
+	case WSC_HANDSHAKE:
+		wsc_hs_failed(c, "handshake timed out after %d ms", NULL,
+		    c->c_conf.cf_hs_timeout_ms);
+		break;
+	case WSC_CLOSING:
+		wsc_why(c, "no close frame from the peer within %d ms",
+		    c->c_conf.cf_close_wait_ms);
+		break;
+	default:
+		wsc_why(c, "closed");
+		break;
+	}
+	wsc_dead(c);
+}
+
+/* Keepalive: a peer silent since the last ping is gone. */
+static void
+wsc_ping(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+	struct timeval	 tv;
+	uint64_t	 seq;
+
+	(void)fd;
+	(void)ev;
+	if (c->c_state != WSC_OPEN)
+		return;
+	if (c->c_ping_unanswered) {
+		wsc_why(c, "keepalive: no answer to a ping within %d ms",
+		    c->c_conf.cf_ping_ms);
+		wsconn_close(c, WS_CLOSE_GOING_AWAY, "keepalive timeout");
+		return;
+	}
+	seq = ++c->c_ping_seq;
+	if (wsc_frame(c, WS_OP_PING, &seq, sizeof(seq)) == -1)
+		return;
+	c->c_ping_unanswered = 1;
+	tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
+	tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+	evtimer_add(c->c_ping, &tv);
+}
+
+/* Deferred: tell the owner about a dead connection, or resume input. */
+static void
+wsc_deferred(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->c_state == WSC_DEAD) {
+		if (c->c_cb->wc_closed != NULL)
+			c->c_cb->wc_closed(c, c->c_arg);
+		wsconn_free(c);
+		return;
+	}
+	if (!c->c_paused && c->c_bev != NULL)
+		wsc_read(c->c_bev, c);
+}
+
+/* Common allocation. */
+static struct wsconn *
+wsc_new(struct event_base *base, const struct wsconn_conf *cf,
+    const struct wsconn_cb *cb, void *arg, const char *name)
+{
+	struct wsconn	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->c_base = base;
+	c->c_fd = -1;
+	c->c_conf = *cf;
+	c->c_cb = cb;
+	c->c_arg = arg;
+	(void)strlcpy(c->c_name, name, sizeof(c->c_name));
+	buf_init(&c->c_tmp, cf->cf_lim.wl_max_message + WS_HEADER_MAX);
+	ws_parser_init(&c->c_parser, cf->cf_role, &cf->cf_lim, 0);
+	c->c_timer = evtimer_new(base, wsc_timeout, c);
+	c->c_defer = event_new(base, -1, 0, wsc_deferred, c);
+	if (cf->cf_ping_ms > 0)
+		c->c_ping = evtimer_new(base, wsc_ping, c);
+	if (c->c_timer == NULL || c->c_defer == NULL ||
+	    (cf->cf_ping_ms > 0 && c->c_ping == NULL)) {
+		wsconn_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Wrap the connected (or accepted) socket in a bufferevent. */
+static int
+wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
+{
+	int	 opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
+
+	if (ssl != NULL) {
+		c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
+		    accepting ? BUFFEREVENT_SSL_ACCEPTING :
+		    BUFFEREVENT_SSL_CONNECTING, opts);
+		if (c->c_bev == NULL)
+			return -1;
+		c->c_ssl = ssl;
+		bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
+	} else if ((c->c_bev = bufferevent_socket_new(c->c_base, fd, opts))
+	    == NULL)
+		return -1;
+	c->c_fd = -1;
+	bufferevent_setcb(c->c_bev, wsc_read, wsc_write, wsc_event, c);
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, WSC_IN_HIGH);
+	bufferevent_setwatermark(c->c_bev, EV_WRITE, WSC_OUT_LOW, 0);
+	return bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+}
+
+struct wsconn *
+wsconn_accept(struct event_base *base, int fd, SSL *ssl,
+    const struct wsconn_conf *cf, const struct wsconn_cb *cb, void *arg,
+    const char *name)
+{
+	struct wsconn	*c;
+
+	if ((c = wsc_new(base, cf, cb, arg, name)) == NULL) {
+		close(fd);
+		SSL_free(ssl);
+		return NULL;
+	}
+	c->c_fd = fd;
+	if (wsc_bev(c, fd, ssl, 1) == -1) {
+		if (c->c_bev == NULL) {
+			SSL_free(ssl);
+			close(fd);
+			c->c_fd = -1;
+		}
+		wsconn_free(c);
+		return NULL;
+	}
+	c->c_state = WSC_HANDSHAKE;
+	wsc_timer(c, cf->cf_hs_timeout_ms);
+	return c;
+}
+
+/* Client: the TCP connect finished (or failed). */
+static void
+wsc_connected(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+	socklen_t	 len = sizeof(int);
+	int		 err = 0;
+	SSL		*ssl = c->c_ssl;
+
+	(void)ev;
+	event_free(c->c_conn_ev);
+	c->c_conn_ev = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		wsc_why(c, "connect: %s", strerror(err));
+		wsc_dead(c);
+		return;
+	}
+	c->c_ssl = NULL;
+	c->c_tcp_ok = 1;
+	if (wsc_bev(c, c->c_fd, ssl, 0) == -1) {
+		if (c->c_bev == NULL)
+			c->c_ssl = ssl;
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	if (ssl != NULL)
+		c->c_state = WSC_TLS;	/* CONNECTED event after TLS */
+	else
+		wsc_client_request(c);
+}
+
+struct wsconn *
+wsconn_connect(struct event_base *base, int fd, SSL *ssl,
+    const struct sockaddr *sa, socklen_t salen, const struct wsconn_conf *cf,
+    const struct wsconn_cb *cb, void *arg, const char *name)
+{
+	struct wsconn	*c;
+
+	if ((c = wsc_new(base, cf, cb, arg, name)) == NULL) {
+		close(fd);
+		SSL_free(ssl);
+		return NULL;
+	}
+	c->c_fd = fd;
+	c->c_ssl = ssl;
+	c->c_state = WSC_CONNECTING;
+	if (connect(fd, sa, salen) == -1 && errno != EINPROGRESS) {
+		wsc_why(c, "connect: %s", strerror(errno));
+		wsc_dead(c);
+		return c;
+	}
+	if ((c->c_conn_ev = event_new(base, fd, EV_WRITE, wsc_connected, c))
+	    == NULL || event_add(c->c_conn_ev, NULL) == -1) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return c;
+	}
+	wsc_timer(c, cf->cf_hs_timeout_ms);
+	return c;
+}
+
+void
+wsconn_free(struct wsconn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->c_conn_ev != NULL)
+		event_free(c->c_conn_ev);
+	if (c->c_bev != NULL)
+		bufferevent_free(c->c_bev);	/* closes fd, frees SSL */
+	else {
+		SSL_free(c->c_ssl);
+		if (c->c_fd != -1)
+			close(c->c_fd);
+	}
+	if (c->c_timer != NULL)
+		event_free(c->c_timer);
+	if (c->c_ping != NULL)
+		event_free(c->c_ping);
+	if (c->c_defer != NULL)
+		event_free(c->c_defer);
+	ws_parser_free(&c->c_parser);
+	buf_free(&c->c_tmp);
+	free(c);
+}
+
+int
+wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
+    const char **why)
+{
+	struct wsc_stats	*st = c->c_conf.cf_stats;
+
+	if (c->c_state != WSC_OPEN) {
+		*why = "connection is closing";
+		return -1;
+	}
+	if (!binary && !utf8_valid(data, len)) {
+		*why = "not valid UTF-8 for a text frame";
+		return -1;
+	}
+	if (wsconn_pending(c) > c->c_conf.cf_out_max) {
+		*why = "peer does not read: output limit reached, closed "
+		    "with 1008";
+		wsc_why(c, "peer does not read: more than %zu bytes queued",
+		    c->c_conf.cf_out_max);
+		if (st != NULL)
+			st->st_overflows++;
+		wsconn_close(c, 1008, "output limit");
+		return -1;
+	}
+	if (wsc_frame(c, binary ? WS_OP_BINARY : WS_OP_TEXT, data, len)
+	    == -1) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (st != NULL) {
+		st->st_frames_out++;
+		st->st_bytes_out += len;
+	}
+	return 0;
+}
+
+void
+wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
+{
+	struct ws_close_action	 a;
+
+	if (c->c_state == WSC_CONNECTING || c->c_state == WSC_TLS ||
+	    c->c_state == WSC_HANDSHAKE) {
+		wsc_why(c, "closed before the handshake completed");
+		wsc_dead(c);
+		return;
+	}
+	if (c->c_state != WSC_OPEN)
+		return;
+	ws_close_local(&c->c_close, code, &a);
+	if (a.ca_send)
+		wsc_close_frame(c, code, reason, strlen(reason));
+	c->c_state = WSC_CLOSING;
+	if (c->c_ping != NULL)
+		evtimer_del(c->c_ping);
+	wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	/* Keep reading: the peer's close answers ours. */
+	if (c->c_paused)
+		wsconn_pause(c, 0);
+}
+
+void
+wsconn_pause(struct wsconn *c, int on)
+{
+	if (c->c_bev == NULL || c->c_state == WSC_DEAD)
+		return;
+	if (on == c->c_paused)
+		return;
+	c->c_paused = on;
+	if (on)
+		bufferevent_disable(c->c_bev, EV_READ);
+	else {
+		if (c->c_state != WSC_FLUSH)
+			bufferevent_enable(c->c_bev, EV_READ);
+		/* Input already buffered does not wake the socket. */
+		event_active(c->c_defer, EV_TIMEOUT, 0);
+	}
+}
+
+int
+wsconn_is_open(const struct wsconn *c)
+{
+	return c->c_state == WSC_OPEN;
+}
+
+size_t
+wsconn_pending(const struct wsconn *c)
+{
+	if (c->c_bev == NULL)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(c->c_bev));
+}
+
+const char *
+wsconn_name(const struct wsconn *c)
+{
+	return c->c_name;
+}
+
+const char *
+wsconn_error(const struct wsconn *c)
+{
+	return c->c_err[0] != '\0' ? c->c_err : "closed";
+}
+
+int
+wsconn_was_open(const struct wsconn *c)
+{
+	return c->c_was_open;
+}
+
+int
+wsconn_tcp_ok(const struct wsconn *c)
+{
+	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
+}

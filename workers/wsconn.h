@@ -1,0 +1,111 @@
+/*
+ * One WebSocket connection on a libevent bufferevent (plain TCP or
+ * OpenSSL), shared by the ws_server and ws_client connectors: opening
+ * handshake (either side), frame parsing with common/ws.h, automatic
+ * pong, close echo, error close codes, keepalive pings, bounded output
+ * and input backpressure.  Messages go up through callbacks; nothing here
+ * knows about events, codecs or routes.
+ */
+#ifndef WSFLOW_WSCONN_H
+#define WSFLOW_WSCONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "url.h"
+#include "ws.h"
+
+#define WSC_HS_TIMEOUT_MS	10000	/* TCP + TLS + HTTP upgrade */
+#define WSC_CLOSE_WAIT_MS	2000	/* for the peer's close frame / EOF */
+#define WSC_OUT_MAX		(8U * 1024 * 1024)	/* queued output */
+#define WSC_IN_HIGH		(256U * 1024)	/* socket read watermark */
+#define WSC_NAME_MAX		96
+
+/* Counters a connector keeps for all its connections (show stats). */
+struct wsc_stats {
+	uint64_t	st_connections;		/* opened (handshake done) */
+	uint64_t	st_handshake_failed;
+	uint64_t	st_frames_in;		/* messages received */
+	uint64_t	st_frames_out;		/* messages sent */
+	uint64_t	st_bytes_in;		/* payload bytes */
+	uint64_t	st_bytes_out;
+	uint64_t	st_pings_in;
+	uint64_t	st_overflows;		/* closed with 1008 */
+	uint64_t	st_close_in[16];	/* codes 1000-1015 received */
+	uint64_t	st_close_out[16];	/* codes 1000-1015 sent */
+	uint64_t	st_close_other;		/* other codes, either way */
+};
+
+struct wsconn;
+
+/* What a connection tells its owner.  wc_closed is the last call; the
+ * connection is freed right after it returns. */
+struct wsconn_cb {
+	void	(*wc_open)(struct wsconn *, void *);
+	void	(*wc_message)(struct wsconn *, int, const uint8_t *, size_t,
+		    void *);
+	void	(*wc_closed)(struct wsconn *, void *);
+	/* Queued output fell below 64 KiB (may be NULL). */
+	void	(*wc_writable)(struct wsconn *, void *);
+};
+
+struct wsconn_conf {
+	enum ws_role		 cf_role;
+	struct ws_limits	 cf_lim;
+	int			 cf_hs_timeout_ms;
+	int			 cf_close_wait_ms;
+	int			 cf_ping_ms;	/* 0: no keepalive pings */
+	size_t			 cf_out_max;
+	const struct url	*cf_url;	/* client: request target, Host */
+	struct wsc_stats	*cf_stats;
+	const char		*cf_owner;	/* connector name for logs */
+};
+
+int		 wsconn_preload(void);
+void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
+
+/*
+ * Server side: take an accepted socket (ownership passes) and, when ssl is
+ * not NULL, the SSL object to accept TLS on (ownership passes).
+ */
+struct wsconn	*wsconn_accept(struct event_base *, int, SSL *,
+		    const struct wsconn_conf *, const struct wsconn_cb *,
+		    void *, const char *);
+/*
+ * Client side: connect the non-blocking socket fd (ownership passes) to
+ * sa, then TLS (ssl prepared with SNI and verification, or NULL), then
+ * the HTTP upgrade.  NULL on immediate failure (fd and ssl freed).
+ */
+struct wsconn	*wsconn_connect(struct event_base *, int, SSL *,
+		    const struct sockaddr *, socklen_t,
+		    const struct wsconn_conf *, const struct wsconn_cb *,
+		    void *, const char *);
+/* Free at once, without any callback (owner's shutdown). */
+void		 wsconn_free(struct wsconn *);
+
+/* Queue one message as one frame; -1 with a reason when not sent
+ * (not open, not UTF-8 for a text frame, output bound: closed 1008). */
+int		 wsconn_send(struct wsconn *, int, const void *, size_t,
+		    const char **);
+/* Start the closing handshake with code and reason. */
+void		 wsconn_close(struct wsconn *, uint16_t, const char *);
+/* Stop (1) or resume (0) reading: input backpressure. */
+void		 wsconn_pause(struct wsconn *, int);
+/* Whether messages can be sent (handshake done, no close yet). */
+int		 wsconn_is_open(const struct wsconn *);
+/* Bytes queued for the peer. */
+size_t		 wsconn_pending(const struct wsconn *);
+/* "127.0.0.1:4242" as given at creation. */
+const char	*wsconn_name(const struct wsconn *);
+/* Why the connection ended (valid in wc_closed). */
+const char	*wsconn_error(const struct wsconn *);
+/* Whether it was open (handshake completed) before it ended. */
+int		 wsconn_was_open(const struct wsconn *);
+/* Client: whether the TCP connect itself succeeded. */
+int		 wsconn_tcp_ok(const struct wsconn *);
+
+#endif
