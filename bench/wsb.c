@@ -366,24 +366,27 @@ proc_status_kb(pid_t pid, const char *name, uint64_t *bytes)
 	return rc;
 }
 
-/* RSS of the tree at pid summed, and the root's peak (VmHWM). */
+/* RSS of the tree at pid summed, and the sum of their peaks (VmHWM). */
 int
 wsb_proc_rss(pid_t pid, uint64_t *rss, uint64_t *hwm)
 {
 	pid_t		*tree;
 	size_t		 n, i;
-	uint64_t	 v, sum = 0;
+	uint64_t	 v, sum = 0, peak = 0;
 
 	if (proc_tree(pid, &tree, &n) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (proc_status_kb(tree[i], "VmRSS", &v) == 0)
 			sum += v;
+		if (proc_status_kb(tree[i], "VmHWM", &v) == 0)
+			peak += v;
+	}
 	free(tree);
-	*rss = sum;
-	if (proc_status_kb(pid, "VmHWM", &v) == -1)
+	if (peak == 0)
 		return -1;
-	*hwm = v;
+	*rss = sum;
+	*hwm = peak;
 	return 0;
 }
 

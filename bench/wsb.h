@@ -59,7 +59,7 @@ uint64_t wsb_now_ns(void);
 
 /* CPU time (ns) of pid, its live descendants and its reaped children. */
 int	 wsb_proc_cpu(pid_t, uint64_t *);
-/* Summed VmRSS (bytes) of pid and its live descendants; VmHWM of pid. */
+/* Summed VmRSS and summed VmHWM (bytes) of pid and live descendants. */
 int	 wsb_proc_rss(pid_t, uint64_t *, uint64_t *);
 /* Raise RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
 long	 wsb_raise_nofile(void);
