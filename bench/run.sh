@@ -40,7 +40,8 @@ out=${BENCH_OUT:-$builddir/bench-results/$mode-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/logs" "$out/tmp"
 raw=$out/raw.tsv
 : >"$raw"
-port=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
+# below the ephemeral range (32768-), so no client socket holds our ports
+port=${BENCH_PORT:-$((21000 + RANDOM % 9000))}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 failed=0
 
@@ -204,7 +205,7 @@ run_one() {
 		return
 	fi
 	port=$((port + 2))
-	[ $port -gt 60000 ] && port=20000
+	[ $port -gt 32000 ] && port=21000
 	n=$idle
 	[ "$p" = websocketd ] && [ "$n" -gt 1000 ] && n=1000
 	args=$(scen_args "$s" "$n")
@@ -224,6 +225,7 @@ run_one() {
 		[ -n "$(peer_missing bun)" ] && up=node
 		eval "$(peer_cmd "$up" $((port + 1)))" >>"$logf" 2>&1 &
 		upid=$!
+		cur_pids=$upid
 		wait_ready "ws://127.0.0.1:$((port + 1))/" "$upid" ""
 	fi
 	if [ "$p" = wsflow-replay ]; then
@@ -233,6 +235,7 @@ run_one() {
 	pcmd=$(peer_cmd "$p" "$port")
 	eval "$pcmd" >>"$logf" 2>&1 &
 	pid=$!
+	cur_pids="$pid $upid"
 	if [ "$p" = wsflow-replay ]; then
 		sleep 1
 		cmd="$wsbench -m replay -l $p -p $pid $args -i $out/tmp/in.fifo -o $out/tmp/out.fifo"
@@ -252,6 +255,7 @@ run_one() {
 	rc=$?
 	stop_pid "$pid"
 	stop_pid "$upid"
+	cur_pids=""
 	if [ $rc = 0 ]; then
 		record "$rep" "$s" "$p" ok "$pcmd; $cmd" "$res"
 	else
@@ -275,6 +279,9 @@ run_one() {
 	echo "wsflow: $(git -C "$srcdir" describe --always --dirty 2>/dev/null)"
 } >"$out/env.txt"
 
+# an interrupted run leaves no peer behind
+cur_pids=""
+trap 'for q in $cur_pids; do stop_pid "$q"; done; exit 130' INT TERM
 wsflow_why=$(wsflow_missing)
 log "results in $out"
 for rep in $(seq "$reps"); do

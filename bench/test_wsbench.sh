@@ -18,7 +18,7 @@ ko() { fail=$((fail + 1)); echo "FAIL: $1"; }
 # Start rawecho on a free port (retry on a taken one); sets port, epid.
 start_echo() {
 	for try in 1 2 3 4 5 6 7 8 9 10; do
-		port=$(( 20000 + ($$ * 7 + try * 131) % 30000 ))
+		port=$(( 20000 + ($$ * 7 + try * 131) % 12000 ))
 		"$b/rawecho" -p "$port" "$@" 2>"$tmp/echo.err" &
 		epid=$!
 		sleep 0.2
