@@ -198,6 +198,8 @@ wsb_hist_pct(const struct wsb_hist *h, double pct)
 
 	if (h->hi_n == 0)
 		return 0;
+	if (pct >= 100)
+		return h->hi_max;
 	want = (uint64_t)((pct / 100.0) * (double)h->hi_n + 0.5);
 	if (want < 1)
 		want = 1;
