@@ -44,6 +44,7 @@ backoff_uint(struct json_object *o, const char *key, uint64_t dflt,
 	return 0;
 }
 
+/* Parse the policy (see backoff.h). */
 int
 backoff_from_json(struct backoff *b, struct json_object *v, char *err,
     size_t errlen)
@@ -100,6 +101,7 @@ backoff_from_json(struct backoff *b, struct json_object *v, char *err,
 	return 0;
 }
 
+/* A connection was established: counters and interval reset. */
 void
 backoff_success(struct backoff *b)
 {
@@ -133,6 +135,7 @@ backoff_next(struct backoff *b)
 	return w;
 }
 
+/* The wait before reconnecting after a loss. */
 int
 backoff_lost(struct backoff *b, uint64_t *wait)
 {
@@ -145,6 +148,7 @@ backoff_lost(struct backoff *b, uint64_t *wait)
 	return 0;
 }
 
+/* The wait after a failed attempt, or -1 to give up. */
 int
 backoff_failed(struct backoff *b, uint64_t *wait)
 {
@@ -160,6 +164,7 @@ backoff_failed(struct backoff *b, uint64_t *wait)
 	return 0;
 }
 
+/* A one-line description for logs. */
 const char *
 backoff_describe(const struct backoff *b, char *out, size_t len)
 {

@@ -25,7 +25,7 @@ struct backoff {
 	int		 bo_retry;	/* 0: "none" */
 	uint64_t	 bo_interval;	/* ms */
 	double		 bo_growth;
-	uint64_t	 bo_max;	/* attempts since success (UINT64_MAX) */
+	uint64_t	 bo_max;	/* failures allowed, UINT64_MAX */
 	int		 bo_random;
 	backoff_rand_fn	 bo_rand;	/* NULL: arc4random */
 	void		*bo_rand_arg;

@@ -28,16 +28,18 @@
 #include "codec.h"
 #include "suggest.h"
 
-#define CODEC_MAX_DEPTH		1024	/* arrays + objects nested in input */
-#define CODEC_MAX_ENCODE_DEPTH	4096	/* also stops cycles in built values */
+/* Arrays and objects nested in input; deeper is an error. */
+#define CODEC_MAX_DEPTH		1024
+/* Nesting of values to encode; also stops cycles in built values. */
+#define CODEC_MAX_ENCODE_DEPTH	4096
 
-struct json_check {
-	const unsigned char	*jc_p;
-	const unsigned char	*jc_start;
-	const unsigned char	*jc_end;
-	char			*jc_err;
-	size_t			 jc_errlen;
-	struct buf		 jc_scratch;	/* unescaped strings */
+struct json_parser {
+	const unsigned char	*jp_p;
+	const unsigned char	*jp_start;
+	const unsigned char	*jp_end;
+	char			*jp_err;
+	size_t			 jp_errlen;
+	struct buf		 jp_scratch;	/* unescaped strings */
 };
 
 static const char *const codec_names[] = {
@@ -164,7 +166,8 @@ codec_from_spec(struct json_object *spec, enum codec_kind *kind, char *err,
 		return -1;
 	}
 	if (!json_object_is_type(name, json_type_string)) {
-		snprintf(err, errlen, "codec: \"name\" must be a string, not %s",
+		snprintf(err, errlen, "codec: \"name\" must be a string, "
+		    "not %s",
 		    json_type_to_name(json_object_get_type(name)));
 		return -1;
 	}
@@ -184,24 +187,24 @@ codec_from_spec(struct json_object *spec, enum codec_kind *kind, char *err,
 
 /* Record a validation error at the current position. */
 static int
-json_fail(struct json_check *jc, const char *what)
+json_fail(struct json_parser *jp, const char *what)
 {
-	if (jc->jc_p < jc->jc_end)
-		snprintf(jc->jc_err, jc->jc_errlen, "invalid JSON at byte %zu: "
-		    "%s", (size_t)(jc->jc_p - jc->jc_start), what);
+	if (jp->jp_p < jp->jp_end)
+		snprintf(jp->jp_err, jp->jp_errlen, "invalid JSON at byte %zu: "
+		    "%s", (size_t)(jp->jp_p - jp->jp_start), what);
 	else
-		snprintf(jc->jc_err, jc->jc_errlen, "invalid JSON: %s at end "
+		snprintf(jp->jp_err, jp->jp_errlen, "invalid JSON: %s at end "
 		    "of input", what);
 	return -1;
 }
 
 /* Skip JSON whitespace. */
 static void
-json_skip_ws(struct json_check *jc)
+json_skip_ws(struct json_parser *jp)
 {
-	while (jc->jc_p < jc->jc_end && (*jc->jc_p == ' ' ||
-	    *jc->jc_p == '\n' || *jc->jc_p == '\r' || *jc->jc_p == '\t'))
-		jc->jc_p++;
+	while (jp->jp_p < jp->jp_end && (*jp->jp_p == ' ' ||
+	    *jp->jp_p == '\n' || *jp->jp_p == '\r' || *jp->jp_p == '\t'))
+		jp->jp_p++;
 }
 
 /* Value of one hex digit, or -1. */
@@ -322,24 +325,25 @@ json_put_utf8(struct buf *b, unsigned cp)
 
 /* Out of memory while building: reported like a parse error. */
 static int
-json_nomem(struct json_check *jc)
+json_nomem(struct json_parser *jp)
 {
-	snprintf(jc->jc_err, jc->jc_errlen, "out of memory");
+	snprintf(jp->jp_err, jp->jp_errlen, "out of memory");
 	return -1;
 }
 
 /*
  * Parse a string starting at the opening quote.  On success *s / *len
  * are its decoded bytes: inside the input when it has no escapes, else in
- * jc_scratch (valid until the next string).  Keys may not contain U+0000:
+ * jp_scratch (valid until the next string).  Keys may not contain U+0000:
  * json-c keeps object keys as C strings and would cut them.
  */
 static int
-json_parse_string(struct json_check *jc, int key, const char **s,
+json_parse_string(struct json_parser *jp, int key, const char **s,
     size_t *len)
 {
-	const unsigned char	*start = jc->jc_p + 1, *p = start, *seg = start;
-	const unsigned char	*end = jc->jc_end;
+	const unsigned char	*start = jp->jp_p + 1, *p = start;
+	const unsigned char	*seg = start;
+	const unsigned char	*end = jp->jp_end;
 	unsigned		 cp, lo;
 	size_t			 n;
 	int			 escaped = 0;
@@ -348,30 +352,30 @@ json_parse_string(struct json_check *jc, int key, const char **s,
 	for (;;) {
 		while (p < end && !json_str_special[*p])
 			p++;
-		jc->jc_p = p;
+		jp->jp_p = p;
 		if (p >= end)
-			return json_fail(jc, "unterminated string");
+			return json_fail(jp, "unterminated string");
 		if (*p == '"')
 			break;
 		if (*p < 0x20)
-			return json_fail(jc, "control character in string");
+			return json_fail(jp, "control character in string");
 		if (*p >= 0x80) {
 			if ((n = json_utf8_len(p, end)) == 0)
-				return json_fail(jc, "invalid UTF-8 in string");
+				return json_fail(jp, "invalid UTF-8 in string");
 			p += n;
 			continue;
 		}
 		/* backslash */
 		if (p + 1 >= end) {
-			jc->jc_p = end;
-			return json_fail(jc, "unterminated string");
+			jp->jp_p = end;
+			return json_fail(jp, "unterminated string");
 		}
 		if (!escaped) {
-			buf_reset(&jc->jc_scratch);
+			buf_reset(&jp->jp_scratch);
 			escaped = 1;
 		}
-		if (buf_add(&jc->jc_scratch, seg, (size_t)(p - seg)) == -1)
-			return json_nomem(jc);
+		if (buf_add(&jp->jp_scratch, seg, (size_t)(p - seg)) == -1)
+			return json_nomem(jp);
 		switch (p[1]) {
 		case '"':  c = '"'; break;
 		case '\\': c = '\\'; break;
@@ -383,48 +387,52 @@ json_parse_string(struct json_check *jc, int key, const char **s,
 		case 't':  c = '\t'; break;
 		case 'u':  c = 0; break;
 		default:
-			return json_fail(jc, "invalid escape in string");
+			return json_fail(jp, "invalid escape in string");
 		}
 		if (p[1] != 'u') {
-			if (buf_addc(&jc->jc_scratch, c) == -1)
-				return json_nomem(jc);
+			if (buf_addc(&jp->jp_scratch, c) == -1)
+				return json_nomem(jp);
 			seg = p += 2;
 			continue;
 		}
 		if (json_hex4(p + 2, end, &cp) == -1)
-			return json_fail(jc, "invalid \\u escape in string");
+			return json_fail(jp, "invalid \\u escape in string");
 		if (cp >= 0xdc00 && cp <= 0xdfff)
-			return json_fail(jc, "lone low surrogate in string");
+			return json_fail(jp, "lone low surrogate in string");
 		if (cp >= 0xd800 && cp <= 0xdbff) {
 			if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
 			    json_hex4(p + 8, end, &lo) == -1 ||
 			    lo < 0xdc00 || lo > 0xdfff)
-				return json_fail(jc, "lone high surrogate in "
+				return json_fail(jp, "lone high surrogate in "
 				    "string");
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			p += 6;
 		}
 		if (cp == 0 && key)
-			return json_fail(jc, "object key contains U+0000 "
+			return json_fail(jp, "object key contains U+0000 "
 			    "(not supported)");
-		if (json_put_utf8(&jc->jc_scratch, cp) == -1)
-			return json_nomem(jc);
+		if (json_put_utf8(&jp->jp_scratch, cp) == -1)
+			return json_nomem(jp);
 		seg = p += 6;
 	}
-	jc->jc_p = p + 1;
+	jp->jp_p = p + 1;
 	if (!escaped) {
 		*s = (const char *)start;
 		*len = (size_t)(p - start);
 		return 0;
 	}
-	if (buf_add(&jc->jc_scratch, seg, (size_t)(p - seg)) == -1)
-		return json_nomem(jc);
-	*s = jc->jc_scratch.bf_data;
-	*len = jc->jc_scratch.bf_len;
+	if (buf_add(&jp->jp_scratch, seg, (size_t)(p - seg)) == -1)
+		return json_nomem(jp);
+	*s = jp->jp_scratch.bf_data;
+	*len = jp->jp_scratch.bf_len;
 	return 0;
 }
 
-/* The double written as [s, e): strtod on a NUL-terminated copy. */
+/*
+ * The double written as [s, e): strtod on a NUL-terminated copy.  Like
+ * the printf calls of the writer this assumes the C locale for numbers
+ * (wsflow never calls setlocale).
+ */
 static int
 json_read_double(const unsigned char *s, const unsigned char *e, double *d)
 {
@@ -443,9 +451,10 @@ json_read_double(const unsigned char *s, const unsigned char *e, double *d)
 
 /* Parse a number: RFC 8259 grammar, 64-bit integers, finite doubles. */
 static int
-json_parse_number(struct json_check *jc, struct json_object **out)
+json_parse_number(struct json_parser *jp, struct json_object **out)
 {
-	const unsigned char	*s = jc->jc_p, *p = jc->jc_p, *end = jc->jc_end;
+	const unsigned char	*s = jp->jp_p, *p = jp->jp_p;
+	const unsigned char	*end = jp->jp_end;
 	uint64_t		 mag = 0;
 	double			 d;
 	int			 neg = 0, isint = 1, overflow = 0;
@@ -455,14 +464,14 @@ json_parse_number(struct json_check *jc, struct json_object **out)
 		p++;
 	}
 	if (p >= end || *p < '0' || *p > '9') {
-		jc->jc_p = p;
-		return json_fail(jc, "invalid number");
+		jp->jp_p = p;
+		return json_fail(jp, "invalid number");
 	}
 	if (*p == '0') {
 		p++;
 		if (p < end && *p >= '0' && *p <= '9') {
-			jc->jc_p = p;
-			return json_fail(jc, "leading zero in number");
+			jp->jp_p = p;
+			return json_fail(jp, "leading zero in number");
 		}
 	} else {
 		for (; p < end && *p >= '0' && *p <= '9'; p++) {
@@ -476,8 +485,8 @@ json_parse_number(struct json_check *jc, struct json_object **out)
 		isint = 0;
 		p++;
 		if (p >= end || *p < '0' || *p > '9') {
-			jc->jc_p = p;
-			return json_fail(jc, "digit expected after '.'");
+			jp->jp_p = p;
+			return json_fail(jp, "digit expected after '.'");
 		}
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
@@ -488,56 +497,56 @@ json_parse_number(struct json_check *jc, struct json_object **out)
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= end || *p < '0' || *p > '9') {
-			jc->jc_p = p;
-			return json_fail(jc, "digit expected in exponent");
+			jp->jp_p = p;
+			return json_fail(jp, "digit expected in exponent");
 		}
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
 	if (isint) {
 		if (overflow || (neg && mag > (uint64_t)INT64_MAX + 1)) {
-			jc->jc_p = s;
-			return json_fail(jc, "integer out of 64-bit range");
+			jp->jp_p = s;
+			return json_fail(jp, "integer out of 64-bit range");
 		}
 		if (neg)
-			*out = json_object_new_int64(mag == (uint64_t)INT64_MAX +
-			    1 ? INT64_MIN : -(int64_t)mag);
+			*out = json_object_new_int64(mag >
+			    (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)mag);
 		else if (mag > (uint64_t)INT64_MAX)
 			*out = json_object_new_uint64(mag);
 		else
 			*out = json_object_new_int64((int64_t)mag);
 	} else {
 		if (json_read_double(s, p, &d) == -1)
-			return json_nomem(jc);
+			return json_nomem(jp);
 		if (isinf(d)) {
-			jc->jc_p = s;
-			return json_fail(jc, "number out of range");
+			jp->jp_p = s;
+			return json_fail(jp, "number out of range");
 		}
 		*out = json_object_new_double(d);
 	}
 	if (*out == NULL)
-		return json_nomem(jc);
-	jc->jc_p = p;
+		return json_nomem(jp);
+	jp->jp_p = p;
 	return 0;
 }
 
 /* Parse an exact literal (true, false, null). */
 static int
-json_parse_literal(struct json_check *jc, const char *lit, size_t len)
+json_parse_literal(struct json_parser *jp, const char *lit, size_t len)
 {
-	if ((size_t)(jc->jc_end - jc->jc_p) < len ||
-	    memcmp(jc->jc_p, lit, len) != 0)
-		return json_fail(jc, "unexpected character");
-	jc->jc_p += len;
+	if ((size_t)(jp->jp_end - jp->jp_p) < len ||
+	    memcmp(jp->jp_p, lit, len) != 0)
+		return json_fail(jp, "unexpected character");
+	jp->jp_p += len;
 	return 0;
 }
 
-static int	json_parse_value(struct json_check *, int,
+static int	json_parse_value(struct json_parser *, int,
 		    struct json_object **);
 
 /* Parse "key": value and add it to obj (a later duplicate replaces). */
 static int
-json_parse_member(struct json_check *jc, int depth, struct json_object *obj)
+json_parse_member(struct json_parser *jp, int depth, struct json_object *obj)
 {
 	struct json_object	*val = NULL;
 	const char		*s;
@@ -545,27 +554,27 @@ json_parse_member(struct json_check *jc, int depth, struct json_object *obj)
 	size_t			 len;
 	int			 rc = -1;
 
-	json_skip_ws(jc);
-	if (jc->jc_p >= jc->jc_end || *jc->jc_p != '"')
-		return json_fail(jc, "string key expected");
-	if (json_parse_string(jc, 1, &s, &len) == -1)
+	json_skip_ws(jp);
+	if (jp->jp_p >= jp->jp_end || *jp->jp_p != '"')
+		return json_fail(jp, "string key expected");
+	if (json_parse_string(jp, 1, &s, &len) == -1)
 		return -1;
 	/* the value may reuse the scratch space: keep the key apart */
 	if (len >= sizeof(small) && (key = malloc(len + 1)) == NULL)
-		return json_nomem(jc);
+		return json_nomem(jp);
 	memcpy(key, s, len);
 	key[len] = '\0';
-	json_skip_ws(jc);
-	if (jc->jc_p >= jc->jc_end || *jc->jc_p != ':') {
-		json_fail(jc, "':' expected");
+	json_skip_ws(jp);
+	if (jp->jp_p >= jp->jp_end || *jp->jp_p != ':') {
+		json_fail(jp, "':' expected");
 		goto done;
 	}
-	jc->jc_p++;
-	if (json_parse_value(jc, depth + 1, &val) == -1)
+	jp->jp_p++;
+	if (json_parse_value(jp, depth + 1, &val) == -1)
 		goto done;
 	if (json_object_object_add(obj, key, val) != 0) {
 		json_object_put(val);
-		json_nomem(jc);
+		json_nomem(jp);
 		goto done;
 	}
 	rc = 0;
@@ -577,47 +586,47 @@ json_parse_member(struct json_check *jc, int depth, struct json_object *obj)
 
 /* Parse an object or array starting at its opening bracket. */
 static int
-json_parse_container(struct json_check *jc, int depth, char close,
+json_parse_container(struct json_parser *jp, int depth, char close,
     struct json_object **out)
 {
 	struct json_object	*c, *v;
 
 	if (depth >= CODEC_MAX_DEPTH)
-		return json_fail(jc, "nesting too deep");
+		return json_fail(jp, "nesting too deep");
 	c = close == '}' ? json_object_new_object() : json_object_new_array();
 	if (c == NULL)
-		return json_nomem(jc);
-	jc->jc_p++;
-	json_skip_ws(jc);
-	if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
-		jc->jc_p++;
+		return json_nomem(jp);
+	jp->jp_p++;
+	json_skip_ws(jp);
+	if (jp->jp_p < jp->jp_end && *jp->jp_p == close) {
+		jp->jp_p++;
 		*out = c;
 		return 0;
 	}
 	for (;;) {
 		if (close == '}') {
-			if (json_parse_member(jc, depth, c) == -1)
+			if (json_parse_member(jp, depth, c) == -1)
 				goto fail;
 		} else {
-			if (json_parse_value(jc, depth + 1, &v) == -1)
+			if (json_parse_value(jp, depth + 1, &v) == -1)
 				goto fail;
 			if (json_object_array_add(c, v) != 0) {
 				json_object_put(v);
-				json_nomem(jc);
+				json_nomem(jp);
 				goto fail;
 			}
 		}
-		json_skip_ws(jc);
-		if (jc->jc_p < jc->jc_end && *jc->jc_p == ',') {
-			jc->jc_p++;
+		json_skip_ws(jp);
+		if (jp->jp_p < jp->jp_end && *jp->jp_p == ',') {
+			jp->jp_p++;
 			continue;
 		}
-		if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
-			jc->jc_p++;
+		if (jp->jp_p < jp->jp_end && *jp->jp_p == close) {
+			jp->jp_p++;
 			*out = c;
 			return 0;
 		}
-		json_fail(jc, close == '}' ? "',' or '}' expected" :
+		json_fail(jp, close == '}' ? "',' or '}' expected" :
 		    "',' or ']' expected");
 		goto fail;
 	}
@@ -628,45 +637,45 @@ json_parse_container(struct json_check *jc, int depth, char close,
 
 /* Parse one value (recursive; depth is bounded by CODEC_MAX_DEPTH). */
 static int
-json_parse_value(struct json_check *jc, int depth, struct json_object **out)
+json_parse_value(struct json_parser *jp, int depth, struct json_object **out)
 {
 	const char	*s;
 	size_t		 len;
 
-	json_skip_ws(jc);
-	if (jc->jc_p >= jc->jc_end)
-		return json_fail(jc, "value expected");
+	json_skip_ws(jp);
+	if (jp->jp_p >= jp->jp_end)
+		return json_fail(jp, "value expected");
 	*out = NULL;
-	switch (*jc->jc_p) {
+	switch (*jp->jp_p) {
 	case '{':
-		return json_parse_container(jc, depth, '}', out);
+		return json_parse_container(jp, depth, '}', out);
 	case '[':
-		return json_parse_container(jc, depth, ']', out);
+		return json_parse_container(jp, depth, ']', out);
 	case '"':
-		if (json_parse_string(jc, 0, &s, &len) == -1)
+		if (json_parse_string(jp, 0, &s, &len) == -1)
 			return -1;
 		if (len > INT_MAX ||
 		    (*out = json_object_new_string_len(s, (int)len)) == NULL)
-			return json_nomem(jc);
+			return json_nomem(jp);
 		return 0;
 	case 't':
-		if (json_parse_literal(jc, "true", 4) == -1)
+		if (json_parse_literal(jp, "true", 4) == -1)
 			return -1;
 		if ((*out = json_object_new_boolean(1)) == NULL)
-			return json_nomem(jc);
+			return json_nomem(jp);
 		return 0;
 	case 'f':
-		if (json_parse_literal(jc, "false", 5) == -1)
+		if (json_parse_literal(jp, "false", 5) == -1)
 			return -1;
 		if ((*out = json_object_new_boolean(0)) == NULL)
-			return json_nomem(jc);
+			return json_nomem(jp);
 		return 0;
 	case 'n':
-		return json_parse_literal(jc, "null", 4);
+		return json_parse_literal(jp, "null", 4);
 	default:
-		if (*jc->jc_p == '-' || (*jc->jc_p >= '0' && *jc->jc_p <= '9'))
-			return json_parse_number(jc, out);
-		return json_fail(jc, "unexpected character");
+		if (*jp->jp_p == '-' || (*jp->jp_p >= '0' && *jp->jp_p <= '9'))
+			return json_parse_number(jp, out);
+		return json_fail(jp, "unexpected character");
 	}
 }
 
@@ -675,32 +684,32 @@ static int
 codec_decode_json(const char *data, size_t len, struct json_object **out,
     char *err, size_t errlen)
 {
-	struct json_check	 jc;
+	struct json_parser	 jp;
 	struct json_object	*v = NULL;
 	int			 rc = -1;
 
-	jc.jc_start = jc.jc_p = (const unsigned char *)data;
-	jc.jc_end = jc.jc_start + len;
-	jc.jc_err = err;
-	jc.jc_errlen = errlen;
-	buf_init(&jc.jc_scratch, 0);
-	json_skip_ws(&jc);
-	if (jc.jc_p >= jc.jc_end) {
+	jp.jp_start = jp.jp_p = (const unsigned char *)data;
+	jp.jp_end = jp.jp_start + len;
+	jp.jp_err = err;
+	jp.jp_errlen = errlen;
+	buf_init(&jp.jp_scratch, 0);
+	json_skip_ws(&jp);
+	if (jp.jp_p >= jp.jp_end) {
 		snprintf(err, errlen, "invalid JSON: empty input");
 		goto done;
 	}
-	if (json_parse_value(&jc, 0, &v) == -1)
+	if (json_parse_value(&jp, 0, &v) == -1)
 		goto done;
-	json_skip_ws(&jc);
-	if (jc.jc_p < jc.jc_end) {
-		json_fail(&jc, "trailing characters after the value");
+	json_skip_ws(&jp);
+	if (jp.jp_p < jp.jp_end) {
+		json_fail(&jp, "trailing characters after the value");
 		json_object_put(v);
 		goto done;
 	}
 	*out = v;
 	rc = 0;
  done:
-	buf_free(&jc.jc_scratch);
+	buf_free(&jp.jp_scratch);
 	return rc;
 }
 

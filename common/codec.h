@@ -40,8 +40,10 @@ int	 codec_from_spec(struct json_object *, enum codec_kind *, char *,
 const char *codec_name(enum codec_kind);
 
 /*
- * Decode len bytes into a new value (caller owns *out).  Returns 0, or -1
- * with a message in err; invalid input never does anything else.
+ * Decode len bytes into a new value (caller owns *out; the JSON document
+ * "null" gives *out == NULL, json-c's null).  Returns 0, or -1 with a
+ * message in err; invalid input never does anything else.  JSON nests at
+ * most 1024 deep.  No static state: safe to call from several threads.
  */
 int	 codec_decode(enum codec_kind, const char *, size_t,
 	    struct json_object **, char *, size_t);

@@ -211,6 +211,19 @@ ex_build_kids(struct expr *e, struct json_object *a, int depth, char *err,
 	return 0;
 }
 
+/* Build child i of e from member key of o; reports a missing member. */
+static int
+ex_build_member(struct expr *e, size_t i, struct json_object *o,
+    const char *key, int depth, char *err, size_t errlen)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return ex_err(err, errlen, "malformed expression");
+	e->ex_kids[i] = ex_build(v, depth + 1, err, errlen);
+	return e->ex_kids[i] == NULL ? -1 : 0;
+}
+
 /* Build one node of the serialised form (recursive, depth-bounded). */
 static struct expr *
 ex_build(struct json_object *o, int depth, char *err, size_t errlen)
@@ -315,18 +328,9 @@ ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 		if ((e = ex_new(bin ? EX_BIN : EX_UN, bin ? 2 : 1, 0)) == NULL)
 			goto nomem;
 		e->ex_op = idx;
-		if (bin) {
-			if (!json_object_object_get_ex(o, "l", &v) ||
-			    (e->ex_kids[0] = ex_build(v, depth + 1, err,
-			    errlen)) == NULL)
-				goto fail;
-			if (!json_object_object_get_ex(o, "r", &v) ||
-			    (e->ex_kids[1] = ex_build(v, depth + 1, err,
-			    errlen)) == NULL)
-				goto fail;
-		} else if (!json_object_object_get_ex(o, "e", &v) ||
-		    (e->ex_kids[0] = ex_build(v, depth + 1, err, errlen))
-		    == NULL)
+		if (ex_build_member(e, 0, o, bin ? "l" : "e", depth, err,
+		    errlen) == -1 || (bin && ex_build_member(e, 1, o, "r",
+		    depth, err, errlen) == -1))
 			goto fail;
 		return e;
 	}
@@ -334,9 +338,7 @@ ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 		if ((e = ex_new(t[0] == 'p' ? EX_PRESENT : EX_ABSENT, 1, 0))
 		    == NULL)
 			goto nomem;
-		if (!json_object_object_get_ex(o, "e", &v) ||
-		    (e->ex_kids[0] = ex_build(v, depth + 1, err, errlen))
-		    == NULL)
+		if (ex_build_member(e, 0, o, "e", depth, err, errlen) == -1)
 			goto fail;
 		if (e->ex_kids[0]->ex_kind != EX_PATH)
 			goto bad;

@@ -21,7 +21,7 @@
 
 struct lines {
 	struct proc_spec	 ln_spec;
-	struct buf		 ln_buf;	/* fragment of an unfinished line */
+	struct buf		 ln_buf;	/* unfinished line */
 };
 
 static const char *const lines_names[] = { "lines", "separate" };
@@ -30,15 +30,16 @@ static const char *const lines_names[] = { "lines", "separate" };
 static void
 lines_quote(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t	 i, o = 0;
+	size_t		 i, o = 0;
+	unsigned char	 c;
 
 	for (i = 0; i < len && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-
+		c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			out[o++] = (char)c;
 		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    c);
 	}
 	out[o < outlen ? o : outlen - 1] = '\0';
 }

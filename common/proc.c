@@ -710,3 +710,21 @@ proc_event_parse(const struct proc_msg *m, struct proc_event *pe, char *err,
 	pe->pe_meta = pe->pe_value + h->me_value_len;
 	return 0;
 }
+
+/* Fill a name resolution request; -1 if a name is empty or does not fit. */
+int
+proc_resolve_req(struct msg_resolve_req *q, uint32_t id, int family,
+    const char *host, const char *serv)
+{
+	memset(q, 0, sizeof(*q));
+	q->mq_id = id;
+	q->mq_family = family;
+	if (host == NULL || *host == '\0' ||
+	    strlcpy(q->mq_host, host, sizeof(q->mq_host)) >=
+	    sizeof(q->mq_host))
+		return -1;
+	if (serv != NULL && strlcpy(q->mq_serv, serv, sizeof(q->mq_serv)) >=
+	    sizeof(q->mq_serv))
+		return -1;
+	return 0;
+}

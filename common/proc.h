@@ -98,5 +98,7 @@ int	 proc_send_event(struct proc_peer *, const struct msg_event *,
 	    const void *, const void *);
 int	 proc_event_parse(const struct proc_msg *, struct proc_event *,
 	    char *, size_t);
+int	 proc_resolve_req(struct msg_resolve_req *, uint32_t, int,
+	    const char *, const char *);
 
 #endif

@@ -63,6 +63,65 @@ static const uint64_t utf8_trans[12] = {
 #define UTF8_BLOCK	16
 
 #define UTF8_HIGH	0x8080808080808080ULL
+#define UTF8_WIDE	256	/* bytes per four-lane block */
+
+/* Where a lane may start near p: skip at most 3 continuation bytes. */
+static size_t
+utf8_lane_start(const uint8_t *s, size_t p)
+{
+	size_t	 k;
+
+	for (k = 0; k < 3 && (s[p + k] & 0xc0) == 0x80; k++)
+		;
+	return p + k;
+}
+
+/*
+ * Run UTF8_WIDE bytes as four independent automata, one per quarter,
+ * each quarter starting at a character boundary, so the four dependency
+ * chains overlap.  A quarter that does not end at a character boundary
+ * means an error at the next quarter's start, so its end state is then
+ * made UTF8_REJECT; the caller rescans serially to find the byte.
+ * *pos is advanced past the block.
+ */
+static uint32_t
+utf8_wide(uint32_t st, const uint8_t *s, size_t *pos)
+{
+	uint64_t	 a, b, c, d;
+	size_t		 p1, p2, p3, la, lb, lc, ld, m, j;
+
+	p1 = utf8_lane_start(s, UTF8_WIDE / 4);
+	p2 = utf8_lane_start(s, UTF8_WIDE / 2);
+	p3 = utf8_lane_start(s, 3 * UTF8_WIDE / 4);
+	la = p1;
+	lb = p2 - p1;
+	lc = p3 - p2;
+	ld = UTF8_WIDE - p3;
+	m = la < lb ? la : lb;
+	m = m < lc ? m : lc;
+	m = m < ld ? m : ld;
+	a = st;
+	b = c = d = UTF8_ACCEPT;
+	for (j = 0; j < m; j++) {
+		a = utf8_trans[utf8_class[s[j]]] >> (a & 63);
+		b = utf8_trans[utf8_class[s[p1 + j]]] >> (b & 63);
+		c = utf8_trans[utf8_class[s[p2 + j]]] >> (c & 63);
+		d = utf8_trans[utf8_class[s[p3 + j]]] >> (d & 63);
+	}
+	for (j = m; j < la; j++)
+		a = utf8_trans[utf8_class[s[j]]] >> (a & 63);
+	for (j = m; j < lb; j++)
+		b = utf8_trans[utf8_class[s[p1 + j]]] >> (b & 63);
+	for (j = m; j < lc; j++)
+		c = utf8_trans[utf8_class[s[p2 + j]]] >> (c & 63);
+	for (j = m; j < ld; j++)
+		d = utf8_trans[utf8_class[s[p3 + j]]] >> (d & 63);
+	*pos += UTF8_WIDE;
+	if ((a & 63) != UTF8_ACCEPT || (b & 63) != UTF8_ACCEPT ||
+	    (c & 63) != UTF8_ACCEPT)
+		return UTF8_REJECT;
+	return (uint32_t)(d & 63);
+}
 
 /*
  * Feed n bytes to the automaton in state st; return the new state.  On
@@ -71,7 +130,7 @@ static const uint64_t utf8_trans[12] = {
 uint32_t
 utf8_validate(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 {
-	uint64_t	 w0, w1, w2, w3;
+	uint64_t	 w0, w1, w2, w3, sw;
 	uint32_t	 st0;
 	size_t		 i = 0, i0, end;
 
@@ -104,16 +163,27 @@ utf8_validate(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 		/* A block without a branch per byte; reject is absorbing. */
 		st0 = st;
 		i0 = i;
-		end = n - i > UTF8_BLOCK ? i + UTF8_BLOCK : n;
-		for (; i < end; i++)
-			st = UTF8_STEP(st, s[i]);
+		if (n - i >= UTF8_WIDE)
+			st = utf8_wide(st, s + i, &i);
+		else {
+			end = n - i > UTF8_BLOCK ? i + UTF8_BLOCK : n;
+			/*
+			 * Only the low 6 bits of sw are the state; the mask
+			 * folds into the shift: one shift per byte.
+			 */
+			for (sw = st; i < end; i++)
+				sw = utf8_trans[utf8_class[s[i]]] >> (sw & 63);
+			st = (uint32_t)(sw & 63);
+		}
 		if (st == UTF8_REJECT) {
-			for (st = st0, i = i0;; i++)
+			for (st = st0, i = i0; i < n; i++)
 				if ((st = UTF8_STEP(st, s[i])) == UTF8_REJECT)
 					break;
-			if (bad != NULL)
-				*bad = i;
-			return UTF8_REJECT;
+			if (st == UTF8_REJECT) {
+				if (bad != NULL)
+					*bad = i;
+				return UTF8_REJECT;
+			}
 		}
 	}
 	return st;

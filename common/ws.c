@@ -185,8 +185,9 @@ static inline __attribute__((always_inline)) size_t
 mask_run(uint8_t *d, size_t n, const uint8_t key[4], size_t off, int track)
 {
 	uint64_t	 kw, w0, w1, w2, w3;
-	uint8_t		 k8[8];
-	size_t		 i = 0, j, ascii = 0;
+	uint32_t	 k32;
+	size_t		 i = 0, ascii = 0;
+	unsigned	 r;
 	int		 clean = track;
 
 	while (i < n && ((uintptr_t)(d + i) & 7) != 0) {
@@ -197,9 +198,21 @@ mask_run(uint8_t *d, size_t n, const uint8_t key[4], size_t off, int track)
 	if (clean)
 		ascii = i;
 	if (n - i >= 8) {
-		for (j = 0; j < 8; j++)
-			k8[j] = key[(off + i + j) & 3];
-		memcpy(&kw, k8, 8);
+		/*
+		 * The key rotated to this position, twice: built in a
+		 * register (bytes stored one by one and read back as a word
+		 * would stall store forwarding on every frame).
+		 */
+		memcpy(&k32, key, 4);
+		r = (unsigned)((off + i) & 3) * 8;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		if (r != 0)
+			k32 = k32 << r | k32 >> (32 - r);
+#else
+		if (r != 0)
+			k32 = k32 >> r | k32 << (32 - r);
+#endif
+		kw = (uint64_t)k32 << 32 | k32;
 		for (; n - i >= 32; i += 32) {
 			/* Scalars, not an array: keep them in registers. */
 			memcpy(&w0, d + i, 8);
@@ -427,7 +440,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 	if (p->wp_msg_op == 0 && p->wp_msg.bf_len > 0) {
 		/* Do not keep a huge buffer for one huge message. */
 		if (p->wp_msg.bf_cap > WS_KEEP_BUFFER)
-			ws_parser_free(p);
+			buf_free(&p->wp_msg);
 		buf_reset(&p->wp_msg);
 	}
 	if (p->wp_closed)
@@ -633,7 +646,7 @@ ws_frame_build(struct buf *out, enum ws_role role, int opcode, int fin,
 
 /*
  * Append a close frame: no payload when code is 0, else the code and a
- * reason that must fit the 125-byte control payload.
+ * UTF-8 reason that must fit the 125-byte control payload.
  */
 int
 ws_close_build(struct buf *out, enum ws_role role, uint16_t code,
@@ -643,7 +656,8 @@ ws_close_build(struct buf *out, enum ws_role role, uint16_t code,
 
 	if (code == 0)
 		return ws_frame_build(out, role, WS_OP_CLOSE, 1, "", 0);
-	if (rlen > WS_CONTROL_MAX - 2 || (rlen > 0 && reason == NULL))
+	if (rlen > WS_CONTROL_MAX - 2 || (rlen > 0 && (reason == NULL ||
+	    !utf8_valid(reason, rlen))))
 		return -1;
 	pl[0] = (uint8_t)(code >> 8);
 	pl[1] = (uint8_t)code;

@@ -119,8 +119,16 @@ struct ws_limits {
 	size_t		wl_max_headers;		/* header fields */
 };
 
-/* Parser options (ws_parser_init flags). */
-#define WS_PARSE_STREAM	0x01	/* hand out payload pieces, no reassembly */
+/*
+ * Parser options (ws_parser_init flags).  By default data frames are
+ * reassembled into whole messages (a bounded buffer of wl_max_message
+ * bytes; a message that arrives as one frame in one input chunk is not
+ * copied at all).  WS_PARSE_STREAM instead hands out each payload piece
+ * as it arrives, pointing into the input: no copy, no buffer.  Pieces of
+ * a text message may end inside a character; the text is still checked
+ * incrementally and we_final marks the last piece of a message.
+ */
+#define WS_PARSE_STREAM	0x01
 
 /* What ws_parse() found. */
 enum ws_event_type {

@@ -61,7 +61,8 @@ hs_find_end(const char *data, size_t len, const struct ws_limits *l,
 	for (;;) {
 		nl = memchr(data + off, '\n', len - off);
 		line = (nl != NULL ? (size_t)(nl - data) : len) - off;
-		if (nl != NULL && line > 0 && data[off + line - 1] == '\r')
+		/* Without its newline yet, a final CR may still be a CRLF. */
+		if (line > 0 && data[off + line - 1] == '\r')
 			line--;
 		if (line > l->wl_max_request_line)
 			return off == 0 ? toolong : WS_ERR_HS_HEADER_TOO_LONG;

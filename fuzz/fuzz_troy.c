@@ -4,9 +4,12 @@
  * up to four files separated by lines "%%": main.troy, then the modules
  * a (use a), b::c (use b::c) and troy::pipelines (which must never be
  * read, wsflow's own copy wins).  A small own library is built in.
+ * Every compiled pipeline is then rebuilt with pipeline_from_json (as a
+ * worker does) and run on a few events.
  *
  *   CC=clang ../configure --enable-fuzz && make fuzz/fuzz_troy
- *   ./fuzz/fuzz_troy -max_total_time=300 CORPUS ../tests/conf
+ *   ./fuzz/fuzz_troy -max_total_time=300 -dict=../fuzz/troy.dict CORPUS \
+ *	../tests/conf
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "deploy.h"
+#include "pipeline.h"
 #include "troy.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -80,6 +84,50 @@ fuzz_read(void *arg, const char *path, char **buf, size_t *len)
 	return -1;
 }
 
+/* Emit callback: ignore. */
+static int
+fuzz_emit(void *arg, const char *port, struct json_object *v,
+    struct json_object *meta)
+{
+	(void)arg;
+	(void)port;
+	(void)v;
+	(void)meta;
+	return 0;
+}
+
+/* Run each compiled pipeline on a few events. */
+static void
+fuzz_pipelines(const struct deployment *d)
+{
+	static const char *const events[] = {
+		"{\"a\":{\"b\":[1,2.5,\"x\"]},\"n\":3}", "\"exit\"", "[1,2]",
+		"null",
+	};
+	struct json_object	*meta, *ev;
+	struct pipeline		*p;
+	char			 err[256];
+	int			 i;
+	size_t			 j;
+
+	meta = json_tokener_parse("{\"ws_server\":{\"peer\":{\"host\":"
+	    "\"::1\",\"port\":1}},\"binary\":true}");
+	for (i = 0; i < d->d_npipelines; i++) {
+		p = pipeline_from_json(d->d_pipelines[i].dp_compiled, err,
+		    sizeof(err));
+		if (p == NULL)
+			abort();	/* the supervisor made it: must build */
+		for (j = 0; j < sizeof(events) / sizeof(events[0]); j++) {
+			ev = json_tokener_parse(events[j]);
+			pipeline_run(p, "in", ev, meta, fuzz_emit, NULL, NULL);
+			json_object_put(ev);
+		}
+		pipeline_free(p);
+	}
+	json_object_put(meta);
+}
+
+/* Split the input into files and run the whole front end on them. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,6 +171,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			deploy_print(d, fp);
 		fclose(fp);
 	}
+	if (d != NULL)
+		fuzz_pipelines(d);
 	deploy_free(d);
 	troy_ctx_free(ctx);
 	return 0;

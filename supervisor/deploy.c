@@ -277,7 +277,8 @@ print_routes(const struct deployment *d, const char *head, struct hop *hops,
 		for (k = 0; k <= nhops; k++)
 			fprintf(fp, " -> %s/%s -> %s/%s",
 			    d->d_pipelines[hops[k].h_pipe].dp_name,
-			    hops[k].h_in, d->d_pipelines[hops[k].h_pipe].dp_name,
+			    hops[k].h_in,
+			    d->d_pipelines[hops[k].h_pipe].dp_name,
 			    hops[k].h_out);
 		fprintf(fp, " -> %s/%s\n", d->d_connectors[l->dl_to].dc_name,
 		    l->dl_to_port);

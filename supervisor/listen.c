@@ -34,6 +34,7 @@ listen_opt(struct json_object *cconf, const char *key, int dflt)
 	return dflt;
 }
 
+/* Bind and listen for one ws_server (see sup.h). */
 int
 listen_open(struct json_object *cconf, char *err, size_t errlen)
 {

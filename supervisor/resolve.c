@@ -14,24 +14,6 @@
 #include "proc.h"
 #include "sup.h"
 
-/* Build a request (worker side); -1 if a name does not fit. */
-int
-resolve_request(struct msg_resolve_req *q, uint32_t id, int family,
-    const char *host, const char *serv)
-{
-	memset(q, 0, sizeof(*q));
-	q->mq_id = id;
-	q->mq_family = family;
-	if (host == NULL || *host == '\0' ||
-	    strlcpy(q->mq_host, host, sizeof(q->mq_host)) >=
-	    sizeof(q->mq_host))
-		return -1;
-	if (serv != NULL && strlcpy(q->mq_serv, serv, sizeof(q->mq_serv)) >=
-	    sizeof(q->mq_serv))
-		return -1;
-	return 0;
-}
-
 /* Supervisor side: check one MSG_RESOLVE_REQ and answer it into res.
  * Returns -1 for a malformed request (a protocol error). */
 int

@@ -39,8 +39,6 @@ void	 route_plan_free(struct plan *);
 
 /* resolve.c */
 struct proc_msg;
-int	 resolve_request(struct msg_resolve_req *, uint32_t, int,
-	    const char *, const char *);
 int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
 int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);

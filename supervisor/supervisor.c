@@ -342,6 +342,10 @@ sup_stop(int graceful)
 	for (i = 0; i < sup.s_nw; i++)
 		if (sup.s_w[i].sw_timer != NULL)
 			evtimer_del(sup.s_w[i].sw_timer);
+	tv.tv_sec = sup.s_opts->so_drain_ms / 1000;
+	tv.tv_usec = (sup.s_opts->so_drain_ms % 1000) * 1000;
+	/* Either way, whatever is left after the timeout is killed. */
+	evtimer_add(sup.s_drain_timer, &tv);
 	if (!graceful) {
 		sup_kill_all(SIGTERM);
 		sup_check_done();
@@ -355,9 +359,6 @@ sup_stop(int graceful)
 		if (proc_send(sw->sw_peer, MSG_DRAIN, -1, NULL, 0) == 0)
 			sw->sw_state = SW_DRAINING;
 	}
-	tv.tv_sec = sup.s_opts->so_drain_ms / 1000;
-	tv.tv_usec = (sup.s_opts->so_drain_ms % 1000) * 1000;
-	evtimer_add(sup.s_drain_timer, &tv);
 	sup_check_done();
 }
 
@@ -412,6 +413,7 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct msg_hello	 mh;
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
+	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
 	char			 text[512];
 
@@ -495,9 +497,15 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			sup_start_next();
 		break;
 	case MSG_DRAINED:
-		if (m->pm_len != sizeof(struct msg_drained))
+		if (proc_get(m, &md, sizeof(md)) == -1)
 			goto bad;
-		log_debug("connector %s: drained", sw->sw_dc->dc_name);
+		if (md.md_dropped > 0)
+			log_warnx("connector %s: events were dropped %llu times",
+			    sw->sw_dc->dc_name,
+			    (unsigned long long)md.md_dropped);
+		log_debug("connector %s: drained: %llu events in, %llu out",
+		    sw->sw_dc->dc_name, (unsigned long long)md.md_events_in,
+		    (unsigned long long)md.md_events_out);
 		break;
 	case MSG_EXIT_REQ:
 		if (proc_get(m, &mx, sizeof(mx)) == -1)
@@ -576,27 +584,40 @@ sup_send_listener(struct sup_worker *sw)
 static int
 sup_spawn(struct sup_worker *sw)
 {
+	sigset_t all, old;
 	char	 name[160];
-	int	 sv[2];
+	int	 sv[2], sig;
 	pid_t	 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
 		return -1;
 	}
+	/*
+	 * Until exec the child would run our signal handlers (and a signal
+	 * meant for it would be taken as one for us): block signals across
+	 * fork, give the child default handlers, then unblock.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	switch ((pid = fork())) {
 	case -1:
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		log_warn("fork");
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	case 0:
+		for (sig = 1; sig < NSIG; sig++)
+			(void)signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
 		sup_exec_child(sw, sv[1]);
 		/* NOTREACHED */
 	default:
 		break;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
 	sw->sw_pid = pid;
 	sw->sw_hello = 0;

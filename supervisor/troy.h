@@ -211,8 +211,8 @@ extern const size_t troy_nconn_types;
 struct json_object *troy_conn_config(const char *, struct json_object *,
 	    struct json_object *, const struct troy_pos *,
 	    struct troy_diags *);
-/* Is port valid for this connector type as an output (out=1) or input? */
-int	troy_conn_port(const char *, const char *, int);
+/* Is port valid for this connector as an output (out=1) or input? */
+int	troy_conn_port(const char *, struct json_object *, const char *, int);
 
 void	deploy_free_contents(struct deployment *);
 

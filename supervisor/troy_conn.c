@@ -34,10 +34,26 @@ troy_conn_known(const char *type)
 	return 0;
 }
 
-/* Is port a valid output (out=1) or input port of this type? */
+/*
+ * Is port a valid output (out=1) or input port of this type?  cfg is the
+ * effective configuration (may be NULL): a file in read mode has no input,
+ * other files and exit have no outputs.
+ */
 int
-troy_conn_port(const char *type, const char *port, int out)
+troy_conn_port(const char *type, struct json_object *cfg, const char *port,
+    int out)
 {
+	struct json_object	*c, *mode;
+	int			 reads = 1;
+
+	if (strcmp(type, "file") == 0 &&
+	    json_object_object_get_ex(cfg, "config", &c) &&
+	    json_object_object_get_ex(c, "mode", &mode))
+		reads = strcmp(json_object_get_string(mode), "read") == 0;
+	if ((strcmp(type, "exit") == 0 && out) ||
+	    (strcmp(type, "file") == 0 && out &&
+	    !reads) || (strcmp(type, "file") == 0 && !out && reads))
+		return 0;
 	if (out)
 		return strcasecmp(port, "out") == 0 ||
 		    strcasecmp(port, "err") == 0;
@@ -334,9 +350,12 @@ bad:
 	return -1;
 }
 
-/* socket_options {"TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT"}. */
+/*
+ * socket_options {"TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT"}; a
+ * missing TCP_NODELAY follows nodelay.
+ */
 static int
-check_sockopts(const struct vctx *vc, struct json_object *rec)
+check_sockopts(const struct vctx *vc, struct json_object *rec, int nodelay)
 {
 	static const char *const names[] = {
 		"TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT",
@@ -351,7 +370,7 @@ check_sockopts(const struct vctx *vc, struct json_object *rec)
 	if (!json_object_is_type(v, json_type_object))
 		return bad_type(&c, "socket_options", "a record", v);
 	rc = check_keys(&c, v, names, 3, "socket_options");
-	rc |= want_bool(&c, v, "TCP_NODELAY", 1);
+	rc |= want_bool(&c, v, "TCP_NODELAY", nodelay);
 	rc |= want_bool(&c, v, "SO_REUSEADDR", 1);
 	rc |= want_bool(&c, v, "SO_REUSEPORT", 0);
 	return rc ? -1 : 0;
@@ -365,16 +384,35 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
 	};
 	static const char *const tlsnames[] = { "cafile", "domain" };
-	struct json_object	*v;
+	struct json_object	*v, *s;
 	struct vctx		 c;
-	int			 rc;
+	int			 rc, explicit;
 
 	rc = check_keys(vc, rec, names, 5, "ws_client config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
+	/* no_delay and socket_options.TCP_NODELAY are one setting */
+	explicit = json_object_object_get_ex(rec, "no_delay", NULL);
+	if (!explicit && json_object_object_get_ex(rec, "socket_options", &s) &&
+	    json_object_object_get_ex(s, "TCP_NODELAY", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		json_object_object_add(rec, "no_delay", json_object_get(v));
 	rc |= want_bool(vc, rec, "no_delay", 1);
-	rc |= check_sockopts(vc, rec);
+	v = json_object_object_get(rec, "no_delay");
+	rc |= check_sockopts(vc, rec, json_object_get_boolean(v));
+	if (rc == 0 && explicit &&
+	    json_object_object_get_ex(rec, "socket_options", &s) &&
+	    json_object_get_boolean(json_object_object_get(s, "TCP_NODELAY")) !=
+	    json_object_get_boolean(v)) {
+		struct troy_pos pos;
+
+		c = vc_key(vc, "socket_options", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"no_delay\" and "
+		    "socket_options \"TCP_NODELAY\" disagree");
+		return -1;
+	}
 	if (json_object_object_get_ex(rec, "tls", &v) &&
 	    !json_object_is_type(v, json_type_boolean)) {
 		c = vc_key(vc, "tls", NULL);
@@ -402,11 +440,11 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 
 	rc = check_keys(vc, rec, names, 6, "ws_server config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
-	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
+	rc |= want_uint(vc, rec, "max_connections", 1, 1024, 1024, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
-	rc |= check_sockopts(vc, rec);
+	rc |= check_sockopts(vc, rec, 1);
 	if (json_object_object_get_ex(rec, "tls", &v)) {
 		c = vc_key(vc, "tls", NULL);
 		if (!json_object_is_type(v, json_type_object))
@@ -500,7 +538,8 @@ conf_reconnect(const struct vctx *vc, struct json_object *v)
 	if (json_object_is_type(v, json_type_string)) {
 		if (strcmp(json_object_get_string(v), "none") == 0)
 			return json_object_get(v);
-		hint = suggest_closest(json_object_get_string(v), strategies, 2);
+		hint = suggest_closest(json_object_get_string(v), strategies,
+		    2);
 		troy_error(vc->vc_diags, &pos, "unknown reconnect strategy "
 		    "\"%s\" (%s)", json_object_get_string(v), hint != NULL &&
 		    strcmp(hint, "none") == 0 ? "did you mean \"none\"?" :

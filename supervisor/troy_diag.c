@@ -21,12 +21,20 @@ diag_add(struct troy_diags *d, const struct troy_pos *pos, int warning,
 {
 	struct troy_diag	*nv;
 	char			 msg[512];
+	int			 i;
 
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* a definition instantiated twice reports its errors once */
+	for (i = 0; i < d->dd_n; i++)
+		if (d->dd_v[i].dg_pos.p_src == pos->p_src &&
+		    d->dd_v[i].dg_pos.p_line == pos->p_line &&
+		    d->dd_v[i].dg_pos.p_col == pos->p_col &&
+		    strcmp(d->dd_v[i].dg_msg, msg) == 0)
+			return;
 	if (!warning)
 		d->dd_errors++;
 	if (d->dd_n >= TROY_MAX_DIAGS)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	nv = reallocarray(d->dd_v, (size_t)d->dd_n + 1, sizeof(*nv));
 	if (nv == NULL)
 		return;

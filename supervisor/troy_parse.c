@@ -392,7 +392,6 @@ parse_call(struct parser *p)
 	const struct troy_token	*t = cur(p);
 	struct json_object	*n, *a, *e;
 	char			 name[512];
-	size_t			 len = 0;
 	int			 segs = 0;
 
 	name[0] = '\0';
@@ -411,9 +410,8 @@ parse_call(struct parser *p)
 		if (!ispunct_(cur(p), "::"))
 			break;
 		next(p);
-		len = strlcat(name, "::", sizeof(name));
+		strlcat(name, "::", sizeof(name));
 	}
-	(void)len;
 	if (!ispunct_(cur(p), "(")) {
 		struct troy_pos pos = tpos(p, t);
 
@@ -717,12 +715,20 @@ parse_level(struct parser *p, int level)
 	struct json_object	*l, *r, *n;
 	const struct troy_token	*t;
 	const char		*op;
+	int			 added = 0;
 
 	if (level == NLEVELS)
 		return parse_unary(p);
 	if ((l = parse_level(p, level + 1)) == NULL)
 		return NULL;
-	for (;;) {
+	for (;; added++, p->pr_depth++) {
+		/* each operator in a chain nests the tree one level deeper */
+		if (p->pr_depth > TROY_MAX_DEPTH) {
+			perr(p, "expression nested too deeply");
+			json_object_put(l);
+			l = NULL;
+			break;
+		}
 		t = cur(p);
 		if (t->tk_type == TT_PUNCT && (strcmp(t->tk_text, "&") == 0 ||
 		    strcmp(t->tk_text, "^") == 0 ||
@@ -732,14 +738,16 @@ parse_level(struct parser *p, int level)
 			perr(p, "bitwise operator `%s` is not supported by "
 			    "wsflow", t->tk_text);
 			json_object_put(l);
-			return NULL;
+			l = NULL;
+			break;
 		}
 		if ((op = binop_at(t, level)) == NULL)
-			return l;
+			break;
 		next(p);
 		if ((r = parse_level(p, level + 1)) == NULL) {
 			json_object_put(l);
-			return NULL;
+			l = NULL;
+			break;
 		}
 		n = node("bin", t);
 		json_object_object_add(n, "op", json_object_new_string(op));
@@ -747,6 +755,8 @@ parse_level(struct parser *p, int level)
 		json_object_object_add(n, "r", r);
 		l = n;
 	}
+	p->pr_depth -= added;
+	return l;
 }
 
 /* An expression. */

@@ -37,6 +37,8 @@ struct troy_ctx {
 	struct troy_stmt	*c_deploys[TROY_MAX_DEPLOYS];
 	int			 c_ndeploys;
 	int			*c_used_defines;
+	struct troy_pos		*c_cpos;	/* where each connector */
+	int			 c_ncpos;	/* instance was created */
 };
 
 /* A lexical scope: a statement list and the scope around it. */
@@ -78,6 +80,7 @@ troy_ctx_free(struct troy_ctx *ctx)
 	free(ctx->c_srcs);
 	troy_diags_free(&ctx->c_diags);
 	free(ctx->c_used_defines);
+	free(ctx->c_cpos);
 	if (ctx->c_dep != NULL) {
 		deploy_free_contents(ctx->c_dep);
 		free(ctx->c_dep);
@@ -134,7 +137,7 @@ join(char *buf, size_t len, char *const *segs, int n, const char *sep)
 }
 
 static void check_stmts(struct troy_ctx *, struct troy_module *,
-    const struct scope *, struct troy_stmts *, int);
+    const struct scope *, struct troy_stmts *);
 
 /* Parse one file into a module and check it. */
 static struct troy_module *
@@ -170,7 +173,7 @@ load_module(struct troy_ctx *ctx, const char *path, const char *canon,
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_mod = m;
 	sc.sc_stmts = &m->m_stmts;
-	check_stmts(ctx, m, &sc, &m->m_stmts, 0);
+	check_stmts(ctx, m, &sc, &m->m_stmts);
 	m->m_loading = 0;
 	return m;
 }
@@ -447,8 +450,9 @@ prepare(struct troy_ctx *ctx, const struct scope *sc, struct json_object *e,
 					if (nc < 64)
 						cands[nc++] = k2;
 				}
-				hint = suggest_closest(json_object_get_string(v),
-				    cands, (size_t)nc);
+				hint = suggest_closest(
+				    json_object_get_string(v), cands,
+				    (size_t)nc);
 			}
 			troy_error(&ctx->c_diags, &pos, "unknown argument "
 			    "\"%s\"%s%s%s", json_object_get_string(v),
@@ -690,7 +694,7 @@ check_defconn(struct troy_ctx *ctx, struct troy_stmt *s)
 /* Resolve uses and check definitions in a statement list. */
 static void
 check_stmts(struct troy_ctx *ctx, struct troy_module *m,
-    const struct scope *sc, struct troy_stmts *sl, int ctxkind)
+    const struct scope *sc, struct troy_stmts *sl)
 {
 	struct troy_stmt	*s;
 	struct scope		 inner;
@@ -736,14 +740,14 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 			inner.sc_parent = sc;
 			inner.sc_mod = m;
 			inner.sc_stmts = &s->s_body;
-			check_stmts(ctx, m, &inner, &s->s_body, TS_DEFPIPE);
+			check_stmts(ctx, m, &inner, &s->s_body);
 			check_pipeline(ctx, sc, s);
 			break;
 		case TS_DEFFLOW:
 			inner.sc_parent = sc;
 			inner.sc_mod = m;
 			inner.sc_stmts = &s->s_body;
-			check_stmts(ctx, m, &inner, &s->s_body, TS_DEFFLOW);
+			check_stmts(ctx, m, &inner, &s->s_body);
 			break;
 		case TS_DEPLOY:
 			if (!m->m_main)
@@ -754,7 +758,6 @@ check_stmts(struct troy_ctx *ctx, struct troy_module *m,
 			break;
 		}
 	}
-	(void)ctxkind;
 }
 
 /* Bind the args of definition def from a creational with-list. */
@@ -779,7 +782,8 @@ bind_args(struct troy_ctx *ctx, const struct found *def,
 			if (strcmp(w->w_key, d->s_args[j].a_name) == 0)
 				break;
 		if (j == d->s_nargs) {
-			hint = suggest_closest(w->w_key, names, (size_t)d->s_nargs);
+			hint = suggest_closest(w->w_key, names,
+			    (size_t)d->s_nargs);
 			troy_error(&ctx->c_diags, &w->w_pos, "unknown argument "
 			    "\"%s\" for %s \"%s\"%s%s%s", w->w_key,
 			    kind_names[d->s_kind], d->s_name,
@@ -887,6 +891,7 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	struct dep_connector	*dc;
 	struct json_object	*args, *with, *src, *f, *pair, *kp, *v;
 	struct found		 def;
+	struct troy_pos		*pos;
 	const struct troy_stmt	*d;
 	int			 i, ok, bad = 0;
 
@@ -899,6 +904,10 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	dep->d_connectors = dc;
 	dc = &dep->d_connectors[dep->d_nconnectors++];
 	memset(dc, 0, sizeof(*dc));
+	if ((pos = grow(ctx->c_cpos, ctx->c_ncpos, sizeof(*pos))) != NULL) {
+		ctx->c_cpos = pos;
+		ctx->c_cpos[ctx->c_ncpos++] = c->s_namepos;
+	}
 	dc->dc_flow = strdup(flow);
 	dc->dc_name = strdup(c->s_name);
 	if (bad) {
@@ -1061,8 +1070,19 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 		static const char *const ins[] = { "in", "stdout", "stderr" };
 
 		if (strcmp(dc->dc_type, "?") == 0 || troy_conn_port(dc->dc_type,
-		    port, out))
+		    dc->dc_config, port, out))
 			return idx;
+		if (troy_conn_port(dc->dc_type, dc->dc_config, out ? "out" :
+		    "in", out) == 0) {
+			troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos
+			    : &ep->ep_pos, "connector \"%s\" (%s) has no %s "
+			    "ports: it only %s", dc->dc_name,
+			    strcmp(dc->dc_type, "file") == 0 ? (out ?
+			    "file, writing" : "file, mode read") : dc->dc_type,
+			    out ? "output" : "input", out ? "receives events" :
+			    "reads");
+			return -1;
+		}
 		hint = suggest_closest(port, out ? outs : ins, out ? 2 :
 		    strcmp(dc->dc_type, "stdio") == 0 ? 3 : 1);
 		troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos :
@@ -1182,6 +1202,12 @@ deploy_flow(struct troy_ctx *ctx, struct troy_module *m, struct troy_stmt *d)
 		if (dl->dl_to_kind == DEP_CONNECTOR)
 			dep->d_connectors[to].dc_used = 1;
 	}
+	for (i = cfirst; i < dep->d_nconnectors && i < ctx->c_ncpos; i++)
+		if (!dep->d_connectors[i].dc_used &&
+		    dep->d_connectors[i].dc_config != NULL)
+			troy_warn(&ctx->c_diags, &ctx->c_cpos[i],
+			    "connector \"%s\" is in no `connect` and will not "
+			    "be started", dep->d_connectors[i].dc_name);
 	json_object_put(fargs);
 }
 

@@ -39,6 +39,7 @@ write_pidfile(const char *path)
 	return fclose(fp);
 }
 
+/* Parse options, load the configuration, check it or run it. */
 int
 main(int argc, char *argv[], char *envp[])
 {

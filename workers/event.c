@@ -121,21 +121,15 @@ ev_teardown(struct worker *w)
 	buf_free(&w->w_enc);
 }
 
-/* Is anything connected to one of the connector's output ports? */
+/* Tremor reads a source only when something is connected to its out
+ * port (err alone does not count). */
 int
 ev_has_output(struct worker *w)
 {
-	struct json_object_iterator	 it, end;
+	struct json_object	*nodes;
 
-	if (w->w_outputs == NULL)
-		return 0;
-	it = json_object_iter_begin(w->w_outputs);
-	end = json_object_iter_end(w->w_outputs);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-		if (json_object_array_length(json_object_iter_peek_value(&it))
-		    > 0)
-			return 1;
-	return 0;
+	nodes = json_object_object_get(w->w_outputs, "out");
+	return nodes != NULL && json_object_array_length(nodes) > 0;
 }
 
 /* May sources produce: every outgoing route up, below high, not paused. */
@@ -269,7 +263,8 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		    w->w_name, len);
 		return;
 	}
-	st->ws_pull++;
+	/* Tremor numbers pulls per source from 0; each read is one pull. */
+	st->ws_pull = w->w_pulls++;
 	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
@@ -294,6 +289,7 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 
 	if ((st = ev_stream(w, stream)) == NULL)
 		return;
+	st->ws_pull = w->w_pulls++;	/* the end of a stream is a pull too */
 	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
@@ -534,28 +530,34 @@ fail:
  * also ends a bare number).  One tokener is kept: its depth limit is above
  * what any codec writes, so anything a peer could encode parses here.
  */
-struct json_object *
-ev_parse(const char *s, size_t len)
+int
+ev_parse(const char *s, size_t len, struct json_object **out)
 {
 	static struct json_tokener	*tok;
 	struct json_object		*v;
 	size_t				 end;
 
+	*out = NULL;
 	if (len == 0 || len > INT32_MAX)
-		return NULL;
+		return -1;
 	if (tok == NULL && (tok = json_tokener_new_ex(EV_PARSE_DEPTH)) == NULL)
 		fatal("%s", __func__);
 	json_tokener_reset(tok);
+	/* json-c's null is NULL: success is told by the tokener's state. */
 	v = json_tokener_parse_ex(tok, s, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (v != NULL && end < len && s[end] == '\n')
-		end++;
-	if (v != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    end != len)) {
+	if (json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(v);
-		v = NULL;
+		return -1;
 	}
-	return v;
+	end = json_tokener_get_parse_end(tok);
+	if (end < len && s[end] == '\n')
+		end++;
+	if (end != len) {
+		json_object_put(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* A message arrived on a route this worker consumes (or contraflow). */
@@ -563,8 +565,9 @@ void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
 	struct proc_event	 pe;
-	struct json_object	*v, *meta = NULL;
+	struct json_object	*v = NULL, *meta = NULL;
 	char			 err[128];
+	int			 ok;
 
 	switch (m->pm_type) {
 	case MSG_PAUSE:
@@ -582,14 +585,16 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 			goto bad;
 		if (proc_event_parse(m, &pe, err, sizeof(err)) == -1)
 			fatalx("route %u: %s", r->wr_id, err);
-		if (pe.pe_hdr.me_flags & EV_STRING)
-			v = json_object_new_string_len(pe.pe_value,
-			    (int)pe.pe_hdr.me_value_len);
-		else
-			v = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len);
-		if (pe.pe_hdr.me_meta_len > 0)
-			meta = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len);
-		if (v == NULL || (pe.pe_hdr.me_meta_len > 0 && meta == NULL)) {
+		ok = 0;
+		if (pe.pe_hdr.me_flags & EV_STRING) {
+			if ((v = json_object_new_string_len(pe.pe_value,
+			    (int)pe.pe_hdr.me_value_len)) == NULL)
+				ok = -1;
+		} else
+			ok = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len, &v);
+		if (ok == 0 && pe.pe_hdr.me_meta_len > 0)
+			ok = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len, &meta);
+		if (ok == -1) {
 			/* Well framed but unreadable: drop that event only. */
 			r->wr_dropped++;
 			w->w_dropped++;
@@ -627,5 +632,5 @@ ev_read_inputs(struct worker *w, int on)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
 		    w->w_routes[i].wr_proc != NULL)
 			proc_read_enable(w->w_routes[i].wr_proc,
-			    on && !w->w_inputs_paused);
+			    on && !w->w_inputs_paused && w->w_started);
 }

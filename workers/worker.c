@@ -128,6 +128,41 @@ wk_pause_inputs(struct worker *w, int pause)
 	    pause ? "pausing" : "resuming");
 }
 
+/*
+ * Ask the supervisor to resolve host and service (a chrooted worker cannot
+ * read resolv.conf); the answer reaches co_resolved with the same id.
+ */
+int
+wk_resolve(struct worker *w, uint32_t id, int family, const char *host,
+    const char *serv)
+{
+	struct msg_resolve_req	 q;
+
+	if (proc_resolve_req(&q, id, family, host, serv) == -1)
+		return -1;
+	return proc_send(w->w_ctl, MSG_RESOLVE_REQ, -1, &q, sizeof(q));
+}
+
+/* Check an answer from the supervisor before anyone uses it. */
+static void
+wk_resolved(struct worker *w, const struct proc_msg *m)
+{
+	struct msg_resolve_res	 res;
+	uint32_t		 i;
+
+	if (proc_get(m, &res, sizeof(res)) == -1 ||
+	    res.ms_naddrs > PROTO_ADDRS_MAX)
+		fatalx("bad resolve answer");
+	for (i = 0; i < res.ms_naddrs; i++)
+		if (res.ms_addrs[i].pa_len == 0 || res.ms_addrs[i].pa_len >
+		    sizeof(res.ms_addrs[i].pa_addr))
+			fatalx("bad address in resolve answer");
+	if (w->w_ops != NULL && w->w_ops->co_resolved != NULL)
+		w->w_ops->co_resolved(w, &res);
+	else
+		log_warnx("connector %s: unexpected resolve answer", w->w_name);
+}
+
 /* Install (or replace, after a restart) one route end. */
 static void
 wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
@@ -170,7 +205,8 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	else if (w->w_inputs_paused) {
 		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
 		proc_read_enable(r->wr_proc, 0);
-	}
+	} else if (!w->w_started)
+		proc_read_enable(r->wr_proc, 0);	/* events wait for start */
 	if (r->wr_end == ROUTE_IN && w->w_in_noread)
 		proc_read_enable(r->wr_proc, 0);
 	if (w->w_started)
@@ -285,6 +321,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	struct worker		*w = arg;
 	struct msg_route	 mr;
 	int32_t			 v;
+	int			 i;
 
 	if (m == NULL) {
 		/* The supervisor is gone: nothing sensible is left to do. */
@@ -297,8 +334,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CONFIG:
 		if (w->w_conf != NULL || m->pm_len == 0)
 			fatalx("unexpected configuration");
-		w->w_conf = ev_parse(m->pm_data, m->pm_len);
-		if (w->w_conf == NULL ||
+		if (ev_parse(m->pm_data, m->pm_len, &w->w_conf) == -1 ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
 		log_setverbose(json_object_get_int(
@@ -318,6 +354,11 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (!w->w_configured || w->w_started)
 			fatalx("unexpected start");
 		w->w_started = 1;
+		for (i = 0; i < w->w_nroutes; i++)
+			if (w->w_routes[i].wr_end == ROUTE_IN &&
+			    w->w_routes[i].wr_proc != NULL &&
+			    !w->w_inputs_paused)
+				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (proc_send(p, MSG_STARTED, -1, NULL, 0) == -1)
 			fatal("%s: send", __func__);
 		if (ev_has_output(w) && w->w_ops->co_start != NULL)
@@ -327,6 +368,12 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (w->w_draining)
 			break;
 		w->w_draining = 1;
+		/* Never started: still take what upstream already sent. */
+		for (i = 0; w->w_configured && !w->w_started &&
+		    i < w->w_nroutes; i++)
+			if (w->w_routes[i].wr_end == ROUTE_IN &&
+			    w->w_routes[i].wr_proc != NULL)
+				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (w->w_ops != NULL && w->w_ops->co_stop != NULL)
 			w->w_ops->co_stop(w);
 		wk_check_drain(w);
@@ -345,12 +392,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		w->w_listen_fd = m->pm_fd;
 		break;
 	case MSG_RESOLVE_RES:
-		/* Addresses for the connector (ws_client); unasked-for
-		 * answers are a supervisor bug. */
-		if (w->w_ops == NULL || w->w_ops->co_ctl == NULL)
-			fatalx("control channel: unexpected message type %u",
-			    m->pm_type);
-		w->w_ops->co_ctl(w, m);
+		wk_resolved(w, m);
 		break;
 	default:
 		fatalx("control channel: unexpected message type %u",

@@ -47,8 +47,9 @@ struct conn_ops {
 	/* Draining and upstream is done: 1 to finish later (the connector
 	 * calls wk_check_drain() again), 0 to exit now. */
 	int		(*co_drain)(struct worker *);
-	/* Control messages for the connector (MSG_RESOLVE_RES). */
-	void		(*co_ctl)(struct worker *, const struct proc_msg *);
+	/* An answer to wk_resolve() (checked for sizes already). */
+	void		(*co_resolved)(struct worker *,
+			    const struct msg_resolve_res *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -74,7 +75,7 @@ struct wk_stream {
 	uint64_t		 ws_id;
 	int			 ws_used;
 	struct lines		*ws_pre[WK_MAX_PROCS];
-	uint64_t		 ws_pull;
+	uint64_t		 ws_pull;	/* pull id of the current read */
 };
 
 struct worker {
@@ -114,6 +115,7 @@ struct worker {
 	uint64_t		 w_events_out;
 	uint64_t		 w_dropped;
 	uint64_t		 w_errors;
+	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
 	struct buf		 w_enc;		/* sink encoding scratch */
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
@@ -147,6 +149,8 @@ extern const struct conn_ops	ws_client_ops;
 const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
+int		 wk_resolve(struct worker *, uint32_t, int, const char *,
+		    const char *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
@@ -167,7 +171,7 @@ void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
-struct json_object *ev_parse(const char *, size_t);
+int	 ev_parse(const char *, size_t, struct json_object **);
 void	 ev_route_msg(struct worker *, struct wk_route *,
 	    const struct proc_msg *);
 void	 ev_sink(struct worker *, const char *, struct json_object *,

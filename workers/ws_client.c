@@ -77,20 +77,13 @@ static struct wcl_state	 wcl;
 static void	wcl_attempt(struct wcl_state *);
 static void	wcl_flush_held(struct wcl_state *);
 
-/* Log the first few of a repeated problem, then every 1000th. */
-static int
-wcl_often(uint64_t n)
-{
-	return n <= 10 || n % 1000 == 0;
-}
-
 /* Count and log one event that cannot be delivered. */
 static void
 wcl_drop(struct wcl_state *cs, const char *why)
 {
 	cs->cs_dropped++;
 	cs->cs_w->w_dropped++;
-	if (wcl_often(cs->cs_dropped))
+	if (wsconn_often(cs->cs_dropped))
 		log_warnx("connector %s: event dropped: %s (%llu so far)",
 		    cs->cs_w->w_name, why, (unsigned long long)cs->cs_dropped);
 }
@@ -125,45 +118,6 @@ wcl_schedule(struct wcl_state *cs, uint64_t ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(cs->cs_timer, &tv);
-}
-
-/* {"ws_client": {"tls": b, "peer": {"host": ip, "port": p}}} */
-static struct json_object *
-wcl_meta(const char *host, uint16_t port, int tls, int binary)
-{
-	struct json_object	*m, *in, *peer;
-
-	m = json_object_new_object();
-	in = json_object_new_object();
-	peer = json_object_new_object();
-	json_object_object_add(peer, "host", json_object_new_string(host));
-	json_object_object_add(peer, "port", json_object_new_int(port));
-	json_object_object_add(in, "tls", json_object_new_boolean(tls));
-	json_object_object_add(in, "peer", peer);
-	json_object_object_add(m, "ws_client", in);
-	if (binary)
-		json_object_object_add(m, "binary",
-		    json_object_new_boolean(1));
-	return m;
-}
-
-/* Numeric host and port of an address. */
-static void
-wcl_numeric(const struct sockaddr_storage *sa, char *host, size_t hlen,
-    uint16_t *port)
-{
-	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
-	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
-
-	host[0] = '\0';
-	*port = 0;
-	if (sa->ss_family == AF_INET) {
-		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
-		*port = ntohs(s4->sin_port);
-	} else if (sa->ss_family == AF_INET6) {
-		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
-		*port = ntohs(s6->sin6_port);
-	}
 }
 
 /* Whether reading the server is allowed now. */
@@ -230,6 +184,7 @@ wcl_failed(struct wcl_state *cs, const char *why)
 	wcl_schedule(cs, wait);
 }
 
+/* Connected: record the peer, resume upstream, send what waits. */
 static void
 wcl_open(struct wsconn *ws, void *arg)
 {
@@ -242,11 +197,11 @@ wcl_open(struct wsconn *ws, void *arg)
 	(void)ws;
 	cs->cs_open = 1;
 	backoff_success(&cs->cs_bo);
-	wcl_numeric(sa, host, sizeof(host), &port);
+	wsconn_addr(sa, host, sizeof(host), &port);
 	json_object_put(cs->cs_meta);
 	json_object_put(cs->cs_meta_bin);
-	cs->cs_meta = wcl_meta(host, port, cs->cs_tls, 0);
-	cs->cs_meta_bin = wcl_meta(host, port, cs->cs_tls, 1);
+	cs->cs_meta = wsconn_meta("ws_client", host, port, cs->cs_tls, 0);
+	cs->cs_meta_bin = wsconn_meta("ws_client", host, port, cs->cs_tls, 1);
 	log_info("connector %s: connected to %s (%s%s)", w->w_name,
 	    wsconn_name(cs->cs_ws), cs->cs_tls ? "TLS, " : "",
 	    cs->cs_url.u_path);
@@ -256,6 +211,7 @@ wcl_open(struct wsconn *ws, void *arg)
 	wk_pause_inputs(w, 0);
 }
 
+/* A message from the server: one chunk on stream 0. */
 static void
 wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
     void *arg)
@@ -269,6 +225,7 @@ wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 		wcl_pause(cs, 1);
 }
 
+/* The connection (or the attempt) ended: retry, give up or finish. */
 static void
 wcl_closed(struct wsconn *ws, void *arg)
 {
@@ -339,7 +296,7 @@ wcl_connect(struct wcl_state *cs)
 	SSL			*ssl = NULL;
 	int			 fd, on = cs->cs_nodelay;
 
-	wcl_numeric(&pa->pa_addr, host, sizeof(host), &port);
+	wsconn_addr(&pa->pa_addr, host, sizeof(host), &port);
 	snprintf(name, sizeof(name), "%s%s%s:%u",
 	    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
 	    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
@@ -374,10 +331,10 @@ wcl_connect(struct wcl_state *cs)
 static void
 wcl_attempt(struct wcl_state *cs)
 {
-	struct msg_resolve_req	 mq;
 	struct sockaddr_in	*s4;
 	struct sockaddr_in6	*s6;
 	struct proto_addr	*pa = &cs->cs_addrs[0];
+	char			 serv[8];
 
 	if (cs->cs_addr > 0 && cs->cs_addr < cs->cs_naddrs) {
 		wcl_connect(cs);
@@ -403,48 +360,37 @@ wcl_attempt(struct wcl_state *cs)
 		wcl_connect(cs);
 		return;
 	}
-	memset(&mq, 0, sizeof(mq));
-	mq.mq_id = ++cs->cs_resolve_id;
-	mq.mq_family = AF_UNSPEC;
-	(void)strlcpy(mq.mq_host, cs->cs_url.u_host, sizeof(mq.mq_host));
-	snprintf(mq.mq_serv, sizeof(mq.mq_serv), "%u", cs->cs_url.u_port);
-	if (proc_send(cs->cs_w->w_ctl, MSG_RESOLVE_REQ, -1, &mq, sizeof(mq))
-	    == -1)
-		fatal("%s: send", __func__);
+	snprintf(serv, sizeof(serv), "%u", cs->cs_url.u_port);
+	if (wk_resolve(cs->cs_w, ++cs->cs_resolve_id, AF_UNSPEC,
+	    cs->cs_url.u_host, serv) == -1)
+		fatal("%s: resolve request", __func__);
 	cs->cs_resolving = 1;
 }
 
-/* The supervisor's answer to a name lookup. */
+/* The supervisor's answer to a name lookup (sizes checked by worker.c). */
 static void
-wcl_ctl(struct worker *w, const struct proc_msg *m)
+wcl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 {
 	struct wcl_state	*cs = w->w_state;
-	struct msg_resolve_res	 ms;
 	char			 e[URL_HOST_MAX + 128];
-	uint32_t		 i;
 
-	if (m->pm_type != MSG_RESOLVE_RES || proc_get(m, &ms, sizeof(ms))
-	    == -1 || ms.ms_naddrs > PROTO_ADDRS_MAX)
-		fatalx("bad resolve answer");
-	if (cs == NULL || !cs->cs_resolving || ms.ms_id != cs->cs_resolve_id)
+	if (cs == NULL || !cs->cs_resolving || ms->ms_id != cs->cs_resolve_id)
 		return;		/* a late answer to an abandoned attempt */
 	cs->cs_resolving = 0;
-	if (ms.ms_error != 0 || ms.ms_naddrs == 0) {
+	if (ms->ms_error != 0 || ms->ms_naddrs == 0) {
 		snprintf(e, sizeof(e), "cannot resolve %s: %s",
-		    cs->cs_url.u_host, ms.ms_error != 0 ?
-		    gai_strerror(ms.ms_error) : "no address");
+		    cs->cs_url.u_host, ms->ms_error != 0 ?
+		    gai_strerror(ms->ms_error) : "no address");
 		wcl_failed(cs, e);
 		return;
 	}
-	for (i = 0; i < ms.ms_naddrs; i++)
-		if (ms.ms_addrs[i].pa_len > sizeof(struct sockaddr_storage))
-			fatalx("bad resolve answer");
-	memcpy(cs->cs_addrs, ms.ms_addrs, sizeof(cs->cs_addrs));
-	cs->cs_naddrs = (int)ms.ms_naddrs;
+	memcpy(cs->cs_addrs, ms->ms_addrs, sizeof(cs->cs_addrs));
+	cs->cs_naddrs = (int)ms->ms_naddrs;
 	cs->cs_addr = 0;
 	wcl_connect(cs);
 }
 
+/* Time for the next attempt. */
 static void
 wcl_timer(evutil_socket_t fd, short ev, void *arg)
 {
@@ -638,6 +584,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Started, or the routes drained: read the server again. */
 static void
 wcl_start(struct worker *w)
 {
@@ -647,6 +594,7 @@ wcl_start(struct worker *w)
 		wcl_pause(cs, 0);
 }
 
+/* Draining begins. */
 static void
 wcl_stop(struct worker *w)
 {
@@ -688,6 +636,7 @@ wcl_drain(struct worker *w)
 	return 1;
 }
 
+/* Free everything before exit. */
 static void
 wcl_finish(struct worker *w)
 {
@@ -729,5 +678,5 @@ const struct conn_ops ws_client_ops = {
 	.co_stop = wcl_stop,
 	.co_drain = wcl_drain,
 	.co_finish = wcl_finish,
-	.co_ctl = wcl_ctl,
+	.co_resolved = wcl_resolved,
 };

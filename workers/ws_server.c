@@ -67,13 +67,6 @@ struct wss_state {
 
 static struct wss_state	 wss;
 
-/* Log the first few of a repeated problem, then every 1000th. */
-static int
-wss_often(uint64_t n)
-{
-	return n <= 10 || n % 1000 == 0;
-}
-
 /* Stop or resume reading from every client. */
 static void
 wss_pause_all(struct wss_state *ss, int on)
@@ -97,6 +90,7 @@ wss_can_read(struct wss_state *ss)
 	return w->w_started && ev_can_emit(w);
 }
 
+/* A client completed the handshake. */
 static void
 wss_open(struct wsconn *ws, void *arg)
 {
@@ -109,6 +103,7 @@ wss_open(struct wsconn *ws, void *arg)
 	    (unsigned long long)sc->sc_id);
 }
 
+/* A message: its bytes go through the stream's preprocessors. */
 static void
 wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
     void *arg)
@@ -135,6 +130,7 @@ wss_listen(struct wss_state *ss, int on)
 		event_del(ss->ss_lev);
 }
 
+/* A connection ended: flush its stream, forget it. */
 static void
 wss_closed(struct wsconn *ws, void *arg)
 {
@@ -171,46 +167,6 @@ static const struct wsconn_cb wss_cb = {
 	.wc_closed = wss_closed,
 };
 
-/* {"ws_server": {"tls": b, "peer": {"host": h, "port": p}}} */
-static struct json_object *
-wss_meta(const struct wss_conn *sc, int tls, int binary)
-{
-	struct json_object	*m, *in, *peer;
-
-	m = json_object_new_object();
-	in = json_object_new_object();
-	peer = json_object_new_object();
-	json_object_object_add(peer, "host", json_object_new_string(
-	    sc->sc_host));
-	json_object_object_add(peer, "port", json_object_new_int(sc->sc_port));
-	json_object_object_add(in, "tls", json_object_new_boolean(tls));
-	json_object_object_add(in, "peer", peer);
-	json_object_object_add(m, "ws_server", in);
-	if (binary)
-		json_object_object_add(m, "binary",
-		    json_object_new_boolean(1));
-	return m;
-}
-
-/* Numeric host and port of a peer address. */
-static void
-wss_peer(const struct sockaddr_storage *sa, char *host, size_t hlen,
-    uint16_t *port)
-{
-	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
-	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
-
-	host[0] = '\0';
-	*port = 0;
-	if (sa->ss_family == AF_INET) {
-		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
-		*port = ntohs(s4->sin_port);
-	} else if (sa->ss_family == AF_INET6) {
-		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
-		*port = ntohs(s6->sin6_port);
-	}
-}
-
 /* Full: answer 503 and hang up (a small write on a fresh socket). */
 static void
 wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
@@ -220,7 +176,7 @@ wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
 	    "Content-Length: 20\r\n\r\ntoo many connections";
 
 	ss->ss_refused++;
-	if (wss_often(ss->ss_refused))
+	if (wsconn_often(ss->ss_refused))
 		log_warnx("connector %s: %s:%u refused: %d connections is "
 		    "the limit (%llu refused so far)", ss->ss_w->w_name, host,
 		    port, ss->ss_max, (unsigned long long)ss->ss_refused);
@@ -262,7 +218,8 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 			close(fd);
 			continue;
 		}
-		wss_peer(&sa, sc->sc_host, sizeof(sc->sc_host), &sc->sc_port);
+		wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host),
+		    &sc->sc_port);
 		if (ss->ss_nconns >= ss->ss_max) {
 			wss_refuse(ss, fd, sc->sc_host, sc->sc_port);
 			free(sc);
@@ -273,8 +230,10 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
-		sc->sc_meta = wss_meta(sc, ss->ss_ctx != NULL, 0);
-		sc->sc_meta_bin = wss_meta(sc, ss->ss_ctx != NULL, 1);
+		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host,
+		    sc->sc_port, ss->ss_ctx != NULL, 0);
+		sc->sc_meta_bin = wsconn_meta("ws_server", sc->sc_host,
+		    sc->sc_port, ss->ss_ctx != NULL, 1);
 		if (ss->ss_ctx != NULL && (ssl = SSL_new(ss->ss_ctx)) == NULL) {
 			log_warnx("connector %s: %s: SSL_new failed",
 			    ss->ss_w->w_name, name);
@@ -350,6 +309,8 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_w = w;
 	ss->ss_fd = -1;
+	/* Stream ids stay unique across worker restarts too. */
+	ss->ss_next_id = (uint64_t)w->w_restarts << 40;
 	w->w_profile = SANDBOX_WS_SERVER;
 	w->w_state = ss;
 	if (wsconn_preload() == -1) {
@@ -383,6 +344,8 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	    json_object_is_type(o, json_type_int) &&
 	    json_object_get_int(o) > 0)
 		max = json_object_get_int(o);
+	if (max > WK_MAX_STREAMS)
+		max = WK_MAX_STREAMS;	/* one stream per connection */
 	ss->ss_max = wss_fd_budget(max);
 	if (ss->ss_max < max)
 		log_warnx("connector %s: descriptor limit allows %d "
@@ -416,6 +379,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Started, or the routes drained: read the clients again. */
 static void
 wss_start(struct worker *w)
 {
@@ -425,6 +389,7 @@ wss_start(struct worker *w)
 		wss_pause_all(ss, 0);
 }
 
+/* The routes take events again. */
 static void
 wss_kick(struct worker *w)
 {
@@ -482,7 +447,7 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (sc == NULL || !sc->sc_open) {
 		ss->ss_unroutable++;
 		w->w_dropped++;
-		if (wss_often(ss->ss_unroutable))
+		if (wsconn_often(ss->ss_unroutable))
 			log_warnx("connector %s: no connection %s%sfor an "
 			    "event, dropped (%llu so far)", w->w_name, name,
 			    name[0] ? " " : "",
@@ -492,7 +457,7 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (wsconn_send(sc->sc_ws, binary, data, len, &why) == -1) {
 		ss->ss_unsent++;
 		w->w_dropped++;
-		if (wss_often(ss->ss_unsent))
+		if (wsconn_often(ss->ss_unsent))
 			log_warnx("connector %s: %s: event dropped: %s (%llu "
 			    "so far)", w->w_name, wsconn_name(sc->sc_ws), why,
 			    (unsigned long long)ss->ss_unsent);
@@ -561,6 +526,7 @@ wss_log_stats(struct wss_state *ss)
 	    (unsigned long long)ss->ss_unroutable);
 }
 
+/* Free everything before exit. */
 static void
 wss_finish(struct worker *w)
 {

@@ -12,6 +12,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,6 +76,8 @@ static void	wsc_read(struct bufferevent *, void *);
 static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
+static void	wsc_why(struct wsconn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -92,6 +97,7 @@ wsconn_preload(void)
 	return 0;
 }
 
+/* Defaults for a role: limits, timeouts and output bound of wsconn.h. */
 void
 wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 {
@@ -354,16 +360,12 @@ wsc_opened(struct wsconn *c)
 	c->c_cb->wc_open(c, c->c_arg);
 }
 
-/* Handshake failure: count it, remember why. */
+/* Handshake failure: count it (the caller says why). */
 static void
-wsc_hs_failed(struct wsconn *c, const char *fmt, const char *what, int st)
+wsc_hs_failed(struct wsconn *c)
 {
 	if (c->c_conf.cf_stats != NULL)
 		c->c_conf.cf_stats->st_handshake_failed++;
-	if (st > 0)
-		wsc_why(c, fmt, what, st);
-	else
-		wsc_why(c, fmt, what);
 }
 
 /* Server: the client's upgrade request. */
@@ -390,7 +392,8 @@ wsc_server_handshake(struct wsconn *c)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
 	buf_reset(&c->c_tmp);
 	if (r != WS_OK) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		evbuffer_drain(in, evbuffer_get_length(in));
 		if (ws_server_error_response(&c->c_tmp, r) == WS_OK)
 			(void)bufferevent_write(c->c_bev, c->c_tmp.bf_data,
@@ -402,7 +405,8 @@ wsc_server_handshake(struct wsconn *c)
 	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
 	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
 		return;
 	}
@@ -422,7 +426,8 @@ wsc_client_request(struct wsconn *c)
 	    NULL, NULL)) != WS_OK ||
 	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
 	}
 }
@@ -452,10 +457,11 @@ wsc_client_handshake(struct wsconn *c)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
 	if (r != WS_OK) {
 		if (resp.ws_status > 0 && resp.ws_status != 101)
-			wsc_hs_failed(c, "handshake: %s (HTTP %d)",
+			wsc_why(c, "handshake: %s (HTTP %d)",
 			    ws_strerror(r), resp.ws_status);
 		else
-			wsc_hs_failed(c, "handshake: %s", ws_strerror(r), 0);
+			wsc_why(c, "handshake: %s", ws_strerror(r));
+		wsc_hs_failed(c);
 		wsc_dead(c);
 		return;
 	}
@@ -463,6 +469,7 @@ wsc_client_handshake(struct wsconn *c)
 	wsc_opened(c);
 }
 
+/* Input arrived: the handshake first, then frames. */
 static void
 wsc_read(struct bufferevent *bev, void *arg)
 {
@@ -482,6 +489,7 @@ wsc_read(struct bufferevent *bev, void *arg)
 		    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
 }
 
+/* Output drained below the low watermark (or to zero when flushing). */
 static void
 wsc_write(struct bufferevent *bev, void *arg)
 {
@@ -522,6 +530,7 @@ wsc_tls_error(struct wsconn *c)
 		wsc_why(c, "TLS: handshake failed");
 }
 
+/* Connected (client TLS done), end of file or an error. */
 static void
 wsc_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -541,10 +550,10 @@ wsc_event(struct bufferevent *bev, short what, void *arg)
 			c->c_paused = 0;
 			wsc_frames(c);
 		}
-		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS)
-			wsc_hs_failed(c, "handshake: connection closed by "
-			    "peer", NULL, 0);
-		else if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
+		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS) {
+			wsc_hs_failed(c);
+			wsc_why(c, "handshake: connection closed by peer");
+		} else if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
 			wsc_why(c, "connection lost (1006)");
 		else
 			wsc_why(c, "closed");
@@ -575,7 +584,8 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	case WSC_CONNECTING:
 	case WSC_TLS:
 	case WSC_HANDSHAKE:
-		wsc_hs_failed(c, "handshake timed out after %d ms", NULL,
+		wsc_hs_failed(c);
+		wsc_why(c, "handshake timed out after %d ms",
 		    c->c_conf.cf_hs_timeout_ms);
 		break;
 	case WSC_CLOSING:
@@ -687,6 +697,7 @@ wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
 	return bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 }
 
+/* Server side: a new connection in the upgrade state, timer armed. */
 struct wsconn *
 wsconn_accept(struct event_base *base, int fd, SSL *ssl,
     const struct wsconn_conf *cf, const struct wsconn_cb *cb, void *arg,
@@ -748,6 +759,7 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 		wsc_client_request(c);
 }
 
+/* Client side: start the TCP connect; the rest follows from the loop. */
 struct wsconn *
 wsconn_connect(struct event_base *base, int fd, SSL *ssl,
     const struct sockaddr *sa, socklen_t salen, const struct wsconn_conf *cf,
@@ -778,6 +790,7 @@ wsconn_connect(struct event_base *base, int fd, SSL *ssl,
 	return c;
 }
 
+/* Free at once, whatever the state; no callback. */
 void
 wsconn_free(struct wsconn *c)
 {
@@ -803,6 +816,7 @@ wsconn_free(struct wsconn *c)
 	free(c);
 }
 
+/* One message as one frame, if open and within the output bound. */
 int
 wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
     const char **why)
@@ -839,6 +853,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 	return 0;
 }
 
+/* Our close frame; wait (bounded) for the peer to answer. */
 void
 wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 {
@@ -864,6 +879,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 		wsconn_pause(c, 0);
 }
 
+/* Stop or resume reading; buffered input is parsed on resume. */
 void
 wsconn_pause(struct wsconn *c, int on)
 {
@@ -882,12 +898,14 @@ wsconn_pause(struct wsconn *c, int on)
 	}
 }
 
+/* Whether data frames may be sent. */
 int
 wsconn_is_open(const struct wsconn *c)
 {
 	return c->c_state == WSC_OPEN;
 }
 
+/* Bytes queued for the peer. */
 size_t
 wsconn_pending(const struct wsconn *c)
 {
@@ -896,26 +914,77 @@ wsconn_pending(const struct wsconn *c)
 	return evbuffer_get_length(bufferevent_get_output(c->c_bev));
 }
 
+/* The peer as given at creation. */
 const char *
 wsconn_name(const struct wsconn *c)
 {
 	return c->c_name;
 }
 
+/* Why the connection ended. */
 const char *
 wsconn_error(const struct wsconn *c)
 {
 	return c->c_err[0] != '\0' ? c->c_err : "closed";
 }
 
+/* Whether the opening handshake completed. */
 int
 wsconn_was_open(const struct wsconn *c)
 {
 	return c->c_was_open;
 }
 
+/* Whether TCP was connected (a server's always was). */
 int
 wsconn_tcp_ok(const struct wsconn *c)
 {
 	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
+}
+
+/* Numeric host and port of an address. */
+void
+wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
+    uint16_t *port)
+{
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+
+	host[0] = '\0';
+	*port = 0;
+	if (sa->ss_family == AF_INET) {
+		(void)inet_ntop(AF_INET, &s4->sin_addr, host, hlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->ss_family == AF_INET6) {
+		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+/* The metadata record of a connection. */
+struct json_object *
+wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
+    int binary)
+{
+	struct json_object	*m, *in, *peer;
+
+	m = json_object_new_object();
+	in = json_object_new_object();
+	peer = json_object_new_object();
+	json_object_object_add(peer, "host", json_object_new_string(host));
+	json_object_object_add(peer, "port", json_object_new_int(port));
+	json_object_object_add(in, "tls", json_object_new_boolean(tls));
+	json_object_object_add(in, "peer", peer);
+	json_object_object_add(m, type, in);
+	if (binary)
+		json_object_object_add(m, "binary",
+		    json_object_new_boolean(1));
+	return m;
+}
+
+/* Rate limit for repeated log lines. */
+int
+wsconn_often(uint64_t n)
+{
+	return n <= 10 || n % 1000 == 0;
 }

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include <event2/event.h>
+#include <json-c/json.h>
 #include <openssl/ssl.h>
 
 #include "buf.h"
@@ -60,7 +63,7 @@ struct wsconn_conf {
 	int			 cf_close_wait_ms;
 	int			 cf_ping_ms;	/* 0: no keepalive pings */
 	size_t			 cf_out_max;
-	const struct url	*cf_url;	/* client: request target, Host */
+	const struct url	*cf_url;	/* client: target and Host */
 	struct wsc_stats	*cf_stats;
 	const char		*cf_owner;	/* connector name for logs */
 };
@@ -107,5 +110,15 @@ const char	*wsconn_error(const struct wsconn *);
 int		 wsconn_was_open(const struct wsconn *);
 /* Client: whether the TCP connect itself succeeded. */
 int		 wsconn_tcp_ok(const struct wsconn *);
+
+
+/* Numeric host (IPv6 without brackets) and port of an address. */
+void		 wsconn_addr(const struct sockaddr_storage *, char *, size_t,
+		    uint16_t *);
+/* {type: {"tls": b, "peer": {"host", "port"}}} plus "binary": true. */
+struct json_object *wsconn_meta(const char *, const char *, uint16_t, int,
+		    int);
+/* Log the first ten of a repeated problem, then every thousandth. */
+int		 wsconn_often(uint64_t);
 
 #endif

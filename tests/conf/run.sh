@@ -90,6 +90,8 @@ check seed-echo-flow.troy 0 "" -u TREMOR_PATH WSFLOW_PATH="$PWD/fake-tremor"
 opts="-v"
 check seed-echo-flow.troy 0 "route main: in/out -> to_client/in -> to_client/out -> ws_client/in" -u TREMOR_PATH -u WSFLOW_PATH
 check seed-echo-flow.troy 0 'connector main/exit exit {"codec":null,"config":{"delay":100000000,"graceful":true},"postprocessors":[],"preprocessors":[],"reconnect":"none"}' -u TREMOR_PATH -u WSFLOW_PATH
+# no_delay follows socket_options.TCP_NODELAY when only that is given.
+check ok-socket-options.troy 0 'connector main/client ws_client {"codec":"json","config":{"no_delay":false,"socket_options":{"SO_REUSEADDR":true,"SO_REUSEPORT":false,"TCP_NODELAY":false},"url":"ws://127.0.0.1:4242/"},"postprocessors":[],"preprocessors":[],"reconnect":"none"}' -u TREMOR_PATH -u WSFLOW_PATH
 # A file that cannot be read.
 opts=""
 check does-not-exist.troy 1 "does-not-exist.troy: cannot read file"

@@ -14,7 +14,7 @@ import socket
 import struct
 import sys
 
-PORT = int(sys.argv[1])
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 passed = failed = 0
 
 

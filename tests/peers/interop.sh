@@ -44,6 +44,16 @@ P_TLS=$((base + 2))
 P_PYSRV=$((base + 3))
 P_NODESRV=$((base + 4))
 P_PYTLS=$((base + 5))
+P_PING=$((base + 6))
+P_LIMIT=$((base + 7))
+P_LOW=${WSFLOW_PEER_LOW_PORT:-1019}	# below 1024: bound by wsflowd as root
+# IPv6 loopback when the host has it
+if $py -c "import socket; socket.socket(socket.AF_INET6).bind(('::1', 0))" \
+    2>/dev/null; then
+	LOW_HOST="[::1]"
+else
+	LOW_HOST=127.0.0.1
+fi
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
     -out cert.pem -subj /CN=localhost \
@@ -83,8 +93,39 @@ flow
     config = {"url": "wss://127.0.0.1:$P_TLS",
               "tls": {"cert": "$work/cert.pem", "key": "$work/key.pem"}}
   end;
+  define connector pinging from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "127.0.0.1:$P_PING", "ping_interval_ms": 300}
+  end;
+  define connector small from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "127.0.0.1:$P_LIMIT", "max_connections": 2}
+  end;
+  define connector low from ws_server
+  with
+    preprocessors = ["lines"],
+    postprocessors = ["lines"],
+    codec = "json",
+    config = {"url": "ws://$LOW_HOST:$P_LOW"}
+  end;
   create connector plain;
   create connector secure;
+  create connector pinging;
+  create connector small;
+  create pipeline pp from pipelines::passthrough;
+  create pipeline sp from pipelines::passthrough;
+  connect /connector/pinging to /pipeline/pp;
+  connect /pipeline/pp to /connector/pinging;
+  connect /connector/small to /pipeline/sp;
+  connect /pipeline/sp to /connector/small;
+LOW_CONNECT
+
   create pipeline p from pipelines::passthrough;
   create pipeline s from pipelines::passthrough;
   connect /connector/plain to /pipeline/p;
@@ -94,12 +135,36 @@ flow
 end;
 deploy flow echo;
 EOF
+# The privileged port only when we are root (wsflowd binds, workers do not).
+if [ "$(id -u)" -eq 0 ]; then
+	sed 's|^LOW_CONNECT$|  create connector low; create pipeline lp from pipelines::passthrough; connect /connector/low to /pipeline/lp; connect /pipeline/lp to /connector/low;|' server.troy > s.tmp
+else
+	sed '/^LOW_CONNECT$/d' server.troy > s.tmp
+fi
+mv s.tmp server.troy
 "$wsflowd" -d server.troy >server.out 2>server.err &
 srv=$!
 pids="$pids $srv"
 wait_port $P_PLAIN && wait_port $P_TLS || bad "ws_server did not listen"
 
 printf '{"a":1}\n["x",2.5]\n"text"\n' > in.txt
+
+# slowloris: half a request, then nothing; checked further down (10 s)
+cat > slowloris.py <<'END'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+t0 = time.time()
+s.settimeout(20)
+try:
+    while s.recv(100):
+        pass
+except OSError:
+    pass
+print("closed after %.0f s" % (time.time() - t0))
+END
+$py slowloris.py "$P_PLAIN" > slowloris.out 2>&1 &
+slow=$!
 
 # client NAME CMD...: compare its replies with in.txt.
 nclient=0
@@ -123,6 +188,11 @@ client "node client, ws://" node "$peers/node_client.js" \
     "ws://127.0.0.1:$P_PLAIN/"
 client "node client, wss://" node "$peers/node_client.js" \
     "wss://localhost:$P_TLS/" --cafile cert.pem
+
+if [ "$(id -u)" -eq 0 ]; then
+	client "ws_server on $LOW_HOST:$P_LOW (below 1024, workers unprivileged)" \
+	    $py "$peers/py_client.py" "ws://$LOW_HOST:$P_LOW/"
+fi
 
 # binary frames come back as binary frames
 printf '"bin"\n' > bin.txt
@@ -212,6 +282,40 @@ if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
 else
 	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
 fi
+wait $slow
+case "$(cat slowloris.out)" in
+"closed after 10 s"|"closed after 11 s")
+	ok "half a handshake is closed after the 10 s timeout" ;;
+*)	bad "slowloris: $(cat slowloris.out)" ;;
+esac
+
+# a killed ws_server worker is restarted with the same listening socket
+wpid=""
+for c in $(cat /proc/$srv/task/$srv/children 2>/dev/null); do
+	case "$(tr '\0' ' ' < /proc/$c/cmdline 2>/dev/null)" in
+	"wsflowd: ws_server plain"*) wpid=$c ;;
+	esac
+done
+if [ -n "$wpid" ] && kill -9 "$wpid"; then
+	sleep 0.5
+	client "ws_server worker killed, restarted, serving again" $py \
+	    "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/"
+else
+	bad "no ws_server worker found to kill"
+fi
+
+# keepalive, connection limit, output bound
+if $py "$peers/limits.py" $P_PLAIN $P_PING $P_LIMIT > limits.out 2>&1; then
+	cat limits.out
+	ok "limits: $(tail -1 limits.out)"
+else
+	bad "limits: $(grep FAIL limits.out | head -5) $(tail -2 limits.out)"
+fi
+if grep -q "peer does not read" server.err; then
+	ok "the 1008 close is logged"
+else
+	bad "no log line for the 1008 close"
+fi
 kill $srv
 wait $srv 2>/dev/null
 
@@ -254,7 +358,7 @@ end;
 deploy flow c;
 EOF
 	rm -f echo.log
-	timeout 20 "$wsflowd" -d client.troy > client.out 2> client.err
+	timeout 20 "$wsflowd" -d client.troy > client.out 2>> client.err
 }
 printf '{"a":1}\n["x",2.5]\n"text"\n"exit"\n' > cin.txt
 printf '"text"\n["x",2.5]\n{"a":1}\n' | sort > want.sorted
@@ -296,5 +400,13 @@ peer_server "ws_client to a node server, ws:// + tls, IP verified" $P_NODESRV \
     "ws://127.0.0.1:$P_NODESRV/" ", \"tls\": {\"cafile\": \"$work/cert.pem\"}" \
     node "$peers/node_server.js" --port $P_NODESRV --cert cert.pem --key key.pem
 
+# sanitizer builds: no report from any daemon or worker
+# (LeakSanitizer cannot run in workers that dropped privileges: ignored)
+pat='ERROR: AddressSanitizer\|ERROR: LeakSanitizer: detected\|runtime error:'
+if grep -l "$pat" ./*.err >/dev/null 2>&1; then
+	bad "sanitizer reports: $(grep -h -m3 "$pat" ./*.err)"
+else
+	ok "no sanitizer reports"
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -66,9 +66,18 @@ file_has() {
 	else nok "$1 lacks: $2"; [ -f "$1" ] && sed 's/^/# /' "$1"; fi
 }
 # dead PIDFILE: the process it names is gone
+# A process counts as gone when it no longer exists or is a zombie (killed,
+# waiting for a parent that may not reap it promptly); a SIGKILL can take a
+# moment to land, so allow up to 2 s.
+alive() {
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 dead() {
 	if [ ! -s "$1" ]; then nok "no pid file $1"; return; fi
-	if kill -0 "$(cat "$1")" 2>/dev/null; then
+	n=0
+	while alive "$(cat "$1")" && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
+	if alive "$(cat "$1")"; then
 		nok "process $(cat "$1") from $(basename "$1") still runs"
 		kill "$(cat "$1")" 2>/dev/null
 	else ok "process from $(basename "$1") was stopped"; fi

@@ -138,6 +138,9 @@ recode(enum codec_kind kind, const char *in, size_t len, struct buf *out,
 	return 0;
 }
 
+#define LONGKEY	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz" \
+	"abcdefghijklmnopqrstuvwxyz"
+
 /* Valid JSON and what json (unsorted) writes back. */
 static void
 test_decode_ok(void)
@@ -187,6 +190,16 @@ test_decode_ok(void)
 		{ "\"\xe2\x82\xac \xf4\x8f\xbf\xbf \xed\x9f\xbf\"",
 		    "\"\xe2\x82\xac \xf4\x8f\xbf\xbf \xed\x9f\xbf\"" },
 		{ "{\"\\u00e9\": 1}", "{\"\xc3\xa9\":1}" },
+		/* an escaped key stays intact while its value is parsed */
+		{ "{\"k\\n\": {\"x\\t\": \"y\\r\", \"z\": [\"\\u0041\"]}}",
+		    "{\"k\\n\":{\"x\\t\":\"y\\r\",\"z\":[\"A\"]}}" },
+		/* keys and numbers longer than the parser's stack buffers */
+		{ "{\"" LONGKEY "\": 1, \"" LONGKEY "\\u0021\": 2}",
+		    "{\"" LONGKEY "\":1,\"" LONGKEY "!\":2}" },
+		{ "1.000000000000000000000000000000000000000000000000000000000000"
+		    "00000000001", "1.0" },
+		{ "-12345678901234567890123456789012345678901234567890123456789"
+		    "0123456789e-70", "-0.012345678901234568" },
 	};
 	struct buf	 b;
 	char		 errbuf[ERRLEN], *err = errbuf;

@@ -23,7 +23,7 @@
 struct sink {
 	struct buf	 sk_out;
 	int		 sk_count;
-	int		 sk_stop_at;	/* emit returns -1 on this chunk (1-based) */
+	int		 sk_stop_at;	/* emit fails on this chunk (from 1) */
 };
 
 /* lines_emit_fn collecting into a struct sink. */
@@ -107,12 +107,14 @@ test_spec(void)
 		    "Invalid 'separator': \"\", must be 1 byte.", 0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"separator\": "
 		    "\"\\u00e9\"}}", 1,
-		    "Invalid 'separator': \"\\xc3\\xa9\", must be 1 byte.", 0, 0, 0 },
+		    "Invalid 'separator': \"\\xc3\\xa9\", must be 1 byte.",
+		    0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"separator\": \"\\r\\n\""
 		    "}}", 0, "Invalid 'separator': \"\\x0d\\x0a\", must be 1 "
 		    "byte.", 0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"separator\": 10}}", 1,
-		    "Invalid 'separator': must be a string of 1 byte, not int", 0, 0, 0 },
+		    "Invalid 'separator': must be a string of 1 byte, not int",
+		    0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"max_length\": -1}}", 1,
 		    "Invalid 'max_length': must be a non-negative integer (0: "
 		    "unlimited)", 0, 0, 0 },
@@ -123,7 +125,8 @@ test_spec(void)
 		    1, "Invalid 'max_length': must be a non-negative integer "
 		    "(0: unlimited)", 0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"buffered\": \"no\"}}", 1,
-		    "Invalid 'buffered': must be true or false, not string", 0, 0, 0 },
+		    "Invalid 'buffered': must be true or false, not string",
+		    0, 0, 0 },
 		{ "{\"name\": \"lines\", \"config\": {\"max_len\": 1}}", 1,
 		    "unknown preprocessor config key \"max_len\" (known: "
 		    "separator, max_length, buffered)", 0, 0, 0 },

@@ -322,6 +322,24 @@ test_recovery(void)
 	troy_stmts_free(&sl);
 	troy_diags_free(&d);
 
+	/* so are long operator chains (each one nests the tree) */
+	strlcpy(deep, "deploy flow x with a = 1", sizeof(deep));
+	for (i = 0; i < 500; i++)
+		strlcat(deep, " + 1", sizeof(deep));
+	strlcat(deep, " end;", sizeof(deep));
+	parse(deep, &sl, &d, &src);
+	CHECK_INT(d.dd_errors, 1);
+	CHECK_STR(d.dd_v[0].dg_msg, "expression nested too deeply");
+	troy_stmts_free(&sl);
+	troy_diags_free(&d);
+	strlcpy(deep, "deploy flow x with a = 1", sizeof(deep));
+	for (i = 0; i < 90; i++)
+		strlcat(deep, " + 1", sizeof(deep));
+	strlcat(deep, " end;", sizeof(deep));
+	CHECK_INT(parse(deep, &sl, &d, &src), 0);
+	troy_stmts_free(&sl);
+	troy_diags_free(&d);
+
 	/* the number of diagnostics is bounded */
 	{
 		char	*many = malloc(300 * 4 + 1);
@@ -577,6 +595,33 @@ test_pipeline_compile(void)
 	troy_ctx_free(ctx);
 }
 
+/* A bad definition instantiated twice is reported once. */
+static void
+test_dedup(void)
+{
+	static const char *const files[] = {
+		"main.troy",
+		"define flow main flow\n"
+		"  define connector c from exit with config = {\"delay\": -1} "
+		"end;\n"
+		"  create connector c;\n"
+		"end;\n"
+		"deploy flow a from main;\n"
+		"deploy flow b from main;\n",
+		NULL,
+	};
+	struct troy_ctx		*ctx = NULL;
+
+	CHECK(load(files, names, 1, NULL, 0, &ctx) == NULL);
+	CHECK_INT(troy_ctx_diags(ctx)->dd_errors, 1);
+	CHECK_STR(S(diags(ctx)), "main.troy:2:56: \"delay\" must be between "
+	    "0 and 9223372036854775807\n"
+	    "    define connector c from exit with config = {\"delay\": -1} "
+	    "end;\n"
+	    "                                                         ^\n");
+	troy_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -587,5 +632,6 @@ main(void)
 	test_folding();
 	test_modules();
 	test_pipeline_compile();
+	test_dedup();
 	return check_done();
 }

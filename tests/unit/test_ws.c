@@ -567,6 +567,7 @@ test_builder(void)
 	CHECK(b.bf_len == 7 && memcmp(b.bf_data, "\x88\x05\x03\xe8" "bye",
 	    7) == 0);
 	CHECK(ws_close_build(&b, WS_ROLE_SERVER, 1000, (char *)p, 124) == -1);
+	CHECK(ws_close_build(&b, WS_ROLE_SERVER, 1000, "\xc3", 1) == -1);
 	CHECK(ws_close_build(&b, WS_ROLE_SERVER, 1000, (char *)p, 123) == 0);
 	CHECK_INT(b.bf_len, 7 + 127);
 	buf_reset(&b);
@@ -790,6 +791,19 @@ test_limits(void)
 		CHECK_STR(t, want);
 		free(t);
 	}
+	free(want);
+	buf_free(&b);
+
+	/* 10.1.1: 64 KiB of text in 1300-byte fragments. */
+	buf_init(&b, 0);
+	for (i = 0; i < 65536; i += 1300) {
+		f = (struct wt_frame){ i + 1300 >= 65536, 0, i ? OP_C : OP_T,
+		    big + i, i + 1300 >= 65536 ? 65536 - i : 1300, 0, 0 };
+		wt_encode(&b, &f);
+	}
+	want = want_payload(" T", big, 65536);
+	check_all("10.1.1 64 KiB in 1300-byte fragments", WS_ROLE_SERVER,
+	    NULL, (uint8_t *)b.bf_data, b.bf_len, want);
 	free(want);
 	buf_free(&b);
 	free(big);

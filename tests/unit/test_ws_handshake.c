@@ -278,6 +278,13 @@ test_request_limits(void)
 	lim.wl_max_headers = 5;
 	CHECK_INT(ws_server_request_parse(R_LINE R_ALL CRLF,
 	    strlen(R_LINE R_ALL CRLF), &lim, &req, &used), WS_OK);
+	/* A line exactly at the limit: its CR alone is not "too long". */
+	lim.wl_max_request_line = strlen(R_LINE) - 2;
+	CHECK_INT(ws_server_request_parse(R_LINE, strlen(R_LINE) - 1, &lim,
+	    &req, &used), WS_NEED_MORE);
+	CHECK_INT(ws_server_request_parse(R_LINE R_ALL CRLF,
+	    strlen(R_LINE R_ALL CRLF), &lim, &req, &used),
+	    WS_ERR_HS_HEADER_TOO_LONG);
 	lim.wl_max_request_line = 10;
 	CHECK_INT(ws_server_request_parse(R_LINE R_ALL CRLF,
 	    strlen(R_LINE R_ALL CRLF), &lim, &req, &used),
@@ -540,6 +547,7 @@ test_round_trip(void)
 	CHECK_INT(ws_client_request(&q, &u, "short", NULL, NULL),
 	    WS_ERR_INVAL);
 	CHECK_INT(q.bf_len, 0);
+	buf_free(&q);
 
 	for (i = 0; i < sizeof(url_ok) / sizeof(url_ok[0]); i++) {
 		CHECK(url_parse(url_ok[i].u_in, &u, NULL) == 0);

@@ -326,6 +326,43 @@ test_long(void)
 	    UTF8_REJECT && i == 0);
 }
 
+/*
+ * Long mixed text (so the four-lane path runs) with one byte changed at
+ * every position, and every prefix, against the reference.
+ */
+static void
+test_mixed(void)
+{
+	static const char *const chars[] = { "a", " ", "\xc3\xa9",
+	    "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf",
+	    "\xf4\x8f\xbf\xbf", "\xdf\xbf" };
+	static const uint8_t	 subst[] = { 0x80, 0xbf, 0xc0, 0xc2, 0xe0,
+	    0xed, 0xf0, 0xf4, 0xf5, 0xff, 'a' };
+	uint8_t			 s[1400], t[1400];
+	uint32_t		 rnd = 12345;
+	size_t			 n = 0, p, k, wrong = 0, checked = 0;
+
+	while (n < 1300) {
+		const char *c;
+
+		rnd = rnd * 1103515245u + 12345u;
+		c = chars[(rnd >> 16) % 8];
+		memcpy(s + n, c, strlen(c));
+		n += strlen(c);
+	}
+	CHECK(utf8_valid(s, n));
+	for (p = 0; p < n; p++) {
+		wrong += dfa_check(s, p) != ref_check(s, p);
+		for (k = 0; k < sizeof(subst); k++) {
+			memcpy(t, s, n);
+			t[p] = subst[k];
+			wrong += dfa_check(t, n) != ref_check(t, n);
+			checked++;
+		}
+	}
+	CHECK_MSG(wrong == 0, "%zu of %zu disagree", wrong, checked + n);
+}
+
 int
 main(void)
 {
@@ -335,5 +372,6 @@ main(void)
 		check_u8(&u8cases[i]);
 	test_exhaustive();
 	test_long();
+	test_mixed();
 	return check_done();
 }
