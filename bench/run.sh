@@ -207,7 +207,11 @@ run_one() {
 	port=$((port + 2))
 	[ $port -gt 32000 ] && port=21000
 	n=$idle
-	[ "$p" = websocketd ] && [ "$n" -gt 1000 ] && n=1000
+	# websocketd forks a process per connection; wsflow's ws_server
+	# holds at most 1024 connections (one stream each)
+	case $p in
+	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
+	esac
 	args=$(scen_args "$s" "$n")
 	if [ "$p" = jsonloop ]; then
 		cmd="$jsonloop -d $dur $records"
