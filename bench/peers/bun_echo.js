@@ -1,0 +1,28 @@
+// Bun echo peer for the benchmarks: 127.0.0.1:PORT, ws:// or wss:// (with
+// TLS_CERT and TLS_KEY).  "json" as second argument: parse and
+// re-serialise each text message (a trailing newline is kept).
+const port = parseInt(process.argv[2], 10);
+const json = process.argv[3] === 'json';
+const tls = process.env.TLS_CERT ? {
+  cert: Bun.file(process.env.TLS_CERT), key: Bun.file(process.env.TLS_KEY),
+} : undefined;
+Bun.serve({
+  port, hostname: '127.0.0.1', tls,
+  fetch(req, server) {
+    if (server.upgrade(req)) return;
+    return new Response('websocket only', { status: 400 });
+  },
+  websocket: {
+    maxPayloadLength: 64 * 1024 * 1024,
+    idleTimeout: 0,
+    perMessageDeflate: false,
+    message(ws, msg) {
+      if (json && typeof msg === 'string') {
+        const nl = msg.endsWith('\n') ? '\n' : '';
+        ws.send(JSON.stringify(JSON.parse(msg)) + nl);
+      } else {
+        ws.send(msg);
+      }
+    },
+  },
+});

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""bench/report.py: turn a results folder's raw.tsv (written by run.sh)
+into results.md (medians with min-max, ratios to the raw TCP echo and to
+Bun from the same repetition, the command behind every figure) and a
+gnuplot chart.png.  usage: report.py RESULTS_DIR"""
+import os
+import statistics
+import subprocess
+import sys
+
+TITLES = {
+    "S1": "S1 latency: 1 connection x 1 in flight x 64 B text",
+    "S2": "S2 JSON record: 64 connections x 1 x 620 B text",
+    "S2j": "S2j JSON codec: 64 x 1 x 620 B JSON line, parsed and "
+           "re-serialised by the peer (raw echo only echoes)",
+    "S3": "S3 pipelined: 16 connections x 16 in flight x 64 B",
+    "S4": "S4 bandwidth: 8 connections x 1 x 16 KiB binary",
+    "S5": "S5 one-way replay: file -> ws_client -> ws_server -> file "
+          "(620 B JSON lines)",
+    "S6": "S6 connection churn: connect, upgrade, 1 message, close "
+          "(8 at a time)",
+    "S7": "S7 idle connections: server RSS per open connection",
+    "S8a": "S8a 4 MiB binary message in 64 B fragments, 1 x 1",
+    "S8b": "S8b 16 MiB binary message, 1 x 1",
+    "T1": "T1 TLS: S2 over wss:// (ratio column uses S2's raw echo)",
+}
+# Scenario whose raw echo / Bun a scenario without its own is compared to.
+BASE = {"T1": "S2"}
+BUN = {"S2j": "bun-json", "T1": "bun-tls"}
+
+
+def parse(line):
+    kv = {}
+    for tok in line.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            kv[k] = v
+    return kv
+
+
+def num(kv, key):
+    try:
+        return float(kv[key])
+    except (KeyError, ValueError):
+        return None
+
+
+def main_metric(scen):
+    if scen == "S6":
+        return "hs_s", "handshakes/s", True
+    if scen == "S7":
+        return "rss_per_conn_b", "RSS B/conn", False
+    if scen in ("S4", "S8a", "S8b"):
+        return "mb_s", "MB/s", True
+    return "msg_s", "msg/s", True
+
+
+def fmt(v, nd=1):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "{:,.0f}".format(v)
+    return "{:.{}f}".format(v, nd)
+
+
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None, None, None
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def cell(vals, nd=1, rng=True):
+    m, lo, hi = med(vals)
+    if m is None:
+        return "-"
+    if rng and len([v for v in vals if v is not None]) > 1:
+        return "{} ({}-{})".format(fmt(m, nd), fmt(lo, nd), fmt(hi, nd))
+    return fmt(m, nd)
+
+
+def main():
+    out = sys.argv[1]
+    rows = []
+    with open(os.path.join(out, "raw.tsv")) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 6:
+                continue
+            rep, scen, peer, status, cmd, res = parts
+            rows.append({"rep": rep, "scen": scen, "peer": peer,
+                         "status": status, "cmd": cmd, "res": res,
+                         "kv": parse(res)})
+    scens, peers = [], {}
+    for r in rows:
+        if r["scen"] not in scens:
+            scens.append(r["scen"])
+        peers.setdefault(r["scen"], [])
+        if r["peer"] not in peers[r["scen"]]:
+            peers[r["scen"]].append(r["peer"])
+
+    def value(scen, peer, rep):
+        key = main_metric(scen)[0]
+        for r in rows:
+            if (r["scen"], r["peer"], r["rep"]) == (scen, peer, rep) \
+                    and r["status"] == "ok":
+                return num(r["kv"], key)
+        return None
+
+    md = ["# wsflow benchmarks", ""]
+    with open(os.path.join(out, "env.txt")) as f:
+        md += ["    " + l.rstrip() for l in f]
+    md += ["", "Medians over the repetitions, (min-max) when there are "
+           "several.  x raw and x Bun are ratios of the main figure to "
+           "the raw TCP echo's and Bun's in the same repetition "
+           "(medians of the per-repetition ratios); for RSS a lower "
+           "ratio is better, for the rest higher.  CPU is the server "
+           "process tree's user+system time per message (or per "
+           "handshake) from /proc.  [n] points to the commands at the "
+           "end.", ""]
+    cmds = []
+    chart = {}
+    for scen in scens:
+        key, label, _ = main_metric(scen)
+        md += ["## " + TITLES.get(scen, scen), ""]
+        if scen == "S7":
+            md += ["| peer | runs | " + label +
+                   " | x raw | x Bun | connections | server RSS KiB | cmd |",
+                   "|---|---|---|---|---|---|---|---|"]
+        elif scen == "S5":
+            md += ["| peer | runs | events/s | MB/s | p50 us | p99 us | "
+                   "p99.9 us | max us | CPU us/event | cmd |",
+                   "|---|---|---|---|---|---|---|---|---|---|"]
+        else:
+            extra = " server peak RSS KiB |" if scen in ("S8a", "S8b") \
+                else ""
+            if key != "msg_s":
+                extra = " msg/s |" + extra
+            md += ["| peer | runs | " + label + " | p50 us | "
+                   "p99 us | p99.9 us | max us | CPU us/msg | x raw | "
+                   "x Bun |" + extra + " cmd |",
+                   "|---|---|---|---|---|---|---|---|---|---|" +
+                   "---|" * extra.count("|") + "---|"]
+        base = BASE.get(scen, scen)
+        bun = BUN.get(scen, "bun")
+        for peer in peers[scen]:
+            rs = [r for r in rows if r["scen"] == scen and
+                  r["peer"] == peer]
+            ok = [r for r in rs if r["status"] == "ok"]
+            bad = [r for r in rs if r["status"] != "ok"]
+            if rs[0]["cmd"] != "-":
+                cmds.append(rs[0]["cmd"])
+                ref = "[{}]".format(len(cmds))
+            else:
+                ref = ""
+            if not ok:
+                why = bad[0]["res"].replace("|", "/")[:300]
+                md.append("| {} | {} | **{}**: {} | {}".format(
+                    peer, "0/{}".format(len(rs)), bad[0]["status"], why,
+                    ref + " |"))
+                continue
+            runs = "{}/{}".format(len(ok), len(rs))
+            col = lambda k: [num(r["kv"], k) for r in ok]
+            rraw, rbun = [], []
+            for r in ok:
+                v = num(r["kv"], key)
+                rv = value(base, "rawecho", r["rep"])
+                bv = value(scen, bun, r["rep"])
+                if v is not None and rv:
+                    rraw.append(v / rv)
+                if v is not None and bv:
+                    rbun.append(v / bv)
+            mraw = med(rraw)[0]
+            if mraw is not None and scen in ("S1", "S2", "S3", "S4", "S6",
+                                             "S2j", "S8a", "S8b"):
+                chart.setdefault(scen, {})[peer] = mraw
+            if scen == "S7":
+                md.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                    peer, runs, cell(col(key), 0),
+                    cell(rraw, 2, False), cell(rbun, 2, False),
+                    cell(col("opened"), 0, False),
+                    cell(col("srv_rss_kb"), 0), ref))
+            elif scen == "S5":
+                cpu = col("cpu_us_msg")
+                if peer == "jsonloop":
+                    cpu = [num(r["kv"], "ns_line") / 1e3 for r in ok]
+                md.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | "
+                          "{} |".format(
+                              peer, runs, cell(col("msg_s"), 0),
+                              cell(col("mb_s"), 1), cell(col("p50_us")),
+                              cell(col("p99_us")), cell(col("p999_us")),
+                              cell(col("max_us")), cell(cpu, 2), ref))
+            else:
+                extra = ""
+                if key != "msg_s":
+                    extra += " {} |".format(cell(col("msg_s")))
+                if scen in ("S8a", "S8b"):
+                    extra += " {} |".format(cell(col("srv_hwm_kb"), 0))
+                md.append("| {} | {} | {} | {} | {} | {} | {} | {} | "
+                          "{} | {} |{} {} |".format(
+                              peer, runs, cell(col(key)),
+                              cell(col("p50_us")), cell(col("p99_us")),
+                              cell(col("p999_us")), cell(col("max_us")),
+                              cell(col("cpu_us_msg"), 2),
+                              cell(rraw, 2, False), cell(rbun, 2, False),
+                              extra, ref))
+            for r in bad:
+                md.append("| {} rep {} | **{}** | {} |".format(
+                    peer, r["rep"], r["status"],
+                    r["res"].replace("|", "/")[:300]))
+        md.append("")
+    md += ["## Commands", "",
+           "Run from the build directory (top_builddir=$PWD); the peer "
+           "command starts the server, then wsbench runs against it "
+           "(-p is the server's pid, filled in at run time).", ""]
+    for i, c in enumerate(cmds, 1):
+        md.append("{}. `{}`".format(i, c))
+    md.append("")
+    if chart:
+        md += ["![throughput relative to the raw TCP echo](chart.png)", ""]
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(md))
+    if chart:
+        plot(out, chart)
+
+
+def plot(out, chart):
+    allpeers = []
+    for s in chart:
+        for p in chart[s]:
+            if p not in allpeers:
+                allpeers.append(p)
+    dat = os.path.join(out, "chart.dat")
+    with open(dat, "w") as f:
+        f.write("scenario " + " ".join(allpeers) + "\n")
+        for s in chart:
+            f.write(s + " " + " ".join(
+                "{:.4f}".format(chart[s][p]) if p in chart[s] else "-"
+                for p in allpeers) + "\n")
+    gp = os.path.join(out, "chart.gp")
+    with open(gp, "w") as f:
+        f.write('set terminal pngcairo size 1100,520 noenhanced\n'
+                'set output "{}"\n'
+                'set title "throughput relative to the raw TCP echo '
+                '(same run, median of repetitions)"\n'
+                'set style data histograms\n'
+                'set style histogram clustered gap 1\n'
+                'set style fill solid 0.8 border -1\n'
+                'set logscale y\nset yrange [0.01:2]\n'
+                'set ylabel "x raw echo (log)"\n'
+                'set key outside right\nset datafile missing "-"\n'
+                'set grid ytics\n'
+                'plot for [i=2:{}] "{}" using i:xtic(1) title '
+                'columnheader(i)\n'.format(
+                    os.path.join(out, "chart.png"), len(allpeers) + 1, dat))
+    try:
+        subprocess.run(["gnuplot", gp], check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("report: no chart ({})".format(e), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

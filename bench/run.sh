@@ -1,0 +1,306 @@
+#!/bin/bash
+# bench/run.sh: run the benchmark scenarios against the peers, interleaved,
+# and write a report (bench/README.md, BENCHMARKS).
+#   bash bench/run.sh quick|full       (from the build directory)
+# Environment: BENCH_REPS, BENCH_DUR, BENCH_WARM (seconds), BENCH_PEERS
+# (space-separated base names), BENCH_SCEN (scenario names), BENCH_IDLE
+# (S7 connections), BENCH_OUT (results folder), BENCH_PORT (first port).
+set -u
+
+mode=${1:-quick}
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${top_builddir:-$(pwd)}
+builddir=$(cd "$builddir" && pwd)
+export top_builddir=$builddir
+wsbench=$builddir/bench/wsbench
+jsonloop=$builddir/bench/jsonloop
+bun_bin=${BENCH_NODE_DIR:-$builddir/bench-node}/node_modules/.bin/bun
+records=$srcdir/bench/data/records.json
+
+case $mode in
+quick)
+	reps=${BENCH_REPS:-1} dur=${BENCH_DUR:-1} warm=${BENCH_WARM:-0.3}
+	peers=${BENCH_PEERS:-"rawecho node python wsflow"}
+	idle=${BENCH_IDLE:-500}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T1"}
+	;;
+full)
+	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-4} warm=${BENCH_WARM:-1}
+	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
+	idle=${BENCH_IDLE:-10000}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T1"}
+	;;
+*)
+	echo "usage: run.sh quick|full" >&2
+	exit 2
+	;;
+esac
+
+out=${BENCH_OUT:-$builddir/bench-results/$mode-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out/logs" "$out/tmp"
+raw=$out/raw.tsv
+: >"$raw"
+# below the ephemeral range (32768-), so no client socket holds our ports
+port=${BENCH_PORT:-$((21000 + RANDOM % 9000))}
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+failed=0
+
+log() { echo "bench: $*" >&2; }
+
+# What each peer needs; prints why not when it is missing.
+peer_missing() {
+	case $1 in
+	rawecho) [ -x "$builddir/bench/rawecho" ] || echo "bench/rawecho not built" ;;
+	bun*) "$bun_bin" --version >/dev/null 2>&1 ||
+	    echo "bun not installed (make bench-setup)" ;;
+	node*) NODE_PATH=/usr/share/nodejs node -e "require('ws')" \
+	    >/dev/null 2>&1 || echo "node or node ws missing (make bench-setup)" ;;
+	python*) /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 ||
+	    echo "python3-websockets missing (make bench-setup)" ;;
+	websocketd) command -v websocketd >/dev/null 2>&1 ||
+	    echo "websocketd missing (make bench-setup)" ;;
+	wsflow*) echo "$wsflow_why" ;;
+	jsonloop) [ -x "$jsonloop" ] || echo "bench/jsonloop not built" ;;
+	esac
+}
+
+# wsflow counts as present when wsflowd accepts every bench flow (-n).
+wsflow_missing() {
+	local f msg
+	if [ ! -x "$builddir/supervisor/wsflowd" ]; then
+		echo "supervisor/wsflowd not built"
+		return
+	fi
+	for f in echo-binary echo-json echo-tls relay replay; do
+		if ! msg=$(WSFLOW_PATH=$srcdir/lib "$builddir/supervisor/wsflowd" \
+		    -n "$srcdir/bench/flows/$f.troy" 2>&1 >/dev/null); then
+			echo "wsflowd -n rejects bench/flows/$f.troy: $(echo "$msg" |
+			    head -1)"
+			return
+		fi
+	done
+}
+
+# Peers (by base name in $peers) that a scenario runs.
+scen_peers() {
+	local s=$1 p want=""
+	case $s in
+	S1) want="rawecho bun node websocketd python wsflow wsflow-relay" ;;
+	S2|S3|S6|S7) want="rawecho bun node websocketd python wsflow" ;;
+	S2j) want="rawecho bun-json node-json wsflow-json" ;;
+	S4|S8a|S8b) want="rawecho bun node python wsflow" ;;
+	S5) want="jsonloop wsflow-replay" ;;
+	T1) want="bun-tls node-tls python-tls wsflow-tls" ;;
+	esac
+	for p in $want; do
+		case " $peers jsonloop " in
+		*" ${p%%-*} "*) echo "$p" ;;
+		esac
+	done
+}
+
+# wsbench arguments of a scenario (besides -p, -l and the URL).
+scen_args() {
+	local d="-d $dur -w $warm"
+	case $1 in
+	S1) echo "$d -c 1 -k 1 -s 64" ;;
+	S2) echo "$d -c 64 -k 1 -s 620" ;;
+	S2j) echo "$d -c 64 -k 1 -s 620 -L" ;;
+	S3) echo "$d -c 16 -k 16 -s 64" ;;
+	S4) echo "$d -c 8 -k 1 -s 16384 -b" ;;
+	S5) echo "$d -f $records -k 1000" ;;
+	S6) echo "$d -m churn -c 8 -s 64" ;;
+	S7) echo "-m idle -w 1 -c $2" ;;
+	S8a) echo "$d -c 1 -k 1 -b -s 4194304 -F 64" ;;
+	S8b) echo "$d -c 1 -k 1 -b -s 16777216" ;;
+	T1) echo "$d -c 64 -k 1 -s 620" ;;
+	esac
+}
+
+# Self-signed certificate for the TLS scenario.
+tls_setup() {
+	[ -f "$out/tls/bench.cert" ] && return 0
+	mkdir -p "$out/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	    -keyout "$out/tls/bench.key" -out "$out/tls/bench.cert" \
+	    -subj "/CN=localhost" \
+	    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+}
+
+# Command line that starts a peer on a port (printed, then eval'd).
+peer_cmd() {
+	local p=$1 port=$2 pd=$srcdir/bench/peers
+	local tls="TLS_CERT=$out/tls/bench.cert TLS_KEY=$out/tls/bench.key"
+	case $p in
+	rawecho|bun|node|python|websocketd) echo "sh $pd/$p.sh $port" ;;
+	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
+	*-tls) [ "$p" = wsflow-tls ] &&
+	    echo "sh $pd/wsflow.sh $port echo-tls cert=$out/tls/bench.cert key=$out/tls/bench.key" ||
+	    echo "env $tls sh $pd/${p%-tls}.sh $port" ;;
+	wsflow) echo "sh $pd/wsflow.sh $port echo-binary" ;;
+	wsflow-json) echo "sh $pd/wsflow.sh $port echo-json" ;;
+	wsflow-relay) echo "sh $pd/wsflow.sh $port relay upstream=ws://127.0.0.1:$((port + 1))" ;;
+	wsflow-replay) echo "sh $pd/wsflow.sh $port replay server=127.0.0.1:$port client=ws://127.0.0.1:$port input=$out/tmp/in.fifo output=$out/tmp/out.fifo" ;;
+	esac
+}
+
+# Every live descendant of a pid.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# Stop a peer we started: TERM, then KILL after 5 s; its children too.
+stop_pid() {
+	local pid=$1 kids i
+	[ -n "$pid" ] || return 0
+	kids=$(descendants "$pid")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for i in $kids; do
+		kill "$i" 2>/dev/null
+	done
+	return 0
+}
+
+# Wait until a WebSocket upgrade succeeds (up to 15 s) or the peer died.
+wait_ready() {
+	local url=$1 pid=$2 i
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		"$wsbench" -m idle -c 1 -w 0 $3 "$url" >/dev/null 2>&1 &&
+		    return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+# record REP SCEN PEER STATUS CMD RESULT
+record() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
+	    >>"$raw"
+}
+
+# Run one scenario against one peer.
+run_one() {
+	local rep=$1 s=$2 p=$3 why cmd pcmd pid="" upid="" url scheme=ws
+	local ca="" args n res rc logf
+	logf=$out/logs/$s-$p-$rep.log
+	why=$(peer_missing "$p")
+	if [ -n "$why" ]; then
+		case $p in
+		wsflow*) [ "$mode" = full ] && failed=1
+		    record "$rep" "$s" "$p" "FAILED" "-" "$why" ;;
+		*) record "$rep" "$s" "$p" "unavailable" "-" "$why" ;;
+		esac
+		log "$s $p: ${why}"
+		return
+	fi
+	port=$((port + 2))
+	[ $port -gt 32000 ] && port=21000
+	n=$idle
+	# websocketd forks a process per connection; wsflow's ws_server
+	# holds at most 1024 connections (one stream each)
+	case $p in
+	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
+	esac
+	args=$(scen_args "$s" "$n")
+	if [ "$p" = jsonloop ]; then
+		cmd="$jsonloop -d $dur $records"
+		res=$($cmd 2>"$logf")
+		rc=$?
+		record "$rep" "$s" "$p" "$([ $rc = 0 ] && echo ok || echo FAILED)" \
+		    "$cmd" "${res:-$(head -1 "$logf")}"
+		return
+	fi
+	case $p in *-tls) scheme=wss; tls_setup; ca="-C $out/tls/bench.cert" ;; esac
+	url="$scheme://127.0.0.1:$port/"
+	if [ "$p" = wsflow-relay ]; then
+		# the upstream echo the relay forwards to (its CPU not counted)
+		local up=bun
+		[ -n "$(peer_missing bun)" ] && up=node
+		eval "$(peer_cmd "$up" $((port + 1)))" >>"$logf" 2>&1 &
+		upid=$!
+		cur_pids=$upid
+		wait_ready "ws://127.0.0.1:$((port + 1))/" "$upid" ""
+	fi
+	if [ "$p" = wsflow-replay ]; then
+		rm -f "$out/tmp/in.fifo" "$out/tmp/out.fifo"
+		mkfifo "$out/tmp/in.fifo" "$out/tmp/out.fifo"
+	fi
+	pcmd=$(peer_cmd "$p" "$port")
+	eval "$pcmd" >>"$logf" 2>&1 &
+	pid=$!
+	cur_pids="$pid $upid"
+	if [ "$p" = wsflow-replay ]; then
+		sleep 1
+		cmd="$wsbench -m replay -l $p -p $pid $args -i $out/tmp/in.fifo -o $out/tmp/out.fifo"
+	else
+		if ! wait_ready "$url" "$pid" "$ca"; then
+			record "$rep" "$s" "$p" "FAILED" "$pcmd" \
+			    "peer did not accept a WebSocket upgrade: $(tail -1 "$logf")"
+			failed=1
+			log "$s $p: FAILED to start (see $logf)"
+			stop_pid "$pid"
+			stop_pid "$upid"
+			return
+		fi
+		cmd="$wsbench -l $p -p $pid $ca $args $url"
+	fi
+	res=$($cmd 2>>"$logf")
+	rc=$?
+	stop_pid "$pid"
+	stop_pid "$upid"
+	cur_pids=""
+	if [ $rc = 0 ]; then
+		record "$rep" "$s" "$p" ok "$pcmd; $cmd" "$res"
+	else
+		record "$rep" "$s" "$p" FAILED "$pcmd; $cmd" \
+		    "${res:-no result} :: $(grep -v '^$' "$logf" | tail -1)"
+		log "$s $p: FAILED (see $logf)"
+		# quick proves the harness: a wsflow row that fails is in the
+		# table as FAILED but only the full set's exit status counts it
+		case $mode-$p in
+		quick-wsflow*) ;;
+		*) failed=1 ;;
+		esac
+	fi
+	log "rep $rep $s $p: $(echo "$res" | tr ' ' '\n' | grep -E '^(msg_s|hs_s|rss_per_conn_b|mb_s)=' | tr '\n' ' ')"
+}
+
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "mode: $mode, repetitions: $reps, duration: ${dur}s, warm-up: ${warm}s"
+	echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024) " MiB"}' /proc/meminfo)"
+	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "bun: $("$bun_bin" --version 2>/dev/null || echo none)"
+	echo "node: $(node --version 2>/dev/null || echo none), ws: $(NODE_PATH=/usr/share/nodejs node -p "require('ws/package.json').version" 2>/dev/null || echo none)"
+	echo "python3-websockets: $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)' 2>/dev/null || echo none)"
+	echo "websocketd: $(websocketd --version 2>/dev/null | head -1 || echo none)"
+	echo "wsflow: $(git -C "$srcdir" describe --always --dirty 2>/dev/null)"
+} >"$out/env.txt"
+
+# an interrupted run leaves no peer behind
+cur_pids=""
+trap 'for q in $cur_pids; do stop_pid "$q"; done; exit 130' INT TERM
+wsflow_why=$(wsflow_missing)
+log "results in $out"
+for rep in $(seq "$reps"); do
+	for s in $scens; do
+		for p in $(scen_peers "$s"); do
+			run_one "$rep" "$s" "$p"
+		done
+	done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/env.txt"
+/usr/bin/python3 "$srcdir/bench/report.py" "$out" || failed=1
+log "table: $out/results.md, chart: $out/chart.png"
+exit $failed
