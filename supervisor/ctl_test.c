@@ -899,7 +899,9 @@ proc_spawn(struct tproc *tp, const char *cwd, char *const argv[],
 			fd = dup2(ip[0], STDIN_FILENO);
 		else if ((fd = open("/dev/null", O_RDONLY)) != -1 &&
 		    fd != STDIN_FILENO) {
-			fd = dup2(fd, STDIN_FILENO);
+			i = fd;
+			fd = dup2(i, STDIN_FILENO);
+			close(i);	/* not left open in the test's process */
 		}
 		if (fd == -1) {
 			what = "stdin";

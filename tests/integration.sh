@@ -19,7 +19,8 @@ if [ -d "$src/lib" ]; then
 fi
 ntests=$(find "$work" -mindepth 2 -name tags.yaml | wc -l)
 [ "$ntests" -gt 0 ] || echo "no integration test directories yet: skipped"
-# WSFLOW_TEST_FLAGS: extra options, e.g. "-v" or "-i ws".
+# WSFLOW_TEST_FLAGS: extra options, e.g. "-v" or "-i ws"; sanitizer runs use
+# "-e rss -e sandbox" (ASan inflates RSS; seccomp is off there by design).
 # shellcheck disable=SC2086
 "$ctl" test ${WSFLOW_TEST_FLAGS:-} "$work"
 rc=$?

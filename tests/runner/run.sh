@@ -172,6 +172,9 @@ w=$work/after
 t 0 "$w"
 file_has "$w/after.out.log" "after-out"
 file_has "$w/copy.txt" "main-output"
+# and holds no descriptor the runner does not (e.g. its /dev/null stdin)
+check '[ -f "$w/leaks.txt" ] && [ ! -s "$w/leaks.txt" ]' \
+    "after.yaml's process inherits no stray descriptor: $(cat "$w/leaks.txt" 2>/dev/null)"
 
 # cmd: tremor runs the shim, which maps server run onto wsflowd -d.
 w=$work/cmd-tremor
