@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct wss_state {
 	struct wss_conn		*ss_conns;
 	int			 ss_nconns;
 	int			 ss_max;
+	int			 ss_nodelay;	/* TCP_NODELAY on clients */
 	uint64_t		 ss_next_id;
 	int			 ss_paused;	/* input backpressure */
 	int			 ss_stopped;	/* draining: no more accepts */
@@ -184,6 +186,25 @@ wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
 	close(fd);
 }
 
+/*
+ * TCP_NODELAY on an accepted socket as configured: without it a reply
+ * larger than a segment waits for the client's delayed ACK (~40 ms).
+ */
+static void
+wss_nodelay(struct wss_state *ss, int fd, const char *name)
+{
+	int		 on = ss->ss_nodelay;
+	socklen_t	 len = sizeof(on);
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("connector %s: %s: TCP_NODELAY", ss->ss_w->w_name,
+		    name);
+	if (log_getverbose() > 1 &&
+	    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0)
+		log_debug("connector %s: %s: tcp_nodelay %s",
+		    ss->ss_w->w_name, name, on ? "on" : "off");
+}
+
 /* Accept what is waiting (in bursts, so clients cannot starve others). */
 static void
 wss_accept(evutil_socket_t lfd, short ev, void *arg)
@@ -228,6 +249,7 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		snprintf(name, sizeof(name), "%s%s%s:%u",
 		    sa.ss_family == AF_INET6 ? "[" : "", sc->sc_host,
 		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
+		wss_nodelay(ss, fd, name);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
 		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host,
@@ -350,6 +372,12 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	if (ss->ss_max < max)
 		log_warnx("connector %s: descriptor limit allows %d "
 		    "connections, not %d", w->w_name, ss->ss_max, max);
+	/* socket_options.TCP_NODELAY, default true (as for ws_client) */
+	ss->ss_nodelay = 1;
+	if (json_object_object_get_ex(w->w_cconf, "socket_options", &t) &&
+	    json_object_object_get_ex(t, "TCP_NODELAY", &o) &&
+	    json_object_is_type(o, json_type_boolean))
+		ss->ss_nodelay = json_object_get_boolean(o);
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_owner = w->w_name;
