@@ -445,10 +445,30 @@ wss_by_peer(struct wss_state *ss, struct json_object *meta, char *name,
 	port = json_object_get_int64(p);
 	if (port < 0 || port > 65535)
 		return NULL;
-	snprintf(name, len, "%s:%lld", host, (long long)port);
 	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
 		if (sc->sc_port == port && strcmp(sc->sc_host, host) == 0)
 			return sc;
+	snprintf(name, len, "%s:%lld", host, (long long)port);
+	return NULL;
+}
+
+/*
+ * The connection an event came from when it still carries that
+ * connection's own metadata object (pipelines pass $ unchanged): no
+ * lookup by peer needed.
+ */
+static struct wss_conn *
+wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
+{
+	struct wss_conn	*sc;
+
+	if (w->w_sink_origin != w->w_id)
+		return NULL;
+	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+		if (sc->sc_id == w->w_sink_stream)
+			break;
+	if (sc != NULL && (meta == sc->sc_meta || meta == sc->sc_meta_bin))
+		return sc;
 	return NULL;
 }
 
@@ -464,10 +484,14 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 	int			 binary = 0;
 
 	(void)port;
-	if (json_object_object_get_ex(meta, "binary", &b) &&
-	    json_object_is_type(b, json_type_boolean))
-		binary = json_object_get_boolean(b);
-	sc = wss_by_peer(ss, meta, name, sizeof(name));
+	if ((sc = wss_by_origin(ss, w, meta)) != NULL)
+		binary = meta == sc->sc_meta_bin;
+	else {
+		if (json_object_object_get_ex(meta, "binary", &b) &&
+		    json_object_is_type(b, json_type_boolean))
+			binary = json_object_get_boolean(b);
+		sc = wss_by_peer(ss, meta, name, sizeof(name));
+	}
 	if (sc == NULL && w->w_sink_origin == w->w_id)
 		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
 			if (sc->sc_id == w->w_sink_stream)
