@@ -446,14 +446,65 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 		fatal("%s: send", __func__);
 }
 
+/* A node of an outputs list, read once from its record and kept on it. */
+struct ev_node {
+	enum { EN_NONE, EN_PIPELINE, EN_ROUTE, EN_LOCAL, EN_EXIT } en_kind;
+	int			 en_id;
+	const char		*en_port;
+	struct json_object	*en_exit;	/* the exit config */
+};
+
+/* json-c userdata destructor of a cached node. */
+static void
+ev_node_free(struct json_object *o, void *ud)
+{
+	(void)o;
+	free(ud);
+}
+
+/*
+ * The compiled form of a node record: cached as the record's userdata
+ * (the worker's config does not change while it runs), so delivering an
+ * event costs no hash lookups; in tmp when there is no memory for that.
+ */
+static const struct ev_node *
+ev_node(struct json_object *node, struct ev_node *tmp)
+{
+	struct ev_node		*en;
+	struct json_object	*o;
+
+	if ((en = json_object_get_userdata(node)) != NULL)
+		return en;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->en_port = wk_conf_str(node, "port");
+	if (json_object_object_get_ex(node, "pipeline", &o)) {
+		tmp->en_kind = EN_PIPELINE;
+		tmp->en_id = json_object_get_int(o);
+	} else if (json_object_object_get_ex(node, "route", &o)) {
+		tmp->en_kind = EN_ROUTE;
+		tmp->en_id = json_object_get_int(o);
+	} else if (json_object_object_get_ex(node, "local", &o))
+		tmp->en_kind = EN_LOCAL;
+	else if (json_object_object_get_ex(node, "exit", &o)) {
+		tmp->en_kind = EN_EXIT;
+		tmp->en_exit = o;
+	}
+	if (!json_object_is_type(node, json_type_object) ||
+	    (en = malloc(sizeof(*en))) == NULL)
+		return tmp;
+	*en = *tmp;
+	json_object_set_userdata(node, en, ev_node_free);
+	return en;
+}
+
 /* Hand a value to every node of a list. */
 static void
 ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
     struct json_object *meta, int depth)
 {
-	struct json_object	*node, *o;
+	const struct ev_node	*en;
+	struct ev_node		 tmp;
 	struct pipe_ctx		 pc;
-	const char		*port;
 	size_t			 i, n;
 
 	if (nodes == NULL)
@@ -466,25 +517,32 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
 	}
 	n = json_object_array_length(nodes);
 	for (i = 0; i < n; i++) {
-		node = json_object_array_get_idx(nodes, i);
-		port = wk_conf_str(node, "port");
-		if (json_object_object_get_ex(node, "pipeline", &o)) {
+		en = ev_node(json_object_array_get_idx(nodes, i), &tmp);
+		switch (en->en_kind) {
+		case EN_PIPELINE:
 			pc.pc_w = w;
-			pc.pc_pipe = json_object_get_int(o);
+			pc.pc_pipe = en->en_id;
 			pc.pc_depth = depth;
 			if (pc.pc_pipe < 0 || pc.pc_pipe >= w->w_npipes)
 				fatalx("pipeline %d unknown", pc.pc_pipe);
 			(void)pipeline_run(w->w_pipes[pc.pc_pipe].wp_pipe,
-			    port, v, meta, ev_pipe_emit, ev_pipe_error, &pc);
-		} else if (json_object_object_get_ex(node, "route", &o))
-			ev_route_send(w, json_object_get_int(o), port, v, meta);
-		else if (json_object_object_get_ex(node, "local", &o)) {
+			    en->en_port, v, meta, ev_pipe_emit, ev_pipe_error,
+			    &pc);
+			break;
+		case EN_ROUTE:
+			ev_route_send(w, en->en_id, en->en_port, v, meta);
+			break;
+		case EN_LOCAL:
 			w->w_sink_origin = w->w_id;
 			w->w_sink_stream = w->w_cur_stream;
-			ev_sink(w, port, v, meta);
+			ev_sink(w, en->en_port, v, meta);
+			break;
+		case EN_EXIT:
+			ev_exit(w, en->en_exit, v);
+			break;
+		case EN_NONE:
+			break;
 		}
-		else if (json_object_object_get_ex(node, "exit", &o))
-			ev_exit(w, o, v);
 	}
 }
 

@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct wss_state {
 	struct wss_conn		*ss_conns;
 	int			 ss_nconns;
 	int			 ss_max;
+	int			 ss_nodelay;	/* TCP_NODELAY on clients */
 	uint64_t		 ss_next_id;
 	int			 ss_paused;	/* input backpressure */
 	int			 ss_stopped;	/* draining: no more accepts */
@@ -184,6 +186,25 @@ wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
 	close(fd);
 }
 
+/*
+ * TCP_NODELAY on an accepted socket as configured: without it a reply
+ * larger than a segment waits for the client's delayed ACK (~40 ms).
+ */
+static void
+wss_nodelay(struct wss_state *ss, int fd, const char *name)
+{
+	int		 on = ss->ss_nodelay;
+	socklen_t	 len = sizeof(on);
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("connector %s: %s: TCP_NODELAY", ss->ss_w->w_name,
+		    name);
+	if (log_getverbose() > 1 &&
+	    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0)
+		log_debug("connector %s: %s: tcp_nodelay %s",
+		    ss->ss_w->w_name, name, on ? "on" : "off");
+}
+
 /* Accept what is waiting (in bursts, so clients cannot starve others). */
 static void
 wss_accept(evutil_socket_t lfd, short ev, void *arg)
@@ -228,6 +249,7 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		snprintf(name, sizeof(name), "%s%s%s:%u",
 		    sa.ss_family == AF_INET6 ? "[" : "", sc->sc_host,
 		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
+		wss_nodelay(ss, fd, name);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
 		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host,
@@ -350,6 +372,12 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	if (ss->ss_max < max)
 		log_warnx("connector %s: descriptor limit allows %d "
 		    "connections, not %d", w->w_name, ss->ss_max, max);
+	/* socket_options.TCP_NODELAY, default true (as for ws_client) */
+	ss->ss_nodelay = 1;
+	if (json_object_object_get_ex(w->w_cconf, "socket_options", &t) &&
+	    json_object_object_get_ex(t, "TCP_NODELAY", &o) &&
+	    json_object_is_type(o, json_type_boolean))
+		ss->ss_nodelay = json_object_get_boolean(o);
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_owner = w->w_name;
@@ -417,10 +445,30 @@ wss_by_peer(struct wss_state *ss, struct json_object *meta, char *name,
 	port = json_object_get_int64(p);
 	if (port < 0 || port > 65535)
 		return NULL;
-	snprintf(name, len, "%s:%lld", host, (long long)port);
 	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
 		if (sc->sc_port == port && strcmp(sc->sc_host, host) == 0)
 			return sc;
+	snprintf(name, len, "%s:%lld", host, (long long)port);
+	return NULL;
+}
+
+/*
+ * The connection an event came from when it still carries that
+ * connection's own metadata object (pipelines pass $ unchanged): no
+ * lookup by peer needed.
+ */
+static struct wss_conn *
+wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
+{
+	struct wss_conn	*sc;
+
+	if (w->w_sink_origin != w->w_id)
+		return NULL;
+	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+		if (sc->sc_id == w->w_sink_stream)
+			break;
+	if (sc != NULL && (meta == sc->sc_meta || meta == sc->sc_meta_bin))
+		return sc;
 	return NULL;
 }
 
@@ -436,10 +484,14 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 	int			 binary = 0;
 
 	(void)port;
-	if (json_object_object_get_ex(meta, "binary", &b) &&
-	    json_object_is_type(b, json_type_boolean))
-		binary = json_object_get_boolean(b);
-	sc = wss_by_peer(ss, meta, name, sizeof(name));
+	if ((sc = wss_by_origin(ss, w, meta)) != NULL)
+		binary = meta == sc->sc_meta_bin;
+	else {
+		if (json_object_object_get_ex(meta, "binary", &b) &&
+		    json_object_is_type(b, json_type_boolean))
+			binary = json_object_get_boolean(b);
+		sc = wss_by_peer(ss, meta, name, sizeof(name));
+	}
 	if (sc == NULL && w->w_sink_origin == w->w_id)
 		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
 			if (sc->sc_id == w->w_sink_stream)
