@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Read sink.fifo slowly (about 12 MB/s) while sampling the peak RSS
-(VmHWM) of this test's "file in" and "file out" workers; at end of input
-write result.log."""
-import os, time
+(VmHWM) of this test's workers named on the command line by their titles
+(e.g. "file in" "file out"); at end of input write result.log.
+Shared by the backpressure tests (run from the test's directory)."""
+import os, sys, time
 
 def workers():
     found = {}
@@ -35,7 +36,7 @@ def hwm(pid):
         pass
     return 0
 
-peak = {'file in': 0, 'file out': 0}
+peak = {name: 0 for name in sys.argv[1:]}
 fd = os.open('sink.fifo', os.O_RDONLY)
 lines = 0
 last = 0.0

@@ -1,5 +1,7 @@
 #!/bin/sh
-# SIGKILL the "file out" worker once it has written something.
+# SIGKILL this test's worker titled "wsflowd: $1" once out.log has
+# something in it.  Shared by the sigkill tests (run from the test's dir).
+title=${1:?usage: killworker.sh TITLE}
 # Print the pid of this test's worker whose title is "wsflowd: $1":
 # a child of the wsflowd supervisor whose working directory is ours.
 findworker() {
@@ -21,7 +23,7 @@ findworker() {
 
 i=0
 while [ $i -lt 400 ]; do
-	if [ -s out.log ] && pid=$(findworker "file out"); then
+	if [ -s out.log ] && pid=$(findworker "$title"); then
 		kill -9 "$pid" && echo "killed $pid" > killed.log
 		exit 0
 	fi
