@@ -371,6 +371,26 @@ wsc_hs_failed(struct wsconn *c)
 		c->c_conf.cf_stats->st_handshake_failed++;
 }
 
+/*
+ * The handshake bytes received so far, made contiguous, at most as many
+ * as a handshake may have (*maxp).  Returns NULL when pullup fails.
+ */
+static char *
+wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	size_t		 len, max;
+
+	max = c->c_conf.cf_lim.wl_max_request_line +
+	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
+	len = evbuffer_get_length(in);
+	if (len > max)
+		len = max;
+	*lenp = len;
+	*maxp = max;
+	return (char *)evbuffer_pullup(in, len);
+}
+
 /* Server: the client's upgrade request. */
 static void
 wsc_server_handshake(struct wsconn *c)
@@ -381,12 +401,7 @@ wsc_server_handshake(struct wsconn *c)
 	char			*data;
 	int			 r;
 
-	max = c->c_conf.cf_lim.wl_max_request_line +
-	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
-	len = evbuffer_get_length(in);
-	if (len > max)
-		len = max;
-	if ((data = (char *)evbuffer_pullup(in, len)) == NULL)
+	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
 	r = ws_server_request_parse(data, len, &c->c_conf.cf_lim, &req, &used);
 	if (r == WS_NEED_MORE && len < max)
@@ -445,12 +460,7 @@ wsc_client_handshake(struct wsconn *c)
 	char			*data;
 	int			 r;
 
-	max = c->c_conf.cf_lim.wl_max_request_line +
-	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
-	len = evbuffer_get_length(in);
-	if (len > max)
-		len = max;
-	if ((data = (char *)evbuffer_pullup(in, len)) == NULL)
+	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
 	r = ws_client_response_parse(data, len, &c->c_conf.cf_lim, c->c_key,
 	    NULL, &resp, &used);
