@@ -3,8 +3,13 @@
  * 127.0.0.1 that answers the WebSocket opening handshake and then echoes
  * every byte back unchanged (so the client gets its own masked frames,
  * which wsbench accepts).  No framing, no parsing: what remains is the
- * kernel's and the generator's cost.
- * usage: rawecho [-p port] [-X offset]
+ * kernel's and the generator's cost.  An idle connection costs its
+ * struct only: the request is read into one shared buffer (a partial
+ * one is kept per connection until it is complete).
+ * usage: rawecho [-f] [-p port] [-X offset]
+ * -f echoes as a real server does (common/ws.h parser, unmasked frames,
+ * pong, close): the upstream of the relay scenario, which a client
+ * connector that rejects masked frames can talk to.
  * -X (tests only) flips the byte at that offset of each connection's
  * echoed stream, so a test can check that wsbench catches a bad echo.
  */
@@ -25,34 +30,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
+#include "ws.h"
 #include "wsb.h"
 
-#define RE_HS_MAX	8192
+#define RE_HS_MAX	WS_DEFAULT_MAX_HEADER_BYTES
 #define RE_IOBUF	(64 * 1024)
 
 struct re_conn {
-	int	 rc_fd;
-	int	 rc_open;		/* handshake done */
-	char	 rc_hs[RE_HS_MAX];
-	size_t	 rc_hslen;
-	char	*rc_pend;		/* unsent bytes; reading stops */
-	size_t	 rc_plen;
-	size_t	 rc_poff;
-	uint64_t rc_echoed;		/* bytes echoed so far */
+	int		 rc_fd;
+	int		 rc_open;	/* handshake done */
+	int		 rc_closing;	/* -f: close after the output */
+	char		*rc_hs;		/* partial request, NULL when none */
+	size_t		 rc_hslen;
+	char		*rc_pend;	/* unsent bytes; reading stops */
+	size_t		 rc_plen;
+	size_t		 rc_poff;
+	uint64_t	 rc_echoed;	/* bytes echoed so far */
+	struct ws_parser *rc_wp;	/* -f only */
+	int		 rc_midmsg;	/* -f: a message is being echoed */
 };
 
 static long long	 corrupt_at = -1;
+static int		 framed;
+static char		 hsbuf[RE_HS_MAX];	/* requests are read here */
+static struct buf	 outbuf;		/* -f and handshake output */
 
 static int	 epfd;
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: rawecho [-p port] [-X offset]\n");
+	fprintf(stderr, "usage: rawecho [-f] [-p port] [-X offset]\n");
 	exit(1);
 }
 
@@ -62,6 +74,11 @@ conn_close(struct re_conn *c)
 {
 	close(c->rc_fd);
 	free(c->rc_pend);
+	free(c->rc_hs);
+	if (c->rc_wp != NULL) {
+		ws_parser_free(c->rc_wp);
+		free(c->rc_wp);
+	}
 	free(c);
 }
 
@@ -104,71 +121,120 @@ conn_send(struct re_conn *c, const char *p, size_t n)
 	return conn_watch(c, 1);
 }
 
-/* Find a header's value in a request (case-insensitive name). */
+/*
+ * -f: echo the frames in p[0..n) into outbuf as a server sends them:
+ * each piece of a message becomes an unmasked frame (the message is the
+ * same, its fragmentation may differ), pings get pongs, a close is
+ * answered and ends the connection.
+ */
 static int
-hs_header(const char *req, const char *name, const char **val, size_t *len)
+echo_frames(struct re_conn *c, uint8_t *p, size_t n)
 {
-	const char	*p = req, *e;
-	size_t		 nl = strlen(name);
+	struct ws_event	 ev;
+	uint8_t		 hdr[WS_HEADER_MAX];
+	size_t		 off, used, hl;
+	int		 r, op;
 
-	while ((p = strstr(p, "\r\n")) != NULL) {
-		p += 2;
-		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			p += nl + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if ((e = strstr(p, "\r\n")) == NULL)
+	for (off = 0; off < n && !c->rc_closing; off += used) {
+		r = ws_parse(c->rc_wp, p + off, n - off, &used, &ev);
+		if (r == WS_NEED_MORE)
+			break;
+		if (r != WS_OK)
+			return -1;
+		switch (ev.we_type) {
+		case WS_EV_TEXT_PART:
+		case WS_EV_BINARY_PART:
+			op = c->rc_midmsg ? WS_OP_CONT :
+			    ev.we_type == WS_EV_TEXT_PART ? WS_OP_TEXT :
+			    WS_OP_BINARY;
+			c->rc_midmsg = !ev.we_final;
+			if (ws_frame_header(hdr, &hl, op, ev.we_final,
+			    ev.we_len, NULL) == -1 ||
+			    buf_add(&outbuf, hdr, hl) == -1 ||
+			    buf_add(&outbuf, ev.we_data, ev.we_len) == -1)
 				return -1;
-			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			*val = p;
-			*len = (size_t)(e - p);
-			return 0;
+			break;
+		case WS_EV_PING:
+			if (ws_frame_build(&outbuf, WS_ROLE_SERVER, WS_OP_PONG,
+			    1, ev.we_data, ev.we_len) != WS_OK)
+				return -1;
+			break;
+		case WS_EV_CLOSE:
+			if (ws_close_build(&outbuf, WS_ROLE_SERVER,
+			    ev.we_code, NULL, 0) != WS_OK)
+				return -1;
+			c->rc_closing = 1;
+			break;
+		default:
+			break;
 		}
 	}
-	return -1;
+	return 0;
 }
 
-/* Collect the request; answer 101 and echo whatever followed it. */
+/* Output is flushed: a closing -f connection ends (-1), others go on. */
+static int
+conn_sent(struct re_conn *c)
+{
+	return c->rc_closing && c->rc_pend == NULL ? -1 : 0;
+}
+
+/*
+ * Collect the request in the shared buffer (a partial one waits in a
+ * buffer of its own size); answer 101 and echo whatever followed it.
+ */
 static int
 conn_handshake(struct re_conn *c)
 {
-	char		 resp[256], acc[WSB_ACCEPT_LEN + 1], *end;
-	const char	*key;
-	size_t		 keylen, hlen, rest;
-	ssize_t		 r;
-	int		 n;
+	struct ws_request	 req;
+	size_t			 have = 0, used;
+	ssize_t			 r;
+	int			 rc;
 
-	r = read(c->rc_fd, c->rc_hs + c->rc_hslen,
-	    sizeof(c->rc_hs) - 1 - c->rc_hslen);
+	if (c->rc_hs != NULL) {
+		memcpy(hsbuf, c->rc_hs, c->rc_hslen);
+		have = c->rc_hslen;
+	}
+	r = read(c->rc_fd, hsbuf + have, sizeof(hsbuf) - have);
 	if (r == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (r <= 0)
 		return -1;
-	c->rc_hslen += (size_t)r;
-	c->rc_hs[c->rc_hslen] = '\0';
-	if ((end = strstr(c->rc_hs, "\r\n\r\n")) == NULL)
-		return c->rc_hslen + 1 < sizeof(c->rc_hs) ? 0 : -1;
-	hlen = (size_t)(end - c->rc_hs) + 4;
-	if (hs_header(c->rc_hs, "Sec-WebSocket-Key", &key, &keylen) == -1 ||
-	    wsb_accept(key, keylen, acc, sizeof(acc)) == -1)
+	have += (size_t)r;
+	rc = ws_server_request_parse(hsbuf, have, NULL, &req, &used);
+	if (rc == WS_NEED_MORE) {
+		char	*p;
+
+		if (have == sizeof(hsbuf) ||
+		    (p = realloc(c->rc_hs, have)) == NULL)
+			return -1;
+		memcpy(p, hsbuf, have);
+		c->rc_hs = p;
+		c->rc_hslen = have;
+		return 0;
+	}
+	free(c->rc_hs);
+	c->rc_hs = NULL;
+	c->rc_hslen = 0;
+	if (rc != WS_OK)
 		return -1;
-	n = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols"
-	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
-	if (n < 0 || (size_t)n >= sizeof(resp))
+	buf_reset(&outbuf);
+	if (ws_server_response(&outbuf, &req, NULL) != WS_OK)
 		return -1;
 	c->rc_open = 1;
-	rest = c->rc_hslen - hlen;
-	if (rest > 0) {
-		/* response and early frames in one write, in order */
-		char	 both[sizeof(resp) + RE_HS_MAX];
-
-		memcpy(both, resp, (size_t)n);
-		memcpy(both + n, c->rc_hs + hlen, rest);
-		return conn_send(c, both, (size_t)n + rest);
-	}
-	return conn_send(c, resp, (size_t)n);
+	if (framed) {
+		if ((c->rc_wp = malloc(sizeof(*c->rc_wp))) == NULL)
+			return -1;
+		ws_parser_init(c->rc_wp, WS_ROLE_SERVER, NULL,
+		    WS_PARSE_STREAM);
+		if (echo_frames(c, (uint8_t *)hsbuf + used, have - used) == -1)
+			return -1;
+	} else if (buf_add(&outbuf, hsbuf + used, have - used) == -1)
+		return -1;
+	/* response and early frames in one write, in order */
+	if (conn_send(c, outbuf.bf_data, outbuf.bf_len) == -1)
+		return -1;
+	return conn_sent(c);
 }
 
 /* Readable or writable: echo, or flush what is pending. */
@@ -194,6 +260,8 @@ conn_io(struct re_conn *c, uint32_t events)
 		}
 		free(c->rc_pend);
 		c->rc_pend = NULL;
+		if (conn_sent(c) == -1)
+			return -1;
 		return conn_watch(c, 0);
 	}
 	if (!c->rc_open)
@@ -207,7 +275,13 @@ conn_io(struct re_conn *c, uint32_t events)
 	    (uint64_t)corrupt_at < c->rc_echoed + (uint64_t)r)
 		buf[corrupt_at - (long long)c->rc_echoed] ^= 0x01;
 	c->rc_echoed += (uint64_t)r;
-	return conn_send(c, buf, (size_t)r);
+	if (!framed)
+		return conn_send(c, buf, (size_t)r);
+	buf_reset(&outbuf);
+	if (echo_frames(c, (uint8_t *)buf, (size_t)r) == -1 ||
+	    conn_send(c, outbuf.bf_data, outbuf.bf_len) == -1)
+		return -1;
+	return conn_sent(c);
 }
 
 int
@@ -219,8 +293,11 @@ main(int argc, char *argv[])
 	int			 ch, lfd, one = 1, port = 9001, n, i;
 
 	log_init("rawecho", 1);
-	while ((ch = getopt(argc, argv, "p:X:")) != -1) {
+	while ((ch = getopt(argc, argv, "fp:X:")) != -1) {
 		switch (ch) {
+		case 'f':
+			framed = 1;
+			break;
 		case 'p':
 			port = (int)strtonum(optarg, 1, 65535, &errstr);
 			if (errstr != NULL)
@@ -237,6 +314,7 @@ main(int argc, char *argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 	wsb_raise_nofile();
+	buf_init(&outbuf, 0);
 	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1)
 		fatal("socket");
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -1,8 +1,7 @@
 /*
- * Unit tests for the benchmark helpers in bench/wsb.c: frame headers
- * (every length class, masked and not, incomplete and bad input), the
- * word-at-a-time masking against a byte loop, the RFC 6455 accept key,
- * the histogram's percentiles and the /proc readers on ourselves.
+ * Unit tests for the benchmark helpers in bench/wsb.c: the histogram's
+ * percentiles and the /proc readers on ourselves.  (The framing the
+ * tools use is common/ws.h's, tested in tests/unit/test_ws.c.)
  */
 #include "config.h"
 
@@ -14,79 +13,6 @@
 
 #include "check.h"
 #include "wsb.h"
-
-/* Build then parse headers of each length class. */
-static void
-test_headers(void)
-{
-	static const uint64_t	 lens[] = { 0, 1, 125, 126, 65535, 65536,
-	    (1ULL << 32) + 5 };
-	uint8_t			 h[WSB_HDR_MAX], mask[4] = { 1, 2, 3, 4 };
-	struct wsb_hdr		 hd;
-	size_t			 i, n, k;
-
-	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-		n = wsb_hdr_build(h, 1, WSB_OP_BINARY, lens[i], mask);
-		CHECK_INT(wsb_hdr_parse(h, n, &hd), 1);
-		CHECK_INT(hd.wh_len, lens[i]);
-		CHECK_INT(hd.wh_hlen, n);
-		CHECK(hd.wh_masked && memcmp(hd.wh_mask, mask, 4) == 0);
-		CHECK(hd.wh_fin && hd.wh_op == WSB_OP_BINARY);
-		/* every shorter prefix asks for more */
-		for (k = 0; k < n; k++)
-			CHECK_INT(wsb_hdr_parse(h, k, &hd), 0);
-		n = wsb_hdr_build(h, 0, WSB_OP_CONT, lens[i], NULL);
-		CHECK_INT(wsb_hdr_parse(h, n, &hd), 1);
-		CHECK(!hd.wh_masked && !hd.wh_fin && hd.wh_op == WSB_OP_CONT);
-		CHECK_INT(hd.wh_len, lens[i]);
-	}
-	/* 126 bytes takes the 16-bit form, 65536 the 64-bit one */
-	CHECK_INT(wsb_hdr_build(h, 1, 1, 126, NULL), 4);
-	CHECK_INT(wsb_hdr_build(h, 1, 1, 65536, NULL), 10);
-	/* reserved bits, long or fragmented control frames, 2^63 */
-	h[0] = 0xc1; h[1] = 0;
-	CHECK_INT(wsb_hdr_parse(h, 2, &hd), -1);
-	h[0] = 0x89; h[1] = 126; h[2] = 0; h[3] = 126;
-	CHECK_INT(wsb_hdr_parse(h, 4, &hd), -1);
-	h[0] = 0x09; h[1] = 0;
-	CHECK_INT(wsb_hdr_parse(h, 2, &hd), -1);
-	memset(h, 0, sizeof(h));
-	h[0] = 0x82; h[1] = 127; h[2] = 0x80;
-	CHECK_INT(wsb_hdr_parse(h, 10, &hd), -1);
-}
-
-/* Masking at any offset and length equals the byte-by-byte definition. */
-static void
-test_mask(void)
-{
-	uint8_t		 a[64], b[64], mask[4] = { 0xde, 0xad, 0xbe, 0xef };
-	size_t		 off, len, i;
-	int		 same = 1;
-
-	for (off = 0; off < 8; off++)
-		for (len = 0; len <= 40; len++) {
-			for (i = 0; i < sizeof(a); i++)
-				a[i] = b[i] = (uint8_t)(i * 37 + off);
-			wsb_mask(a, len, mask, off);
-			for (i = 0; i < len; i++)
-				b[i] ^= mask[(off + i) % 4];
-			if (memcmp(a, b, sizeof(a)) != 0)
-				same = 0;
-		}
-	CHECK(same);
-}
-
-/* The RFC 6455 section 1.3 example. */
-static void
-test_accept(void)
-{
-	const char	*key = "dGhlIHNhbXBsZSBub25jZQ==";
-	char		 out[WSB_ACCEPT_LEN + 1];
-
-	CHECK_INT(wsb_accept(key, strlen(key), out, sizeof(out)), 0);
-	CHECK(strcmp(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") == 0);
-	CHECK_INT(wsb_accept(key, strlen(key), out, 10), -1);
-}
 
 /* Percentiles of 1..100000 within the buckets' 3%. */
 static void
@@ -142,9 +68,6 @@ test_proc(void)
 int
 main(void)
 {
-	test_headers();
-	test_mask();
-	test_accept();
 	test_hist();
 	test_proc();
 	return check_done();

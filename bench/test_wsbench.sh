@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/test_wsbench.sh: the harness works.  wsbench against our raw TCP
-# echo peer for about a second per case: messages are counted, every
-# echoed payload is verified byte for byte, and a corrupted echo is
-# caught.  No timing assertions.
+# echo peer (and its framed mode, -f) for about a second per case:
+# messages are counted, every echoed payload is verified byte for byte,
+# and a corrupted echo is caught.  No timing assertions.
 set -u
 
 b=${top_builddir:-.}/bench
@@ -86,6 +86,14 @@ if [ "$(field opened "$out")" = 50 ] &&
 else
 	ko "idle: $out"
 fi
+stop_echo
+
+# rawecho -f answers as a server does: unmasked frames, its own
+# fragmentation, close answered (the relay's upstream)
+start_echo -f
+check framed-text 0 -c 4 -k 4 -d 1 -w 0.2
+check framed-binary-fragmented 0 -b -s 70000 -F 1000 -c 2 -k 2 -d 1 -w 0.2
+check framed-churn 0 -m churn -c 2 -d 1 -w 0.2
 stop_echo
 
 # a flipped payload byte must fail the run, not count as a message

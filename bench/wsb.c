@@ -1,7 +1,5 @@
 /*
- * Benchmark helpers: client-side RFC 6455 framing (header build and a
- * lenient parser that also accepts masked frames, which the raw TCP echo
- * peer sends back), the accept key, a log-bucket histogram and /proc
+ * Benchmark helpers: a log-bucket histogram, a monotonic clock and /proc
  * readers for a server's CPU time and RSS including its children.
  */
 #include "config.h"
@@ -17,122 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "wsb.h"
-
-#define WSB_GUID	"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-/* Write a frame header for len payload bytes; mask NULL for none. */
-size_t
-wsb_hdr_build(uint8_t *h, int fin, int op, uint64_t len, const uint8_t *mask)
-{
-	size_t	 n = 0;
-	int	 i;
-
-	h[n++] = (fin ? 0x80 : 0) | (op & 0x0f);
-	if (len < 126)
-		h[n++] = (uint8_t)len;
-	else if (len <= 0xffff) {
-		h[n++] = 126;
-		h[n++] = (uint8_t)(len >> 8);
-		h[n++] = (uint8_t)len;
-	} else {
-		h[n++] = 127;
-		for (i = 7; i >= 0; i--)
-			h[n++] = (uint8_t)(len >> (8 * i));
-	}
-	if (mask != NULL) {
-		h[1] |= 0x80;
-		memcpy(h + n, mask, 4);
-		n += 4;
-	}
-	return n;
-}
-
-/* Parse a header: 1 with *hd filled, 0 when more bytes are needed, -1 bad. */
-int
-wsb_hdr_parse(const uint8_t *p, size_t n, struct wsb_hdr *hd)
-{
-	size_t	 need = 2;
-	uint64_t len;
-	int	 i;
-
-	if (n < 2)
-		return 0;
-	if (p[0] & 0x70)
-		return -1;		/* no extensions negotiated */
-	hd->wh_fin = (p[0] & 0x80) != 0;
-	hd->wh_op = p[0] & 0x0f;
-	hd->wh_masked = (p[1] & 0x80) != 0;
-	len = p[1] & 0x7f;
-	if (len == 126)
-		need += 2;
-	else if (len == 127)
-		need += 8;
-	if (hd->wh_masked)
-		need += 4;
-	if (n < need)
-		return 0;
-	if (len == 126)
-		len = (uint64_t)p[2] << 8 | p[3];
-	else if (len == 127) {
-		len = 0;
-		for (i = 0; i < 8; i++)
-			len = len << 8 | p[2 + i];
-		if (len >> 63)
-			return -1;
-	}
-	if (hd->wh_masked)
-		memcpy(hd->wh_mask, p + need - 4, 4);
-	hd->wh_len = len;
-	hd->wh_hlen = need;
-	if ((hd->wh_op & 0x8) && (len > 125 || !hd->wh_fin))
-		return -1;
-	return 1;
-}
-
-/* XOR n bytes with the mask, starting at payload offset off. */
-void
-wsb_mask(uint8_t *p, size_t n, const uint8_t *mask, uint64_t off)
-{
-	uint8_t		 rot[8];
-	uint64_t	 m8, v;
-	size_t		 i = 0, j;
-
-	/* 8 bytes at a time with the mask rotated to this offset */
-	for (j = 0; j < 8; j++)
-		rot[j] = mask[(off + j) & 3];
-	memcpy(&m8, rot, 8);
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&v, p + i, 8);
-		v ^= m8;
-		memcpy(p + i, &v, 8);
-	}
-	for (; i < n; i++)
-		p[i] ^= mask[(off + i) & 3];
-}
-
-/* Sec-WebSocket-Accept for a key; out gets WSB_ACCEPT_LEN chars + NUL. */
-int
-wsb_accept(const char *key, size_t keylen, char *out, size_t outsz)
-{
-	unsigned char	 md[EVP_MAX_MD_SIZE], in[128];
-	unsigned int	 mdlen;
-
-	if (outsz < WSB_ACCEPT_LEN + 1 ||
-	    keylen + sizeof(WSB_GUID) > sizeof(in))
-		return -1;
-	memcpy(in, key, keylen);
-	memcpy(in + keylen, WSB_GUID, sizeof(WSB_GUID) - 1);
-	if (EVP_Digest(in, keylen + sizeof(WSB_GUID) - 1, md, &mdlen,
-	    EVP_sha1(), NULL) != 1 || mdlen != 20)
-		return -1;
-	if (EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen) !=
-	    WSB_ACCEPT_LEN)
-		return -1;
-	return 0;
-}
 
 /* Monotonic clock in nanoseconds. */
 uint64_t

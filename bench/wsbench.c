@@ -38,13 +38,15 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "log.h"
+#include "url.h"
+#include "ws.h"
 #include "wsb.h"
 
 #define WB_CHUNK	(64 * 1024)
 #define WB_OPEN_RING	65536		/* open loop: in-flight cap */
 #define WB_OUT_MAX	(64UL * 1024 * 1024)
-#define WB_HS_MAX	16384
 #define WB_IDLE_PENDING	256		/* idle: connects in progress */
 #define WB_TEXT_MIN	48
 
@@ -58,16 +60,14 @@ struct conn {
 	struct bufferevent	*cn_bev;
 	int			 cn_id;
 	enum wb_state		 cn_state;
-	char			 cn_accept[WSB_ACCEPT_LEN + 1];
+	char			 cn_key[WS_KEY_LEN + 1];
 	uint64_t		 cn_sent;	/* messages sent */
 	uint64_t		 cn_recv;	/* messages echoed and verified */
 	uint64_t		*cn_ts;		/* send (or intended) times */
 	size_t			 cn_tscap;
-	int			 cn_inframe;
-	struct wsb_hdr		 cn_hdr;
-	uint64_t		 cn_foff;	/* offset in frame payload */
+	struct ws_parser	 cn_wp;		/* the server's frames */
+	int			 cn_wp_ready;	/* role known (first frame) */
 	uint64_t		 cn_moff;	/* offset in message */
-	int			 cn_midmsg;
 	struct event		*cn_tick;	/* open loop */
 	uint64_t		 cn_t0;
 	uint64_t		 cn_due;
@@ -90,9 +90,7 @@ struct bench {
 	/* target */
 	int			 b_tls;
 	SSL_CTX			*b_ctx;
-	char			 b_host[256];
-	char			 b_path[512];
-	int			 b_port;
+	struct url		 b_url;
 	struct sockaddr_storage	 b_ss;
 	socklen_t		 b_sslen;
 	/* run */
@@ -229,6 +227,7 @@ conn_free(struct conn *c)
 		bufferevent_free(c->cn_bev);
 	if (c->cn_tick != NULL)
 		event_free(c->cn_tick);
+	ws_parser_free(&c->cn_wp);
 	free(c->cn_ts);
 	free(c);
 }
@@ -240,18 +239,19 @@ frame_add(struct conn *c, int fin, int op, uint64_t seq, uint64_t moff,
 {
 	struct bench		*b = c->cn_b;
 	struct evbuffer		*out = bufferevent_get_output(c->cn_bev);
-	uint8_t			 hdr[WSB_HDR_MAX], mask[4];
+	uint8_t			 hdr[WS_HEADER_MAX], mask[4];
 	uint32_t		 m = bench_rand(b);
 	uint64_t		 done = 0;
 	size_t			 hl, k;
 
 	memcpy(mask, &m, 4);
-	hl = wsb_hdr_build(hdr, fin, op, len, mask);
+	if (ws_frame_header(hdr, &hl, op, fin, len, mask) == -1)
+		fatalx("frame header");
 	evbuffer_add(out, hdr, hl);
 	while (done < len) {
 		k = len - done > WB_CHUNK ? WB_CHUNK : (size_t)(len - done);
 		msg_fill(b, c->cn_id, seq, moff + done, b->b_scratch, k);
-		wsb_mask(b->b_scratch, k, mask, done);
+		ws_mask(b->b_scratch, k, mask, (size_t)(done & 3));
 		evbuffer_add(out, b->b_scratch, k);
 		done += k;
 	}
@@ -263,7 +263,7 @@ conn_send(struct conn *c, uint64_t when)
 {
 	struct bench	*b = c->cn_b;
 	uint64_t	 seq = c->cn_sent, off, len, frag;
-	int		 op = b->b_binary ? WSB_OP_BINARY : WSB_OP_TEXT;
+	int		 op = b->b_binary ? WS_OP_BINARY : WS_OP_TEXT;
 
 	c->cn_ts[seq % c->cn_tscap] = when;
 	c->cn_sent++;
@@ -271,7 +271,7 @@ conn_send(struct conn *c, uint64_t when)
 	for (off = 0; off < b->b_size; off += len) {
 		len = b->b_size - off < frag ? b->b_size - off : frag;
 		frame_add(c, off + len == b->b_size, off == 0 ? op :
-		    WSB_OP_CONT, seq, off, len);
+		    WS_OP_CONT, seq, off, len);
 	}
 }
 
@@ -280,7 +280,7 @@ static void
 conn_control(struct conn *c, int op, const uint8_t *p, size_t n)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->cn_bev);
-	uint8_t		 hdr[WSB_HDR_MAX], body[125], mask[4];
+	uint8_t		 hdr[WS_HEADER_MAX], body[WS_CONTROL_MAX], mask[4];
 	uint32_t	 m = bench_rand(c->cn_b);
 	size_t		 hl;
 
@@ -288,8 +288,9 @@ conn_control(struct conn *c, int op, const uint8_t *p, size_t n)
 		n = sizeof(body);
 	memcpy(mask, &m, 4);
 	memcpy(body, p, n);
-	wsb_mask(body, n, mask, 0);
-	hl = wsb_hdr_build(hdr, 1, op, n, mask);
+	ws_mask(body, n, mask, 0);
+	if (ws_frame_header(hdr, &hl, op, 1, n, mask) == -1)
+		fatalx("control frame header");
 	evbuffer_add(out, hdr, hl);
 	evbuffer_add(out, body, n);
 }
@@ -300,7 +301,7 @@ conn_close_start(struct conn *c)
 {
 	static const uint8_t	 code[2] = { 0x03, 0xe8 };	/* 1000 */
 
-	conn_control(c, WSB_OP_CLOSE, code, sizeof(code));
+	conn_control(c, WS_OP_CLOSE, code, sizeof(code));
 	c->cn_state = CN_CLOSING;
 }
 
@@ -356,40 +357,21 @@ conn_message(struct conn *c)
 static int
 conn_handshake(struct conn *c, struct evbuffer *in)
 {
-	struct evbuffer_ptr	 pos;
-	char			*hs, *p, *e;
-	size_t			 len;
-	int			 ok = 0;
+	struct ws_response	 resp;
+	size_t			 len = evbuffer_get_length(in), used;
+	int			 r;
 
-	pos = evbuffer_search(in, "\r\n\r\n", 4, NULL);
-	if (pos.pos == -1)
-		return evbuffer_get_length(in) > WB_HS_MAX ? -1 : 0;
-	len = (size_t)pos.pos + 4;
-	if ((hs = malloc(len + 1)) == NULL)
-		return -1;
-	evbuffer_remove(in, hs, len);
-	hs[len] = '\0';
-	if (strncmp(hs, "HTTP/1.1 101", 12) != 0) {
-		free(hs);
+	r = ws_client_response_parse((const char *)evbuffer_pullup(in, -1),
+	    len, NULL, c->cn_key, NULL, &resp, &used);
+	if (r == WS_NEED_MORE)
+		return 0;
+	if (r != WS_OK) {
+		if (c->cn_b->b_connfail < 5)
+			log_warnx("conn %d: %s", c->cn_id, ws_strerror(r));
 		return -1;
 	}
-	for (p = hs; (p = strstr(p, "\r\n")) != NULL; ) {
-		p += 2;
-		if (strncasecmp(p, "Sec-WebSocket-Accept:", 21) != 0)
-			continue;
-		p += 21;
-		while (*p == ' ')
-			p++;
-		if ((e = strstr(p, "\r\n")) == NULL)
-			break;
-		while (e > p && e[-1] == ' ')
-			e--;
-		ok = (size_t)(e - p) == WSB_ACCEPT_LEN &&
-		    memcmp(p, c->cn_accept, WSB_ACCEPT_LEN) == 0;
-		break;
-	}
-	free(hs);
-	return ok ? 1 : -1;
+	evbuffer_drain(in, used);
+	return 1;
 }
 
 /* Open loop: send every message due by now at its intended time. */
@@ -481,98 +463,136 @@ conn_opened(struct conn *c)
 	}
 }
 
-/* Consume one frame's worth of input; 1 progress, 0 need more, -1 bad. */
+/*
+ * The parser for the server's frames.  A server sends unmasked frames;
+ * rawecho sends the client's own masked frames back, so the first
+ * frame's mask bit picks the role the parser checks from then on.
+ */
+static void
+conn_parser_init(struct conn *c, uint8_t b1)
+{
+	struct ws_limits	 lim;
+
+	ws_limits_default(&lim);
+	lim.wl_max_frame = lim.wl_max_message = UINT64_MAX >> 1;
+	lim.wl_max_fragments = UINT32_MAX;
+	ws_parser_init(&c->cn_wp, (b1 & 0x80) ? WS_ROLE_SERVER :
+	    WS_ROLE_CLIENT, &lim, WS_PARSE_STREAM);
+	c->cn_wp_ready = 1;
+}
+
+/* A piece of an echoed message: compare with what was sent. */
 static int
-conn_frame(struct conn *c, struct evbuffer *in)
+conn_piece(struct conn *c, const struct ws_event *ev)
 {
 	struct bench	*b = c->cn_b;
-	struct wsb_hdr	*h = &c->cn_hdr;
-	uint8_t		 ctl[125];
-	size_t		 avail = evbuffer_get_length(in), n, k;
-	int		 r, want = b->b_binary ? WSB_OP_BINARY : WSB_OP_TEXT;
+	size_t		 off = 0, k;
 
-	if (!c->cn_inframe) {
-		n = avail < WSB_HDR_MAX ? avail : WSB_HDR_MAX;
-		if (n == 0)
-			return 0;
-		r = wsb_hdr_parse(evbuffer_pullup(in, (ssize_t)n), n, h);
-		if (r <= 0)
-			return r;
-		if (h->wh_op & 0x8) {
-			if (avail < h->wh_hlen + h->wh_len)
-				return 0;
-			evbuffer_drain(in, h->wh_hlen);
-			evbuffer_remove(in, ctl, (size_t)h->wh_len);
-			if (h->wh_masked)
-				wsb_mask(ctl, (size_t)h->wh_len, h->wh_mask, 0);
-			if (h->wh_op == WSB_OP_PING)
-				conn_control(c, WSB_OP_PONG, ctl,
-				    (size_t)h->wh_len);
-			else if (h->wh_op == WSB_OP_CLOSE) {
-				if (c->cn_state == CN_CLOSING) {
-					churn_done(c, 1);
-					return -2;	/* c is gone */
-				}
-				conn_error(c, "server sent close");
-				return -1;
-			} else if (h->wh_op != WSB_OP_PONG)
-				return -1;
-			return 1;
-		}
-		if (h->wh_op == WSB_OP_CONT) {
-			if (!c->cn_midmsg)
-				return -1;
-		} else if (h->wh_op != want) {
-			conn_error(c, "echo has the wrong opcode");
-			return -1;
-		} else if (c->cn_midmsg)
-			return -1;
-		else {
-			c->cn_midmsg = 1;
-			c->cn_moff = 0;
-		}
-		if (c->cn_recv >= c->cn_sent) {
-			conn_error(c, "message that was never sent");
-			return -1;
-		}
-		evbuffer_drain(in, h->wh_hlen);
-		avail -= h->wh_hlen;
-		c->cn_inframe = 1;
-		c->cn_foff = 0;
+	if ((ev->we_type == WS_EV_TEXT_PART) == (b->b_binary != 0)) {
+		conn_error(c, "echo has the wrong opcode");
+		return -1;
 	}
-	while (c->cn_foff < h->wh_len && avail > 0) {
-		k = h->wh_len - c->cn_foff < WB_CHUNK ?
-		    (size_t)(h->wh_len - c->cn_foff) : WB_CHUNK;
-		if (k > avail)
-			k = avail;
-		if (c->cn_moff + k > b->b_size) {
-			conn_error(c, "echo longer than the message");
-			return -1;
-		}
-		evbuffer_remove(in, b->b_scratch, k);
-		avail -= k;
-		if (h->wh_masked)
-			wsb_mask(b->b_scratch, k, h->wh_mask, c->cn_foff);
+	if (c->cn_recv >= c->cn_sent) {
+		conn_error(c, "message that was never sent");
+		return -1;
+	}
+	if (ev->we_len > b->b_size - c->cn_moff) {
+		conn_error(c, "echo longer than the message");
+		return -1;
+	}
+	while (off < ev->we_len) {
+		k = ev->we_len - off < WB_CHUNK ? ev->we_len - off : WB_CHUNK;
 		msg_fill(b, c->cn_id, c->cn_recv, c->cn_moff, b->b_exp, k);
-		if (memcmp(b->b_scratch, b->b_exp, k) != 0) {
+		if (memcmp(ev->we_data + off, b->b_exp, k) != 0) {
 			conn_error(c, "echoed payload differs");
 			return -1;
 		}
-		c->cn_foff += k;
+		off += k;
 		c->cn_moff += k;
 	}
-	if (c->cn_foff < h->wh_len)
+	if (!ev->we_final)
 		return 0;
-	c->cn_inframe = 0;
-	if (h->wh_fin) {
-		c->cn_midmsg = 0;
-		if (c->cn_moff != b->b_size) {
-			conn_error(c, "echo shorter than the message");
-			return -1;
-		}
-		conn_message(c);
+	if (c->cn_moff != b->b_size) {
+		conn_error(c, "echo shorter than the message");
+		return -1;
 	}
-	return 1;
+	c->cn_moff = 0;
+	conn_message(c);
+	return 0;
+}
+
+/* One event from the parser: 0 go on, -1 bad, -2 the connection is gone. */
+static int
+conn_event_ws(struct conn *c, const struct ws_event *ev)
+{
+	switch (ev->we_type) {
+	case WS_EV_TEXT_PART:
+	case WS_EV_BINARY_PART:
+		return conn_piece(c, ev);
+	case WS_EV_PING:
+		conn_control(c, WS_OP_PONG, ev->we_data, ev->we_len);
+		return 0;
+	case WS_EV_PONG:
+		return 0;
+	case WS_EV_CLOSE:
+		if (c->cn_state == CN_CLOSING) {
+			churn_done(c, 1);
+			return -2;
+		}
+		conn_error(c, "server sent close");
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Parse what arrived, piece by piece of the input buffer (no pullup:
+ * payload is unmasked and compared where it lies).  0 all taken, -1 bad,
+ * -2 the connection is gone.
+ */
+static int
+conn_frames(struct conn *c, struct evbuffer *in)
+{
+	struct evbuffer_iovec	 v[16];
+	struct ws_event		 ev;
+	size_t			 off, used, total;
+	int			 nv, i, r;
+
+	if (!c->cn_wp_ready) {
+		if (evbuffer_get_length(in) < 2)
+			return 0;
+		conn_parser_init(c, evbuffer_pullup(in, 2)[1]);
+	}
+	while (evbuffer_get_length(in) > 0) {
+		nv = evbuffer_peek(in, -1, NULL, v, 16);
+		if (nv > 16)
+			nv = 16;
+		total = 0;
+		for (i = 0; i < nv; i++) {
+			uint8_t	*p = v[i].iov_base;
+
+			for (off = 0; off < v[i].iov_len; off += used) {
+				r = ws_parse(&c->cn_wp, p + off,
+				    v[i].iov_len - off, &used, &ev);
+				if (r == WS_NEED_MORE) {
+					off = v[i].iov_len;
+					break;
+				}
+				if (r != WS_OK) {
+					conn_error(c, ws_strerror(r));
+					return -1;
+				}
+				if ((r = conn_event_ws(c, &ev)) != 0)
+					return r;
+			}
+			total += v[i].iov_len;
+		}
+		if (total == 0)
+			return 0;
+		evbuffer_drain(in, total);
+	}
+	return 0;
 }
 
 /* Failure of one connection: counted; the run goes on without it. */
@@ -609,11 +629,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		}
 		conn_opened(c);
 	}
-	while ((r = conn_frame(c, in)) == 1)
-		;
-	if (r == -2)
-		return;
-	if (r == -1)
+	if ((r = conn_frames(c, in)) == -1)
 		conn_fail(c, "protocol error or bad echo");
 }
 
@@ -621,32 +637,23 @@ static void
 conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn	*c = arg;
-	char		 req[1024];
-	uint8_t		 raw[16];
-	char		 key[WSB_ACCEPT_LEN + 1];
-	int		 one = 1, fd, n;
+	struct buf	 req;
+	int		 one = 1, fd;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		fd = bufferevent_getfd(bev);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		arc4random_buf(raw, sizeof(raw));
-		if (EVP_EncodeBlock((unsigned char *)key, raw, sizeof(raw)) !=
-		    24 || wsb_accept(key, 24, c->cn_accept,
-		    sizeof(c->cn_accept)) == -1) {
-			conn_fail(c, "key");
-			return;
-		}
-		n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n"
-		    "Host: %s:%d\r\nUpgrade: websocket\r\n"
-		    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-		    "Sec-WebSocket-Version: 13\r\n\r\n", c->cn_b->b_path,
-		    c->cn_b->b_host, c->cn_b->b_port, key);
-		if (n < 0 || (size_t)n >= sizeof(req)) {
-			conn_fail(c, "request too long");
+		buf_init(&req, 4096);
+		if (ws_client_key(c->cn_key) == -1 ||
+		    ws_client_request(&req, &c->cn_b->b_url, c->cn_key, NULL,
+		    NULL) != WS_OK) {
+			buf_free(&req);
+			conn_fail(c, "cannot build the upgrade request");
 			return;
 		}
 		c->cn_state = CN_HANDSHAKE;
-		bufferevent_write(bev, req, (size_t)n);
+		bufferevent_write(bev, req.bf_data, req.bf_len);
+		buf_free(&req);
 		return;
 	}
 	if (c->cn_state == CN_CLOSING && (what & BEV_EVENT_EOF)) {
@@ -686,7 +693,7 @@ conn_start(struct bench *b, int id)
 	if (b->b_tls) {
 		if ((ssl = SSL_new(b->b_ctx)) == NULL)
 			fatalx("SSL_new");
-		SSL_set_tlsext_host_name(ssl, b->b_host);
+		SSL_set_tlsext_host_name(ssl, b->b_url.u_host);
 		c->cn_bev = bufferevent_openssl_socket_new(b->b_base, -1, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 		if (c->cn_bev != NULL)
@@ -757,46 +764,25 @@ bench_idle(evutil_socket_t fd, short ev, void *arg)
 	bench_stop(b);
 }
 
-/* Split ws[s]://host:port/path and resolve host. */
+/* Parse the ws[s]:// URL and resolve its host. */
 static void
 bench_url(struct bench *b, const char *url)
 {
 	struct addrinfo	 hints, *res;
-	const char	*p, *slash, *colon;
-	char		 port[16];
+	char		 port[8];
 	const char	*errstr;
 	int		 e;
 
-	if (strncmp(url, "ws://", 5) == 0)
-		p = url + 5;
-	else if (strncmp(url, "wss://", 6) == 0) {
-		p = url + 6;
-		b->b_tls = 1;
-	} else
+	if (strncmp(url, "ws://", 5) != 0 && strncmp(url, "wss://", 6) != 0)
 		fatalx("url must start with ws:// or wss://: %s", url);
-	slash = strchr(p, '/');
-	if (slash == NULL)
-		slash = p + strlen(p);
-	if (strlcpy(b->b_path, *slash ? slash : "/", sizeof(b->b_path)) >=
-	    sizeof(b->b_path))
-		fatalx("path too long");
-	colon = memchr(p, ':', (size_t)(slash - p));
-	if (colon == NULL)
-		fatalx("url needs a port: %s", url);
-	if ((size_t)(colon - p) >= sizeof(b->b_host) ||
-	    (size_t)(slash - colon - 1) >= sizeof(port))
-		fatalx("url too long");
-	memcpy(b->b_host, p, (size_t)(colon - p));
-	b->b_host[colon - p] = '\0';
-	memcpy(port, colon + 1, (size_t)(slash - colon - 1));
-	port[slash - colon - 1] = '\0';
-	b->b_port = (int)strtonum(port, 1, 65535, &errstr);
-	if (errstr != NULL)
-		fatalx("port %s: %s", port, errstr);
+	if (url_parse(url, &b->b_url, &errstr) == -1)
+		fatalx("url %s: %s", url, errstr);
+	b->b_tls = b->b_url.u_tls;
+	snprintf(port, sizeof(port), "%u", (unsigned)b->b_url.u_port);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if ((e = getaddrinfo(b->b_host, port, &hints, &res)) != 0)
-		fatalx("%s: %s", b->b_host, gai_strerror(e));
+	if ((e = getaddrinfo(b->b_url.u_host, port, &hints, &res)) != 0)
+		fatalx("%s: %s", b->b_url.u_host, gai_strerror(e));
 	memcpy(&b->b_ss, res->ai_addr, res->ai_addrlen);
 	b->b_sslen = res->ai_addrlen;
 	freeaddrinfo(res);
