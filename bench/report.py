@@ -22,11 +22,11 @@ TITLES = {
     "S7": "S7 idle connections: server RSS per open connection",
     "S8a": "S8a 4 MiB binary message in 64 B fragments, 1 x 1",
     "S8b": "S8b 16 MiB binary message, 1 x 1",
-    "T1": "T1 TLS: S2 over wss:// (ratio column uses S2's raw echo)",
+    "T4": "T4 TLS: S4 over wss:// (x raw uses S4's raw echo)",
 }
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
-BASE = {"T1": "S2"}
-BUN = {"S2j": "bun-json", "T1": "bun-tls"}
+BASE = {"T4": "S4"}
+BUN = {"S2j": "bun-json", "T4": "bun-tls"}
 
 
 def parse(line):
@@ -43,6 +43,12 @@ def num(kv, key):
         return float(kv[key])
     except (KeyError, ValueError):
         return None
+
+
+def reason(res):
+    """The reason part of a failed run's result ("why :: wsbench line")."""
+    why = res.split(" :: ")[0] if " :: " in res else res
+    return why.replace("|", "/")[:300]
 
 
 def main_metric(scen):
@@ -90,7 +96,7 @@ def main():
             rep, scen, peer, status, cmd, res = parts
             rows.append({"rep": rep, "scen": scen, "peer": peer,
                          "status": status, "cmd": cmd, "res": res,
-                         "kv": parse(res)})
+                         "kv": parse(res), "why": reason(res)})
     scens, peers = [], {}
     for r in rows:
         if r["scen"] not in scens:
@@ -154,7 +160,7 @@ def main():
             else:
                 ref = ""
             if not ok:
-                why = bad[0]["res"].replace("|", "/")[:300]
+                why = bad[0]["why"]
                 md.append("| {} | {} | **{}**: {} | {}".format(
                     peer, "0/{}".format(len(rs)), bad[0]["status"], why,
                     ref + " |"))
@@ -206,9 +212,9 @@ def main():
                               extra, ref))
             for r in bad:
                 md.append("| {} rep {} | **{}** | {} |".format(
-                    peer, r["rep"], r["status"],
-                    r["res"].replace("|", "/")[:300]))
+                    peer, r["rep"], r["status"], r["why"]))
         md.append("")
+    md += targets(rows)
     md += ["## Commands", "",
            "Run from the build directory (top_builddir=$PWD); the peer "
            "command starts the server, then wsbench runs against it "
@@ -222,6 +228,99 @@ def main():
         f.write("\n".join(md))
     if chart:
         plot(out, chart)
+
+
+def per_rep(rows, a, b, key, op):
+    """op(value of a, value of b) per repetition where both ran; a and b
+    are (scenario, peer).  Returns (values, why-not)."""
+    got = {}
+    for r in rows:
+        for i, (s, p) in enumerate((a, b)):
+            if (r["scen"], r["peer"]) == (s, p):
+                got.setdefault(r["rep"], [None, None, None, None])
+                if r["status"] == "ok":
+                    got[r["rep"]][i] = num(r["kv"], key)
+                else:
+                    got[r["rep"]][2 + i] = "{} {}: {}".format(
+                        p, r["status"], r["why"])
+    vals, why = [], None
+    for rep in sorted(got):
+        va, vb, wa, wb = got[rep]
+        if va is not None and vb:
+            vals.append(op(va, vb))
+        elif why is None:
+            why = wa or wb or "{} not in this run".format(
+                b[1] if va is not None else a[1])
+    if not got:
+        why = "{} / {} not in this run".format(a[1], b[1])
+    return vals, why
+
+
+def targets(rows):
+    """The issue's targets, each with its measured figure: met or not."""
+    div = lambda x, y: x / y
+    sub = lambda x, y: x - y
+    own = lambda x, y: x
+    # (target, what is measured, (scen, peer), (scen, peer), metric,
+    #  operation, limit, higher is better, unit)
+    T = [
+        ("S3 echo (binary codec) >= 1.0x Bun", "msg/s ratio",
+         ("S3", "wsflow"), ("S3", "bun"), "msg_s", div, 1.0, True, "x"),
+        ("S3 echo (binary codec) >= 0.7x raw TCP echo", "msg/s ratio",
+         ("S3", "wsflow"), ("S3", "rawecho"), "msg_s", div, 0.7, True,
+         "x"),
+        ("S2j json codec + lines >= 1.5x node JSON echo", "msg/s ratio",
+         ("S2j", "wsflow-json"), ("S2j", "node-json"), "msg_s", div, 1.5,
+         True, "x"),
+        ("S3 relay >= 3x websocketd + cat", "msg/s ratio",
+         ("S3", "wsflow-relay"), ("S3", "websocketd"), "msg_s", div, 3.0,
+         True, "x"),
+        ("S1 echo p50 within 5 us of the raw TCP echo",
+         "p50 difference, us", ("S1", "wsflow"), ("S1", "rawecho"),
+         "p50_us", sub, 5.0, False, " us"),
+        ("S7 <= 2 KiB RSS per idle connection", "bytes per connection",
+         ("S7", "wsflow"), ("S7", "wsflow"), "rss_per_conn_b", own,
+         2048.0, False, " B"),
+        ("S4 over TLS >= 0.6x plain S4", "MB/s ratio T4 / S4",
+         ("T4", "wsflow-tls"), ("S4", "wsflow"), "mb_s", div, 0.6, True,
+         "x"),
+        ("S5 replay >= 0.5x the json-c loop", "events/s ratio",
+         ("S5", "wsflow-replay"), ("S5", "jsonloop"), "msg_s", div, 0.5,
+         True, "x"),
+    ]
+    md = ["## Targets", "",
+          "Each target of the issue with the median over the repetitions "
+          "of the per-repetition figure (min-max).", "",
+          "| target | measured | value | verdict |", "|---|---|---|---|"]
+    for name, what, a, b, key, op, lim, higher, unit in T:
+        vals, why = per_rep(rows, a, b, key, op)
+        if not vals:
+            md.append("| {} | {} | - | **not measured**: {} |".format(
+                name, what, why or "no data"))
+            continue
+        m = med(vals)[0]
+        ok = m >= lim if higher else m <= lim
+        nd = 2 if unit == "x" else 1
+        v = cell(vals, nd) + unit
+        md.append("| {} | {} | {} | {} |".format(
+            name, what, v, "met" if ok else "**NOT met**"))
+    ref = []
+    for peer in ("rawecho", "bun", "node", "websocketd", "python"):
+        vals, _ = per_rep(rows, ("S7", peer), ("S7", peer),
+                          "rss_per_conn_b", own)
+        if vals:
+            ref.append("{} {:,.0f} B".format(peer, med(vals)[0]))
+    p99, _ = per_rep(rows, ("S5", "wsflow-replay"),
+                     ("S5", "wsflow-replay"), "p99_us", own)
+    md.append("")
+    if ref:
+        md.append("S7 for comparison (bytes per idle connection): " +
+                  ", ".join(ref) + ".")
+    if p99:
+        md.append("S5 p99 end-to-end latency: {} us.".format(
+            cell(p99, 0)))
+    md.append("")
+    return md
 
 
 def plot(out, chart):

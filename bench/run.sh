@@ -4,7 +4,8 @@
 #   bash bench/run.sh quick|full       (from the build directory)
 # Environment: BENCH_REPS, BENCH_DUR, BENCH_WARM (seconds), BENCH_PEERS
 # (space-separated base names), BENCH_SCEN (scenario names), BENCH_IDLE
-# (S7 connections), BENCH_OUT (results folder), BENCH_PORT (first port).
+# (S7 connections), BENCH_OUT (results folder), BENCH_PORT (first port),
+# BENCH_ESTIMATE=1 (print the expected duration and stop).
 set -u
 
 mode=${1:-quick}
@@ -20,15 +21,15 @@ records=$srcdir/bench/data/records.json
 case $mode in
 quick)
 	reps=${BENCH_REPS:-1} dur=${BENCH_DUR:-1} warm=${BENCH_WARM:-0.3}
-	peers=${BENCH_PEERS:-"rawecho node python wsflow"}
+	peers=${BENCH_PEERS:-"rawecho bun node python wsflow"}
 	idle=${BENCH_IDLE:-500}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T1"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4"}
 	;;
 full)
-	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-4} warm=${BENCH_WARM:-1}
+	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-3} warm=${BENCH_WARM:-0.5}
 	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
 	idle=${BENCH_IDLE:-10000}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T1"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4"}
 	;;
 *)
 	echo "usage: run.sh quick|full" >&2
@@ -37,9 +38,7 @@ full)
 esac
 
 out=${BENCH_OUT:-$builddir/bench-results/$mode-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$out/logs" "$out/tmp"
 raw=$out/raw.tsv
-: >"$raw"
 # below the ephemeral range (32768-), so no client socket holds our ports
 port=${BENCH_PORT:-$((21000 + RANDOM % 9000))}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -85,12 +84,12 @@ wsflow_missing() {
 scen_peers() {
 	local s=$1 p want=""
 	case $s in
-	S1) want="rawecho bun node websocketd python wsflow wsflow-relay" ;;
-	S2|S3|S6|S7) want="rawecho bun node websocketd python wsflow" ;;
+	S1|S3) want="rawecho bun node websocketd python wsflow wsflow-relay" ;;
+	S2|S6|S7) want="rawecho bun node websocketd python wsflow" ;;
 	S2j) want="rawecho bun-json node-json wsflow-json" ;;
 	S4|S8a|S8b) want="rawecho bun node python wsflow" ;;
 	S5) want="jsonloop wsflow-replay" ;;
-	T1) want="bun-tls node-tls python-tls wsflow-tls" ;;
+	T4) want="bun-tls node-tls python-tls wsflow-tls" ;;
 	esac
 	for p in $want; do
 		case " $peers jsonloop " in
@@ -107,13 +106,12 @@ scen_args() {
 	S2) echo "$d -c 64 -k 1 -s 620" ;;
 	S2j) echo "$d -c 64 -k 1 -s 620 -L" ;;
 	S3) echo "$d -c 16 -k 16 -s 64" ;;
-	S4) echo "$d -c 8 -k 1 -s 16384 -b" ;;
+	S4|T4) echo "$d -c 8 -k 1 -s 16384 -b" ;;
 	S5) echo "$d -f $records -k 1000" ;;
 	S6) echo "$d -m churn -c 8 -s 64" ;;
 	S7) echo "-m idle -w 1 -c $2" ;;
 	S8a) echo "$d -c 1 -k 1 -b -s 4194304 -F 64" ;;
 	S8b) echo "$d -c 1 -k 1 -b -s 16777216" ;;
-	T1) echo "$d -c 64 -k 1 -s 620" ;;
 	esac
 }
 
@@ -133,6 +131,7 @@ peer_cmd() {
 	local tls="TLS_CERT=$out/tls/bench.cert TLS_KEY=$out/tls/bench.key"
 	case $p in
 	rawecho|bun|node|python|websocketd) echo "sh $pd/$p.sh $port" ;;
+	rawecho-f) echo "sh $pd/rawecho.sh $port -f" ;;
 	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
 	*-tls) [ "$p" = wsflow-tls ] &&
 	    echo "sh $pd/wsflow.sh $port echo-tls cert=$out/tls/bench.cert key=$out/tls/bench.key" ||
@@ -174,13 +173,22 @@ stop_pid() {
 # Wait until a WebSocket upgrade succeeds (up to 15 s) or the peer died.
 wait_ready() {
 	local url=$1 pid=$2 i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		kill -0 "$pid" 2>/dev/null || return 1
 		"$wsbench" -m idle -c 1 -w 0 $3 "$url" >/dev/null 2>&1 &&
 		    return 0
-		sleep 0.3
+		sleep 0.1
 	done
 	return 1
+}
+
+# Why a run failed, from its log: the first line that names an error,
+# else the last line.
+fail_reason() {
+	local why
+	why=$(grep -m1 -iE 'error|differs|dropped|no connection|refused|reset|fail|cannot|timed out' "$1")
+	[ -n "$why" ] || why=$(grep -v '^$' "$1" | tail -1)
+	echo "${why:-no output}" | tr '\t|' '  ' | cut -c1-240
 }
 
 # record REP SCEN PEER STATUS CMD RESULT
@@ -199,7 +207,7 @@ run_one() {
 		case $p in
 		wsflow*) [ "$mode" = full ] && failed=1
 		    record "$rep" "$s" "$p" "FAILED" "-" "$why" ;;
-		*) record "$rep" "$s" "$p" "unavailable" "-" "$why" ;;
+		*) record "$rep" "$s" "$p" "not installed" "-" "$why" ;;
 		esac
 		log "$s $p: ${why}"
 		return
@@ -224,10 +232,9 @@ run_one() {
 	case $p in *-tls) scheme=wss; tls_setup; ca="-C $out/tls/bench.cert" ;; esac
 	url="$scheme://127.0.0.1:$port/"
 	if [ "$p" = wsflow-relay ]; then
-		# the upstream echo the relay forwards to (its CPU not counted)
-		local up=bun
-		[ -n "$(peer_missing bun)" ] && up=node
-		eval "$(peer_cmd "$up" $((port + 1)))" >>"$logf" 2>&1 &
+		# the upstream echo the relay forwards to: rawecho -f, a C
+		# echo that frames like a server (its CPU is not counted)
+		eval "$(peer_cmd rawecho-f $((port + 1)))" >>"$logf" 2>&1 &
 		upid=$!
 		cur_pids=$upid
 		wait_ready "ws://127.0.0.1:$((port + 1))/" "$upid" ""
@@ -264,7 +271,7 @@ run_one() {
 		record "$rep" "$s" "$p" ok "$pcmd; $cmd" "$res"
 	else
 		record "$rep" "$s" "$p" FAILED "$pcmd; $cmd" \
-		    "${res:-no result} :: $(grep -v '^$' "$logf" | tail -1)"
+		    "$(fail_reason "$logf") :: ${res:-no result}"
 		log "$s $p: FAILED (see $logf)"
 		# quick proves the harness: a wsflow row that fails is in the
 		# table as FAILED but only the full set's exit status counts it
@@ -276,6 +283,47 @@ run_one() {
 	log "rep $rep $s $p: $(echo "$res" | tr ' ' '\n' | grep -E '^(msg_s|hs_s|rss_per_conn_b|mb_s)=' | tr '\n' ' ')"
 }
 
+# Expected seconds of one run: warm-up + measured time + the peer's start
+# and stop (measured on the 2-core development machine), or for S7 the
+# time to open the connections and settle.
+run_secs() {
+	local s=$1 p=$2 n=$idle
+	case $p in
+	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
+	esac
+	case $s-${p%%-*} in
+	S7-rawecho|S7-bun) echo "2 + $n * 0.00025" ;;
+	S7-node) echo "2 + $n * 0.0006" ;;
+	S7-python) echo "2 + $n * 0.001" ;;
+	S7-*) echo "2 + $n * 0.009" ;;
+	S5-jsonloop) echo "$dur" ;;
+	S5-*) echo "1.6 + $warm + $dur" ;;
+	*-rawecho) echo "0.2 + $warm + $dur" ;;
+	*-websocketd) echo "0.3 + $warm + $dur" ;;
+	*) echo "0.6 + $warm + $dur" ;;
+	esac
+}
+
+# The whole run's expected duration in seconds.
+estimate() {
+	local s p t=""
+	for s in $scens; do
+		for p in $(scen_peers "$s"); do
+			t="$t + $(run_secs "$s" "$p")"
+		done
+	done
+	awk "BEGIN { printf \"%d\", ($reps) * (0 $t) }"
+}
+
+wsflow_why=$(wsflow_missing)
+est=$(estimate)
+log "$mode: $reps repetitions of ${dur}s (+${warm}s warm-up), expected duration about $((est / 60)) min $((est % 60)) s"
+# BENCH_ESTIMATE=1: only say how long it would take
+[ -n "${BENCH_ESTIMATE:-}" ] && exit 0
+mkdir -p "$out/logs" "$out/tmp"
+export BENCH_TMP=$out/tmp
+: >"$raw"
+: >"$out/timing.tsv"
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "mode: $mode, repetitions: $reps, duration: ${dur}s, warm-up: ${warm}s"
@@ -291,16 +339,22 @@ run_one() {
 # an interrupted run leaves no peer behind
 cur_pids=""
 trap 'for q in $cur_pids; do stop_pid "$q"; done; exit 130' INT TERM
-wsflow_why=$(wsflow_missing)
 log "results in $out"
+t_start=$(date +%s)
 for rep in $(seq "$reps"); do
 	for s in $scens; do
 		for p in $(scen_peers "$s"); do
+			t0=$(date +%s.%N)
 			run_one "$rep" "$s" "$p"
+			awk -v r="$rep" -v s="$s" -v p="$p" -v a="$t0" \
+			    -v b="$(date +%s.%N)" 'BEGIN { printf \
+			    "%s\t%s\t%s\t%.2f\n", r, s, p, b - a }' \
+			    >>"$out/timing.tsv"
 		done
 	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/env.txt"
+echo "duration: $(($(date +%s) - t_start)) s (expected $est s)" >>"$out/env.txt"
 /usr/bin/python3 "$srcdir/bench/report.py" "$out" || failed=1
 log "table: $out/results.md, chart: $out/chart.png"
 exit $failed

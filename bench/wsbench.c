@@ -407,11 +407,11 @@ conn_tick(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-/* Idle: open the next slot, or when all settled read RSS in a second. */
+/* Idle: open the next slot, or when all settled read RSS after -w s. */
 static void
 idle_next(struct bench *b)
 {
-	struct timeval	 one = { 1, 0 };
+	struct timeval	 wait;
 
 	if (b->b_stopping)
 		return;
@@ -422,7 +422,10 @@ idle_next(struct bench *b)
 	if (b->b_opened + b->b_connfail >= (uint64_t)b->b_conns &&
 	    !b->b_idle_started) {
 		b->b_idle_started = 1;
-		evtimer_add(b->b_ev_idle, &one);
+		wait.tv_sec = (time_t)b->b_warm;
+		wait.tv_usec = (suseconds_t)((b->b_warm - (double)wait.tv_sec) *
+		    1e6);
+		evtimer_add(b->b_ev_idle, &wait);
 	}
 }
 

@@ -1,4 +1,7 @@
 #!/bin/sh
-# Peer: our raw TCP echo (answers the upgrade, echoes bytes).  PORT
+# Peer: our raw TCP echo (answers the upgrade, echoes bytes).  PORT [-f]
+# (-f: a framed echo that sends unmasked frames, the relay's upstream)
 . "$(dirname "$0")/common.sh"
-exec "$builddir/bench/rawecho" -p "$1"
+port=$1
+shift
+exec "$builddir/bench/rawecho" -p "$port" "$@"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Peer: the wsflow daemon running one of bench/flows/*.troy.
 # PORT FLOW [name=value ...]  (extra -D definitions; url= is set to PORT)
+# Each daemon gets a control socket of its own (BENCH_TMP or /tmp), so
+# runs do not meet another wsflowd's.
 . "$(dirname "$0")/common.sh"
 port=$1
 flow=$2
@@ -13,5 +15,6 @@ for d in "$@"; do
 done
 export WSFLOW_PATH=${WSFLOW_PATH:-$srcdir/lib}
 # shellcheck disable=SC2086
-exec "$wsflowd" -d -D "url=127.0.0.1:$port" $defs \
+exec "$wsflowd" -d -s "${BENCH_TMP:-/tmp}/wsflowd-bench-$port.sock" \
+    -D "url=127.0.0.1:$port" $defs \
     "$srcdir/bench/flows/$flow.troy"
