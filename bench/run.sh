@@ -292,15 +292,14 @@ run_secs() {
 	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
 	esac
 	case $s-${p%%-*} in
-	S7-rawecho|S7-bun) echo "2 + $n * 0.00025" ;;
-	S7-node) echo "2 + $n * 0.0006" ;;
+	S7-node) echo "2 + $n * 0.0004" ;;
 	S7-python) echo "2 + $n * 0.001" ;;
-	S7-*) echo "2 + $n * 0.009" ;;
+	S7-*) echo "2 + $n * 0.00025" ;;
 	S5-jsonloop) echo "$dur" ;;
-	S5-*) echo "1.6 + $warm + $dur" ;;
-	*-rawecho) echo "0.2 + $warm + $dur" ;;
-	*-websocketd) echo "0.3 + $warm + $dur" ;;
-	*) echo "0.6 + $warm + $dur" ;;
+	S5-*) echo "1.3 + $warm + $dur" ;;
+	*-node) echo "1 + $warm + $dur" ;;
+	*-python) echo "0.6 + $warm + $dur" ;;
+	*) echo "0.25 + $warm + $dur" ;;
 	esac
 }
 

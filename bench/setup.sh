@@ -39,6 +39,12 @@ else
 	    printf '{ "name": "wsflow-bench-peers", "private": true }\n' \
 	    >"$nodedir/package.json"
 	(cd "$nodedir" && npm install --no-audit --no-fund bun)
+	# npm may skip the package's postinstall (which puts the native
+	# binary in place): run it by hand when bun does not start
+	if ! "$nodedir/node_modules/.bin/bun" --version >/dev/null 2>&1; then
+		echo "setup: running bun's install script"
+		(cd "$nodedir/node_modules/bun" && node install.js)
+	fi
 	"$nodedir/node_modules/.bin/bun" --version
 fi
 echo "setup: done"
