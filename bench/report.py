@@ -19,7 +19,9 @@ TITLES = {
           "(620 B JSON lines)",
     "S6": "S6 connection churn: connect, upgrade, 1 message, close "
           "(8 at a time)",
-    "S7": "S7 idle connections: server RSS per open connection",
+    "S7": "S7 idle connections: server RSS per open connection "
+          "((RSS with N open - RSS before) / N; PSS the same with shared "
+          "pages split between processes)",
     "S8a": "S8a 4 MiB binary message in 64 B fragments, 1 x 1",
     "S8b": "S8b 16 MiB binary message, 1 x 1",
     "T4": "T4 TLS: S4 over wss:// (x raw uses S4's raw echo)",
@@ -131,8 +133,9 @@ def main():
         md += ["## " + TITLES.get(scen, scen), ""]
         if scen == "S7":
             md += ["| peer | runs | " + label +
-                   " | x raw | x Bun | connections | server RSS KiB | cmd |",
-                   "|---|---|---|---|---|---|---|---|"]
+                   " | x raw | x Bun | PSS B/conn | connections | "
+                   "server RSS KiB | cmd |",
+                   "|---|---|---|---|---|---|---|---|---|"]
         elif scen == "S5":
             md += ["| peer | runs | events/s | MB/s | p50 us | p99 us | "
                    "p99.9 us | max us | CPU us/event | cmd |",
@@ -181,9 +184,11 @@ def main():
                                              "S2j", "S8a", "S8b"):
                 chart.setdefault(scen, {})[peer] = mraw
             if scen == "S7":
-                md.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                md.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |"
+                          .format(
                     peer, runs, cell(col(key), 0),
                     cell(rraw, 2, False), cell(rbun, 2, False),
+                    cell(col("pss_per_conn_b"), 0),
                     cell(col("opened"), 0, False),
                     cell(col("srv_rss_kb"), 0), ref))
             elif scen == "S5":

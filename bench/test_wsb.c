@@ -60,6 +60,12 @@ test_proc(void)
 	CHECK_INT(wsb_proc_cpu(getpid(), &cpu), 0);
 	CHECK(cpu > 0);
 	CHECK_INT(wsb_proc_rss(getpid(), &rss, &hwm), 0);
+	if (access("/proc/self/smaps_rollup", R_OK) == 0) {
+		uint64_t	 pss = 0;
+
+		CHECK_INT(wsb_proc_pss(getpid(), &pss), 0);
+		CHECK(pss > 0 && pss <= rss + 4096 * 1024);
+	}
 	CHECK(rss > 0 && hwm >= rss / 2);
 	CHECK_INT(wsb_proc_cpu(0x7ffffff0, &cpu), -1);
 	CHECK(wsb_raise_nofile() > 0);

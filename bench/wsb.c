@@ -229,16 +229,17 @@ wsb_proc_cpu(pid_t pid, uint64_t *ns)
 	return 0;
 }
 
-/* One "Name:  N kB" field of /proc/pid/status, in bytes. */
+/* One "Name:  N kB" field of /proc/pid/FILE, in bytes. */
 static int
-proc_status_kb(pid_t pid, const char *name, uint64_t *bytes)
+proc_status_kb(pid_t pid, const char *file, const char *name,
+    uint64_t *bytes)
 {
 	char	 path[64], line[256];
 	size_t	 len = strlen(name);
 	FILE	*f;
 	int	 rc = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL)
@@ -262,9 +263,9 @@ wsb_proc_rss(pid_t pid, uint64_t *rss, uint64_t *hwm)
 	if (proc_tree(pid, &tree, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (proc_status_kb(tree[i], "VmRSS", &v) == 0)
+		if (proc_status_kb(tree[i], "status", "VmRSS", &v) == 0)
 			sum += v;
-		if (proc_status_kb(tree[i], "VmHWM", &v) == 0)
+		if (proc_status_kb(tree[i], "status", "VmHWM", &v) == 0)
 			peak += v;
 	}
 	free(tree);
@@ -273,6 +274,32 @@ wsb_proc_rss(pid_t pid, uint64_t *rss, uint64_t *hwm)
 	*rss = sum;
 	*hwm = peak;
 	return 0;
+}
+
+/*
+ * Summed PSS of the tree at pid (/proc/PID/smaps_rollup): pages shared
+ * between processes count once in total, so a server that forks a
+ * process per connection is not charged for each one's libc again.
+ */
+int
+wsb_proc_pss(pid_t pid, uint64_t *pss)
+{
+	pid_t		*tree;
+	size_t		 n, i;
+	uint64_t	 v, sum = 0;
+	int		 rc = 0;
+
+	if (proc_tree(pid, &tree, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (proc_status_kb(tree[i], "smaps_rollup", "Pss", &v) == 0)
+			sum += v;
+		else if (i == 0)
+			rc = -1;
+	}
+	free(tree);
+	*pss = sum;
+	return rc;
 }
 
 /* Soft RLIMIT_NOFILE up to the hard limit. */

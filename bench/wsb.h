@@ -32,6 +32,8 @@ uint64_t wsb_now_ns(void);
 int	 wsb_proc_cpu(pid_t, uint64_t *);
 /* Summed VmRSS and summed VmHWM (bytes) of pid and live descendants. */
 int	 wsb_proc_rss(pid_t, uint64_t *, uint64_t *);
+/* Summed PSS (bytes) of pid and live descendants. */
+int	 wsb_proc_pss(pid_t, uint64_t *);
 /* Raise RLIMIT_NOFILE to the hard limit; returns the new soft limit. */
 long	 wsb_raise_nofile(void);
 

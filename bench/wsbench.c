@@ -104,6 +104,8 @@ struct bench {
 	uint64_t		 b_msgs, b_bytes, b_verified, b_errors;
 	uint64_t		 b_connfail, b_skipped, b_opened;
 	uint64_t		 b_rss0, b_rss1, b_hwm;
+	uint64_t		 b_pss0, b_pss1;
+	int			 b_pss_ok;
 	int			 b_idle_started;
 	int			 b_idle_next;
 	uint8_t			*b_scratch, *b_exp, *b_pat;
@@ -764,6 +766,8 @@ bench_idle(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	b->b_measuring = 1;
 	b->b_twarm = wsb_now_ns();
+	if (b->b_pss_ok)
+		b->b_pss_ok = wsb_proc_pss(b->b_pid, &b->b_pss1) == 0;
 	bench_stop(b);
 }
 
@@ -998,6 +1002,9 @@ bench_report(struct bench *b)
 		printf(" opened=%" PRIu64 " rss_per_conn_b=%.0f", b->b_opened,
 		    ((double)b->b_rss1 - (double)b->b_rss0) /
 		    (double)b->b_opened);
+	if (b->b_mode == WB_IDLE && b->b_opened > 0 && b->b_pss_ok)
+		printf(" pss_per_conn_b=%.0f", ((double)b->b_pss1 -
+		    (double)b->b_pss0) / (double)b->b_opened);
 	if (b->b_mode == WB_REPLAY)
 		printf(" sent=%" PRIu64 " received=%" PRIu64, b->b_rsent,
 		    b->b_rrecv);
@@ -1174,6 +1181,8 @@ main(int argc, char *argv[])
 		if (b->b_pid > 0 &&
 		    wsb_proc_rss(b->b_pid, &b->b_rss0, &hwm) == -1)
 			fatalx("pid %d: cannot read /proc", (int)b->b_pid);
+		b->b_pss_ok = b->b_pid > 0 &&
+		    wsb_proc_pss(b->b_pid, &b->b_pss0) == 0;
 		for (i = 0; i < b->b_conns && i < WB_IDLE_PENDING; i++)
 			conn_start(b, b->b_idle_next++);
 		/* give up after the duration even if some never open */
