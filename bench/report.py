@@ -58,7 +58,7 @@ def main_metric(scen):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
         return "rss_per_conn_b", "RSS B/conn", False
-    if scen in ("S4", "S8a", "S8b"):
+    if scen in ("S4", "S8a", "S8b", "T4"):
         return "mb_s", "MB/s", True
     return "msg_s", "msg/s", True
 
@@ -137,9 +137,9 @@ def main():
                    "server RSS KiB | cmd |",
                    "|---|---|---|---|---|---|---|---|---|"]
         elif scen == "S5":
-            md += ["| peer | runs | events/s | MB/s | p50 us | p99 us | "
-                   "p99.9 us | max us | CPU us/event | cmd |",
-                   "|---|---|---|---|---|---|---|---|---|---|"]
+            md += ["| peer | runs | events/s | x jsonloop | MB/s | p50 us | "
+                   "p99 us | p99.9 us | max us | CPU us/event | cmd |",
+                   "|---|---|---|---|---|---|---|---|---|---|---|"]
         else:
             extra = " server peak RSS KiB |" if scen in ("S8a", "S8b") \
                 else ""
@@ -179,9 +179,14 @@ def main():
                     rraw.append(v / rv)
                 if v is not None and bv:
                     rbun.append(v / bv)
+            if scen == "S5":
+                rraw = [v / j for v, j in
+                        ((num(r["kv"], key), value(scen, "jsonloop",
+                                                   r["rep"])) for r in ok)
+                        if v is not None and j]
             mraw = med(rraw)[0]
             if mraw is not None and scen in ("S1", "S2", "S3", "S4", "S6",
-                                             "S2j", "S8a", "S8b"):
+                                             "S2j", "S8a", "S8b", "T4"):
                 chart.setdefault(scen, {})[peer] = mraw
             if scen == "S7":
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |"
@@ -196,9 +201,9 @@ def main():
                 if peer == "jsonloop":
                     cpu = [num(r["kv"], "ns_line") / 1e3 for r in ok]
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | "
-                          "{} |".format(
+                          "{} | {} |".format(
                               peer, runs, cell(col("msg_s"), 0),
-                              cell(col("mb_s"), 1), cell(col("p50_us")),
+                              cell(rraw, 2, False), cell(col("mb_s"), 1), cell(col("p50_us")),
                               cell(col("p99_us")), cell(col("p999_us")),
                               cell(col("max_us")), cell(cpu, 2), ref))
             else:

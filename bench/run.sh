@@ -58,26 +58,30 @@ peer_missing() {
 	    echo "python3-websockets missing (make bench-setup)" ;;
 	websocketd) command -v websocketd >/dev/null 2>&1 ||
 	    echo "websocketd missing (make bench-setup)" ;;
-	wsflow*) echo "$wsflow_why" ;;
+	wsflow*) wsflow_missing "$1" ;;
 	jsonloop) [ -x "$jsonloop" ] || echo "bench/jsonloop not built" ;;
 	esac
 }
 
-# wsflow counts as present when wsflowd accepts every bench flow (-n).
+# A wsflow peer counts as present when wsflowd accepts its flow (-n).
 wsflow_missing() {
 	local f msg
+	case $1 in
+	wsflow) f=echo-binary ;;
+	wsflow-json) f=echo-json ;;
+	wsflow-tls) f=echo-tls ;;
+	wsflow-relay) f=relay ;;
+	wsflow-replay) f=replay ;;
+	esac
 	if [ ! -x "$builddir/supervisor/wsflowd" ]; then
 		echo "supervisor/wsflowd not built"
 		return
 	fi
-	for f in echo-binary echo-json echo-tls relay replay; do
-		if ! msg=$(WSFLOW_PATH=$srcdir/lib "$builddir/supervisor/wsflowd" \
-		    -n "$srcdir/bench/flows/$f.troy" 2>&1 >/dev/null); then
-			echo "wsflowd -n rejects bench/flows/$f.troy: $(echo "$msg" |
-			    head -1)"
-			return
-		fi
-	done
+	if ! msg=$(WSFLOW_PATH=$srcdir/lib "$builddir/supervisor/wsflowd" \
+	    -n "$srcdir/bench/flows/$f.troy" 2>&1 >/dev/null); then
+		echo "wsflowd -n rejects bench/flows/$f.troy: $(echo "$msg" |
+		    head -1)"
+	fi
 }
 
 # Peers (by base name in $peers) that a scenario runs.
@@ -314,7 +318,6 @@ estimate() {
 	awk "BEGIN { printf \"%d\", ($reps) * (0 $t) }"
 }
 
-wsflow_why=$(wsflow_missing)
 est=$(estimate)
 log "$mode: $reps repetitions of ${dur}s (+${warm}s warm-up), expected duration about $((est / 60)) min $((est % 60)) s"
 # BENCH_ESTIMATE=1: only say how long it would take
