@@ -251,8 +251,9 @@ def per_rep(rows, a, b, key, op):
                 if r["status"] == "ok":
                     got[r["rep"]][i] = num(r["kv"], key)
                 else:
-                    got[r["rep"]][2 + i] = "{} {}: {}".format(
-                        p, r["status"], r["why"])
+                    got[r["rep"]][2 + i] = r["why"] if \
+                        r["why"].startswith(p) else "{} {}: {}".format(
+                            p, r["status"], r["why"])
     vals, why = [], None
     for rep in sorted(got):
         va, vb, wa, wb = got[rep]
@@ -318,8 +319,13 @@ def targets(rows):
     for peer in ("rawecho", "bun", "node", "websocketd", "python"):
         vals, _ = per_rep(rows, ("S7", peer), ("S7", peer),
                           "rss_per_conn_b", own)
+        pss, _ = per_rep(rows, ("S7", peer), ("S7", peer),
+                         "pss_per_conn_b", own)
         if vals:
-            ref.append("{} {:,.0f} B".format(peer, med(vals)[0]))
+            v = med(vals)[0]
+            ref.append("{} {:,.0f} B".format(peer, v))
+            if pss and v > 2 * med(pss)[0]:
+                ref[-1] += " (PSS {:,.0f} B)".format(med(pss)[0])
     p99, _ = per_rep(rows, ("S5", "wsflow-replay"),
                      ("S5", "wsflow-replay"), "p99_us", own)
     md.append("")
