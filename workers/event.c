@@ -280,6 +280,27 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		ev_error(w, st, meta, err);
 }
 
+/* Tell every outgoing route that a stream ended, after its last event. */
+static void
+ev_stream_end_send(struct worker *w, uint64_t stream)
+{
+	struct msg_stream_end	 se;
+	struct wk_route		*r;
+	int			 i;
+
+	memset(&se, 0, sizeof(se));
+	se.se_origin = w->w_emit_as ? w->w_emit_origin : w->w_id;
+	se.se_stream = w->w_emit_as ? w->w_emit_stream : stream;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_OUT || r->wr_proc == NULL)
+			continue;
+		if (proc_send(r->wr_proc, MSG_STREAM_END, -1, &se,
+		    sizeof(se)) == -1)
+			log_warn("route %u: stream end", r->wr_id);
+	}
+}
+
 /* A stream ended: flush each preprocessor level in turn, then forget it. */
 void
 ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
@@ -304,6 +325,7 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 		st->ws_pre[i] = NULL;
 	}
 	st->ws_used = 0;
+	ev_stream_end_send(w, stream);
 }
 
 /* Pipeline output: follow that port's nodes. */
@@ -373,6 +395,11 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	memset(&ev, 0, sizeof(ev));
 	ev.me_origin = w->w_id;
 	ev.me_stream = w->w_cur_stream;
+	if (w->w_emit_as) {
+		/* a relay answers on behalf of the stream it relays */
+		ev.me_origin = w->w_emit_origin;
+		ev.me_stream = w->w_emit_stream;
+	}
 	if (json_object_get_boolean(json_object_object_get(meta, "binary")))
 		ev.me_flags |= EV_BINARY;
 	if (strlcpy(ev.me_port, port, sizeof(ev.me_port)) >=
@@ -627,6 +654,7 @@ void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
 	struct proc_event	 pe;
+	struct msg_stream_end	 se;
 	struct json_object	*v = NULL, *meta = NULL;
 	char			 err[128];
 	int			 ok;
@@ -641,6 +669,13 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		    r->wr_paused ? "paused" : "resumed", r->wr_peer);
 		if (!r->wr_paused && w->w_ops->co_kick != NULL)
 			w->w_ops->co_kick(w);
+		return;
+	case MSG_STREAM_END:
+		if (r->wr_end != ROUTE_IN || m->pm_len != sizeof(se))
+			goto bad;
+		memcpy(&se, m->pm_data, sizeof(se));
+		if (w->w_ops->co_stream_end != NULL)
+			w->w_ops->co_stream_end(w, se.se_origin, se.se_stream);
 		return;
 	case MSG_EVENT:
 		if (r->wr_end != ROUTE_IN)

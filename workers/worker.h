@@ -52,6 +52,9 @@ struct conn_ops {
 			    const struct msg_resolve_res *);
 	/* Add the connector's own counters to an object (show stats). */
 	void		(*co_stats)(struct worker *, struct json_object *);
+	/* A stream of the source across a route ended (MSG_STREAM_END):
+	 * origin connector id, its stream id. */
+	void		(*co_stream_end)(struct worker *, uint32_t, uint64_t);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -102,6 +105,11 @@ struct worker {
 	int			 w_npost;
 	struct wk_stream	 w_streams[WK_MAX_STREAMS];
 	uint64_t		 w_cur_stream;	/* source stream being read */
+	/* Set by a relaying source while it reads: events it emits on
+	 * routes carry this origin instead of its own id and stream. */
+	int			 w_emit_as;
+	uint32_t		 w_emit_origin;
+	uint64_t		 w_emit_stream;
 
 	struct json_object	*w_outputs;	/* connector port -> nodes */
 	struct wk_pipe		*w_pipes;

@@ -1,0 +1,43 @@
+/*
+ * The ws_client connector in two modes sharing one target: ws_client.c
+ * keeps one connection for the whole connector (Tremor's ws_client);
+ * ws_relay.c, chosen by "per_stream": true, keeps one connection per
+ * stream of the events it receives and answers on behalf of that stream.
+ */
+#ifndef WSFLOW_WS_CLIENT_H
+#define WSFLOW_WS_CLIENT_H
+
+#include <openssl/ssl.h>
+
+#include "backoff.h"
+#include "proto.h"
+#include "url.h"
+#include "worker.h"
+#include "wsconn.h"
+
+/* Where and how to connect: read once from the connector config. */
+struct wcl_target {
+	struct url		 tg_url;
+	int			 tg_tls;
+	SSL_CTX			*tg_ctx;
+	char			 tg_domain[URL_HOST_MAX];
+	int			 tg_nodelay;
+	struct backoff		 tg_bo;		/* the policy, as configured */
+	struct wsconn_conf	 tg_conf;	/* points at tg_url, tg_st */
+	struct wsc_stats	 tg_st;
+};
+
+/* ws_client.c */
+struct wsconn	*wcl_dial(struct worker *, const struct wcl_target *,
+		    const struct proto_addr *, const struct wsconn_cb *,
+		    void *, char *, size_t);
+/* Whether the events of a binary or text frame may be emitted now. */
+int		 wcl_can_read(struct worker *);
+/* Fill *pa from a numeric host; -1 when the host is a name. */
+int		 wcl_numeric(const struct url *, struct proto_addr *);
+
+/* ws_relay.c: take over the connector (the target moves in). */
+int		 wrl_setup(struct worker *, struct wcl_target *, char *,
+		    size_t);
+
+#endif
