@@ -204,9 +204,9 @@ wrl_drop_held(struct wrl_up *u, const char *why)
 	if (n > 0) {
 		rs->rs_dropped += n;
 		rs->rs_w->w_dropped += n;
-		log_warnx("connector %s: stream %u/%llu: %zu held events "
-		    "dropped: %s", rs->rs_w->w_name, u->u_origin,
-		    (unsigned long long)u->u_stream, n, why);
+		log_warnx("connector %s: stream %llu of connector %u: %zu held events "
+		    "dropped: %s", rs->rs_w->w_name, (unsigned long long)u->u_stream,
+		    u->u_origin, n, why);
 	}
 }
 
@@ -363,17 +363,17 @@ wrl_failed(struct wrl_up *u, const char *why)
 	if (backoff_failed(&u->u_bo, &wait) == -1) {
 		rs->rs_gave_up++;
 		u->u_state = WU_FAILED;
-		log_warnx("connector %s: stream %u/%llu: connecting to %s:%u "
+		log_warnx("connector %s: stream %llu of connector %u: connecting to %s:%u "
 		    "failed: %s; giving up on this stream", w->w_name,
-		    u->u_origin, (unsigned long long)u->u_stream,
+		    (unsigned long long)u->u_stream, u->u_origin,
 		    rs->rs_tg.tg_url.u_host, rs->rs_tg.tg_url.u_port, why);
 		wrl_drop_held(u, "its upstream failed");
 		return;
 	}
 	if (wsconn_often(rs->rs_failed))
-		log_warnx("connector %s: stream %u/%llu: connecting to %s:%u "
+		log_warnx("connector %s: stream %llu of connector %u: connecting to %s:%u "
 		    "failed: %s; next attempt in %llu ms", w->w_name,
-		    u->u_origin, (unsigned long long)u->u_stream,
+		    (unsigned long long)u->u_stream, u->u_origin,
 		    rs->rs_tg.tg_url.u_host, rs->rs_tg.tg_url.u_port, why,
 		    (unsigned long long)wait);
 	u->u_state = WU_WAIT;
@@ -402,8 +402,8 @@ wrl_open(struct wsconn *ws, void *arg)
 	u->u_meta = wsconn_meta("ws_client", host, port, rs->rs_tg.tg_tls, 0);
 	u->u_meta_bin = wsconn_meta("ws_client", host, port, rs->rs_tg.tg_tls,
 	    1);
-	log_debug("connector %s: stream %u/%llu: connected to %s",
-	    rs->rs_w->w_name, u->u_origin, (unsigned long long)u->u_stream,
+	log_debug("connector %s: stream %llu of connector %u: connected to %s",
+	    rs->rs_w->w_name, (unsigned long long)u->u_stream, u->u_origin,
 	    wsconn_name(ws));
 	if (rs->rs_paused || !wcl_can_read(rs->rs_w))
 		wsconn_pause(ws, 1);
@@ -464,8 +464,8 @@ wrl_closed(struct wsconn *ws, void *arg)
 	ev_source_end(w, u->u_local, u->u_meta);
 	wrl_emit_as(u, 0);
 	if (u->u_ended || rs->rs_closing) {
-		log_debug("connector %s: stream %u/%llu: %s: %s", w->w_name,
-		    u->u_origin, (unsigned long long)u->u_stream,
+		log_debug("connector %s: stream %llu of connector %u: %s: %s", w->w_name,
+		    (unsigned long long)u->u_stream, u->u_origin,
 		    wsconn_name(ws), wsconn_error(ws));
 		wrl_up_free(u);
 		return;
@@ -473,10 +473,10 @@ wrl_closed(struct wsconn *ws, void *arg)
 	rs->rs_lost++;
 	(void)backoff_lost(&u->u_bo, &wait);
 	if (wsconn_often(rs->rs_lost))
-		log_warnx("connector %s: stream %u/%llu: connection to %s "
+		log_warnx("connector %s: stream %llu of connector %u: connection to %s "
 		    "lost: %s; its next event reconnects after %llu ms "
-		    "(%llu lost so far)", w->w_name, u->u_origin,
-		    (unsigned long long)u->u_stream, wsconn_name(ws),
+		    "(%llu lost so far)", w->w_name, (unsigned long long)u->u_stream,
+		    u->u_origin, wsconn_name(ws),
 		    wsconn_error(ws), (unsigned long long)wait,
 		    (unsigned long long)rs->rs_lost);
 	u->u_retry_at = wrl_now(rs) + wait;
@@ -644,9 +644,9 @@ wrl_sweep(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		if (u->u_state == WU_OPEN || u->u_state == WU_IDLE ||
 		    u->u_state == WU_FAILED) {
-			log_debug("connector %s: stream %u/%llu: idle",
-			    rs->rs_w->w_name, u->u_origin,
-			    (unsigned long long)u->u_stream);
+			log_debug("connector %s: stream %llu of connector %u: idle",
+			    rs->rs_w->w_name, (unsigned long long)u->u_stream,
+			    u->u_origin);
 			wrl_finish_up(u, WS_CLOSE_NORMAL, "idle");
 		}
 	}
