@@ -107,6 +107,12 @@ ev_teardown(struct worker *w)
 {
 	int	 i, j;
 
+	for (i = 0; i < w->w_nroutes; i++) {
+		free(w->w_routes[i].wr_meta_text);
+		json_object_put(w->w_routes[i].wr_meta);
+		w->w_routes[i].wr_meta_text = NULL;
+		w->w_routes[i].wr_meta = NULL;
+	}
 	for (i = 0; i < w->w_npipes; i++)
 		pipeline_free(w->w_pipes[i].wp_pipe);
 	free(w->w_pipes);
@@ -649,6 +655,35 @@ ev_parse(const char *s, size_t len, struct json_object **out)
 	return 0;
 }
 
+/*
+ * The metadata of an event from a route: a source sends the same text for
+ * every event of a connection, so the last one parsed on each route is
+ * kept and shared (sinks only read metadata).
+ */
+static int
+ev_meta_parse(struct wk_route *r, const char *s, size_t len,
+    struct json_object **out)
+{
+	char	*copy;
+
+	if (r->wr_meta != NULL && r->wr_meta_len == len &&
+	    memcmp(r->wr_meta_text, s, len) == 0) {
+		*out = json_object_get(r->wr_meta);
+		return 0;
+	}
+	if (ev_parse(s, len, out) == -1)
+		return -1;
+	if (len > EV_META_CACHE_MAX || (copy = malloc(len)) == NULL)
+		return 0;
+	memcpy(copy, s, len);
+	free(r->wr_meta_text);
+	json_object_put(r->wr_meta);
+	r->wr_meta_text = copy;
+	r->wr_meta_len = len;
+	r->wr_meta = json_object_get(*out);
+	return 0;
+}
+
 /* A message arrived on a route this worker consumes (or contraflow). */
 void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
@@ -690,7 +725,8 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		} else
 			ok = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len, &v);
 		if (ok == 0 && pe.pe_hdr.me_meta_len > 0)
-			ok = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len, &meta);
+			ok = ev_meta_parse(r, pe.pe_meta, pe.pe_hdr.me_meta_len,
+			    &meta);
 		if (ok == -1) {
 			/* Well framed but unreadable: drop that event only. */
 			r->wr_dropped++;

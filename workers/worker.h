@@ -22,6 +22,7 @@
 #define WK_MAX_STREAMS	1024	/* live streams per source */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
+#define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -74,6 +75,10 @@ struct wk_route {
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
+	/* the last metadata parsed on this route (event.c) */
+	char			*wr_meta_text;
+	size_t			 wr_meta_len;
+	struct json_object	*wr_meta;
 };
 
 /* Per-stream source state: one preprocessor chain instance. */
