@@ -38,13 +38,6 @@
 #define WCL_HOLD_BYTES		(16U * 1024 * 1024)
 #define WCL_OUT_HIGH		(1024U * 1024)	/* stop reading routes */
 
-struct wcl_held {
-	struct wcl_held		*h_next;
-	int			 h_binary;
-	size_t			 h_len;
-	char			 h_data[];
-};
-
 struct wcl_state {
 	struct worker		*cs_w;
 	struct wcl_target	 cs_tg;
@@ -58,8 +51,7 @@ struct wcl_state {
 	struct proto_addr	 cs_addrs[PROTO_ADDRS_MAX];
 	int			 cs_naddrs;
 	int			 cs_addr;	/* being tried */
-	struct wcl_held		*cs_head, **cs_tail;
-	size_t			 cs_nheld, cs_held_bytes;
+	struct wcl_queue	 cs_q;		/* held while disconnected */
 	uint64_t		 cs_dropped;
 	int			 cs_draining;
 	int			 cs_done;
@@ -82,19 +74,89 @@ wcl_drop(struct wcl_state *cs, const char *why)
 		    cs->cs_w->w_name, why, (unsigned long long)cs->cs_dropped);
 }
 
+/* Start an empty queue. */
+void
+wcl_q_init(struct wcl_queue *q)
+{
+	q->q_head = NULL;
+	q->q_tail = &q->q_head;
+	q->q_n = q->q_bytes = 0;
+}
+
+/* Queue a copy of one message; -1 when out of memory. */
+int
+wcl_q_push(struct wcl_queue *q, int binary, const char *data, size_t len)
+{
+	struct wcl_held	*h;
+
+	if ((h = malloc(sizeof(*h) + len)) == NULL)
+		return -1;
+	h->h_next = NULL;
+	h->h_binary = binary;
+	h->h_len = len;
+	memcpy(h->h_data, data, len);
+	*q->q_tail = h;
+	q->q_tail = &h->h_next;
+	q->q_n++;
+	q->q_bytes += len;
+	return 0;
+}
+
+/* Free the first message. */
+static void
+wcl_q_shift(struct wcl_queue *q)
+{
+	struct wcl_held	*h = q->q_head;
+
+	q->q_head = h->h_next;
+	if (q->q_head == NULL)
+		q->q_tail = &q->q_head;
+	q->q_n--;
+	q->q_bytes -= h->h_len;
+	free(h);
+}
+
+/* Free every message; how many there were. */
+size_t
+wcl_q_clear(struct wcl_queue *q)
+{
+	size_t	 n = q->q_n;
+
+	while (q->q_head != NULL)
+		wcl_q_shift(q);
+	return n;
+}
+
+/*
+ * Send queued messages in order while the connection's output is below
+ * high (0: no limit); one the connection refuses goes to drop, and what
+ * is left stays queued if it closed.
+ */
+void
+wcl_q_send(struct wcl_queue *q, struct wsconn *ws, size_t high,
+    wcl_drop_fn drop, void *arg)
+{
+	struct wcl_held	*h;
+	const char	*why;
+
+	while ((h = q->q_head) != NULL &&
+	    (high == 0 || wsconn_pending(ws) < high)) {
+		if (wsconn_send(ws, h->h_binary, h->h_data, h->h_len,
+		    &why) == -1) {
+			if (!wsconn_is_open(ws))
+				return;		/* for the next connection */
+			drop(arg, why);
+		}
+		wcl_q_shift(q);
+	}
+}
+
 /* Forget every held event, counting them as dropped. */
 static void
 wcl_drop_held(struct wcl_state *cs, const char *why)
 {
-	struct wcl_held	*h;
-	size_t		 n = cs->cs_nheld;
+	size_t	 n = wcl_q_clear(&cs->cs_q);
 
-	while ((h = cs->cs_head) != NULL) {
-		cs->cs_head = h->h_next;
-		free(h);
-	}
-	cs->cs_tail = &cs->cs_head;
-	cs->cs_nheld = cs->cs_held_bytes = 0;
 	if (n > 0) {
 		cs->cs_dropped += n;
 		cs->cs_w->w_dropped += n;
@@ -416,29 +478,22 @@ wcl_timer(evutil_socket_t fd, short ev, void *arg)
 	wcl_attempt(cs);
 }
 
+/* wcl_q_send's drop callback. */
+static void
+wcl_drop_cb(void *arg, const char *why)
+{
+	wcl_drop(arg, why);
+}
+
 /* Send held events while the output has room; push back otherwise. */
 static void
 wcl_flush_held(struct wcl_state *cs)
 {
-	struct wcl_held	*h;
-	const char	*why;
-
-	while (cs->cs_open && (h = cs->cs_head) != NULL &&
-	    (cs->cs_draining || wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)) {
-		if (wsconn_send(cs->cs_ws, h->h_binary, h->h_data, h->h_len,
-		    &why) == -1) {
-			if (!wsconn_is_open(cs->cs_ws))
-				return;		/* keep it for the next one */
-			wcl_drop(cs, why);
-		}
-		cs->cs_head = h->h_next;
-		if (cs->cs_head == NULL)
-			cs->cs_tail = &cs->cs_head;
-		cs->cs_nheld--;
-		cs->cs_held_bytes -= h->h_len;
-		free(h);
-	}
-	if (cs->cs_open && cs->cs_head == NULL &&
+	if (!cs->cs_open)
+		return;
+	wcl_q_send(&cs->cs_q, cs->cs_ws, cs->cs_draining ? 0 : WCL_OUT_HIGH,
+	    wcl_drop_cb, cs);
+	if (cs->cs_open && cs->cs_q.q_head == NULL &&
 	    wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)
 		ev_read_inputs(cs->cs_w, 1);
 }
@@ -447,25 +502,15 @@ wcl_flush_held(struct wcl_state *cs)
 static int
 wcl_hold(struct wcl_state *cs, int binary, const char *data, size_t len)
 {
-	struct wcl_held	*h;
-
-	if (cs->cs_nheld >= WCL_HOLD_EVENTS ||
-	    cs->cs_held_bytes + len > WCL_HOLD_BYTES) {
+	if (cs->cs_q.q_n >= WCL_HOLD_EVENTS ||
+	    cs->cs_q.q_bytes + len > WCL_HOLD_BYTES) {
 		wcl_drop(cs, "too many events held while disconnected");
 		return -1;
 	}
-	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+	if (wcl_q_push(&cs->cs_q, binary, data, len) == -1) {
 		wcl_drop(cs, "out of memory");
 		return -1;
 	}
-	h->h_next = NULL;
-	h->h_binary = binary;
-	h->h_len = len;
-	memcpy(h->h_data, data, len);
-	*cs->cs_tail = h;
-	cs->cs_tail = &h->h_next;
-	cs->cs_nheld++;
-	cs->cs_held_bytes += len;
 	return 0;
 }
 
@@ -490,7 +535,7 @@ wcl_write(struct worker *w, const char *port, const char *data, size_t len)
 		wcl_drop(cs, "not valid UTF-8 for a text frame");
 		return -1;
 	}
-	if (!cs->cs_open || cs->cs_head != NULL ||
+	if (!cs->cs_open || cs->cs_q.q_head != NULL ||
 	    !wsconn_is_open(cs->cs_ws))
 		return wcl_hold(cs, binary, data, len);
 	if (wsconn_send(cs->cs_ws, binary, data, len, &why) == -1) {
@@ -590,7 +635,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 
 	memset(cs, 0, sizeof(*cs));
 	cs->cs_w = w;
-	cs->cs_tail = &cs->cs_head;
+	wcl_q_init(&cs->cs_q);
 	w->w_profile = SANDBOX_WS_CLIENT;
 	w->w_state = cs;
 	if (wcl_target_read(w, &cs->cs_tg, err, errlen) == -1)
@@ -712,9 +757,9 @@ wcl_stats(struct worker *w, struct json_object *o)
 		return;
 	wsconn_stats_json(&cs->cs_tg.tg_st, o);
 	json_object_object_add(o, "open", json_object_new_boolean(cs->cs_open));
-	json_object_object_add(o, "held", json_object_new_uint64(cs->cs_nheld));
+	json_object_object_add(o, "held", json_object_new_uint64(cs->cs_q.q_n));
 	json_object_object_add(o, "held_bytes",
-	    json_object_new_uint64(cs->cs_held_bytes));
+	    json_object_new_uint64(cs->cs_q.q_bytes));
 }
 
 const struct conn_ops ws_client_ops = {

@@ -27,7 +27,28 @@ struct wcl_target {
 	struct wsc_stats	 tg_st;
 };
 
+/* Messages waiting for a connection, in order. */
+struct wcl_held {
+	struct wcl_held		*h_next;
+	int			 h_binary;
+	size_t			 h_len;
+	char			 h_data[];
+};
+
+struct wcl_queue {
+	struct wcl_held		*q_head, **q_tail;
+	size_t			 q_n, q_bytes;
+};
+
+/* Called for each queued message a connection refused. */
+typedef void (*wcl_drop_fn)(void *, const char *);
+
 /* ws_client.c */
+void		 wcl_q_init(struct wcl_queue *);
+int		 wcl_q_push(struct wcl_queue *, int, const char *, size_t);
+size_t		 wcl_q_clear(struct wcl_queue *);
+void		 wcl_q_send(struct wcl_queue *, struct wsconn *, size_t,
+		    wcl_drop_fn, void *);
 struct wsconn	*wcl_dial(struct worker *, const struct wcl_target *,
 		    const struct proto_addr *, const struct wsconn_cb *,
 		    void *, char *, size_t);

@@ -49,13 +49,6 @@ enum wrl_ustate {
 	WU_FAILED,	/* the policy gave up: events dropped until the end */
 };
 
-struct wrl_held {
-	struct wrl_held		*h_next;
-	int			 h_binary;
-	size_t			 h_len;
-	char			 h_data[];
-};
-
 struct wrl_state;
 
 /* One relayed stream and its upstream connection. */
@@ -76,8 +69,7 @@ struct wrl_up {
 	uint64_t		 u_retry_at;	/* ms, after a loss */
 	uint64_t		 u_last;	/* ms of the last activity */
 	struct event		*u_timer;
-	struct wrl_held		*u_head, **u_tail;
-	size_t			 u_nheld, u_held_bytes;
+	struct wcl_queue	 u_q;		/* held while opening */
 	struct json_object	*u_meta, *u_meta_bin;
 };
 
@@ -191,22 +183,15 @@ static void
 wrl_drop_held(struct wrl_up *u, const char *why)
 {
 	struct wrl_state	*rs = u->u_rs;
-	struct wrl_held		*h;
-	size_t			 n = u->u_nheld;
+	size_t			 n;
 
-	while ((h = u->u_head) != NULL) {
-		u->u_head = h->h_next;
-		free(h);
-	}
-	u->u_tail = &u->u_head;
-	rs->rs_held_bytes -= u->u_held_bytes;
-	u->u_nheld = u->u_held_bytes = 0;
-	if (n > 0) {
+	rs->rs_held_bytes -= u->u_q.q_bytes;
+	if ((n = wcl_q_clear(&u->u_q)) > 0) {
 		rs->rs_dropped += n;
 		rs->rs_w->w_dropped += n;
-		log_warnx("connector %s: stream %llu of connector %u: %zu held events "
-		    "dropped: %s", rs->rs_w->w_name, (unsigned long long)u->u_stream,
-		    u->u_origin, n, why);
+		log_warnx("connector %s: stream %llu of connector %u: %zu "
+		    "held events dropped: %s", rs->rs_w->w_name,
+		    (unsigned long long)u->u_stream, u->u_origin, n, why);
 	}
 }
 
@@ -215,26 +200,17 @@ static int
 wrl_hold(struct wrl_up *u, int binary, const char *data, size_t len)
 {
 	struct wrl_state	*rs = u->u_rs;
-	struct wrl_held		*h;
 
-	if (u->u_nheld >= WRL_HOLD_EVENTS ||
-	    u->u_held_bytes + len > WRL_HOLD_BYTES ||
+	if (u->u_q.q_n >= WRL_HOLD_EVENTS ||
+	    u->u_q.q_bytes + len > WRL_HOLD_BYTES ||
 	    rs->rs_held_bytes + len > WRL_HOLD_TOTAL) {
 		wrl_drop(rs, "too many events held while connecting");
 		return -1;
 	}
-	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+	if (wcl_q_push(&u->u_q, binary, data, len) == -1) {
 		wrl_drop(rs, "out of memory");
 		return -1;
 	}
-	h->h_next = NULL;
-	h->h_binary = binary;
-	h->h_len = len;
-	memcpy(h->h_data, data, len);
-	*u->u_tail = h;
-	u->u_tail = &h->h_next;
-	u->u_nheld++;
-	u->u_held_bytes += len;
 	rs->rs_held_bytes += len;
 	return 0;
 }
@@ -463,6 +439,8 @@ wrl_closed(struct wsconn *ws, void *arg)
 	wrl_emit_as(u, 1);
 	ev_source_end(w, u->u_local, u->u_meta);
 	wrl_emit_as(u, 0);
+	if (u->u_state != WU_IDLE)
+		return;		/* a flow looping back here reopened it */
 	if (u->u_ended || rs->rs_closing) {
 		log_debug("connector %s: stream %llu of connector %u: %s: %s", w->w_name,
 		    (unsigned long long)u->u_stream, u->u_origin,
@@ -480,7 +458,7 @@ wrl_closed(struct wsconn *ws, void *arg)
 		    wsconn_error(ws), (unsigned long long)wait,
 		    (unsigned long long)rs->rs_lost);
 	u->u_retry_at = wrl_now(rs) + wait;
-	if (u->u_nheld > 0) {
+	if (u->u_q.q_n > 0) {
 		u->u_state = WU_WAIT;
 		wrl_schedule(u, wait);
 	}
@@ -493,7 +471,7 @@ wrl_writable(struct wsconn *ws, void *arg)
 	struct wrl_up	*u = arg;
 
 	wrl_flush(u);
-	if (u->u_head == NULL && wsconn_pending(ws) < WRL_OUT_HIGH)
+	if (u->u_q.q_head == NULL && wsconn_pending(ws) < WRL_OUT_HIGH)
 		wrl_full(u, 0);
 }
 
@@ -504,32 +482,26 @@ static const struct wsconn_cb wrl_cb = {
 	.wc_writable = wrl_writable,
 };
 
+/* wcl_q_send's drop callback. */
+static void
+wrl_drop_cb(void *arg, const char *why)
+{
+	wrl_drop(arg, why);
+}
+
 /* Send a stream's held events while its output has room. */
 static void
 wrl_flush(struct wrl_up *u)
 {
 	struct wrl_state	*rs = u->u_rs;
-	struct wrl_held		*h;
-	const char		*why;
-	int			 all = u->u_ended || rs->rs_closing;
+	size_t			 before = u->u_q.q_bytes;
 
-	while (u->u_state == WU_OPEN && (h = u->u_head) != NULL &&
-	    (all || wsconn_pending(u->u_ws) < WRL_OUT_HIGH)) {
-		if (wsconn_send(u->u_ws, h->h_binary, h->h_data, h->h_len,
-		    &why) == -1) {
-			if (!wsconn_is_open(u->u_ws))
-				return;		/* for its next connection */
-			wrl_drop(rs, why);
-		}
-		u->u_head = h->h_next;
-		if (u->u_head == NULL)
-			u->u_tail = &u->u_head;
-		u->u_nheld--;
-		u->u_held_bytes -= h->h_len;
-		rs->rs_held_bytes -= h->h_len;
-		free(h);
-	}
-	if (u->u_state == WU_OPEN && u->u_head != NULL)
+	if (u->u_state != WU_OPEN)
+		return;
+	wcl_q_send(&u->u_q, u->u_ws, u->u_ended || rs->rs_closing ? 0 :
+	    WRL_OUT_HIGH, wrl_drop_cb, rs);
+	rs->rs_held_bytes -= before - u->u_q.q_bytes;
+	if (u->u_q.q_head != NULL)
 		wrl_full(u, 1);
 }
 
@@ -677,7 +649,7 @@ wrl_up_new(struct wrl_state *rs, uint32_t origin, uint64_t stream)
 	u->u_rs = rs;
 	u->u_origin = origin;
 	u->u_stream = stream;
-	u->u_tail = &u->u_head;
+	wcl_q_init(&u->u_q);
 	u->u_bo = rs->rs_tg.tg_bo;
 	u->u_bo.bo_failures = u->u_bo.bo_prev = u->u_bo.bo_attempts = 0;
 	u->u_state = WU_IDLE;
@@ -735,7 +707,7 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 		wrl_drop(rs, "the stream's upstream failed");
 		return -1;
 	case WU_OPEN:
-		if (u->u_head != NULL || !wsconn_is_open(u->u_ws))
+		if (u->u_q.q_head != NULL || !wsconn_is_open(u->u_ws))
 			break;
 		if (wsconn_send(u->u_ws, binary, data, len, &why) == -1) {
 			wrl_drop(rs, why);
