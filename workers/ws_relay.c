@@ -381,8 +381,10 @@ wrl_open(struct wsconn *ws, void *arg)
 	log_debug("connector %s: stream %llu of connector %u: connected to %s",
 	    rs->rs_w->w_name, (unsigned long long)u->u_stream, u->u_origin,
 	    wsconn_name(ws));
-	if (rs->rs_paused || !wcl_can_read(rs->rs_w))
+	if (rs->rs_paused)
 		wsconn_pause(ws, 1);
+	else if (!wcl_can_read(rs->rs_w))
+		wrl_pause_all(rs, 1);
 	wrl_flush(u);
 	if (u->u_ended || rs->rs_closing)
 		wrl_finish_up(u, u->u_ended ? WS_CLOSE_NORMAL :
@@ -724,11 +726,10 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (u->u_state == WU_IDLE) {
 		/* the first event, or the first since a loss */
 		u->u_state = WU_WAIT;
-		wrl_schedule(u, u->u_retry_at > now ? u->u_retry_at - now : 0);
-		if (u->u_retry_at <= now) {
-			evtimer_del(u->u_timer);
+		if (u->u_retry_at > now)
+			wrl_schedule(u, u->u_retry_at - now);
+		else
 			wrl_attempt(u);
-		}
 	}
 	return 0;
 }
