@@ -113,6 +113,10 @@ ev_teardown(struct worker *w)
 		w->w_routes[i].wr_meta_text = NULL;
 		w->w_routes[i].wr_meta = NULL;
 	}
+	free(w->w_meta_text);
+	json_object_put(w->w_meta_obj);
+	w->w_meta_text = NULL;
+	w->w_meta_obj = NULL;
 	for (i = 0; i < w->w_npipes; i++)
 		pipeline_free(w->w_pipes[i].wp_pipe);
 	free(w->w_pipes);
@@ -381,6 +385,37 @@ ev_serialise(struct worker *w, struct json_object *v, uint32_t *flags)
 	return buf_addc(&w->w_enc, '\n');
 }
 
+/*
+ * The text of an event's metadata for a route.  Metadata objects are not
+ * changed once an event carries them (a source builds a connection's
+ * metadata once, pipelines pass $ through), so the text of the last
+ * object is kept while a reference pins that object: a run of events from
+ * one connection serialises it once.
+ */
+static const char *
+ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
+{
+	const char	*m;
+	char		*copy;
+
+	if (meta == w->w_meta_obj) {
+		*len = w->w_meta_len;
+		return w->w_meta_text;
+	}
+	m = json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	if (m == NULL || *len > EV_META_CACHE_MAX ||
+	    (copy = malloc(*len + 1)) == NULL)
+		return m;
+	memcpy(copy, m, *len + 1);
+	free(w->w_meta_text);
+	json_object_put(w->w_meta_obj);
+	w->w_meta_text = copy;
+	w->w_meta_len = *len;
+	w->w_meta_obj = json_object_get(meta);
+	return copy;
+}
+
 /* Send one event down a route. */
 static void
 ev_route_send(struct worker *w, uint32_t id, const char *port,
@@ -414,9 +449,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		return;
 	}
 	if (meta != NULL)
-		m = json_object_to_json_string_length(meta,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &mlen);
+		m = ev_meta_text(w, meta, &mlen);
 	if (ev_serialise(w, v, &ev.me_flags) == -1 || (meta != NULL &&
 	    m == NULL)) {
 		w->w_dropped++;

@@ -135,6 +135,10 @@ struct worker {
 	uint64_t		 w_bytes_in;	/* read by the source */
 	uint64_t		 w_bytes_out;	/* written by the sink */
 	struct buf		 w_enc;		/* sink encoding scratch */
+	/* the last metadata sent on routes and its text (event.c) */
+	struct json_object	*w_meta_obj;
+	char			*w_meta_text;
+	size_t			 w_meta_len;
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
