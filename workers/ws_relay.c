@@ -680,11 +680,14 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (json_object_object_get_ex(w->w_sink_meta, "binary", &b) &&
 	    json_object_is_type(b, json_type_boolean))
 		binary = json_object_get_boolean(b);
-	if (!binary && !utf8_valid(data, len)) {
+	u = wrl_lookup(rs, w->w_sink_origin, w->w_sink_stream);
+	/* What is sent at once wsconn_send checks; what is held, here. */
+	if (!binary && (u == NULL || u->u_state != WU_OPEN ||
+	    u->u_q.q_head != NULL) && !utf8_valid(data, len)) {
 		wrl_drop(rs, "not valid UTF-8 for a text frame");
 		return -1;
 	}
-	if ((u = wrl_lookup(rs, w->w_sink_origin, w->w_sink_stream)) == NULL) {
+	if (u == NULL) {
 		if (rs->rs_closing) {
 			wrl_drop(rs, "stopping");
 			return -1;
