@@ -39,6 +39,7 @@
 #define WRL_BUCKETS		1024		/* hash of live streams */
 #define WRL_MAX_CONN		1024		/* default and ceiling */
 #define WRL_SWEEP_MIN_MS	100
+#define WRL_IDLE_MS		600000		/* default idle_timeout_ms */
 
 enum wrl_ustate {
 	WU_IDLE,	/* no connection, nothing held (after a loss) */
@@ -771,9 +772,10 @@ wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
 	    json_object_get_int64(o) >= 1 &&
 	    json_object_get_int64(o) <= WRL_MAX_CONN)
 		rs->rs_max = (size_t)json_object_get_int64(o);
+	rs->rs_idle_ms = WRL_IDLE_MS;
 	if (json_object_object_get_ex(w->w_cconf, "idle_timeout_ms", &o) &&
 	    json_object_is_type(o, json_type_int) &&
-	    json_object_get_int64(o) > 0)
+	    json_object_get_int64(o) >= 0)
 		rs->rs_idle_ms = (uint64_t)json_object_get_int64(o);
 	w->w_ops = &ws_relay_ops;
 	w->w_state = rs;
