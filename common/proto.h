@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	2
+#define WSFLOW_PROTO_VERSION	3
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -47,6 +47,7 @@ enum msg_type {
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
 	MSG_PAUSE,		/* upstream: stop producing into this route */
 	MSG_RESUME,		/* upstream: produce again */
+	MSG_STREAM_END,		/* struct msg_stream_end: a source stream ended */
 };
 
 #define MSG_CONTROL_DOWN_MIN	1
@@ -162,6 +163,18 @@ struct msg_event {
 	uint32_t	me_value_len;
 	uint32_t	me_meta_len;
 	char		me_port[PROTO_PORT_MAX];	/* target port, NUL-terminated */
+};
+
+/*
+ * A stream of the source at the other end of a route ended (a ws_server
+ * client closed, a file was read to its end).  It follows the stream's
+ * last event on every outgoing route; a sink may release what it keeps
+ * for that stream (a relaying ws_client closes its upstream connection).
+ */
+struct msg_stream_end {
+	uint64_t	se_stream;
+	uint32_t	se_origin;	/* connector id of the source */
+	uint32_t	se_pad;
 };
 
 #endif

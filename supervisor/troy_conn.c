@@ -382,14 +382,19 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 {
 	static const char *const names[] = {
 		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
+		"per_stream", "max_connections", "idle_timeout_ms",
 	};
 	static const char *const tlsnames[] = { "cafile", "domain" };
 	struct json_object	*v, *s;
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 5, "ws_client config");
+	rc = check_keys(vc, rec, names, 8, "ws_client config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
+	/* the relay mode (workers/ws_relay.c) and its bounds */
+	rc |= want_bool(vc, rec, "per_stream", -1);
+	rc |= want_uint(vc, rec, "max_connections", 1, 1024, 1024, 0);
+	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
 	/* no_delay and socket_options.TCP_NODELAY are one setting */

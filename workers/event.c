@@ -107,6 +107,16 @@ ev_teardown(struct worker *w)
 {
 	int	 i, j;
 
+	for (i = 0; i < w->w_nroutes; i++) {
+		free(w->w_routes[i].wr_meta_text);
+		json_object_put(w->w_routes[i].wr_meta);
+		w->w_routes[i].wr_meta_text = NULL;
+		w->w_routes[i].wr_meta = NULL;
+	}
+	free(w->w_meta_text);
+	json_object_put(w->w_meta_obj);
+	w->w_meta_text = NULL;
+	w->w_meta_obj = NULL;
 	for (i = 0; i < w->w_npipes; i++)
 		pipeline_free(w->w_pipes[i].wp_pipe);
 	free(w->w_pipes);
@@ -280,6 +290,27 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		ev_error(w, st, meta, err);
 }
 
+/* Tell every outgoing route that a stream ended, after its last event. */
+static void
+ev_stream_end_send(struct worker *w, uint64_t stream)
+{
+	struct msg_stream_end	 se;
+	struct wk_route		*r;
+	int			 i;
+
+	memset(&se, 0, sizeof(se));
+	se.se_origin = w->w_emit_as ? w->w_emit_origin : w->w_id;
+	se.se_stream = w->w_emit_as ? w->w_emit_stream : stream;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_OUT || r->wr_proc == NULL)
+			continue;
+		if (proc_send(r->wr_proc, MSG_STREAM_END, -1, &se,
+		    sizeof(se)) == -1)
+			log_warn("route %u: stream end", r->wr_id);
+	}
+}
+
 /* A stream ended: flush each preprocessor level in turn, then forget it. */
 void
 ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
@@ -304,6 +335,7 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 		st->ws_pre[i] = NULL;
 	}
 	st->ws_used = 0;
+	ev_stream_end_send(w, stream);
 }
 
 /* Pipeline output: follow that port's nodes. */
@@ -353,6 +385,37 @@ ev_serialise(struct worker *w, struct json_object *v, uint32_t *flags)
 	return buf_addc(&w->w_enc, '\n');
 }
 
+/*
+ * The text of an event's metadata for a route.  Metadata objects are not
+ * changed once an event carries them (a source builds a connection's
+ * metadata once, pipelines pass $ through), so the text of the last
+ * object is kept while a reference pins that object: a run of events from
+ * one connection serialises it once.
+ */
+static const char *
+ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
+{
+	const char	*m;
+	char		*copy;
+
+	if (meta == w->w_meta_obj) {
+		*len = w->w_meta_len;
+		return w->w_meta_text;
+	}
+	m = json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	if (m == NULL || *len > EV_META_CACHE_MAX ||
+	    (copy = malloc(*len + 1)) == NULL)
+		return m;
+	memcpy(copy, m, *len + 1);
+	free(w->w_meta_text);
+	json_object_put(w->w_meta_obj);
+	w->w_meta_text = copy;
+	w->w_meta_len = *len;
+	w->w_meta_obj = json_object_get(meta);
+	return copy;
+}
+
 /* Send one event down a route. */
 static void
 ev_route_send(struct worker *w, uint32_t id, const char *port,
@@ -373,6 +436,11 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	memset(&ev, 0, sizeof(ev));
 	ev.me_origin = w->w_id;
 	ev.me_stream = w->w_cur_stream;
+	if (w->w_emit_as) {
+		/* a relay answers on behalf of the stream it relays */
+		ev.me_origin = w->w_emit_origin;
+		ev.me_stream = w->w_emit_stream;
+	}
 	if (json_object_get_boolean(json_object_object_get(meta, "binary")))
 		ev.me_flags |= EV_BINARY;
 	if (strlcpy(ev.me_port, port, sizeof(ev.me_port)) >=
@@ -381,9 +449,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		return;
 	}
 	if (meta != NULL)
-		m = json_object_to_json_string_length(meta,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &mlen);
+		m = ev_meta_text(w, meta, &mlen);
 	if (ev_serialise(w, v, &ev.me_flags) == -1 || (meta != NULL &&
 	    m == NULL)) {
 		w->w_dropped++;
@@ -622,11 +688,41 @@ ev_parse(const char *s, size_t len, struct json_object **out)
 	return 0;
 }
 
+/*
+ * The metadata of an event from a route: a source sends the same text for
+ * every event of a connection, so the last one parsed on each route is
+ * kept and shared (sinks only read metadata).
+ */
+static int
+ev_meta_parse(struct wk_route *r, const char *s, size_t len,
+    struct json_object **out)
+{
+	char	*copy;
+
+	if (r->wr_meta != NULL && r->wr_meta_len == len &&
+	    memcmp(r->wr_meta_text, s, len) == 0) {
+		*out = json_object_get(r->wr_meta);
+		return 0;
+	}
+	if (ev_parse(s, len, out) == -1)
+		return -1;
+	if (len > EV_META_CACHE_MAX || (copy = malloc(len)) == NULL)
+		return 0;
+	memcpy(copy, s, len);
+	free(r->wr_meta_text);
+	json_object_put(r->wr_meta);
+	r->wr_meta_text = copy;
+	r->wr_meta_len = len;
+	r->wr_meta = json_object_get(*out);
+	return 0;
+}
+
 /* A message arrived on a route this worker consumes (or contraflow). */
 void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
 	struct proc_event	 pe;
+	struct msg_stream_end	 se;
 	struct json_object	*v = NULL, *meta = NULL;
 	char			 err[128];
 	int			 ok;
@@ -642,6 +738,13 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		if (!r->wr_paused && w->w_ops->co_kick != NULL)
 			w->w_ops->co_kick(w);
 		return;
+	case MSG_STREAM_END:
+		if (r->wr_end != ROUTE_IN || m->pm_len != sizeof(se))
+			goto bad;
+		memcpy(&se, m->pm_data, sizeof(se));
+		if (w->w_ops->co_stream_end != NULL)
+			w->w_ops->co_stream_end(w, se.se_origin, se.se_stream);
+		return;
 	case MSG_EVENT:
 		if (r->wr_end != ROUTE_IN)
 			goto bad;
@@ -655,7 +758,8 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		} else
 			ok = ev_parse(pe.pe_value, pe.pe_hdr.me_value_len, &v);
 		if (ok == 0 && pe.pe_hdr.me_meta_len > 0)
-			ok = ev_parse(pe.pe_meta, pe.pe_hdr.me_meta_len, &meta);
+			ok = ev_meta_parse(r, pe.pe_meta, pe.pe_hdr.me_meta_len,
+			    &meta);
 		if (ok == -1) {
 			/* Well framed but unreadable: drop that event only. */
 			r->wr_dropped++;

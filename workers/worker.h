@@ -22,6 +22,7 @@
 #define WK_MAX_STREAMS	1024	/* live streams per source */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
+#define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -52,6 +53,9 @@ struct conn_ops {
 			    const struct msg_resolve_res *);
 	/* Add the connector's own counters to an object (show stats). */
 	void		(*co_stats)(struct worker *, struct json_object *);
+	/* A stream of the source across a route ended (MSG_STREAM_END):
+	 * origin connector id, its stream id. */
+	void		(*co_stream_end)(struct worker *, uint32_t, uint64_t);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -71,6 +75,10 @@ struct wk_route {
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
+	/* the last metadata parsed on this route (event.c) */
+	char			*wr_meta_text;
+	size_t			 wr_meta_len;
+	struct json_object	*wr_meta;
 };
 
 /* Per-stream source state: one preprocessor chain instance. */
@@ -102,6 +110,11 @@ struct worker {
 	int			 w_npost;
 	struct wk_stream	 w_streams[WK_MAX_STREAMS];
 	uint64_t		 w_cur_stream;	/* source stream being read */
+	/* Set by a relaying source while it reads: events it emits on
+	 * routes carry this origin instead of its own id and stream. */
+	int			 w_emit_as;
+	uint32_t		 w_emit_origin;
+	uint64_t		 w_emit_stream;
 
 	struct json_object	*w_outputs;	/* connector port -> nodes */
 	struct wk_pipe		*w_pipes;
@@ -122,6 +135,10 @@ struct worker {
 	uint64_t		 w_bytes_in;	/* read by the source */
 	uint64_t		 w_bytes_out;	/* written by the sink */
 	struct buf		 w_enc;		/* sink encoding scratch */
+	/* the last metadata sent on routes and its text (event.c) */
+	struct json_object	*w_meta_obj;
+	char			*w_meta_text;
+	size_t			 w_meta_len;
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */

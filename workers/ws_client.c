@@ -31,29 +31,16 @@
 #include "tls.h"
 #include "url.h"
 #include "worker.h"
+#include "ws_client.h"
 #include "wsconn.h"
 
 #define WCL_HOLD_EVENTS		4096	/* held while disconnected */
 #define WCL_HOLD_BYTES		(16U * 1024 * 1024)
 #define WCL_OUT_HIGH		(1024U * 1024)	/* stop reading routes */
 
-struct wcl_held {
-	struct wcl_held		*h_next;
-	int			 h_binary;
-	size_t			 h_len;
-	char			 h_data[];
-};
-
 struct wcl_state {
 	struct worker		*cs_w;
-	struct url		 cs_url;
-	int			 cs_tls;
-	SSL_CTX			*cs_ctx;
-	char			 cs_domain[URL_HOST_MAX];
-	int			 cs_nodelay;
-	struct backoff		 cs_bo;
-	struct wsconn_conf	 cs_conf;
-	struct wsc_stats	 cs_st;
+	struct wcl_target	 cs_tg;
 	struct wsconn		*cs_ws;
 	int			 cs_open;
 	int			 cs_failed;	/* gave up */
@@ -64,8 +51,7 @@ struct wcl_state {
 	struct proto_addr	 cs_addrs[PROTO_ADDRS_MAX];
 	int			 cs_naddrs;
 	int			 cs_addr;	/* being tried */
-	struct wcl_held		*cs_head, **cs_tail;
-	size_t			 cs_nheld, cs_held_bytes;
+	struct wcl_queue	 cs_q;		/* held while disconnected */
 	uint64_t		 cs_dropped;
 	int			 cs_draining;
 	int			 cs_done;
@@ -88,19 +74,89 @@ wcl_drop(struct wcl_state *cs, const char *why)
 		    cs->cs_w->w_name, why, (unsigned long long)cs->cs_dropped);
 }
 
+/* Start an empty queue. */
+void
+wcl_q_init(struct wcl_queue *q)
+{
+	q->q_head = NULL;
+	q->q_tail = &q->q_head;
+	q->q_n = q->q_bytes = 0;
+}
+
+/* Queue a copy of one message; -1 when out of memory. */
+int
+wcl_q_push(struct wcl_queue *q, int binary, const char *data, size_t len)
+{
+	struct wcl_held	*h;
+
+	if ((h = malloc(sizeof(*h) + len)) == NULL)
+		return -1;
+	h->h_next = NULL;
+	h->h_binary = binary;
+	h->h_len = len;
+	memcpy(h->h_data, data, len);
+	*q->q_tail = h;
+	q->q_tail = &h->h_next;
+	q->q_n++;
+	q->q_bytes += len;
+	return 0;
+}
+
+/* Free the first message. */
+static void
+wcl_q_shift(struct wcl_queue *q)
+{
+	struct wcl_held	*h = q->q_head;
+
+	q->q_head = h->h_next;
+	if (q->q_head == NULL)
+		q->q_tail = &q->q_head;
+	q->q_n--;
+	q->q_bytes -= h->h_len;
+	free(h);
+}
+
+/* Free every message; how many there were. */
+size_t
+wcl_q_clear(struct wcl_queue *q)
+{
+	size_t	 n = q->q_n;
+
+	while (q->q_head != NULL)
+		wcl_q_shift(q);
+	return n;
+}
+
+/*
+ * Send queued messages in order while the connection's output is below
+ * high (0: no limit); one the connection refuses goes to drop, and what
+ * is left stays queued if it closed.
+ */
+void
+wcl_q_send(struct wcl_queue *q, struct wsconn *ws, size_t high,
+    wcl_drop_fn drop, void *arg)
+{
+	struct wcl_held	*h;
+	const char	*why;
+
+	while ((h = q->q_head) != NULL &&
+	    (high == 0 || wsconn_pending(ws) < high)) {
+		if (wsconn_send(ws, h->h_binary, h->h_data, h->h_len,
+		    &why) == -1) {
+			if (!wsconn_is_open(ws))
+				return;		/* for the next connection */
+			drop(arg, why);
+		}
+		wcl_q_shift(q);
+	}
+}
+
 /* Forget every held event, counting them as dropped. */
 static void
 wcl_drop_held(struct wcl_state *cs, const char *why)
 {
-	struct wcl_held	*h;
-	size_t		 n = cs->cs_nheld;
+	size_t	 n = wcl_q_clear(&cs->cs_q);
 
-	while ((h = cs->cs_head) != NULL) {
-		cs->cs_head = h->h_next;
-		free(h);
-	}
-	cs->cs_tail = &cs->cs_head;
-	cs->cs_nheld = cs->cs_held_bytes = 0;
 	if (n > 0) {
 		cs->cs_dropped += n;
 		cs->cs_w->w_dropped += n;
@@ -121,11 +177,9 @@ wcl_schedule(struct wcl_state *cs, uint64_t ms)
 }
 
 /* Whether reading the server is allowed now. */
-static int
-wcl_can_read(struct wcl_state *cs)
+int
+wcl_can_read(struct worker *w)
 {
-	struct worker	*w = cs->cs_w;
-
 	if (!ev_has_output(w))
 		return 1;
 	return w->w_started && ev_can_emit(w);
@@ -149,9 +203,9 @@ wcl_give_up(struct wcl_state *cs)
 	cs->cs_failed = 1;
 	log_warnx("connector %s: giving up on %s after %llu attempt%s; the "
 	    "connector has failed and drops the events it receives",
-	    w->w_name, cs->cs_url.u_host,
-	    (unsigned long long)cs->cs_bo.bo_failures,
-	    cs->cs_bo.bo_failures == 1 ? "" : "s");
+	    w->w_name, cs->cs_tg.tg_url.u_host,
+	    (unsigned long long)cs->cs_tg.tg_bo.bo_failures,
+	    cs->cs_tg.tg_bo.bo_failures == 1 ? "" : "s");
 	wcl_drop_held(cs, "connector failed");
 	wk_pause_inputs(w, 0);
 }
@@ -165,22 +219,22 @@ wcl_failed(struct wcl_state *cs, const char *why)
 
 	if (cs->cs_draining) {
 		log_warnx("connector %s: connecting to %s:%u failed: %s",
-		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
+		    w->w_name, cs->cs_tg.tg_url.u_host, cs->cs_tg.tg_url.u_port, why);
 		if (!cs->cs_done) {
 			cs->cs_done = 1;
 			wk_check_drain(w);
 		}
 		return;
 	}
-	if (backoff_failed(&cs->cs_bo, &wait) == -1) {
+	if (backoff_failed(&cs->cs_tg.tg_bo, &wait) == -1) {
 		log_warnx("connector %s: connecting to %s:%u failed: %s",
-		    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port, why);
+		    w->w_name, cs->cs_tg.tg_url.u_host, cs->cs_tg.tg_url.u_port, why);
 		wcl_give_up(cs);
 		return;
 	}
 	log_warnx("connector %s: connecting to %s:%u failed: %s; next "
-	    "attempt in %llu ms", w->w_name, cs->cs_url.u_host,
-	    cs->cs_url.u_port, why, (unsigned long long)wait);
+	    "attempt in %llu ms", w->w_name, cs->cs_tg.tg_url.u_host,
+	    cs->cs_tg.tg_url.u_port, why, (unsigned long long)wait);
 	wcl_schedule(cs, wait);
 }
 
@@ -196,16 +250,16 @@ wcl_open(struct wsconn *ws, void *arg)
 
 	(void)ws;
 	cs->cs_open = 1;
-	backoff_success(&cs->cs_bo);
+	backoff_success(&cs->cs_tg.tg_bo);
 	wsconn_addr(sa, host, sizeof(host), &port);
 	json_object_put(cs->cs_meta);
 	json_object_put(cs->cs_meta_bin);
-	cs->cs_meta = wsconn_meta("ws_client", host, port, cs->cs_tls, 0);
-	cs->cs_meta_bin = wsconn_meta("ws_client", host, port, cs->cs_tls, 1);
+	cs->cs_meta = wsconn_meta("ws_client", host, port, cs->cs_tg.tg_tls, 0);
+	cs->cs_meta_bin = wsconn_meta("ws_client", host, port, cs->cs_tg.tg_tls, 1);
 	log_info("connector %s: connected to %s (%s%s)", w->w_name,
-	    wsconn_name(cs->cs_ws), cs->cs_tls ? "TLS, " : "",
-	    cs->cs_url.u_path);
-	if (!wcl_can_read(cs))
+	    wsconn_name(cs->cs_ws), cs->cs_tg.tg_tls ? "TLS, " : "",
+	    cs->cs_tg.tg_url.u_path);
+	if (!wcl_can_read(cs->cs_w))
 		wcl_pause(cs, 1);
 	wcl_flush_held(cs);
 	wk_pause_inputs(w, 0);
@@ -221,7 +275,7 @@ wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	(void)ws;
 	ev_source_data(cs->cs_w, 0, (const char *)data, len,
 	    binary ? cs->cs_meta_bin : cs->cs_meta);
-	if (!cs->cs_paused && !wcl_can_read(cs))
+	if (!cs->cs_paused && !wcl_can_read(cs->cs_w))
 		wcl_pause(cs, 1);
 }
 
@@ -260,7 +314,7 @@ wcl_closed(struct wsconn *ws, void *arg)
 		return;
 	}
 	wk_pause_inputs(w, 1);
-	(void)backoff_lost(&cs->cs_bo, &wait);
+	(void)backoff_lost(&cs->cs_tg.tg_bo, &wait);
 	log_warnx("connector %s: connection to %s lost: %s; reconnecting in "
 	    "%llu ms", w->w_name, wsconn_name(ws), wsconn_error(ws),
 	    (unsigned long long)wait);
@@ -284,17 +338,20 @@ static const struct wsconn_cb wcl_cb = {
 	.wc_writable = wcl_writable,
 };
 
-/* Connect to the current address. */
-static void
-wcl_connect(struct wcl_state *cs)
+/*
+ * Open a socket to pa and start TCP, TLS and the upgrade; NULL with the
+ * reason in e when that fails at once.
+ */
+struct wsconn *
+wcl_dial(struct worker *w, const struct wcl_target *tg,
+    const struct proto_addr *pa, const struct wsconn_cb *cb, void *arg,
+    char *e, size_t elen)
 {
-	struct worker		*w = cs->cs_w;
-	struct proto_addr	*pa = &cs->cs_addrs[cs->cs_addr];
 	char			 host[INET6_ADDRSTRLEN], name[WSC_NAME_MAX];
-	char			 e[256];
 	uint16_t		 port;
 	SSL			*ssl = NULL;
-	int			 fd, on = cs->cs_nodelay;
+	struct wsconn		*ws;
+	int			 fd, on = tg->tg_nodelay;
 
 	wsconn_addr(&pa->pa_addr, host, sizeof(host), &port);
 	snprintf(name, sizeof(name), "%s%s%s:%u",
@@ -303,66 +360,83 @@ wcl_connect(struct wcl_state *cs)
 	fd = socket(pa->pa_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		snprintf(e, sizeof(e), "socket: %s", strerror(errno));
-		wcl_failed(cs, e);
-		return;
+		snprintf(e, elen, "socket: %s", strerror(errno));
+		return NULL;
 	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
 		log_warn("connector %s: TCP_NODELAY", w->w_name);
-	if (cs->cs_ctx != NULL) {
-		if ((ssl = SSL_new(cs->cs_ctx)) == NULL ||
-		    tls_client_setup(ssl, cs->cs_domain, e, sizeof(e)) == -1) {
+	if (tg->tg_ctx != NULL) {
+		if ((ssl = SSL_new(tg->tg_ctx)) == NULL ||
+		    tls_client_setup(ssl, tg->tg_domain, e, elen) == -1) {
 			if (ssl == NULL)
-				snprintf(e, sizeof(e), "SSL_new failed");
+				snprintf(e, elen, "SSL_new failed");
 			SSL_free(ssl);
 			close(fd);
-			wcl_failed(cs, e);
-			return;
+			return NULL;
 		}
 	}
-	cs->cs_ws = wsconn_connect(w->w_base, fd, ssl,
-	    (struct sockaddr *)&pa->pa_addr, pa->pa_len, &cs->cs_conf,
-	    &wcl_cb, cs, name);
+	ws = wsconn_connect(w->w_base, fd, ssl,
+	    (const struct sockaddr *)&pa->pa_addr, pa->pa_len, &tg->tg_conf,
+	    cb, arg, name);
+	if (ws == NULL)
+		snprintf(e, elen, "out of memory");
+	return ws;
+}
+
+/* Connect to the current address. */
+static void
+wcl_connect(struct wcl_state *cs)
+{
+	char	 e[256];
+
+	cs->cs_ws = wcl_dial(cs->cs_w, &cs->cs_tg, &cs->cs_addrs[cs->cs_addr],
+	    &wcl_cb, cs, e, sizeof(e));
 	if (cs->cs_ws == NULL)
-		wcl_failed(cs, "out of memory");
+		wcl_failed(cs, e);
+}
+
+/* Fill *pa from a numeric host; -1 when the host is a name. */
+int
+wcl_numeric(const struct url *u, struct proto_addr *pa)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)&pa->pa_addr;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&pa->pa_addr;
+
+	memset(pa, 0, sizeof(*pa));
+	if (inet_pton(AF_INET, u->u_host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(u->u_port);
+		pa->pa_len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, u->u_host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(u->u_port);
+		pa->pa_len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
 }
 
 /* Start an attempt: numeric hosts at once, names via the supervisor. */
 static void
 wcl_attempt(struct wcl_state *cs)
 {
-	struct sockaddr_in	*s4;
-	struct sockaddr_in6	*s6;
-	struct proto_addr	*pa = &cs->cs_addrs[0];
-	char			 serv[8];
+	char	 serv[8];
 
 	if (cs->cs_addr > 0 && cs->cs_addr < cs->cs_naddrs) {
 		wcl_connect(cs);
 		return;
 	}
-	memset(pa, 0, sizeof(*pa));
-	s4 = (struct sockaddr_in *)&pa->pa_addr;
-	s6 = (struct sockaddr_in6 *)&pa->pa_addr;
 	cs->cs_addr = 0;
-	if (inet_pton(AF_INET, cs->cs_url.u_host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(cs->cs_url.u_port);
-		pa->pa_len = sizeof(*s4);
+	if (wcl_numeric(&cs->cs_tg.tg_url, &cs->cs_addrs[0]) == 0) {
 		cs->cs_naddrs = 1;
 		wcl_connect(cs);
 		return;
 	}
-	if (inet_pton(AF_INET6, cs->cs_url.u_host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(cs->cs_url.u_port);
-		pa->pa_len = sizeof(*s6);
-		cs->cs_naddrs = 1;
-		wcl_connect(cs);
-		return;
-	}
-	snprintf(serv, sizeof(serv), "%u", cs->cs_url.u_port);
+	snprintf(serv, sizeof(serv), "%u", cs->cs_tg.tg_url.u_port);
 	if (wk_resolve(cs->cs_w, ++cs->cs_resolve_id, AF_UNSPEC,
-	    cs->cs_url.u_host, serv) == -1)
+	    cs->cs_tg.tg_url.u_host, serv) == -1)
 		fatal("%s: resolve request", __func__);
 	cs->cs_resolving = 1;
 }
@@ -379,7 +453,7 @@ wcl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 	cs->cs_resolving = 0;
 	if (ms->ms_error != 0 || ms->ms_naddrs == 0) {
 		snprintf(e, sizeof(e), "cannot resolve %s: %s",
-		    cs->cs_url.u_host, ms->ms_error != 0 ?
+		    cs->cs_tg.tg_url.u_host, ms->ms_error != 0 ?
 		    gai_strerror(ms->ms_error) : "no address");
 		wcl_failed(cs, e);
 		return;
@@ -404,29 +478,22 @@ wcl_timer(evutil_socket_t fd, short ev, void *arg)
 	wcl_attempt(cs);
 }
 
+/* wcl_q_send's drop callback. */
+static void
+wcl_drop_cb(void *arg, const char *why)
+{
+	wcl_drop(arg, why);
+}
+
 /* Send held events while the output has room; push back otherwise. */
 static void
 wcl_flush_held(struct wcl_state *cs)
 {
-	struct wcl_held	*h;
-	const char	*why;
-
-	while (cs->cs_open && (h = cs->cs_head) != NULL &&
-	    (cs->cs_draining || wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)) {
-		if (wsconn_send(cs->cs_ws, h->h_binary, h->h_data, h->h_len,
-		    &why) == -1) {
-			if (!wsconn_is_open(cs->cs_ws))
-				return;		/* keep it for the next one */
-			wcl_drop(cs, why);
-		}
-		cs->cs_head = h->h_next;
-		if (cs->cs_head == NULL)
-			cs->cs_tail = &cs->cs_head;
-		cs->cs_nheld--;
-		cs->cs_held_bytes -= h->h_len;
-		free(h);
-	}
-	if (cs->cs_open && cs->cs_head == NULL &&
+	if (!cs->cs_open)
+		return;
+	wcl_q_send(&cs->cs_q, cs->cs_ws, cs->cs_draining ? 0 : WCL_OUT_HIGH,
+	    wcl_drop_cb, cs);
+	if (cs->cs_open && cs->cs_q.q_head == NULL &&
 	    wsconn_pending(cs->cs_ws) < WCL_OUT_HIGH)
 		ev_read_inputs(cs->cs_w, 1);
 }
@@ -435,25 +502,15 @@ wcl_flush_held(struct wcl_state *cs)
 static int
 wcl_hold(struct wcl_state *cs, int binary, const char *data, size_t len)
 {
-	struct wcl_held	*h;
-
-	if (cs->cs_nheld >= WCL_HOLD_EVENTS ||
-	    cs->cs_held_bytes + len > WCL_HOLD_BYTES) {
+	if (cs->cs_q.q_n >= WCL_HOLD_EVENTS ||
+	    cs->cs_q.q_bytes + len > WCL_HOLD_BYTES) {
 		wcl_drop(cs, "too many events held while disconnected");
 		return -1;
 	}
-	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+	if (wcl_q_push(&cs->cs_q, binary, data, len) == -1) {
 		wcl_drop(cs, "out of memory");
 		return -1;
 	}
-	h->h_next = NULL;
-	h->h_binary = binary;
-	h->h_len = len;
-	memcpy(h->h_data, data, len);
-	*cs->cs_tail = h;
-	cs->cs_tail = &h->h_next;
-	cs->cs_nheld++;
-	cs->cs_held_bytes += len;
 	return 0;
 }
 
@@ -478,7 +535,7 @@ wcl_write(struct worker *w, const char *port, const char *data, size_t len)
 		wcl_drop(cs, "not valid UTF-8 for a text frame");
 		return -1;
 	}
-	if (!cs->cs_open || cs->cs_head != NULL ||
+	if (!cs->cs_open || cs->cs_q.q_head != NULL ||
 	    !wsconn_is_open(cs->cs_ws))
 		return wcl_hold(cs, binary, data, len);
 	if (wsconn_send(cs->cs_ws, binary, data, len, &why) == -1) {
@@ -507,68 +564,88 @@ wcl_nodelay(struct json_object *cconf)
 	return on;
 }
 
-/* Read config, TLS material and policy (before the sandbox). */
+/* Read url, TLS material, options and policy into tg (before the
+ * sandbox). */
 static int
-wcl_setup(struct worker *w, char *err, size_t errlen)
+wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
+    size_t errlen)
 {
-	struct wcl_state	*cs = &wcl;
 	struct json_object	*t = NULL, *o;
 	const char		*url, *cafile = NULL, *domain = NULL;
 	const char		*why = NULL;
 	char			 e[256];
 
-	memset(cs, 0, sizeof(*cs));
-	cs->cs_w = w;
-	cs->cs_tail = &cs->cs_head;
-	w->w_profile = SANDBOX_WS_CLIENT;
-	w->w_state = cs;
 	if (wsconn_preload() == -1) {
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
 	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
-	    url_parse(url, &cs->cs_url, &why) == -1) {
+	    url_parse(url, &tg->tg_url, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
 		return -1;
 	}
 	/* wss:// or any tls value but false turns TLS on. */
-	cs->cs_tls = cs->cs_url.u_tls;
+	tg->tg_tls = tg->tg_url.u_tls;
 	if (json_object_object_get_ex(w->w_cconf, "tls", &t) && t != NULL) {
 		if (json_object_is_type(t, json_type_boolean))
-			cs->cs_tls |= json_object_get_boolean(t);
+			tg->tg_tls |= json_object_get_boolean(t);
 		else if (json_object_is_type(t, json_type_object)) {
-			cs->cs_tls = 1;
+			tg->tg_tls = 1;
 			cafile = wk_conf_str(t, "cafile");
 			domain = wk_conf_str(t, "domain");
 		}
 	}
 	if (domain == NULL)
-		domain = cs->cs_url.u_host;
-	if (strlcpy(cs->cs_domain, domain, sizeof(cs->cs_domain)) >=
-	    sizeof(cs->cs_domain)) {
+		domain = tg->tg_url.u_host;
+	if (strlcpy(tg->tg_domain, domain, sizeof(tg->tg_domain)) >=
+	    sizeof(tg->tg_domain)) {
 		snprintf(err, errlen, "tls domain too long");
 		return -1;
 	}
-	if (cs->cs_tls && (cs->cs_ctx = tls_client_ctx(cafile, e, sizeof(e)))
-	    == NULL) {
+	if (tg->tg_tls &&
+	    (tg->tg_ctx = tls_client_ctx(cafile, e, sizeof(e))) == NULL) {
 		snprintf(err, errlen, "tls: %s", e);
 		return -1;
 	}
-	cs->cs_nodelay = wcl_nodelay(w->w_cconf);
-	if (backoff_from_json(&cs->cs_bo, json_object_object_get(
+	tg->tg_nodelay = wcl_nodelay(w->w_cconf);
+	if (backoff_from_json(&tg->tg_bo, json_object_object_get(
 	    json_object_object_get(w->w_conf, "connector"), "reconnect"), e,
 	    sizeof(e)) == -1) {
 		snprintf(err, errlen, "%s", e);
 		return -1;
 	}
-	wsconn_conf_default(&cs->cs_conf, WS_ROLE_CLIENT);
-	cs->cs_conf.cf_url = &cs->cs_url;
-	cs->cs_conf.cf_stats = &cs->cs_st;
-	cs->cs_conf.cf_owner = w->w_name;
+	wsconn_conf_default(&tg->tg_conf, WS_ROLE_CLIENT);
+	tg->tg_conf.cf_url = &tg->tg_url;
+	tg->tg_conf.cf_stats = &tg->tg_st;
+	tg->tg_conf.cf_owner = w->w_name;
 	if (json_object_object_get_ex(w->w_cconf, "ping_interval_ms", &o) &&
 	    json_object_is_type(o, json_type_int))
-		cs->cs_conf.cf_ping_ms = json_object_get_int(o);
+		tg->tg_conf.cf_ping_ms = json_object_get_int(o);
+	return 0;
+}
+
+/* Read the config; "per_stream": true hands the connector to ws_relay.c. */
+static int
+wcl_setup(struct worker *w, char *err, size_t errlen)
+{
+	struct wcl_state	*cs = &wcl;
+	struct json_object	*o;
+	char			 e[256];
+
+	memset(cs, 0, sizeof(*cs));
+	cs->cs_w = w;
+	wcl_q_init(&cs->cs_q);
+	w->w_profile = SANDBOX_WS_CLIENT;
+	w->w_state = cs;
+	if (wcl_target_read(w, &cs->cs_tg, err, errlen) == -1)
+		return -1;
+	if (json_object_object_get_ex(w->w_cconf, "per_stream", &o) &&
+	    json_object_is_type(o, json_type_boolean) &&
+	    json_object_get_boolean(o)) {
+		w->w_state = NULL;
+		return wrl_setup(w, &cs->cs_tg, err, errlen);
+	}
 	if ((cs->cs_timer = evtimer_new(w->w_base, wcl_timer, cs)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -578,9 +655,10 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	/* The first attempt runs from the loop, inside the sandbox. */
 	wcl_schedule(cs, 0);
 	log_info("connector %s: connecting to %s:%u%s%s, reconnect %s",
-	    w->w_name, cs->cs_url.u_host, cs->cs_url.u_port,
-	    cs->cs_tls ? " with TLS for " : "", cs->cs_tls ? cs->cs_domain :
-	    "", backoff_describe(&cs->cs_bo, e, sizeof(e)));
+	    w->w_name, cs->cs_tg.tg_url.u_host, cs->cs_tg.tg_url.u_port,
+	    cs->cs_tg.tg_tls ? " with TLS for " : "",
+	    cs->cs_tg.tg_tls ? cs->cs_tg.tg_domain : "",
+	    backoff_describe(&cs->cs_tg.tg_bo, e, sizeof(e)));
 	return 0;
 }
 
@@ -590,7 +668,7 @@ wcl_start(struct worker *w)
 {
 	struct wcl_state	*cs = w->w_state;
 
-	if (cs->cs_paused && wcl_can_read(cs))
+	if (cs->cs_paused && wcl_can_read(cs->cs_w))
 		wcl_pause(cs, 0);
 }
 
@@ -645,7 +723,7 @@ wcl_finish(struct worker *w)
 
 	if (cs == NULL)
 		return;
-	st = &cs->cs_st;
+	st = &cs->cs_tg.tg_st;
 	log_debug("connector %s: %llu connections, %llu failed handshakes, "
 	    "messages %llu in %llu out, bytes %llu in %llu out, %llu dropped",
 	    w->w_name, (unsigned long long)st->st_connections,
@@ -661,8 +739,8 @@ wcl_finish(struct worker *w)
 	if (cs->cs_timer != NULL)
 		event_free(cs->cs_timer);
 	cs->cs_timer = NULL;
-	SSL_CTX_free(cs->cs_ctx);
-	cs->cs_ctx = NULL;
+	SSL_CTX_free(cs->cs_tg.tg_ctx);
+	cs->cs_tg.tg_ctx = NULL;
 	json_object_put(cs->cs_meta);
 	json_object_put(cs->cs_meta_bin);
 	cs->cs_meta = cs->cs_meta_bin = NULL;
@@ -677,11 +755,11 @@ wcl_stats(struct worker *w, struct json_object *o)
 
 	if (cs == NULL)
 		return;
-	wsconn_stats_json(&cs->cs_st, o);
+	wsconn_stats_json(&cs->cs_tg.tg_st, o);
 	json_object_object_add(o, "open", json_object_new_boolean(cs->cs_open));
-	json_object_object_add(o, "held", json_object_new_uint64(cs->cs_nheld));
+	json_object_object_add(o, "held", json_object_new_uint64(cs->cs_q.q_n));
 	json_object_object_add(o, "held_bytes",
-	    json_object_new_uint64(cs->cs_held_bytes));
+	    json_object_new_uint64(cs->cs_q.q_bytes));
 }
 
 const struct conn_ops ws_client_ops = {

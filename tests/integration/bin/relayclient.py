@@ -1,0 +1,67 @@
+"""Helpers for the ws-relay-* tests' clients.py (python3-websockets):
+one client of the relay's ws_server, the echo peer's log, result.log."""
+import asyncio
+import socket
+import time
+
+import websockets
+
+
+class Client:
+    """One client: say() sends a text message and reports its answer."""
+
+    def __init__(self, port, name):
+        self.url = "ws://127.0.0.1:%d/" % port
+        self.name = name
+        self.ws = None
+
+    async def open(self):
+        self.ws = await websockets.connect(self.url)
+
+    async def say(self, msg, wait=5.0):
+        """The answer to msg, "none" if nothing came within wait seconds,
+        or "wrong: ..." for an answer that is not msg."""
+        await self.ws.send(msg)
+        try:
+            m = await asyncio.wait_for(self.ws.recv(), wait)
+        except asyncio.TimeoutError:
+            return "none"
+        return "echo" if m == msg else "wrong: %r" % (m,)
+
+    async def close(self):
+        await self.ws.close()
+
+
+def wait_port(port):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def upstream_log():
+    try:
+        with open("upstream.log") as f:
+            return [x for x in f.read().split("\n") if x]
+    except OSError:
+        return []
+
+
+async def wait_log(line, secs=5.0):
+    """Whether the echo peer logged line within secs."""
+    for _ in range(int(secs * 10)):
+        if line in upstream_log():
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def finish(port, out):
+    """Stop the daemon ("exit") and write result.log."""
+    async with websockets.connect("ws://127.0.0.1:%d/" % port) as ws:
+        await ws.send("exit")
+        await asyncio.sleep(0.5)
+    with open("result.log", "w") as f:
+        f.write("\n".join(out) + "\n")
