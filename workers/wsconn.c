@@ -1,11 +1,15 @@
 /*
  * One WebSocket connection (see wsconn.h).  States: a client first
  * connects TCP by hand (so TCP_NODELAY is set before anything is sent),
- * then a bufferevent (OpenSSL or plain) carries the TLS handshake, the
- * HTTP upgrade and the frames.  A connection never frees itself inside a
- * callback: it becomes DEAD and a deferred event tells the owner and
- * frees it, so owners may send, close or pause any connection from any
- * callback.
+ * then an OpenSSL bufferevent carries the TLS handshake, the HTTP
+ * upgrade and the frames; a plain connection does its own I/O on two
+ * evbuffers (one read(2) per wake-up, no FIONREAD, no write interest
+ * toggled per reply): frames queued while a read batch is handled go out
+ * in one write at its end, frames queued elsewhere at the end of the
+ * loop pass, and the write event is armed only when the socket refuses
+ * part of it.  A connection never frees itself inside a callback: it
+ * becomes DEAD and a deferred event tells the owner and frees it, so
+ * owners may send, close or pause any connection from any callback.
  */
 #include "config.h"
 
@@ -36,6 +40,7 @@
 #include "wsconn.h"
 
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
+#define WSC_READ_MAX	(64U * 1024)	/* plain: bytes per read(2) */
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
@@ -50,9 +55,14 @@ enum wsc_state {
 
 struct wsconn {
 	struct event_base	*c_base;
-	struct bufferevent	*c_bev;
+	struct bufferevent	*c_bev;		/* TLS */
 	SSL			*c_ssl;		/* owned by c_bev once set */
 	int			 c_fd;		/* until c_bev owns it */
+	struct evbuffer		*c_in;		/* plain: received */
+	struct evbuffer		*c_out;		/* plain: to send */
+	struct event		*c_rev;		/* plain: readable */
+	struct event		*c_wev;		/* plain: output backlog */
+	int			 c_in_cb;	/* plain: flush when done */
 	struct wsconn_conf	 c_conf;
 	const struct wsconn_cb	*c_cb;
 	void			*c_arg;
@@ -79,6 +89,8 @@ static void	wsc_read(struct bufferevent *, void *);
 static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
+static void	wsc_flush(struct wsconn *);
+static void	wsc_io_event(struct wsconn *, short, int);
 static void	wsc_why(struct wsconn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -137,6 +149,50 @@ wsc_why(struct wsconn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What was received and not consumed yet. */
+static struct evbuffer *
+wsc_in(struct wsconn *c)
+{
+	return c->c_bev != NULL ? bufferevent_get_input(c->c_bev) : c->c_in;
+}
+
+/* What waits to be sent (NULL before the socket is connected). */
+static struct evbuffer *
+wsc_out(const struct wsconn *c)
+{
+	return c->c_bev != NULL ? bufferevent_get_output(c->c_bev) : c->c_out;
+}
+
+/* Read from the socket (1) or not (0). */
+static void
+wsc_want_read(struct wsconn *c, int on)
+{
+	if (c->c_bev != NULL) {
+		if (on)
+			bufferevent_enable(c->c_bev, EV_READ);
+		else
+			bufferevent_disable(c->c_bev, EV_READ);
+	} else if (c->c_rev != NULL) {
+		if (on)
+			event_add(c->c_rev, NULL);
+		else
+			event_del(c->c_rev);
+	}
+}
+
+/*
+ * Plain: output was queued outside a read batch; the deferred event
+ * sends it at the end of this loop pass, with whatever else is queued by
+ * then (a bufferevent sends by itself).
+ */
+static void
+wsc_kick(struct wsconn *c)
+{
+	if (c->c_bev == NULL && c->c_out != NULL && !c->c_in_cb &&
+	    c->c_state != WSC_DEAD)
+		event_active(c->c_defer, EV_TIMEOUT, 0);
+}
+
 /* The end: stop all I/O now and let the deferred event tell the owner. */
 static void
 wsc_dead(struct wsconn *c)
@@ -148,6 +204,10 @@ wsc_dead(struct wsconn *c)
 			(void)SSL_shutdown(c->c_ssl);	/* best effort */
 		bufferevent_disable(c->c_bev, EV_READ | EV_WRITE);
 	}
+	if (c->c_rev != NULL)
+		event_del(c->c_rev);
+	if (c->c_wev != NULL)
+		event_del(c->c_wev);
 	evtimer_del(c->c_timer);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
@@ -173,7 +233,7 @@ wsc_count_close(struct wsconn *c, uint16_t code, int out)
 static int
 wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
+	struct evbuffer	*out = wsc_out(c);
 	uint8_t		 hdr[WS_HEADER_MAX];
 	size_t		 hlen;
 
@@ -182,6 +242,7 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 		    WS_OK || evbuffer_add(out, hdr, hlen) == -1 ||
 		    (len > 0 && evbuffer_add(out, data, len) == -1))
 			return -1;
+		wsc_kick(c);
 		return 0;
 	}
 	buf_reset(&c->c_tmp);
@@ -191,6 +252,7 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 		return -1;
 	if (c->c_tmp.bf_cap > 1024 * 1024)
 		buf_free(&c->c_tmp);
+	wsc_kick(c);
 	return 0;
 }
 
@@ -199,7 +261,7 @@ static void
 wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
     size_t rlen)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
+	struct evbuffer	*out = wsc_out(c);
 
 	if (rlen > WS_CONTROL_MAX - 2)
 		rlen = WS_CONTROL_MAX - 2;
@@ -215,6 +277,7 @@ wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
 		wsc_why(c, "cannot queue a close frame");
 		return;
 	}
+	wsc_kick(c);
 	wsc_count_close(c, code, 1);
 }
 
@@ -223,13 +286,15 @@ static void
 wsc_flush_and_drop(struct wsconn *c)
 {
 	c->c_state = WSC_FLUSH;
-	bufferevent_disable(c->c_bev, EV_READ);
-	bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
+	wsc_want_read(c, 0);
+	if (c->c_bev != NULL)
+		bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	/* A peer that does not read cannot keep us here for ever. */
 	wsc_timer(c, c->c_conf.cf_close_wait_ms);
-	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+	wsc_flush(c);
+	if (c->c_state == WSC_FLUSH && evbuffer_get_length(wsc_out(c)) == 0)
 		wsc_dead(c);
 }
 
@@ -310,7 +375,7 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 static void
 wsc_frames(struct wsconn *c)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer	*in = wsc_in(c);
 	struct ws_event	 ev;
 	uint8_t		*data;
 	size_t		 len, used;
@@ -353,6 +418,8 @@ wsc_opened(struct wsconn *c)
 	c->c_was_open = 1;
 	ws_close_init(&c->c_close, c->c_conf.cf_role);
 	ws_parser_init(&c->c_parser, c->c_conf.cf_role, &c->c_conf.cf_lim, 0);
+	/* The handshake's text is not needed any more (idle memory). */
+	buf_free(&c->c_tmp);
 	if (c->c_conf.cf_stats != NULL)
 		c->c_conf.cf_stats->st_connections++;
 	if (c->c_conf.cf_ping_ms > 0) {
@@ -378,7 +445,7 @@ wsc_hs_failed(struct wsconn *c)
 static char *
 wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer	*in = wsc_in(c);
 	size_t		 len, max;
 
 	max = c->c_conf.cf_lim.wl_max_request_line +
@@ -395,7 +462,7 @@ wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 static void
 wsc_server_handshake(struct wsconn *c)
 {
-	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer		*in = wsc_in(c);
 	struct ws_request	 req;
 	size_t			 len, max, used;
 	char			*data;
@@ -414,14 +481,14 @@ wsc_server_handshake(struct wsconn *c)
 		wsc_why(c, "handshake: %s", ws_strerror(r));
 		evbuffer_drain(in, evbuffer_get_length(in));
 		if (ws_server_error_response(&c->c_tmp, r) == WS_OK)
-			(void)bufferevent_write(c->c_bev, c->c_tmp.bf_data,
+			(void)evbuffer_add(wsc_out(c), c->c_tmp.bf_data,
 			    c->c_tmp.bf_len);
 		wsc_flush_and_drop(c);
 		return;
 	}
 	evbuffer_drain(in, used);
 	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
-	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake: %s", ws_strerror(r));
@@ -442,19 +509,21 @@ wsc_client_request(struct wsconn *c)
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
 	    (r = ws_client_request(&c->c_tmp, c->c_conf.cf_url, c->c_key,
 	    NULL, NULL)) != WS_OK ||
-	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
+		return;
 	}
+	wsc_kick(c);
 }
 
 /* Client: the server's answer. */
 static void
 wsc_client_handshake(struct wsconn *c)
 {
-	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer		*in = wsc_in(c);
 	struct ws_response	 resp;
 	size_t			 len, max, used;
 	char			*data;
@@ -484,11 +553,8 @@ wsc_client_handshake(struct wsconn *c)
 
 /* Input arrived: the handshake first, then frames. */
 static void
-wsc_read(struct bufferevent *bev, void *arg)
+wsc_input(struct wsconn *c)
 {
-	struct wsconn	*c = arg;
-
-	(void)bev;
 	if (c->c_state == WSC_HANDSHAKE) {
 		if (c->c_conf.cf_role == WS_ROLE_SERVER)
 			wsc_server_handshake(c);
@@ -498,24 +564,115 @@ wsc_read(struct bufferevent *bev, void *arg)
 	if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
 		wsc_frames(c);
 	else if (c->c_state == WSC_WAIT_EOF)
-		evbuffer_drain(bufferevent_get_input(c->c_bev),
-		    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
+		evbuffer_drain(wsc_in(c), evbuffer_get_length(wsc_in(c)));
+}
+
+/* TLS: input arrived. */
+static void
+wsc_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	wsc_input(arg);
 }
 
 /* Output drained below the low watermark (or to zero when flushing). */
 static void
-wsc_write(struct bufferevent *bev, void *arg)
+wsc_wrote(struct wsconn *c)
 {
-	struct wsconn	*c = arg;
+	size_t	 len = evbuffer_get_length(wsc_out(c));
 
-	(void)bev;
 	if (c->c_state == WSC_FLUSH) {
-		if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+		if (len == 0)
 			wsc_dead(c);
 		return;
 	}
-	if (c->c_state == WSC_OPEN && c->c_cb->wc_writable != NULL)
+	if (c->c_state == WSC_OPEN && len <= WSC_OUT_LOW &&
+	    c->c_cb->wc_writable != NULL)
 		c->c_cb->wc_writable(c, c->c_arg);
+}
+
+/* TLS: the bufferevent wrote (below the low watermark now). */
+static void
+wsc_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	wsc_wrote(arg);
+}
+
+/*
+ * Plain: write what is queued now, unless a backlog already waits for
+ * the socket; what the socket refuses waits for the write event.
+ */
+static void
+wsc_flush(struct wsconn *c)
+{
+	if (c->c_bev != NULL || c->c_out == NULL || c->c_state == WSC_DEAD ||
+	    evbuffer_get_length(c->c_out) == 0 ||
+	    event_pending(c->c_wev, EV_WRITE, NULL))
+		return;
+	if (evbuffer_write(c->c_out, c->c_fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	if (evbuffer_get_length(c->c_out) > 0 &&
+	    event_add(c->c_wev, NULL) == -1) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	wsc_wrote(c);
+}
+
+/* Plain: the socket takes more of the backlog. */
+static void
+wsc_io_write(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)ev;
+	if (evbuffer_write(c->c_out, fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	if (evbuffer_get_length(c->c_out) == 0)
+		event_del(c->c_wev);
+	wsc_wrote(c);
+}
+
+/*
+ * Plain: the socket is readable.  One read(2) into a static buffer (no
+ * FIONREAD), the batch is handled, then all replies go out in one write.
+ */
+static void
+wsc_io_read(evutil_socket_t fd, short ev, void *arg)
+{
+	static uint8_t	 rbuf[WSC_READ_MAX];
+	struct wsconn	*c = arg;
+	ssize_t		 n;
+
+	(void)ev;
+	n = read(fd, rbuf, sizeof(rbuf));
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n == -1) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, errno);
+		return;
+	}
+	if (n == 0) {
+		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+		return;
+	}
+	if (evbuffer_add(c->c_in, rbuf, (size_t)n) == -1) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	c->c_in_cb = 1;
+	wsc_input(c);
+	c->c_in_cb = 0;
+	wsc_flush(c);
 }
 
 /* Why OpenSSL failed, with the certificate verdict when there is one. */
@@ -543,14 +700,10 @@ wsc_tls_error(struct wsconn *c)
 		wsc_why(c, "TLS: handshake failed");
 }
 
-/* Connected (client TLS done), end of file or an error. */
+/* Connected (client TLS done), end of file or an error (errno saved). */
 static void
-wsc_event(struct bufferevent *bev, short what, void *arg)
+wsc_io_event(struct wsconn *c, short what, int saved)
 {
-	struct wsconn	*c = arg;
-	int		 saved = errno;
-
-	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		c->c_tls_done = 1;
 		if (c->c_state == WSC_TLS)
@@ -583,6 +736,16 @@ wsc_event(struct bufferevent *bev, short what, void *arg)
 	} else
 		return;
 	wsc_dead(c);
+}
+
+/* TLS: the bufferevent's events. */
+static void
+wsc_event(struct bufferevent *bev, short what, void *arg)
+{
+	int	 saved = errno;
+
+	(void)bev;
+	wsc_io_event(arg, what, saved);
 }
 
 /* Handshake too slow, close handshake too slow, or a stuck flush. */
@@ -639,7 +802,10 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(c->c_ping, &tv);
 }
 
-/* Deferred: tell the owner about a dead connection, or resume input. */
+/*
+ * Deferred: tell the owner about a dead connection, or resume input and
+ * send what was queued (plain).
+ */
 static void
 wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 {
@@ -653,8 +819,18 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 		wsconn_free(c);
 		return;
 	}
-	if (!c->c_paused && c->c_bev != NULL)
-		wsc_read(c->c_bev, c);
+	if (c->c_bev != NULL) {
+		if (!c->c_paused)
+			wsc_input(c);
+		return;
+	}
+	if (c->c_in == NULL)
+		return;
+	c->c_in_cb = 1;
+	if (!c->c_paused)
+		wsc_input(c);
+	c->c_in_cb = 0;
+	wsc_flush(c);
 }
 
 /* Common allocation. */
@@ -686,23 +862,36 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 	return c;
 }
 
-/* Wrap the connected (or accepted) socket in a bufferevent. */
+/* Plain: our own buffers and events on the socket (c_fd stays ours). */
+static int
+wsc_plain(struct wsconn *c, int fd)
+{
+	c->c_fd = fd;
+	if ((c->c_in = evbuffer_new()) == NULL ||
+	    (c->c_out = evbuffer_new()) == NULL ||
+	    (c->c_rev = event_new(c->c_base, fd, EV_READ | EV_PERSIST,
+	    wsc_io_read, c)) == NULL ||
+	    (c->c_wev = event_new(c->c_base, fd, EV_WRITE | EV_PERSIST,
+	    wsc_io_write, c)) == NULL)
+		return -1;
+	return event_add(c->c_rev, NULL);
+}
+
+/* Wrap the connected (or accepted) socket: TLS in a bufferevent. */
 static int
 wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
 {
 	int	 opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
 
-	if (ssl != NULL) {
-		c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
-		    accepting ? BUFFEREVENT_SSL_ACCEPTING :
-		    BUFFEREVENT_SSL_CONNECTING, opts);
-		if (c->c_bev == NULL)
-			return -1;
-		c->c_ssl = ssl;
-		bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
-	} else if ((c->c_bev = bufferevent_socket_new(c->c_base, fd, opts))
-	    == NULL)
+	if (ssl == NULL)
+		return wsc_plain(c, fd);
+	c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
+	    accepting ? BUFFEREVENT_SSL_ACCEPTING :
+	    BUFFEREVENT_SSL_CONNECTING, opts);
+	if (c->c_bev == NULL)
 		return -1;
+	c->c_ssl = ssl;
+	bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
 	c->c_fd = -1;
 	bufferevent_setcb(c->c_bev, wsc_read, wsc_write, wsc_event, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, WSC_IN_HIGH);
@@ -811,6 +1000,14 @@ wsconn_free(struct wsconn *c)
 		return;
 	if (c->c_conn_ev != NULL)
 		event_free(c->c_conn_ev);
+	if (c->c_rev != NULL)
+		event_free(c->c_rev);
+	if (c->c_wev != NULL)
+		event_free(c->c_wev);
+	if (c->c_in != NULL)
+		evbuffer_free(c->c_in);
+	if (c->c_out != NULL)
+		evbuffer_free(c->c_out);
 	if (c->c_bev != NULL)
 		bufferevent_free(c->c_bev);	/* closes fd, frees SSL */
 	else {
@@ -896,16 +1093,16 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 void
 wsconn_pause(struct wsconn *c, int on)
 {
-	if (c->c_bev == NULL || c->c_state == WSC_DEAD)
+	if ((c->c_bev == NULL && c->c_in == NULL) || c->c_state == WSC_DEAD)
 		return;
 	if (on == c->c_paused)
 		return;
 	c->c_paused = on;
 	if (on)
-		bufferevent_disable(c->c_bev, EV_READ);
+		wsc_want_read(c, 0);
 	else {
 		if (c->c_state != WSC_FLUSH)
-			bufferevent_enable(c->c_bev, EV_READ);
+			wsc_want_read(c, 1);
 		/* Input already buffered does not wake the socket. */
 		event_active(c->c_defer, EV_TIMEOUT, 0);
 	}
@@ -922,9 +1119,9 @@ wsconn_is_open(const struct wsconn *c)
 size_t
 wsconn_pending(const struct wsconn *c)
 {
-	if (c->c_bev == NULL)
+	if (wsc_out(c) == NULL)
 		return 0;
-	return evbuffer_get_length(bufferevent_get_output(c->c_bev));
+	return evbuffer_get_length(wsc_out(c));
 }
 
 /* The peer as given at creation. */
