@@ -62,26 +62,26 @@ struct wsconn {
 	struct evbuffer		*c_out;		/* plain: to send */
 	struct event		*c_rev;		/* plain: readable */
 	struct event		*c_wev;		/* plain: output backlog */
-	int			 c_in_cb;	/* plain: flush when done */
-	struct wsconn_conf	 c_conf;
+	const struct wsconn_conf *c_conf;	/* the owner's */
 	const struct wsconn_cb	*c_cb;
 	void			*c_arg;
 	enum wsc_state		 c_state;
-	int			 c_was_open;
-	int			 c_paused;
-	int			 c_tls_done;
-	int			 c_tcp_ok;	/* client: TCP connected */
+	unsigned int		 c_was_open:1;
+	unsigned int		 c_paused:1;
+	unsigned int		 c_tls_done:1;
+	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
+	unsigned int		 c_in_cb:1;	/* plain: flush when done */
+	unsigned int		 c_ping_unanswered:1;
 	struct ws_parser	 c_parser;
 	struct ws_close		 c_close;
-	struct event		*c_timer;	/* handshake, close wait */
+	struct event		*c_timer;	/* handshake, close wait (lazy) */
 	struct event		*c_ping;
 	struct event		*c_defer;	/* reap or resume */
 	struct event		*c_conn_ev;	/* client TCP connect */
-	int			 c_ping_unanswered;
 	uint64_t		 c_ping_seq;
 	char			 c_key[WS_KEY_LEN + 1];
-	char			 c_name[WSC_NAME_MAX];
-	char			 c_err[256];
+	char			*c_name;
+	char			*c_err;		/* why it ended (allocated) */
 	struct buf		 c_tmp;
 };
 
@@ -91,6 +91,9 @@ static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
 static void	wsc_flush(struct wsconn *);
 static void	wsc_io_event(struct wsconn *, short, int);
+static void	wsc_dead(struct wsconn *);
+static void	wsc_timeout(evutil_socket_t, short, void *);
+static void	wsc_io_write(evutil_socket_t, short, void *);
 static void	wsc_why(struct wsconn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -125,12 +128,18 @@ wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 	cf->cf_owner = "ws";
 }
 
-/* Arm the one-shot timer. */
+/* Arm the one-shot timer (an open connection has none while idle). */
 static void
 wsc_timer(struct wsconn *c, int ms)
 {
 	struct timeval	 tv;
 
+	if (c->c_timer == NULL &&
+	    (c->c_timer = evtimer_new(c->c_base, wsc_timeout, c)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(c->c_timer, &tv);
@@ -141,12 +150,14 @@ static void
 wsc_why(struct wsconn *c, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 why[256];
 
-	if (c->c_err[0] != '\0')
+	if (c->c_err != NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(c->c_err, sizeof(c->c_err), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	c->c_err = strdup(why);		/* NULL: "closed" */
 }
 
 /* What was received and not consumed yet. */
@@ -208,7 +219,8 @@ wsc_dead(struct wsconn *c)
 		event_del(c->c_rev);
 	if (c->c_wev != NULL)
 		event_del(c->c_wev);
-	evtimer_del(c->c_timer);
+	if (c->c_timer != NULL)
+		evtimer_del(c->c_timer);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	c->c_state = WSC_DEAD;
@@ -219,7 +231,7 @@ wsc_dead(struct wsconn *c)
 static void
 wsc_count_close(struct wsconn *c, uint16_t code, int out)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	if (st == NULL)
 		return;
@@ -237,7 +249,7 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 	uint8_t		 hdr[WS_HEADER_MAX];
 	size_t		 hlen;
 
-	if (c->c_conf.cf_role == WS_ROLE_SERVER) {
+	if (c->c_conf->cf_role == WS_ROLE_SERVER) {
 		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) !=
 		    WS_OK || evbuffer_add(out, hdr, hlen) == -1 ||
 		    (len > 0 && evbuffer_add(out, data, len) == -1))
@@ -246,7 +258,7 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 		return 0;
 	}
 	buf_reset(&c->c_tmp);
-	if (ws_frame_build(&c->c_tmp, c->c_conf.cf_role, opcode, 1, data,
+	if (ws_frame_build(&c->c_tmp, c->c_conf->cf_role, opcode, 1, data,
 	    len) != WS_OK ||
 	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1)
 		return -1;
@@ -271,7 +283,7 @@ wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
 			wsc_why(c, "cannot queue a close frame");
 		return;
 	}
-	if (ws_close_build(&c->c_tmp, c->c_conf.cf_role, code, reason,
+	if (ws_close_build(&c->c_tmp, c->c_conf->cf_role, code, reason,
 	    rlen) != WS_OK ||
 	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1) {
 		wsc_why(c, "cannot queue a close frame");
@@ -292,7 +304,7 @@ wsc_flush_and_drop(struct wsconn *c)
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	/* A peer that does not read cannot keep us here for ever. */
-	wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	wsc_flush(c);
 	if (c->c_state == WSC_FLUSH && evbuffer_get_length(wsc_out(c)) == 0)
 		wsc_dead(c);
@@ -326,15 +338,14 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 	if (a.ca_send)		/* echo code and reason */
 		wsc_close_frame(c, ev->we_code, ev->we_reason,
 		    ev->we_reason_len);
-	if (c->c_conf.cf_role == WS_ROLE_SERVER || a.ca_drop)
+	if (c->c_conf->cf_role == WS_ROLE_SERVER || a.ca_drop)
 		wsc_flush_and_drop(c);
 	else {
 		/* RFC 6455 7.1.1: the server drops TCP first. */
 		c->c_state = WSC_WAIT_EOF;
 		if (c->c_ping != NULL)
 			evtimer_del(c->c_ping);
-		evtimer_del(c->c_timer);
-		wsc_timer(c, c->c_conf.cf_close_wait_ms);
+		wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	}
 }
 
@@ -342,7 +353,7 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 static void
 wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	switch (ev->we_type) {
 	case WS_EV_TEXT:
@@ -413,18 +424,21 @@ wsc_opened(struct wsconn *c)
 {
 	struct timeval	 tv;
 
-	evtimer_del(c->c_timer);
+	/* Made again if a closing handshake needs it. */
+	if (c->c_timer != NULL)
+		event_free(c->c_timer);
+	c->c_timer = NULL;
 	c->c_state = WSC_OPEN;
 	c->c_was_open = 1;
-	ws_close_init(&c->c_close, c->c_conf.cf_role);
-	ws_parser_init(&c->c_parser, c->c_conf.cf_role, &c->c_conf.cf_lim, 0);
+	ws_close_init(&c->c_close, c->c_conf->cf_role);
+	ws_parser_init(&c->c_parser, c->c_conf->cf_role, &c->c_conf->cf_lim, 0);
 	/* The handshake's text is not needed any more (idle memory). */
 	buf_free(&c->c_tmp);
-	if (c->c_conf.cf_stats != NULL)
-		c->c_conf.cf_stats->st_connections++;
-	if (c->c_conf.cf_ping_ms > 0) {
-		tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
-		tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+	if (c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_connections++;
+	if (c->c_conf->cf_ping_ms > 0) {
+		tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
+		tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
 		evtimer_add(c->c_ping, &tv);
 	}
 	c->c_cb->wc_open(c, c->c_arg);
@@ -434,8 +448,8 @@ wsc_opened(struct wsconn *c)
 static void
 wsc_hs_failed(struct wsconn *c)
 {
-	if (c->c_conf.cf_stats != NULL)
-		c->c_conf.cf_stats->st_handshake_failed++;
+	if (c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_handshake_failed++;
 }
 
 /*
@@ -448,8 +462,8 @@ wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 	struct evbuffer	*in = wsc_in(c);
 	size_t		 len, max;
 
-	max = c->c_conf.cf_lim.wl_max_request_line +
-	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
+	max = c->c_conf->cf_lim.wl_max_request_line +
+	    c->c_conf->cf_lim.wl_max_header_bytes + 4;
 	len = evbuffer_get_length(in);
 	if (len > max)
 		len = max;
@@ -470,7 +484,7 @@ wsc_server_handshake(struct wsconn *c)
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
-	r = ws_server_request_parse(data, len, &c->c_conf.cf_lim, &req, &used);
+	r = ws_server_request_parse(data, len, &c->c_conf->cf_lim, &req, &used);
 	if (r == WS_NEED_MORE && len < max)
 		return;
 	if (r == WS_NEED_MORE)
@@ -507,7 +521,7 @@ wsc_client_request(struct wsconn *c)
 	c->c_state = WSC_HANDSHAKE;
 	buf_reset(&c->c_tmp);
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
-	    (r = ws_client_request(&c->c_tmp, c->c_conf.cf_url, c->c_key,
+	    (r = ws_client_request(&c->c_tmp, c->c_conf->cf_url, c->c_key,
 	    NULL, NULL)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
@@ -531,7 +545,7 @@ wsc_client_handshake(struct wsconn *c)
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
-	r = ws_client_response_parse(data, len, &c->c_conf.cf_lim, c->c_key,
+	r = ws_client_response_parse(data, len, &c->c_conf->cf_lim, c->c_key,
 	    NULL, &resp, &used);
 	if (r == WS_NEED_MORE && len < max)
 		return;
@@ -556,7 +570,7 @@ static void
 wsc_input(struct wsconn *c)
 {
 	if (c->c_state == WSC_HANDSHAKE) {
-		if (c->c_conf.cf_role == WS_ROLE_SERVER)
+		if (c->c_conf->cf_role == WS_ROLE_SERVER)
 			wsc_server_handshake(c);
 		else
 			wsc_client_handshake(c);
@@ -608,16 +622,19 @@ wsc_flush(struct wsconn *c)
 {
 	if (c->c_bev != NULL || c->c_out == NULL || c->c_state == WSC_DEAD ||
 	    evbuffer_get_length(c->c_out) == 0 ||
-	    event_pending(c->c_wev, EV_WRITE, NULL))
+	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
 		return;
 	if (evbuffer_write(c->c_out, c->c_fd) == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR) {
 		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
 		return;
 	}
-	if (evbuffer_get_length(c->c_out) > 0 &&
-	    event_add(c->c_wev, NULL) == -1) {
-		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+	/* A backlog: wait for the socket (the event is made on first use). */
+	if (evbuffer_get_length(c->c_out) > 0 && ((c->c_wev == NULL &&
+	    (c->c_wev = event_new(c->c_base, c->c_fd, EV_WRITE | EV_PERSIST,
+	    wsc_io_write, c)) == NULL) || event_add(c->c_wev, NULL) == -1)) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
 		return;
 	}
 	wsc_wrote(c);
@@ -686,7 +703,7 @@ wsc_tls_error(struct wsconn *c)
 	while ((err = bufferevent_get_openssl_error(c->c_bev)) != 0)
 		if (e[0] == '\0')
 			ERR_error_string_n(err, e, sizeof(e));
-	if (c->c_conf.cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
+	if (c->c_conf->cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
 	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
 		wsc_why(c, "TLS: certificate verification failed: %s",
 		    X509_verify_cert_error_string(v));
@@ -728,8 +745,8 @@ wsc_io_event(struct wsconn *c, short what, int saved)
 		    bufferevent_get_openssl_error(c->c_bev) != 0)) {
 			errno = saved;
 			wsc_tls_error(c);
-			if (!c->c_tls_done && c->c_conf.cf_stats != NULL)
-				c->c_conf.cf_stats->st_handshake_failed++;
+			if (!c->c_tls_done && c->c_conf->cf_stats != NULL)
+				c->c_conf->cf_stats->st_handshake_failed++;
 		} else
 			wsc_why(c, "%s", saved ? strerror(saved) :
 			    "connection error");
@@ -762,11 +779,11 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	case WSC_HANDSHAKE:
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake timed out after %d ms",
-		    c->c_conf.cf_hs_timeout_ms);
+		    c->c_conf->cf_hs_timeout_ms);
 		break;
 	case WSC_CLOSING:
 		wsc_why(c, "no close frame from the peer within %d ms",
-		    c->c_conf.cf_close_wait_ms);
+		    c->c_conf->cf_close_wait_ms);
 		break;
 	default:
 		wsc_why(c, "closed");
@@ -789,7 +806,7 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (c->c_ping_unanswered) {
 		wsc_why(c, "keepalive: no answer to a ping within %d ms",
-		    c->c_conf.cf_ping_ms);
+		    c->c_conf->cf_ping_ms);
 		wsconn_close(c, WS_CLOSE_GOING_AWAY, "keepalive timeout");
 		return;
 	}
@@ -797,8 +814,8 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 	if (wsc_frame(c, WS_OP_PING, &seq, sizeof(seq)) == -1)
 		return;
 	c->c_ping_unanswered = 1;
-	tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
-	tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+	tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
+	tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
 	evtimer_add(c->c_ping, &tv);
 }
 
@@ -844,10 +861,13 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 		return NULL;
 	c->c_base = base;
 	c->c_fd = -1;
-	c->c_conf = *cf;
+	c->c_conf = cf;
 	c->c_cb = cb;
 	c->c_arg = arg;
-	(void)strlcpy(c->c_name, name, sizeof(c->c_name));
+	if ((c->c_name = strdup(name)) == NULL) {
+		free(c);
+		return NULL;
+	}
 	buf_init(&c->c_tmp, cf->cf_lim.wl_max_message + WS_HEADER_MAX);
 	ws_parser_init(&c->c_parser, cf->cf_role, &cf->cf_lim, 0);
 	c->c_timer = evtimer_new(base, wsc_timeout, c);
@@ -870,9 +890,7 @@ wsc_plain(struct wsconn *c, int fd)
 	if ((c->c_in = evbuffer_new()) == NULL ||
 	    (c->c_out = evbuffer_new()) == NULL ||
 	    (c->c_rev = event_new(c->c_base, fd, EV_READ | EV_PERSIST,
-	    wsc_io_read, c)) == NULL ||
-	    (c->c_wev = event_new(c->c_base, fd, EV_WRITE | EV_PERSIST,
-	    wsc_io_write, c)) == NULL)
+	    wsc_io_read, c)) == NULL)
 		return -1;
 	return event_add(c->c_rev, NULL);
 }
@@ -1023,6 +1041,8 @@ wsconn_free(struct wsconn *c)
 		event_free(c->c_defer);
 	ws_parser_free(&c->c_parser);
 	buf_free(&c->c_tmp);
+	free(c->c_name);
+	free(c->c_err);
 	free(c);
 }
 
@@ -1031,7 +1051,7 @@ int
 wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
     const char **why)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	if (c->c_state != WSC_OPEN) {
 		*why = "connection is closing";
@@ -1041,11 +1061,11 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}
-	if (wsconn_pending(c) > c->c_conf.cf_out_max) {
+	if (wsconn_pending(c) > c->c_conf->cf_out_max) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
 		wsc_why(c, "peer does not read: more than %zu bytes queued",
-		    c->c_conf.cf_out_max);
+		    c->c_conf->cf_out_max);
 		if (st != NULL)
 			st->st_overflows++;
 		wsconn_close(c, 1008, "output limit");
@@ -1083,7 +1103,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 	c->c_state = WSC_CLOSING;
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
-	wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	/* Keep reading: the peer's close answers ours. */
 	if (c->c_paused)
 		wsconn_pause(c, 0);
@@ -1135,7 +1155,7 @@ wsconn_name(const struct wsconn *c)
 const char *
 wsconn_error(const struct wsconn *c)
 {
-	return c->c_err[0] != '\0' ? c->c_err : "closed";
+	return c->c_err != NULL ? c->c_err : "closed";
 }
 
 /* Whether the opening handshake completed. */
@@ -1149,7 +1169,7 @@ wsconn_was_open(const struct wsconn *c)
 int
 wsconn_tcp_ok(const struct wsconn *c)
 {
-	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
+	return c->c_conf->cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
 }
 
 /* Numeric host and port of an address. */

@@ -77,7 +77,9 @@ void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
 
 /*
  * Server side: take an accepted socket (ownership passes) and, when ssl is
- * not NULL, the SSL object to accept TLS on (ownership passes).
+ * not NULL, the SSL object to accept TLS on (ownership passes).  The conf
+ * (of wsconn_accept and wsconn_connect) is the owner's and must outlive
+ * the connection: it is not copied.
  */
 struct wsconn	*wsconn_accept(struct event_base *, int, SSL *,
 		    const struct wsconn_conf *, const struct wsconn_cb *,
