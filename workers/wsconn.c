@@ -74,6 +74,8 @@ struct wsconn {
 	unsigned int		 c_ping_unanswered:1;
 	struct ws_parser	 c_parser;
 	struct ws_close		 c_close;
+	const uint8_t		*c_vtext;	/* text being delivered */
+	size_t			 c_vlen;
 	struct event		*c_timer;	/* handshake, close wait (lazy) */
 	struct event		*c_ping;
 	struct event		*c_defer;	/* reap or resume */
@@ -364,8 +366,13 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 			st->st_frames_in++;
 			st->st_bytes_in += ev->we_len;
 		}
+		if (ev->we_type == WS_EV_TEXT) {
+			c->c_vtext = ev->we_data;
+			c->c_vlen = ev->we_len;
+		}
 		c->c_cb->wc_message(c, ev->we_type == WS_EV_BINARY,
 		    ev->we_data, ev->we_len, c->c_arg);
+		c->c_vtext = NULL;
 		break;
 	case WS_EV_PING:
 		if (st != NULL)
@@ -1046,6 +1053,17 @@ wsconn_free(struct wsconn *c)
 	free(c);
 }
 
+/*
+ * Whether these bytes are those of the text message being delivered
+ * (validated on receipt): an echo need not be validated again.
+ */
+static int
+wsc_known_text(const struct wsconn *c, const void *data, size_t len)
+{
+	return c->c_vtext != NULL && len == c->c_vlen &&
+	    (data == c->c_vtext || memcmp(data, c->c_vtext, len) == 0);
+}
+
 /* One message as one frame, if open and within the output bound. */
 int
 wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
@@ -1057,7 +1075,8 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "connection is closing";
 		return -1;
 	}
-	if (!binary && !utf8_valid(data, len)) {
+	if (!binary && !wsc_known_text(c, data, len) &&
+	    !utf8_valid(data, len)) {
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}

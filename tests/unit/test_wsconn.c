@@ -103,7 +103,11 @@ t_open(struct wsconn *ws, void *arg)
 	s->s_opened++;
 }
 
-/* Server: "burst" sends T_BURST messages at once, anything else echoes. */
+/*
+ * Server: "burst" sends T_BURST messages at once; "mangle!" tries to
+ * answer with as many bytes of bad UTF-8 as text, then says "refused";
+ * anything else echoes.
+ */
 static void
 t_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
     void *arg)
@@ -120,6 +124,12 @@ t_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 			if (wsconn_send(ws, 1, p, sizeof(p), &why) == -1)
 				s->s_unsent++;
 		}
+		return;
+	}
+	if (len == 7 && memcmp(data, "mangle!", 7) == 0) {
+		if (wsconn_send(ws, 0, "\xff\xfe\xff\xfe\xff\xfe\xff", 7,
+		    &why) == -1 && strstr(why, "UTF-8") != NULL)
+			(void)wsconn_send(ws, 0, "refused", 7, &why);
 		return;
 	}
 	if (wsconn_send(ws, binary, data, len, &why) == -1)
@@ -364,6 +374,15 @@ test_echo(struct wsconn_conf *cf)
 	CHECK(t_send(&c, WS_OP_TEXT, "still", 5) == 0);
 	CHECK(t_pump(&c, 1, &c.c_n, 105));
 	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "still", 5) == 0);
+	/* While a text message is delivered, other bytes are still checked. */
+	CHECK(t_send(&c, WS_OP_TEXT, "mangle!", 7) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 106));
+	CHECK(c.c_last_len == 7 && memcmp(c.c_last, "refused", 7) == 0);
+	/* Non-ASCII text echoes (the bytes delivered, so not re-checked). */
+	CHECK(t_send(&c, WS_OP_TEXT, "caf\xc3\xa9", 5) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 107));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "caf\xc3\xa9", 5) == 0 &&
+	    !c.c_last_bin);
 
 	/* The client closes: the server answers with the same code. */
 	CHECK(t_send(&c, WS_OP_CLOSE, "\x03\xe8" "bye", 5) == 0);
