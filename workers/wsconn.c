@@ -389,40 +389,59 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 	}
 }
 
-/* Parse and hand out frames while allowed. */
+/* Whether received frames may be handed out now. */
+static int
+wsc_may_parse(const struct wsconn *c)
+{
+	return !c->c_paused &&
+	    (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING);
+}
+
+/*
+ * Parse and hand out the frames of one contiguous block while allowed.
+ * Returns the bytes consumed (all of them after a protocol error); the
+ * rest must be presented again, with what follows it.
+ */
+static size_t
+wsc_parse_run(struct wsconn *c, uint8_t *data, size_t len)
+{
+	struct ws_event	 ev;
+	size_t		 off = 0, used;
+	int		 r;
+
+	while (off < len && wsc_may_parse(c)) {
+		c->c_ping_unanswered = 0;
+		r = ws_parse(&c->c_parser, data + off, len - off, &used, &ev);
+		if (r == WS_NEED_MORE)
+			return off + used;
+		if (r != WS_OK) {
+			wsc_protocol_error(c, r);
+			return len;
+		}
+		wsc_dispatch(c, &ev);	/* ev points into data */
+		off += used;
+	}
+	return off;
+}
+
+/* Parse and hand out the buffered frames while allowed. */
 static void
 wsc_frames(struct wsconn *c)
 {
 	struct evbuffer	*in = wsc_in(c);
-	struct ws_event	 ev;
 	uint8_t		*data;
 	size_t		 len, used;
-	int		 r;
 
-	while (!c->c_paused &&
-	    (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)) {
-		if ((len = evbuffer_get_length(in)) == 0)
-			break;
-		if ((data = evbuffer_pullup(in, -1)) == NULL) {
-			wsc_why(c, "out of memory");
-			wsc_dead(c);
-			break;
-		}
-		c->c_ping_unanswered = 0;
-		r = ws_parse(&c->c_parser, data, len, &used, &ev);
-		if (r == WS_NEED_MORE) {
-			evbuffer_drain(in, used);
-			break;
-		}
-		if (r != WS_OK) {
-			evbuffer_drain(in, len);
-			wsc_protocol_error(c, r);
-			break;
-		}
-		wsc_dispatch(c, &ev);	/* ev points into in */
-		if (c->c_state != WSC_DEAD)
-			evbuffer_drain(in, used);
+	if (!wsc_may_parse(c) || (len = evbuffer_get_length(in)) == 0)
+		return;
+	if ((data = evbuffer_pullup(in, -1)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
 	}
+	used = wsc_parse_run(c, data, len);
+	if (c->c_state != WSC_DEAD)
+		evbuffer_drain(in, used);
 }
 
 /* The handshake is complete in both directions. */
@@ -667,6 +686,8 @@ wsc_io_write(evutil_socket_t fd, short ev, void *arg)
 /*
  * Plain: the socket is readable.  One read(2) into a static buffer (no
  * FIONREAD), the batch is handled, then all replies go out in one write.
+ * With nothing buffered before, frames are parsed in place and only a
+ * remainder (a partial frame, or what a pause held back) is kept.
  */
 static void
 wsc_io_read(evutil_socket_t fd, short ev, void *arg)
@@ -674,6 +695,7 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 	static uint8_t	 rbuf[WSC_READ_MAX];
 	struct wsconn	*c = arg;
 	ssize_t		 n;
+	size_t		 used;
 
 	(void)ev;
 	n = read(fd, rbuf, sizeof(rbuf));
@@ -688,13 +710,19 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
 		return;
 	}
-	if (evbuffer_add(c->c_in, rbuf, (size_t)n) == -1) {
+	c->c_in_cb = 1;
+	if (evbuffer_get_length(c->c_in) == 0 && wsc_may_parse(c)) {
+		used = wsc_parse_run(c, rbuf, (size_t)n);
+		if (c->c_state != WSC_DEAD && used < (size_t)n &&
+		    evbuffer_add(c->c_in, rbuf + used, (size_t)n - used) == -1) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+		}
+	} else if (evbuffer_add(c->c_in, rbuf, (size_t)n) == -1) {
 		wsc_why(c, "out of memory");
 		wsc_dead(c);
-		return;
-	}
-	c->c_in_cb = 1;
-	wsc_input(c);
+	} else
+		wsc_input(c);
 	c->c_in_cb = 0;
 	wsc_flush(c);
 }

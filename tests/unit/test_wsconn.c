@@ -106,7 +106,7 @@ t_open(struct wsconn *ws, void *arg)
 /*
  * Server: "burst" sends T_BURST messages at once; "mangle!" tries to
  * answer with as many bytes of bad UTF-8 as text, then says "refused";
- * anything else echoes.
+ * anything else echoes ("pause" after pausing the input).
  */
 static void
 t_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
@@ -126,6 +126,8 @@ t_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 		}
 		return;
 	}
+	if (len == 5 && memcmp(data, "pause", 5) == 0)
+		wsconn_pause(ws, 1);
 	if (len == 7 && memcmp(data, "mangle!", 7) == 0) {
 		if (wsconn_send(ws, 0, "\xff\xfe\xff\xfe\xff\xfe\xff", 7,
 		    &why) == -1 && strstr(why, "UTF-8") != NULL)
@@ -441,12 +443,16 @@ test_backlog(struct wsconn_conf *cf)
 	t_cli_done(&c);
 }
 
-/* Paused input is held, then delivered in order; EOF ends it (1006). */
+/*
+ * Paused input is held, then delivered in order (also frames already
+ * read with the one that paused); split frames; EOF ends it (1006).
+ */
 static void
 test_pause_eof(struct wsconn_conf *cf)
 {
 	struct tsrv	 s;
 	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b;
 	int		 i;
 
 	buf_init(&c.c_rx, 0);
@@ -460,6 +466,39 @@ test_pause_eof(struct wsconn_conf *cf)
 	wsconn_pause(s.s_ws, 0);
 	CHECK(t_pump(&c, 1, &c.c_n, 2));
 	CHECK(c.c_last_len == 2 && memcmp(c.c_last, "p2", 2) == 0);
+
+	/* Paused by the first of three frames read at once: two held back. */
+	buf_init(&b, 0);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "pause", 5);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "q1", 2);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "q2", 2);
+	CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 3));
+	for (i = 0; i < 20; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		t_read(&c, 1);
+	}
+	CHECK_INT(s.s_msgs, 3);
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "pause", 5) == 0);
+	wsconn_pause(s.s_ws, 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 5));
+	CHECK(c.c_last_len == 2 && memcmp(c.c_last, "q2", 2) == 0);
+	CHECK_INT(s.s_msgs, 5);
+
+	/* A frame split inside its header, then inside its payload. */
+	buf_reset(&b);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "split", 5);
+	CHECK(t_write(&c, b.bf_data, 3) == 0);
+	for (i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK(t_write(&c, b.bf_data + 3, 5) == 0);
+	for (i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_msgs, 5);
+	CHECK(t_write(&c, b.bf_data + 8, b.bf_len - 8) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 6));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "split", 5) == 0);
+	buf_free(&b);
 	close(c.c_fd);
 	c.c_fd = -1;
 	for (i = 0; i < 1000 && !s.s_closed; i++)
