@@ -58,7 +58,7 @@ struct wsconn {
 	struct bufferevent	*c_bev;		/* TLS */
 	SSL			*c_ssl;		/* owned by c_bev once set */
 	int			 c_fd;		/* until c_bev owns it */
-	struct evbuffer		*c_in;		/* plain: received */
+	struct evbuffer		*c_in;		/* plain: received (lazy) */
 	struct evbuffer		*c_out;		/* plain: to send */
 	struct event		*c_rev;		/* plain: readable */
 	struct event		*c_wev;		/* plain: output backlog */
@@ -92,6 +92,7 @@ static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
 static void	wsc_flush(struct wsconn *);
+static void	wsc_in_drop(struct wsconn *);
 static void	wsc_io_event(struct wsconn *, short, int);
 static void	wsc_dead(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
@@ -162,7 +163,7 @@ wsc_why(struct wsconn *c, const char *fmt, ...)
 	c->c_err = strdup(why);		/* NULL: "closed" */
 }
 
-/* What was received and not consumed yet. */
+/* What was received and not consumed yet (plain: may be NULL). */
 static struct evbuffer *
 wsc_in(struct wsconn *c)
 {
@@ -432,7 +433,8 @@ wsc_frames(struct wsconn *c)
 	uint8_t		*data;
 	size_t		 len, used;
 
-	if (!wsc_may_parse(c) || (len = evbuffer_get_length(in)) == 0)
+	if (!wsc_may_parse(c) || in == NULL ||
+	    (len = evbuffer_get_length(in)) == 0)
 		return;
 	if ((data = evbuffer_pullup(in, -1)) == NULL) {
 		wsc_why(c, "out of memory");
@@ -480,7 +482,8 @@ wsc_hs_failed(struct wsconn *c)
 
 /*
  * The handshake bytes received so far, made contiguous, at most as many
- * as a handshake may have (*maxp).  Returns NULL when pullup fails.
+ * as a handshake may have (*maxp).  Returns NULL when nothing was
+ * received yet or pullup fails.
  */
 static char *
 wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
@@ -488,6 +491,8 @@ wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 	struct evbuffer	*in = wsc_in(c);
 	size_t		 len, max;
 
+	if (in == NULL)
+		return NULL;	/* nothing received yet */
 	max = c->c_conf->cf_lim.wl_max_request_line +
 	    c->c_conf->cf_lim.wl_max_header_bytes + 4;
 	len = evbuffer_get_length(in);
@@ -604,7 +609,30 @@ wsc_input(struct wsconn *c)
 	if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
 		wsc_frames(c);
 	else if (c->c_state == WSC_WAIT_EOF)
-		evbuffer_drain(wsc_in(c), evbuffer_get_length(wsc_in(c)));
+		wsc_in_drop(c);
+}
+
+/* Forget what was received (plain: the buffer too). */
+static void
+wsc_in_drop(struct wsconn *c)
+{
+	struct evbuffer	*in = wsc_in(c);
+
+	if (c->c_bev != NULL)
+		evbuffer_drain(in, evbuffer_get_length(in));
+	else if (in != NULL) {
+		evbuffer_free(in);
+		c->c_in = NULL;
+	}
+}
+
+/* Plain: keep received bytes (the buffer is made when needed). */
+static int
+wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
+{
+	if (c->c_in == NULL && (c->c_in = evbuffer_new()) == NULL)
+		return -1;
+	return evbuffer_add(c->c_in, data, len);
 }
 
 /* TLS: input arrived. */
@@ -711,18 +739,23 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	c->c_in_cb = 1;
-	if (evbuffer_get_length(c->c_in) == 0 && wsc_may_parse(c)) {
+	if ((c->c_in == NULL || evbuffer_get_length(c->c_in) == 0) &&
+	    wsc_may_parse(c)) {
 		used = wsc_parse_run(c, rbuf, (size_t)n);
 		if (c->c_state != WSC_DEAD && used < (size_t)n &&
-		    evbuffer_add(c->c_in, rbuf + used, (size_t)n - used) == -1) {
+		    wsc_in_add(c, rbuf + used, (size_t)n - used) == -1) {
 			wsc_why(c, "out of memory");
 			wsc_dead(c);
 		}
-	} else if (evbuffer_add(c->c_in, rbuf, (size_t)n) == -1) {
+	} else if (wsc_in_add(c, rbuf, (size_t)n) == -1) {
 		wsc_why(c, "out of memory");
 		wsc_dead(c);
 	} else
 		wsc_input(c);
+	/* An open connection keeps no input buffer while it has none. */
+	if (c->c_state == WSC_OPEN && c->c_in != NULL &&
+	    evbuffer_get_length(c->c_in) == 0)
+		wsc_in_drop(c);
 	c->c_in_cb = 0;
 	wsc_flush(c);
 }
@@ -876,7 +909,7 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 			wsc_input(c);
 		return;
 	}
-	if (c->c_in == NULL)
+	if (c->c_rev == NULL)
 		return;
 	c->c_in_cb = 1;
 	if (!c->c_paused)
@@ -922,8 +955,7 @@ static int
 wsc_plain(struct wsconn *c, int fd)
 {
 	c->c_fd = fd;
-	if ((c->c_in = evbuffer_new()) == NULL ||
-	    (c->c_out = evbuffer_new()) == NULL ||
+	if ((c->c_out = evbuffer_new()) == NULL ||
 	    (c->c_rev = event_new(c->c_base, fd, EV_READ | EV_PERSIST,
 	    wsc_io_read, c)) == NULL)
 		return -1;
@@ -1160,7 +1192,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 void
 wsconn_pause(struct wsconn *c, int on)
 {
-	if ((c->c_bev == NULL && c->c_in == NULL) || c->c_state == WSC_DEAD)
+	if ((c->c_bev == NULL && c->c_rev == NULL) || c->c_state == WSC_DEAD)
 		return;
 	if (on == c->c_paused)
 		return;
