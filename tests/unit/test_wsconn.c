@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,8 @@ main(void)
 	struct wsc_stats	 st;
 
 	memset(&st, 0, sizeof(st));
+	/* As in the worker: a write to a closed peer is an error, no signal. */
+	signal(SIGPIPE, SIG_IGN);
 	ws_limits_default(&lim);
 	if ((base = event_base_new()) == NULL)
 		return 99;
