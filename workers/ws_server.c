@@ -54,6 +54,7 @@ struct wss_state {
 	struct wsconn_conf	 ss_conf;
 	struct wsc_stats	 ss_st;
 	struct wss_conn		*ss_conns;
+	struct wss_conn		*ss_cur;	/* delivering a message now */
 	int			 ss_nconns;
 	int			 ss_max;
 	int			 ss_nodelay;	/* TCP_NODELAY on clients */
@@ -129,8 +130,11 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wss_state	*ss = sc->sc_ss;
 
 	(void)ws;
+	/* A reply made while this runs finds its connection at once. */
+	ss->ss_cur = sc;
 	ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
 	    wss_meta(sc, binary));
+	ss->ss_cur = NULL;
 	if (!ss->ss_paused && !wss_can_read(ss))
 		wss_pause_all(ss, 1);
 }
@@ -169,6 +173,8 @@ wss_closed(struct wsconn *ws, void *arg)
 			break;
 		}
 	ss->ss_nconns--;
+	if (ss->ss_cur == sc)
+		ss->ss_cur = NULL;
 	json_object_put(sc->sc_meta);
 	json_object_put(sc->sc_meta_bin);
 	free(sc);
@@ -473,9 +479,10 @@ wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
 
 	if (w->w_sink_origin != w->w_id)
 		return NULL;
-	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
-		if (sc->sc_id == w->w_sink_stream)
-			break;
+	if ((sc = ss->ss_cur) == NULL || sc->sc_id != w->w_sink_stream)
+		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+			if (sc->sc_id == w->w_sink_stream)
+				break;
 	if (sc != NULL && meta != NULL &&
 	    (meta == sc->sc_meta || meta == sc->sc_meta_bin))
 		return sc;
