@@ -41,6 +41,7 @@
 
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
 #define WSC_READ_MAX	(64U * 1024)	/* plain: bytes per read(2) */
+#define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
@@ -244,18 +245,27 @@ wsc_count_close(struct wsconn *c, uint16_t code, int out)
 		st->st_close_other++;
 }
 
-/* Queue one frame (the client masks a copy). */
+/*
+ * Queue one frame (the client masks a copy).  A small server frame is
+ * put together first and queued in one piece.
+ */
 static int
 wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 {
 	struct evbuffer	*out = wsc_out(c);
-	uint8_t		 hdr[WS_HEADER_MAX];
+	uint8_t		 hdr[WSC_SMALL_FRAME];
 	size_t		 hlen;
 
 	if (c->c_conf->cf_role == WS_ROLE_SERVER) {
-		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) !=
-		    WS_OK || evbuffer_add(out, hdr, hlen) == -1 ||
-		    (len > 0 && evbuffer_add(out, data, len) == -1))
+		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) != WS_OK)
+			return -1;
+		if (len <= sizeof(hdr) - hlen) {
+			if (len > 0)
+				memcpy(hdr + hlen, data, len);
+			if (evbuffer_add(out, hdr, hlen + len) == -1)
+				return -1;
+		} else if (evbuffer_add(out, hdr, hlen) == -1 ||
+		    evbuffer_add(out, data, len) == -1)
 			return -1;
 		wsc_kick(c);
 		return 0;
