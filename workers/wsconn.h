@@ -1,6 +1,7 @@
 /*
- * One WebSocket connection on a libevent bufferevent (plain TCP or
- * OpenSSL), shared by the ws_server and ws_client connectors: opening
+ * One WebSocket connection (plain TCP on its own libevent events and
+ * evbuffers, TLS on an OpenSSL bufferevent), shared by the ws_server and
+ * ws_client connectors: opening
  * handshake (either side), frame parsing with common/ws.h, automatic
  * pong, close echo, error close codes, keepalive pings, bounded output
  * and input backpressure.  Messages go up through callbacks; nothing here
