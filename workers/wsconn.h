@@ -1,11 +1,11 @@
 /*
  * One WebSocket connection (plain TCP on its own libevent events and
  * evbuffers, TLS on an OpenSSL bufferevent), shared by the ws_server and
- * ws_client connectors: opening
- * handshake (either side), frame parsing with common/ws.h, automatic
- * pong, close echo, error close codes, keepalive pings, bounded output
- * and input backpressure.  Messages go up through callbacks; nothing here
- * knows about events, codecs or routes.
+ * ws_client connectors: opening handshake (either side), frame parsing
+ * with common/ws.h, automatic pong, close echo, error close codes,
+ * keepalive pings, bounded output and input backpressure.  Messages go
+ * up through callbacks; nothing here knows about events, codecs or
+ * routes.
  */
 #ifndef WSFLOW_WSCONN_H
 #define WSFLOW_WSCONN_H
