@@ -41,7 +41,7 @@ struct wss_conn {
 	char			 sc_host[INET6_ADDRSTRLEN];
 	uint16_t		 sc_port;
 	int			 sc_open;	/* handshake done */
-	struct json_object	*sc_meta;
+	struct json_object	*sc_meta;	/* built on first use */
 	struct json_object	*sc_meta_bin;
 };
 
@@ -54,6 +54,7 @@ struct wss_state {
 	struct wsconn_conf	 ss_conf;
 	struct wsc_stats	 ss_st;
 	struct wss_conn		*ss_conns;
+	struct wss_conn		*ss_cur;	/* delivering a message now */
 	int			 ss_nconns;
 	int			 ss_max;
 	int			 ss_nodelay;	/* TCP_NODELAY on clients */
@@ -105,6 +106,21 @@ wss_open(struct wsconn *ws, void *arg)
 	    (unsigned long long)sc->sc_id);
 }
 
+/*
+ * The connection's metadata for text or binary messages, built when
+ * first needed: an idle connection keeps no json-c objects.
+ */
+static struct json_object *
+wss_meta(struct wss_conn *sc, int binary)
+{
+	struct json_object	**mp = binary ? &sc->sc_meta_bin : &sc->sc_meta;
+
+	if (*mp == NULL)
+		*mp = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
+		    sc->sc_ss->ss_ctx != NULL, binary);
+	return *mp;
+}
+
 /* A message: its bytes go through the stream's preprocessors. */
 static void
 wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
@@ -114,8 +130,11 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wss_state	*ss = sc->sc_ss;
 
 	(void)ws;
+	/* A reply made while this runs finds its connection at once. */
+	ss->ss_cur = sc;
 	ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
-	    binary ? sc->sc_meta_bin : sc->sc_meta);
+	    wss_meta(sc, binary));
+	ss->ss_cur = NULL;
 	if (!ss->ss_paused && !wss_can_read(ss))
 		wss_pause_all(ss, 1);
 }
@@ -142,7 +161,7 @@ wss_closed(struct wsconn *ws, void *arg)
 
 	if (sc->sc_open) {
 		/* Flush the stream's preprocessors (last partial line). */
-		ev_source_end(w, sc->sc_id, sc->sc_meta);
+		ev_source_end(w, sc->sc_id, wss_meta(sc, 0));
 		log_info("connector %s: %s: %s", w->w_name, wsconn_name(ws),
 		    wsconn_error(ws));
 	} else
@@ -154,6 +173,8 @@ wss_closed(struct wsconn *ws, void *arg)
 			break;
 		}
 	ss->ss_nconns--;
+	if (ss->ss_cur == sc)
+		ss->ss_cur = NULL;
 	json_object_put(sc->sc_meta);
 	json_object_put(sc->sc_meta_bin);
 	free(sc);
@@ -252,10 +273,6 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		wss_nodelay(ss, fd, name);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
-		sc->sc_meta = wsconn_meta("ws_server", sc->sc_host,
-		    sc->sc_port, ss->ss_ctx != NULL, 0);
-		sc->sc_meta_bin = wsconn_meta("ws_server", sc->sc_host,
-		    sc->sc_port, ss->ss_ctx != NULL, 1);
 		if (ss->ss_ctx != NULL && (ssl = SSL_new(ss->ss_ctx)) == NULL) {
 			log_warnx("connector %s: %s: SSL_new failed",
 			    ss->ss_w->w_name, name);
@@ -277,8 +294,6 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 			wsconn_pause(sc->sc_ws, 1);
 		continue;
 fail:
-		json_object_put(sc->sc_meta);
-		json_object_put(sc->sc_meta_bin);
 		free(sc);
 	}
 }
@@ -464,10 +479,12 @@ wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
 
 	if (w->w_sink_origin != w->w_id)
 		return NULL;
-	for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
-		if (sc->sc_id == w->w_sink_stream)
-			break;
-	if (sc != NULL && (meta == sc->sc_meta || meta == sc->sc_meta_bin))
+	if ((sc = ss->ss_cur) == NULL || sc->sc_id != w->w_sink_stream)
+		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
+			if (sc->sc_id == w->w_sink_stream)
+				break;
+	if (sc != NULL && meta != NULL &&
+	    (meta == sc->sc_meta || meta == sc->sc_meta_bin))
 		return sc;
 	return NULL;
 }

@@ -1,11 +1,15 @@
 /*
  * One WebSocket connection (see wsconn.h).  States: a client first
  * connects TCP by hand (so TCP_NODELAY is set before anything is sent),
- * then a bufferevent (OpenSSL or plain) carries the TLS handshake, the
- * HTTP upgrade and the frames.  A connection never frees itself inside a
- * callback: it becomes DEAD and a deferred event tells the owner and
- * frees it, so owners may send, close or pause any connection from any
- * callback.
+ * then an OpenSSL bufferevent carries the TLS handshake, the HTTP
+ * upgrade and the frames; a plain connection does its own I/O on two
+ * evbuffers (one read(2) per wake-up, no FIONREAD, no write interest
+ * toggled per reply): frames queued while a read batch is handled go out
+ * in one write at its end, frames queued elsewhere at the end of the
+ * loop pass, and the write event is armed only when the socket refuses
+ * part of it.  A connection never frees itself inside a callback: it
+ * becomes DEAD and a deferred event tells the owner and frees it, so
+ * owners may send, close or pause any connection from any callback.
  */
 #include "config.h"
 
@@ -36,6 +40,8 @@
 #include "wsconn.h"
 
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
+#define WSC_READ_MAX	(64U * 1024)	/* plain: bytes per read(2) */
+#define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
@@ -50,28 +56,35 @@ enum wsc_state {
 
 struct wsconn {
 	struct event_base	*c_base;
-	struct bufferevent	*c_bev;
+	struct bufferevent	*c_bev;		/* TLS */
 	SSL			*c_ssl;		/* owned by c_bev once set */
 	int			 c_fd;		/* until c_bev owns it */
-	struct wsconn_conf	 c_conf;
+	struct evbuffer		*c_in;		/* plain: received (lazy) */
+	struct evbuffer		*c_out;		/* plain: to send */
+	struct event		*c_rev;		/* plain: readable */
+	struct event		*c_wev;		/* plain: output backlog */
+	const struct wsconn_conf *c_conf;	/* the owner's */
 	const struct wsconn_cb	*c_cb;
 	void			*c_arg;
 	enum wsc_state		 c_state;
-	int			 c_was_open;
-	int			 c_paused;
-	int			 c_tls_done;
-	int			 c_tcp_ok;	/* client: TCP connected */
+	unsigned int		 c_was_open:1;
+	unsigned int		 c_paused:1;
+	unsigned int		 c_tls_done:1;
+	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
+	unsigned int		 c_in_cb:1;	/* plain: flush when done */
+	unsigned int		 c_ping_unanswered:1;
 	struct ws_parser	 c_parser;
 	struct ws_close		 c_close;
-	struct event		*c_timer;	/* handshake, close wait */
+	const uint8_t		*c_vtext;	/* text being delivered */
+	size_t			 c_vlen;
+	struct event		*c_timer;	/* handshake, close wait (lazy) */
 	struct event		*c_ping;
 	struct event		*c_defer;	/* reap or resume */
 	struct event		*c_conn_ev;	/* client TCP connect */
-	int			 c_ping_unanswered;
 	uint64_t		 c_ping_seq;
 	char			 c_key[WS_KEY_LEN + 1];
-	char			 c_name[WSC_NAME_MAX];
-	char			 c_err[256];
+	char			*c_name;
+	char			*c_err;		/* why it ended (allocated) */
 	struct buf		 c_tmp;
 };
 
@@ -79,6 +92,12 @@ static void	wsc_read(struct bufferevent *, void *);
 static void	wsc_write(struct bufferevent *, void *);
 static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
+static void	wsc_flush(struct wsconn *);
+static void	wsc_in_drop(struct wsconn *);
+static void	wsc_io_event(struct wsconn *, short, int);
+static void	wsc_dead(struct wsconn *);
+static void	wsc_timeout(evutil_socket_t, short, void *);
+static void	wsc_io_write(evutil_socket_t, short, void *);
 static void	wsc_why(struct wsconn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -113,12 +132,18 @@ wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 	cf->cf_owner = "ws";
 }
 
-/* Arm the one-shot timer. */
+/* Arm the one-shot timer (an open connection has none while idle). */
 static void
 wsc_timer(struct wsconn *c, int ms)
 {
 	struct timeval	 tv;
 
+	if (c->c_timer == NULL &&
+	    (c->c_timer = evtimer_new(c->c_base, wsc_timeout, c)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(c->c_timer, &tv);
@@ -129,12 +154,58 @@ static void
 wsc_why(struct wsconn *c, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 why[256];
 
-	if (c->c_err[0] != '\0')
+	if (c->c_err != NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(c->c_err, sizeof(c->c_err), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	c->c_err = strdup(why);		/* NULL: "closed" */
+}
+
+/* What was received and not consumed yet (plain: may be NULL). */
+static struct evbuffer *
+wsc_in(struct wsconn *c)
+{
+	return c->c_bev != NULL ? bufferevent_get_input(c->c_bev) : c->c_in;
+}
+
+/* What waits to be sent (NULL before the socket is connected). */
+static struct evbuffer *
+wsc_out(const struct wsconn *c)
+{
+	return c->c_bev != NULL ? bufferevent_get_output(c->c_bev) : c->c_out;
+}
+
+/* Read from the socket (1) or not (0). */
+static void
+wsc_want_read(struct wsconn *c, int on)
+{
+	if (c->c_bev != NULL) {
+		if (on)
+			bufferevent_enable(c->c_bev, EV_READ);
+		else
+			bufferevent_disable(c->c_bev, EV_READ);
+	} else if (c->c_rev != NULL) {
+		if (on)
+			event_add(c->c_rev, NULL);
+		else
+			event_del(c->c_rev);
+	}
+}
+
+/*
+ * Plain: output was queued outside a read batch; the deferred event
+ * sends it at the end of this loop pass, with whatever else is queued by
+ * then (a bufferevent sends by itself).
+ */
+static void
+wsc_kick(struct wsconn *c)
+{
+	if (c->c_bev == NULL && c->c_out != NULL && !c->c_in_cb &&
+	    c->c_state != WSC_DEAD)
+		event_active(c->c_defer, EV_TIMEOUT, 0);
 }
 
 /* The end: stop all I/O now and let the deferred event tell the owner. */
@@ -148,7 +219,12 @@ wsc_dead(struct wsconn *c)
 			(void)SSL_shutdown(c->c_ssl);	/* best effort */
 		bufferevent_disable(c->c_bev, EV_READ | EV_WRITE);
 	}
-	evtimer_del(c->c_timer);
+	if (c->c_rev != NULL)
+		event_del(c->c_rev);
+	if (c->c_wev != NULL)
+		event_del(c->c_wev);
+	if (c->c_timer != NULL)
+		evtimer_del(c->c_timer);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	c->c_state = WSC_DEAD;
@@ -159,7 +235,7 @@ wsc_dead(struct wsconn *c)
 static void
 wsc_count_close(struct wsconn *c, uint16_t code, int out)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	if (st == NULL)
 		return;
@@ -169,28 +245,39 @@ wsc_count_close(struct wsconn *c, uint16_t code, int out)
 		st->st_close_other++;
 }
 
-/* Queue one frame (the client masks a copy). */
+/*
+ * Queue one frame (the client masks a copy).  A small server frame is
+ * put together first and queued in one piece.
+ */
 static int
 wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
-	uint8_t		 hdr[WS_HEADER_MAX];
+	struct evbuffer	*out = wsc_out(c);
+	uint8_t		 hdr[WSC_SMALL_FRAME];
 	size_t		 hlen;
 
-	if (c->c_conf.cf_role == WS_ROLE_SERVER) {
-		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) !=
-		    WS_OK || evbuffer_add(out, hdr, hlen) == -1 ||
-		    (len > 0 && evbuffer_add(out, data, len) == -1))
+	if (c->c_conf->cf_role == WS_ROLE_SERVER) {
+		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) != WS_OK)
 			return -1;
+		if (len <= sizeof(hdr) - hlen) {
+			if (len > 0)
+				memcpy(hdr + hlen, data, len);
+			if (evbuffer_add(out, hdr, hlen + len) == -1)
+				return -1;
+		} else if (evbuffer_add(out, hdr, hlen) == -1 ||
+		    evbuffer_add(out, data, len) == -1)
+			return -1;
+		wsc_kick(c);
 		return 0;
 	}
 	buf_reset(&c->c_tmp);
-	if (ws_frame_build(&c->c_tmp, c->c_conf.cf_role, opcode, 1, data,
+	if (ws_frame_build(&c->c_tmp, c->c_conf->cf_role, opcode, 1, data,
 	    len) != WS_OK ||
 	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1)
 		return -1;
 	if (c->c_tmp.bf_cap > 1024 * 1024)
 		buf_free(&c->c_tmp);
+	wsc_kick(c);
 	return 0;
 }
 
@@ -199,7 +286,7 @@ static void
 wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
     size_t rlen)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->c_bev);
+	struct evbuffer	*out = wsc_out(c);
 
 	if (rlen > WS_CONTROL_MAX - 2)
 		rlen = WS_CONTROL_MAX - 2;
@@ -209,12 +296,13 @@ wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
 			wsc_why(c, "cannot queue a close frame");
 		return;
 	}
-	if (ws_close_build(&c->c_tmp, c->c_conf.cf_role, code, reason,
+	if (ws_close_build(&c->c_tmp, c->c_conf->cf_role, code, reason,
 	    rlen) != WS_OK ||
 	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1) {
 		wsc_why(c, "cannot queue a close frame");
 		return;
 	}
+	wsc_kick(c);
 	wsc_count_close(c, code, 1);
 }
 
@@ -223,13 +311,15 @@ static void
 wsc_flush_and_drop(struct wsconn *c)
 {
 	c->c_state = WSC_FLUSH;
-	bufferevent_disable(c->c_bev, EV_READ);
-	bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
+	wsc_want_read(c, 0);
+	if (c->c_bev != NULL)
+		bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	/* A peer that does not read cannot keep us here for ever. */
-	wsc_timer(c, c->c_conf.cf_close_wait_ms);
-	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+	wsc_timer(c, c->c_conf->cf_close_wait_ms);
+	wsc_flush(c);
+	if (c->c_state == WSC_FLUSH && evbuffer_get_length(wsc_out(c)) == 0)
 		wsc_dead(c);
 }
 
@@ -261,15 +351,14 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 	if (a.ca_send)		/* echo code and reason */
 		wsc_close_frame(c, ev->we_code, ev->we_reason,
 		    ev->we_reason_len);
-	if (c->c_conf.cf_role == WS_ROLE_SERVER || a.ca_drop)
+	if (c->c_conf->cf_role == WS_ROLE_SERVER || a.ca_drop)
 		wsc_flush_and_drop(c);
 	else {
 		/* RFC 6455 7.1.1: the server drops TCP first. */
 		c->c_state = WSC_WAIT_EOF;
 		if (c->c_ping != NULL)
 			evtimer_del(c->c_ping);
-		evtimer_del(c->c_timer);
-		wsc_timer(c, c->c_conf.cf_close_wait_ms);
+		wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	}
 }
 
@@ -277,7 +366,7 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 static void
 wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	switch (ev->we_type) {
 	case WS_EV_TEXT:
@@ -288,8 +377,13 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 			st->st_frames_in++;
 			st->st_bytes_in += ev->we_len;
 		}
+		if (ev->we_type == WS_EV_TEXT) {
+			c->c_vtext = ev->we_data;
+			c->c_vlen = ev->we_len;
+		}
 		c->c_cb->wc_message(c, ev->we_type == WS_EV_BINARY,
 		    ev->we_data, ev->we_len, c->c_arg);
+		c->c_vtext = NULL;
 		break;
 	case WS_EV_PING:
 		if (st != NULL)
@@ -306,40 +400,60 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 	}
 }
 
-/* Parse and hand out frames while allowed. */
+/* Whether received frames may be handed out now. */
+static int
+wsc_may_parse(const struct wsconn *c)
+{
+	return !c->c_paused &&
+	    (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING);
+}
+
+/*
+ * Parse and hand out the frames of one contiguous block while allowed.
+ * Returns the bytes consumed (all of them after a protocol error); the
+ * rest must be presented again, with what follows it.
+ */
+static size_t
+wsc_parse_run(struct wsconn *c, uint8_t *data, size_t len)
+{
+	struct ws_event	 ev;
+	size_t		 off = 0, used;
+	int		 r;
+
+	while (off < len && wsc_may_parse(c)) {
+		c->c_ping_unanswered = 0;
+		r = ws_parse(&c->c_parser, data + off, len - off, &used, &ev);
+		if (r == WS_NEED_MORE)
+			return off + used;
+		if (r != WS_OK) {
+			wsc_protocol_error(c, r);
+			return len;
+		}
+		wsc_dispatch(c, &ev);	/* ev points into data */
+		off += used;
+	}
+	return off;
+}
+
+/* Parse and hand out the buffered frames while allowed. */
 static void
 wsc_frames(struct wsconn *c)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
-	struct ws_event	 ev;
+	struct evbuffer	*in = wsc_in(c);
 	uint8_t		*data;
 	size_t		 len, used;
-	int		 r;
 
-	while (!c->c_paused &&
-	    (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)) {
-		if ((len = evbuffer_get_length(in)) == 0)
-			break;
-		if ((data = evbuffer_pullup(in, -1)) == NULL) {
-			wsc_why(c, "out of memory");
-			wsc_dead(c);
-			break;
-		}
-		c->c_ping_unanswered = 0;
-		r = ws_parse(&c->c_parser, data, len, &used, &ev);
-		if (r == WS_NEED_MORE) {
-			evbuffer_drain(in, used);
-			break;
-		}
-		if (r != WS_OK) {
-			evbuffer_drain(in, len);
-			wsc_protocol_error(c, r);
-			break;
-		}
-		wsc_dispatch(c, &ev);	/* ev points into in */
-		if (c->c_state != WSC_DEAD)
-			evbuffer_drain(in, used);
+	if (!wsc_may_parse(c) || in == NULL ||
+	    (len = evbuffer_get_length(in)) == 0)
+		return;
+	if ((data = evbuffer_pullup(in, -1)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
 	}
+	used = wsc_parse_run(c, data, len);
+	if (c->c_state != WSC_DEAD)
+		evbuffer_drain(in, used);
 }
 
 /* The handshake is complete in both directions. */
@@ -348,16 +462,21 @@ wsc_opened(struct wsconn *c)
 {
 	struct timeval	 tv;
 
-	evtimer_del(c->c_timer);
+	/* Made again if a closing handshake needs it. */
+	if (c->c_timer != NULL)
+		event_free(c->c_timer);
+	c->c_timer = NULL;
 	c->c_state = WSC_OPEN;
 	c->c_was_open = 1;
-	ws_close_init(&c->c_close, c->c_conf.cf_role);
-	ws_parser_init(&c->c_parser, c->c_conf.cf_role, &c->c_conf.cf_lim, 0);
-	if (c->c_conf.cf_stats != NULL)
-		c->c_conf.cf_stats->st_connections++;
-	if (c->c_conf.cf_ping_ms > 0) {
-		tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
-		tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+	ws_close_init(&c->c_close, c->c_conf->cf_role);
+	ws_parser_init(&c->c_parser, c->c_conf->cf_role, &c->c_conf->cf_lim, 0);
+	/* The handshake's text is not needed any more (idle memory). */
+	buf_free(&c->c_tmp);
+	if (c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_connections++;
+	if (c->c_conf->cf_ping_ms > 0) {
+		tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
+		tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
 		evtimer_add(c->c_ping, &tv);
 	}
 	c->c_cb->wc_open(c, c->c_arg);
@@ -367,22 +486,25 @@ wsc_opened(struct wsconn *c)
 static void
 wsc_hs_failed(struct wsconn *c)
 {
-	if (c->c_conf.cf_stats != NULL)
-		c->c_conf.cf_stats->st_handshake_failed++;
+	if (c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_handshake_failed++;
 }
 
 /*
  * The handshake bytes received so far, made contiguous, at most as many
- * as a handshake may have (*maxp).  Returns NULL when pullup fails.
+ * as a handshake may have (*maxp).  Returns NULL when nothing was
+ * received yet or pullup fails.
  */
 static char *
 wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer	*in = wsc_in(c);
 	size_t		 len, max;
 
-	max = c->c_conf.cf_lim.wl_max_request_line +
-	    c->c_conf.cf_lim.wl_max_header_bytes + 4;
+	if (in == NULL)
+		return NULL;	/* nothing received yet */
+	max = c->c_conf->cf_lim.wl_max_request_line +
+	    c->c_conf->cf_lim.wl_max_header_bytes + 4;
 	len = evbuffer_get_length(in);
 	if (len > max)
 		len = max;
@@ -395,7 +517,7 @@ wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 static void
 wsc_server_handshake(struct wsconn *c)
 {
-	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer		*in = wsc_in(c);
 	struct ws_request	 req;
 	size_t			 len, max, used;
 	char			*data;
@@ -403,7 +525,7 @@ wsc_server_handshake(struct wsconn *c)
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
-	r = ws_server_request_parse(data, len, &c->c_conf.cf_lim, &req, &used);
+	r = ws_server_request_parse(data, len, &c->c_conf->cf_lim, &req, &used);
 	if (r == WS_NEED_MORE && len < max)
 		return;
 	if (r == WS_NEED_MORE)
@@ -414,14 +536,14 @@ wsc_server_handshake(struct wsconn *c)
 		wsc_why(c, "handshake: %s", ws_strerror(r));
 		evbuffer_drain(in, evbuffer_get_length(in));
 		if (ws_server_error_response(&c->c_tmp, r) == WS_OK)
-			(void)bufferevent_write(c->c_bev, c->c_tmp.bf_data,
+			(void)evbuffer_add(wsc_out(c), c->c_tmp.bf_data,
 			    c->c_tmp.bf_len);
 		wsc_flush_and_drop(c);
 		return;
 	}
 	evbuffer_drain(in, used);
 	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
-	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake: %s", ws_strerror(r));
@@ -440,21 +562,23 @@ wsc_client_request(struct wsconn *c)
 	c->c_state = WSC_HANDSHAKE;
 	buf_reset(&c->c_tmp);
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
-	    (r = ws_client_request(&c->c_tmp, c->c_conf.cf_url, c->c_key,
+	    (r = ws_client_request(&c->c_tmp, c->c_conf->cf_url, c->c_key,
 	    NULL, NULL)) != WS_OK ||
-	    bufferevent_write(c->c_bev, c->c_tmp.bf_data, c->c_tmp.bf_len)
+	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake: %s", ws_strerror(r));
 		wsc_dead(c);
+		return;
 	}
+	wsc_kick(c);
 }
 
 /* Client: the server's answer. */
 static void
 wsc_client_handshake(struct wsconn *c)
 {
-	struct evbuffer		*in = bufferevent_get_input(c->c_bev);
+	struct evbuffer		*in = wsc_in(c);
 	struct ws_response	 resp;
 	size_t			 len, max, used;
 	char			*data;
@@ -462,7 +586,7 @@ wsc_client_handshake(struct wsconn *c)
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
-	r = ws_client_response_parse(data, len, &c->c_conf.cf_lim, c->c_key,
+	r = ws_client_response_parse(data, len, &c->c_conf->cf_lim, c->c_key,
 	    NULL, &resp, &used);
 	if (r == WS_NEED_MORE && len < max)
 		return;
@@ -484,13 +608,10 @@ wsc_client_handshake(struct wsconn *c)
 
 /* Input arrived: the handshake first, then frames. */
 static void
-wsc_read(struct bufferevent *bev, void *arg)
+wsc_input(struct wsconn *c)
 {
-	struct wsconn	*c = arg;
-
-	(void)bev;
 	if (c->c_state == WSC_HANDSHAKE) {
-		if (c->c_conf.cf_role == WS_ROLE_SERVER)
+		if (c->c_conf->cf_role == WS_ROLE_SERVER)
 			wsc_server_handshake(c);
 		else
 			wsc_client_handshake(c);
@@ -498,24 +619,155 @@ wsc_read(struct bufferevent *bev, void *arg)
 	if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING)
 		wsc_frames(c);
 	else if (c->c_state == WSC_WAIT_EOF)
-		evbuffer_drain(bufferevent_get_input(c->c_bev),
-		    evbuffer_get_length(bufferevent_get_input(c->c_bev)));
+		wsc_in_drop(c);
+}
+
+/* Forget what was received (plain: the buffer too). */
+static void
+wsc_in_drop(struct wsconn *c)
+{
+	struct evbuffer	*in = wsc_in(c);
+
+	if (c->c_bev != NULL)
+		evbuffer_drain(in, evbuffer_get_length(in));
+	else if (in != NULL) {
+		evbuffer_free(in);
+		c->c_in = NULL;
+	}
+}
+
+/* Plain: keep received bytes (the buffer is made when needed). */
+static int
+wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
+{
+	if (c->c_in == NULL && (c->c_in = evbuffer_new()) == NULL)
+		return -1;
+	return evbuffer_add(c->c_in, data, len);
+}
+
+/* TLS: input arrived. */
+static void
+wsc_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	wsc_input(arg);
 }
 
 /* Output drained below the low watermark (or to zero when flushing). */
 static void
-wsc_write(struct bufferevent *bev, void *arg)
+wsc_wrote(struct wsconn *c)
 {
-	struct wsconn	*c = arg;
+	size_t	 len = evbuffer_get_length(wsc_out(c));
 
-	(void)bev;
 	if (c->c_state == WSC_FLUSH) {
-		if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+		if (len == 0)
 			wsc_dead(c);
 		return;
 	}
-	if (c->c_state == WSC_OPEN && c->c_cb->wc_writable != NULL)
+	if (c->c_state == WSC_OPEN && len <= WSC_OUT_LOW &&
+	    c->c_cb->wc_writable != NULL)
 		c->c_cb->wc_writable(c, c->c_arg);
+}
+
+/* TLS: the bufferevent wrote (below the low watermark now). */
+static void
+wsc_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	wsc_wrote(arg);
+}
+
+/*
+ * Plain: write what is queued now, unless a backlog already waits for
+ * the socket; what the socket refuses waits for the write event.
+ */
+static void
+wsc_flush(struct wsconn *c)
+{
+	if (c->c_bev != NULL || c->c_out == NULL || c->c_state == WSC_DEAD ||
+	    evbuffer_get_length(c->c_out) == 0 ||
+	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
+		return;
+	if (evbuffer_write(c->c_out, c->c_fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	/* A backlog: wait for the socket (the event is made on first use). */
+	if (evbuffer_get_length(c->c_out) > 0 && ((c->c_wev == NULL &&
+	    (c->c_wev = event_new(c->c_base, c->c_fd, EV_WRITE | EV_PERSIST,
+	    wsc_io_write, c)) == NULL) || event_add(c->c_wev, NULL) == -1)) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	wsc_wrote(c);
+}
+
+/* Plain: the socket takes more of the backlog. */
+static void
+wsc_io_write(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)ev;
+	if (evbuffer_write(c->c_out, fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	if (evbuffer_get_length(c->c_out) == 0)
+		event_del(c->c_wev);
+	wsc_wrote(c);
+}
+
+/*
+ * Plain: the socket is readable.  One read(2) into a static buffer (no
+ * FIONREAD), the batch is handled, then all replies go out in one write.
+ * With nothing buffered before, frames are parsed in place and only a
+ * remainder (a partial frame, or what a pause held back) is kept.
+ */
+static void
+wsc_io_read(evutil_socket_t fd, short ev, void *arg)
+{
+	static uint8_t	 rbuf[WSC_READ_MAX];
+	struct wsconn	*c = arg;
+	ssize_t		 n;
+	size_t		 used;
+
+	(void)ev;
+	n = read(fd, rbuf, sizeof(rbuf));
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n == -1) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, errno);
+		return;
+	}
+	if (n == 0) {
+		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+		return;
+	}
+	c->c_in_cb = 1;
+	if ((c->c_in == NULL || evbuffer_get_length(c->c_in) == 0) &&
+	    wsc_may_parse(c)) {
+		used = wsc_parse_run(c, rbuf, (size_t)n);
+		if (c->c_state != WSC_DEAD && used < (size_t)n &&
+		    wsc_in_add(c, rbuf + used, (size_t)n - used) == -1) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+		}
+	} else if (wsc_in_add(c, rbuf, (size_t)n) == -1) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+	} else
+		wsc_input(c);
+	/* An open connection keeps no input buffer while it has none. */
+	if (c->c_state == WSC_OPEN && c->c_in != NULL &&
+	    evbuffer_get_length(c->c_in) == 0)
+		wsc_in_drop(c);
+	c->c_in_cb = 0;
+	wsc_flush(c);
 }
 
 /* Why OpenSSL failed, with the certificate verdict when there is one. */
@@ -529,7 +781,7 @@ wsc_tls_error(struct wsconn *c)
 	while ((err = bufferevent_get_openssl_error(c->c_bev)) != 0)
 		if (e[0] == '\0')
 			ERR_error_string_n(err, e, sizeof(e));
-	if (c->c_conf.cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
+	if (c->c_conf->cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
 	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
 		wsc_why(c, "TLS: certificate verification failed: %s",
 		    X509_verify_cert_error_string(v));
@@ -543,14 +795,10 @@ wsc_tls_error(struct wsconn *c)
 		wsc_why(c, "TLS: handshake failed");
 }
 
-/* Connected (client TLS done), end of file or an error. */
+/* Connected (client TLS done), end of file or an error (errno saved). */
 static void
-wsc_event(struct bufferevent *bev, short what, void *arg)
+wsc_io_event(struct wsconn *c, short what, int saved)
 {
-	struct wsconn	*c = arg;
-	int		 saved = errno;
-
-	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		c->c_tls_done = 1;
 		if (c->c_state == WSC_TLS)
@@ -575,14 +823,24 @@ wsc_event(struct bufferevent *bev, short what, void *arg)
 		    bufferevent_get_openssl_error(c->c_bev) != 0)) {
 			errno = saved;
 			wsc_tls_error(c);
-			if (!c->c_tls_done && c->c_conf.cf_stats != NULL)
-				c->c_conf.cf_stats->st_handshake_failed++;
+			if (!c->c_tls_done && c->c_conf->cf_stats != NULL)
+				c->c_conf->cf_stats->st_handshake_failed++;
 		} else
 			wsc_why(c, "%s", saved ? strerror(saved) :
 			    "connection error");
 	} else
 		return;
 	wsc_dead(c);
+}
+
+/* TLS: the bufferevent's events. */
+static void
+wsc_event(struct bufferevent *bev, short what, void *arg)
+{
+	int	 saved = errno;
+
+	(void)bev;
+	wsc_io_event(arg, what, saved);
 }
 
 /* Handshake too slow, close handshake too slow, or a stuck flush. */
@@ -599,11 +857,11 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	case WSC_HANDSHAKE:
 		wsc_hs_failed(c);
 		wsc_why(c, "handshake timed out after %d ms",
-		    c->c_conf.cf_hs_timeout_ms);
+		    c->c_conf->cf_hs_timeout_ms);
 		break;
 	case WSC_CLOSING:
 		wsc_why(c, "no close frame from the peer within %d ms",
-		    c->c_conf.cf_close_wait_ms);
+		    c->c_conf->cf_close_wait_ms);
 		break;
 	default:
 		wsc_why(c, "closed");
@@ -626,7 +884,7 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (c->c_ping_unanswered) {
 		wsc_why(c, "keepalive: no answer to a ping within %d ms",
-		    c->c_conf.cf_ping_ms);
+		    c->c_conf->cf_ping_ms);
 		wsconn_close(c, WS_CLOSE_GOING_AWAY, "keepalive timeout");
 		return;
 	}
@@ -634,12 +892,15 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 	if (wsc_frame(c, WS_OP_PING, &seq, sizeof(seq)) == -1)
 		return;
 	c->c_ping_unanswered = 1;
-	tv.tv_sec = c->c_conf.cf_ping_ms / 1000;
-	tv.tv_usec = (c->c_conf.cf_ping_ms % 1000) * 1000;
+	tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
+	tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
 	evtimer_add(c->c_ping, &tv);
 }
 
-/* Deferred: tell the owner about a dead connection, or resume input. */
+/*
+ * Deferred: tell the owner about a dead connection, or resume input and
+ * send what was queued (plain).
+ */
 static void
 wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 {
@@ -653,8 +914,18 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 		wsconn_free(c);
 		return;
 	}
-	if (!c->c_paused && c->c_bev != NULL)
-		wsc_read(c->c_bev, c);
+	if (c->c_bev != NULL) {
+		if (!c->c_paused)
+			wsc_input(c);
+		return;
+	}
+	if (c->c_rev == NULL)
+		return;
+	c->c_in_cb = 1;
+	if (!c->c_paused)
+		wsc_input(c);
+	c->c_in_cb = 0;
+	wsc_flush(c);
 }
 
 /* Common allocation. */
@@ -668,10 +939,13 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 		return NULL;
 	c->c_base = base;
 	c->c_fd = -1;
-	c->c_conf = *cf;
+	c->c_conf = cf;
 	c->c_cb = cb;
 	c->c_arg = arg;
-	(void)strlcpy(c->c_name, name, sizeof(c->c_name));
+	if ((c->c_name = strdup(name)) == NULL) {
+		free(c);
+		return NULL;
+	}
 	buf_init(&c->c_tmp, cf->cf_lim.wl_max_message + WS_HEADER_MAX);
 	ws_parser_init(&c->c_parser, cf->cf_role, &cf->cf_lim, 0);
 	c->c_timer = evtimer_new(base, wsc_timeout, c);
@@ -686,23 +960,33 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 	return c;
 }
 
-/* Wrap the connected (or accepted) socket in a bufferevent. */
+/* Plain: our own buffers and events on the socket (c_fd stays ours). */
+static int
+wsc_plain(struct wsconn *c, int fd)
+{
+	c->c_fd = fd;
+	if ((c->c_out = evbuffer_new()) == NULL ||
+	    (c->c_rev = event_new(c->c_base, fd, EV_READ | EV_PERSIST,
+	    wsc_io_read, c)) == NULL)
+		return -1;
+	return event_add(c->c_rev, NULL);
+}
+
+/* Wrap the connected (or accepted) socket: TLS in a bufferevent. */
 static int
 wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
 {
 	int	 opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
 
-	if (ssl != NULL) {
-		c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
-		    accepting ? BUFFEREVENT_SSL_ACCEPTING :
-		    BUFFEREVENT_SSL_CONNECTING, opts);
-		if (c->c_bev == NULL)
-			return -1;
-		c->c_ssl = ssl;
-		bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
-	} else if ((c->c_bev = bufferevent_socket_new(c->c_base, fd, opts))
-	    == NULL)
+	if (ssl == NULL)
+		return wsc_plain(c, fd);
+	c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
+	    accepting ? BUFFEREVENT_SSL_ACCEPTING :
+	    BUFFEREVENT_SSL_CONNECTING, opts);
+	if (c->c_bev == NULL)
 		return -1;
+	c->c_ssl = ssl;
+	bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
 	c->c_fd = -1;
 	bufferevent_setcb(c->c_bev, wsc_read, wsc_write, wsc_event, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, WSC_IN_HIGH);
@@ -811,6 +1095,14 @@ wsconn_free(struct wsconn *c)
 		return;
 	if (c->c_conn_ev != NULL)
 		event_free(c->c_conn_ev);
+	if (c->c_rev != NULL)
+		event_free(c->c_rev);
+	if (c->c_wev != NULL)
+		event_free(c->c_wev);
+	if (c->c_in != NULL)
+		evbuffer_free(c->c_in);
+	if (c->c_out != NULL)
+		evbuffer_free(c->c_out);
 	if (c->c_bev != NULL)
 		bufferevent_free(c->c_bev);	/* closes fd, frees SSL */
 	else {
@@ -826,7 +1118,20 @@ wsconn_free(struct wsconn *c)
 		event_free(c->c_defer);
 	ws_parser_free(&c->c_parser);
 	buf_free(&c->c_tmp);
+	free(c->c_name);
+	free(c->c_err);
 	free(c);
+}
+
+/*
+ * Whether these bytes are those of the text message being delivered
+ * (validated on receipt): an echo need not be validated again.
+ */
+static int
+wsc_known_text(const struct wsconn *c, const void *data, size_t len)
+{
+	return c->c_vtext != NULL && len == c->c_vlen &&
+	    (data == c->c_vtext || memcmp(data, c->c_vtext, len) == 0);
 }
 
 /* One message as one frame, if open and within the output bound. */
@@ -834,21 +1139,22 @@ int
 wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
     const char **why)
 {
-	struct wsc_stats	*st = c->c_conf.cf_stats;
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 
 	if (c->c_state != WSC_OPEN) {
 		*why = "connection is closing";
 		return -1;
 	}
-	if (!binary && !utf8_valid(data, len)) {
+	if (!binary && !wsc_known_text(c, data, len) &&
+	    !utf8_valid(data, len)) {
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}
-	if (wsconn_pending(c) > c->c_conf.cf_out_max) {
+	if (wsconn_pending(c) > c->c_conf->cf_out_max) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
 		wsc_why(c, "peer does not read: more than %zu bytes queued",
-		    c->c_conf.cf_out_max);
+		    c->c_conf->cf_out_max);
 		if (st != NULL)
 			st->st_overflows++;
 		wsconn_close(c, 1008, "output limit");
@@ -886,7 +1192,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 	c->c_state = WSC_CLOSING;
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
-	wsc_timer(c, c->c_conf.cf_close_wait_ms);
+	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	/* Keep reading: the peer's close answers ours. */
 	if (c->c_paused)
 		wsconn_pause(c, 0);
@@ -896,16 +1202,16 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 void
 wsconn_pause(struct wsconn *c, int on)
 {
-	if (c->c_bev == NULL || c->c_state == WSC_DEAD)
+	if ((c->c_bev == NULL && c->c_rev == NULL) || c->c_state == WSC_DEAD)
 		return;
 	if (on == c->c_paused)
 		return;
 	c->c_paused = on;
 	if (on)
-		bufferevent_disable(c->c_bev, EV_READ);
+		wsc_want_read(c, 0);
 	else {
 		if (c->c_state != WSC_FLUSH)
-			bufferevent_enable(c->c_bev, EV_READ);
+			wsc_want_read(c, 1);
 		/* Input already buffered does not wake the socket. */
 		event_active(c->c_defer, EV_TIMEOUT, 0);
 	}
@@ -922,9 +1228,9 @@ wsconn_is_open(const struct wsconn *c)
 size_t
 wsconn_pending(const struct wsconn *c)
 {
-	if (c->c_bev == NULL)
+	if (wsc_out(c) == NULL)
 		return 0;
-	return evbuffer_get_length(bufferevent_get_output(c->c_bev));
+	return evbuffer_get_length(wsc_out(c));
 }
 
 /* The peer as given at creation. */
@@ -938,7 +1244,7 @@ wsconn_name(const struct wsconn *c)
 const char *
 wsconn_error(const struct wsconn *c)
 {
-	return c->c_err[0] != '\0' ? c->c_err : "closed";
+	return c->c_err != NULL ? c->c_err : "closed";
 }
 
 /* Whether the opening handshake completed. */
@@ -952,7 +1258,7 @@ wsconn_was_open(const struct wsconn *c)
 int
 wsconn_tcp_ok(const struct wsconn *c)
 {
-	return c->c_conf.cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
+	return c->c_conf->cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
 }
 
 /* Numeric host and port of an address. */

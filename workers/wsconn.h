@@ -1,10 +1,11 @@
 /*
- * One WebSocket connection on a libevent bufferevent (plain TCP or
- * OpenSSL), shared by the ws_server and ws_client connectors: opening
- * handshake (either side), frame parsing with common/ws.h, automatic
- * pong, close echo, error close codes, keepalive pings, bounded output
- * and input backpressure.  Messages go up through callbacks; nothing here
- * knows about events, codecs or routes.
+ * One WebSocket connection (plain TCP on its own libevent events and
+ * evbuffers, TLS on an OpenSSL bufferevent), shared by the ws_server and
+ * ws_client connectors: opening handshake (either side), frame parsing
+ * with common/ws.h, automatic pong, close echo, error close codes,
+ * keepalive pings, bounded output and input backpressure.  Messages go
+ * up through callbacks; nothing here knows about events, codecs or
+ * routes.
  */
 #ifndef WSFLOW_WSCONN_H
 #define WSFLOW_WSCONN_H
@@ -77,7 +78,9 @@ void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
 
 /*
  * Server side: take an accepted socket (ownership passes) and, when ssl is
- * not NULL, the SSL object to accept TLS on (ownership passes).
+ * not NULL, the SSL object to accept TLS on (ownership passes).  The conf
+ * (of wsconn_accept and wsconn_connect) is the owner's and must outlive
+ * the connection: it is not copied.
  */
 struct wsconn	*wsconn_accept(struct event_base *, int, SSL *,
 		    const struct wsconn_conf *, const struct wsconn_cb *,

@@ -1,0 +1,602 @@
+/*
+ * Unit tests of workers/wsconn.c on a plain connection: a wsconn in the
+ * server role on one end of a socketpair, a hand-made client on the other.
+ * The loop is run a pass at a time, so the tests can hold the client's
+ * reading back and see the server's output queue (a backlog the socket
+ * refused) and what happens to frames queued behind it.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "check.h"
+#include "url.h"
+#include "ws.h"
+#include "wsconn.h"
+
+#define T_BURST		3000	/* messages the server sends at once */
+#define T_BURST_LEN	1000
+#define T_DEADLINE_S	20	/* a hang fails, it does not block make */
+#define T_MAXMSG	8192
+#define T_IDLE		100	/* connections for the memory test */
+#define T_IDLE_MAX	1536	/* heap bytes an idle connection may hold */
+
+/* The server side as its owner sees it. */
+struct tsrv {
+	struct wsconn	*s_ws;
+	int		 s_fd;		/* its socket */
+	int		 s_opened;
+	int		 s_closed;
+	int		 s_msgs;	/* messages received */
+	int		 s_unsent;	/* wsconn_send refused */
+	char		 s_err[256];
+};
+
+/* The hand-made client: raw bytes in, frames parsed. */
+struct tcli {
+	int		 c_fd;
+	struct buf	 c_rx;
+	struct ws_parser c_p;
+	int		 c_eof;
+	int		 c_n;		/* data messages received */
+	int		 c_burst_seq;	/* next burst message expected */
+	int		 c_bad;		/* out of order or corrupt */
+	int		 c_close;	/* close code received, 0: none */
+	char		 c_last[T_MAXMSG];
+	size_t		 c_last_len;
+	int		 c_last_bin;
+};
+
+static struct event_base	*base;
+static struct ws_limits		 lim;
+
+/* Drop the first n bytes of a buffer. */
+static void
+t_drop(struct buf *b, size_t n)
+{
+	memmove(b->bf_data, b->bf_data + n, b->bf_len - n);
+	b->bf_len -= n;
+}
+
+/* The number a burst message starts with (8 digits). */
+static int
+t_seq(const uint8_t *p)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < 8; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		n = n * 10 + (p[i] - '0');
+	}
+	return n;
+}
+
+/* The i-th message of a burst: its number, then a fill that depends on it. */
+static void
+t_burst_msg(int i, char *p)
+{
+	snprintf(p, T_BURST_LEN, "%08d", i);
+	memset(p + 8, 'a' + i % 26, T_BURST_LEN - 8);
+}
+
+/* Server: the handshake completed. */
+static void
+t_open(struct wsconn *ws, void *arg)
+{
+	struct tsrv	*s = arg;
+
+	(void)ws;
+	s->s_opened++;
+}
+
+/*
+ * Server: "burst" sends T_BURST messages at once; "mangle!" tries to
+ * answer with as many bytes of bad UTF-8 as text, then says "refused";
+ * anything else echoes ("pause" after pausing the input).
+ */
+static void
+t_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct tsrv	*s = arg;
+	char		 p[T_BURST_LEN];
+	const char	*why;
+	int		 i;
+
+	s->s_msgs++;
+	if (len == 5 && memcmp(data, "burst", 5) == 0) {
+		for (i = 0; i < T_BURST; i++) {
+			t_burst_msg(i, p);
+			if (wsconn_send(ws, 1, p, sizeof(p), &why) == -1)
+				s->s_unsent++;
+		}
+		return;
+	}
+	if (len == 5 && memcmp(data, "pause", 5) == 0)
+		wsconn_pause(ws, 1);
+	if (len == 7 && memcmp(data, "mangle!", 7) == 0) {
+		if (wsconn_send(ws, 0, "\xff\xfe\xff\xfe\xff\xfe\xff", 7,
+		    &why) == -1 && strstr(why, "UTF-8") != NULL)
+			(void)wsconn_send(ws, 0, "refused", 7, &why);
+		return;
+	}
+	if (wsconn_send(ws, binary, data, len, &why) == -1)
+		s->s_unsent++;
+}
+
+/* Server: the connection is gone (freed after this). */
+static void
+t_closed(struct wsconn *ws, void *arg)
+{
+	struct tsrv	*s = arg;
+
+	s->s_closed++;
+	(void)strlcpy(s->s_err, wsconn_error(ws), sizeof(s->s_err));
+	s->s_ws = NULL;
+}
+
+static const struct wsconn_cb t_cb = {
+	.wc_open = t_open,
+	.wc_message = t_message,
+	.wc_closed = t_closed,
+};
+
+/* Client: write all of a buffer (the socket is non-blocking). */
+static int
+t_write(struct tcli *c, const void *data, size_t len)
+{
+	const char	*p = data;
+	struct pollfd	 pfd;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(c->c_fd, p, len)) == -1) {
+			if (errno != EAGAIN)
+				return -1;
+			/* Let the server read some. */
+			event_base_loop(base, EVLOOP_NONBLOCK);
+			pfd.fd = c->c_fd;
+			pfd.events = POLLOUT;
+			(void)poll(&pfd, 1, 1);
+			continue;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Client: send one masked frame. */
+static int
+t_send(struct tcli *c, int op, const void *data, size_t len)
+{
+	struct buf	 b;
+	int		 r;
+
+	buf_init(&b, 0);
+	r = ws_frame_build(&b, WS_ROLE_CLIENT, op, 1, data, len) == WS_OK ?
+	    t_write(c, b.bf_data, b.bf_len) : -1;
+	buf_free(&b);
+	return r;
+}
+
+/* Client: take what the socket has; parse frames when open. */
+static void
+t_read(struct tcli *c, int frames)
+{
+	char		 tmp[65536];
+	struct ws_event	 ev;
+	size_t		 used;
+	ssize_t		 n;
+	int		 r, seq;
+
+	while ((n = read(c->c_fd, tmp, sizeof(tmp))) > 0)
+		buf_add(&c->c_rx, tmp, (size_t)n);
+	if (n == 0)
+		c->c_eof = 1;
+	if (!frames)
+		return;
+	while (c->c_rx.bf_len > 0) {
+		r = ws_parse(&c->c_p, (uint8_t *)c->c_rx.bf_data,
+		    c->c_rx.bf_len, &used, &ev);
+		if (r == WS_OK && (ev.we_type == WS_EV_TEXT ||
+		    ev.we_type == WS_EV_BINARY)) {
+			c->c_n++;
+			if (ev.we_type == WS_EV_BINARY &&
+			    ev.we_len == T_BURST_LEN) {
+				seq = t_seq(ev.we_data);
+				t_burst_msg(seq < 0 ? 0 : seq, c->c_last);
+				if (seq != c->c_burst_seq || memcmp(c->c_last,
+				    ev.we_data, T_BURST_LEN) != 0)
+					c->c_bad++;
+				c->c_burst_seq++;
+			}
+			c->c_last_len = ev.we_len < T_MAXMSG ? ev.we_len :
+			    T_MAXMSG;
+			memcpy(c->c_last, ev.we_data, c->c_last_len);
+			c->c_last_bin = ev.we_type == WS_EV_BINARY;
+		} else if (r == WS_OK && ev.we_type == WS_EV_CLOSE)
+			c->c_close = ev.we_code;
+		else if (r != WS_OK && r != WS_NEED_MORE)
+			c->c_bad++;
+		t_drop(&c->c_rx, used);
+		if (r != WS_OK)
+			break;
+	}
+}
+
+/* Run loop passes (reading the client when asked) until *flag >= want. */
+static int
+t_pump(struct tcli *c, int readc, const int *flag, int want)
+{
+	time_t		 end = time(NULL) + T_DEADLINE_S;
+	struct pollfd	 pfd;
+
+	while (*flag < want && time(NULL) < end) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (readc)
+			t_read(c, 1);
+		pfd.fd = c->c_fd;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, 1);
+	}
+	return *flag >= want;
+}
+
+/* The client's end: socket and buffers. */
+static void
+t_cli_done(struct tcli *c)
+{
+	if (c->c_fd != -1)
+		close(c->c_fd);
+	c->c_fd = -1;
+	buf_free(&c->c_rx);
+	ws_parser_free(&c->c_p);
+}
+
+/* A new server connection and its client, through the upgrade. */
+static int
+t_connect(struct tsrv *s, struct tcli *c, struct wsconn_conf *cf)
+{
+	struct ws_response	 resp;
+	struct url		 u;
+	struct buf		 req;
+	const char		*why;
+	char			 key[WS_KEY_LEN + 1];
+	size_t			 used;
+	int			 sv[2], done = 0;
+	time_t			 end = time(NULL) + T_DEADLINE_S;
+
+	memset(s, 0, sizeof(*s));
+	buf_free(&c->c_rx);
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->c_rx, 0);
+	ws_parser_init(&c->c_p, WS_ROLE_CLIENT, &lim, 0);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
+		return -1;
+	c->c_fd = sv[1];
+	s->s_fd = sv[0];
+	if ((s->s_ws = wsconn_accept(base, sv[0], NULL, cf, &t_cb, s,
+	    "test")) == NULL)
+		return -1;
+	buf_init(&req, 0);
+	if (url_parse("ws://127.0.0.1:1/", &u, &why) == -1 ||
+	    ws_client_key(key) != WS_OK ||
+	    ws_client_request(&req, &u, key, NULL, NULL) != WS_OK ||
+	    t_write(c, req.bf_data, req.bf_len) == -1) {
+		buf_free(&req);
+		return -1;
+	}
+	buf_free(&req);
+	while (!done && time(NULL) < end) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		t_read(c, 0);
+		if (ws_client_response_parse(c->c_rx.bf_data, c->c_rx.bf_len,
+		    &lim, key, NULL, &resp, &used) == WS_OK) {
+			t_drop(&c->c_rx, used);
+			done = 1;
+		}
+	}
+	return done && s->s_opened == 1 ? 0 : -1;
+}
+
+/* Echo, pipelining, a send outside a read batch, bad UTF-8. */
+static void
+test_echo(struct wsconn_conf *cf)
+{
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b;
+	const char	*why;
+	char		 m[16];
+	int		 i;
+
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	CHECK(t_send(&c, WS_OP_TEXT, "hello", 5) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 1));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "hello", 5) == 0 &&
+	    !c.c_last_bin);
+	CHECK(t_send(&c, WS_OP_BINARY, "\0\1\2", 3) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 2));
+	CHECK(c.c_last_len == 3 && memcmp(c.c_last, "\0\1\2", 3) == 0 &&
+	    c.c_last_bin);
+
+	/* 100 frames in one write: one read batch, all echoed in order. */
+	buf_init(&b, 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(m, sizeof(m), "m%d", i);
+		(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, m,
+		    strlen(m));
+	}
+	CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+	buf_free(&b);
+	/*
+	 * The replies leave in the loop pass that read the batch, in one
+	 * write at its end: no second pass for write interest (a bufferevent
+	 * needed one).
+	 */
+	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	t_read(&c, 1);
+	CHECK_INT(c.c_n, 102);
+	CHECK(t_pump(&c, 1, &c.c_n, 102));
+	CHECK_INT(c.c_n, 102);
+	CHECK(c.c_last_len == 3 && memcmp(c.c_last, "m99", 3) == 0);
+	CHECK_INT(c.c_bad, 0);
+
+	/* Queued outside a read batch: sent by the end of the loop pass. */
+	CHECK(wsconn_send(s.s_ws, 0, "outside", 7, &why) == 0);
+	CHECK(wsconn_pending(s.s_ws) > 0);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(wsconn_pending(s.s_ws), 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 103));
+	CHECK(c.c_last_len == 7 && memcmp(c.c_last, "outside", 7) == 0);
+
+	/* Not UTF-8: refused as text, fine as binary; the rest goes on. */
+	why = NULL;
+	CHECK(wsconn_send(s.s_ws, 0, "\xff", 1, &why) == -1);
+	CHECK(why != NULL && strstr(why, "UTF-8") != NULL);
+	CHECK(wsconn_send(s.s_ws, 1, "\xff", 1, &why) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 104));
+	CHECK(c.c_last_len == 1 && c.c_last[0] == '\xff' && c.c_last_bin);
+	CHECK(t_send(&c, WS_OP_TEXT, "still", 5) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 105));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "still", 5) == 0);
+	/* While a text message is delivered, other bytes are still checked. */
+	CHECK(t_send(&c, WS_OP_TEXT, "mangle!", 7) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 106));
+	CHECK(c.c_last_len == 7 && memcmp(c.c_last, "refused", 7) == 0);
+	/* Non-ASCII text echoes (the bytes delivered, so not re-checked). */
+	CHECK(t_send(&c, WS_OP_TEXT, "caf\xc3\xa9", 5) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 107));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "caf\xc3\xa9", 5) == 0 &&
+	    !c.c_last_bin);
+
+	/* The client closes: the server answers with the same code. */
+	CHECK(t_send(&c, WS_OP_CLOSE, "\x03\xe8" "bye", 5) == 0);
+	CHECK(t_pump(&c, 1, &s.s_closed, 1));
+	CHECK(t_pump(&c, 1, &c.c_close, 1000));
+	CHECK_INT(c.c_close, 1000);
+	CHECK_STR(s.s_err, "closed by peer (1000 bye)");
+	CHECK_INT(s.s_unsent, 0);
+	t_cli_done(&c);
+}
+
+/*
+ * A burst larger than the socket takes while the client does not read:
+ * the rest waits as a backlog, an echo queued behind it comes after it,
+ * everything arrives in order; then a second burst with the client
+ * reading (direct writes again once the backlog is gone).
+ */
+static void
+test_backlog(struct wsconn_conf *cf)
+{
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	int		 i, small = 4096;
+
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	CHECK(t_send(&c, WS_OP_BINARY, "burst", 5) == 0);
+	for (i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_msgs, 1);
+	CHECK(wsconn_pending(s.s_ws) > 0);	/* the socket refused part */
+	CHECK(t_send(&c, WS_OP_TEXT, "after", 5) == 0);
+	for (i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_msgs, 2);
+	CHECK(t_pump(&c, 1, &c.c_n, T_BURST + 1));
+	CHECK_INT(c.c_burst_seq, T_BURST);
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "after", 5) == 0);
+	CHECK_INT(c.c_bad, 0);
+	for (i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(wsconn_pending(s.s_ws), 0);
+
+	/* A small send buffer makes every write partial. */
+	CHECK(setsockopt(s.s_fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)) == 0);
+	c.c_burst_seq = 0;
+	CHECK(t_send(&c, WS_OP_BINARY, "burst", 5) == 0);
+	CHECK(t_send(&c, WS_OP_TEXT, "end", 3) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 2 * T_BURST + 2));
+	CHECK_INT(c.c_burst_seq, T_BURST);
+	CHECK(c.c_last_len == 3 && memcmp(c.c_last, "end", 3) == 0);
+	CHECK_INT(c.c_bad, 0);
+	CHECK_INT(s.s_unsent, 0);
+	wsconn_free(s.s_ws);
+	t_cli_done(&c);
+}
+
+/*
+ * Paused input is held, then delivered in order (also frames already
+ * read with the one that paused); split frames; EOF ends it (1006).
+ */
+static void
+test_pause_eof(struct wsconn_conf *cf)
+{
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b;
+	int		 i;
+
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	wsconn_pause(s.s_ws, 1);
+	CHECK(t_send(&c, WS_OP_TEXT, "p1", 2) == 0);
+	CHECK(t_send(&c, WS_OP_TEXT, "p2", 2) == 0);
+	for (i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_msgs, 0);
+	wsconn_pause(s.s_ws, 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 2));
+	CHECK(c.c_last_len == 2 && memcmp(c.c_last, "p2", 2) == 0);
+
+	/* Paused by the first of three frames read at once: two held back. */
+	buf_init(&b, 0);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "pause", 5);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "q1", 2);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "q2", 2);
+	CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 3));
+	for (i = 0; i < 20; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		t_read(&c, 1);
+	}
+	CHECK_INT(s.s_msgs, 3);
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "pause", 5) == 0);
+	wsconn_pause(s.s_ws, 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 5));
+	CHECK(c.c_last_len == 2 && memcmp(c.c_last, "q2", 2) == 0);
+	CHECK_INT(s.s_msgs, 5);
+
+	/* A frame split inside its header, then inside its payload. */
+	buf_reset(&b);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "split", 5);
+	CHECK(t_write(&c, b.bf_data, 3) == 0);
+	for (i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK(t_write(&c, b.bf_data + 3, 5) == 0);
+	for (i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_msgs, 5);
+	CHECK(t_write(&c, b.bf_data + 8, b.bf_len - 8) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 6));
+	CHECK(c.c_last_len == 5 && memcmp(c.c_last, "split", 5) == 0);
+	buf_free(&b);
+	close(c.c_fd);
+	c.c_fd = -1;
+	for (i = 0; i < 1000 && !s.s_closed; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK_INT(s.s_closed, 1);
+	CHECK_STR(s.s_err, "connection lost (1006)");
+	t_cli_done(&c);
+}
+
+/* Not a WebSocket request: an HTTP error, then the connection ends. */
+static void
+test_bad_handshake(struct wsconn_conf *cf, struct wsc_stats *st)
+{
+	static const char	 junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct tsrv		 s;
+	struct tcli		 c = { .c_fd = -1 };
+	int			 sv[2];
+
+	memset(&s, 0, sizeof(s));
+	buf_init(&c.c_rx, 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+	c.c_fd = sv[1];
+	s.s_ws = wsconn_accept(base, sv[0], NULL, cf, &t_cb, &s, "bad");
+	CHECK(s.s_ws != NULL);
+	CHECK(t_write(&c, junk, sizeof(junk) - 1) == 0);
+	CHECK(t_pump(&c, 0, &s.s_closed, 1));
+	t_read(&c, 0);
+	CHECK_INT(s.s_closed, 1);
+	CHECK_INT(s.s_opened, 0);
+	CHECK(c.c_rx.bf_len > 12 && memcmp(c.c_rx.bf_data, "HTTP/1.1 4", 10)
+	    == 0);
+	CHECK_INT(st->st_handshake_failed, 1);
+	close(c.c_fd);
+	buf_free(&c.c_rx);
+}
+
+/*
+ * Heap an open, idle connection keeps: no handshake text, no timer, no
+ * buffer chains (glibc's count; ASan replaces malloc, so not there).
+ */
+static void
+test_idle_memory(struct wsconn_conf *cf)
+{
+#if defined(__GLIBC__) && !defined(WSFLOW_SANITIZERS)
+	static struct tsrv	 s[T_IDLE];
+	static struct tcli	 c[T_IDLE];
+	size_t			 before, after;
+	int			 i, ok = 0;
+
+	for (i = 0; i < T_IDLE; i++)
+		buf_init(&c[i].c_rx, 0);
+	/* The first one warms libevent and the allocator up. */
+	if (t_connect(&s[0], &c[0], cf) == 0)
+		ok++;
+	before = mallinfo2().uordblks;
+	for (i = 1; i < T_IDLE; i++) {
+		buf_free(&c[i].c_rx);
+		if (t_connect(&s[i], &c[i], cf) == 0)
+			ok++;
+		buf_free(&c[i].c_rx);	/* the client's, not counted */
+		ws_parser_free(&c[i].c_p);
+	}
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	after = mallinfo2().uordblks;
+	CHECK_INT(ok, T_IDLE);
+	CHECK_MSG(after - before <= (size_t)(T_IDLE - 1) * T_IDLE_MAX,
+	    "%zu heap bytes per idle connection, at most %d wanted",
+	    (after - before) / (T_IDLE - 1), T_IDLE_MAX);
+	for (i = 0; i < T_IDLE; i++) {
+		wsconn_free(s[i].s_ws);
+		t_cli_done(&c[i]);
+	}
+#else
+	(void)cf;
+#endif
+}
+
+int
+main(void)
+{
+	struct wsconn_conf	 cf;
+	struct wsc_stats	 st;
+
+	memset(&st, 0, sizeof(st));
+	/* As in the worker: a write to a closed peer is an error, no signal. */
+	signal(SIGPIPE, SIG_IGN);
+	ws_limits_default(&lim);
+	if ((base = event_base_new()) == NULL)
+		return 99;
+	wsconn_conf_default(&cf, WS_ROLE_SERVER);
+	cf.cf_stats = &st;
+	test_echo(&cf);
+	test_backlog(&cf);
+	test_pause_eof(&cf);
+	test_bad_handshake(&cf, &st);
+	CHECK_INT(st.st_connections, 3);
+	test_idle_memory(&cf);
+	event_base_free(base);
+	return check_done();
+}
