@@ -227,132 +227,150 @@ utf8_scalar(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 #define UTF8_T2_HIGH	\
 	0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,	\
 	0xe6, 0xae, 0xba, 0xba, 0x01, 0x01, 0x01, 0x01
-/* Nonzero where a block's last bytes begin a sequence it does not end. */
-#define UTF8_TAIL_MAX	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xef, 0xdf, 0xbf
+/*
+ * Whether the 3 bytes before b end inside a sequence: before a block of
+ * ASCII that is an error.
+ */
+static inline int
+utf8_open_before(const uint8_t *b)
+{
+	return b[-1] >= 0xc0 || b[-2] >= 0xe0 || b[-3] >= 0xf0;
+}
 
-/* Error kinds of the 16 bytes in c, p holding the 16 bytes before. */
+/*
+ * Error kinds of the 16 bytes at b, with b[-3..-1] readable.  The bytes
+ * 1, 2 and 3 back come from unaligned loads, not byte shifts of
+ * registers: loads have more ports than shuffles.
+ */
 __attribute__((target("ssse3")))
 static inline __m128i
-utf8_sse_check(__m128i p, __m128i c)
+utf8_sse_check(const uint8_t *b)
 {
 	const __m128i	 t1h = _mm_setr_epi8(UTF8_T1_HIGH);
 	const __m128i	 t1l = _mm_setr_epi8(UTF8_T1_LOW);
 	const __m128i	 t2h = _mm_setr_epi8(UTF8_T2_HIGH);
 	const __m128i	 nib = _mm_set1_epi8(0x0f);
-	__m128i		 p1, p2, p3, sc, must;
+	__m128i		 c, p1, p2, p3, sc, must;
 
-	p1 = _mm_alignr_epi8(c, p, 15);
-	p2 = _mm_alignr_epi8(c, p, 14);
-	p3 = _mm_alignr_epi8(c, p, 13);
+	c = _mm_loadu_si128((const __m128i *)(const void *)b);
+	p1 = _mm_loadu_si128((const __m128i *)(const void *)(b - 1));
+	p2 = _mm_loadu_si128((const __m128i *)(const void *)(b - 2));
+	p3 = _mm_loadu_si128((const __m128i *)(const void *)(b - 3));
 	sc = _mm_and_si128(_mm_and_si128(
 	    _mm_shuffle_epi8(t1h, _mm_and_si128(_mm_srli_epi16(p1, 4), nib)),
 	    _mm_shuffle_epi8(t1l, _mm_and_si128(p1, nib))),
 	    _mm_shuffle_epi8(t2h, _mm_and_si128(_mm_srli_epi16(c, 4), nib)));
-	must = _mm_or_si128(_mm_subs_epu8(p2, _mm_set1_epi8((char)0xdf)),
-	    _mm_subs_epu8(p3, _mm_set1_epi8((char)0xef)));
-	must = _mm_and_si128(_mm_cmpgt_epi8(must, _mm_setzero_si128()),
-	    _mm_set1_epi8((char)0x80));
+	/* Bit 7 set where p2 >= E0 or p3 >= F0. */
+	must = _mm_or_si128(_mm_subs_epu8(p2, _mm_set1_epi8(0x60)),
+	    _mm_subs_epu8(p3, _mm_set1_epi8(0x70)));
+	must = _mm_and_si128(must, _mm_set1_epi8((char)0x80));
 	return _mm_xor_si128(sc, must);
 }
 
-/* Whether any byte of v is not zero. */
+/* Whether the 64 bytes at b (b[-3..-1] readable) show an error. */
 __attribute__((target("ssse3")))
 static inline int
-utf8_sse_any(__m128i v)
+utf8_sse_block(const uint8_t *b)
 {
-	return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) !=
+	__m128i	 v, err;
+
+	v = _mm_or_si128(_mm_or_si128(
+	    _mm_loadu_si128((const __m128i *)(const void *)b),
+	    _mm_loadu_si128((const __m128i *)(const void *)(b + 16))),
+	    _mm_or_si128(
+	    _mm_loadu_si128((const __m128i *)(const void *)(b + 32)),
+	    _mm_loadu_si128((const __m128i *)(const void *)(b + 48))));
+	if (_mm_movemask_epi8(v) == 0)
+		return utf8_open_before(b);
+	err = _mm_or_si128(_mm_or_si128(utf8_sse_check(b),
+	    utf8_sse_check(b + 16)), _mm_or_si128(utf8_sse_check(b + 32),
+	    utf8_sse_check(b + 48)));
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(err, _mm_setzero_si128())) !=
 	    0xffff;
 }
 
 /*
  * Check 64-byte blocks of s[0..n) from a character boundary with SSSE3;
  * return where the first block with an error starts, or where the
- * blocks end.  Every byte before the result but the last is valid.
+ * blocks end.  Every byte before the result but the last is valid.  The
+ * first block is checked in a copy with three zero bytes before it.
  */
 __attribute__((target("ssse3")))
 static size_t
 utf8_sse(const uint8_t *s, size_t n)
 {
-	const __m128i	 tmax = _mm_setr_epi8(UTF8_TAIL_MAX);
-	__m128i		 v0, v1, v2, v3, prev, err, tail;
-	size_t		 i;
+	uint8_t	 first[3 + 64] = { 0 };
+	size_t	 i;
 
-	prev = tail = _mm_setzero_si128();
-	for (i = 0; n - i >= 64; i += 64) {
-		v0 = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		v1 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
-		v2 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 32));
-		v3 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48));
-		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1),
-		    _mm_or_si128(v2, v3))) == 0)
-			err = tail;
-		else
-			err = _mm_or_si128(_mm_or_si128(utf8_sse_check(prev, v0),
-			    utf8_sse_check(v0, v1)), _mm_or_si128(
-			    utf8_sse_check(v1, v2), utf8_sse_check(v2, v3)));
-		if (utf8_sse_any(err))
+	if (n < 64)
+		return 0;
+	memcpy(first + 3, s, 64);
+	if (utf8_sse_block(first + 3))
+		return 0;
+	for (i = 64; n - i >= 64; i += 64)
+		if (utf8_sse_block(s + i))
 			break;
-		prev = v3;
-		tail = _mm_subs_epu8(v3, tmax);
-	}
 	return i;
 }
 
-/* Error kinds of the 32 bytes in c, p holding the 32 bytes before. */
+/* utf8_sse_check for the 32 bytes at b. */
 __attribute__((target("avx2")))
 static inline __m256i
-utf8_avx2_check(__m256i p, __m256i c)
+utf8_avx2_check(const uint8_t *b)
 {
 	const __m256i	 t1h = _mm256_setr_epi8(UTF8_T1_HIGH, UTF8_T1_HIGH);
 	const __m256i	 t1l = _mm256_setr_epi8(UTF8_T1_LOW, UTF8_T1_LOW);
 	const __m256i	 t2h = _mm256_setr_epi8(UTF8_T2_HIGH, UTF8_T2_HIGH);
 	const __m256i	 nib = _mm256_set1_epi8(0x0f);
-	__m256i		 x, p1, p2, p3, sc, must;
+	__m256i		 c, p1, p2, p3, sc, must;
 
-	/* Shuffles stay within 128-bit lanes: x is p's high, c's low lane. */
-	x = _mm256_permute2x128_si256(p, c, 0x21);
-	p1 = _mm256_alignr_epi8(c, x, 15);
-	p2 = _mm256_alignr_epi8(c, x, 14);
-	p3 = _mm256_alignr_epi8(c, x, 13);
+	c = _mm256_loadu_si256((const __m256i *)(const void *)b);
+	p1 = _mm256_loadu_si256((const __m256i *)(const void *)(b - 1));
+	p2 = _mm256_loadu_si256((const __m256i *)(const void *)(b - 2));
+	p3 = _mm256_loadu_si256((const __m256i *)(const void *)(b - 3));
 	sc = _mm256_and_si256(_mm256_and_si256(
 	    _mm256_shuffle_epi8(t1h,
 	    _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib)),
 	    _mm256_shuffle_epi8(t1l, _mm256_and_si256(p1, nib))),
 	    _mm256_shuffle_epi8(t2h,
 	    _mm256_and_si256(_mm256_srli_epi16(c, 4), nib)));
-	must = _mm256_or_si256(
-	    _mm256_subs_epu8(p2, _mm256_set1_epi8((char)0xdf)),
-	    _mm256_subs_epu8(p3, _mm256_set1_epi8((char)0xef)));
-	must = _mm256_and_si256(_mm256_cmpgt_epi8(must,
-	    _mm256_setzero_si256()), _mm256_set1_epi8((char)0x80));
+	must = _mm256_or_si256(_mm256_subs_epu8(p2, _mm256_set1_epi8(0x60)),
+	    _mm256_subs_epu8(p3, _mm256_set1_epi8(0x70)));
+	must = _mm256_and_si256(must, _mm256_set1_epi8((char)0x80));
 	return _mm256_xor_si256(sc, must);
 }
 
-/* utf8_sse with AVX2: two 32-byte vectors per block. */
+/* utf8_sse_block with AVX2. */
+__attribute__((target("avx2")))
+static inline int
+utf8_avx2_block(const uint8_t *b)
+{
+	__m256i	 err;
+
+	if (_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_loadu_si256((const __m256i *)(const void *)b),
+	    _mm256_loadu_si256((const __m256i *)(const void *)(b + 32)))) == 0)
+		return utf8_open_before(b);
+	err = _mm256_or_si256(utf8_avx2_check(b), utf8_avx2_check(b + 32));
+	return !_mm256_testz_si256(err, err);
+}
+
+/* utf8_sse with AVX2. */
 __attribute__((target("avx2")))
 static size_t
 utf8_avx2(const uint8_t *s, size_t n)
 {
-	const __m256i	 tmax = _mm256_setr_epi8(UTF8_TAIL_MAX, UTF8_TAIL_MAX);
-	__m256i		 v0, v1, prev, err, tail;
-	size_t		 i;
+	uint8_t	 first[3 + 64] = { 0 };
+	size_t	 i;
 
-	prev = tail = _mm256_setzero_si256();
-	for (i = 0; n - i >= 64; i += 64) {
-		v0 = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
-		v1 = _mm256_loadu_si256(
-		    (const __m256i *)(const void *)(s + i + 32));
-		if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) == 0)
-			err = tail;
-		else
-			err = _mm256_or_si256(utf8_avx2_check(prev, v0),
-			    utf8_avx2_check(v0, v1));
-		if (!_mm256_testz_si256(err, err))
+	if (n < 64)
+		return 0;
+	memcpy(first + 3, s, 64);
+	if (utf8_avx2_block(first + 3))
+		return 0;
+	for (i = 64; n - i >= 64; i += 64)
+		if (utf8_avx2_block(s + i))
 			break;
-		prev = v1;
-		tail = _mm256_subs_epu8(v1, tmax);
-	}
 	return i;
 }
 #endif /* __x86_64__ */
