@@ -238,6 +238,30 @@ utf8_open_before(const uint8_t *b)
 }
 
 /*
+ * Check 64-byte blocks of s[0..n) from a character boundary with block;
+ * return where the first block with an error starts, or where the
+ * blocks end.  Every byte before the result but the last is valid.  The
+ * first block is checked in a copy with three zero bytes before it.
+ * Inlined into each vector function, so block is inlined too.
+ */
+static inline __attribute__((always_inline)) size_t
+utf8_blocks(const uint8_t *s, size_t n, int (*block)(const uint8_t *))
+{
+	uint8_t	 first[3 + 64] = { 0 };
+	size_t	 i;
+
+	if (n < 64)
+		return 0;
+	memcpy(first + 3, s, 64);
+	if (block(first + 3))
+		return 0;
+	for (i = 64; n - i >= 64; i += 64)
+		if (block(s + i))
+			break;
+	return i;
+}
+
+/*
  * Error kinds of the 16 bytes at b, with b[-3..-1] readable.  The bytes
  * 1, 2 and 3 back come from unaligned loads, not byte shifts of
  * registers: loads have more ports than shuffles.
@@ -289,28 +313,12 @@ utf8_sse_block(const uint8_t *b)
 	    0xffff;
 }
 
-/*
- * Check 64-byte blocks of s[0..n) from a character boundary with SSSE3;
- * return where the first block with an error starts, or where the
- * blocks end.  Every byte before the result but the last is valid.  The
- * first block is checked in a copy with three zero bytes before it.
- */
+/* utf8_blocks with SSSE3. */
 __attribute__((target("ssse3")))
 static size_t
 utf8_sse(const uint8_t *s, size_t n)
 {
-	uint8_t	 first[3 + 64] = { 0 };
-	size_t	 i;
-
-	if (n < 64)
-		return 0;
-	memcpy(first + 3, s, 64);
-	if (utf8_sse_block(first + 3))
-		return 0;
-	for (i = 64; n - i >= 64; i += 64)
-		if (utf8_sse_block(s + i))
-			break;
-	return i;
+	return utf8_blocks(s, n, utf8_sse_block);
 }
 
 /* utf8_sse_check for the 32 bytes at b. */
@@ -355,23 +363,12 @@ utf8_avx2_block(const uint8_t *b)
 	return !_mm256_testz_si256(err, err);
 }
 
-/* utf8_sse with AVX2. */
+/* utf8_blocks with AVX2. */
 __attribute__((target("avx2")))
 static size_t
 utf8_avx2(const uint8_t *s, size_t n)
 {
-	uint8_t	 first[3 + 64] = { 0 };
-	size_t	 i;
-
-	if (n < 64)
-		return 0;
-	memcpy(first + 3, s, 64);
-	if (utf8_avx2_block(first + 3))
-		return 0;
-	for (i = 64; n - i >= 64; i += 64)
-		if (utf8_avx2_block(s + i))
-			break;
-	return i;
+	return utf8_blocks(s, n, utf8_avx2_block);
 }
 #endif /* __x86_64__ */
 
