@@ -240,7 +240,7 @@ utf8_open_before(const uint8_t *b)
 /*
  * Check 64-byte blocks of s[0..n) from a character boundary with block;
  * return where the first block with an error starts, or where the
- * blocks end.  Every byte before the result but the last is valid.  The
+ * blocks end (n, or less when n < 67).  Every byte before the result but the last is valid.  The
  * first block is checked in a copy with three zero bytes before it.
  * Inlined into each vector function, so block is inlined too.
  */
@@ -257,7 +257,14 @@ utf8_blocks(const uint8_t *s, size_t n, int (*block)(const uint8_t *))
 		return 0;
 	for (i = 64; n - i >= 64; i += 64)
 		if (block(s + i))
-			break;
+			return i;
+	/*
+	 * The rest, by checking the last 64 bytes (again in part: a check
+	 * depends only on a byte and the 3 before it), so the automaton
+	 * gets at most a few bytes.
+	 */
+	if (i < n && n - 64 >= 3)
+		return block(s + n - 64) ? n - 64 : n;
 	return i;
 }
 
