@@ -3,10 +3,10 @@
  * with a word-at-a-time fast path over runs of ASCII.  The automaton
  * reports the first byte that cannot continue a valid sequence, which
  * is what lets a WebSocket endpoint fail a text message early.  On
- * x86-64, SSSE3 or AVX2 code (chosen at run time) checks 64-byte blocks
- * with nibble lookup tables and hands the automaton only the bytes
- * around the first error and the unfinished tail, so the result is the
- * automaton's, byte for byte and state for state.
+ * x86-64, SSSE3, AVX2 or AVX-512BW code (chosen at run time) checks
+ * 64-byte blocks with nibble lookup tables and hands the automaton only
+ * the bytes around the first error and the unfinished tail, so the
+ * result is the automaton's, byte for byte and state for state.
  */
 #include "config.h"
 
@@ -240,9 +240,10 @@ utf8_open_before(const uint8_t *b)
 /*
  * Check 64-byte blocks of s[0..n) from a character boundary with block;
  * return where the first block with an error starts, or where the
- * blocks end (n, or less when n < 67).  Every byte before the result but the last is valid.  The
- * first block is checked in a copy with three zero bytes before it.
- * Inlined into each vector function, so block is inlined too.
+ * blocks end (n, or less when n < 67).  Every byte before the result
+ * but the last is valid.  The first block is checked in a copy with
+ * three zero bytes before it.  Inlined into each vector function, so
+ * block is inlined too.
  */
 static inline __attribute__((always_inline)) size_t
 utf8_blocks(const uint8_t *s, size_t n, int (*block)(const uint8_t *))
@@ -377,6 +378,47 @@ utf8_avx2(const uint8_t *s, size_t n)
 {
 	return utf8_blocks(s, n, utf8_avx2_block);
 }
+/* utf8_sse_block with AVX-512BW: one 64-byte vector per block. */
+__attribute__((target("avx512bw")))
+static inline int
+utf8_avx512_block(const uint8_t *b)
+{
+	const __m512i	 t1h = _mm512_broadcast_i32x4(
+	    _mm_setr_epi8(UTF8_T1_HIGH));
+	const __m512i	 t1l = _mm512_broadcast_i32x4(
+	    _mm_setr_epi8(UTF8_T1_LOW));
+	const __m512i	 t2h = _mm512_broadcast_i32x4(
+	    _mm_setr_epi8(UTF8_T2_HIGH));
+	const __m512i	 nib = _mm512_set1_epi8(0x0f);
+	__m512i		 c, p1, p2, p3, sc, must;
+
+	c = _mm512_loadu_si512((const void *)b);
+	if (_mm512_movepi8_mask(c) == 0)
+		return utf8_open_before(b);
+	p1 = _mm512_loadu_si512((const void *)(b - 1));
+	p2 = _mm512_loadu_si512((const void *)(b - 2));
+	p3 = _mm512_loadu_si512((const void *)(b - 3));
+	/* 0x80: a & b & c; 0x6a: (a & b) ^ c. */
+	sc = _mm512_ternarylogic_epi32(
+	    _mm512_shuffle_epi8(t1h,
+	    _mm512_and_si512(_mm512_srli_epi16(p1, 4), nib)),
+	    _mm512_shuffle_epi8(t1l, _mm512_and_si512(p1, nib)),
+	    _mm512_shuffle_epi8(t2h,
+	    _mm512_and_si512(_mm512_srli_epi16(c, 4), nib)), 0x80);
+	must = _mm512_or_si512(_mm512_subs_epu8(p2, _mm512_set1_epi8(0x60)),
+	    _mm512_subs_epu8(p3, _mm512_set1_epi8(0x70)));
+	return _mm512_test_epi8_mask(_mm512_ternarylogic_epi32(must,
+	    _mm512_set1_epi8((char)0x80), sc, 0x6a),
+	    _mm512_set1_epi8((char)0xff)) != 0;
+}
+
+/* utf8_blocks with AVX-512BW. */
+__attribute__((target("avx512bw")))
+static size_t
+utf8_avx512(const uint8_t *s, size_t n)
+{
+	return utf8_blocks(s, n, utf8_avx512_block);
+}
 #endif /* __x86_64__ */
 
 static int	 utf8_impl_cur = -1;
@@ -386,6 +428,8 @@ static int
 utf8_impl_best(void)
 {
 #if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx512bw"))
+		return UTF8_IMPL_AVX512;
 	if (__builtin_cpu_supports("avx2"))
 		return UTF8_IMPL_AVX2;
 	if (__builtin_cpu_supports("ssse3"))
@@ -454,7 +498,9 @@ utf8_validate(uint32_t st, const uint8_t *s, size_t n, size_t *bad)
 	}
 	p = i;
 #if defined(__x86_64__)
-	if (impl == UTF8_IMPL_AVX2)
+	if (impl == UTF8_IMPL_AVX512)
+		p += utf8_avx512(s + i, n - i);
+	else if (impl == UTF8_IMPL_AVX2)
 		p += utf8_avx2(s + i, n - i);
 	else
 		p += utf8_sse(s + i, n - i);

@@ -18,6 +18,7 @@
 #define UTF8_IMPL_SCALAR	0	/* byte automaton, the reference */
 #define UTF8_IMPL_SSSE3		1	/* x86-64, 16-byte vectors */
 #define UTF8_IMPL_AVX2		2	/* x86-64, 32-byte vectors */
+#define UTF8_IMPL_AVX512	3	/* x86-64 AVX-512BW, 64-byte vectors */
 
 uint32_t	 utf8_validate(uint32_t, const uint8_t *, size_t, size_t *);
 int		 utf8_valid(const void *, size_t);

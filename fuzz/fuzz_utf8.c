@@ -1,6 +1,6 @@
 /*
  * libFuzzer differential harness for common/utf8.c: every implementation
- * this machine runs (scalar, SSSE3, AVX2) must give the scalar code's
+ * this machine runs (SSSE3, AVX2, AVX-512BW) must give the scalar code's
  * state and first bad byte, for the whole input and for the input split
  * in two at a fuzzer-chosen point, from a fuzzer-chosen start state.
  *
@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if (utf8_impl_set(UTF8_IMPL_SCALAR) == -1)
 		abort();
 	st0 = fz_run(start, text, len, 0, &bad0);
-	for (impl = UTF8_IMPL_SCALAR; impl <= UTF8_IMPL_AVX2; impl++) {
+	for (impl = UTF8_IMPL_SCALAR; impl <= UTF8_IMPL_AVX512; impl++) {
 		if (utf8_impl_set(impl) == -1)
 			continue;
 		st = fz_run(start, text, len, 0, &bad);

@@ -5,12 +5,12 @@
  * two fragments split at every position; plus an exhaustive comparison
  * with a plain reference decoder for every 1-, 2- and 3-byte string.
  * All of it runs once per implementation this machine has (scalar,
- * SSSE3, AVX2); the cases are also run padded with ASCII so that they
- * land inside and across the 64-byte vector blocks, every byte pair and
- * every 3-byte string from a lead byte is placed at the vector and
- * block boundaries, and long random text with an error at every place
- * of a 128-byte window, fed in random pieces, must give the scalar
- * code's state and bad byte with every implementation.
+ * SSSE3, AVX2, AVX-512BW); the cases are also run padded with ASCII so
+ * that they land inside and across the 64-byte vector blocks, every
+ * byte pair and every 3-byte string from a lead byte is placed at the
+ * vector and block boundaries, and long random text with an error at
+ * every place of a 128-byte window, fed in random pieces, must give the
+ * scalar code's state and bad byte with every implementation.
  */
 #include "config.h"
 
@@ -26,7 +26,8 @@
 #define E_UTF8	" ERR 1007 text message is not valid UTF-8"
 #define E_REASON " ERR 1007 close reason is not valid UTF-8"
 
-static const char *const impl_names[] = { "scalar", "ssse3", "avx2" };
+static const char *const impl_names[] = { "scalar", "ssse3", "avx2",
+    "avx512" };
 static const char	*impl_name = "scalar";	/* for messages */
 
 struct u8case {
@@ -533,15 +534,17 @@ test_impl_choice(void)
 	int	 best = UTF8_IMPL_SCALAR;
 
 #if defined(__x86_64__)
-	if (__builtin_cpu_supports("avx2"))
+	if (__builtin_cpu_supports("avx512bw"))
+		best = UTF8_IMPL_AVX512;
+	else if (__builtin_cpu_supports("avx2"))
 		best = UTF8_IMPL_AVX2;
 	else if (__builtin_cpu_supports("ssse3"))
 		best = UTF8_IMPL_SSSE3;
 #endif
 	printf("test_ws_utf8: this machine runs %s\n", impl_names[best]);
 	CHECK_INT(utf8_impl_get(), best);
-	CHECK(utf8_impl_set(-2) == -1 && utf8_impl_set(3) == -1);
-	if (best < UTF8_IMPL_AVX2)
+	CHECK(utf8_impl_set(-2) == -1 && utf8_impl_set(4) == -1);
+	if (best < UTF8_IMPL_AVX512)
 		CHECK(utf8_impl_set(best + 1) == -1);
 	CHECK_INT(utf8_impl_get(), best);
 	CHECK(utf8_impl_set(UTF8_IMPL_SCALAR) == 0);
@@ -673,11 +676,11 @@ test_agree(int nimpl, const int *impls)
 int
 main(void)
 {
-	int	 impls[3], nimpl = 0, m;
+	int	 impls[4], nimpl = 0, m;
 	size_t	 i;
 
 	test_impl_choice();
-	for (m = UTF8_IMPL_SCALAR; m <= UTF8_IMPL_AVX2; m++) {
+	for (m = UTF8_IMPL_SCALAR; m <= UTF8_IMPL_AVX512; m++) {
 		if (utf8_impl_set(m) == -1) {
 			printf("test_ws_utf8: no %s on this machine, "
 			    "skipped\n", impl_names[m]);
