@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
 #include "ws.h"
 
 #define BENCH_TOTAL	(128 * 1024)	/* bytes of frames per pass */
@@ -160,9 +161,18 @@ main(int argc, char *argv[])
 	size_t			 i;
 	int			 k;
 
+	/*
+	 * Optional arguments: only this frame size, only this kind, this
+	 * UTF-8 implementation (UTF8_IMPL_*, as in utf8.h).
+	 */
+	if (argc >= 4 && utf8_impl_set((int)strtol(argv[3], NULL, 10)) == -1) {
+		fprintf(stderr, "ws_micro: no UTF-8 implementation %s here\n",
+		    argv[3]);
+		return 1;
+	}
 	printf("ws_micro: parse + unmask (+ UTF-8) vs memcpy of the same "
-	    "%d KiB of frames, best of %d\n", BENCH_TOTAL / 1024, BENCH_ROUNDS);
-	/* Optional arguments: only this frame size, only this kind. */
+	    "%d KiB of frames, best of %d, UTF-8 implementation %d\n",
+	    BENCH_TOTAL / 1024, BENCH_ROUNDS, utf8_impl_get());
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (k = BK_BINARY; k <= BK_MIXED; k++)
 			if ((argc < 2 || strtoul(argv[1], NULL, 10) ==
