@@ -8,7 +8,9 @@
  * restores the masked bytes, so text payloads are ASCII and the key has
  * every high bit clear: both the masked and the clear form stay valid
  * UTF-8 and each pass does the full work.  The multi-byte text case
- * uses the all-zero key for the same reason (it still XORs every byte).
+ * (mostly 2- and 3-byte characters) and the mixed one (JSON with a
+ * multi-byte character every 20 bytes or so) use the all-zero key for
+ * the same reason (it still XORs every byte).
  */
 #include "config.h"
 
@@ -18,13 +20,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
 #include "ws.h"
 
 #define BENCH_TOTAL	(128 * 1024)	/* bytes of frames per pass */
 #define BENCH_ROUNDS	7
 #define BENCH_NSEC	40000000LL	/* per round and contender */
 
-enum bench_kind { BK_BINARY, BK_ASCII, BK_UTF8 };
+enum bench_kind { BK_BINARY, BK_ASCII, BK_UTF8, BK_MIXED };
 
 static volatile size_t	 bench_sink;
 
@@ -48,7 +51,11 @@ bench_frames(uint8_t *out, size_t sz, enum bench_kind k, size_t *nframes)
 	    "\"value\":21.5,\"tags\":[\"a\",\"b\"]} ";
 	static const char	 utf8[] = "gr\xc3\xbc\xc3\x9f \xce\xba\xe1\xbd"
 	    "\xb9\xcf\x83\xce\xbc\xce\xb5 \xe2\x82\xac 1 ";
-	const uint8_t		*key = k == BK_UTF8 ? zero_key : ascii_key;
+	static const char	 mixed[] = "{\"id\":12345,\"name\":\"M\xc3\xbcller\","
+	    "\"city\":\"Z\xc3\xbcrich\",\"price\":\"21.50 \xe2\x82\xac\","
+	    "\"tags\":[\"a\",\"b\"]} ";
+	const uint8_t		*key = k == BK_UTF8 || k == BK_MIXED ?
+	    zero_key : ascii_key;
 	size_t			 off = 0, hl, i, n = 0;
 	uint8_t			*p;
 
@@ -62,10 +69,12 @@ bench_frames(uint8_t *out, size_t sz, enum bench_kind k, size_t *nframes)
 				p[i] = (uint8_t)(i * 131 + n * 7);
 			else if (k == BK_ASCII)
 				p[i] = (uint8_t)json[i % (sizeof(json) - 1)];
-			else
+			else if (k == BK_UTF8)
 				p[i] = (uint8_t)utf8[i % (sizeof(utf8) - 1)];
+			else
+				p[i] = (uint8_t)mixed[i % (sizeof(mixed) - 1)];
 		}
-		if (k == BK_UTF8) {
+		if (k == BK_UTF8 || k == BK_MIXED) {
 			/* end on a whole character */
 			for (i = sz; i > 0 && (p[i - 1] & 0xc0) == 0x80; i--)
 				;
@@ -104,7 +113,7 @@ static void
 bench_one(size_t sz, enum bench_kind k)
 {
 	static const char *const names[] = { "binary", "text-ascii",
-	    "text-utf8" };
+	    "text-utf8", "text-mixed" };
 	uint8_t		*buf, *dst;
 	size_t		 len, nframes, expect;
 	long long	 t0, t, best_p = -1, best_m = -1, passes;
@@ -152,11 +161,20 @@ main(int argc, char *argv[])
 	size_t			 i;
 	int			 k;
 
+	/*
+	 * Optional arguments: only this frame size, only this kind, this
+	 * UTF-8 implementation (UTF8_IMPL_*, as in utf8.h).
+	 */
+	if (argc >= 4 && utf8_impl_set((int)strtol(argv[3], NULL, 10)) == -1) {
+		fprintf(stderr, "ws_micro: no UTF-8 implementation %s here\n",
+		    argv[3]);
+		return 1;
+	}
 	printf("ws_micro: parse + unmask (+ UTF-8) vs memcpy of the same "
-	    "%d KiB of frames, best of %d\n", BENCH_TOTAL / 1024, BENCH_ROUNDS);
-	/* Optional arguments: only this frame size, only this kind. */
+	    "%d KiB of frames, best of %d, UTF-8 implementation %d\n",
+	    BENCH_TOTAL / 1024, BENCH_ROUNDS, utf8_impl_get());
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		for (k = BK_BINARY; k <= BK_UTF8; k++)
+		for (k = BK_BINARY; k <= BK_MIXED; k++)
 			if ((argc < 2 || strtoul(argv[1], NULL, 10) ==
 			    sizes[i]) && (argc < 3 || strtol(argv[2], NULL, 10) == k))
 				bench_one(sizes[i], (enum bench_kind)k);

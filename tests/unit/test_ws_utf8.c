@@ -4,6 +4,13 @@
  * by byte, as a text frame split at every position and as a message in
  * two fragments split at every position; plus an exhaustive comparison
  * with a plain reference decoder for every 1-, 2- and 3-byte string.
+ * All of it runs once per implementation this machine has (scalar,
+ * SSSE3, AVX2, AVX-512BW); the cases are also run padded with ASCII so
+ * that they land inside and across the 64-byte vector blocks, every
+ * byte pair and every 3-byte string from a lead byte is placed at the
+ * vector and block boundaries, and long random text with an error at
+ * every place of a 128-byte window, fed in random pieces, must give the
+ * scalar code's state and bad byte with every implementation.
  */
 #include "config.h"
 
@@ -13,9 +20,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "utf8.h"
 #include "ws_testlib.h"
 
 #define E_UTF8	" ERR 1007 text message is not valid UTF-8"
+#define E_REASON " ERR 1007 close reason is not valid UTF-8"
+
+static const char *const impl_names[] = { "scalar", "ssse3", "avx2",
+    "avx512" };
+static const char	*impl_name = "scalar";	/* for messages */
 
 struct u8case {
 	const char	*u_name;
@@ -203,15 +216,17 @@ check_u8(const struct u8case *c)
 	char		*t, *want;
 	long		 ref;
 
-	CHECK_MSG(utf8_valid(s, c->u_len) == c->u_valid, "%s", c->u_name);
+	CHECK_MSG(utf8_valid(s, c->u_len) == c->u_valid, "%s [%s]",
+	    c->u_name, impl_name);
 	ref = ref_check(s, c->u_len);
 	CHECK_MSG((ref == -1) == c->u_valid, "%s: reference", c->u_name);
-	CHECK_MSG(dfa_check(s, c->u_len) == ref, "%s: position %ld vs %ld",
-	    c->u_name, dfa_check(s, c->u_len), ref);
+	CHECK_MSG(dfa_check(s, c->u_len) == ref,
+	    "%s [%s]: position %ld vs %ld", c->u_name, impl_name,
+	    dfa_check(s, c->u_len), ref);
 	for (i = 0; i < c->u_len; i++)
 		st = utf8_validate(st, s + i, 1, NULL);
-	CHECK_MSG((st == UTF8_ACCEPT) == c->u_valid, "%s: byte by byte",
-	    c->u_name);
+	CHECK_MSG((st == UTF8_ACCEPT) == c->u_valid, "%s [%s]: byte by byte",
+	    c->u_name, impl_name);
 
 	buf_init(&w, 0);
 	if (c->u_valid) {
@@ -249,20 +264,62 @@ check_u8(const struct u8case *c)
 			free(t);
 			buf_free(&b);
 		}
-	CHECK_MSG(bad == 0, "%s: %zu splits disagree", c->u_name, bad);
+	CHECK_MSG(bad == 0, "%s [%s]: %zu splits disagree", c->u_name,
+	    impl_name, bad);
 	free(want);
+}
+
+/*
+ * A case with ASCII before and after it, so that it sits inside and
+ * across the 64-byte blocks of the vector code: pre bytes before, 70
+ * after.
+ */
+static void
+check_u8_padded(const struct u8case *c, size_t pre)
+{
+	struct u8case	 p = *c;
+	char		 name[128];
+	char		*s;
+	size_t		 post = 70;
+
+	if ((s = malloc(pre + c->u_len + post)) == NULL)
+		abort();
+	memset(s, 'a', pre);
+	memcpy(s + pre, c->u_s, c->u_len);
+	memset(s + pre + c->u_len, 'z', post);
+	(void)snprintf(name, sizeof(name), "%s, after %zu ASCII", c->u_name,
+	    pre);
+	p.u_name = name;
+	p.u_s = s;
+	p.u_len = pre + c->u_len + post;
+	check_u8(&p);
+	free(s);
+}
+
+/* Bytes that stand for their neighbours in the 4-byte strings. */
+static const uint8_t	 pick[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f,
+    0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
+    0xff };
+#define NPICK	(sizeof(pick) / sizeof(pick[0]))
+
+/* The i-th 4-byte string: byte first + i / NPICK^3, then pick bytes. */
+static void
+pick4(uint32_t i, uint8_t first, uint8_t *w)
+{
+	w[3] = pick[i % NPICK];
+	i /= NPICK;
+	w[2] = pick[i % NPICK];
+	i /= NPICK;
+	w[1] = pick[i % NPICK];
+	w[0] = (uint8_t)(first + i / NPICK);
 }
 
 /* Every string of one, two and three bytes against the reference. */
 static void
 test_exhaustive(void)
 {
-	static const uint8_t	 pick[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f,
-	    0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef,
-	    0xf0, 0xf4, 0xf5, 0xff };
 	uint8_t			 s[4];
 	uint32_t		 v, wrong = 0, n = 0;
-	size_t			 a, b, c, d;
 
 	for (v = 0; v < 256; v++) {
 		s[0] = (uint8_t)v;
@@ -282,19 +339,91 @@ test_exhaustive(void)
 		wrong += dfa_check(s, 3) != ref_check(s, 3);
 		n++;
 	}
-	for (a = 0xf0; a <= 0xf5; a++)
-		for (b = 0; b < sizeof(pick); b++)
-			for (c = 0; c < sizeof(pick); c++)
-				for (d = 0; d < sizeof(pick); d++) {
-					s[0] = (uint8_t)a;
-					s[1] = pick[b];
-					s[2] = pick[c];
-					s[3] = pick[d];
-					wrong += dfa_check(s, 4) !=
-					    ref_check(s, 4);
-					n++;
-				}
-	CHECK_MSG(wrong == 0, "%u of %u strings disagree", wrong, n);
+	for (v = 0; v < 6 * NPICK * NPICK * NPICK; v++) {
+		pick4(v, 0xf0, s);
+		wrong += dfa_check(s, 4) != ref_check(s, 4);
+		n++;
+	}
+	CHECK_MSG(wrong == 0, "[%s] %u of %u strings disagree", impl_name,
+	    wrong, n);
+}
+
+/*
+ * Where the validator must fail for the string w (reference result r)
+ * put at off in n bytes of ASCII: ref_check's answer for the whole.
+ */
+static long
+ref_in_ascii(long r, size_t wlen, size_t off, size_t n)
+{
+	if (r == -2 && off + wlen < n)
+		return (long)(off + wlen);
+	return r < 0 ? r : (long)off + r;
+}
+
+/* dfa_check of w put at off in n bytes of ASCII. */
+static long
+dfa_in_ascii(const uint8_t *w, size_t wlen, size_t off, size_t n)
+{
+	uint8_t	 s[128];
+
+	memset(s, 'a', n);
+	memcpy(s + off, w, wlen);
+	return dfa_check(s, n);
+}
+
+/* How many places at[0..nat) (offset, length) disagree for w. */
+static uint32_t
+placements(const uint8_t *w, size_t wlen, const size_t at[][2], size_t nat)
+{
+	long		 r = ref_check(w, wlen);
+	uint32_t	 wrong = 0;
+	size_t		 k;
+
+	for (k = 0; k < nat; k++)
+		wrong += dfa_in_ascii(w, wlen, at[k][0], at[k][1]) !=
+		    ref_in_ascii(r, wlen, at[k][0], at[k][1]);
+	return wrong;
+}
+
+#define NAT(at)	(sizeof(at) / sizeof(at[0]))
+
+/*
+ * Every byte pair at the 16- and 32-byte vector boundaries and at the
+ * 64-byte block boundary, every 3-byte string that starts with a lead
+ * byte across the block boundary, and 4-byte strings from F0-F7 over
+ * boundary bytes; each also where the blocks end and the automaton
+ * takes over, so unfinished sequences are seen there.
+ */
+static void
+test_blocks(void)
+{
+	static const size_t	 at2[][2] = { { 14, 128 }, { 15, 128 },
+	    { 30, 128 }, { 31, 128 }, { 62, 128 }, { 63, 128 }, { 62, 64 },
+	    { 63, 65 } };
+	static const size_t	 at3[][2] = { { 62, 128 }, { 61, 64 },
+	    { 62, 65 } };
+	static const size_t	 at4[][2] = { { 60, 128 }, { 61, 128 },
+	    { 62, 128 }, { 63, 128 }, { 60, 64 }, { 61, 66 } };
+	uint8_t			 w[4];
+	uint32_t		 v, wrong = 0, n = 0;
+
+	for (v = 0; v < 65536; v++, n += NAT(at2)) {
+		w[0] = (uint8_t)(v >> 8);
+		w[1] = (uint8_t)v;
+		wrong += placements(w, 2, at2, NAT(at2));
+	}
+	for (v = 0xc00000; v < (1U << 24); v++, n += NAT(at3)) {
+		w[0] = (uint8_t)(v >> 16);
+		w[1] = (uint8_t)(v >> 8);
+		w[2] = (uint8_t)v;
+		wrong += placements(w, 3, at3, NAT(at3));
+	}
+	for (v = 0; v < 24 * NPICK * NPICK * NPICK; v++, n += NAT(at4)) {
+		pick4(v, 0xe0, w);
+		wrong += placements(w, 4, at4, NAT(at4));
+	}
+	CHECK_MSG(wrong == 0, "[%s] %u of %u placements disagree", impl_name,
+	    wrong, n);
 }
 
 /* Long text: the word-at-a-time path meets multi-byte characters. */
@@ -363,15 +492,215 @@ test_mixed(void)
 	CHECK_MSG(wrong == 0, "%zu of %zu disagree", wrong, checked + n);
 }
 
+/* Close reasons long enough for the vector code, bad at every byte. */
+static void
+test_close_reason(void)
+{
+	struct wt_frame	 f;
+	struct buf	 b;
+	char		 pl[122], q[122];
+	char		*t;
+	size_t		 i, wrong = 0;
+
+	pl[0] = 0x03;
+	pl[1] = (char)0xe8;
+	for (i = 2; i < sizeof(pl); i += 2)
+		memcpy(pl + i, "\xc3\xa9", 2);
+	for (i = 1; i < sizeof(pl); i++) {
+		memcpy(q, pl, sizeof(q));
+		if (i >= 2)
+			q[i] = (char)(i & 1 ? 0xc3 : 0xff);
+		f = (struct wt_frame){ 1, 0, WS_OP_CLOSE, q, sizeof(q), 0, 0 };
+		buf_init(&b, 0);
+		wt_encode(&b, &f);
+		t = wt_run(WS_ROLE_SERVER, 0, NULL, (uint8_t *)b.bf_data,
+		    b.bf_len, 0, 0);
+		if (i == 1)
+			CHECK_MSG(strncmp(t, " CLOSE(1000", 11) == 0,
+			    "[%s] valid reason: %s", impl_name, t);
+		else
+			wrong += strcmp(t, E_REASON) != 0;
+		free(t);
+		buf_free(&b);
+	}
+	CHECK_MSG(wrong == 0, "[%s] %zu bad reasons not refused", impl_name,
+	    wrong);
+}
+
+/* The run-time choice: the best this machine has, unless forced. */
+static void
+test_impl_choice(void)
+{
+	int	 best = UTF8_IMPL_SCALAR;
+
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx512bw"))
+		best = UTF8_IMPL_AVX512;
+	else if (__builtin_cpu_supports("avx2"))
+		best = UTF8_IMPL_AVX2;
+	else if (__builtin_cpu_supports("ssse3"))
+		best = UTF8_IMPL_SSSE3;
+#endif
+	printf("test_ws_utf8: this machine runs %s\n", impl_names[best]);
+	CHECK_INT(utf8_impl_get(), best);
+	CHECK(utf8_impl_set(-2) == -1 && utf8_impl_set(4) == -1);
+	if (best < UTF8_IMPL_AVX512)
+		CHECK(utf8_impl_set(best + 1) == -1);
+	CHECK_INT(utf8_impl_get(), best);
+	CHECK(utf8_impl_set(UTF8_IMPL_SCALAR) == 0);
+	CHECK_INT(utf8_impl_get(), UTF8_IMPL_SCALAR);
+	CHECK(utf8_impl_set(UTF8_IMPL_AUTO) == 0);
+	CHECK_INT(utf8_impl_get(), best);
+}
+
+static uint32_t	 rnd_state = 0x2545f491;
+
+/* A small deterministic pseudo-random number (xorshift32). */
+static uint32_t
+rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/*
+ * Feed s[0..n) in pieces ending at cuts[0..ncuts) (ascending) and at n,
+ * as ws.c does: stop at the first rejection.  Returns the final state;
+ * *badp is the bad byte's index in s, or -1.
+ */
+static uint32_t
+run_split(const uint8_t *s, size_t n, const size_t *cuts, size_t ncuts,
+    long *badp)
+{
+	uint32_t	 st = UTF8_ACCEPT;
+	size_t		 off = 0, k, end, bad;
+
+	*badp = -1;
+	for (k = 0; k <= ncuts; k++) {
+		end = k < ncuts ? cuts[k] : n;
+		bad = (size_t)-1;
+		st = utf8_validate(st, s + off, end - off, &bad);
+		if (st == UTF8_REJECT) {
+			*badp = (long)(off + bad);
+			break;
+		}
+		off = end;
+	}
+	return st;
+}
+
+/*
+ * Random text of n bytes, multi-byte first and then mostly ASCII, with
+ * one byte replaced at every position of a 128-byte window (at the
+ * start, where the first block is copied, across blocks further on, and
+ * in the ASCII part), or cut at every
+ * position of the window, fed whole and in random pieces to every
+ * implementation: state and bad byte must be the scalar code's, whole.
+ */
+static void
+test_agree(int nimpl, const int *impls)
+{
+	static const char *const chars[] = { "a", "\xc3\xa9",
+	    "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf",
+	    "\xf4\x8f\xbf\xbf", "\xdf\xbf", "\xe0\xa0\x80",
+	    "\xf0\x90\x80\x80", "\xce\xba" };
+	static const uint8_t	 subst[] = { 0x80, 0x8f, 0x90, 0x9f, 0xa0,
+	    0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xef, 0xf0, 0xf4,
+	    0xf5, 0xff, 'a' };
+	static const size_t	 windows[] = { 0, 190, 400 };
+	uint8_t			 s[700], t[700];
+	uint32_t		 st0, st;
+	size_t			 n = 0, w, p, k, j, len, cuts[3], ncuts, c;
+	size_t			 wrong = 0, runs = 0;
+	long			 bad0, bad;
+	int			 m;
+
+	while (n < 640) {
+		/* mostly ASCII in the second half: errors stand alone */
+		const char *ch = chars[n > 320 && rnd() % 4 != 0 ? 0 :
+		    rnd() % 10];
+
+		memcpy(s + n, ch, strlen(ch));
+		n += strlen(ch);
+	}
+	for (w = 0; w < 3; w++)
+		for (p = windows[w]; p < windows[w] + 128; p++)
+			for (k = 0; k <= sizeof(subst); k++) {
+				memcpy(t, s, n);
+				len = n;
+				if (k < sizeof(subst))
+					t[p] = subst[k];
+				else
+					len = p;	/* cut here */
+				utf8_impl_set(UTF8_IMPL_SCALAR);
+				st0 = run_split(t, len, NULL, 0, &bad0);
+				for (m = 0; m < nimpl; m++) {
+					utf8_impl_set(impls[m]);
+					for (j = 0; j < 6; j++, runs++) {
+						ncuts = j == 0 ? 0 :
+						    1 + rnd() % 3;
+						for (c = 0; c < ncuts; c++)
+							cuts[c] = len == 0 ?
+							    0 : rnd() % len;
+						for (c = 1; c < ncuts; c++)
+							if (cuts[c] <
+							    cuts[c - 1])
+								cuts[c] =
+								    cuts[c - 1];
+						st = run_split(t, len, cuts,
+						    ncuts, &bad);
+						if (st != st0 || bad != bad0) {
+							if (wrong++ < 5)
+								fprintf(stderr,
+								    "%s: at %zu"
+								    " byte %zu:"
+								    " %u/%ld vs"
+								    " %u/%ld\n",
+								    impl_names[
+								    impls[m]],
+								    p, k, st,
+								    bad, st0,
+								    bad0);
+						}
+					}
+				}
+			}
+	utf8_impl_set(UTF8_IMPL_AUTO);
+	CHECK_MSG(wrong == 0, "%zu of %zu split runs disagree with the "
+	    "scalar code", wrong, runs);
+	CHECK(runs > 0 || nimpl == 0);
+}
+
 int
 main(void)
 {
+	int	 impls[4], nimpl = 0, m;
 	size_t	 i;
 
-	for (i = 0; i < sizeof(u8cases) / sizeof(u8cases[0]); i++)
-		check_u8(&u8cases[i]);
-	test_exhaustive();
-	test_long();
-	test_mixed();
+	test_impl_choice();
+	for (m = UTF8_IMPL_SCALAR; m <= UTF8_IMPL_AVX512; m++) {
+		if (utf8_impl_set(m) == -1) {
+			printf("test_ws_utf8: no %s on this machine, "
+			    "skipped\n", impl_names[m]);
+			continue;
+		}
+		impl_name = impl_names[m];
+		if (m != UTF8_IMPL_SCALAR)
+			impls[nimpl++] = m;
+		for (i = 0; i < sizeof(u8cases) / sizeof(u8cases[0]); i++) {
+			check_u8(&u8cases[i]);
+			check_u8_padded(&u8cases[i], 61);
+			check_u8_padded(&u8cases[i], 3);
+		}
+		test_exhaustive();
+		test_blocks();
+		test_long();
+		test_mixed();
+		test_close_reason();
+	}
+	utf8_impl_set(UTF8_IMPL_AUTO);
+	test_agree(nimpl, impls);
 	return check_done();
 }
