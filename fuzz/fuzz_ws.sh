@@ -4,7 +4,7 @@
 runs=${FUZZ_WS_RUNS:-20000}
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-for h in fuzz_ws_frame fuzz_ws_request fuzz_ws_response; do
+for h in fuzz_ws_frame fuzz_ws_request fuzz_ws_response fuzz_utf8; do
 	mkdir -p "$dir/$h"
 	"$top_builddir/fuzz/$h" -runs="$runs" -max_len=4096 \
 	    "$dir/$h" >"$dir/$h.log" 2>&1 || {
