@@ -20,6 +20,8 @@
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source */
+#define WK_STREAM_BUCKETS 1024	/* stream id hash (a power of 2) */
+#define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
@@ -58,6 +60,9 @@ struct conn_ops {
 struct wk_pipe {
 	struct pipeline		*wp_pipe;
 	struct json_object	*wp_outputs;	/* port -> [node, ...] */
+	/* The last output ports looked up (by the select's pointer). */
+	const char		*wp_cport[WK_PIPE_PORTS];
+	struct json_object	*wp_cnodes[WK_PIPE_PORTS];
 };
 
 /* One route end held by this worker. */
@@ -79,6 +84,7 @@ struct wk_stream {
 	int			 ws_used;
 	struct lines		*ws_pre[WK_MAX_PROCS];
 	uint64_t		 ws_pull;	/* pull id of the current read */
+	int			 ws_next;	/* hash chain or free list, +1 */
 };
 
 struct worker {
@@ -101,9 +107,14 @@ struct worker {
 	struct proc_spec	 w_post[WK_MAX_PROCS];
 	int			 w_npost;
 	struct wk_stream	 w_streams[WK_MAX_STREAMS];
+	int			 w_shash[WK_STREAM_BUCKETS];	/* slot+1 */
+	int			 w_sfree;	/* free slot list, slot+1 */
+	int			 w_shigh;	/* slots ever used */
 	uint64_t		 w_cur_stream;	/* source stream being read */
 
 	struct json_object	*w_outputs;	/* connector port -> nodes */
+	struct json_object	*w_out_nodes;	/* w_outputs' "out" */
+	struct json_object	*w_err_nodes;	/* w_outputs' "err" */
 	struct wk_pipe		*w_pipes;
 	int			 w_npipes;
 	struct wk_route		 w_routes[WK_MAX_ROUTES];
@@ -126,6 +137,9 @@ struct worker {
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
 	uint64_t		 w_sink_stream;	/* its stream at that connector */
+	/* The metadata last read from a route, kept while the text repeats. */
+	struct buf		 w_rmeta_text;
+	struct json_object	*w_rmeta;
 	int			 w_in_noread;	/* incoming routes not read */
 	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 };
