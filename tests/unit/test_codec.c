@@ -1322,6 +1322,133 @@ test_roundtrip(void)
 	buf_free(&b);
 }
 
+/* What codec_json_canonical must answer: decodes, and encodes back as is. */
+static int
+canon_oracle(const char *doc, size_t len)
+{
+	struct json_object	*v;
+	struct buf		 b;
+	char			 err[ERRLEN];
+	int			 same;
+
+	if (codec_decode(CODEC_JSON, doc, len, &v, err, sizeof(err)) == -1)
+		return 0;
+	buf_init(&b, 0);
+	CHECK(codec_encode(CODEC_JSON, v, &b) == 0);
+	same = b.bf_len == len && memcmp(b.bf_data, doc, len) == 0;
+	buf_free(&b);
+	json_object_put(v);
+	return same;
+}
+
+/* Canonical form: accept and reject tables, each checked against decode +
+ * encode, and generated numbers and escapes compared with that oracle. */
+static void
+test_canonical(void)
+{
+	static const char *yes[] = {
+		"{}", "[]", "0", "-1", "1.5", "-0.0", "0.0", "1.0", "100.0",
+		"1e-7", "1e21", "0.1", "0.30000000000000004", "100",
+		"1.7976931348623157e308", "5e-324", "9223372036854775807",
+		"-9223372036854775808", "18446744073709551615", "true",
+		"false", "null", "\"\"", "\"a\\\"b\\\\c\"",
+		"\"\\b\\f\\n\\r\\t\"", "\"\\u0000\\u001f\\u000b\"",
+		"\"/\x7f\"", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+		"{\"a\":1,\"b\":[true,false,null],\"c\":{\"a\":{}}}",
+		"{\"a\":{\"x\":1},\"b\":{\"x\":2}}",
+		"{\"ab\":1,\"a\":2,\"b\":3,\"\":4}",
+		"[{\"k\":1},{\"k\":1}]",
+		"{\"\xc3\xa9\":1,\"e\":2}",
+		"{\"a\\nb\":1,\"a\\u0001b\":2}",
+	};
+	static const char *no[] = {
+		"", " {}", "{} ", "{ }", "[1, 2]", "{\"a\": 1}", "{\"a\" :1}",
+		"[1,2]\n", "-0", "1e5", "1E5", "1.50", "01", "1.", ".5",
+		"1e+21", "1.0e-7", "0.10", "1e400", "-", "+1",
+		"18446744073709551616", "-9223372036854775809", "NaN",
+		"\"\\/\"", "\"\\u0041\"", "\"\\u001F\"", "\"\\u0008\"",
+		"\"\\u000a\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\x\"",
+		"\"\x01\"", "\"\xc3\"", "\"\xed\xa0\x80\"", "\"\xc0\xaf\"",
+		"\"abc", "{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":3}",
+		"{\"\\u0000\":1}", "[1,]", "{\"a\":1,}", "[", "{\"a\"}",
+		"{\"a\":}", "tru", "nul", "truex", "[]]", "{}{}", "{1:2}",
+	};
+	static const char *nums[] = {
+		"0", "1", "-1", "10", "1.0", "1.25", "-1.25", "0.5", "2.0",
+		"1e1", "1e16", "1e17", "1e22", "1e23", "12345678901234567.0",
+		"1234567890123456.0", "123456789012345678", "0.000001",
+		"0.0001", "1e-5", "1e-4", "0.001", "3.14159", "2.5e-8",
+		"9007199254740993.0", "9007199254740992.0", "4.9e-324",
+		"2.2250738585072014e-308", "1.0e0", "10.0", "1e2", "-0.5",
+		"-0.0", "0.00", "123.456", "1e-7", "1.5e300", "1.5e-300",
+	};
+	char		 doc[64];
+	size_t		 i;
+	int		 c;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		CHECK(codec_json_canonical(yes[i], strlen(yes[i])) == 1);
+		CHECK(canon_oracle(yes[i], strlen(yes[i])) == 1);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		CHECK(codec_json_canonical(no[i], strlen(no[i])) == 0);
+		CHECK(canon_oracle(no[i], strlen(no[i])) == 0);
+	}
+	/* a NUL inside a string is escaped, raw it is not canonical */
+	CHECK(codec_json_canonical("\"a\0\"", 4) == 0);
+	CHECK(codec_json_canonical("[1]", 2) == 0);	/* length counts */
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		CHECK_INT(codec_json_canonical(nums[i], strlen(nums[i])),
+		    canon_oracle(nums[i], strlen(nums[i])));
+	/* every \u00XX escape and every raw byte in a string */
+	for (c = 0; c < 256; c++) {
+		snprintf(doc, sizeof(doc), "[\"\\u00%02x\",\"\\u00%02X\"]", c,
+		    c);
+		CHECK_INT(codec_json_canonical(doc, 10), canon_oracle(doc, 10));
+		CHECK_INT(codec_json_canonical(doc + 11, 8),
+		    canon_oracle(doc + 11, 8));
+		doc[0] = '"';
+		doc[1] = (char)c;
+		doc[2] = '"';
+		CHECK_INT(codec_json_canonical(doc, 3), canon_oracle(doc, 3));
+	}
+	/* deep nesting up to the decoder's limit, and one more */
+	{
+		char	*deep;
+		size_t	 n;
+
+		for (n = 1023; n <= 1025; n++) {
+			if ((deep = malloc(2 * n)) == NULL)
+				abort();
+			memset(deep, '[', n);
+			memset(deep + n, ']', n);
+			CHECK_INT(codec_json_canonical(deep, 2 * n),
+			    canon_oracle(deep, 2 * n));
+			CHECK_INT(codec_json_canonical(deep, 2 * n), n <= 1024);
+			free(deep);
+		}
+	}
+	/* many keys: canonical, but past what is compared it says no */
+	{
+		struct buf	 b;
+
+		buf_init(&b, 0);
+		for (c = 0; c < 70; c++) {
+			buf_printf(&b, "%s\"k%d\":%d", c == 0 ? "{" : ",", c, c);
+			if (c == 10) {
+				CHECK(buf_addc(&b, '}') == 0);
+				CHECK(codec_json_canonical(b.bf_data, b.bf_len)
+				    == 1);
+				b.bf_len--;
+			}
+		}
+		CHECK(buf_addc(&b, '}') == 0);
+		CHECK(canon_oracle(b.bf_data, b.bf_len) == 1);
+		CHECK(codec_json_canonical(b.bf_data, b.bf_len) == 0);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -1337,5 +1464,6 @@ main(void)
 	test_string_binary();
 	test_buffer();
 	test_roundtrip();
+	test_canonical();
 	return check_done();
 }
