@@ -321,6 +321,20 @@ errors(void *arg, const char *msg)
 	snprintf(s->errs + l, sizeof(s->errs) - l, "%s;", msg);
 }
 
+/* Build a pipeline from its JSON form (consumed), failing the check if
+ * it does not build. */
+static struct pipeline *
+pipeline_built(struct json_object *o)
+{
+	struct pipeline	*p;
+	char		 err[256];
+
+	p = pipeline_from_json(o, err, sizeof(err));
+	CHECK_MSG(p != NULL, "%s", err);
+	json_object_put(o);
+	return p;
+}
+
 /* Compiled pipelines: out_or_exit and error isolation. */
 static void
 test_pipeline(void)
@@ -328,7 +342,6 @@ test_pipeline(void)
 	struct json_object	*o, *ev1, *meta;
 	struct pipeline		*p;
 	struct sink		 s;
-	char			 err[256];
 
 	o = J("{\"name\":\"server_side\",\"from\":[\"in\"],"
 	    "\"into\":[\"out\",\"exit\"],\"args\":{\"delay\":7},\"selects\":["
@@ -343,10 +356,7 @@ test_pipeline(void)
 	    PATH("event", "") ",\"into\":\"out\"},"
 	    "{\"from\":\"other\",\"target\":" LIT("\"last\"") ",\"into\":\"out\"}"
 	    "]}");
-	p = pipeline_from_json(o, err, sizeof(err));
-	CHECK_MSG(p != NULL, "%s", err);
-	json_object_put(o);
-	if (p == NULL)
+	if ((p = pipeline_built(o)) == NULL)
 		return;
 	CHECK_STR(pipeline_name(p), "server_side");
 	meta = J("{\"ws_server\":{\"peer\":{\"host\":\"::1\",\"port\":1}}}");
@@ -407,7 +417,6 @@ test_passthrough(void)
 	struct json_object	*o;
 	struct pipeline		*p;
 	const char		*into[4];
-	char			 err[256];
 	int			 i;
 
 	o = J("{\"name\":\"p\",\"selects\":["
@@ -424,10 +433,7 @@ test_passthrough(void)
 	    "{\"from\":\"many\",\"target\":" PATH("event", "") ",\"into\":\"b\"},"
 	    "{\"from\":\"many\",\"target\":" PATH("event", "") ",\"into\":\"c\"}"
 	    "]}");
-	p = pipeline_from_json(o, err, sizeof(err));
-	CHECK_MSG(p != NULL, "%s", err);
-	json_object_put(o);
-	if (p == NULL)
+	if ((p = pipeline_built(o)) == NULL)
 		return;
 	CHECK_INT(pipeline_passthrough(p, "in", into, 4), 2);
 	CHECK_STR(into[0], "out");
