@@ -342,6 +342,7 @@ test_pipeline(void)
 	struct json_object	*o, *ev1, *meta;
 	struct pipeline		*p;
 	struct sink		 s;
+	char			 err[256];
 
 	o = J("{\"name\":\"server_side\",\"from\":[\"in\"],"
 	    "\"into\":[\"out\",\"exit\"],\"args\":{\"delay\":7},\"selects\":["
