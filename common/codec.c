@@ -1252,6 +1252,34 @@ struct json_canon {
 
 static int	canon_value(struct json_canon *, int);
 
+#define CANON_ONES	0x0101010101010101ULL
+#define CANON_HIGHS	0x8080808080808080ULL
+
+/*
+ * Skip plain string bytes (not '"', '\\', < 0x20 or >= 0x80) eight at a
+ * time: a byte's high bit in the mask is set when it may be special.
+ */
+static const unsigned char *
+canon_plain(const unsigned char *p, const unsigned char *end)
+{
+	uint64_t	 x, m;
+
+	while (end - p >= 8) {
+		memcpy(&x, p, 8);
+		m = x | ((x - 0x20 * CANON_ONES) & ~x);	/* >= 0x80, < 0x20 */
+		m |= ((x ^ 0x22 * CANON_ONES) - CANON_ONES) &
+		    ~(x ^ 0x22 * CANON_ONES);
+		m |= ((x ^ 0x5c * CANON_ONES) - CANON_ONES) &
+		    ~(x ^ 0x5c * CANON_ONES);
+		if ((m & CANON_HIGHS) != 0)
+			break;
+		p += 8;
+	}
+	while (p < end && !json_str_special[*p])
+		p++;
+	return p;
+}
+
 /* A string at its opening quote, every escape the one the writer uses. */
 static int
 canon_string(struct json_canon *jc, int key)
@@ -1261,8 +1289,7 @@ canon_string(struct json_canon *jc, int key)
 	size_t			 n;
 
 	for (;;) {
-		while (p < end && !json_str_special[*p])
-			p++;
+		p = canon_plain(p, end);
 		if (p >= end || *p < 0x20)
 			return -1;
 		if (*p == '"')
@@ -1378,8 +1405,9 @@ canon_container(struct json_canon *jc, int depth)
 			    jc->jc_nkeys - base >= CANON_MAX_OBJ)
 				return -1;
 			for (i = base; i < jc->jc_nkeys; i++)
-				if (jc->jc_keylen[i] == len &&
-				    memcmp(jc->jc_key[i], k, len) == 0)
+				if (jc->jc_keylen[i] == len && (len == 0 ||
+				    (jc->jc_key[i][0] == k[0] &&
+				    memcmp(jc->jc_key[i], k, len) == 0)))
 					return -1;
 			jc->jc_key[jc->jc_nkeys] = k;
 			jc->jc_keylen[jc->jc_nkeys++] = len;

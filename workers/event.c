@@ -103,6 +103,7 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	size_t			 i, n;
 
 	buf_init(&w->w_enc, PROC_MAX_PAYLOAD);
+	buf_init(&w->w_menc, PROC_MAX_PAYLOAD);
 	c = json_object_object_get(w->w_conf, "connector");
 	if (json_object_object_get_ex(c, "codec", &p) && p != NULL) {
 		if (codec_from_spec(p, &w->w_codec, e, sizeof(e)) == -1) {
@@ -183,6 +184,7 @@ ev_teardown(struct worker *w)
 			w->w_streams[i].ws_pre[j] = NULL;
 		}
 	buf_free(&w->w_enc);
+	buf_free(&w->w_menc);
 	buf_free(&w->w_rmeta_text);
 	json_object_put(w->w_rmeta);
 	w->w_rmeta = NULL;
@@ -514,10 +516,13 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		log_warnx("connector %s: port name too long", w->w_name);
 		return;
 	}
-	if (meta != NULL)
-		m = json_object_to_json_string_length(meta,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &mlen);
+	buf_reset(&w->w_menc);
+	if (meta != NULL) {
+		if (codec_json_write(&w->w_menc, meta, 0) == 0) {
+			m = w->w_menc.bf_data;
+			mlen = w->w_menc.bf_len;
+		}
+	}
 	if (ev_serialise(w, val, &ev.me_flags) == -1 || (meta != NULL &&
 	    m == NULL)) {
 		w->w_dropped++;

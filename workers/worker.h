@@ -133,6 +133,7 @@ struct worker {
 	uint64_t		 w_bytes_in;	/* read by the source */
 	uint64_t		 w_bytes_out;	/* written by the sink */
 	struct buf		 w_enc;		/* sink encoding scratch */
+	struct buf		 w_menc;	/* route metadata scratch */
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
