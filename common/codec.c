@@ -1325,6 +1325,40 @@ canon_string(struct json_canon *jc, int key)
 	return 0;
 }
 
+/*
+ * Quick answer for a plain decimal I.F (no exponent) of at most 15
+ * significant digits: such a decimal is the shortest text of its double,
+ * so the writer prints the same digits, as I.F when I > 0, as 0.F with at
+ * most 4 zeros after the point, as I.0 when integral.  0 canonical, -1
+ * not, 1 when the full check must decide.
+ */
+static int
+canon_decimal(const unsigned char *s, const unsigned char *e)
+{
+	const unsigned char	*dot, *f;
+	size_t			 li, lf, z;
+
+	if ((dot = memchr(s, '.', (size_t)(e - s))) == NULL ||
+	    memchr(dot, 'e', (size_t)(e - dot)) != NULL ||
+	    memchr(dot, 'E', (size_t)(e - dot)) != NULL)
+		return 1;
+	li = (size_t)(dot - s);
+	f = dot + 1;
+	lf = (size_t)(e - f);
+	if (lf == 1 && f[0] == '0')	/* integral: 0.0, or I.0 below 2^53 */
+		return li <= 15 ? 0 : 1;
+	if (e[-1] == '0')
+		return -1;		/* the writer drops trailing zeros */
+	if (li == 1 && s[0] == '0') {
+		for (z = 0; z < lf && f[z] == '0'; z++)
+			;
+		if (z > 4)
+			return -1;	/* written with an exponent */
+		return lf - z <= 15 ? 0 : 1;
+	}
+	return li + lf <= 15 ? 0 : 1;
+}
+
 /* A number: integers in 64 bits (not -0), doubles as the writer lays them. */
 static int
 canon_number(struct json_canon *jc)
@@ -1370,6 +1404,8 @@ canon_number(struct json_canon *jc)
 	if (isint)	/* -0 reads as 0; beyond int64 on the minus side fails */
 		return neg && (mag == 0 || mag > (uint64_t)INT64_MAX + 1) ?
 		    -1 : 0;
+	if ((n = canon_decimal(s + neg, p)) != 1)
+		return n;
 	if (p - s >= JSON_DOUBLE_MAX || json_read_double(s, p, &d) == -1 ||
 	    isinf(d))
 		return -1;

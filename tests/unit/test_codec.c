@@ -1381,6 +1381,12 @@ test_canonical(void)
 		"9007199254740993.0", "9007199254740992.0", "4.9e-324",
 		"2.2250738585072014e-308", "1.0e0", "10.0", "1e2", "-0.5",
 		"-0.0", "0.00", "123.456", "1e-7", "1.5e300", "1.5e-300",
+		"0.00001", "0.000001", "0.50", "123456789012345.5",
+		"12345678901234.5", "1234567890123456.5", "0.000012345678901234",
+		"0.00001234567890123", "0.0000123456789012345",
+		"999999999999999.0", "9999999999999999.0", "-0.00", "0.1000",
+		"-123.456", "-0.000015", "0.999999999999999", "9.5", "95.0",
+		"1.0000000000000002", "0.30000000000000004", "-1.0",
 	};
 	char		 doc[64];
 	size_t		 i;
@@ -1400,6 +1406,34 @@ test_canonical(void)
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		CHECK_INT(codec_json_canonical(nums[i], strlen(nums[i])),
 		    canon_oracle(nums[i], strlen(nums[i])));
+	/* generated decimals: digits, point, zeros and lengths at random */
+	{
+		uint64_t	 x = 0x9e3779b97f4a7c15ULL;
+		size_t		 n, k, li, lf;
+
+		for (i = 0; i < 20000; i++) {
+			n = 0;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x & 1)
+				doc[n++] = '-';
+			li = (size_t)(x >> 8) % 18;
+			lf = (size_t)(x >> 16) % 20 + 1;
+			if (li == 0)
+				doc[n++] = '0';
+			for (k = 0; k < li; k++)
+				doc[n++] = (char)('0' + (k == 0 ? 1 + (x >> (24 +
+				    k)) % 9 : (x >> (20 + 2 * k)) % 10));
+			doc[n++] = '.';
+			for (k = 0; k < lf; k++)
+				doc[n++] = (char)((x >> (3 * k + 1)) % 4 == 0 ?
+				    '0' : '0' + (x >> (2 * k + 5)) % 10);
+			if ((x >> 60) == 0)
+				n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				    "e%d", (int)((x >> 40) % 40) - 20);
+			CHECK_INT(codec_json_canonical(doc, n),
+			    canon_oracle(doc, n));
+		}
+	}
 	/* every \u00XX escape and every raw byte in a string */
 	for (c = 0; c < 256; c++) {
 		snprintf(doc, sizeof(doc), "[\"\\u00%02x\",\"\\u00%02X\"]", c,
