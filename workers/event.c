@@ -94,6 +94,18 @@ ev_val_done(struct ev_val *val)
 	val->ev_owned = 0;
 }
 
+/* A string member of an object, or NULL (config reading, all workers). */
+const char *
+wk_conf_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 /* Parse codec and processors of the connector config. */
 int
 ev_setup(struct worker *w, char *err, size_t errlen)

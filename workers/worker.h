@@ -167,7 +167,6 @@ extern const struct conn_ops	ws_server_ops;
 extern const struct conn_ops	ws_client_ops;
 
 /* worker.c */
-const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
 int		 wk_resolve(struct worker *, uint32_t, int, const char *,
@@ -187,6 +186,7 @@ void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
+const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);
