@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,13 @@ struct pipe_ctx {
 /*
  * An event's value on its way through the worker: a json-c value, or the
  * canonical JSON text of a value that is not a string (what the json codec
- * writes), parsed on first need.
+ * writes), or the bytes of a string value (ev_raw), built on first need.
  */
 struct ev_val {
 	struct json_object	*ev_v;		/* valid when ev_parsed */
 	const char		*ev_text;	/* NULL: ev_v only */
 	size_t			 ev_len;
+	int			 ev_raw;	/* ev_text: a string's bytes */
 	int			 ev_parsed;
 	int			 ev_owned;	/* ev_v is ours to put */
 };
@@ -71,8 +73,9 @@ ev_val_get(struct worker *w, struct ev_val *val, struct json_object **out)
 
 	if (!val->ev_parsed) {
 		/* canonical text from our own decoder's input: decodes */
-		if (codec_decode(CODEC_JSON, val->ev_text, val->ev_len,
-		    &val->ev_v, err, sizeof(err)) == -1) {
+		if (codec_decode(val->ev_raw ? CODEC_BINARY : CODEC_JSON,
+		    val->ev_text, val->ev_len, &val->ev_v, err,
+		    sizeof(err)) == -1) {
 			w->w_dropped++;
 			log_warnx("connector %s: %s, event dropped", w->w_name,
 			    err);
@@ -336,12 +339,15 @@ ev_decode(struct chain *c, const char *data, size_t len)
 
 	if (!w->w_has_codec)
 		return 0;
-	/* Already as the json codec writes it: pass the bytes on. */
-	if ((w->w_codec == CODEC_JSON || w->w_codec == CODEC_JSON_SORTED) &&
-	    len > 0 && data[0] != '"' && codec_json_canonical(data, len)) {
+	/* Already as the json codec writes it, or binary: pass the bytes
+	 * on (binary only fails above INT_MAX: leave that to the codec). */
+	if (((w->w_codec == CODEC_JSON || w->w_codec == CODEC_JSON_SORTED) &&
+	    len > 0 && data[0] != '"' && codec_json_canonical(data, len)) ||
+	    (w->w_codec == CODEC_BINARY && len <= INT_MAX)) {
 		memset(&val, 0, sizeof(val));
 		val.ev_text = data;
 		val.ev_len = len;
+		val.ev_raw = w->w_codec == CODEC_BINARY;
 		ev_emit_val(w, "out", &val, c->c_meta);
 		ev_val_done(&val);
 		return 0;
@@ -489,7 +495,10 @@ ev_serialise(struct worker *w, struct ev_val *val, uint32_t *flags)
 	struct json_object	*v = val->ev_v;
 
 	buf_reset(&w->w_enc);
-	if (!val->ev_parsed) {
+	if (!val->ev_parsed && val->ev_raw) {
+		*flags |= EV_STRING;
+		return buf_add(&w->w_enc, val->ev_text, val->ev_len);
+	} else if (!val->ev_parsed) {
 		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
 			return -1;
 	} else if (json_object_is_type(v, json_type_string)) {
@@ -766,7 +775,8 @@ ev_sink(struct worker *w, const char *port, struct json_object *v,
 /*
  * Sink side: encode, postprocess, write.  Canonical text is what the
  * json codec writes and, not being a string, what string and binary
- * write too: only json-sorted needs the value.
+ * write too: only json-sorted needs the value.  The bytes of a string
+ * are what string and binary write.
  */
 static void
 ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
@@ -781,7 +791,8 @@ ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
 		return;
 	}
 	buf_reset(&w->w_enc);
-	if (!val->ev_parsed && w->w_codec != CODEC_JSON_SORTED) {
+	if (!val->ev_parsed && (val->ev_raw ? w->w_codec == CODEC_STRING ||
+	    w->w_codec == CODEC_BINARY : w->w_codec != CODEC_JSON_SORTED)) {
 		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
 			goto fail;
 	} else if (ev_val_get(w, val, &v) == -1)
@@ -875,7 +886,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 	struct json_object	*v = NULL, *meta = NULL;
 	struct ev_val		 val;
 	char			 err[128];
-	int			 ok, text;
+	int			 ok, text, raw;
 
 	switch (m->pm_type) {
 	case MSG_PAUSE:
@@ -900,10 +911,14 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		    w->w_codec != CODEC_JSON_SORTED &&
 		    pe.pe_hdr.me_value_len > 1 &&
 		    pe.pe_value[pe.pe_hdr.me_value_len - 1] == '\n';
-		if (text) {
+		/* nor a string's bytes, for a sink writing them as they are */
+		raw = (pe.pe_hdr.me_flags & EV_STRING) && w->w_has_codec &&
+		    (w->w_codec == CODEC_STRING || w->w_codec == CODEC_BINARY);
+		if (text || raw) {
 			memset(&val, 0, sizeof(val));
 			val.ev_text = pe.pe_value;
-			val.ev_len = pe.pe_hdr.me_value_len - 1;
+			val.ev_len = pe.pe_hdr.me_value_len - (text ? 1 : 0);
+			val.ev_raw = raw;
 		} else if (pe.pe_hdr.me_flags & EV_STRING) {
 			if ((v = json_object_new_string_len(pe.pe_value,
 			    (int)pe.pe_hdr.me_value_len)) == NULL)
@@ -929,7 +944,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		w->w_events_in++;
 		w->w_sink_origin = pe.pe_hdr.me_origin;
 		w->w_sink_stream = pe.pe_hdr.me_stream;
-		if (!text)
+		if (!text && !raw)
 			ev_val_obj(&val, v);
 		ev_sink_val(w, pe.pe_hdr.me_port, &val, meta);
 		json_object_put(v);

@@ -190,6 +190,35 @@ test_passthrough(void)
 	teardown();
 }
 
+/* A binary source's bytes: kept as they are, built only when needed. */
+static void
+test_raw(void)
+{
+	static const char	 in[] = "a\"\xff\\\n\x01\n";
+	char			 conf[2048];
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(conf, sizeof(conf), ECHO("binary", "%s", "%s"),
+		    i == 0 ? LOCAL : "[{\"pipeline\":0,\"port\":\"in\"}]",
+		    PIPE(SELECT("null")));
+		setup(conf);
+		feed(1, in);
+		CHECK_INT(writes, 2);
+		CHECK(out.bf_len == sizeof(in) - 1 &&
+		    memcmp(out.bf_data, in, out.bf_len) == 0);
+		teardown();
+	}
+	/* a where that looks at the value builds it */
+	setup(ECHO("binary", PIPE(SELECT("{\"t\":\"bin\",\"op\":\"==\","
+	    "\"l\":{\"t\":\"path\",\"root\":\"event\",\"segs\":[]},\"r\":"
+	    "{\"t\":\"lit\",\"v\":\"\\u0001\"}}")),
+	    "[{\"pipeline\":0,\"port\":\"in\"}]"));
+	feed(1, in);
+	CHECK(out.bf_len == 2 && memcmp(out.bf_data, "\x01\n", 2) == 0);
+	teardown();
+}
+
 /* Deliver one route event to the test worker's sink. */
 static void
 route_event(struct wk_route *r, uint32_t flags, const char *value,
@@ -254,6 +283,16 @@ test_route(void)
 	    "\"\xff\\u0000\"]}\n");
 	teardown();
 
+	setup(ECHO("json", "[]", "[]"));
+	route_event(&r, EV_STRING, "a\"\xff\x01", 4, NULL);
+	CHECK_STR(written(), "\"a\\\"\xff\\u0001\"\n");
+	teardown();
+
+	setup(ECHO("binary", "[]", "[]"));
+	route_event(&r, EV_STRING, "\0\xff", 2, NULL);
+	CHECK(out.bf_len == 3 && memcmp(out.bf_data, "\0\xff\n", 3) == 0);
+	teardown();
+
 	setup(ECHO("string", "[]", "[]"));
 	route_event(&r, 0, val, sizeof(val) - 1, NULL);
 	route_event(&r, EV_STRING, "raw\xfe", 4, NULL);
@@ -269,6 +308,7 @@ main(void)
 	buf_init(&out, 0);
 	test_streams();
 	test_passthrough();
+	test_raw();
 	test_route();
 	buf_free(&out);
 	return check_done();
