@@ -1363,7 +1363,7 @@ canon_decimal(const unsigned char *s, const unsigned char *e)
 static int
 canon_number(struct json_canon *jc)
 {
-	const unsigned char	*s = jc->jc_p, *p = s, *end = jc->jc_end;
+	const unsigned char	*s = jc->jc_p, *p = s, *end = jc->jc_end, *d0;
 	char			 out[JSON_DOUBLE_MAX];
 	uint64_t		 mag = 0;
 	double			 d;
@@ -1378,12 +1378,15 @@ canon_number(struct json_canon *jc)
 	if (*p == '0') {
 		if (++p < end && *p >= '0' && *p <= '9')
 			return -1;
-	} else
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (mag > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-				return -1;
+	} else {
+		d0 = p;
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
 			mag = mag * 10 + (uint64_t)(*p - '0');
-		}
+		/* 19 digits always fit in 64 bits, 20 up to UINT64_MAX */
+		if (p - d0 > 20 || (p - d0 == 20 &&
+		    memcmp(d0, "18446744073709551615", 20) > 0))
+			return -1;
+	}
 	if (p < end && *p == '.') {
 		isint = 0;
 		if (++p >= end || *p < '0' || *p > '9')
@@ -1419,6 +1422,7 @@ canon_container(struct json_canon *jc, int depth)
 {
 	const unsigned char	*k;
 	size_t			 base = jc->jc_nkeys, i, len;
+	uint64_t		 seen = 0, bit;	/* keys by a 6-bit hash */
 	char			 close = *jc->jc_p == '{' ? '}' : ']';
 
 	if (depth >= CODEC_MAX_DEPTH)
@@ -1440,11 +1444,14 @@ canon_container(struct json_canon *jc, int depth)
 			if (jc->jc_nkeys >= CANON_MAX_KEYS ||
 			    jc->jc_nkeys - base >= CANON_MAX_OBJ)
 				return -1;
-			for (i = base; i < jc->jc_nkeys; i++)
-				if (jc->jc_keylen[i] == len && (len == 0 ||
-				    (jc->jc_key[i][0] == k[0] &&
-				    memcmp(jc->jc_key[i], k, len) == 0)))
-					return -1;
+			bit = (uint64_t)1 << ((len == 0 ? 0 : len * 31 + k[0] +
+			    k[len - 1] * 7u) & 63);
+			if (seen & bit)	/* maybe seen: compare */
+				for (i = base; i < jc->jc_nkeys; i++)
+					if (jc->jc_keylen[i] == len &&
+					    memcmp(jc->jc_key[i], k, len) == 0)
+						return -1;
+			seen |= bit;
 			jc->jc_key[jc->jc_nkeys] = k;
 			jc->jc_keylen[jc->jc_nkeys++] = len;
 			if (jc->jc_p >= jc->jc_end || *jc->jc_p != ':')

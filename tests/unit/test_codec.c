@@ -1381,6 +1381,10 @@ test_canonical(void)
 		"9007199254740993.0", "9007199254740992.0", "4.9e-324",
 		"2.2250738585072014e-308", "1.0e0", "10.0", "1e2", "-0.5",
 		"-0.0", "0.00", "123.456", "1e-7", "1.5e300", "1.5e-300",
+		"99999999999999999999", "10000000000000000000",
+		"18446744073709551615", "18446744073709551616",
+		"9999999999999999999", "-9999999999999999999",
+		"100000000000000000000", "-18446744073709551615",
 		"0.00001", "0.000001", "0.50", "123456789012345.5",
 		"12345678901234.5", "1234567890123456.5", "0.000012345678901234",
 		"0.00001234567890123", "0.0000123456789012345",
@@ -1433,6 +1437,33 @@ test_canonical(void)
 			CHECK_INT(codec_json_canonical(doc, n),
 			    canon_oracle(doc, n));
 		}
+	}
+	/* generated objects: short keys from a few letters, some repeated */
+	{
+		uint64_t	 x = 0x2545f4914f6cdd1dULL;
+		struct buf	 b;
+		int		 nk, j, kl, l;
+
+		buf_init(&b, 0);
+		for (i = 0; i < 5000; i++) {
+			buf_reset(&b);
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			nk = (int)(x % 20);
+			CHECK(buf_addc(&b, '{') == 0);
+			for (j = 0; j < nk; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				CHECK(buf_adds(&b, j > 0 ? ",\"" : "\"") == 0);
+				kl = (int)(x % 4);
+				for (l = 0; l < kl; l++)
+					CHECK(buf_addc(&b, (char)('a' +
+					    (x >> (8 + 2 * l)) % 3)) == 0);
+				CHECK(buf_adds(&b, "\":0") == 0);
+			}
+			CHECK(buf_addc(&b, '}') == 0);
+			CHECK_INT(codec_json_canonical(b.bf_data, b.bf_len),
+			    canon_oracle(b.bf_data, b.bf_len));
+		}
+		buf_free(&b);
 	}
 	/* every \u00XX escape and every raw byte in a string */
 	for (c = 0; c < 256; c++) {
