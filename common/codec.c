@@ -23,6 +23,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "codec.h"
@@ -1263,7 +1266,21 @@ static const unsigned char *
 canon_plain(const unsigned char *p, const unsigned char *end)
 {
 	uint64_t	 x, m;
+#ifdef __SSE2__
+	__m128i		 v, sp;
+	int		 bits;
 
+	/* 16 at a time: as signed bytes, < 0x20 also catches >= 0x80 */
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		sp = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+		if ((bits = _mm_movemask_epi8(sp)) != 0)
+			return p + __builtin_ctz((unsigned)bits);
+		p += 16;
+	}
+#endif
 	while (end - p >= 8) {
 		memcpy(&x, p, 8);
 		m = x | ((x - 0x20 * CANON_ONES) & ~x);	/* >= 0x80, < 0x20 */
@@ -1271,8 +1288,16 @@ canon_plain(const unsigned char *p, const unsigned char *end)
 		    ~(x ^ 0x22 * CANON_ONES);
 		m |= ((x ^ 0x5c * CANON_ONES) - CANON_ONES) &
 		    ~(x ^ 0x5c * CANON_ONES);
-		if ((m & CANON_HIGHS) != 0)
+		if ((m & CANON_HIGHS) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* borrows only carry upwards: the lowest flag is
+			 * the first special byte */
+			return p + __builtin_ctzll(m & CANON_HIGHS) / 8;
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < end && !json_str_special[*p])

@@ -1438,6 +1438,26 @@ test_canonical(void)
 			    canon_oracle(doc, n));
 		}
 	}
+	/* one odd byte at every offset of a long string (the wide scans) */
+	{
+		static const char *const odd[] = {
+			"\"", "\\", "\\n", "\\u0001", "\x01", "\x1f", "\x7f",
+			"\x80", "\xc3\xa9", "\xed\xa0\x80", " ", "\xff",
+		};
+		char	 str[80];
+		size_t	 o, j, n;
+
+		for (j = 0; j < sizeof(odd) / sizeof(odd[0]); j++)
+			for (o = 0; o < 40; o++) {
+				n = (size_t)snprintf(str, sizeof(str),
+				    "[\"%.*s%s%.*s\"]", (int)o,
+				    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				    odd[j], (int)(39 - o),
+				    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+				CHECK_INT(codec_json_canonical(str, n),
+				    canon_oracle(str, n));
+			}
+	}
 	/* generated objects: short keys from a few letters, some repeated */
 	{
 		uint64_t	 x = 0x2545f4914f6cdd1dULL;
