@@ -1351,22 +1351,20 @@ canon_string(struct json_canon *jc, int key)
 }
 
 /*
- * Quick answer for a plain decimal I.F (no exponent) of at most 15
+ * Quick answer for a plain decimal I.F (no exponent; dot points to the
+ * point, s to the first digit, e past the last) of at most 15
  * significant digits: such a decimal is the shortest text of its double,
  * so the writer prints the same digits, as I.F when I > 0, as 0.F with at
  * most 4 zeros after the point, as I.0 when integral.  0 canonical, -1
  * not, 1 when the full check must decide.
  */
 static int
-canon_decimal(const unsigned char *s, const unsigned char *e)
+canon_decimal(const unsigned char *s, const unsigned char *dot,
+    const unsigned char *e)
 {
-	const unsigned char	*dot, *f;
+	const unsigned char	*f;
 	size_t			 li, lf, z;
 
-	if ((dot = memchr(s, '.', (size_t)(e - s))) == NULL ||
-	    memchr(dot, 'e', (size_t)(e - dot)) != NULL ||
-	    memchr(dot, 'E', (size_t)(e - dot)) != NULL)
-		return 1;
 	li = (size_t)(dot - s);
 	f = dot + 1;
 	lf = (size_t)(e - f);
@@ -1389,6 +1387,7 @@ static int
 canon_number(struct json_canon *jc)
 {
 	const unsigned char	*s = jc->jc_p, *p = s, *end = jc->jc_end, *d0;
+	const unsigned char	*dot = NULL, *expo = NULL;
 	char			 out[JSON_DOUBLE_MAX];
 	uint64_t		 mag = 0;
 	double			 d;
@@ -1414,6 +1413,7 @@ canon_number(struct json_canon *jc)
 	}
 	if (p < end && *p == '.') {
 		isint = 0;
+		dot = p;
 		if (++p >= end || *p < '0' || *p > '9')
 			return -1;
 		while (p < end && *p >= '0' && *p <= '9')
@@ -1421,6 +1421,7 @@ canon_number(struct json_canon *jc)
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		isint = 0;
+		expo = p;
 		if (++p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -1432,7 +1433,8 @@ canon_number(struct json_canon *jc)
 	if (isint)	/* -0 reads as 0; beyond int64 on the minus side fails */
 		return neg && (mag == 0 || mag > (uint64_t)INT64_MAX + 1) ?
 		    -1 : 0;
-	if ((n = canon_decimal(s + neg, p)) != 1)
+	if (dot != NULL && expo == NULL &&
+	    (n = canon_decimal(s + neg, dot, p)) != 1)
 		return n;
 	if (p - s >= JSON_DOUBLE_MAX || json_read_double(s, p, &d) == -1 ||
 	    isinf(d))
