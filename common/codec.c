@@ -23,6 +23,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "codec.h"
@@ -1018,17 +1021,30 @@ json_digits(double d, char *dig, int *kk)
 	return json_digits_slow(d, dig, kk);
 }
 
-/* Format a finite double the way ryu's format_finite lays it out. */
+#define JSON_DOUBLE_MAX	48	/* room for any formatted double */
+
+/*
+ * Format a double the way ryu's format_finite lays it out (non-finite
+ * as null) into out[JSON_DOUBLE_MAX]; returns the length.
+ */
 static int
-json_write_double(struct buf *b, double d)
+json_format_double(double d, char *out)
 {
-	char	 dig[24], out[48];
+	char	 dig[24];
 	int	 n, kk, k, o = 0, i;
 
-	if (!isfinite(d))
-		return buf_adds(b, "null");
-	if (d == 0)
-		return buf_adds(b, signbit(d) ? "-0.0" : "0.0");
+	if (!isfinite(d)) {
+		memcpy(out, "null", 4);
+		return 4;
+	}
+	if (d == 0) {
+		if (signbit(d)) {
+			memcpy(out, "-0.0", 4);
+			return 4;
+		}
+		memcpy(out, "0.0", 3);
+		return 3;
+	}
 	if (d < 0) {
 		out[o++] = '-';
 		d = -d;
@@ -1062,9 +1078,19 @@ json_write_double(struct buf *b, double d)
 			memcpy(out + o, dig + 1, (size_t)(n - 1));
 			o += n - 1;
 		}
-		o += snprintf(out + o, sizeof(out) - (size_t)o, "e%d", kk - 1);
+		o += snprintf(out + o, (size_t)(JSON_DOUBLE_MAX - o), "e%d",
+		    kk - 1);
 	}
-	return buf_add(b, out, (size_t)o);
+	return o;
+}
+
+/* Write a double as the json codec does. */
+static int
+json_write_double(struct buf *b, double d)
+{
+	char	 out[JSON_DOUBLE_MAX];
+
+	return buf_add(b, out, (size_t)json_format_double(d, out));
 }
 
 /* One member of an object being written in sorted order. */
@@ -1206,4 +1232,319 @@ codec_encode(enum codec_kind kind, struct json_object *v, struct buf *b)
 		return codec_json_write(b, v, 0);
 	}
 	return -1;
+}
+
+/*
+ * Canonical form: the bytes the json codec would write back for what it
+ * reads.  A source whose input is already in that form can forward the
+ * input itself instead of building values and writing them again.  The
+ * check builds nothing; anything it is unsure of answers "no" and the
+ * caller takes the full path, which also words every error.
+ */
+
+#define CANON_MAX_KEYS	256	/* keys of the open objects, all levels */
+#define CANON_MAX_OBJ	64	/* keys compared pairwise in one object */
+
+struct json_canon {
+	const unsigned char	*jc_p;
+	const unsigned char	*jc_end;
+	const unsigned char	*jc_key[CANON_MAX_KEYS];	/* after '"' */
+	size_t			 jc_keylen[CANON_MAX_KEYS];
+	size_t			 jc_nkeys;
+};
+
+static int	canon_value(struct json_canon *, int);
+
+#define CANON_ONES	0x0101010101010101ULL
+#define CANON_HIGHS	0x8080808080808080ULL
+
+/*
+ * Skip plain string bytes (not '"', '\\', < 0x20 or >= 0x80) eight at a
+ * time: a byte's high bit in the mask is set when it may be special.
+ */
+static const unsigned char *
+canon_plain(const unsigned char *p, const unsigned char *end)
+{
+	uint64_t	 x, m;
+#ifdef __SSE2__
+	__m128i		 v, sp;
+	int		 bits;
+
+	/* 16 at a time: as signed bytes, < 0x20 also catches >= 0x80 */
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		sp = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+		if ((bits = _mm_movemask_epi8(sp)) != 0)
+			return p + __builtin_ctz((unsigned)bits);
+		p += 16;
+	}
+#endif
+	while (end - p >= 8) {
+		memcpy(&x, p, 8);
+		m = x | ((x - 0x20 * CANON_ONES) & ~x);	/* >= 0x80, < 0x20 */
+		m |= ((x ^ 0x22 * CANON_ONES) - CANON_ONES) &
+		    ~(x ^ 0x22 * CANON_ONES);
+		m |= ((x ^ 0x5c * CANON_ONES) - CANON_ONES) &
+		    ~(x ^ 0x5c * CANON_ONES);
+		if ((m & CANON_HIGHS) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* borrows only carry upwards: the lowest flag is
+			 * the first special byte */
+			return p + __builtin_ctzll(m & CANON_HIGHS) / 8;
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && !json_str_special[*p])
+		p++;
+	return p;
+}
+
+/* A string at its opening quote, every escape the one the writer uses. */
+static int
+canon_string(struct json_canon *jc, int key)
+{
+	const unsigned char	*p = jc->jc_p + 1, *end = jc->jc_end;
+	unsigned		 cp;
+	size_t			 n;
+
+	for (;;) {
+		p = canon_plain(p, end);
+		if (p >= end || *p < 0x20)
+			return -1;
+		if (*p == '"')
+			break;
+		if (*p >= 0x80) {
+			if ((n = json_utf8_len(p, end)) == 0)
+				return -1;
+			p += n;
+			continue;
+		}
+		if (end - p < 2)
+			return -1;
+		switch (p[1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			p += 2;
+			continue;
+		case 'u':
+			break;
+		default:
+			return -1;	/* '/' is written raw */
+		}
+		/* only \u00XX, lower-case, for a byte with no short escape */
+		if (end - p < 6 || p[2] != '0' || p[3] != '0' ||
+		    json_hex4(p + 2, end, &cp) == -1 || cp >= 0x20 ||
+		    json_esc[cp] != 'u' || (key && cp == 0) ||
+		    (p[5] >= 'A' && p[5] <= 'F') || (p[4] >= 'A' &&
+		    p[4] <= 'F'))
+			return -1;
+		p += 6;
+	}
+	jc->jc_p = p + 1;
+	return 0;
+}
+
+/*
+ * Quick answer for a plain decimal I.F (no exponent; dot points to the
+ * point, s to the first digit, e past the last) of at most 15
+ * significant digits: such a decimal is the shortest text of its double,
+ * so the writer prints the same digits, as I.F when I > 0, as 0.F with at
+ * most 4 zeros after the point, as I.0 when integral.  0 canonical, -1
+ * not, 1 when the full check must decide.
+ */
+static int
+canon_decimal(const unsigned char *s, const unsigned char *dot,
+    const unsigned char *e)
+{
+	const unsigned char	*f;
+	size_t			 li, lf, z;
+
+	li = (size_t)(dot - s);
+	f = dot + 1;
+	lf = (size_t)(e - f);
+	if (lf == 1 && f[0] == '0')	/* integral: 0.0, or I.0 below 2^53 */
+		return li <= 15 ? 0 : 1;
+	if (e[-1] == '0')
+		return -1;		/* the writer drops trailing zeros */
+	if (li == 1 && s[0] == '0') {
+		for (z = 0; z < lf && f[z] == '0'; z++)
+			;
+		if (z > 4)
+			return -1;	/* written with an exponent */
+		return lf - z <= 15 ? 0 : 1;
+	}
+	return li + lf <= 15 ? 0 : 1;
+}
+
+/* A number: integers in 64 bits (not -0), doubles as the writer lays them. */
+static int
+canon_number(struct json_canon *jc)
+{
+	const unsigned char	*s = jc->jc_p, *p = s, *end = jc->jc_end, *d0;
+	const unsigned char	*dot = NULL, *expo = NULL;
+	char			 out[JSON_DOUBLE_MAX];
+	uint64_t		 mag = 0;
+	double			 d;
+	int			 neg = 0, isint = 1, n;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= end || *p < '0' || *p > '9')
+		return -1;
+	if (*p == '0') {
+		if (++p < end && *p >= '0' && *p <= '9')
+			return -1;
+	} else {
+		d0 = p;
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			mag = mag * 10 + (uint64_t)(*p - '0');
+		/* 19 digits always fit in 64 bits, 20 up to UINT64_MAX */
+		if (p - d0 > 20 || (p - d0 == 20 &&
+		    memcmp(d0, "18446744073709551615", 20) > 0))
+			return -1;
+	}
+	if (p < end && *p == '.') {
+		isint = 0;
+		dot = p;
+		if (++p >= end || *p < '0' || *p > '9')
+			return -1;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		isint = 0;
+		expo = p;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return -1;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	jc->jc_p = p;
+	if (isint)	/* -0 reads as 0; beyond int64 on the minus side fails */
+		return neg && (mag == 0 || mag > (uint64_t)INT64_MAX + 1) ?
+		    -1 : 0;
+	if (dot != NULL && expo == NULL &&
+	    (n = canon_decimal(s + neg, dot, p)) != 1)
+		return n;
+	if (p - s >= JSON_DOUBLE_MAX || json_read_double(s, p, &d) == -1 ||
+	    isinf(d))
+		return -1;
+	n = json_format_double(d, out);
+	return n == p - s && memcmp(out, s, (size_t)n) == 0 ? 0 : -1;
+}
+
+/* An object or array at its bracket; keys of an object all different. */
+static int
+canon_container(struct json_canon *jc, int depth)
+{
+	const unsigned char	*k;
+	size_t			 base = jc->jc_nkeys, i, len;
+	uint64_t		 seen = 0, bit;	/* keys by a 6-bit hash */
+	char			 close = *jc->jc_p == '{' ? '}' : ']';
+
+	if (depth >= CODEC_MAX_DEPTH)
+		return -1;
+	jc->jc_p++;
+	if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
+		jc->jc_p++;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (jc->jc_p >= jc->jc_end || *jc->jc_p != '"')
+				return -1;
+			k = jc->jc_p + 1;
+			if (canon_string(jc, 1) == -1)
+				return -1;
+			len = (size_t)(jc->jc_p - 1 - k);
+			/* one spelling per string: equal keys, equal bytes */
+			if (jc->jc_nkeys >= CANON_MAX_KEYS ||
+			    jc->jc_nkeys - base >= CANON_MAX_OBJ)
+				return -1;
+			bit = (uint64_t)1 << ((len == 0 ? 0 : len * 31 + k[0] +
+			    k[len - 1] * 7u) & 63);
+			if (seen & bit)	/* maybe seen: compare */
+				for (i = base; i < jc->jc_nkeys; i++)
+					if (jc->jc_keylen[i] == len &&
+					    memcmp(jc->jc_key[i], k, len) == 0)
+						return -1;
+			seen |= bit;
+			jc->jc_key[jc->jc_nkeys] = k;
+			jc->jc_keylen[jc->jc_nkeys++] = len;
+			if (jc->jc_p >= jc->jc_end || *jc->jc_p != ':')
+				return -1;
+			jc->jc_p++;
+		}
+		if (canon_value(jc, depth + 1) == -1)
+			return -1;
+		if (jc->jc_p < jc->jc_end && *jc->jc_p == ',') {
+			jc->jc_p++;
+			continue;
+		}
+		if (jc->jc_p < jc->jc_end && *jc->jc_p == close) {
+			jc->jc_p++;
+			jc->jc_nkeys = base;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+/* Any value, no whitespace around it. */
+static int
+canon_value(struct json_canon *jc, int depth)
+{
+	const unsigned char	*p = jc->jc_p;
+	size_t			 left = (size_t)(jc->jc_end - p);
+
+	if (left == 0)
+		return -1;
+	switch (*p) {
+	case '{':
+	case '[':
+		return canon_container(jc, depth);
+	case '"':
+		return canon_string(jc, 0);
+	case 't':
+		if (left < 4 || memcmp(p, "true", 4) != 0)
+			return -1;
+		jc->jc_p += 4;
+		return 0;
+	case 'f':
+		if (left < 5 || memcmp(p, "false", 5) != 0)
+			return -1;
+		jc->jc_p += 5;
+		return 0;
+	case 'n':
+		if (left < 4 || memcmp(p, "null", 4) != 0)
+			return -1;
+		jc->jc_p += 4;
+		return 0;
+	default:
+		return canon_number(jc);
+	}
+}
+
+/* 1 if the json codec decodes len bytes and writes them back unchanged. */
+int
+codec_json_canonical(const char *data, size_t len)
+{
+	struct json_canon	 jc;
+
+	jc.jc_p = (const unsigned char *)data;
+	jc.jc_end = jc.jc_p + len;
+	jc.jc_nkeys = 0;
+	if (canon_value(&jc, 0) == -1)
+		return 0;
+	return jc.jc_p == jc.jc_end;
 }

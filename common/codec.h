@@ -51,6 +51,14 @@ int	 codec_decode(enum codec_kind, const char *, size_t,
 /* Append the encoding of v to out.  Returns 0 or -1 (out of room). */
 int	 codec_encode(enum codec_kind, struct json_object *, struct buf *);
 
+/*
+ * 1 if len bytes are a JSON document the json codec decodes without error
+ * and encodes (unsorted) back to exactly the same bytes: no whitespace,
+ * the writer's escapes, numbers as it prints them, no duplicate keys.
+ * 0 otherwise, including when unsure.  Builds nothing.
+ */
+int	 codec_json_canonical(const char *, size_t);
+
 /* The JSON encoders on their own (used for routes and diagnostics). */
 int	 codec_json_write(struct buf *, struct json_object *, int sorted);
 

@@ -20,6 +20,7 @@ struct pl_select {
 	char		*ps_into;
 	struct expr	*ps_target;
 	struct expr	*ps_where;	/* NULL: always */
+	int		 ps_identity;	/* `select event`, no where */
 };
 
 struct pipeline {
@@ -68,6 +69,21 @@ pl_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
+/* 1 if a serialised target is the bare path `event`. */
+static int
+pl_is_event(struct json_object *t)
+{
+	struct json_object	*segs;
+	const char		*kind, *root;
+
+	if ((kind = pl_str(t, "t")) == NULL || strcmp(kind, "path") != 0 ||
+	    (root = pl_str(t, "root")) == NULL || strcmp(root, "event") != 0 ||
+	    !json_object_object_get_ex(t, "segs", &segs) ||
+	    !json_object_is_type(segs, json_type_array))
+		return 0;
+	return json_object_array_length(segs) == 0;
+}
+
 /* Build one select from {"from", "target", "where", "into"}. */
 static int
 pl_select_build(struct pl_select *s, struct json_object *o, char *err,
@@ -93,11 +109,14 @@ pl_select_build(struct pl_select *s, struct json_object *o, char *err,
 		snprintf(err, errlen, "select target: %s", sub);
 		return -1;
 	}
+	s->ps_identity = pl_is_event(v);
 	if (json_object_object_get_ex(o, "where", &v) && v != NULL &&
 	    (s->ps_where = expr_from_json(v, sub, sizeof(sub))) == NULL) {
 		snprintf(err, errlen, "select where: %s", sub);
 		return -1;
 	}
+	if (s->ps_where != NULL)
+		s->ps_identity = 0;
 	return 0;
 }
 
@@ -152,6 +171,26 @@ pipeline_from_json(struct json_object *o, char *err, size_t errlen)
 fail:
 	pipeline_free(p);
 	return NULL;
+}
+
+/* The output ports of port's selects when all pass events unchanged. */
+int
+pipeline_passthrough(const struct pipeline *p, const char *port,
+    const char **into, int max)
+{
+	const struct pl_select	*s;
+	size_t			 i;
+	int			 n = 0;
+
+	for (i = 0; i < p->pl_nselects; i++) {
+		s = &p->pl_selects[i];
+		if (strcasecmp(s->ps_from, port) != 0)
+			continue;
+		if (!s->ps_identity || n >= max)
+			return -1;
+		into[n++] = s->ps_into;
+	}
+	return n;
 }
 
 /* Run every select reading from port on one event. */

@@ -39,4 +39,14 @@ int	 pipeline_run(const struct pipeline *, const char *port,
 	    struct json_object *event, struct json_object *meta,
 	    pipeline_emit_fn, pipeline_error_fn, void *);
 
+/*
+ * When every select reading port is `select event from port into X`
+ * (no where): their X in order (at most max, borrowed from the pipeline)
+ * and their count, so a caller may pass an event on without running the
+ * pipeline and with the same result.  -1 when a select computes or
+ * filters, or there are more than max.
+ */
+int	 pipeline_passthrough(const struct pipeline *, const char *,
+	    const char **, int);
+
 #endif

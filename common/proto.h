@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	3
+#define WSFLOW_PROTO_VERSION	4
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -147,7 +147,9 @@ struct msg_resolve_res {
 /*
  * Event flags.  A value whose top-level is a string travels as its raw
  * bytes with EV_STRING (so non-UTF-8 bytes from the string and binary
- * codecs survive); any other value is one line of JSON text.
+ * codecs survive); any other value is one line of JSON text exactly as
+ * the json codec writes it (codec_json_write, unsorted), which a sink
+ * with that codec writes out without parsing it (version 4).
  */
 #define EV_STRING	0x0001
 #define EV_BINARY	0x0002	/* the source saw a binary frame */

@@ -3,10 +3,16 @@
  * decode -> metadata -> pipelines (evaluated here, chains included) ->
  * each leaf: a route, the local sink, or the exit connector.  Sink side:
  * route message -> value -> codec encode -> postprocessors -> output.
+ *
+ * Values travel between workers as the json codec writes them.  A source
+ * whose input is already in that form (codec_json_canonical) forwards the
+ * input bytes, and a sink writes what came on the route: nothing is parsed
+ * unless a pipeline, a json-sorted sink or an exit looks inside.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +35,79 @@ struct pipe_ctx {
 	int		 pc_depth;
 };
 
+/*
+ * An event's value on its way through the worker: a json-c value, or the
+ * canonical JSON text of a value that is not a string (what the json codec
+ * writes), or the bytes of a string value (ev_raw), built on first need.
+ */
+struct ev_val {
+	struct json_object	*ev_v;		/* valid when ev_parsed */
+	const char		*ev_text;	/* NULL: ev_v only */
+	size_t			 ev_len;
+	int			 ev_raw;	/* ev_text: a string's bytes */
+	int			 ev_parsed;
+	int			 ev_owned;	/* ev_v is ours to put */
+};
+
 static void	ev_deliver(struct worker *, struct json_object *,
-		    struct json_object *, struct json_object *, int);
+		    struct ev_val *, struct json_object *, int);
+static void	ev_emit_val(struct worker *, const char *, struct ev_val *,
+		    struct json_object *);
+static void	ev_sink_val(struct worker *, const char *, struct ev_val *,
+		    struct json_object *);
+
+/* A value that is already built. */
+static void
+ev_val_obj(struct ev_val *val, struct json_object *v)
+{
+	memset(val, 0, sizeof(*val));
+	val->ev_v = v;
+	val->ev_parsed = 1;
+}
+
+/* The value itself, parsed from its text on first use; -1 if it cannot. */
+static int
+ev_val_get(struct worker *w, struct ev_val *val, struct json_object **out)
+{
+	char	 err[256];
+
+	if (!val->ev_parsed) {
+		/* canonical text from our own decoder's input: decodes */
+		if (codec_decode(val->ev_raw ? CODEC_BINARY : CODEC_JSON,
+		    val->ev_text, val->ev_len, &val->ev_v, err,
+		    sizeof(err)) == -1) {
+			w->w_dropped++;
+			log_warnx("connector %s: %s, event dropped", w->w_name,
+			    err);
+			return -1;
+		}
+		val->ev_parsed = 1;
+		val->ev_owned = 1;
+	}
+	*out = val->ev_v;
+	return 0;
+}
+
+/* Release what ev_val_get built. */
+static void
+ev_val_done(struct ev_val *val)
+{
+	if (val->ev_owned)
+		json_object_put(val->ev_v);
+	val->ev_owned = 0;
+}
+
+/* A string member of an object, or NULL (config reading, all workers). */
+const char *
+wk_conf_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
 
 /* Parse codec and processors of the connector config. */
 int
@@ -80,6 +157,8 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 		w->w_npost = n;
 	}
 	w->w_outputs = json_object_object_get(w->w_conf, "outputs");
+	w->w_out_nodes = json_object_object_get(w->w_outputs, "out");
+	w->w_err_nodes = json_object_object_get(w->w_outputs, "err");
 	pipes = json_object_object_get(w->w_conf, "pipelines");
 	n = json_object_is_type(pipes, json_type_array) ?
 	    json_object_array_length(pipes) : 0;
@@ -136,10 +215,8 @@ ev_teardown(struct worker *w)
 int
 ev_has_output(struct worker *w)
 {
-	struct json_object	*nodes;
-
-	nodes = json_object_object_get(w->w_outputs, "out");
-	return nodes != NULL && json_object_array_length(nodes) > 0;
+	return w->w_out_nodes != NULL &&
+	    json_object_array_length(w->w_out_nodes) > 0;
 }
 
 /* May sources produce: every outgoing route up, below high, not paused. */
@@ -160,37 +237,73 @@ ev_can_emit(struct worker *w)
 	return 1;
 }
 
-/* Find or create the state of a stream. */
+/* The hash bucket of a stream id. */
+static int *
+ev_stream_bucket(struct worker *w, uint64_t id)
+{
+	id ^= id >> 29;
+	id *= 0xbf58476d1ce4e5b9ULL;
+	id ^= id >> 32;
+	return &w->w_shash[id & (WK_STREAM_BUCKETS - 1)];
+}
+
+/* Find or create the state of a stream (at most WK_MAX_STREAMS live). */
 static struct wk_stream *
 ev_stream(struct worker *w, uint64_t id)
 {
-	struct wk_stream	*st, *fr = NULL;
-	size_t			 i, n = sizeof(w->w_streams) /
-				    sizeof(w->w_streams[0]);
-	int			 j;
+	struct wk_stream	*fr;
+	int			*head, i, j;
 
-	for (i = 0; i < n; i++) {
-		st = &w->w_streams[i];
-		if (st->ws_used && st->ws_id == id)
-			return st;
-		if (!st->ws_used && fr == NULL)
-			fr = st;
-	}
-	if (fr == NULL)
+	head = ev_stream_bucket(w, id);
+	for (i = *head; i != 0; i = w->w_streams[i - 1].ws_next)
+		if (w->w_streams[i - 1].ws_id == id)
+			return &w->w_streams[i - 1];
+	if (w->w_sfree != 0) {
+		i = w->w_sfree;
+		w->w_sfree = w->w_streams[i - 1].ws_next;
+	} else if (w->w_shigh < WK_MAX_STREAMS)
+		i = ++w->w_shigh;
+	else
 		return NULL;
+	fr = &w->w_streams[i - 1];
 	for (j = 0; j < w->w_npre; j++)
 		if ((fr->ws_pre[j] = lines_new(&w->w_pre[j])) == NULL)
 			goto fail;
 	fr->ws_used = 1;
 	fr->ws_id = id;
 	fr->ws_pull = 0;
+	fr->ws_next = *head;
+	*head = i;
 	return fr;
 fail:
 	for (j = 0; j < w->w_npre; j++) {
 		lines_free(fr->ws_pre[j]);
 		fr->ws_pre[j] = NULL;
 	}
+	fr->ws_next = w->w_sfree;
+	w->w_sfree = i;
 	return NULL;
+}
+
+/* Forget a stream: unhash its slot and put it on the free list. */
+static void
+ev_stream_drop(struct worker *w, struct wk_stream *st)
+{
+	int	*link, i = (int)(st - w->w_streams) + 1, j;
+
+	for (link = ev_stream_bucket(w, st->ws_id); *link != 0;
+	    link = &w->w_streams[*link - 1].ws_next)
+		if (*link == i) {
+			*link = st->ws_next;
+			break;
+		}
+	for (j = 0; j < w->w_npre; j++) {
+		lines_free(st->ws_pre[j]);
+		st->ws_pre[j] = NULL;
+	}
+	st->ws_used = 0;
+	st->ws_next = w->w_sfree;
+	w->w_sfree = i;
 }
 
 /* Emit {"error", "source", "stream_id", "pull_id"} on port err. */
@@ -226,10 +339,24 @@ ev_decode(struct chain *c, const char *data, size_t len)
 {
 	struct worker		*w = c->c_w;
 	struct json_object	*v = NULL;
+	struct ev_val		 val;
 	char			 err[256];
 
 	if (!w->w_has_codec)
 		return 0;
+	/* Already as the json codec writes it, or binary: pass the bytes
+	 * on (binary only fails above INT_MAX: leave that to the codec). */
+	if (((w->w_codec == CODEC_JSON || w->w_codec == CODEC_JSON_SORTED) &&
+	    len > 0 && data[0] != '"' && codec_json_canonical(data, len)) ||
+	    (w->w_codec == CODEC_BINARY && len <= INT_MAX)) {
+		memset(&val, 0, sizeof(val));
+		val.ev_text = data;
+		val.ev_len = len;
+		val.ev_raw = w->w_codec == CODEC_BINARY;
+		ev_emit_val(w, "out", &val, c->c_meta);
+		ev_val_done(&val);
+		return 0;
+	}
 	if (codec_decode(w->w_codec, data, len, &v, err, sizeof(err)) == -1) {
 		ev_error(w, c->c_st, c->c_meta, err);
 		return 0;
@@ -330,12 +457,34 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 		c.c_level = i;
 		(void)lines_finish(st->ws_pre[i], ev_chain_emit, &c);
 	}
-	for (i = 0; i < w->w_npre; i++) {
-		lines_free(st->ws_pre[i]);
-		st->ws_pre[i] = NULL;
-	}
-	st->ws_used = 0;
+	ev_stream_drop(w, st);
 	ev_stream_end_send(w, stream);
+}
+
+/*
+ * The nodes of a pipeline output port.  Ports are the selects' own
+ * strings, so the last few are cached by pointer.
+ */
+static struct json_object *
+ev_pipe_nodes(struct wk_pipe *wp, const char *port)
+{
+	struct json_object	*nodes;
+	int			 i;
+
+	for (i = 0; i < WK_PIPE_PORTS && wp->wp_cport[i] != NULL; i++)
+		if (wp->wp_cport[i] == port)
+			return wp->wp_cnodes[i];
+	nodes = json_object_object_get(wp->wp_outputs, port);
+	if (i == WK_PIPE_PORTS) {
+		memmove(wp->wp_cport, wp->wp_cport + 1,
+		    (WK_PIPE_PORTS - 1) * sizeof(wp->wp_cport[0]));
+		memmove(wp->wp_cnodes, wp->wp_cnodes + 1,
+		    (WK_PIPE_PORTS - 1) * sizeof(wp->wp_cnodes[0]));
+		i--;
+	}
+	wp->wp_cport[i] = port;
+	wp->wp_cnodes[i] = nodes;
+	return nodes;
 }
 
 /* Pipeline output: follow that port's nodes. */
@@ -344,11 +493,11 @@ ev_pipe_emit(void *arg, const char *port, struct json_object *v,
     struct json_object *meta)
 {
 	struct pipe_ctx		*pc = arg;
-	struct json_object	*nodes;
+	struct ev_val		 val;
 
-	nodes = json_object_object_get(
-	    pc->pc_w->w_pipes[pc->pc_pipe].wp_outputs, port);
-	ev_deliver(pc->pc_w, nodes, v, meta, pc->pc_depth + 1);
+	ev_val_obj(&val, v);
+	ev_deliver(pc->pc_w, ev_pipe_nodes(&pc->pc_w->w_pipes[pc->pc_pipe],
+	    port), &val, meta, pc->pc_depth + 1);
 	return 0;
 }
 
@@ -364,23 +513,26 @@ ev_pipe_error(void *arg, const char *msg)
 
 /*
  * Serialise one value for a route into w_enc: a string value as its raw
- * bytes (EV_STRING), anything else as one line of JSON text.
+ * bytes (EV_STRING), anything else as one line of JSON text written as
+ * the json codec writes it, so a sink can take the line as it is.
  */
 static int
-ev_serialise(struct worker *w, struct json_object *v, uint32_t *flags)
+ev_serialise(struct worker *w, struct ev_val *val, uint32_t *flags)
 {
-	const char	*s;
-	size_t		 len;
+	struct json_object	*v = val->ev_v;
 
 	buf_reset(&w->w_enc);
-	if (json_object_is_type(v, json_type_string)) {
+	if (!val->ev_parsed && val->ev_raw) {
+		*flags |= EV_STRING;
+		return buf_add(&w->w_enc, val->ev_text, val->ev_len);
+	} else if (!val->ev_parsed) {
+		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
+			return -1;
+	} else if (json_object_is_type(v, json_type_string)) {
 		*flags |= EV_STRING;
 		return buf_add(&w->w_enc, json_object_get_string(v),
 		    json_object_get_string_len(v));
-	}
-	s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s == NULL || buf_add(&w->w_enc, s, len) == -1)
+	} else if (codec_json_write(&w->w_enc, v, 0) == -1)
 		return -1;
 	return buf_addc(&w->w_enc, '\n');
 }
@@ -419,7 +571,7 @@ ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
 /* Send one event down a route. */
 static void
 ev_route_send(struct worker *w, uint32_t id, const char *port,
-    struct json_object *v, struct json_object *meta)
+    struct ev_val *val, struct json_object *meta)
 {
 	struct wk_route		*r = NULL;
 	struct msg_event	 ev;
@@ -450,7 +602,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	}
 	if (meta != NULL)
 		m = ev_meta_text(w, meta, &mlen);
-	if (ev_serialise(w, v, &ev.me_flags) == -1 || (meta != NULL &&
+	if (ev_serialise(w, val, &ev.me_flags) == -1 || (meta != NULL &&
 	    m == NULL)) {
 		w->w_dropped++;
 		log_warnx("connector %s: event too large for a route, dropped",
@@ -512,12 +664,18 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 		fatal("%s: send", __func__);
 }
 
+#define EV_PASS_MAX	4	/* selects of a passthrough pipeline port */
+
 /* A node of an outputs list, read once from its record and kept on it. */
 struct ev_node {
 	enum { EN_NONE, EN_PIPELINE, EN_ROUTE, EN_LOCAL, EN_EXIT } en_kind;
 	int			 en_id;
 	const char		*en_port;
 	struct json_object	*en_exit;	/* the exit config */
+	/* A pipeline whose selects on en_port all pass events unchanged:
+	 * the nodes of their output ports, in order (en_npass -1: not). */
+	int			 en_npass;
+	struct json_object	*en_pass[EV_PASS_MAX];
 };
 
 /* json-c userdata destructor of a cached node. */
@@ -534,18 +692,29 @@ ev_node_free(struct json_object *o, void *ud)
  * event costs no hash lookups; in tmp when there is no memory for that.
  */
 static const struct ev_node *
-ev_node(struct json_object *node, struct ev_node *tmp)
+ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 {
 	struct ev_node		*en;
 	struct json_object	*o;
+	const char		*into[EV_PASS_MAX];
+	int			 i;
 
 	if ((en = json_object_get_userdata(node)) != NULL)
 		return en;
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->en_port = wk_conf_str(node, "port");
+	tmp->en_npass = -1;
 	if (json_object_object_get_ex(node, "pipeline", &o)) {
 		tmp->en_kind = EN_PIPELINE;
 		tmp->en_id = json_object_get_int(o);
+		if (tmp->en_id < 0 || tmp->en_id >= w->w_npipes)
+			fatalx("pipeline %d unknown", tmp->en_id);
+		tmp->en_npass = pipeline_passthrough(
+		    w->w_pipes[tmp->en_id].wp_pipe, tmp->en_port != NULL ?
+		    tmp->en_port : "", into, EV_PASS_MAX);
+		for (i = 0; i < tmp->en_npass; i++)
+			tmp->en_pass[i] = json_object_object_get(
+			    w->w_pipes[tmp->en_id].wp_outputs, into[i]);
 	} else if (json_object_object_get_ex(node, "route", &o)) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
@@ -565,13 +734,15 @@ ev_node(struct json_object *node, struct ev_node *tmp)
 
 /* Hand a value to every node of a list. */
 static void
-ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
+ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
     struct json_object *meta, int depth)
 {
 	const struct ev_node	*en;
 	struct ev_node		 tmp;
 	struct pipe_ctx		 pc;
+	struct json_object	*v;
 	size_t			 i, n;
+	int			 j;
 
 	if (nodes == NULL)
 		return;
@@ -583,27 +754,35 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
 	}
 	n = json_object_array_length(nodes);
 	for (i = 0; i < n; i++) {
-		en = ev_node(json_object_array_get_idx(nodes, i), &tmp);
+		en = ev_node(w, json_object_array_get_idx(nodes, i), &tmp);
 		switch (en->en_kind) {
 		case EN_PIPELINE:
+			/* `select event` only: what it would emit, unparsed */
+			for (j = 0; j < en->en_npass; j++)
+				ev_deliver(w, en->en_pass[j], val, meta,
+				    depth + 1);
+			if (en->en_npass >= 0)
+				break;
+			if (ev_val_get(w, val, &v) == -1)
+				return;
 			pc.pc_w = w;
 			pc.pc_pipe = en->en_id;
 			pc.pc_depth = depth;
-			if (pc.pc_pipe < 0 || pc.pc_pipe >= w->w_npipes)
-				fatalx("pipeline %d unknown", pc.pc_pipe);
 			(void)pipeline_run(w->w_pipes[pc.pc_pipe].wp_pipe,
 			    en->en_port, v, meta, ev_pipe_emit, ev_pipe_error,
 			    &pc);
 			break;
 		case EN_ROUTE:
-			ev_route_send(w, en->en_id, en->en_port, v, meta);
+			ev_route_send(w, en->en_id, en->en_port, val, meta);
 			break;
 		case EN_LOCAL:
 			w->w_sink_origin = w->w_id;
 			w->w_sink_stream = w->w_cur_stream;
-			ev_sink(w, en->en_port, v, meta);
+			ev_sink_val(w, en->en_port, val, meta);
 			break;
 		case EN_EXIT:
+			if (ev_val_get(w, val, &v) == -1)
+				return;
 			ev_exit(w, en->en_exit, v);
 			break;
 		case EN_NONE:
@@ -613,20 +792,56 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct json_object *v,
 }
 
 /* An event leaves the connector on one of its output ports. */
+static void
+ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
+    struct json_object *meta)
+{
+	struct json_object	*nodes;
+
+	w->w_events_in++;
+	if (strcmp(port, "out") == 0)
+		nodes = w->w_out_nodes;
+	else if (strcmp(port, "err") == 0)
+		nodes = w->w_err_nodes;
+	else
+		nodes = json_object_object_get(w->w_outputs, port);
+	ev_deliver(w, nodes, val, meta, 0);
+}
+
+/* An event (a built value) leaves the connector on one of its ports. */
 void
 ev_emit(struct worker *w, const char *port, struct json_object *v,
     struct json_object *meta)
 {
-	w->w_events_in++;
-	ev_deliver(w, json_object_object_get(w->w_outputs, port), v, meta, 0);
+	struct ev_val	 val;
+
+	ev_val_obj(&val, v);
+	ev_emit_val(w, port, &val, meta);
 }
 
-/* Sink side: encode, postprocess, write. */
+/* Sink side: encode a built value, postprocess, write. */
 void
 ev_sink(struct worker *w, const char *port, struct json_object *v,
     struct json_object *meta)
 {
-	int	 i, r;
+	struct ev_val	 val;
+
+	ev_val_obj(&val, v);
+	ev_sink_val(w, port, &val, meta);
+}
+
+/*
+ * Sink side: encode, postprocess, write.  Canonical text is what the
+ * json codec writes and, not being a string, what string and binary
+ * write too: only json-sorted needs the value.  The bytes of a string
+ * are what string and binary write.
+ */
+static void
+ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
+    struct json_object *meta)
+{
+	struct json_object	*v;
+	int			 i, r;
 
 	if (w->w_ops->co_write == NULL || !w->w_has_codec) {
 		w->w_dropped++;
@@ -634,7 +849,13 @@ ev_sink(struct worker *w, const char *port, struct json_object *v,
 		return;
 	}
 	buf_reset(&w->w_enc);
-	if (codec_encode(w->w_codec, v, &w->w_enc) == -1)
+	if (!val->ev_parsed && (val->ev_raw ? w->w_codec == CODEC_STRING ||
+	    w->w_codec == CODEC_BINARY : w->w_codec != CODEC_JSON_SORTED)) {
+		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
+			goto fail;
+	} else if (ev_val_get(w, val, &v) == -1)
+		return;
+	else if (codec_encode(w->w_codec, v, &w->w_enc) == -1)
 		goto fail;
 	for (i = 0; i < w->w_npost; i++)
 		if (lines_post(&w->w_post[i], &w->w_enc) == -1)
@@ -724,8 +945,9 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 	struct proc_event	 pe;
 	struct msg_stream_end	 se;
 	struct json_object	*v = NULL, *meta = NULL;
+	struct ev_val		 val;
 	char			 err[128];
-	int			 ok;
+	int			 ok, text, raw;
 
 	switch (m->pm_type) {
 	case MSG_PAUSE:
@@ -751,7 +973,21 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		if (proc_event_parse(m, &pe, err, sizeof(err)) == -1)
 			fatalx("route %u: %s", r->wr_id, err);
 		ok = 0;
-		if (pe.pe_hdr.me_flags & EV_STRING) {
+		/* JSON text as the json codec writes it: no need to parse
+		 * unless the sink sorts keys */
+		text = !(pe.pe_hdr.me_flags & EV_STRING) && w->w_has_codec &&
+		    w->w_codec != CODEC_JSON_SORTED &&
+		    pe.pe_hdr.me_value_len > 1 &&
+		    pe.pe_value[pe.pe_hdr.me_value_len - 1] == '\n';
+		/* nor a string's bytes, for a sink writing them as they are */
+		raw = (pe.pe_hdr.me_flags & EV_STRING) && w->w_has_codec &&
+		    (w->w_codec == CODEC_STRING || w->w_codec == CODEC_BINARY);
+		if (text || raw) {
+			memset(&val, 0, sizeof(val));
+			val.ev_text = pe.pe_value;
+			val.ev_len = pe.pe_hdr.me_value_len - (text ? 1 : 0);
+			val.ev_raw = raw;
+		} else if (pe.pe_hdr.me_flags & EV_STRING) {
 			if ((v = json_object_new_string_len(pe.pe_value,
 			    (int)pe.pe_hdr.me_value_len)) == NULL)
 				ok = -1;
@@ -776,7 +1012,9 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		w->w_events_in++;
 		w->w_sink_origin = pe.pe_hdr.me_origin;
 		w->w_sink_stream = pe.pe_hdr.me_stream;
-		ev_sink(w, pe.pe_hdr.me_port, v, meta);
+		if (!text && !raw)
+			ev_val_obj(&val, v);
+		ev_sink_val(w, pe.pe_hdr.me_port, &val, meta);
 		json_object_put(v);
 		json_object_put(meta);
 		return;

@@ -35,18 +35,6 @@ static struct worker	 wk;
 
 static void	wk_ctl_cb(struct proc_peer *, const struct proc_msg *, void *);
 
-/* A string member of an object, or NULL. */
-const char *
-wk_conf_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Find a route end by id. */
 static struct wk_route *
 wk_route_find(struct worker *w, uint32_t id, int end)

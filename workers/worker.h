@@ -20,6 +20,8 @@
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source */
+#define WK_STREAM_BUCKETS 1024	/* stream id hash (a power of 2) */
+#define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
@@ -62,6 +64,9 @@ struct conn_ops {
 struct wk_pipe {
 	struct pipeline		*wp_pipe;
 	struct json_object	*wp_outputs;	/* port -> [node, ...] */
+	/* The last output ports looked up (by the select's pointer). */
+	const char		*wp_cport[WK_PIPE_PORTS];
+	struct json_object	*wp_cnodes[WK_PIPE_PORTS];
 };
 
 /* One route end held by this worker. */
@@ -87,6 +92,7 @@ struct wk_stream {
 	int			 ws_used;
 	struct lines		*ws_pre[WK_MAX_PROCS];
 	uint64_t		 ws_pull;	/* pull id of the current read */
+	int			 ws_next;	/* hash chain or free list, +1 */
 };
 
 struct worker {
@@ -109,6 +115,9 @@ struct worker {
 	struct proc_spec	 w_post[WK_MAX_PROCS];
 	int			 w_npost;
 	struct wk_stream	 w_streams[WK_MAX_STREAMS];
+	int			 w_shash[WK_STREAM_BUCKETS];	/* slot+1 */
+	int			 w_sfree;	/* free slot list, slot+1 */
+	int			 w_shigh;	/* slots ever used */
 	uint64_t		 w_cur_stream;	/* source stream being read */
 	/* Set by a relaying source while it reads: events it emits on
 	 * routes carry this origin instead of its own id and stream. */
@@ -117,6 +126,8 @@ struct worker {
 	uint64_t		 w_emit_stream;
 
 	struct json_object	*w_outputs;	/* connector port -> nodes */
+	struct json_object	*w_out_nodes;	/* w_outputs' "out" */
+	struct json_object	*w_err_nodes;	/* w_outputs' "err" */
 	struct wk_pipe		*w_pipes;
 	int			 w_npipes;
 	struct wk_route		 w_routes[WK_MAX_ROUTES];
@@ -169,7 +180,6 @@ extern const struct conn_ops	ws_server_ops;
 extern const struct conn_ops	ws_client_ops;
 
 /* worker.c */
-const char	*wk_conf_str(struct json_object *, const char *);
 void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
 int		 wk_resolve(struct worker *, uint32_t, int, const char *,
@@ -189,6 +199,7 @@ void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
+const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);

@@ -1322,6 +1322,218 @@ test_roundtrip(void)
 	buf_free(&b);
 }
 
+/* What codec_json_canonical must answer: decodes, and encodes back as is. */
+static int
+canon_oracle(const char *doc, size_t len)
+{
+	struct json_object	*v;
+	struct buf		 b;
+	char			 err[ERRLEN];
+	int			 same;
+
+	if (codec_decode(CODEC_JSON, doc, len, &v, err, sizeof(err)) == -1)
+		return 0;
+	buf_init(&b, 0);
+	CHECK(codec_encode(CODEC_JSON, v, &b) == 0);
+	same = b.bf_len == len && memcmp(b.bf_data, doc, len) == 0;
+	buf_free(&b);
+	json_object_put(v);
+	return same;
+}
+
+/* Canonical form: accept and reject tables, each checked against decode +
+ * encode, and generated numbers and escapes compared with that oracle. */
+static void
+test_canonical(void)
+{
+	static const char *yes[] = {
+		"{}", "[]", "0", "-1", "1.5", "-0.0", "0.0", "1.0", "100.0",
+		"1e-7", "1e21", "0.1", "0.30000000000000004", "100",
+		"1.7976931348623157e308", "5e-324", "9223372036854775807",
+		"-9223372036854775808", "18446744073709551615", "true",
+		"false", "null", "\"\"", "\"a\\\"b\\\\c\"",
+		"\"\\b\\f\\n\\r\\t\"", "\"\\u0000\\u001f\\u000b\"",
+		"\"/\x7f\"", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+		"{\"a\":1,\"b\":[true,false,null],\"c\":{\"a\":{}}}",
+		"{\"a\":{\"x\":1},\"b\":{\"x\":2}}",
+		"{\"ab\":1,\"a\":2,\"b\":3,\"\":4}",
+		"[{\"k\":1},{\"k\":1}]",
+		"{\"\xc3\xa9\":1,\"e\":2}",
+		"{\"a\\nb\":1,\"a\\u0001b\":2}",
+	};
+	static const char *no[] = {
+		"", " {}", "{} ", "{ }", "[1, 2]", "{\"a\": 1}", "{\"a\" :1}",
+		"[1,2]\n", "-0", "1e5", "1E5", "1.50", "01", "1.", ".5",
+		"1e+21", "1.0e-7", "0.10", "1e400", "-", "+1",
+		"18446744073709551616", "-9223372036854775809", "NaN",
+		"\"\\/\"", "\"\\u0041\"", "\"\\u001F\"", "\"\\u0008\"",
+		"\"\\u000a\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\x\"",
+		"\"\x01\"", "\"\xc3\"", "\"\xed\xa0\x80\"", "\"\xc0\xaf\"",
+		"\"abc", "{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":3}",
+		"{\"\\u0000\":1}", "[1,]", "{\"a\":1,}", "[", "{\"a\"}",
+		"{\"a\":}", "tru", "nul", "truex", "[]]", "{}{}", "{1:2}",
+	};
+	static const char *nums[] = {
+		"0", "1", "-1", "10", "1.0", "1.25", "-1.25", "0.5", "2.0",
+		"1e1", "1e16", "1e17", "1e22", "1e23", "12345678901234567.0",
+		"1234567890123456.0", "123456789012345678", "0.000001",
+		"0.0001", "1e-5", "1e-4", "0.001", "3.14159", "2.5e-8",
+		"9007199254740993.0", "9007199254740992.0", "4.9e-324",
+		"2.2250738585072014e-308", "1.0e0", "10.0", "1e2", "-0.5",
+		"-0.0", "0.00", "123.456", "1e-7", "1.5e300", "1.5e-300",
+		"99999999999999999999", "10000000000000000000",
+		"18446744073709551615", "18446744073709551616",
+		"9999999999999999999", "-9999999999999999999",
+		"100000000000000000000", "-18446744073709551615",
+		"0.00001", "0.000001", "0.50", "123456789012345.5",
+		"12345678901234.5", "1234567890123456.5", "0.000012345678901234",
+		"0.00001234567890123", "0.0000123456789012345",
+		"999999999999999.0", "9999999999999999.0", "-0.00", "0.1000",
+		"-123.456", "-0.000015", "0.999999999999999", "9.5", "95.0",
+		"1.0000000000000002", "0.30000000000000004", "-1.0",
+	};
+	char		 doc[64];
+	size_t		 i;
+	int		 c;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		CHECK(codec_json_canonical(yes[i], strlen(yes[i])) == 1);
+		CHECK(canon_oracle(yes[i], strlen(yes[i])) == 1);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		CHECK(codec_json_canonical(no[i], strlen(no[i])) == 0);
+		CHECK(canon_oracle(no[i], strlen(no[i])) == 0);
+	}
+	/* a NUL inside a string is escaped, raw it is not canonical */
+	CHECK(codec_json_canonical("\"a\0\"", 4) == 0);
+	CHECK(codec_json_canonical("[1]", 2) == 0);	/* length counts */
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		CHECK_INT(codec_json_canonical(nums[i], strlen(nums[i])),
+		    canon_oracle(nums[i], strlen(nums[i])));
+	/* generated decimals: digits, point, zeros and lengths at random */
+	{
+		uint64_t	 x = 0x9e3779b97f4a7c15ULL;
+		size_t		 n, k, li, lf;
+
+		for (i = 0; i < 20000; i++) {
+			n = 0;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x & 1)
+				doc[n++] = '-';
+			li = (size_t)(x >> 8) % 18;
+			lf = (size_t)(x >> 16) % 20 + 1;
+			if (li == 0)
+				doc[n++] = '0';
+			for (k = 0; k < li; k++)
+				doc[n++] = (char)('0' + (k == 0 ? 1 + (x >> (24 +
+				    k)) % 9 : (x >> (20 + 2 * k)) % 10));
+			doc[n++] = '.';
+			for (k = 0; k < lf; k++)
+				doc[n++] = (char)((x >> (3 * k + 1)) % 4 == 0 ?
+				    '0' : '0' + (x >> (2 * k + 5)) % 10);
+			if ((x >> 60) == 0)
+				n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				    "e%d", (int)((x >> 40) % 40) - 20);
+			CHECK_INT(codec_json_canonical(doc, n),
+			    canon_oracle(doc, n));
+		}
+	}
+	/* one odd byte at every offset of a long string (the wide scans) */
+	{
+		static const char *const odd[] = {
+			"\"", "\\", "\\n", "\\u0001", "\x01", "\x1f", "\x7f",
+			"\x80", "\xc3\xa9", "\xed\xa0\x80", " ", "\xff",
+		};
+		char	 str[80];
+		size_t	 o, j, n;
+
+		for (j = 0; j < sizeof(odd) / sizeof(odd[0]); j++)
+			for (o = 0; o < 40; o++) {
+				n = (size_t)snprintf(str, sizeof(str),
+				    "[\"%.*s%s%.*s\"]", (int)o,
+				    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				    odd[j], (int)(39 - o),
+				    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+				CHECK_INT(codec_json_canonical(str, n),
+				    canon_oracle(str, n));
+			}
+	}
+	/* generated objects: short keys from a few letters, some repeated */
+	{
+		uint64_t	 x = 0x2545f4914f6cdd1dULL;
+		struct buf	 b;
+		int		 nk, j, kl, l;
+
+		buf_init(&b, 0);
+		for (i = 0; i < 5000; i++) {
+			buf_reset(&b);
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			nk = (int)(x % 20);
+			CHECK(buf_addc(&b, '{') == 0);
+			for (j = 0; j < nk; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				CHECK(buf_adds(&b, j > 0 ? ",\"" : "\"") == 0);
+				kl = (int)(x % 4);
+				for (l = 0; l < kl; l++)
+					CHECK(buf_addc(&b, (char)('a' +
+					    (x >> (8 + 2 * l)) % 3)) == 0);
+				CHECK(buf_adds(&b, "\":0") == 0);
+			}
+			CHECK(buf_addc(&b, '}') == 0);
+			CHECK_INT(codec_json_canonical(b.bf_data, b.bf_len),
+			    canon_oracle(b.bf_data, b.bf_len));
+		}
+		buf_free(&b);
+	}
+	/* every \u00XX escape and every raw byte in a string */
+	for (c = 0; c < 256; c++) {
+		snprintf(doc, sizeof(doc), "[\"\\u00%02x\",\"\\u00%02X\"]", c,
+		    c);
+		CHECK_INT(codec_json_canonical(doc, 10), canon_oracle(doc, 10));
+		CHECK_INT(codec_json_canonical(doc + 11, 8),
+		    canon_oracle(doc + 11, 8));
+		doc[0] = '"';
+		doc[1] = (char)c;
+		doc[2] = '"';
+		CHECK_INT(codec_json_canonical(doc, 3), canon_oracle(doc, 3));
+	}
+	/* deep nesting up to the decoder's limit, and one more */
+	{
+		char	*deep;
+		size_t	 n;
+
+		for (n = 1023; n <= 1025; n++) {
+			if ((deep = malloc(2 * n)) == NULL)
+				abort();
+			memset(deep, '[', n);
+			memset(deep + n, ']', n);
+			CHECK_INT(codec_json_canonical(deep, 2 * n),
+			    canon_oracle(deep, 2 * n));
+			CHECK_INT(codec_json_canonical(deep, 2 * n), n <= 1024);
+			free(deep);
+		}
+	}
+	/* many keys: canonical, but past what is compared it says no */
+	{
+		struct buf	 b;
+
+		buf_init(&b, 0);
+		for (c = 0; c < 70; c++) {
+			buf_printf(&b, "%s\"k%d\":%d", c == 0 ? "{" : ",", c, c);
+			if (c == 10) {
+				CHECK(buf_addc(&b, '}') == 0);
+				CHECK(codec_json_canonical(b.bf_data, b.bf_len)
+				    == 1);
+				b.bf_len--;
+			}
+		}
+		CHECK(buf_addc(&b, '}') == 0);
+		CHECK(canon_oracle(b.bf_data, b.bf_len) == 1);
+		CHECK(codec_json_canonical(b.bf_data, b.bf_len) == 0);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -1337,5 +1549,6 @@ main(void)
 	test_string_binary();
 	test_buffer();
 	test_roundtrip();
+	test_canonical();
 	return check_done();
 }

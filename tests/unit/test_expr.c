@@ -321,6 +321,20 @@ errors(void *arg, const char *msg)
 	snprintf(s->errs + l, sizeof(s->errs) - l, "%s;", msg);
 }
 
+/* Build a pipeline from its JSON form (consumed), failing the check if
+ * it does not build. */
+static struct pipeline *
+pipeline_built(struct json_object *o)
+{
+	struct pipeline	*p;
+	char		 err[256];
+
+	p = pipeline_from_json(o, err, sizeof(err));
+	CHECK_MSG(p != NULL, "%s", err);
+	json_object_put(o);
+	return p;
+}
+
 /* Compiled pipelines: out_or_exit and error isolation. */
 static void
 test_pipeline(void)
@@ -343,10 +357,7 @@ test_pipeline(void)
 	    PATH("event", "") ",\"into\":\"out\"},"
 	    "{\"from\":\"other\",\"target\":" LIT("\"last\"") ",\"into\":\"out\"}"
 	    "]}");
-	p = pipeline_from_json(o, err, sizeof(err));
-	CHECK_MSG(p != NULL, "%s", err);
-	json_object_put(o);
-	if (p == NULL)
+	if ((p = pipeline_built(o)) == NULL)
 		return;
 	CHECK_STR(pipeline_name(p), "server_side");
 	meta = J("{\"ws_server\":{\"peer\":{\"host\":\"::1\",\"port\":1}}}");
@@ -400,6 +411,46 @@ test_pipeline(void)
 	json_object_put(o);
 }
 
+/* Which input ports a pipeline passes through unchanged. */
+static void
+test_passthrough(void)
+{
+	struct json_object	*o;
+	struct pipeline		*p;
+	const char		*into[4];
+	int			 i;
+
+	o = J("{\"name\":\"p\",\"selects\":["
+	    "{\"from\":\"in\",\"target\":" PATH("event", "") ",\"into\":\"out\"},"
+	    "{\"from\":\"IN\",\"target\":" PATH("event", "") ",\"where\":null,"
+	    "\"into\":\"err\"},"
+	    "{\"from\":\"w\",\"target\":" PATH("event", "") ",\"where\":"
+	    LIT("true") ",\"into\":\"out\"},"
+	    "{\"from\":\"f\",\"target\":" PATH("event", "\"a\"")
+	    ",\"into\":\"out\"},"
+	    "{\"from\":\"m\",\"target\":" PATH("meta", "") ",\"into\":\"out\"},"
+	    "{\"from\":\"l\",\"target\":" LIT("1") ",\"into\":\"out\"},"
+	    "{\"from\":\"many\",\"target\":" PATH("event", "") ",\"into\":\"a\"},"
+	    "{\"from\":\"many\",\"target\":" PATH("event", "") ",\"into\":\"b\"},"
+	    "{\"from\":\"many\",\"target\":" PATH("event", "") ",\"into\":\"c\"}"
+	    "]}");
+	if ((p = pipeline_built(o)) == NULL)
+		return;
+	CHECK_INT(pipeline_passthrough(p, "in", into, 4), 2);
+	CHECK_STR(into[0], "out");
+	CHECK_STR(into[1], "err");
+	CHECK_INT(pipeline_passthrough(p, "nope", into, 4), 0);
+	CHECK_INT(pipeline_passthrough(p, "w", into, 4), -1);
+	CHECK_INT(pipeline_passthrough(p, "f", into, 4), -1);
+	CHECK_INT(pipeline_passthrough(p, "m", into, 4), -1);
+	CHECK_INT(pipeline_passthrough(p, "l", into, 4), -1);
+	CHECK_INT(pipeline_passthrough(p, "many", into, 3), 3);
+	CHECK_INT(pipeline_passthrough(p, "many", into, 2), -1);
+	for (i = 0; i < 3; i++)
+		CHECK_INT(into[i][0], 'a' + i);
+	pipeline_free(p);
+}
+
 int
 main(void)
 {
@@ -415,6 +466,7 @@ main(void)
 	test_roundtrip();
 	test_condition();
 	test_pipeline();
+	test_passthrough();
 	json_object_put(t_event);
 	json_object_put(t_meta);
 	json_object_put(t_args);
