@@ -19,6 +19,7 @@ p.add_argument("port", type=int)
 p.add_argument("log")
 p.add_argument("--refuse", type=int, action="append", default=[])
 args = p.parse_args()
+open(args.log, "w").close()     # a fresh log per run, never a stale one
 count = itertools.count(1)
 attempts = itertools.count(1)
 
