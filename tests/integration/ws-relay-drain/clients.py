@@ -10,23 +10,17 @@ Writes result.log."""
 import asyncio
 import os
 import signal
-import socket
+import sys
 import time
 
 import websockets
 
+sys.path.insert(0, "../bin")
+from relayclient import upstream_log, wait_port  # noqa: E402
+
 URL = "ws://127.0.0.1:14286/"
 N = 6
 LIMIT = 3.0
-
-
-def wait_port():
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", 14286), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
 
 
 def supervisor():
@@ -96,16 +90,8 @@ class Client:
             "only %d" % len(self.got), self.code)
 
 
-def upstream_log():
-    try:
-        with open("upstream.log") as f:
-            return f.read().split("\n")
-    except OSError:
-        return []
-
-
 async def main():
-    wait_port()
+    wait_port(14286)
     out = []
     ready = asyncio.Semaphore(0)
     clients = [Client(i) for i in range(N)]
