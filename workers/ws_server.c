@@ -421,7 +421,7 @@ wss_start(struct worker *w)
 {
 	struct wss_state	*ss = w->w_state;
 
-	if (ss->ss_paused && wss_can_read(ss))
+	if (ss->ss_paused && !ss->ss_quiet && wss_can_read(ss))
 		wss_pause_all(ss, 0);
 }
 
@@ -611,8 +611,8 @@ wss_finish(struct worker *w)
 		return;
 	wss_log_stats(ss);
 	if (ss->ss_late > 0)
-		log_info("connector %s: %llu client messages read after the "
-		    "drain began, dropped", w->w_name,
+		log_warnx("connector %s: %llu client messages read after "
+		    "the drain began, dropped", w->w_name,
 		    (unsigned long long)ss->ss_late);
 	while ((sc = ss->ss_conns) != NULL) {
 		ss->ss_conns = sc->sc_next;

@@ -3,11 +3,13 @@
 answers.  Once each has had some answers, the daemon gets SIGTERM while
 requests are in flight.  Every answer a client got must be its own
 requests' echo, in order, with nothing missing in between; each client
-must be closed with 1001; every upstream connection must close with
+must be closed with 1001; a raw client that sends after the daemon's
+close (and only then answers it) has those messages dropped; every upstream connection must close with
 1001 (the relay goes away); the daemon must exit well inside its 5 s
 drain timeout (3 s).
 Writes result.log."""
 import asyncio
+import base64
 import os
 import signal
 import sys
@@ -90,12 +92,57 @@ class Client:
             "only %d" % len(self.got), self.code)
 
 
+def frame(opcode, payload):
+    """A masked client frame (payload below 126 bytes)."""
+    mask = os.urandom(4)
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + bytes(
+        b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def late_client(connected, stop):
+    """Idle until the daemon closes it; then five messages, then the
+    close answer.  The close code it got, or what went wrong."""
+    r, w = await asyncio.open_connection("127.0.0.1", 14286)
+    key = base64.b64encode(os.urandom(16)).decode()
+    w.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:14286\r\n"
+             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+             "\r\n" % key).encode())
+    head = await r.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 101"):
+        return "no upgrade"
+    connected.set()
+    await stop.wait()
+    while True:
+        b0, b1 = await asyncio.wait_for(r.readexactly(2), 5)
+        n = b1 & 0x7f
+        if n == 126:
+            n = int.from_bytes(await r.readexactly(2), "big")
+        elif n == 127:
+            n = int.from_bytes(await r.readexactly(8), "big")
+        data = await r.readexactly(n)
+        if b0 & 0x0f == 8:
+            break
+    for k in range(5):
+        w.write(frame(1, b"late request %d" % k))
+    await w.drain()
+    await asyncio.sleep(0.2)
+    w.write(frame(8, (1000).to_bytes(2, "big")))
+    await w.drain()
+    await r.read()
+    w.close()
+    return int.from_bytes(data[:2], "big")
+
+
 async def main():
     wait_port(14286)
     out = []
     ready = asyncio.Semaphore(0)
     clients = [Client(i) for i in range(N)]
     tasks = [asyncio.ensure_future(c.run(ready)) for c in clients]
+    connected, stop = asyncio.Event(), asyncio.Event()
+    late = asyncio.ensure_future(late_client(connected, stop))
+    await asyncio.wait_for(connected.wait(), 10)
     for _ in range(N):
         await asyncio.wait_for(ready.acquire(), 20)
     pid = supervisor()
@@ -108,13 +155,19 @@ async def main():
         await asyncio.sleep(0.01)
     t0 = time.monotonic()
     os.kill(pid, signal.SIGTERM)
+    stop.set()
     res = await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        code = await late
+    except Exception as e:
+        code = repr(e)
     out.extend("client %d: %r" % (i, r) for i, r in enumerate(res)
                if r is not None)
     while alive(pid) and time.monotonic() - t0 < 10:
         await asyncio.sleep(0.02)
     took = time.monotonic() - t0
     out.extend(c.check() for c in clients)
+    out.append("late client: closed with %s" % code)
     out.append("requests in flight at SIGTERM: %s" %
                ("some" if inflight > 0 else "none"))
     out.append("daemon exited %s" % ("within %.0f s" % LIMIT
