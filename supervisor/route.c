@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,76 @@ plan_roles(const struct deployment *d, int *role)
 	}
 }
 
+/*
+ * Which of n workers sit on a route cycle: on[i] = 1 when worker i and
+ * some other worker each reach the other along routes (a strongly
+ * connected component of more than one worker).  A route from a worker
+ * to itself is no cycle between workers.  0, or -1 out of memory.
+ */
+int
+route_cycles(int n, const struct route *rt, int nrt, int *on)
+{
+	unsigned char	*reach = NULL;
+	int		*stack = NULL;
+	int		 i, j, k, sp, v;
+
+	if (n <= 0)
+		return 0;
+	if ((size_t)n > SIZE_MAX / (size_t)n ||
+	    (reach = calloc((size_t)n * n, 1)) == NULL ||
+	    (stack = calloc((size_t)n + 1, sizeof(*stack))) == NULL) {
+		free(reach);
+		return -1;
+	}
+	/* reach[i * n + j]: j is reachable from i by one route or more. */
+	for (i = 0; i < n; i++) {
+		sp = 0;
+		stack[sp++] = i;
+		while (sp > 0) {
+			v = stack[--sp];
+			for (k = 0; k < nrt; k++) {
+				if (rt[k].rt_src != v || rt[k].rt_src ==
+				    rt[k].rt_dst || rt[k].rt_dst < 0 ||
+				    rt[k].rt_dst >= n ||
+				    reach[i * n + rt[k].rt_dst])
+					continue;
+				reach[i * n + rt[k].rt_dst] = 1;
+				stack[sp++] = rt[k].rt_dst;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		on[i] = 0;
+		for (j = 0; j < n && !on[i]; j++)
+			if (j != i && reach[i * n + j] && reach[j * n + i])
+				on[i] = 1;
+	}
+	free(stack);
+	free(reach);
+	return 0;
+}
+
+/* Tell each worker whether it sits on a route cycle ("on_cycle"). */
+static int
+plan_cycles(struct plan *p)
+{
+	int	*on;
+	int	 i;
+
+	if ((on = calloc(p->p_nconn + 1, sizeof(*on))) == NULL)
+		return -1;
+	if (route_cycles(p->p_nconn, p->p_routes, p->p_nroutes, on) == -1) {
+		free(on);
+		return -1;
+	}
+	for (i = 0; i < p->p_nconn; i++)
+		if (p->p_conf[i] != NULL)
+			json_object_object_add(p->p_conf[i], "on_cycle",
+			    json_object_new_boolean(on[i]));
+	free(on);
+	return 0;
+}
+
 /* Decide routes and build every worker's configuration. */
 int
 route_plan(const struct deployment *d, struct plan *p, char *err,
@@ -244,6 +315,10 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 		json_object_object_add(conf, "pipelines", b.b_pipes);
 		if (add_links_from(&b, DEP_CONNECTOR, i, outputs) == -1)
 			goto fail;
+	}
+	if (plan_cycles(p) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
 	free(b.b_local);
 	return 0;

@@ -36,6 +36,7 @@ struct plan {
 /* route.c */
 int	 route_plan(const struct deployment *, struct plan *, char *, size_t);
 void	 route_plan_free(struct plan *);
+int	 route_cycles(int, const struct route *, int, int *);
 
 /* resolve.c */
 struct proc_msg;

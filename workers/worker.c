@@ -231,6 +231,8 @@ wk_configure(struct worker *w)
 	w->w_cconf = json_object_object_get(c, "config");
 	w->w_restarts = json_object_get_int(
 	    json_object_object_get(w->w_conf, "restarts"));
+	w->w_on_cycle = json_object_get_boolean(
+	    json_object_object_get(w->w_conf, "on_cycle"));
 	err[0] = '\0';
 	if (w->w_ops == NULL)
 		snprintf(err, sizeof(err), "connector type %s is not "
@@ -264,6 +266,43 @@ wk_configure(struct worker *w)
 		fatal("%s: send", __func__);
 }
 
+/* Half-close every outgoing route once its queue is written; with wait,
+ * block until it is. */
+static void
+wk_close_outputs(struct worker *w, int wait)
+{
+	int	 i;
+
+	for (i = 0; i < w->w_nroutes; i++) {
+		if (w->w_routes[i].wr_end != ROUTE_OUT ||
+		    w->w_routes[i].wr_proc == NULL)
+			continue;
+		proc_close_write(w->w_routes[i].wr_proc);
+		if (wait && proc_flush(w->w_routes[i].wr_proc) == -1)
+			log_warnx("route %u: flush failed", w->w_routes[i].wr_id);
+	}
+}
+
+/*
+ * Graceful stop on a route cycle: waiting for the incoming routes first
+ * would wait forever (the peers wait for us).  A connector whose source
+ * is external stops reading it and closes its outgoing routes now, so the
+ * sink-driven peers (ws_client) drain, close their routes back to us and
+ * let our drain finish.  The queues are written from the event loop: a
+ * blocking flush could wait on a peer that waits on us.
+ */
+static void
+wk_drain_cycle(struct worker *w)
+{
+	if (!w->w_on_cycle || w->w_ops == NULL || w->w_ops->co_sink_driven)
+		return;
+	if (w->w_ops->co_stop_source != NULL)
+		w->w_ops->co_stop_source(w);
+	wk_close_outputs(w, 0);
+	log_info("connector %s: on a route cycle: source stopped, outgoing "
+	    "routes closed", w->w_name);
+}
+
 /* Drain finished?  Then flush routes, sync, report and exit. */
 void
 wk_check_drain(struct worker *w)
@@ -280,14 +319,7 @@ wk_check_drain(struct worker *w)
 	if (w->w_ops != NULL && w->w_ops->co_drain != NULL &&
 	    w->w_ops->co_drain(w))
 		return;		/* the connector still closes connections */
-	for (i = 0; i < w->w_nroutes; i++) {
-		if (w->w_routes[i].wr_end != ROUTE_OUT ||
-		    w->w_routes[i].wr_proc == NULL)
-			continue;
-		proc_close_write(w->w_routes[i].wr_proc);
-		if (proc_flush(w->w_routes[i].wr_proc) == -1)
-			log_warnx("route %u: flush failed", w->w_routes[i].wr_id);
-	}
+	wk_close_outputs(w, 1);
 	if (w->w_ops != NULL && w->w_ops->co_finish != NULL)
 		w->w_ops->co_finish(w);
 	memset(&md, 0, sizeof(md));
@@ -365,6 +397,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (w->w_ops != NULL && w->w_ops->co_stop != NULL)
 			w->w_ops->co_stop(w);
+		wk_drain_cycle(w);
 		wk_check_drain(w);
 		break;
 	case MSG_VERBOSE:

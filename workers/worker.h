@@ -34,6 +34,9 @@ struct worker;
 /* What a connector type implements.  Every hook may be NULL. */
 struct conn_ops {
 	const char	*co_type;
+	/* The source only answers what the sink sent (ws_client): on a
+	 * route cycle it still drains in the usual order. */
+	int		 co_sink_driven;
 	/* Before the sandbox: open files, check config. */
 	int		(*co_setup)(struct worker *, char *, size_t);
 	/* Start producing (only called if an output port is connected). */
@@ -45,6 +48,9 @@ struct conn_ops {
 			    size_t);
 	/* Stop producing for good (graceful stop). */
 	void		(*co_stop)(struct worker *);
+	/* Draining on a route cycle (after co_stop): read nothing more from
+	 * outside until co_drain; what is read anyway is dropped. */
+	void		(*co_stop_source)(struct worker *);
 	/* Last words before exit: flush and sync. */
 	void		(*co_finish)(struct worker *);
 	/* Draining and upstream is done: 1 to finish later (the connector
@@ -136,6 +142,7 @@ struct worker {
 	int			 w_configured;
 	int			 w_started;
 	int			 w_draining;
+	int			 w_on_cycle;	/* routes lead back to us */
 	int			 w_exit_sent;
 	int			 w_inputs_paused;
 	uint64_t		 w_events_in;

@@ -63,6 +63,8 @@ struct wss_state {
 	int			 ss_stopped;	/* draining: no more accepts */
 	int			 ss_closing;	/* draining: closes sent */
 	int			 ss_done;	/* drain finished */
+	int			 ss_quiet;	/* source stopped (route cycle) */
+	uint64_t		 ss_late;	/* messages dropped since */
 	uint64_t		 ss_unroutable;
 	uint64_t		 ss_unsent;
 	uint64_t		 ss_refused;
@@ -130,6 +132,11 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wss_state	*ss = sc->sc_ss;
 
 	(void)ws;
+	if (ss->ss_quiet) {
+		ss->ss_late++;
+		ss->ss_w->w_dropped++;
+		return;
+	}
 	/* A reply made while this runs finds its connection at once. */
 	ss->ss_cur = sc;
 	ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
@@ -161,7 +168,8 @@ wss_closed(struct wsconn *ws, void *arg)
 
 	if (sc->sc_open) {
 		/* Flush the stream's preprocessors (last partial line). */
-		ev_source_end(w, sc->sc_id, wss_meta(sc, 0));
+		if (!ss->ss_quiet)
+			ev_source_end(w, sc->sc_id, wss_meta(sc, 0));
 		log_info("connector %s: %s: %s", w->w_name, wsconn_name(ws),
 		    wsconn_error(ws));
 	} else
@@ -428,7 +436,7 @@ wss_start(struct worker *w)
 {
 	struct wss_state	*ss = w->w_state;
 
-	if (ss->ss_paused && wss_can_read(ss))
+	if (ss->ss_paused && !ss->ss_quiet && wss_can_read(ss))
 		wss_pause_all(ss, 0);
 }
 
@@ -548,6 +556,20 @@ wss_stop(struct worker *w)
 	evtimer_del(ss->ss_busy);
 }
 
+/* Draining on a route cycle: no new clients, no reading until the
+ * close handshake; messages read from then on are dropped. */
+static void
+wss_stop_source(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+
+	if (ss == NULL)
+		return;
+	wss_stop(w);
+	ss->ss_quiet = 1;
+	wss_pause_all(ss, 1);
+}
+
 /* Upstream is done: close every client with 1001 and wait for them. */
 static int
 wss_drain(struct worker *w)
@@ -605,6 +627,10 @@ wss_finish(struct worker *w)
 	if (ss == NULL)
 		return;
 	wss_log_stats(ss);
+	if (ss->ss_late > 0)
+		log_warnx("connector %s: %llu client messages read after "
+		    "the drain began, dropped", w->w_name,
+		    (unsigned long long)ss->ss_late);
 	while ((sc = ss->ss_conns) != NULL) {
 		ss->ss_conns = sc->sc_next;
 		wsconn_free(sc->sc_ws);
@@ -647,6 +673,7 @@ const struct conn_ops ws_server_ops = {
 	.co_kick = wss_kick,
 	.co_write = wss_write,
 	.co_stop = wss_stop,
+	.co_stop_source = wss_stop_source,
 	.co_drain = wss_drain,
 	.co_finish = wss_finish,
 	.co_stats = wss_stats,

@@ -9,6 +9,7 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,8 @@ test_basic(void)
 	    "\"exit\":[{\"exit\":{\"delay\":5}}]}}]");
 	CHECK_STR(outs(&p, 1, "outputs"), "{}");
 	CHECK_STR(outs(&p, 1, "pipelines"), "[]");
+	CHECK_STR(outs(&p, 0, "on_cycle"), "false");
+	CHECK_STR(outs(&p, 1, "on_cycle"), "false");
 	route_plan_free(&p);
 	route_plan_free(&p);	/* twice is harmless */
 }
@@ -276,11 +279,103 @@ test_resolve_msgs(void)
 	event_base_free(base);
 }
 
+/* One graph for route_cycles: edges "a>b" and the expected flags. */
+struct cycle_case {
+	const char	*name;
+	int		 n;
+	int		 edges[8][2];
+	int		 nedges;
+	int		 want[8];
+};
+
+static const struct cycle_case cycle_cases[] = {
+	{ "empty", 3, { { 0 } }, 0, { 0, 0, 0 } },
+	{ "line", 4, { { 0, 1 }, { 1, 2 }, { 2, 3 } }, 3, { 0, 0, 0, 0 } },
+	{ "diamond", 4, { { 0, 1 }, { 0, 2 }, { 1, 3 }, { 2, 3 } }, 4,
+	    { 0, 0, 0, 0 } },
+	{ "2-cycle", 3, { { 0, 1 }, { 1, 0 }, { 1, 2 } }, 3, { 1, 1, 0 } },
+	{ "3-cycle with a tail", 5,
+	    { { 4, 0 }, { 0, 1 }, { 1, 2 }, { 2, 0 }, { 2, 3 } }, 5,
+	    { 1, 1, 1, 0, 0 } },
+	{ "self-loop", 2, { { 0, 0 }, { 0, 1 } }, 2, { 0, 0 } },
+	{ "self-loop on a cycle", 2, { { 0, 0 }, { 0, 1 }, { 1, 0 } }, 3,
+	    { 1, 1 } },
+	{ "two disjoint cycles and a bridge", 7,
+	    { { 0, 1 }, { 1, 0 }, { 2, 3 }, { 3, 4 }, { 4, 2 }, { 1, 2 },
+	    { 5, 6 } }, 7, { 1, 1, 1, 1, 1, 0, 0 } },
+	{ "diamond closed into a cycle", 4,
+	    { { 0, 1 }, { 0, 2 }, { 1, 3 }, { 2, 3 }, { 3, 0 } }, 5,
+	    { 1, 1, 1, 1 } },
+};
+
+/* route_cycles: per-worker flags for each table entry. */
+static void
+test_cycles(void)
+{
+	const struct cycle_case	*c;
+	struct route		 rt[8];
+	int			 on[8];
+	size_t			 i;
+	int			 j, ok;
+
+	for (i = 0; i < sizeof(cycle_cases) / sizeof(cycle_cases[0]); i++) {
+		c = &cycle_cases[i];
+		memset(rt, 0, sizeof(rt));
+		for (j = 0; j < c->nedges; j++) {
+			rt[j].rt_id = j;
+			rt[j].rt_src = c->edges[j][0];
+			rt[j].rt_dst = c->edges[j][1];
+		}
+		memset(on, 0xff, sizeof(on));
+		CHECK(route_cycles(c->n, rt, c->nedges, on) == 0);
+		ok = 1;
+		for (j = 0; j < c->n; j++)
+			if (on[j] != c->want[j]) {
+				fprintf(stderr, "%s: worker %d: on_cycle %d, "
+				    "want %d\n", c->name, j, on[j], c->want[j]);
+				ok = 0;
+			}
+		CHECK(ok);
+	}
+	CHECK(route_cycles(0, NULL, 0, NULL) == 0);
+}
+
+/* The relay shape: front -> back -> front is a cycle, a logger is not. */
+static void
+test_plan_cycle(void)
+{
+	struct plan	 p;
+	char		 err[128];
+
+	reset();
+	conn(0, "front", "ws_server");
+	conn(1, "back", "ws_client");
+	conn(2, "exit", "exit");
+	conn(3, "log", "file");
+	pipe_(0, "out");
+	pipe_(1, "back_in");
+	link_(DEP_CONNECTOR, 0, "out", DEP_PIPELINE, 0, "in");
+	link_(DEP_PIPELINE, 0, "out", DEP_CONNECTOR, 1, "in");
+	link_(DEP_PIPELINE, 0, "exit", DEP_CONNECTOR, 2, "in");
+	link_(DEP_CONNECTOR, 1, "out", DEP_PIPELINE, 1, "in");
+	link_(DEP_PIPELINE, 1, "out", DEP_CONNECTOR, 0, "in");
+	link_(DEP_PIPELINE, 1, "out", DEP_CONNECTOR, 3, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
+	CHECK_INT(p.p_nroutes, 3);
+	CHECK_STR(outs(&p, 0, "on_cycle"), "true");
+	CHECK_STR(outs(&p, 1, "on_cycle"), "true");
+	CHECK_STR(outs(&p, 3, "on_cycle"), "false");
+	route_plan_free(&p);
+	reset();
+}
+
 int
 main(void)
 {
 	test_basic();
 	test_chain();
+	test_cycles();
+	test_plan_cycle();
 	test_resolve();
 	test_resolve_msgs();
 	reset();
