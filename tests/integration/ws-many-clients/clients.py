@@ -11,7 +11,7 @@ import websockets
 sys.path.insert(0, "../bin")
 from relayclient import finish, wait_port  # noqa: E402
 
-PORT = 14296
+PORT = 14361
 N = 1500
 URL = "ws://127.0.0.1:%d/" % PORT
 BATCH = 100

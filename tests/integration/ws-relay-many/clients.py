@@ -11,7 +11,7 @@ import websockets
 sys.path.insert(0, "../bin")
 from relayclient import finish, upstream_log, wait_port  # noqa: E402
 
-PORT = 14297
+PORT = 14362
 N = 1200
 URL = "ws://127.0.0.1:%d/" % PORT
 BATCH = 100
