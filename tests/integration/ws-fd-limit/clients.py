@@ -14,7 +14,7 @@ import sys
 import websockets
 
 sys.path.insert(0, "../bin")
-from relayclient import finish, wait_port  # noqa: E402
+from relayclient import finish, status_line, wait_port  # noqa: E402
 
 PORT = 14365
 LIMIT = 200
@@ -23,18 +23,6 @@ N = LIMIT - 32
 
 def limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, LIMIT))
-
-
-async def status_line():
-    """The first line the server answers to an upgrade request."""
-    r, w = await asyncio.open_connection("127.0.0.1", PORT)
-    w.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-    await w.drain()
-    line = await asyncio.wait_for(r.readline(), 5)
-    w.close()
-    return line.decode().strip()
 
 
 async def echo(ws, msg):
@@ -60,7 +48,7 @@ async def main():
         res = await asyncio.gather(*[echo(c, "c%d" % i)
                                      for i, c in enumerate(ok)])
         out.append("%d clients got their own echo" % sum(res))
-        out.append("client %d: %s" % (N + 1, await status_line()))
+        out.append("client %d: %s" % (N + 1, await status_line(PORT)))
         await asyncio.gather(*[c.close() for c in ok])
     finally:
         d.send_signal(signal.SIGTERM)

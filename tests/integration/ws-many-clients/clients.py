@@ -9,7 +9,7 @@ import sys
 import websockets
 
 sys.path.insert(0, "../bin")
-from relayclient import finish, wait_port  # noqa: E402
+from relayclient import finish, status_line, wait_port  # noqa: E402
 
 PORT = 14361
 N = 1500
@@ -31,18 +31,6 @@ async def echo(ws, msg):
     return got == msg
 
 
-async def status_line():
-    """The first line the server answers to an upgrade request."""
-    r, w = await asyncio.open_connection("127.0.0.1", PORT)
-    w.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-    await w.drain()
-    line = await asyncio.wait_for(r.readline(), 5)
-    w.close()
-    return line.decode().strip()
-
-
 async def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < N + 100:
@@ -58,11 +46,11 @@ async def main():
     res = await asyncio.gather(*[echo(c, "client %d" % i)
                                  for i, c in enumerate(ok)])
     out.append("%d clients got their own echo" % sum(res))
-    out.append("client %d: %s" % (N + 1, await status_line()))
+    out.append("client %d: %s" % (N + 1, await status_line(PORT)))
     await ok[0].close()
     again = "not served"
     for _ in range(50):
-        if (await status_line()).endswith("101 Switching Protocols"):
+        if (await status_line(PORT)).endswith("101 Switching Protocols"):
             again = "served"
             break
         await asyncio.sleep(0.1)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""1200 clients through a relay with max_connections 1200: each gets its
-own answer over its own upstream connection; the 1201st client gets none
+"""1100 clients through a relay with max_connections 1100: each gets its
+own answer over its own upstream connection; the 1101st client gets none
 while they hold every connection.  Writes result.log."""
 import asyncio
 import resource
@@ -12,7 +12,7 @@ sys.path.insert(0, "../bin")
 from relayclient import finish, upstream_log, wait_port  # noqa: E402
 
 PORT = 14362
-N = 1200
+N = 1100
 URL = "ws://127.0.0.1:%d/" % PORT
 BATCH = 100
 
