@@ -339,6 +339,9 @@ test_route(void)
 	CHECK_STR(written(), "{\"b\":[1.5,\"\xff\\u0000\"],\"a\":"
 	    "18446744073709551615}\nraw\xfe\n");
 	teardown();
+	/* r is not one of tw's routes: its metadata cache is ours */
+	free(r.wr_meta_text);
+	json_object_put(r.wr_meta);
 }
 
 int
