@@ -219,10 +219,10 @@ run_one() {
 	port=$((port + 2))
 	[ $port -gt 32000 ] && port=21000
 	n=$idle
-	# websocketd forks a process per connection; wsflow's ws_server
-	# holds at most 1024 connections (one stream each)
+	# websocketd forks a process per connection (wsflow's flows allow
+	# max_connections 16384)
 	case $p in
-	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
+	websocketd) [ "$n" -gt 1000 ] && n=1000 ;;
 	esac
 	args=$(scen_args "$s" "$n")
 	if [ "$p" = jsonloop ]; then
@@ -293,7 +293,7 @@ run_one() {
 run_secs() {
 	local s=$1 p=$2 n=$idle
 	case $p in
-	websocketd|wsflow) [ "$n" -gt 1000 ] && n=1000 ;;
+	websocketd) [ "$n" -gt 1000 ] && n=1000 ;;
 	esac
 	case $s-${p%%-*} in
 	S7-node) echo "2 + $n * 0.0004" ;;

@@ -393,7 +393,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
 	rc |= want_bool(vc, rec, "per_stream", -1);
-	rc |= want_uint(vc, rec, "max_connections", 1, 1024, 1024, 0);
+	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
@@ -445,7 +445,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 
 	rc = check_keys(vc, rec, names, 6, "ws_server config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
-	rc |= want_uint(vc, rec, "max_connections", 1, 1024, 1024, 0);
+	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);

@@ -201,13 +201,47 @@ ev_teardown(struct worker *w)
 	free(w->w_pipes);
 	w->w_pipes = NULL;
 	w->w_npipes = 0;
-	for (i = 0; i < (int)(sizeof(w->w_streams) / sizeof(w->w_streams[0]));
-	    i++)
-		for (j = 0; j < WK_MAX_PROCS; j++) {
+	for (i = 0; i < w->w_shigh; i++)
+		for (j = 0; j < WK_MAX_PROCS; j++)
 			lines_free(w->w_streams[i].ws_pre[j]);
-			w->w_streams[i].ws_pre[j] = NULL;
-		}
+	free(w->w_streams);
+	free(w->w_shash);
+	w->w_streams = NULL;
+	w->w_shash = NULL;
+	w->w_shigh = w->w_sfree = 0;
 	buf_free(&w->w_enc);
+}
+
+/*
+ * The stream table for w_smax live streams, allocated once: after co_setup
+ * set w_smax, or by the first stream (it never moves, so stream pointers
+ * stay valid).  Its pages are touched only as slots are first used: a
+ * large maximum costs address space, not memory, until streams exist.
+ */
+int
+ev_streams_alloc(struct worker *w)
+{
+	uint32_t	 n = 16;
+
+	if (w->w_streams != NULL)
+		return 0;
+	if (w->w_smax <= 0)
+		w->w_smax = WK_MAX_STREAMS;
+	if (w->w_smax > WK_MAX_CONNS)
+		w->w_smax = WK_MAX_CONNS;
+	while (n < (uint32_t)w->w_smax)
+		n <<= 1;
+	w->w_smask = n - 1;
+	w->w_streams = calloc((size_t)w->w_smax, sizeof(*w->w_streams));
+	w->w_shash = calloc(n, sizeof(*w->w_shash));
+	if (w->w_streams == NULL || w->w_shash == NULL) {
+		free(w->w_streams);
+		free(w->w_shash);
+		w->w_streams = NULL;
+		w->w_shash = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Tremor reads a source only when something is connected to its out
@@ -244,16 +278,18 @@ ev_stream_bucket(struct worker *w, uint64_t id)
 	id ^= id >> 29;
 	id *= 0xbf58476d1ce4e5b9ULL;
 	id ^= id >> 32;
-	return &w->w_shash[id & (WK_STREAM_BUCKETS - 1)];
+	return &w->w_shash[id & w->w_smask];
 }
 
-/* Find or create the state of a stream (at most WK_MAX_STREAMS live). */
+/* Find or create the state of a stream (at most w_smax live). */
 static struct wk_stream *
 ev_stream(struct worker *w, uint64_t id)
 {
 	struct wk_stream	*fr;
 	int			*head, i, j;
 
+	if (w->w_streams == NULL && ev_streams_alloc(w) == -1)
+		return NULL;
 	head = ev_stream_bucket(w, id);
 	for (i = *head; i != 0; i = w->w_streams[i - 1].ws_next)
 		if (w->w_streams[i - 1].ws_id == id)
@@ -261,7 +297,7 @@ ev_stream(struct worker *w, uint64_t id)
 	if (w->w_sfree != 0) {
 		i = w->w_sfree;
 		w->w_sfree = w->w_streams[i - 1].ws_next;
-	} else if (w->w_shigh < WK_MAX_STREAMS)
+	} else if (w->w_shigh < w->w_smax)
 		i = ++w->w_shigh;
 	else
 		return NULL;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,48 @@ wk_resolve(struct worker *w, uint32_t id, int family, const char *host,
 	return proc_send(w->w_ctl, MSG_RESOLVE_REQ, -1, &q, sizeof(q));
 }
 
+/*
+ * Before the sandbox, for a connector with one descriptor and one source
+ * stream per connection: raise the soft descriptor limit toward the hard
+ * one so that want connections fit beside WK_FD_RESERVE others, size the
+ * stream table, and return how many connections there may be.  If the
+ * hard limit is too low the connector runs with fewer (one warning): a
+ * daemon started with a low limit keeps serving rather than failing.
+ */
+int
+wk_conn_budget(struct worker *w, int want)
+{
+	struct rlimit	 rl;
+	rlim_t		 need;
+	int		 max = want;
+
+	if (max < 1)
+		max = 1;
+	if (max > WK_MAX_CONNS)
+		max = WK_MAX_CONNS;
+	need = (rlim_t)max + WK_FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
+		    need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("connector %s: setrlimit", w->w_name);
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+			max = rl.rlim_cur > WK_FD_RESERVE + 1 ?
+			    (int)(rl.rlim_cur - WK_FD_RESERVE) : 1;
+			log_warnx("connector %s: the descriptor limit "
+			    "(RLIMIT_NOFILE) is %llu, so at most %d "
+			    "connections, not max_connections %d; raise the "
+			    "hard limit (LimitNOFILE= for systemd) to %llu",
+			    w->w_name, (unsigned long long)rl.rlim_cur, max,
+			    want, (unsigned long long)need);
+		}
+	}
+	w->w_smax = max;
+	return max;
+}
+
 /* Check an answer from the supervisor before anyone uses it. */
 static void
 wk_resolved(struct worker *w, const struct proc_msg *m)
@@ -242,6 +285,9 @@ wk_configure(struct worker *w)
 	else if (w->w_ops->co_setup != NULL &&
 	    w->w_ops->co_setup(w, err, sizeof(err)) == -1)
 		;
+	else if (ev_streams_alloc(w) == -1)
+		snprintf(err, sizeof(err), "out of memory for %d streams",
+		    w->w_smax);
 	else
 		err[0] = '\0';
 	if (err[0] != '\0') {

@@ -19,8 +19,9 @@
 #include "sandbox.h"
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
-#define WK_MAX_STREAMS	1024	/* live streams per source */
-#define WK_STREAM_BUCKETS 1024	/* stream id hash (a power of 2) */
+#define WK_MAX_STREAMS	1024	/* live streams per source, by default */
+#define WK_MAX_CONNS	65536	/* ceiling of a connector's max_connections */
+#define WK_FD_RESERVE	32	/* descriptors beyond the connections */
 #define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
@@ -120,8 +121,12 @@ struct worker {
 	int			 w_npre;
 	struct proc_spec	 w_post[WK_MAX_PROCS];
 	int			 w_npost;
-	struct wk_stream	 w_streams[WK_MAX_STREAMS];
-	int			 w_shash[WK_STREAM_BUCKETS];	/* slot+1 */
+	/* Stream table: w_smax slots (set by co_setup, allocated after it,
+	 * touched as used), hashed by id into w_smask + 1 buckets. */
+	struct wk_stream	*w_streams;
+	int			*w_shash;	/* slot+1 */
+	int			 w_smax;	/* 0: WK_MAX_STREAMS */
+	uint32_t		 w_smask;
 	int			 w_sfree;	/* free slot list, slot+1 */
 	int			 w_shigh;	/* slots ever used */
 	uint64_t		 w_cur_stream;	/* source stream being read */
@@ -191,6 +196,7 @@ void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
 int		 wk_resolve(struct worker *, uint32_t, int, const char *,
 		    const char *);
+int		 wk_conn_budget(struct worker *, int);
 
 /* control.c */
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
@@ -208,6 +214,7 @@ int	 wk_write_all(int, const char *, size_t, size_t *);
 /* event.c */
 const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
+int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);

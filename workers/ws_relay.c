@@ -36,8 +36,8 @@
 #define WRL_HOLD_BYTES		(1024U * 1024)	/* per stream */
 #define WRL_HOLD_TOTAL		(16U * 1024 * 1024)	/* all streams */
 #define WRL_OUT_HIGH		(1024U * 1024)	/* stop reading routes */
-#define WRL_BUCKETS		1024		/* hash of live streams */
-#define WRL_MAX_CONN		1024		/* default and ceiling */
+#define WRL_BUCKETS		8192		/* hash of live streams */
+#define WRL_MAX_CONN		1024		/* default */
 #define WRL_SWEEP_MIN_MS	100
 #define WRL_IDLE_MS		600000		/* default idle_timeout_ms */
 
@@ -139,7 +139,7 @@ wrl_bucket(uint32_t origin, uint64_t stream)
 	uint64_t	 h;
 
 	h = (stream ^ ((uint64_t)origin << 32)) * 0x9e3779b97f4a7c15ULL;
-	return (size_t)(h >> 54) % WRL_BUCKETS;
+	return (size_t)(h >> 40) % WRL_BUCKETS;
 }
 
 /* The upstream of a stream, or NULL. */
@@ -770,8 +770,9 @@ wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
 	if (json_object_object_get_ex(w->w_cconf, "max_connections", &o) &&
 	    json_object_is_type(o, json_type_int) &&
 	    json_object_get_int64(o) >= 1 &&
-	    json_object_get_int64(o) <= WRL_MAX_CONN)
+	    json_object_get_int64(o) <= WK_MAX_CONNS)
 		rs->rs_max = (size_t)json_object_get_int64(o);
+	rs->rs_max = (size_t)wk_conn_budget(w, (int)rs->rs_max);
 	rs->rs_idle_ms = WRL_IDLE_MS;
 	if (json_object_object_get_ex(w->w_cconf, "idle_timeout_ms", &o) &&
 	    json_object_is_type(o, json_type_int) &&

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -29,7 +28,6 @@
 #include "worker.h"
 #include "wsconn.h"
 
-#define WSS_FD_RESERVE		32	/* descriptors kept free for accept */
 #define WSS_ACCEPT_BURST	64
 #define WSS_BUSY_RETRY_MS	1000
 
@@ -318,28 +316,6 @@ wss_busy_over(evutil_socket_t fd, short ev, void *arg)
 		wss_listen(ss, 1);
 }
 
-/* Connections possible with the descriptors we may open. */
-static int
-wss_fd_budget(int want)
-{
-	struct rlimit	 rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return want;
-	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur <
-	    (rlim_t)want + WSS_FD_RESERVE) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-		(void)getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur == RLIM_INFINITY ||
-	    rl.rlim_cur >= (rlim_t)want + WSS_FD_RESERVE)
-		return want;
-	if (rl.rlim_cur <= WSS_FD_RESERVE + 1)
-		return 1;
-	return (int)rl.rlim_cur - WSS_FD_RESERVE;
-}
-
 /* Read the config and TLS material; listen (before the sandbox). */
 static int
 wss_setup(struct worker *w, char *err, size_t errlen)
@@ -389,12 +365,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	    json_object_is_type(o, json_type_int) &&
 	    json_object_get_int(o) > 0)
 		max = json_object_get_int(o);
-	if (max > WK_MAX_STREAMS)
-		max = WK_MAX_STREAMS;	/* one stream per connection */
-	ss->ss_max = wss_fd_budget(max);
-	if (ss->ss_max < max)
-		log_warnx("connector %s: descriptor limit allows %d "
-		    "connections, not %d", w->w_name, ss->ss_max, max);
+	ss->ss_max = wk_conn_budget(w, max);
 	/* socket_options.TCP_NODELAY, default true (as for ws_client) */
 	ss->ss_nodelay = 1;
 	if (json_object_object_get_ex(w->w_cconf, "socket_options", &t) &&

@@ -103,12 +103,12 @@ test_streams(void)
 	setup(ECHO("json", "[]", LOCAL));
 	/* partial lines of two streams interleaved stay apart */
 	feed(5, "{\"s\":");
-	feed(5 + WK_STREAM_BUCKETS, "{\"t\":2}\n{\"u\":");
+	feed(5 + 1024, "{\"t\":2}\n{\"u\":");
 	feed(5, "1}\n");
-	feed(5 + WK_STREAM_BUCKETS, "3}\n");
+	feed(5 + 1024, "3}\n");
 	CHECK_STR(written(), "{\"t\":2}\n{\"s\":1}\n{\"u\":3}\n");
 	ev_source_end(&tw, 5, NULL);
-	ev_source_end(&tw, 5 + WK_STREAM_BUCKETS, NULL);
+	ev_source_end(&tw, 5 + 1024, NULL);
 	/* fill every slot with a stream holding half a line */
 	buf_reset(&out);
 	writes = 0;
@@ -137,6 +137,46 @@ test_streams(void)
 	/* an ended stream starts afresh: its half line is gone */
 	feed(7919 * 20, "\n");
 	ev_source_end(&tw, 7919 * 20, NULL);
+	teardown();
+}
+
+/*
+ * A connector that set w_smax in co_setup (max_connections above the
+ * default): that many streams live at once, one more is dropped, and
+ * every stream is still found by id (with few hash collisions).
+ */
+static void
+test_streams_max(void)
+{
+	char	 line[64];
+	int	 i, n = 3000;
+
+	setup(ECHO("json", "[]", LOCAL));
+	tw.w_smax = n;
+	CHECK(ev_streams_alloc(&tw) == 0);
+	CHECK_INT(tw.w_smask, 4095);
+	for (i = 0; i < n; i++)
+		feed((uint64_t)i << 20, "[");
+	CHECK_INT(tw.w_dropped, 0);
+	feed(1, "[1]\n");			/* one too many */
+	CHECK_INT(tw.w_dropped, 1);
+	for (i = n - 1; i >= 0; i--) {
+		snprintf(line, sizeof(line), "%d]\n", i);
+		feed((uint64_t)i << 20, line);
+	}
+	CHECK_INT(writes, n);
+	CHECK(strncmp(written(), "[2999]\n[2998]\n", 14) == 0);
+	ev_source_end(&tw, (uint64_t)7 << 20, NULL);
+	feed(1, "[1]\n");			/* a slot is free again */
+	CHECK_INT(writes, n + 1);
+	CHECK_INT(tw.w_dropped, 1);
+	teardown();
+	/* the ceiling holds whatever a connector asks for */
+	setup(ECHO("json", "[]", LOCAL));
+	tw.w_smax = WK_MAX_CONNS + 1;
+	CHECK(ev_streams_alloc(&tw) == 0);
+	CHECK_INT(tw.w_smax, WK_MAX_CONNS);
+	CHECK_INT(tw.w_smask, WK_MAX_CONNS - 1);
 	teardown();
 }
 
@@ -310,6 +350,7 @@ main(void)
 	log_init("test_event", 0);
 	buf_init(&out, 0);
 	test_streams();
+	test_streams_max();
 	test_passthrough();
 	test_raw();
 	test_route();

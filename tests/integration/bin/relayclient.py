@@ -32,6 +32,19 @@ class Client:
         await self.ws.close()
 
 
+async def status_line(port):
+    """The first line the server answers to an upgrade request on port
+    (e.g. "HTTP/1.1 503 Service Unavailable" when it is full)."""
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    await w.drain()
+    line = await asyncio.wait_for(r.readline(), 5)
+    w.close()
+    return line.decode().strip()
+
+
 def wait_port(port):
     for _ in range(100):
         try:
