@@ -217,10 +217,11 @@ wsc_dead(struct wsconn *c)
 {
 	if (c->c_state == WSC_DEAD)
 		return;
-	if (c->c_ssl != NULL && c->c_tls_done && !c->c_tls_bad) {
-		/* close_notify, best effort: one try, no waiting. */
+	if (c->c_ssl != NULL && c->c_wire != NULL) {
+		/* close_notify (or an alert), best effort: one try. */
 		ERR_clear_error();
-		(void)SSL_shutdown(c->c_ssl);
+		if (c->c_tls_done && !c->c_tls_bad)
+			(void)SSL_shutdown(c->c_ssl);
 		(void)evbuffer_write(c->c_wire, c->c_fd);
 		ERR_clear_error();
 	}
@@ -916,14 +917,11 @@ wsc_tls_read(struct wsconn *c)
 	c->c_in_cb = 0;
 	if (c->c_state == WSC_DEAD)
 		return;
-	if (e != SSL_ERROR_NONE && e != SSL_ERROR_WANT_READ) {
-		/* Send what the batch answered (an alert too), then end. */
+	/* The end: the reason first; an alert leaves with wsc_dead. */
+	if (e != SSL_ERROR_NONE && e != SSL_ERROR_WANT_READ)
+		wsc_tls_fail(c, e, saved);
+	else
 		wsc_flush(c);
-		if (c->c_state != WSC_DEAD)
-			wsc_tls_fail(c, e, saved);
-		return;
-	}
-	wsc_flush(c);
 }
 
 /* End of file or an error (errno saved). */
