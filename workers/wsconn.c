@@ -1,13 +1,16 @@
 /*
  * One WebSocket connection (see wsconn.h).  States: a client first
  * connects TCP by hand (so TCP_NODELAY is set before anything is sent),
- * then an OpenSSL bufferevent carries the TLS handshake, the HTTP
- * upgrade and the frames; a plain connection does its own I/O on two
- * evbuffers (one read(2) per wake-up, no FIONREAD, no write interest
- * toggled per reply): frames queued while a read batch is handled go out
- * in one write at its end, frames queued elsewhere at the end of the
- * loop pass, and the write event is armed only when the socket refuses
- * part of it.  A connection never frees itself inside a callback: it
+ * then TLS if asked, the HTTP upgrade and the frames.  A connection does
+ * its own I/O on two evbuffers (one read(2) per wake-up, no FIONREAD, no
+ * write interest toggled per reply): frames queued while a read batch is
+ * handled go out in one write at its end, frames queued elsewhere at the
+ * end of the loop pass, and the write event is armed only when the
+ * socket refuses part of it.  TLS works the same way: OpenSSL reads the
+ * socket ahead (a whole batch of records per read(2)), what a read batch
+ * answers is sealed in one SSL_write and the records go out in one
+ * write, through a BIO that appends them to a wire buffer (so OpenSSL
+ * never waits to write: no SSL_ERROR_WANT_WRITE).  A connection never frees itself inside a callback: it
  * becomes DEAD and a deferred event tells the owner and frees it, so
  * owners may send, close or pause any connection from any callback.
  */
@@ -30,7 +33,6 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
@@ -40,7 +42,8 @@
 #include "wsconn.h"
 
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
-#define WSC_READ_MAX	(64U * 1024)	/* plain: bytes per read(2) */
+#define WSC_READ_MAX	(64U * 1024)	/* bytes per read(2) or batch */
+#define WSC_SEAL_MAX	(64U * 1024)	/* TLS: plaintext per SSL_write */
 #define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
 
 enum wsc_state {
@@ -56,13 +59,13 @@ enum wsc_state {
 
 struct wsconn {
 	struct event_base	*c_base;
-	struct bufferevent	*c_bev;		/* TLS */
-	SSL			*c_ssl;		/* owned by c_bev once set */
-	int			 c_fd;		/* until c_bev owns it */
-	struct evbuffer		*c_in;		/* plain: received (lazy) */
-	struct evbuffer		*c_out;		/* plain: to send */
-	struct event		*c_rev;		/* plain: readable */
-	struct event		*c_wev;		/* plain: output backlog */
+	SSL			*c_ssl;		/* TLS (ours) */
+	struct evbuffer		*c_wire;	/* TLS: records to send */
+	int			 c_fd;
+	struct evbuffer		*c_in;		/* received (lazy) */
+	struct evbuffer		*c_out;		/* to send (TLS: to seal) */
+	struct event		*c_rev;		/* readable */
+	struct event		*c_wev;		/* output backlog */
 	const struct wsconn_conf *c_conf;	/* the owner's */
 	const struct wsconn_cb	*c_cb;
 	void			*c_arg;
@@ -70,8 +73,9 @@ struct wsconn {
 	unsigned int		 c_was_open:1;
 	unsigned int		 c_paused:1;
 	unsigned int		 c_tls_done:1;
+	unsigned int		 c_tls_bad:1;	/* failed: no close_notify */
 	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
-	unsigned int		 c_in_cb:1;	/* plain: flush when done */
+	unsigned int		 c_in_cb:1;	/* flush when done */
 	unsigned int		 c_ping_unanswered:1;
 	struct ws_parser	 c_parser;
 	struct ws_close		 c_close;
@@ -88,9 +92,6 @@ struct wsconn {
 	struct buf		 c_tmp;
 };
 
-static void	wsc_read(struct bufferevent *, void *);
-static void	wsc_write(struct bufferevent *, void *);
-static void	wsc_event(struct bufferevent *, short, void *);
 static void	wsc_frames(struct wsconn *);
 static void	wsc_flush(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
@@ -98,6 +99,7 @@ static void	wsc_io_event(struct wsconn *, short, int);
 static void	wsc_dead(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
+static void	wsc_tls_read(struct wsconn *);
 static void	wsc_why(struct wsconn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -164,30 +166,32 @@ wsc_why(struct wsconn *c, const char *fmt, ...)
 	c->c_err = strdup(why);		/* NULL: "closed" */
 }
 
-/* What was received and not consumed yet (plain: may be NULL). */
+/* What was received and not consumed yet (may be NULL). */
 static struct evbuffer *
 wsc_in(struct wsconn *c)
 {
-	return c->c_bev != NULL ? bufferevent_get_input(c->c_bev) : c->c_in;
+	return c->c_in;
 }
 
 /* What waits to be sent (NULL before the socket is connected). */
 static struct evbuffer *
 wsc_out(const struct wsconn *c)
 {
-	return c->c_bev != NULL ? bufferevent_get_output(c->c_bev) : c->c_out;
+	return c->c_out;
+}
+
+/* What goes to the socket as it is: the TLS records, or the frames. */
+static struct evbuffer *
+wsc_wire(const struct wsconn *c)
+{
+	return c->c_ssl != NULL ? c->c_wire : c->c_out;
 }
 
 /* Read from the socket (1) or not (0). */
 static void
 wsc_want_read(struct wsconn *c, int on)
 {
-	if (c->c_bev != NULL) {
-		if (on)
-			bufferevent_enable(c->c_bev, EV_READ);
-		else
-			bufferevent_disable(c->c_bev, EV_READ);
-	} else if (c->c_rev != NULL) {
+	if (c->c_rev != NULL) {
 		if (on)
 			event_add(c->c_rev, NULL);
 		else
@@ -196,14 +200,13 @@ wsc_want_read(struct wsconn *c, int on)
 }
 
 /*
- * Plain: output was queued outside a read batch; the deferred event
- * sends it at the end of this loop pass, with whatever else is queued by
- * then (a bufferevent sends by itself).
+ * Output was queued outside a read batch; the deferred event sends it at
+ * the end of this loop pass, with whatever else is queued by then.
  */
 static void
 wsc_kick(struct wsconn *c)
 {
-	if (c->c_bev == NULL && c->c_out != NULL && !c->c_in_cb &&
+	if (c->c_out != NULL && !c->c_in_cb &&
 	    c->c_state != WSC_DEAD)
 		event_active(c->c_defer, EV_TIMEOUT, 0);
 }
@@ -214,10 +217,13 @@ wsc_dead(struct wsconn *c)
 {
 	if (c->c_state == WSC_DEAD)
 		return;
-	if (c->c_bev != NULL) {
-		if (c->c_ssl != NULL && c->c_tls_done)
-			(void)SSL_shutdown(c->c_ssl);	/* best effort */
-		bufferevent_disable(c->c_bev, EV_READ | EV_WRITE);
+	if (c->c_ssl != NULL && c->c_wire != NULL) {
+		/* close_notify (or an alert), best effort: one try. */
+		ERR_clear_error();
+		if (c->c_tls_done && !c->c_tls_bad)
+			(void)SSL_shutdown(c->c_ssl);
+		(void)evbuffer_write(c->c_wire, c->c_fd);
+		ERR_clear_error();
 	}
 	if (c->c_rev != NULL)
 		event_del(c->c_rev);
@@ -312,14 +318,12 @@ wsc_flush_and_drop(struct wsconn *c)
 {
 	c->c_state = WSC_FLUSH;
 	wsc_want_read(c, 0);
-	if (c->c_bev != NULL)
-		bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
 	/* A peer that does not read cannot keep us here for ever. */
 	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	wsc_flush(c);
-	if (c->c_state == WSC_FLUSH && evbuffer_get_length(wsc_out(c)) == 0)
+	if (c->c_state == WSC_FLUSH && wsconn_pending(c) == 0)
 		wsc_dead(c);
 }
 
@@ -622,21 +626,17 @@ wsc_input(struct wsconn *c)
 		wsc_in_drop(c);
 }
 
-/* Forget what was received (plain: the buffer too). */
+/* Forget what was received, and the buffer. */
 static void
 wsc_in_drop(struct wsconn *c)
 {
-	struct evbuffer	*in = wsc_in(c);
-
-	if (c->c_bev != NULL)
-		evbuffer_drain(in, evbuffer_get_length(in));
-	else if (in != NULL) {
-		evbuffer_free(in);
+	if (c->c_in != NULL) {
+		evbuffer_free(c->c_in);
 		c->c_in = NULL;
 	}
 }
 
-/* Plain: keep received bytes (the buffer is made when needed). */
+/* Keep received bytes (the buffer is made when needed). */
 static int
 wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
 {
@@ -645,19 +645,11 @@ wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
 	return evbuffer_add(c->c_in, data, len);
 }
 
-/* TLS: input arrived. */
-static void
-wsc_read(struct bufferevent *bev, void *arg)
-{
-	(void)bev;
-	wsc_input(arg);
-}
-
 /* Output drained below the low watermark (or to zero when flushing). */
 static void
 wsc_wrote(struct wsconn *c)
 {
-	size_t	 len = evbuffer_get_length(wsc_out(c));
+	size_t	 len = wsconn_pending(c);
 
 	if (c->c_state == WSC_FLUSH) {
 		if (len == 0)
@@ -669,107 +661,6 @@ wsc_wrote(struct wsconn *c)
 		c->c_cb->wc_writable(c, c->c_arg);
 }
 
-/* TLS: the bufferevent wrote (below the low watermark now). */
-static void
-wsc_write(struct bufferevent *bev, void *arg)
-{
-	(void)bev;
-	wsc_wrote(arg);
-}
-
-/*
- * Plain: write what is queued now, unless a backlog already waits for
- * the socket; what the socket refuses waits for the write event.
- */
-static void
-wsc_flush(struct wsconn *c)
-{
-	if (c->c_bev != NULL || c->c_out == NULL || c->c_state == WSC_DEAD ||
-	    evbuffer_get_length(c->c_out) == 0 ||
-	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
-		return;
-	if (evbuffer_write(c->c_out, c->c_fd) == -1 && errno != EAGAIN &&
-	    errno != EWOULDBLOCK && errno != EINTR) {
-		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
-		return;
-	}
-	/* A backlog: wait for the socket (the event is made on first use). */
-	if (evbuffer_get_length(c->c_out) > 0 && ((c->c_wev == NULL &&
-	    (c->c_wev = event_new(c->c_base, c->c_fd, EV_WRITE | EV_PERSIST,
-	    wsc_io_write, c)) == NULL) || event_add(c->c_wev, NULL) == -1)) {
-		wsc_why(c, "out of memory");
-		wsc_dead(c);
-		return;
-	}
-	wsc_wrote(c);
-}
-
-/* Plain: the socket takes more of the backlog. */
-static void
-wsc_io_write(evutil_socket_t fd, short ev, void *arg)
-{
-	struct wsconn	*c = arg;
-
-	(void)ev;
-	if (evbuffer_write(c->c_out, fd) == -1 && errno != EAGAIN &&
-	    errno != EWOULDBLOCK && errno != EINTR) {
-		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
-		return;
-	}
-	if (evbuffer_get_length(c->c_out) == 0)
-		event_del(c->c_wev);
-	wsc_wrote(c);
-}
-
-/*
- * Plain: the socket is readable.  One read(2) into a static buffer (no
- * FIONREAD), the batch is handled, then all replies go out in one write.
- * With nothing buffered before, frames are parsed in place and only a
- * remainder (a partial frame, or what a pause held back) is kept.
- */
-static void
-wsc_io_read(evutil_socket_t fd, short ev, void *arg)
-{
-	static uint8_t	 rbuf[WSC_READ_MAX];
-	struct wsconn	*c = arg;
-	ssize_t		 n;
-	size_t		 used;
-
-	(void)ev;
-	n = read(fd, rbuf, sizeof(rbuf));
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
-		return;
-	if (n == -1) {
-		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, errno);
-		return;
-	}
-	if (n == 0) {
-		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
-		return;
-	}
-	c->c_in_cb = 1;
-	if ((c->c_in == NULL || evbuffer_get_length(c->c_in) == 0) &&
-	    wsc_may_parse(c)) {
-		used = wsc_parse_run(c, rbuf, (size_t)n);
-		if (c->c_state != WSC_DEAD && used < (size_t)n &&
-		    wsc_in_add(c, rbuf + used, (size_t)n - used) == -1) {
-			wsc_why(c, "out of memory");
-			wsc_dead(c);
-		}
-	} else if (wsc_in_add(c, rbuf, (size_t)n) == -1) {
-		wsc_why(c, "out of memory");
-		wsc_dead(c);
-	} else
-		wsc_input(c);
-	/* An open connection keeps no input buffer while it has none. */
-	if (c->c_state == WSC_OPEN && c->c_in != NULL &&
-	    evbuffer_get_length(c->c_in) == 0)
-		wsc_in_drop(c);
-	c->c_in_cb = 0;
-	wsc_flush(c);
-}
-
 /* Why OpenSSL failed, with the certificate verdict when there is one. */
 static void
 wsc_tls_error(struct wsconn *c)
@@ -778,10 +669,10 @@ wsc_tls_error(struct wsconn *c)
 	unsigned long	 err;
 	long		 v;
 
-	while ((err = bufferevent_get_openssl_error(c->c_bev)) != 0)
+	while ((err = ERR_get_error()) != 0)
 		if (e[0] == '\0')
 			ERR_error_string_n(err, e, sizeof(e));
-	if (c->c_conf->cf_role == WS_ROLE_CLIENT && c->c_ssl != NULL &&
+	if (c->c_conf->cf_role == WS_ROLE_CLIENT &&
 	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
 		wsc_why(c, "TLS: certificate verification failed: %s",
 		    X509_verify_cert_error_string(v));
@@ -795,16 +686,248 @@ wsc_tls_error(struct wsconn *c)
 		wsc_why(c, "TLS: handshake failed");
 }
 
-/* Connected (client TLS done), end of file or an error (errno saved). */
+/*
+ * TLS: an SSL call failed with SSL_get_error() e (errno saved): the
+ * peer's close_notify or a bare end of file is an end of file (a dirty
+ * shutdown is allowed), anything else an error.
+ */
 static void
-wsc_io_event(struct wsconn *c, short what, int saved)
+wsc_tls_fail(struct wsconn *c, int e, int saved)
 {
-	if (what & BEV_EVENT_CONNECTED) {
+	unsigned long	 err = ERR_peek_error();
+
+	if (e == SSL_ERROR_ZERO_RETURN ||
+	    (e == SSL_ERROR_SYSCALL && err == 0 && saved == 0) ||
+	    (e == SSL_ERROR_SSL && ERR_GET_LIB(err) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		if (e != SSL_ERROR_ZERO_RETURN)
+			c->c_tls_bad = 1;
+		ERR_clear_error();
+		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+		return;
+	}
+	c->c_tls_bad = 1;
+	if (!c->c_tls_done || err != 0) {
+		errno = saved;
+		wsc_tls_error(c);
+		if (!c->c_tls_done)
+			wsc_hs_failed(c);
+		wsc_dead(c);
+		return;
+	}
+	wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, saved);
+}
+
+/*
+ * TLS: seal what is queued into records on the wire buffer, in pieces of
+ * at most WSC_SEAL_MAX (a frame's header and payload in one record).
+ */
+static int
+wsc_tls_seal(struct wsconn *c)
+{
+	unsigned char	*p;
+	size_t		 len;
+	int		 r;
+
+	while ((len = evbuffer_get_length(c->c_out)) > 0) {
+		if (len > WSC_SEAL_MAX)
+			len = WSC_SEAL_MAX;
+		if ((p = evbuffer_pullup(c->c_out, (ssize_t)len)) == NULL) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+			return -1;
+		}
+		ERR_clear_error();
+		if ((r = SSL_write(c->c_ssl, p, (int)len)) <= 0) {
+			wsc_tls_fail(c, SSL_get_error(c->c_ssl, r), errno);
+			return -1;
+		}
+		evbuffer_drain(c->c_out, (size_t)r);
+	}
+	return 0;
+}
+
+/*
+ * Write what is queued now (TLS: sealed first), unless a backlog already
+ * waits for the socket; what the socket refuses waits for the write
+ * event.
+ */
+static void
+wsc_flush(struct wsconn *c)
+{
+	struct evbuffer	*wire;
+
+	if (c->c_out == NULL || c->c_state == WSC_DEAD)
+		return;
+	if (c->c_ssl != NULL && c->c_tls_done &&
+	    evbuffer_get_length(c->c_out) > 0 && wsc_tls_seal(c) == -1)
+		return;
+	wire = wsc_wire(c);
+	if (evbuffer_get_length(wire) == 0 ||
+	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
+		return;
+	if (evbuffer_write(wire, c->c_fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		c->c_tls_bad = 1;
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	/* A backlog: wait for the socket (the event is made on first use). */
+	if (evbuffer_get_length(wire) > 0 && ((c->c_wev == NULL &&
+	    (c->c_wev = event_new(c->c_base, c->c_fd, EV_WRITE | EV_PERSIST,
+	    wsc_io_write, c)) == NULL) || event_add(c->c_wev, NULL) == -1)) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	wsc_wrote(c);
+}
+
+/* The socket takes more of the backlog. */
+static void
+wsc_io_write(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+	struct evbuffer	*wire = wsc_wire(c);
+
+	(void)ev;
+	if (evbuffer_write(wire, fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		c->c_tls_bad = 1;
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
+		return;
+	}
+	if (evbuffer_get_length(wire) == 0)
+		event_del(c->c_wev);
+	wsc_wrote(c);
+}
+
+/*
+ * Hand one batch of received bytes on.  With nothing buffered before,
+ * frames are parsed in place and only a remainder (a partial frame, or
+ * what a pause held back) is kept.
+ */
+static void
+wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
+{
+	size_t	 used;
+
+	if ((c->c_in == NULL || evbuffer_get_length(c->c_in) == 0) &&
+	    wsc_may_parse(c)) {
+		used = wsc_parse_run(c, data, n);
+		if (c->c_state != WSC_DEAD && used < n &&
+		    wsc_in_add(c, data + used, n - used) == -1) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+		}
+	} else if (wsc_in_add(c, data, n) == -1) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+	} else
+		wsc_input(c);
+	/* An open connection keeps no input buffer while it has none. */
+	if (c->c_state == WSC_OPEN && c->c_in != NULL &&
+	    evbuffer_get_length(c->c_in) == 0)
+		wsc_in_drop(c);
+}
+
+/* The buffer a read batch lands in (one worker, one thread). */
+static uint8_t	 wsc_rbuf[WSC_READ_MAX];
+
+/*
+ * The socket is readable.  Plain: one read(2) (no FIONREAD), the batch is
+ * handled, then all replies go out in one write.  TLS: see wsc_tls_read.
+ */
+static void
+wsc_io_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+	ssize_t		 n;
+
+	(void)ev;
+	if (c->c_ssl != NULL) {
+		wsc_tls_read(c);
+		return;
+	}
+	n = read(fd, wsc_rbuf, sizeof(wsc_rbuf));
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n == -1) {
+		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, errno);
+		return;
+	}
+	if (n == 0) {
+		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+		return;
+	}
+	c->c_in_cb = 1;
+	wsc_batch(c, wsc_rbuf, (size_t)n);
+	c->c_in_cb = 0;
+	wsc_flush(c);
+}
+
+/*
+ * TLS: the handshake, then what OpenSSL decrypts, gathered into one
+ * batch: records are taken while OpenSSL holds more (it reads the socket
+ * ahead), so a message split over records is parsed in place and no
+ * read(2) is made only to hear EAGAIN.  Data OpenSSL still holds when the
+ * input is paused is taken on resume (wsc_deferred).  All replies and
+ * handshake records go out in one write at the end.
+ */
+static void
+wsc_tls_read(struct wsconn *c)
+{
+	size_t	 off;
+	int	 n, e = SSL_ERROR_NONE, saved = 0;
+
+	c->c_in_cb = 1;
+	if (!c->c_tls_done) {
+		ERR_clear_error();
+		if ((n = SSL_do_handshake(c->c_ssl)) != 1) {
+			e = SSL_get_error(c->c_ssl, n);
+			saved = errno;
+			goto done;
+		}
 		c->c_tls_done = 1;
 		if (c->c_state == WSC_TLS)
 			wsc_client_request(c);
-		return;
 	}
+	do {
+		off = 0;
+		while (off < sizeof(wsc_rbuf)) {
+			ERR_clear_error();
+			n = SSL_read(c->c_ssl, wsc_rbuf + off,
+			    (int)(sizeof(wsc_rbuf) - off));
+			if (n <= 0) {
+				e = SSL_get_error(c->c_ssl, n);
+				saved = errno;
+				break;
+			}
+			off += (size_t)n;
+			if (!SSL_has_pending(c->c_ssl))
+				break;
+		}
+		if (off > 0 && c->c_state != WSC_DEAD)
+			wsc_batch(c, wsc_rbuf, off);
+	} while (off == sizeof(wsc_rbuf) && e == SSL_ERROR_NONE &&
+	    !c->c_paused && c->c_state != WSC_DEAD &&
+	    SSL_has_pending(c->c_ssl));
+ done:
+	c->c_in_cb = 0;
+	if (c->c_state == WSC_DEAD)
+		return;
+	/* The end: the reason first; an alert leaves with wsc_dead. */
+	if (e != SSL_ERROR_NONE && e != SSL_ERROR_WANT_READ)
+		wsc_tls_fail(c, e, saved);
+	else
+		wsc_flush(c);
+}
+
+/* End of file or an error (errno saved). */
+static void
+wsc_io_event(struct wsconn *c, short what, int saved)
+{
 	if (what & BEV_EVENT_EOF) {
 		/* Frames read before the EOF still count. */
 		if (c->c_state == WSC_OPEN || c->c_state == WSC_CLOSING) {
@@ -818,29 +941,11 @@ wsc_io_event(struct wsconn *c, short what, int saved)
 			wsc_why(c, "connection lost (1006)");
 		else
 			wsc_why(c, "closed");
-	} else if (what & BEV_EVENT_ERROR) {
-		if (c->c_ssl != NULL && (!c->c_tls_done ||
-		    bufferevent_get_openssl_error(c->c_bev) != 0)) {
-			errno = saved;
-			wsc_tls_error(c);
-			if (!c->c_tls_done && c->c_conf->cf_stats != NULL)
-				c->c_conf->cf_stats->st_handshake_failed++;
-		} else
-			wsc_why(c, "%s", saved ? strerror(saved) :
-			    "connection error");
-	} else
+	} else if (what & BEV_EVENT_ERROR)
+		wsc_why(c, "%s", saved ? strerror(saved) : "connection error");
+	else
 		return;
 	wsc_dead(c);
-}
-
-/* TLS: the bufferevent's events. */
-static void
-wsc_event(struct bufferevent *bev, short what, void *arg)
-{
-	int	 saved = errno;
-
-	(void)bev;
-	wsc_io_event(arg, what, saved);
 }
 
 /* Handshake too slow, close handshake too slow, or a stuck flush. */
@@ -898,8 +1003,8 @@ wsc_ping(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
- * Deferred: tell the owner about a dead connection, or resume input and
- * send what was queued (plain).
+ * Deferred: tell the owner about a dead connection, or resume input
+ * (TLS: then what OpenSSL still holds) and send what was queued.
  */
 static void
 wsc_deferred(evutil_socket_t fd, short ev, void *arg)
@@ -914,18 +1019,18 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 		wsconn_free(c);
 		return;
 	}
-	if (c->c_bev != NULL) {
-		if (!c->c_paused)
-			wsc_input(c);
-		return;
-	}
 	if (c->c_rev == NULL)
 		return;
 	c->c_in_cb = 1;
 	if (!c->c_paused)
 		wsc_input(c);
 	c->c_in_cb = 0;
-	wsc_flush(c);
+	if (c->c_ssl != NULL && c->c_tls_done && !c->c_paused &&
+	    c->c_state != WSC_DEAD && c->c_state != WSC_FLUSH &&
+	    SSL_has_pending(c->c_ssl))
+		wsc_tls_read(c);
+	else
+		wsc_flush(c);
 }
 
 /* Common allocation. */
@@ -960,7 +1065,7 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 	return c;
 }
 
-/* Plain: our own buffers and events on the socket (c_fd stays ours). */
+/* Our own buffers and events on the socket (c_fd stays ours). */
 static int
 wsc_plain(struct wsconn *c, int fd)
 {
@@ -972,26 +1077,88 @@ wsc_plain(struct wsconn *c, int fd)
 	return event_add(c->c_rev, NULL);
 }
 
-/* Wrap the connected (or accepted) socket: TLS in a bufferevent. */
+/* TLS records OpenSSL writes go to the connection's wire buffer. */
 static int
-wsc_bev(struct wsconn *c, int fd, SSL *ssl, int accepting)
+wsc_bio_write(BIO *b, const char *data, int len)
 {
-	int	 opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
+	struct wsconn	*c = BIO_get_data(b);
 
-	if (ssl == NULL)
-		return wsc_plain(c, fd);
-	c->c_bev = bufferevent_openssl_socket_new(c->c_base, fd, ssl,
-	    accepting ? BUFFEREVENT_SSL_ACCEPTING :
-	    BUFFEREVENT_SSL_CONNECTING, opts);
-	if (c->c_bev == NULL)
+	BIO_clear_retry_flags(b);
+	if (len <= 0)
+		return 0;
+	if (evbuffer_add(c->c_wire, data, (size_t)len) == -1)
 		return -1;
-	c->c_ssl = ssl;
-	bufferevent_openssl_set_allow_dirty_shutdown(c->c_bev, 1);
-	c->c_fd = -1;
-	bufferevent_setcb(c->c_bev, wsc_read, wsc_write, wsc_event, c);
-	bufferevent_setwatermark(c->c_bev, EV_READ, 0, WSC_IN_HIGH);
-	bufferevent_setwatermark(c->c_bev, EV_WRITE, WSC_OUT_LOW, 0);
-	return bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	return len;
+}
+
+/* The wire BIO has nothing to control; a flush is a success. */
+static long
+wsc_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+/* A wire BIO is ready once made. */
+static int
+wsc_bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+/* The wire BIO's method, made once per process. */
+static BIO_METHOD *
+wsc_bio_method(void)
+{
+	static BIO_METHOD	*m;
+	int			 idx;
+
+	if (m != NULL)
+		return m;
+	if ((idx = BIO_get_new_index()) == -1 ||
+	    (m = BIO_meth_new(idx | BIO_TYPE_SOURCE_SINK, "wsconn wire"))
+	    == NULL)
+		return NULL;
+	if (!BIO_meth_set_write(m, wsc_bio_write) ||
+	    !BIO_meth_set_ctrl(m, wsc_bio_ctrl) ||
+	    !BIO_meth_set_create(m, wsc_bio_create)) {
+		BIO_meth_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/*
+ * TLS on the socket: OpenSSL reads it (ahead, up to WSC_READ_MAX at a
+ * time) and writes records to the wire buffer.
+ */
+static int
+wsc_tls_start(struct wsconn *c, int accepting)
+{
+	BIO_METHOD	*m;
+	BIO		*rb, *wb;
+
+	if ((m = wsc_bio_method()) == NULL ||
+	    (c->c_wire = evbuffer_new()) == NULL)
+		return -1;
+	if ((rb = BIO_new_socket(c->c_fd, BIO_NOCLOSE)) == NULL)
+		return -1;
+	if ((wb = BIO_new(m)) == NULL) {
+		BIO_free(rb);
+		return -1;
+	}
+	BIO_set_data(wb, c);
+	SSL_set_bio(c->c_ssl, rb, wb);
+	SSL_set_read_ahead(c->c_ssl, 1);
+	SSL_set_default_read_buffer_len(c->c_ssl, WSC_READ_MAX);
+	if (accepting)
+		SSL_set_accept_state(c->c_ssl);
+	else
+		SSL_set_connect_state(c->c_ssl);
+	return 0;
 }
 
 /* Server side: a new connection in the upgrade state, timer armed. */
@@ -1008,13 +1175,10 @@ wsconn_accept(struct event_base *base, int fd, SSL *ssl,
 		return NULL;
 	}
 	c->c_fd = fd;
-	if (wsc_bev(c, fd, ssl, 1) == -1) {
-		if (c->c_bev == NULL) {
-			SSL_free(ssl);
-			close(fd);
-			c->c_fd = -1;
-		}
-		wsconn_free(c);
+	c->c_ssl = ssl;
+	if (wsc_plain(c, fd) == -1 ||
+	    (ssl != NULL && wsc_tls_start(c, 1) == -1)) {
+		wsconn_free(c);		/* closes fd, frees ssl */
 		return NULL;
 	}
 	c->c_state = WSC_HANDSHAKE;
@@ -1029,7 +1193,6 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 	struct wsconn	*c = arg;
 	socklen_t	 len = sizeof(int);
 	int		 err = 0;
-	SSL		*ssl = c->c_ssl;
 
 	(void)ev;
 	event_free(c->c_conn_ev);
@@ -1041,18 +1204,17 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 		wsc_dead(c);
 		return;
 	}
-	c->c_ssl = NULL;
 	c->c_tcp_ok = 1;
-	if (wsc_bev(c, c->c_fd, ssl, 0) == -1) {
-		if (c->c_bev == NULL)
-			c->c_ssl = ssl;
+	if (wsc_plain(c, c->c_fd) == -1 ||
+	    (c->c_ssl != NULL && wsc_tls_start(c, 0) == -1)) {
 		wsc_why(c, "out of memory");
 		wsc_dead(c);
 		return;
 	}
-	if (ssl != NULL)
-		c->c_state = WSC_TLS;	/* CONNECTED event after TLS */
-	else
+	if (c->c_ssl != NULL) {
+		c->c_state = WSC_TLS;	/* the request follows TLS */
+		wsc_tls_read(c);	/* ClientHello */
+	} else
 		wsc_client_request(c);
 }
 
@@ -1103,13 +1265,11 @@ wsconn_free(struct wsconn *c)
 		evbuffer_free(c->c_in);
 	if (c->c_out != NULL)
 		evbuffer_free(c->c_out);
-	if (c->c_bev != NULL)
-		bufferevent_free(c->c_bev);	/* closes fd, frees SSL */
-	else {
-		SSL_free(c->c_ssl);
-		if (c->c_fd != -1)
-			close(c->c_fd);
-	}
+	if (c->c_wire != NULL)
+		evbuffer_free(c->c_wire);
+	SSL_free(c->c_ssl);		/* and its BIOs */
+	if (c->c_fd != -1)
+		close(c->c_fd);
 	if (c->c_timer != NULL)
 		event_free(c->c_timer);
 	if (c->c_ping != NULL)
@@ -1202,7 +1362,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 void
 wsconn_pause(struct wsconn *c, int on)
 {
-	if ((c->c_bev == NULL && c->c_rev == NULL) || c->c_state == WSC_DEAD)
+	if (c->c_rev == NULL || c->c_state == WSC_DEAD)
 		return;
 	if (on == c->c_paused)
 		return;
@@ -1224,13 +1384,18 @@ wsconn_is_open(const struct wsconn *c)
 	return c->c_state == WSC_OPEN;
 }
 
-/* Bytes queued for the peer. */
+/* Bytes queued for the peer (TLS: sealed or not). */
 size_t
 wsconn_pending(const struct wsconn *c)
 {
+	size_t	 n;
+
 	if (wsc_out(c) == NULL)
 		return 0;
-	return evbuffer_get_length(wsc_out(c));
+	n = evbuffer_get_length(wsc_out(c));
+	if (c->c_wire != NULL)
+		n += evbuffer_get_length(c->c_wire);
+	return n;
 }
 
 /* The peer as given at creation. */

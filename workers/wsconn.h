@@ -1,8 +1,9 @@
 /*
- * One WebSocket connection (plain TCP on its own libevent events and
- * evbuffers, TLS on an OpenSSL bufferevent), shared by the ws_server and
- * ws_client connectors: opening handshake (either side), frame parsing
- * with common/ws.h, automatic pong, close echo, error close codes,
+ * One WebSocket connection (on its own libevent events and evbuffers;
+ * TLS through OpenSSL, which reads the socket ahead and writes its
+ * records to an evbuffer), shared by the ws_server and ws_client
+ * connectors: opening handshake (either side), frame parsing with
+ * common/ws.h, automatic pong, close echo, error close codes,
  * keepalive pings, bounded output and input backpressure.  Messages go
  * up through callbacks; nothing here knows about events, codecs or
  * routes.
@@ -26,7 +27,6 @@
 #define WSC_HS_TIMEOUT_MS	10000	/* TCP + TLS + HTTP upgrade */
 #define WSC_CLOSE_WAIT_MS	2000	/* for the peer's close frame / EOF */
 #define WSC_OUT_MAX		(8U * 1024 * 1024)	/* queued output */
-#define WSC_IN_HIGH		(256U * 1024)	/* socket read watermark */
 #define WSC_NAME_MAX		96
 
 /* Counters a connector keeps for all its connections (show stats). */

@@ -1,9 +1,11 @@
 /*
- * Unit tests of workers/wsconn.c on a plain connection: a wsconn in the
- * server role on one end of a socketpair, a hand-made client on the other.
- * The loop is run a pass at a time, so the tests can hold the client's
- * reading back and see the server's output queue (a backlog the socket
- * refused) and what happens to frames queued behind it.
+ * Unit tests of workers/wsconn.c: a wsconn in the server role on one end
+ * of a socketpair, a hand-made client on the other, first plain, then
+ * the same tests over TLS (a certificate made here, the server context
+ * of common/tls.c, an OpenSSL client).  The loop is run a pass at a
+ * time, so the tests can hold the client's reading back and see the
+ * server's output queue (a backlog the socket refused) and what happens
+ * to frames queued behind it.
  */
 #include "config.h"
 
@@ -21,9 +23,14 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "buf.h"
 #include "check.h"
+#include "tls.h"
 #include "url.h"
 #include "ws.h"
 #include "wsconn.h"
@@ -49,6 +56,7 @@ struct tsrv {
 /* The hand-made client: raw bytes in, frames parsed. */
 struct tcli {
 	int		 c_fd;
+	SSL		*c_ssl;		/* TLS tests */
 	struct buf	 c_rx;
 	struct ws_parser c_p;
 	int		 c_eof;
@@ -59,10 +67,26 @@ struct tcli {
 	char		 c_last[T_MAXMSG];
 	size_t		 c_last_len;
 	int		 c_last_bin;
+	size_t		 c_last_full;	/* length, also beyond T_MAXMSG */
+	uint32_t	 c_last_sum;	/* of all of it */
+	uint32_t	 c_sums;	/* of all messages, in order */
 };
 
 static struct event_base	*base;
 static struct ws_limits		 lim;
+static SSL_CTX			*t_sctx;	/* set: the tests run on TLS */
+static SSL_CTX			*t_cctx;
+
+/* FNV-1a of a message: large echoes are compared whole. */
+static uint32_t
+t_sum(const uint8_t *p, size_t len)
+{
+	uint32_t	 h = 2166136261U;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * 16777619U;
+	return h;
+}
 
 /* Drop the first n bytes of a buffer. */
 static void
@@ -165,7 +189,20 @@ t_write(struct tcli *c, const void *data, size_t len)
 	ssize_t		 n;
 
 	while (len > 0) {
-		if ((n = write(c->c_fd, p, len)) == -1) {
+		if (c->c_ssl != NULL) {
+			ERR_clear_error();
+			n = SSL_write(c->c_ssl, p, (int)len);
+			if (n <= 0) {
+				n = SSL_get_error(c->c_ssl, (int)n);
+				if (n != SSL_ERROR_WANT_READ &&
+				    n != SSL_ERROR_WANT_WRITE)
+					return -1;
+				n = -1;
+				errno = EAGAIN;
+			}
+		} else
+			n = write(c->c_fd, p, len);
+		if (n == -1) {
 			if (errno != EAGAIN)
 				return -1;
 			/* Let the server read some. */
@@ -205,10 +242,19 @@ t_read(struct tcli *c, int frames)
 	ssize_t		 n;
 	int		 r, seq;
 
-	while ((n = read(c->c_fd, tmp, sizeof(tmp))) > 0)
-		buf_add(&c->c_rx, tmp, (size_t)n);
-	if (n == 0)
-		c->c_eof = 1;
+	if (c->c_ssl != NULL) {
+		ERR_clear_error();
+		while ((r = SSL_read(c->c_ssl, tmp, sizeof(tmp))) > 0)
+			buf_add(&c->c_rx, tmp, (size_t)r);
+		r = SSL_get_error(c->c_ssl, r);
+		if (r != SSL_ERROR_WANT_READ && r != SSL_ERROR_WANT_WRITE)
+			c->c_eof = 1;	/* close_notify, EOF or an error */
+	} else {
+		while ((n = read(c->c_fd, tmp, sizeof(tmp))) > 0)
+			buf_add(&c->c_rx, tmp, (size_t)n);
+		if (n == 0)
+			c->c_eof = 1;
+	}
 	if (!frames)
 		return;
 	while (c->c_rx.bf_len > 0) {
@@ -230,6 +276,9 @@ t_read(struct tcli *c, int frames)
 			    T_MAXMSG;
 			memcpy(c->c_last, ev.we_data, c->c_last_len);
 			c->c_last_bin = ev.we_type == WS_EV_BINARY;
+			c->c_last_full = ev.we_len;
+			c->c_last_sum = t_sum(ev.we_data, ev.we_len);
+			c->c_sums = c->c_sums * 31 + c->c_last_sum;
 		} else if (r == WS_OK && ev.we_type == WS_EV_CLOSE)
 			c->c_close = ev.we_code;
 		else if (r != WS_OK && r != WS_NEED_MORE)
@@ -262,6 +311,8 @@ t_pump(struct tcli *c, int readc, const int *flag, int want)
 static void
 t_cli_done(struct tcli *c)
 {
+	SSL_free(c->c_ssl);
+	c->c_ssl = NULL;
 	if (c->c_fd != -1)
 		close(c->c_fd);
 	c->c_fd = -1;
@@ -276,6 +327,7 @@ t_connect(struct tsrv *s, struct tcli *c, struct wsconn_conf *cf)
 	struct ws_response	 resp;
 	struct url		 u;
 	struct buf		 req;
+	SSL			*ssl = NULL;
 	const char		*why;
 	char			 key[WS_KEY_LEN + 1];
 	size_t			 used;
@@ -291,7 +343,14 @@ t_connect(struct tsrv *s, struct tcli *c, struct wsconn_conf *cf)
 		return -1;
 	c->c_fd = sv[1];
 	s->s_fd = sv[0];
-	if ((s->s_ws = wsconn_accept(base, sv[0], NULL, cf, &t_cb, s,
+	if (t_sctx != NULL) {
+		if ((ssl = SSL_new(t_sctx)) == NULL ||
+		    (c->c_ssl = SSL_new(t_cctx)) == NULL ||
+		    SSL_set_fd(c->c_ssl, sv[1]) != 1)
+			return -1;
+		SSL_set_connect_state(c->c_ssl);
+	}
+	if ((s->s_ws = wsconn_accept(base, sv[0], ssl, cf, &t_cb, s,
 	    "test")) == NULL)
 		return -1;
 	buf_init(&req, 0);
@@ -577,11 +636,173 @@ test_idle_memory(struct wsconn_conf *cf)
 #endif
 }
 
+/* Byte i of a test message of len bytes. */
+static uint8_t
+t_byte(size_t len, size_t i)
+{
+	return (uint8_t)((i * 7 + len + i / 251) & 0xff);
+}
+
+/*
+ * Large messages both ways, alone and all in one write: each echo is
+ * whole (length and checksum) and in order.
+ */
+static void
+test_large(struct wsconn_conf *cf)
+{
+	static const size_t	 sizes[] = { 0, 1, 125, 126, 16383, 16384,
+	    16385, 65535, 65536, 70000, 300000, 1048576 };
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b, all;
+	uint32_t	 want = 0;
+	size_t		 i, j, n = sizeof(sizes) / sizeof(sizes[0]);
+
+	buf_init(&c.c_rx, 0);
+	buf_init(&b, 0);
+	buf_init(&all, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	for (i = 0; i < n; i++) {
+		buf_reset(&b);
+		for (j = 0; j < sizes[i]; j++)
+			buf_add(&b, (const char *)&(uint8_t){ t_byte(sizes[i],
+			    j) }, 1);
+		CHECK(t_send(&c, WS_OP_BINARY, b.bf_data, b.bf_len) == 0);
+		CHECK(t_pump(&c, 1, &c.c_n, (int)i + 1));
+		CHECK_MSG(c.c_last_full == sizes[i] && c.c_last_sum ==
+		    t_sum((uint8_t *)b.bf_data, b.bf_len),
+		    "echo of %zu bytes: %zu bytes back", sizes[i],
+		    c.c_last_full);
+		want = want * 31 + t_sum((uint8_t *)b.bf_data, b.bf_len);
+		(void)ws_frame_build(&all, WS_ROLE_CLIENT, WS_OP_BINARY, 1,
+		    b.bf_data, b.bf_len);
+	}
+	CHECK(c.c_sums == want);
+	/* Again, every message in one write. */
+	c.c_sums = 0;
+	CHECK(t_write(&c, all.bf_data, all.bf_len) == 0);
+	CHECK(t_pump(&c, 1, &c.c_n, 2 * (int)n));
+	CHECK_INT(c.c_n, 2 * (int)n);
+	CHECK(c.c_sums == want);
+	CHECK_INT(c.c_bad, 0);
+	CHECK_INT(s.s_unsent, 0);
+	buf_free(&b);
+	buf_free(&all);
+	wsconn_free(s.s_ws);
+	t_cli_done(&c);
+}
+
+/*
+ * The first message of a large batch pauses the input: the rest is
+ * delivered on resume, all of it, in order.  Over TLS the records are
+ * sized (pause, 16,200 bytes, 3 x 16 KiB, 240 bytes; OpenSSL 3 reads
+ * 64 KiB ahead) so that the server's 64 KiB read batch ends inside the
+ * last record after the socket was read empty: its end stays inside
+ * OpenSSL, where no socket event will find it.
+ */
+static void
+test_pause_batch(struct wsconn_conf *cf)
+{
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b;
+	char		 p[T_BURST_LEN];
+	int		 i, n = 49;	/* 3 x 16 KiB and 240 bytes */
+
+	buf_init(&c.c_rx, 0);
+	buf_init(&b, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 1, "pause", 5);
+	CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+	buf_reset(&b);
+	memset(p, 'x', sizeof(p));
+	for (i = 0; i < 16; i++)
+		buf_add(&b, p, sizeof(p));
+	buf_add(&b, p, 192);
+	CHECK(t_send(&c, WS_OP_BINARY, b.bf_data, b.bf_len) == 0);
+	buf_reset(&b);
+	for (i = 0; i < n; i++) {
+		t_burst_msg(i, p);
+		(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_BINARY, 1, p,
+		    sizeof(p));
+	}
+	CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+	for (i = 0; i < 20; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		t_read(&c, 1);
+	}
+	CHECK_INT(s.s_msgs, 1);
+	CHECK_INT(c.c_n, 1);
+	wsconn_pause(s.s_ws, 0);
+	CHECK(t_pump(&c, 1, &c.c_n, n + 2));
+	CHECK_INT(c.c_burst_seq, n);
+	CHECK_INT(s.s_msgs, n + 2);
+	CHECK_INT(c.c_bad, 0);
+	buf_free(&b);
+	wsconn_free(s.s_ws);
+	t_cli_done(&c);
+}
+
+/*
+ * TLS contexts for the second round: a self-signed EC certificate in a
+ * temporary directory for the server (common/tls.c reads files), a
+ * client that does not verify it.
+ */
+static int
+t_tls_setup(char *dir)
+{
+	EVP_PKEY	*k = NULL;
+	X509		*x = NULL;
+	FILE		*f;
+	char		 cert[256], key[256], err[256];
+	int		 ok = -1;
+
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	if ((k = EVP_EC_gen("P-256")) == NULL || (x = X509_new()) == NULL)
+		goto out;
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, k);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	if (X509_sign(x, k, EVP_sha256()) == 0)
+		goto out;
+	if ((f = fopen(cert, "w")) == NULL)
+		goto out;
+	PEM_write_X509(f, x);
+	fclose(f);
+	if ((f = fopen(key, "w")) == NULL)
+		goto out;
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	if ((t_sctx = tls_server_ctx(cert, key, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	if ((t_cctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		goto out;
+	SSL_CTX_set_verify(t_cctx, SSL_VERIFY_NONE, NULL);
+	ok = 0;
+ out:
+	(void)unlink(cert);
+	(void)unlink(key);
+	(void)rmdir(dir);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return ok;
+}
+
 int
 main(void)
 {
 	struct wsconn_conf	 cf;
 	struct wsc_stats	 st;
+	char			 dir[] = "/tmp/test_wsconn.XXXXXX";
 
 	memset(&st, 0, sizeof(st));
 	/* As in the worker: a write to a closed peer is an error, no signal. */
@@ -596,7 +817,24 @@ main(void)
 	test_pause_eof(&cf);
 	test_bad_handshake(&cf, &st);
 	CHECK_INT(st.st_connections, 3);
+	test_large(&cf);
+	test_pause_batch(&cf);
 	test_idle_memory(&cf);
+
+	/* The same over TLS. */
+	CHECK(t_tls_setup(dir) == 0);
+	if (t_sctx != NULL && t_cctx != NULL) {
+		memset(&st, 0, sizeof(st));
+		test_echo(&cf);
+		test_backlog(&cf);
+		test_pause_eof(&cf);
+		test_large(&cf);
+		test_pause_batch(&cf);
+		CHECK_INT(st.st_connections, 5);
+		CHECK_INT(st.st_handshake_failed, 0);
+	}
+	SSL_CTX_free(t_sctx);
+	SSL_CTX_free(t_cctx);
 	event_base_free(base);
 	return check_done();
 }
