@@ -617,6 +617,30 @@ ws_frame_header(uint8_t hdr[WS_HEADER_MAX], size_t *hlen, int opcode,
 }
 
 /*
+ * Masking keys come from a pool of random bytes refilled WS_KEY_POOL
+ * bytes at a time: one arc4random_buf call per 1024 frames instead of
+ * one per frame (libbsd's checks the pid on every call).  Each key is
+ * still unpredictable and used once, which is all RFC 6455 5.3 asks.
+ * The pool is per process: a fork would copy it and the child would
+ * repeat its parent's next keys, but workers are exec'd after fork and
+ * nothing forks without exec once keys were taken.
+ */
+static uint8_t	 ws_key_pool[WS_KEY_POOL];
+static size_t	 ws_key_off = WS_KEY_POOL;
+
+/* The next masking key from the pool, refilled when used up. */
+static void
+ws_next_key(uint8_t key[4])
+{
+	if (ws_key_off > WS_KEY_POOL - 4) {
+		arc4random_buf(ws_key_pool, sizeof(ws_key_pool));
+		ws_key_off = 0;
+	}
+	memcpy(key, ws_key_pool + ws_key_off, 4);
+	ws_key_off += 4;
+}
+
+/*
  * Append one frame to out.  A client masks it with a fresh random key;
  * a server sends it unmasked.  On -1 out is unchanged.
  */
@@ -628,7 +652,7 @@ ws_frame_build(struct buf *out, enum ws_role role, int opcode, int fin,
 	size_t	 hlen, start = out->bf_len;
 
 	if (role == WS_ROLE_CLIENT)
-		arc4random_buf(key, sizeof(key));
+		ws_next_key(key);
 	if (ws_frame_header(hdr, &hlen, opcode, fin, len,
 	    role == WS_ROLE_CLIENT ? key : NULL) == -1)
 		return -1;

@@ -94,6 +94,7 @@ enum ws_err {
 
 #define WS_CONTROL_MAX		125
 #define WS_HEADER_MAX		14
+#define WS_KEY_POOL		4096	/* bytes of masking keys drawn at once */
 #define WS_KEY_LEN		24	/* base64 of 16 bytes */
 #define WS_ACCEPT_LEN		28	/* base64 of a SHA-1 */
 

@@ -498,6 +498,7 @@ main(int argc, char *argv[], char *envp[])
 {
 	struct msg_hello	 mh;
 	struct event		*sigev;
+	struct event_config	*ecfg;
 	int			 ch, verbose = 0;
 	uint32_t		 id = 0;
 	const char		*errstr;
@@ -530,7 +531,20 @@ main(int argc, char *argv[], char *envp[])
 	wk.w_id = id;
 	wk.w_listen_fd = -1;
 	event_set_log_callback(wk_event_log);
-	if ((wk.w_base = event_base_new()) == NULL)
+	/*
+	 * epoll with a changelist: the event changes of one loop turn (a
+	 * write event armed and dropped again) reach the kernel as one
+	 * epoll_ctl or none.  Its hazard is a descriptor and a dup() of it
+	 * in the same process: workers never dup, every route end or socket
+	 * received with SCM_RIGHTS is a socket of its own, and events are
+	 * freed before their descriptor is closed.
+	 */
+	if ((ecfg = event_config_new()) == NULL)
+		fatalx("event_config_new");
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	wk.w_base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	if (wk.w_base == NULL)
 		fatalx("event_base_new");
 	sigev = evsignal_new(wk.w_base, SIGTERM, wk_sigterm, NULL);
 	if (sigev == NULL || evsignal_add(sigev, NULL) == -1)

@@ -94,6 +94,10 @@ struct wrl_state {
 	/* names: resolved once, again after every address failed */
 	struct proto_addr	 rs_addrs[PROTO_ADDRS_MAX];
 	int			 rs_naddrs;
+	/* metadata of the connections to one address, shared by them */
+	struct json_object	*rs_meta, *rs_meta_bin;
+	char			 rs_meta_host[INET6_ADDRSTRLEN];
+	uint16_t		 rs_meta_port;
 	int			 rs_resolving;
 	uint32_t		 rs_resolve_id;
 	/* counters (show stats) */
@@ -357,6 +361,32 @@ wrl_failed(struct wrl_up *u, const char *why)
 	wrl_schedule(u, wait);
 }
 
+/*
+ * The metadata of a connection to host:port: every connection to the
+ * same address shares one pair of objects (nothing changes them), so the
+ * route sends their cached text instead of serialising them per answer.
+ */
+static void
+wrl_meta(struct wrl_up *u, const char *host, uint16_t port)
+{
+	struct wrl_state	*rs = u->u_rs;
+	int			 tls = rs->rs_tg.tg_tls;
+
+	if (rs->rs_meta == NULL || rs->rs_meta_port != port ||
+	    strcmp(rs->rs_meta_host, host) != 0) {
+		json_object_put(rs->rs_meta);
+		json_object_put(rs->rs_meta_bin);
+		rs->rs_meta = wsconn_meta("ws_client", host, port, tls, 0);
+		rs->rs_meta_bin = wsconn_meta("ws_client", host, port, tls, 1);
+		strlcpy(rs->rs_meta_host, host, sizeof(rs->rs_meta_host));
+		rs->rs_meta_port = port;
+	}
+	json_object_put(u->u_meta);
+	json_object_put(u->u_meta_bin);
+	u->u_meta = json_object_get(rs->rs_meta);
+	u->u_meta_bin = json_object_get(rs->rs_meta_bin);
+}
+
 /* Connected: name the peer, send what the stream holds. */
 static void
 wrl_open(struct wsconn *ws, void *arg)
@@ -374,11 +404,7 @@ wrl_open(struct wsconn *ws, void *arg)
 	u->u_last = wrl_now(rs);
 	backoff_success(&u->u_bo);
 	wsconn_addr(sa, host, sizeof(host), &port);
-	json_object_put(u->u_meta);
-	json_object_put(u->u_meta_bin);
-	u->u_meta = wsconn_meta("ws_client", host, port, rs->rs_tg.tg_tls, 0);
-	u->u_meta_bin = wsconn_meta("ws_client", host, port, rs->rs_tg.tg_tls,
-	    1);
+	wrl_meta(u, host, port);
 	log_debug("connector %s: stream %llu of connector %u: connected to %s",
 	    rs->rs_w->w_name, (unsigned long long)u->u_stream, u->u_origin,
 	    wsconn_name(ws));
@@ -853,6 +879,9 @@ wrl_finish(struct worker *w)
 	if (rs->rs_sweep != NULL)
 		event_free(rs->rs_sweep);
 	rs->rs_sweep = NULL;
+	json_object_put(rs->rs_meta);
+	json_object_put(rs->rs_meta_bin);
+	rs->rs_meta = rs->rs_meta_bin = NULL;
 	SSL_CTX_free(rs->rs_tg.tg_ctx);
 	rs->rs_tg.tg_ctx = NULL;
 	w->w_state = NULL;

@@ -30,9 +30,11 @@
 
 #define WSS_ACCEPT_BURST	64
 #define WSS_BUSY_RETRY_MS	1000
+#define WSS_BUCKETS		1024	/* stream id index (ids are sequential) */
 
 struct wss_conn {
 	struct wss_conn		*sc_next;
+	struct wss_conn		*sc_hnext;	/* ss_byid chain */
 	struct wsconn		*sc_ws;
 	struct wss_state	*sc_ss;
 	uint64_t		 sc_id;		/* stream id */
@@ -53,6 +55,7 @@ struct wss_state {
 	struct wsc_stats	 ss_st;
 	struct wss_conn		*ss_conns;
 	struct wss_conn		*ss_cur;	/* delivering a message now */
+	struct wss_conn		*ss_byid[WSS_BUCKETS];	/* by sc_id */
 	int			 ss_nconns;
 	int			 ss_max;
 	int			 ss_nodelay;	/* TCP_NODELAY on clients */
@@ -156,6 +159,35 @@ wss_listen(struct wss_state *ss, int on)
 		event_del(ss->ss_lev);
 }
 
+/* The connection of a stream id, or NULL: replies without a peer. */
+static struct wss_conn *
+wss_by_id(struct wss_state *ss, uint64_t id)
+{
+	struct wss_conn	*sc = ss->ss_cur;
+
+	if (sc != NULL && sc->sc_id == id)
+		return sc;
+	for (sc = ss->ss_byid[id & (WSS_BUCKETS - 1)]; sc != NULL;
+	    sc = sc->sc_hnext)
+		if (sc->sc_id == id)
+			break;
+	return sc;
+}
+
+/* Take a connection out of the stream id index. */
+static void
+wss_unindex(struct wss_state *ss, struct wss_conn *sc)
+{
+	struct wss_conn	**pp;
+
+	for (pp = &ss->ss_byid[sc->sc_id & (WSS_BUCKETS - 1)]; *pp != NULL;
+	    pp = &(*pp)->sc_hnext)
+		if (*pp == sc) {
+			*pp = sc->sc_hnext;
+			break;
+		}
+}
+
 /* A connection ended: flush its stream, forget it. */
 static void
 wss_closed(struct wsconn *ws, void *arg)
@@ -178,6 +210,7 @@ wss_closed(struct wsconn *ws, void *arg)
 			*pp = sc->sc_next;
 			break;
 		}
+	wss_unindex(ss, sc);
 	ss->ss_nconns--;
 	if (ss->ss_cur == sc)
 		ss->ss_cur = NULL;
@@ -295,6 +328,8 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		log_debug("connector %s: %s: accepted", ss->ss_w->w_name, name);
 		sc->sc_next = ss->ss_conns;
 		ss->ss_conns = sc;
+		sc->sc_hnext = ss->ss_byid[sc->sc_id & (WSS_BUCKETS - 1)];
+		ss->ss_byid[sc->sc_id & (WSS_BUCKETS - 1)] = sc;
 		ss->ss_nconns++;
 		if (ss->ss_paused)
 			wsconn_pause(sc->sc_ws, 1);
@@ -458,10 +493,7 @@ wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
 
 	if (w->w_sink_origin != w->w_id)
 		return NULL;
-	if ((sc = ss->ss_cur) == NULL || sc->sc_id != w->w_sink_stream)
-		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
-			if (sc->sc_id == w->w_sink_stream)
-				break;
+	sc = wss_by_id(ss, w->w_sink_stream);
 	if (sc != NULL && meta != NULL &&
 	    (meta == sc->sc_meta || meta == sc->sc_meta_bin))
 		return sc;
@@ -489,9 +521,7 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 		sc = wss_by_peer(ss, meta, name, sizeof(name));
 	}
 	if (sc == NULL && w->w_sink_origin == w->w_id)
-		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next)
-			if (sc->sc_id == w->w_sink_stream)
-				break;
+		sc = wss_by_id(ss, w->w_sink_stream);
 	if (sc == NULL || !sc->sc_open) {
 		ss->ss_unroutable++;
 		w->w_dropped++;
@@ -609,6 +639,7 @@ wss_finish(struct worker *w)
 		json_object_put(sc->sc_meta_bin);
 		free(sc);
 	}
+	memset(ss->ss_byid, 0, sizeof(ss->ss_byid));
 	ss->ss_nconns = 0;
 	if (ss->ss_lev != NULL)
 		event_free(ss->ss_lev);

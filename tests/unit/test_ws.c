@@ -519,6 +519,43 @@ test_rfc_examples(void)
 	buf_free(&b);
 }
 
+/*
+ * Client keys come from a pool refilled WS_KEY_POOL bytes at a time:
+ * consecutive frames get different keys, and the keys after a refill are
+ * new ones (a pool that wrapped around would repeat the first batch).
+ * Empty frames are 6 bytes: header, length, the 4-byte key.
+ */
+static void
+test_key_pool(void)
+{
+	struct buf	 b;
+	size_t		 i, n = 3 * (WS_KEY_POOL / 4) + 7, same = 0, wrap = 0;
+	const uint8_t	*k;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++)
+		if (ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_BINARY, 1, "",
+		    0) != 0)
+			break;
+	CHECK_INT(i, n);
+	CHECK_INT(b.bf_len, n * 6);
+	k = (const uint8_t *)b.bf_data + 2;
+	for (i = 0; i + 1 < n; i++)
+		if (memcmp(k + i * 6, k + (i + 1) * 6, 4) == 0)
+			same++;
+	/* each key against the one a pool's length later (across a refill) */
+	for (i = 0; i + WS_KEY_POOL / 4 < n; i++)
+		if (memcmp(k + i * 6, k + (i + WS_KEY_POOL / 4) * 6, 4) == 0)
+			wrap++;
+	CHECK_MSG(same <= 1, "consecutive masking keys repeat");
+	CHECK_MSG(wrap <= 1, "masking keys repeat after a pool refill");
+	for (i = 0; i < n; i++)
+		if ((uint8_t)b.bf_data[i * 6 + 1] != 0x80)
+			break;
+	CHECK_INT(i, n);
+	buf_free(&b);
+}
+
 /* The builder: client masking with fresh keys, refusals, close frames. */
 static void
 test_builder(void)
@@ -899,6 +936,7 @@ main(void)
 	test_roles();
 	test_rfc_examples();
 	test_builder();
+	test_key_pool();
 	test_mask();
 	test_zero_copy();
 	test_fail_fast();
