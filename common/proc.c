@@ -560,7 +560,14 @@ proc_sendv(struct proc_peer *p, uint16_t type, int fd,
 	p->pp_queued += sizeof(h) + len;
 	if (p->pp_high > 0 && evbuffer_get_length(p->pp_out) > p->pp_high)
 		p->pp_above = 1;
-	event_add(p->pp_wev, NULL);
+	/*
+	 * Write in this loop pass, after the callback that queued it (so
+	 * what one pass queues leaves in one write); the event is armed
+	 * only when the socket refuses part of it (proc_after_write).
+	 * Arming it here would cost two epoll_ctl per message.
+	 */
+	if (!event_pending(p->pp_wev, EV_WRITE, NULL))
+		event_active(p->pp_wev, EV_WRITE, 0);
 	return 0;
 fail:
 	if (fd != -1)
