@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,16 +187,9 @@ ev_teardown(struct worker *w)
 {
 	int	 i, j;
 
-	for (i = 0; i < w->w_nroutes; i++) {
-		free(w->w_routes[i].wr_meta_text);
-		json_object_put(w->w_routes[i].wr_meta);
-		w->w_routes[i].wr_meta_text = NULL;
-		w->w_routes[i].wr_meta = NULL;
-	}
-	free(w->w_meta_text);
-	json_object_put(w->w_meta_obj);
-	w->w_meta_text = NULL;
-	w->w_meta_obj = NULL;
+	for (i = 0; i < w->w_nroutes; i++)
+		ev_mcache_free(&w->w_routes[i].wr_mcache);
+	ev_mcache_free(&w->w_mcache);
 	for (i = 0; i < w->w_npipes; i++)
 		pipeline_free(w->w_pipes[i].wp_pipe);
 	free(w->w_pipes);
@@ -573,35 +567,70 @@ ev_serialise(struct worker *w, struct ev_val *val, uint32_t *flags)
 	return buf_addc(&w->w_enc, '\n');
 }
 
+/* Release a metadata cache (NULL is fine). */
+void
+ev_mcache_free(struct ev_mslot **cp)
+{
+	struct ev_mslot	*c = *cp;
+	int		 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < EV_META_SLOTS; i++) {
+		json_object_put(c[i].ms_obj);
+		free(c[i].ms_text);
+	}
+	free(c);
+	*cp = NULL;
+}
+
+/* Keep obj and its text in slot i of a cache (made on first use). */
+static void
+ev_mcache_put(struct ev_mslot **cp, size_t i, struct json_object *obj,
+    const char *text, size_t len)
+{
+	struct ev_mslot	*sl;
+	char		*copy;
+
+	if (len > EV_META_CACHE_MAX)
+		return;
+	if (*cp == NULL && (*cp = calloc(EV_META_SLOTS, sizeof(**cp))) == NULL)
+		return;
+	if ((copy = malloc(len + 1)) == NULL)
+		return;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	sl = &(*cp)[i];
+	json_object_put(sl->ms_obj);
+	free(sl->ms_text);
+	sl->ms_obj = json_object_get(obj);
+	sl->ms_text = copy;
+	sl->ms_len = len;
+}
+
 /*
  * The text of an event's metadata for a route.  Metadata objects are not
  * changed once an event carries them (a source builds a connection's
- * metadata once, pipelines pass $ through), so the text of the last
- * object is kept while a reference pins that object: a run of events from
- * one connection serialises it once.
+ * metadata once, pipelines pass $ through), so the texts of recent
+ * objects are kept, by object, while a reference pins each: events of
+ * many connections, interleaved, serialise each connection's once.
  */
 static const char *
 ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
 {
+	struct ev_mslot	*sl;
 	const char	*m;
-	char		*copy;
+	size_t		 i = ((uintptr_t)meta >> 4) % EV_META_SLOTS;
 
-	if (meta == w->w_meta_obj) {
-		*len = w->w_meta_len;
-		return w->w_meta_text;
+	if (w->w_mcache != NULL && (sl = &w->w_mcache[i])->ms_obj == meta) {
+		*len = sl->ms_len;
+		return sl->ms_text;
 	}
 	m = json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
-	if (m == NULL || *len > EV_META_CACHE_MAX ||
-	    (copy = malloc(*len + 1)) == NULL)
-		return m;
-	memcpy(copy, m, *len + 1);
-	free(w->w_meta_text);
-	json_object_put(w->w_meta_obj);
-	w->w_meta_text = copy;
-	w->w_meta_len = *len;
-	w->w_meta_obj = json_object_get(meta);
-	return copy;
+	if (m != NULL)
+		ev_mcache_put(&w->w_mcache, i, meta, m, *len);
+	return m;
 }
 
 /* Send one event down a route. */
@@ -947,30 +976,28 @@ ev_parse(const char *s, size_t len, struct json_object **out)
 
 /*
  * The metadata of an event from a route: a source sends the same text for
- * every event of a connection, so the last one parsed on each route is
- * kept and shared (sinks only read metadata).
+ * every event of a connection, so the texts parsed on each route are kept,
+ * by text, with their objects (sinks only read metadata).
  */
 static int
 ev_meta_parse(struct wk_route *r, const char *s, size_t len,
     struct json_object **out)
 {
-	char	*copy;
+	struct ev_mslot	*sl;
+	uint32_t	 h = 2166136261u;
+	size_t		 i;
 
-	if (r->wr_meta != NULL && r->wr_meta_len == len &&
-	    memcmp(r->wr_meta_text, s, len) == 0) {
-		*out = json_object_get(r->wr_meta);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	i = h % EV_META_SLOTS;
+	if (r->wr_mcache != NULL && (sl = &r->wr_mcache[i])->ms_obj != NULL &&
+	    sl->ms_len == len && memcmp(sl->ms_text, s, len) == 0) {
+		*out = json_object_get(sl->ms_obj);
 		return 0;
 	}
 	if (ev_parse(s, len, out) == -1)
 		return -1;
-	if (len > EV_META_CACHE_MAX || (copy = malloc(len)) == NULL)
-		return 0;
-	memcpy(copy, s, len);
-	free(r->wr_meta_text);
-	json_object_put(r->wr_meta);
-	r->wr_meta_text = copy;
-	r->wr_meta_len = len;
-	r->wr_meta = json_object_get(*out);
+	ev_mcache_put(&r->wr_mcache, i, *out, s, len);
 	return 0;
 }
 

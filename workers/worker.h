@@ -26,6 +26,14 @@
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
+#define EV_META_SLOTS	64	/* metadata texts kept per route and sent */
+
+/* One metadata object and its text, kept while the text repeats. */
+struct ev_mslot {
+	struct json_object	*ms_obj;	/* a reference pins it */
+	char			*ms_text;
+	size_t			 ms_len;
+};
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -87,10 +95,8 @@ struct wk_route {
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
-	/* the last metadata parsed on this route (event.c) */
-	char			*wr_meta_text;
-	size_t			 wr_meta_len;
-	struct json_object	*wr_meta;
+	/* metadata parsed on this route, by text (event.c) */
+	struct ev_mslot		*wr_mcache;	/* EV_META_SLOTS or NULL */
 };
 
 /* Per-stream source state: one preprocessor chain instance. */
@@ -158,10 +164,8 @@ struct worker {
 	uint64_t		 w_bytes_in;	/* read by the source */
 	uint64_t		 w_bytes_out;	/* written by the sink */
 	struct buf		 w_enc;		/* sink encoding scratch */
-	/* the last metadata sent on routes and its text (event.c) */
-	struct json_object	*w_meta_obj;
-	char			*w_meta_text;
-	size_t			 w_meta_len;
+	/* metadata sent on routes and its text, by object (event.c) */
+	struct ev_mslot		*w_mcache;	/* EV_META_SLOTS or NULL */
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
@@ -216,6 +220,7 @@ const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
+void	 ev_mcache_free(struct ev_mslot **);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);
 void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,

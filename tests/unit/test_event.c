@@ -295,26 +295,33 @@ test_route(void)
 	static const char	 val[] = "{\"b\":[1.5,\"\xff\\u0000\"],\"a\":"
 	    "18446744073709551615}\n";
 	struct wk_route		 r;
-	struct json_object	*m1;
+	struct json_object	*m1, *m2;
 
 	memset(&r, 0, sizeof(r));
 	r.wr_end = ROUTE_IN;
 	setup(ECHO("json", "[]", "[]"));
 	route_event(&r, 0, val, sizeof(val) - 1, "{\"k\":1}");
 	CHECK_STR(written(), val);
-	m1 = last_meta;
+	m1 = json_object_get(last_meta);	/* held: no address reuse */
 	CHECK(m1 != NULL);
 	route_event(&r, 0, "7\n", 2, "{\"k\":1}");
 	CHECK(last_meta == m1);			/* same text, same object */
 	route_event(&r, EV_STRING, "a\"\xff", 3, "{\"k\":2}");
 	CHECK(last_meta != m1);
+	m2 = json_object_get(last_meta);
+	route_event(&r, 0, "8\n", 2, "{\"k\":1}");
+	CHECK(last_meta == m1);			/* interleaved texts stay kept */
+	route_event(&r, 0, "9\n", 2, "{\"k\":2}");
+	CHECK(last_meta == m2);
 	CHECK_STR(json_object_to_json_string_ext(last_meta,
 	    JSON_C_TO_STRING_PLAIN), "{\"k\":2}");
 	route_event(&r, 0, "null\n", 5, NULL);
 	CHECK(last_meta == NULL);
 	CHECK_STR(written(), "{\"b\":[1.5,\"\xff\\u0000\"],\"a\":"
-	    "18446744073709551615}\n7\n\"a\\\"\xff\"\nnull\n");
-	CHECK_INT(r.wr_events, 4);
+	    "18446744073709551615}\n7\n\"a\\\"\xff\"\n8\n9\nnull\n");
+	CHECK_INT(r.wr_events, 6);
+	json_object_put(m1);
+	json_object_put(m2);
 	teardown();
 
 	setup(ECHO("json-sorted", "[]", "[]"));
@@ -340,8 +347,7 @@ test_route(void)
 	    "18446744073709551615}\nraw\xfe\n");
 	teardown();
 	/* r is not one of the worker's routes: drop its metadata cache. */
-	free(r.wr_meta_text);
-	json_object_put(r.wr_meta);
+	ev_mcache_free(&r.wr_mcache);
 }
 
 int
