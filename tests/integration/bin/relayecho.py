@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import http
 import itertools
+import resource
 
 import websockets
 
@@ -20,6 +21,10 @@ p.add_argument("log")
 p.add_argument("--refuse", type=int, action="append", default=[])
 args = p.parse_args()
 open(args.log, "w").close()     # a fresh log per run, never a stale one
+# ws-relay-many holds over a thousand connections: as an ordinary user
+# the soft descriptor limit is often 1024
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (_hard, _hard))
 count = itertools.count(1)
 attempts = itertools.count(1)
 
