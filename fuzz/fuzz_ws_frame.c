@@ -14,6 +14,7 @@
 
 #include "utf8.h"
 #include "ws.h"
+#include "../tests/unit/utf8_ref.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -126,54 +127,13 @@ fz_run(struct fz_run *r, enum ws_role role, int flags,
 	buf_free(&r->fr_part);
 }
 
-/*
- * A plain decoder from RFC 3629's table: -1 valid, -2 an unfinished
- * valid prefix, else the index of the first impossible byte.
- */
-static long
-fz_utf8_ref(const uint8_t *s, size_t n)
-{
-	size_t	 i = 0, len, j;
-	uint8_t	 lo, hi, b;
-
-	while (i < n) {
-		if ((b = s[i]) < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (b >= 0xc2 && b <= 0xdf)
-			len = 2;
-		else if (b >= 0xe0 && b <= 0xef) {
-			len = 3;
-			lo = b == 0xe0 ? 0xa0 : 0x80;
-			hi = b == 0xed ? 0x9f : 0xbf;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			len = 4;
-			lo = b == 0xf0 ? 0x90 : 0x80;
-			hi = b == 0xf4 ? 0x8f : 0xbf;
-		} else
-			return (long)i;
-		for (j = 1; j < len; j++) {
-			if (i + j == n)
-				return -2;
-			b = s[i + j];
-			if (j == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
-				return (long)(i + j);
-		}
-		i += len;
-	}
-	return -1;
-}
-
 /* The validator agrees with the reference, whole and split in two. */
 static void
 fz_utf8(const uint8_t *s, size_t n, size_t cut)
 {
 	uint32_t	 st;
 	size_t		 bad = 0;
-	long		 ref = fz_utf8_ref(s, n), got;
+	long		 ref = utf8_ref_check(s, n), got;
 
 	st = utf8_validate(UTF8_ACCEPT, s, n, &bad);
 	got = st == UTF8_REJECT ? (long)bad : st == UTF8_ACCEPT ? -1 : -2;

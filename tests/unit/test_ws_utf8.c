@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "utf8.h"
+#include "utf8_ref.h"
 #include "ws_testlib.h"
 
 #define E_UTF8	" ERR 1007 text message is not valid UTF-8"
@@ -145,54 +146,7 @@ static const struct u8case u8cases[] = {
 	I("Kuhn 5.2.8 DBFF DFFF", "\xed\xaf\xbf\xed\xbf\xbf"),
 };
 
-/*
- * Reference check written directly from RFC 3629's table: -1 valid,
- * -2 a valid but unfinished prefix, else the index of the first byte
- * that cannot belong to any valid string with this prefix.
- */
-static long
-ref_check(const uint8_t *s, size_t n)
-{
-	size_t	 i = 0, len, j;
-	uint8_t	 lo, hi, b;
-
-	while (i < n) {
-		b = s[i];
-		if (b < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (b >= 0xc2 && b <= 0xdf)
-			len = 2;
-		else if (b >= 0xe0 && b <= 0xef) {
-			len = 3;
-			if (b == 0xe0)
-				lo = 0xa0;
-			if (b == 0xed)
-				hi = 0x9f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			len = 4;
-			if (b == 0xf0)
-				lo = 0x90;
-			if (b == 0xf4)
-				hi = 0x8f;
-		} else
-			return (long)i;
-		for (j = 1; j < len; j++) {
-			if (i + j == n)
-				return -2;
-			b = s[i + j];
-			if (j == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
-				return (long)(i + j);
-		}
-		i += len;
-	}
-	return -1;
-}
-
-/* What the validator says, in ref_check's terms. */
+/* What the validator says, in utf8_ref_check's terms. */
 static long
 dfa_check(const uint8_t *s, size_t n)
 {
@@ -218,7 +172,7 @@ check_u8(const struct u8case *c)
 
 	CHECK_MSG(utf8_valid(s, c->u_len) == c->u_valid, "%s [%s]",
 	    c->u_name, impl_name);
-	ref = ref_check(s, c->u_len);
+	ref = utf8_ref_check(s, c->u_len);
 	CHECK_MSG((ref == -1) == c->u_valid, "%s: reference", c->u_name);
 	CHECK_MSG(dfa_check(s, c->u_len) == ref,
 	    "%s [%s]: position %ld vs %ld", c->u_name, impl_name,
@@ -323,25 +277,25 @@ test_exhaustive(void)
 
 	for (v = 0; v < 256; v++) {
 		s[0] = (uint8_t)v;
-		wrong += dfa_check(s, 1) != ref_check(s, 1);
+		wrong += dfa_check(s, 1) != utf8_ref_check(s, 1);
 		n++;
 	}
 	for (v = 0; v < 65536; v++) {
 		s[0] = (uint8_t)(v >> 8);
 		s[1] = (uint8_t)v;
-		wrong += dfa_check(s, 2) != ref_check(s, 2);
+		wrong += dfa_check(s, 2) != utf8_ref_check(s, 2);
 		n++;
 	}
 	for (v = 0; v < (1U << 24); v++) {
 		s[0] = (uint8_t)(v >> 16);
 		s[1] = (uint8_t)(v >> 8);
 		s[2] = (uint8_t)v;
-		wrong += dfa_check(s, 3) != ref_check(s, 3);
+		wrong += dfa_check(s, 3) != utf8_ref_check(s, 3);
 		n++;
 	}
 	for (v = 0; v < 6 * NPICK * NPICK * NPICK; v++) {
 		pick4(v, 0xf0, s);
-		wrong += dfa_check(s, 4) != ref_check(s, 4);
+		wrong += dfa_check(s, 4) != utf8_ref_check(s, 4);
 		n++;
 	}
 	CHECK_MSG(wrong == 0, "[%s] %u of %u strings disagree", impl_name,
@@ -350,7 +304,7 @@ test_exhaustive(void)
 
 /*
  * Where the validator must fail for the string w (reference result r)
- * put at off in n bytes of ASCII: ref_check's answer for the whole.
+ * put at off in n bytes of ASCII: utf8_ref_check's answer for the whole.
  */
 static long
 ref_in_ascii(long r, size_t wlen, size_t off, size_t n)
@@ -375,7 +329,7 @@ dfa_in_ascii(const uint8_t *w, size_t wlen, size_t off, size_t n)
 static uint32_t
 placements(const uint8_t *w, size_t wlen, const size_t at[][2], size_t nat)
 {
-	long		 r = ref_check(w, wlen);
+	long		 r = utf8_ref_check(w, wlen);
 	uint32_t	 wrong = 0;
 	size_t		 k;
 
@@ -481,11 +435,11 @@ test_mixed(void)
 	}
 	CHECK(utf8_valid(s, n));
 	for (p = 0; p < n; p++) {
-		wrong += dfa_check(s, p) != ref_check(s, p);
+		wrong += dfa_check(s, p) != utf8_ref_check(s, p);
 		for (k = 0; k < sizeof(subst); k++) {
 			memcpy(t, s, n);
 			t[p] = subst[k];
-			wrong += dfa_check(t, n) != ref_check(t, n);
+			wrong += dfa_check(t, n) != utf8_ref_check(t, n);
 			checked++;
 		}
 	}
