@@ -1,6 +1,7 @@
 """Helpers for the ws-relay-* tests' clients.py (python3-websockets):
 one client of the relay's ws_server, the echo peer's log, result.log."""
 import asyncio
+import resource
 import socket
 import time
 
@@ -30,6 +31,38 @@ class Client:
 
     async def close(self):
         await self.ws.close()
+
+
+def raise_fd_limit(need):
+    """Lift the soft descriptor limit to the hard one when need is more
+    than it allows (often 1024 for an ordinary user)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def connect_many(port, n, batch=100):
+    """n clients of port, opened batch at a time: the open connections
+    (exceptions left out)."""
+    url = "ws://127.0.0.1:%d/" % port
+    conns = []
+    for i in range(0, n, batch):
+        conns += await asyncio.gather(
+            *[websockets.connect(url, ping_interval=None, open_timeout=10)
+              for _ in range(min(batch, n - i))],
+            return_exceptions=True)
+    return [c for c in conns if not isinstance(c, Exception)]
+
+
+async def say(ws, msg, wait=10.0):
+    """Send msg on ws: "echo" if the answer is msg, "none" if nothing came
+    within wait seconds, "wrong" otherwise."""
+    await ws.send(msg)
+    try:
+        got = await asyncio.wait_for(ws.recv(), wait)
+    except asyncio.TimeoutError:
+        return "none"
+    return "echo" if got == msg else "wrong"
 
 
 async def status_line(port):

@@ -11,10 +11,10 @@ import signal
 import subprocess
 import sys
 
-import websockets
 
 sys.path.insert(0, "../bin")
-from relayclient import finish, status_line, wait_port  # noqa: E402
+from relayclient import (connect_many, finish, say,  # noqa: E402
+                         status_line, wait_port)
 
 PORT = 14365
 LIMIT = 200
@@ -23,11 +23,6 @@ N = LIMIT - 32
 
 def limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, LIMIT))
-
-
-async def echo(ws, msg):
-    await ws.send(msg)
-    return await asyncio.wait_for(ws.recv(), 10) == msg
 
 
 async def main():
@@ -39,15 +34,11 @@ async def main():
                              stderr=err, preexec_fn=limit)
     try:
         wait_port(PORT)
-        conns = await asyncio.gather(
-            *[websockets.connect("ws://127.0.0.1:%d/" % PORT,
-                                 ping_interval=None) for _ in range(N)],
-            return_exceptions=True)
-        ok = [c for c in conns if not isinstance(c, Exception)]
+        ok = await connect_many(PORT, N, batch=N)
         out.append("%d of %d clients upgraded" % (len(ok), N))
-        res = await asyncio.gather(*[echo(c, "c%d" % i)
+        res = await asyncio.gather(*[say(c, "c%d" % i)
                                      for i, c in enumerate(ok)])
-        out.append("%d clients got their own echo" % sum(res))
+        out.append("%d clients got their own echo" % res.count("echo"))
         out.append("client %d: %s" % (N + 1, await status_line(PORT)))
         await asyncio.gather(*[c.close() for c in ok])
     finally:
