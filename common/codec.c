@@ -142,7 +142,7 @@ codec_from_spec(struct json_object *spec, enum codec_kind *kind, char *err,
     size_t errlen)
 {
 	struct json_object	*name = NULL, *cfg = NULL;
-	enum codec_kind		 k;
+	enum codec_kind		 k = CODEC_JSON;
 
 	if (json_object_is_type(spec, json_type_string))
 		return codec_by_name(json_object_get_string(spec), kind, err,

@@ -361,7 +361,9 @@ ctl_accept(evutil_socket_t lfd, short ev, void *arg)
 		if (ctl.c_clients[i] == NULL)
 			slot = i;
 	if (slot == -1) {
-		(void)write(fd, busy, sizeof(busy) - 1);
+		/* best effort: the client may not read it */
+		if (write(fd, busy, sizeof(busy) - 1) == -1)
+			log_debug("control: busy reply: %s", strerror(errno));
 		close(fd);
 		return;
 	}
