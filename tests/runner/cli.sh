@@ -72,8 +72,14 @@ for c in status "show connectors" "show pipelines" "show stats" \
 	r 1 "$ctl" -s "$tmp/nosock" $c
 	has "wsflowctl: $tmp/nosock: No such file or directory"
 done
-r 1 "$ctl" -j status
-has "/wsflow/wsflowd.sock: "
+# Without -s it names the default socket; only checkable while no daemon
+# of this machine listens there (tests never use the default socket).
+if "$ctl" status >/dev/null 2>&1; then
+	ok "# skip default socket: a daemon is running there"
+else
+	r 1 "$ctl" -j status
+	has "/wsflow/wsflowd.sock: "
+fi
 # A fake daemon: records each request line and answers from a script
 # (garbage, then a failure); wsflowctl sends one JSON line and says why.
 python3 - "$tmp/sock" "$tmp/requests" <<'PY' &
