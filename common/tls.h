@@ -13,8 +13,9 @@
 
 /*
  * Server context: PEM certificate chain and private key (PKCS#8 or
- * PKCS#1, RSA or EC), TLS 1.2 and later only.  Returns NULL with a
- * message in err.
+ * PKCS#1, RSA or EC), TLS 1.2 and later only, on TLS 1.2 only
+ * forward-secret AEAD suites (both kinds of context).  Returns NULL with
+ * a message in err.
  */
 SSL_CTX	*tls_server_ctx(const char *, const char *, char *, size_t);
 

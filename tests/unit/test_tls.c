@@ -107,6 +107,10 @@ write_pem(const char *name, X509 *c, EVP_PKEY *k, int pkcs1)
  * Run a handshake between a server using cert/key and a client trusting
  * cafile and checking name.  Returns 1 when both sides complete.
  */
+/* A peer's own TLS 1.2 cipher list, as a peer that is not wsflow has;
+ * NULL keeps what wsflow's contexts set. */
+static const char	*peer_client_ciphers, *peer_server_ciphers;
+
 static int
 handshake(const char *cert, const char *key, const char *cafile,
     const char *name, int client_max)
@@ -123,6 +127,10 @@ handshake(const char *cert, const char *key, const char *cafile,
 		goto out;
 	if (client_max)
 		SSL_CTX_set_max_proto_version(cctx, client_max);
+	if (peer_client_ciphers != NULL)
+		SSL_CTX_set_cipher_list(cctx, peer_client_ciphers);
+	if (peer_server_ciphers != NULL)
+		SSL_CTX_set_cipher_list(sctx, peer_server_ciphers);
 	if (client_max && client_max < TLS1_2_VERSION) {
 		SSL_CTX_set_min_proto_version(cctx, client_max);
 		SSL_CTX_set_security_level(cctx, 0);
@@ -164,6 +172,56 @@ out:
 	SSL_CTX_free(cctx);
 	ERR_clear_error();
 	return ok;
+}
+
+/* One TLS 1.2 handshake where the peer offers (or, as a server, takes)
+ * only the given suites; role 'c': the peer is the client. */
+static int
+peer_only(int role, const char *suites, const char *cert, const char *key)
+{
+	int	 ok;
+
+	if (role == 'c')
+		peer_client_ciphers = suites;
+	else
+		peer_server_ciphers = suites;
+	ok = handshake(path(cert), path(key), path("ca.pem"), "localhost",
+	    TLS1_2_VERSION);
+	peer_client_ciphers = peer_server_ciphers = NULL;
+	return ok;
+}
+
+/* wsflow refuses TLS 1.2 suites without forward secrecy or without AEAD,
+ * as a server and as a client, and takes the good ones. */
+static void
+test_ciphers(void)
+{
+	static const char *const bad[] = {
+		"AES128-SHA", "AES256-SHA256", "AES128-GCM-SHA256",
+		"ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384",
+		"DHE-RSA-AES128-SHA",
+	};
+	static const char *const good[] = {
+		"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+		"ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-AES128-GCM-SHA256",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_MSG(!peer_only('c', bad[i], "good.pem", "good.key"),
+		    "server took %s", bad[i]);
+		CHECK_MSG(!peer_only('s', bad[i], "good.pem", "good.key"),
+		    "client took %s", bad[i]);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_MSG(peer_only('c', good[i], "good.pem", "good.key"),
+		    "server refused %s", good[i]);
+		CHECK_MSG(peer_only('s', good[i], "good.pem", "good.key"),
+		    "client refused %s", good[i]);
+	}
+	CHECK(peer_only('c', "ECDHE-ECDSA-AES256-GCM-SHA384", "ec.pem",
+	    "ec.key"));
+	CHECK(!peer_only('c', "ECDHE-ECDSA-AES256-SHA", "ec.pem", "ec.key"));
 }
 
 int
@@ -255,6 +313,9 @@ main(void)
 	    "localhost", TLS1_2_VERSION));
 	CHECK(!handshake(path("good.pem"), path("good.key"), path("ca.pem"),
 	    "localhost", TLS1_1_VERSION));
+
+	/* TLS 1.2 suites: forward-secret AEAD only, either side. */
+	test_ciphers();
 
 	X509_free(ca);
 	X509_free(good);
