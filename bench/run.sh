@@ -5,7 +5,9 @@
 # Environment: BENCH_REPS, BENCH_DUR, BENCH_WARM (seconds), BENCH_PEERS
 # (space-separated base names), BENCH_SCEN (scenario names), BENCH_IDLE
 # (S7 connections), BENCH_OUT (results folder), BENCH_PORT (first port),
-# BENCH_ESTIMATE=1 (print the expected duration and stop).
+# BENCH_ESTIMATE=1 (print the expected duration and stop), BENCH_BASE (the
+# build directory of another wsflow, e.g. the commit before a change: its
+# rows run as peer "wsbase" beside "wsflow", interleaved in the same run).
 set -u
 
 mode=${1:-quick}
@@ -59,6 +61,12 @@ peer_missing() {
 	websocketd) command -v websocketd >/dev/null 2>&1 ||
 	    echo "websocketd missing (make bench-setup)" ;;
 	wsflow*) wsflow_missing "$1" ;;
+	wsbase*) if [ -z "${BENCH_BASE:-}" ]; then
+		echo "BENCH_BASE not set"
+	    else
+		top_builddir=$BENCH_BASE builddir=$BENCH_BASE \
+		    wsflow_missing "wsflow${1#wsbase}"
+	    fi ;;
 	jsonloop) [ -x "$jsonloop" ] || echo "bench/jsonloop not built" ;;
 	esac
 }
@@ -88,15 +96,15 @@ wsflow_missing() {
 scen_peers() {
 	local s=$1 p want=""
 	case $s in
-	S1|S3) want="rawecho bun node websocketd python wsflow wsflow-relay" ;;
-	S2|S6|S7) want="rawecho bun node websocketd python wsflow" ;;
-	S2j) want="rawecho bun-json node-json wsflow-json" ;;
-	S4|S8a|S8b) want="rawecho bun node python wsflow" ;;
-	S5) want="jsonloop wsflow-replay" ;;
-	T4) want="bun-tls node-tls python-tls wsflow-tls" ;;
+	S1|S3) want="rawecho bun node websocketd python wsflow wsbase wsflow-relay wsbase-relay" ;;
+	S2|S6|S7) want="rawecho bun node websocketd python wsflow wsbase" ;;
+	S2j) want="rawecho bun-json node-json wsflow-json wsbase-json" ;;
+	S4|S8a|S8b) want="rawecho bun node python wsflow wsbase" ;;
+	S5) want="jsonloop wsflow-replay wsbase-replay" ;;
+	T4) want="bun-tls node-tls python-tls wsflow-tls wsbase-tls" ;;
 	esac
 	for p in $want; do
-		case " $peers jsonloop " in
+		case " $peers jsonloop ${BENCH_BASE:+wsbase} " in
 		*" ${p%%-*} "*) echo "$p" ;;
 		esac
 	done
@@ -137,6 +145,7 @@ peer_cmd() {
 	rawecho|bun|node|python|websocketd) echo "sh $pd/$p.sh $port" ;;
 	rawecho-f) echo "sh $pd/rawecho.sh $port -f" ;;
 	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
+	wsbase*) echo "env top_builddir=$BENCH_BASE $(peer_cmd "wsflow${p#wsbase}" "$port")" ;;
 	*-tls) [ "$p" = wsflow-tls ] &&
 	    echo "sh $pd/wsflow.sh $port echo-tls cert=$out/tls/bench.cert key=$out/tls/bench.key" ||
 	    echo "env $tls sh $pd/${p%-tls}.sh $port" ;;
@@ -209,7 +218,7 @@ run_one() {
 	why=$(peer_missing "$p")
 	if [ -n "$why" ]; then
 		case $p in
-		wsflow*) [ "$mode" = full ] && failed=1
+		wsflow*|wsbase*) [ "$mode" = full ] && failed=1
 		    record "$rep" "$s" "$p" "FAILED" "-" "$why" ;;
 		*) record "$rep" "$s" "$p" "not installed" "-" "$why" ;;
 		esac
@@ -235,7 +244,7 @@ run_one() {
 	fi
 	case $p in *-tls) scheme=wss; tls_setup; ca="-C $out/tls/bench.cert" ;; esac
 	url="$scheme://127.0.0.1:$port/"
-	if [ "$p" = wsflow-relay ]; then
+	if [ "${p#*-}" = relay ]; then
 		# the upstream echo the relay forwards to: rawecho -f, a C
 		# echo that frames like a server (its CPU is not counted)
 		eval "$(peer_cmd rawecho-f $((port + 1)))" >>"$logf" 2>&1 &
@@ -243,7 +252,7 @@ run_one() {
 		cur_pids=$upid
 		wait_ready "ws://127.0.0.1:$((port + 1))/" "$upid" ""
 	fi
-	if [ "$p" = wsflow-replay ]; then
+	if [ "${p#*-}" = replay ]; then
 		rm -f "$out/tmp/in.fifo" "$out/tmp/out.fifo"
 		mkfifo "$out/tmp/in.fifo" "$out/tmp/out.fifo"
 	fi
@@ -251,7 +260,7 @@ run_one() {
 	eval "$pcmd" >>"$logf" 2>&1 &
 	pid=$!
 	cur_pids="$pid $upid"
-	if [ "$p" = wsflow-replay ]; then
+	if [ "${p#*-}" = replay ]; then
 		sleep 1
 		cmd="$wsbench -m replay -l $p -p $pid $args -i $out/tmp/in.fifo -o $out/tmp/out.fifo"
 	else
@@ -280,7 +289,7 @@ run_one() {
 		# quick proves the harness: a wsflow row that fails is in the
 		# table as FAILED but only the full set's exit status counts it
 		case $mode-$p in
-		quick-wsflow*) ;;
+		quick-wsflow*|quick-wsbase*) ;;
 		*) failed=1 ;;
 		esac
 	fi
@@ -336,6 +345,10 @@ export BENCH_TMP=$out/tmp
 	echo "python3-websockets: $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)' 2>/dev/null || echo none)"
 	echo "websocketd: $(websocketd --version 2>/dev/null | head -1 || echo none)"
 	echo "wsflow: $(git -C "$srcdir" describe --always --dirty 2>/dev/null)"
+	if [ -n "${BENCH_BASE:-}" ]; then
+		bsrc=$(sed -n 's/^abs_top_srcdir = //p' "$BENCH_BASE/Makefile")
+		echo "wsbase: $BENCH_BASE ($(git -C "${bsrc:-.}" describe --always --dirty 2>/dev/null))"
+	fi
 } >"$out/env.txt"
 
 # an interrupted run leaves no peer behind
