@@ -49,6 +49,14 @@ resolve_answer(const struct msg_resolve_req *q, struct msg_resolve_res *r)
 	hints.ai_flags = AI_ADDRCONFIG;
 	e = getaddrinfo(q->mq_host, q->mq_serv[0] ? q->mq_serv : NULL,
 	    &hints, &res);
+	/* AI_ADDRCONFIG does not count loopback addresses: on a host (or
+	 * network namespace) with only loopback, "localhost" would have
+	 * no address.  Ask again without it. */
+	if (e == EAI_NONAME || e == EAI_ADDRFAMILY || e == EAI_NODATA) {
+		hints.ai_flags = 0;
+		e = getaddrinfo(q->mq_host, q->mq_serv[0] ? q->mq_serv : NULL,
+		    &hints, &res);
+	}
 	if (e != 0) {
 		r->ms_error = e;
 		return 0;
