@@ -7,6 +7,10 @@
  * host-endian: both ends are the same binary on the same host.  The
  * worker's first message is MSG_HELLO carrying WSFLOW_PROTO_VERSION; the
  * supervisor refuses a worker with another version.
+ *
+ * The one JSON payload the supervisor sends, MSG_CONFIG, is described by
+ * wconf.h: every key, its type, whether it is required and what it means,
+ * for all workers and per connector type (version 5).
  */
 #ifndef WSFLOW_PROTO_H
 #define WSFLOW_PROTO_H
@@ -14,14 +18,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	4
+#define WSFLOW_PROTO_VERSION	5
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
 
 enum msg_type {
 	/* 1-99: supervisor -> worker (control channel) */
-	MSG_CONFIG = 1,		/* JSON text: the worker's whole config */
+	MSG_CONFIG = 1,		/* JSON text: the worker's whole config,
+				 * its keys declared in wconf.h */
 	MSG_ROUTE,		/* struct msg_route + one fd */
 	MSG_CONFIG_END,		/* no payload: all config and routes sent */
 	MSG_START,		/* no payload: begin work */
