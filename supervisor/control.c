@@ -183,7 +183,6 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
     struct json_object **conf)
 {
 	static char		 name[] = "control", flow[] = "";
-	struct json_object	*c;
 
 	cs.c_d = d;
 	cs.c_plan = p;
@@ -194,17 +193,7 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
 	cs.c_dc.dc_name = name;
 	cs.c_dc.dc_type = name;
 	cs.c_dc.dc_flow = flow;
-	cs.c_conf = json_object_new_object();
-	json_object_object_add(cs.c_conf, "id",
-	    json_object_new_int(d->d_nconnectors));
-	json_object_object_add(cs.c_conf, "name",
-	    json_object_new_string(name));
-	json_object_object_add(cs.c_conf, "type",
-	    json_object_new_string(name));
-	c = json_object_new_object();
-	json_object_object_add(c, "daemon_uid",
-	    json_object_new_int64(getuid()));
-	json_object_object_add(cs.c_conf, "control", c);
+	cs.c_conf = wcb_control(d->d_nconnectors, name, getuid());
 	*conf = cs.c_conf;
 	return &cs.c_dc;
 }
@@ -338,13 +327,7 @@ ctl_connectors(void)
 	for (i = 0; i < cs.c_d->d_nconnectors; i++) {
 		dc = &cs.c_d->d_connectors[i];
 		have = ctl_find(i, &sv) == 0;
-		c = json_object_new_object();
-		json_object_object_add(c, "name",
-		    json_object_new_string(dc->dc_name));
-		json_object_object_add(c, "flow",
-		    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
-		json_object_object_add(c, "type",
-		    json_object_new_string(dc->dc_type));
+		c = wcb_identity(dc);
 		json_object_object_add(c, "state", json_object_new_string(
 		    have ? sv.sv_state : !dc->dc_used ? "unused" :
 		    "no process"));

@@ -421,7 +421,7 @@ ctl_reply(struct worker *w, const struct proc_msg *m)
 static int
 control_setup(struct worker *w, char *err, size_t errlen)
 {
-	struct json_object	*c, *v;
+	int64_t			 uid;
 
 	ctl.c_w = w;
 	w->w_profile = SANDBOX_CONTROL;
@@ -429,13 +429,11 @@ control_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "no control socket");
 		return -1;
 	}
-	c = json_object_object_get(w->w_conf, "control");
-	if (!json_object_object_get_ex(c, "daemon_uid", &v) ||
-	    !json_object_is_type(v, json_type_int)) {
+	if ((uid = wconf_int(w->w_cconf, "daemon_uid", -1)) < 0) {
 		snprintf(err, errlen, "no daemon_uid in the configuration");
 		return -1;
 	}
-	ctl.c_daemon_uid = (uid_t)json_object_get_int64(v);
+	ctl.c_daemon_uid = (uid_t)uid;
 	if (fcntl(w->w_listen_fd, F_SETFL, O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
 		return -1;
