@@ -7,6 +7,10 @@
  * host-endian: both ends are the same binary on the same host.  The
  * worker's first message is MSG_HELLO carrying WSFLOW_PROTO_VERSION; the
  * supervisor refuses a worker with another version.
+ *
+ * The one JSON payload the supervisor sends, MSG_CONFIG, is described by
+ * wconf.h: every key, its type, whether it is required and what it means,
+ * for all workers and per connector type (version 5).
  */
 #ifndef WSFLOW_PROTO_H
 #define WSFLOW_PROTO_H
@@ -14,14 +18,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	4
+#define WSFLOW_PROTO_VERSION	5
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
 
 enum msg_type {
 	/* 1-99: supervisor -> worker (control channel) */
-	MSG_CONFIG = 1,		/* JSON text: the worker's whole config */
+	MSG_CONFIG = 1,		/* JSON text: the worker's whole config,
+				 * its keys declared in wconf.h */
 	MSG_ROUTE,		/* struct msg_route + one fd */
 	MSG_CONFIG_END,		/* no payload: all config and routes sent */
 	MSG_START,		/* no payload: begin work */
@@ -40,7 +45,8 @@ enum msg_type {
 	MSG_DRAINED,		/* struct msg_drained: about to exit */
 	MSG_EXIT_REQ,		/* struct msg_exit: an event reached exit */
 	MSG_RESOLVE_REQ,	/* struct msg_resolve_req */
-	MSG_STATS,		/* struct msg_stats + JSON object text */
+	MSG_STATS,		/* struct msg_stats, its route ends, then the
+				 * connector's own counters (JSON text) */
 	MSG_CTL_REQ,		/* struct msg_ctl_req (control worker only) */
 
 	/* 200-299: worker <-> worker (routes) */
@@ -93,19 +99,45 @@ struct msg_exit {
 };
 
 /*
- * Counters of one worker: the answer to MSG_STATS_REQ.  The JSON object
- * after the header (at most PROTO_STATS_MAX bytes) has the counters every
- * worker keeps, its route ends and, under "connector", what its connector
- * type adds (ws connection counts, close codes, ...).
+ * Counters of one worker: the answer to MSG_STATS_REQ (version 5).
+ * struct msg_stats holds the counters every worker keeps; it is followed
+ * by st_nroutes struct msg_stats_route (its route ends, at most
+ * PROTO_STATS_ROUTES) and then by what its connector type adds (ws
+ * connection counts, close codes, ...) as one JSON object text of at
+ * most PROTO_STATS_CONN_MAX bytes, or nothing when the type adds none.
+ * The supervisor does not parse that text: it passes it on unchanged
+ * (as "connector" of the worker's stats in the show stats reply).
  */
-#define PROTO_STATS_MAX		(64 * 1024)
+#define PROTO_STATS_ROUTES	256
+#define PROTO_STATS_CONN_MAX	(16 * 1024)
 
 struct msg_stats_req {
 	uint32_t	sq_seq;
 };
 
+struct msg_stats_route {
+	uint32_t	sr_id;		/* route id */
+	uint32_t	sr_end;		/* enum route_end */
+	uint32_t	sr_peer;	/* connector id at the other end */
+	uint32_t	sr_generation;
+	uint32_t	sr_up;		/* 1: the route end is open */
+	uint32_t	sr_paused;	/* 1: the consumer asked for a pause */
+	uint64_t	sr_events;	/* events sent (out) or received (in) */
+	uint64_t	sr_dropped;
+	uint64_t	sr_bytes;
+	uint64_t	sr_queued;	/* bytes waiting to be written */
+};
+
 struct msg_stats {
 	uint32_t	st_seq;		/* as in the request */
+	uint32_t	st_nroutes;	/* struct msg_stats_route that follow */
+	uint64_t	st_events_in;
+	uint64_t	st_events_out;
+	uint64_t	st_errors;	/* events sent to err ports */
+	uint64_t	st_dropped;
+	uint64_t	st_bytes_in;
+	uint64_t	st_bytes_out;
+	uint64_t	st_pulls;	/* reads so far (not shown yet) */
 };
 
 /* A wsflowctl request the control worker accepted (see ctlproto.h). */

@@ -183,7 +183,6 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
     struct json_object **conf)
 {
 	static char		 name[] = "control", flow[] = "";
-	struct json_object	*c;
 
 	cs.c_d = d;
 	cs.c_plan = p;
@@ -194,17 +193,7 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
 	cs.c_dc.dc_name = name;
 	cs.c_dc.dc_type = name;
 	cs.c_dc.dc_flow = flow;
-	cs.c_conf = json_object_new_object();
-	json_object_object_add(cs.c_conf, "id",
-	    json_object_new_int(d->d_nconnectors));
-	json_object_object_add(cs.c_conf, "name",
-	    json_object_new_string(name));
-	json_object_object_add(cs.c_conf, "type",
-	    json_object_new_string(name));
-	c = json_object_new_object();
-	json_object_object_add(c, "daemon_uid",
-	    json_object_new_int64(getuid()));
-	json_object_object_add(cs.c_conf, "control", c);
+	cs.c_conf = wcb_control(d->d_nconnectors, name, getuid());
 	*conf = cs.c_conf;
 	return &cs.c_dc;
 }
@@ -338,13 +327,7 @@ ctl_connectors(void)
 	for (i = 0; i < cs.c_d->d_nconnectors; i++) {
 		dc = &cs.c_d->d_connectors[i];
 		have = ctl_find(i, &sv) == 0;
-		c = json_object_new_object();
-		json_object_object_add(c, "name",
-		    json_object_new_string(dc->dc_name));
-		json_object_object_add(c, "flow",
-		    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
-		json_object_object_add(c, "type",
-		    json_object_new_string(dc->dc_type));
+		c = wcb_identity(dc);
 		json_object_object_add(c, "state", json_object_new_string(
 		    have ? sv.sv_state : !dc->dc_used ? "unused" :
 		    "no process"));
@@ -599,34 +582,109 @@ ctl_stats_start(uint32_t client)
 	evtimer_add(cc->cc_timer, &tv);
 }
 
-/* MSG_STATS: one worker's counters (a bounded JSON object). */
+/* json-c serializer of a JSON text passed on without parsing. */
+static int
+ctl_raw_json(struct json_object *o, struct printbuf *pb, int level,
+    int flags)
+{
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, json_object_get_string(o),
+	    json_object_get_string_len(o));
+}
+
+/* o[key] = v */
+static void
+ctl_add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+/* One route end's counters as JSON. */
+static struct json_object *
+ctl_route_json(const struct msg_stats_route *sr)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(sr->sr_id));
+	json_object_object_add(o, "end", json_object_new_string(
+	    sr->sr_end == ROUTE_OUT ? "out" : "in"));
+	json_object_object_add(o, "peer", json_object_new_int64(sr->sr_peer));
+	json_object_object_add(o, "generation",
+	    json_object_new_int64(sr->sr_generation));
+	json_object_object_add(o, "up", json_object_new_boolean(sr->sr_up));
+	json_object_object_add(o, "paused",
+	    json_object_new_boolean(sr->sr_paused));
+	ctl_add_u64(o, "events", sr->sr_events);
+	ctl_add_u64(o, "dropped", sr->sr_dropped);
+	ctl_add_u64(o, "bytes", sr->sr_bytes);
+	ctl_add_u64(o, "queued", sr->sr_queued);
+	return o;
+}
+
+/*
+ * MSG_STATS (proto.h) as the JSON of show stats: the typed counters,
+ * the route ends and the connector's own counters, a JSON object text
+ * passed on unparsed.  NULL when the message is malformed.
+ */
+static struct json_object *
+ctl_stats_json(const struct proc_msg *m, struct msg_stats *st)
+{
+	struct msg_stats_route	 sr;
+	struct json_object	*o, *routes, *c;
+	const char		*text;
+	size_t			 len, rlen;
+	uint32_t		 i;
+
+	if (m->pm_len < sizeof(*st))
+		return NULL;
+	memcpy(st, m->pm_data, sizeof(*st));
+	len = m->pm_len - sizeof(*st);
+	if (st->st_nroutes > PROTO_STATS_ROUTES ||
+	    (rlen = st->st_nroutes * sizeof(sr)) > len ||
+	    len - rlen > PROTO_STATS_CONN_MAX)
+		return NULL;
+	text = (const char *)m->pm_data + sizeof(*st) + rlen;
+	len -= rlen;
+	/* Unparsed, but one JSON object on the reply's one line. */
+	if (len > 0 && (len < 2 || text[0] != '{' || text[len - 1] != '}' ||
+	    memchr(text, '\n', len) != NULL || memchr(text, '\0', len) !=
+	    NULL))
+		return NULL;
+	o = json_object_new_object();
+	ctl_add_u64(o, "events_in", st->st_events_in);
+	ctl_add_u64(o, "events_out", st->st_events_out);
+	ctl_add_u64(o, "errors", st->st_errors);
+	ctl_add_u64(o, "dropped", st->st_dropped);
+	ctl_add_u64(o, "bytes_in", st->st_bytes_in);
+	ctl_add_u64(o, "bytes_out", st->st_bytes_out);
+	routes = json_object_new_array();
+	for (i = 0; i < st->st_nroutes; i++) {
+		memcpy(&sr, (const char *)m->pm_data + sizeof(*st) +
+		    i * sizeof(sr), sizeof(sr));
+		json_object_array_add(routes, ctl_route_json(&sr));
+	}
+	json_object_object_add(o, "routes", routes);
+	if (len > 0) {
+		c = json_object_new_string_len(text, (int)len);
+		json_object_set_serializer(c, ctl_raw_json, NULL, NULL);
+		json_object_object_add(o, "connector", c);
+	}
+	return o;
+}
+
+/* MSG_STATS: one worker's counters. */
 static int
 ctl_stats_msg(int id, const struct proc_msg *m)
 {
 	struct msg_stats	 st;
 	struct ctl_collect	*cc;
-	struct json_tokener	*tok;
 	struct json_object	*o;
-	const char		*text;
-	size_t			 len;
 	char			 key[16];
 
-	if (m->pm_len < sizeof(st) || m->pm_len - sizeof(st) >
-	    PROTO_STATS_MAX)
+	if ((o = ctl_stats_json(m, &st)) == NULL)
 		return -1;
-	memcpy(&st, m->pm_data, sizeof(st));
-	text = (const char *)m->pm_data + sizeof(st);
-	len = m->pm_len - sizeof(st);
-	if ((tok = json_tokener_new_ex(8)) == NULL)
-		fatal("%s", __func__);
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (o == NULL || tok->char_offset != (int)len ||
-	    !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		json_tokener_free(tok);
-		return -1;
-	}
-	json_tokener_free(tok);
 	TAILQ_FOREACH(cc, &cs.c_pending, cc_entry)
 		if (cc->cc_seq == st.st_seq)
 			break;

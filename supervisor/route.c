@@ -2,10 +2,10 @@
  * Route planning: from the deployment's connect statements, decide which
  * connectors get a worker, which pairs of workers share a socketpair
  * (one per source worker and sink worker that some path "connector port
- * -> pipelines -> connector port" joins), and build each worker's
- * configuration: its connector config plus the pipelines reachable from
- * its output ports as a small graph whose leaves are routes, the worker's
- * own sink, or the exit connector.  Pure: no I/O.
+ * -> pipelines -> connector port" joins), and have each worker's
+ * configuration built (wconf_build.c): its connector config plus the
+ * pipelines reachable from its output ports as a small graph whose leaves
+ * are routes, the worker's own sink, or the exit connector.  Pure: no I/O.
  */
 #include "config.h"
 
@@ -84,10 +84,7 @@ add_links_from(struct build *b, enum dep_kind kind, int idx,
 			port_lower(port, l->dl_from_port, sizeof(port));
 		else
 			(void)strlcpy(port, l->dl_from_port, sizeof(port));
-		if (!json_object_object_get_ex(outputs, port, &nodes)) {
-			nodes = json_object_new_array();
-			json_object_object_add(outputs, port, nodes);
-		}
+		nodes = wcb_port(outputs, port);
 		if (add_targets(b, l->dl_to_kind, l->dl_to, l->dl_to_port,
 		    nodes) == -1)
 			return -1;
@@ -99,21 +96,15 @@ add_links_from(struct build *b, enum dep_kind kind, int idx,
 static int
 pipe_local(struct build *b, int gp)
 {
-	struct json_object	*pj, *outputs, *compiled;
+	struct json_object	*outputs;
 	int			 li;
 
 	if (b->b_local[gp] != -1)
 		return b->b_local[gp];
 	li = json_object_array_length(b->b_pipes);
 	b->b_local[gp] = li;		/* before recursing: cycles end here */
-	pj = json_object_new_object();
-	outputs = json_object_new_object();
-	compiled = b->b_d->d_pipelines[gp].dp_compiled;
-	json_object_object_add(pj, "name",
-	    json_object_new_string(b->b_d->d_pipelines[gp].dp_name));
-	json_object_object_add(pj, "compiled", json_object_get(compiled));
-	json_object_object_add(pj, "outputs", outputs);
-	json_object_array_add(b->b_pipes, pj);
+	outputs = wcb_pipeline(b->b_pipes, b->b_d->d_pipelines[gp].dp_name,
+	    b->b_d->d_pipelines[gp].dp_compiled);
 	if (add_links_from(b, DEP_PIPELINE, gp, outputs) == -1)
 		return -1;
 	return li;
@@ -125,53 +116,36 @@ add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
     struct json_object *nodes)
 {
 	const struct deployment	*d = b->b_d;
-	struct json_object	*node, *cfg;
+	struct json_object	*node;
 	char			 lport[64];
 	int			 li, rid;
 
-	node = json_object_new_object();
 	if (kind == DEP_PIPELINE) {
 		if (idx < 0 || idx >= d->d_npipelines)
 			goto bad;
-		json_object_object_add(node, "pipeline",
-		    json_object_new_int(0));
-		json_object_object_add(node, "port",
-		    json_object_new_string(port));
-		json_object_array_add(nodes, node);
+		node = wcb_node(nodes, WCB_PIPELINE, 0, port);
 		if ((li = pipe_local(b, idx)) == -1)
 			return -1;
-		json_object_object_add(node, "pipeline",
-		    json_object_new_int(li));
+		wcb_node_target(node, WCB_PIPELINE, li);
 		return 0;
 	}
 	if (idx < 0 || idx >= d->d_nconnectors)
 		goto bad;
 	port_lower(lport, port, sizeof(lport));
-	if (strcmp(d->d_connectors[idx].dc_type, "exit") == 0) {
-		cfg = json_object_object_get(d->d_connectors[idx].dc_config,
-		    "config");
-		json_object_object_add(node, "exit", cfg != NULL ?
-		    json_object_get(cfg) : json_object_new_object());
-	} else if (idx == b->b_src) {
-		json_object_object_add(node, "local",
-		    json_object_new_boolean(1));
-		json_object_object_add(node, "port",
-		    json_object_new_string(lport));
-	} else {
+	if (strcmp(d->d_connectors[idx].dc_type, "exit") == 0)
+		wcb_node_exit(nodes, json_object_object_get(
+		    d->d_connectors[idx].dc_config, "config"));
+	else if (idx == b->b_src)
+		(void)wcb_node(nodes, WCB_LOCAL, 0, lport);
+	else {
 		if ((rid = route_get(b->b_plan, b->b_src, idx)) == -1) {
-			json_object_put(node);
 			snprintf(b->b_err, b->b_errlen, "out of memory");
 			return -1;
 		}
-		json_object_object_add(node, "route",
-		    json_object_new_int(rid));
-		json_object_object_add(node, "port",
-		    json_object_new_string(lport));
+		(void)wcb_node(nodes, WCB_ROUTE, rid, lport);
 	}
-	json_object_array_add(nodes, node);
 	return 0;
 bad:
-	json_object_put(node);
 	snprintf(b->b_err, b->b_errlen, "link to unknown %s %d",
 	    kind == DEP_PIPELINE ? "pipeline" : "connector", idx);
 	return -1;
@@ -259,8 +233,7 @@ plan_cycles(struct plan *p)
 	}
 	for (i = 0; i < p->p_nconn; i++)
 		if (p->p_conf[i] != NULL)
-			json_object_object_add(p->p_conf[i], "on_cycle",
-			    json_object_new_boolean(on[i]));
+			wcb_on_cycle(p->p_conf[i], on[i]);
 	free(on);
 	return 0;
 }
@@ -271,7 +244,7 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
     size_t errlen)
 {
 	struct build		 b;
-	struct json_object	*conf, *outputs;
+	struct json_object	*outputs;
 	const struct dep_connector *dc;
 	int			 i, j;
 
@@ -298,21 +271,7 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 		for (j = 0; j < d->d_npipelines; j++)
 			b.b_local[j] = -1;
 		b.b_src = i;
-		b.b_pipes = json_object_new_array();
-		outputs = json_object_new_object();
-		conf = json_object_new_object();
-		p->p_conf[i] = conf;
-		json_object_object_add(conf, "id", json_object_new_int(i));
-		json_object_object_add(conf, "name",
-		    json_object_new_string(dc->dc_name));
-		json_object_object_add(conf, "flow",
-		    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
-		json_object_object_add(conf, "type",
-		    json_object_new_string(dc->dc_type));
-		json_object_object_add(conf, "connector",
-		    json_object_get(dc->dc_config));
-		json_object_object_add(conf, "outputs", outputs);
-		json_object_object_add(conf, "pipelines", b.b_pipes);
+		p->p_conf[i] = wcb_worker(i, dc, &outputs, &b.b_pipes);
 		if (add_links_from(&b, DEP_CONNECTOR, i, outputs) == -1)
 			goto fail;
 	}

@@ -38,6 +38,27 @@ int	 route_plan(const struct deployment *, struct plan *, char *, size_t);
 void	 route_plan_free(struct plan *);
 int	 route_cycles(int, const struct route *, int, int *);
 
+/* wconf_build.c: the one place that builds workers' MSG_CONFIG objects
+ * (their keys are declared in common/wconf.h) */
+enum wcb_target {
+	WCB_PIPELINE,		/* a pipeline of the worker, by index */
+	WCB_ROUTE,		/* a route to another worker, by id */
+	WCB_LOCAL,		/* the worker's own sink */
+};
+struct json_object *wcb_identity(const struct dep_connector *);
+struct json_object *wcb_worker(int, const struct dep_connector *,
+	    struct json_object **, struct json_object **);
+struct json_object *wcb_control(int, const char *, int64_t);
+struct json_object *wcb_port(struct json_object *, const char *);
+struct json_object *wcb_pipeline(struct json_object *, const char *,
+	    struct json_object *);
+struct json_object *wcb_node(struct json_object *, enum wcb_target, int,
+	    const char *);
+void	 wcb_node_target(struct json_object *, enum wcb_target, int);
+void	 wcb_node_exit(struct json_object *, struct json_object *);
+void	 wcb_on_cycle(struct json_object *, int);
+void	 wcb_start(struct json_object *, int, int);
+
 /* resolve.c */
 struct proc_msg;
 int	 resolve_answer(const struct msg_resolve_req *,

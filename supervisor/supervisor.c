@@ -196,10 +196,7 @@ sup_configure(struct sup_worker *sw)
 	int			 r;
 
 	conf = sw->sw_conf;
-	json_object_object_add(conf, "restarts",
-	    json_object_new_int(sw->sw_restarts));
-	json_object_object_add(conf, "verbose",
-	    json_object_new_int(log_getverbose()));
+	wcb_start(conf, sw->sw_restarts, log_getverbose());
 	s = json_object_to_json_string_length(conf, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	r = proc_send(sw->sw_peer, MSG_CONFIG, -1, s, len);

@@ -61,83 +61,72 @@ static struct {
 
 static void	ctl_client_io(evutil_socket_t, short, void *);
 
-/* o[key] = v */
+/* One route end's counters. */
 static void
-add_u64(struct json_object *o, const char *key, uint64_t v)
+ctl_route_stats(const struct wk_route *r, struct msg_stats_route *sr)
 {
-	json_object_object_add(o, key, json_object_new_uint64(v));
+	memset(sr, 0, sizeof(*sr));
+	sr->sr_id = r->wr_id;
+	sr->sr_end = r->wr_end;
+	sr->sr_peer = r->wr_peer;
+	sr->sr_generation = r->wr_gen;
+	sr->sr_up = r->wr_proc != NULL;
+	sr->sr_paused = r->wr_paused != 0;
+	sr->sr_events = r->wr_events;
+	sr->sr_dropped = r->wr_dropped;
+	sr->sr_bytes = r->wr_bytes;
+	sr->sr_queued = r->wr_proc != NULL ? proc_pending(r->wr_proc) : 0;
 }
 
-/* One route end's counters as JSON. */
-static struct json_object *
-ctl_route_stats(const struct wk_route *r)
-{
-	struct json_object	*o;
-
-	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_int64(r->wr_id));
-	json_object_object_add(o, "end", json_object_new_string(
-	    r->wr_end == ROUTE_OUT ? "out" : "in"));
-	json_object_object_add(o, "peer", json_object_new_int64(r->wr_peer));
-	json_object_object_add(o, "generation",
-	    json_object_new_int64(r->wr_gen));
-	json_object_object_add(o, "up", json_object_new_boolean(
-	    r->wr_proc != NULL));
-	json_object_object_add(o, "paused",
-	    json_object_new_boolean(r->wr_paused));
-	add_u64(o, "events", r->wr_events);
-	add_u64(o, "dropped", r->wr_dropped);
-	add_u64(o, "bytes", r->wr_bytes);
-	add_u64(o, "queued", r->wr_proc != NULL ? proc_pending(r->wr_proc) : 0);
-	return o;
-}
-
-/* Answer MSG_STATS_REQ: the counters of this worker as one JSON object. */
+/* Answer MSG_STATS_REQ: the counters of this worker (proto.h). */
 void
 ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 {
+	static struct msg_stats_route routes[PROTO_STATS_ROUTES];
 	struct msg_stats_req	 sq;
 	struct msg_stats	 st;
-	struct json_object	*o, *routes, *extra;
-	struct iovec		 iov[2];
-	const char		*s;
-	size_t			 len;
+	struct json_object	*extra = NULL;
+	struct iovec		 iov[3];
+	const char		*s = "";
+	size_t			 len = 0;
 	int			 i;
 
 	if (proc_get(m, &sq, sizeof(sq)) == -1)
 		fatalx("bad stats request");
-	o = json_object_new_object();
-	add_u64(o, "events_in", w->w_events_in);
-	add_u64(o, "events_out", w->w_events_out);
-	add_u64(o, "errors", w->w_errors);
-	add_u64(o, "dropped", w->w_dropped);
-	add_u64(o, "bytes_in", w->w_bytes_in);
-	add_u64(o, "bytes_out", w->w_bytes_out);
-	routes = json_object_new_array();
-	for (i = 0; i < w->w_nroutes; i++)
-		json_object_array_add(routes, ctl_route_stats(&w->w_routes[i]));
-	json_object_object_add(o, "routes", routes);
+	memset(&st, 0, sizeof(st));
+	st.st_seq = sq.sq_seq;
+	st.st_events_in = w->w_events_in;
+	st.st_events_out = w->w_events_out;
+	st.st_errors = w->w_errors;
+	st.st_dropped = w->w_dropped;
+	st.st_bytes_in = w->w_bytes_in;
+	st.st_bytes_out = w->w_bytes_out;
+	st.st_pulls = w->w_pulls;
+	for (i = 0; i < w->w_nroutes && i < PROTO_STATS_ROUTES; i++)
+		ctl_route_stats(&w->w_routes[i], &routes[i]);
+	st.st_nroutes = i;
 	if (w->w_ops != NULL && w->w_ops->co_stats != NULL) {
 		extra = json_object_new_object();
 		w->w_ops->co_stats(w, extra);
-		json_object_object_add(o, "connector", extra);
+		s = json_object_to_json_string_length(extra,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		if (len > PROTO_STATS_CONN_MAX) {
+			/* Never expected; the supervisor still gets an
+			 * answer. */
+			s = "{\"error\":\"counters too large\"}";
+			len = strlen(s);
+		}
 	}
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (len > PROTO_STATS_MAX) {
-		/* Never expected; the supervisor still gets an answer. */
-		s = "{\"error\":\"counters too large\"}";
-		len = strlen(s);
-	}
-	memset(&st, 0, sizeof(st));
-	st.st_seq = sq.sq_seq;
 	iov[0].iov_base = &st;
 	iov[0].iov_len = sizeof(st);
-	iov[1].iov_base = (void *)s;
-	iov[1].iov_len = len;
-	if (proc_sendv(w->w_ctl, MSG_STATS, -1, iov, 2) == -1)
+	iov[1].iov_base = routes;
+	iov[1].iov_len = st.st_nroutes * sizeof(routes[0]);
+	iov[2].iov_base = (void *)s;
+	iov[2].iov_len = len;
+	if (proc_sendv(w->w_ctl, MSG_STATS, -1, iov, 3) == -1)
 		log_warn("%s: send", __func__);
-	json_object_put(o);
+	json_object_put(extra);
 }
 
 /* Forget a client. */
@@ -423,7 +412,7 @@ ctl_reply(struct worker *w, const struct proc_msg *m)
 static int
 control_setup(struct worker *w, char *err, size_t errlen)
 {
-	struct json_object	*c, *v;
+	int64_t			 uid;
 
 	ctl.c_w = w;
 	w->w_profile = SANDBOX_CONTROL;
@@ -431,13 +420,11 @@ control_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "no control socket");
 		return -1;
 	}
-	c = json_object_object_get(w->w_conf, "control");
-	if (!json_object_object_get_ex(c, "daemon_uid", &v) ||
-	    !json_object_is_type(v, json_type_int)) {
+	if ((uid = wconf_int(w->w_cconf, "daemon_uid", -1)) < 0) {
 		snprintf(err, errlen, "no daemon_uid in the configuration");
 		return -1;
 	}
-	ctl.c_daemon_uid = (uid_t)json_object_get_int64(v);
+	ctl.c_daemon_uid = (uid_t)uid;
 	if (fcntl(w->w_listen_fd, F_SETFL, O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
 		return -1;

@@ -98,18 +98,6 @@ ev_val_done(struct ev_val *val)
 	val->ev_owned = 0;
 }
 
-/* A string member of an object, or NULL (config reading, all workers). */
-const char *
-wk_conf_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Parse codec and processors of the connector config. */
 int
 ev_setup(struct worker *w, char *err, size_t errlen)
@@ -119,16 +107,15 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	size_t			 i, n;
 
 	buf_init(&w->w_enc, PROC_MAX_PAYLOAD);
-	c = json_object_object_get(w->w_conf, "connector");
-	if (json_object_object_get_ex(c, "codec", &p) && p != NULL) {
+	c = wconf_obj(w->w_conf, "connector");
+	if ((p = wconf_get(c, "codec")) != NULL) {
 		if (codec_from_spec(p, &w->w_codec, e, sizeof(e)) == -1) {
 			snprintf(err, errlen, "codec: %s", e);
 			return -1;
 		}
 		w->w_has_codec = 1;
 	}
-	if (json_object_object_get_ex(c, "preprocessors", &list) &&
-	    json_object_is_type(list, json_type_array)) {
+	if ((list = wconf_arr(c, "preprocessors")) != NULL) {
 		n = json_object_array_length(list);
 		if (n > WK_MAX_PROCS) {
 			snprintf(err, errlen, "too many preprocessors");
@@ -142,8 +129,7 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 			}
 		w->w_npre = n;
 	}
-	if (json_object_object_get_ex(c, "postprocessors", &list) &&
-	    json_object_is_type(list, json_type_array)) {
+	if ((list = wconf_arr(c, "postprocessors")) != NULL) {
 		n = json_object_array_length(list);
 		if (n > WK_MAX_PROCS) {
 			snprintf(err, errlen, "too many postprocessors");
@@ -157,21 +143,20 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 			}
 		w->w_npost = n;
 	}
-	w->w_outputs = json_object_object_get(w->w_conf, "outputs");
-	w->w_out_nodes = json_object_object_get(w->w_outputs, "out");
-	w->w_err_nodes = json_object_object_get(w->w_outputs, "err");
-	pipes = json_object_object_get(w->w_conf, "pipelines");
-	n = json_object_is_type(pipes, json_type_array) ?
-	    json_object_array_length(pipes) : 0;
+	w->w_outputs = wconf_obj(w->w_conf, "outputs");
+	w->w_out_nodes = wconf_arr(w->w_outputs, "out");
+	w->w_err_nodes = wconf_arr(w->w_outputs, "err");
+	pipes = wconf_arr(w->w_conf, "pipelines");
+	n = pipes != NULL ? json_object_array_length(pipes) : 0;
 	if (n > 0 && (w->w_pipes = calloc(n, sizeof(*w->w_pipes))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(pipes, i);
-		w->w_pipes[i].wp_outputs = json_object_object_get(p, "outputs");
+		w->w_pipes[i].wp_outputs = wconf_obj(p, "outputs");
 		w->w_pipes[i].wp_pipe = pipeline_from_json(
-		    json_object_object_get(p, "compiled"), e, sizeof(e));
+		    wconf_obj(p, "compiled"), e, sizeof(e));
 		w->w_npipes = i + 1;
 		if (w->w_pipes[i].wp_pipe == NULL) {
 			snprintf(err, errlen, "pipeline: %s", e);
@@ -504,7 +489,7 @@ ev_pipe_nodes(struct wk_pipe *wp, const char *port)
 	for (i = 0; i < WK_PIPE_PORTS && wp->wp_cport[i] != NULL; i++)
 		if (wp->wp_cport[i] == port)
 			return wp->wp_cnodes[i];
-	nodes = json_object_object_get(wp->wp_outputs, port);
+	nodes = wconf_arr(wp->wp_outputs, port);
 	if (i == WK_PIPE_PORTS) {
 		memmove(wp->wp_cport, wp->wp_cport + 1,
 		    (WK_PIPE_PORTS - 1) * sizeof(wp->wp_cport[0]));
@@ -703,13 +688,9 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 	w->w_exit_sent = 1;
 	memset(&mx, 0, sizeof(mx));
 	mx.mx_graceful = 1;
-	if (json_object_object_get_ex(cfg, "delay", &o) &&
-	    json_object_is_type(o, json_type_int) &&
-	    json_object_get_int64(o) > 0)
-		mx.mx_delay_ns = json_object_get_int64(o);
-	if (json_object_object_get_ex(cfg, "graceful", &o) &&
-	    json_object_is_type(o, json_type_boolean))
-		mx.mx_graceful = json_object_get_boolean(o);
+	if (wconf_int(cfg, "delay", 0) > 0)
+		mx.mx_delay_ns = wconf_int(cfg, "delay", 0);
+	mx.mx_graceful = wconf_bool(cfg, "graceful", 1);
 	if (json_object_is_type(v, json_type_object)) {
 		if (json_object_object_get_ex(v, "delay", &o) &&
 		    json_object_is_type(o, json_type_int) &&
@@ -767,9 +748,9 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 	if ((en = json_object_get_userdata(node)) != NULL)
 		return en;
 	memset(tmp, 0, sizeof(*tmp));
-	tmp->en_port = wk_conf_str(node, "port");
+	tmp->en_port = wconf_str(node, "port", NULL);
 	tmp->en_npass = -1;
-	if (json_object_object_get_ex(node, "pipeline", &o)) {
+	if ((o = wconf_get(node, "pipeline")) != NULL) {
 		tmp->en_kind = EN_PIPELINE;
 		tmp->en_id = json_object_get_int(o);
 		if (tmp->en_id < 0 || tmp->en_id >= w->w_npipes)
@@ -778,14 +759,14 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 		    w->w_pipes[tmp->en_id].wp_pipe, tmp->en_port != NULL ?
 		    tmp->en_port : "", into, EV_PASS_MAX);
 		for (i = 0; i < tmp->en_npass; i++)
-			tmp->en_pass[i] = json_object_object_get(
+			tmp->en_pass[i] = wconf_arr(
 			    w->w_pipes[tmp->en_id].wp_outputs, into[i]);
-	} else if (json_object_object_get_ex(node, "route", &o)) {
+	} else if ((o = wconf_get(node, "route")) != NULL) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
-	} else if (json_object_object_get_ex(node, "local", &o))
+	} else if (wconf_bool(node, "local", 0))
 		tmp->en_kind = EN_LOCAL;
-	else if (json_object_object_get_ex(node, "exit", &o)) {
+	else if ((o = wconf_obj(node, "exit")) != NULL) {
 		tmp->en_kind = EN_EXIT;
 		tmp->en_exit = o;
 	}
@@ -869,7 +850,7 @@ ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
 	else if (strcmp(port, "err") == 0)
 		nodes = w->w_err_nodes;
 	else
-		nodes = json_object_object_get(w->w_outputs, port);
+		nodes = wconf_arr(w->w_outputs, port);
 	ev_deliver(w, nodes, val, meta, 0);
 }
 

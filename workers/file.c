@@ -46,8 +46,8 @@ file_setup(struct worker *w, char *err, size_t errlen)
 	int64_t			 chunk = FILE_CHUNK_DEFAULT;
 	int			 flags;
 
-	path = wk_conf_str(w->w_cconf, "path");
-	mode = wk_conf_str(w->w_cconf, "mode");
+	path = wconf_str(w->w_cconf, "path", NULL);
+	mode = wconf_str(w->w_cconf, "mode", NULL);
 	if (path == NULL || mode == NULL) {
 		snprintf(err, errlen, "config needs \"path\" and \"mode\"");
 		return -1;
@@ -57,11 +57,9 @@ file_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
-	if (json_object_object_get_ex(w->w_cconf, "chunk_size", &o) &&
-	    o != NULL) {
-		chunk = json_object_get_int64(o);
-		if (!json_object_is_type(o, json_type_int) || chunk < 1 ||
-		    chunk > FILE_CHUNK_MAX) {
+	if (wconf_get(w->w_cconf, "chunk_size") != NULL) {
+		chunk = wconf_int(w->w_cconf, "chunk_size", 0);
+		if (chunk < 1 || chunk > FILE_CHUNK_MAX) {
 			snprintf(err, errlen, "chunk_size must be 1 to %d",
 			    FILE_CHUNK_MAX);
 			return -1;

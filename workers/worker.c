@@ -247,20 +247,33 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	wk_kick(w);
 }
 
-/* Config complete: open resources, enter the sandbox, acknowledge. */
+/* The start failed: tell the supervisor why and exit. */
+static void
+wk_start_failed(struct worker *w, const char *err)
+{
+	(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
+	(void)proc_flush(w->w_ctl);
+	exit(1);
+}
+
+/* Config complete: check it against the contract (wconf.h), open
+ * resources, enter the sandbox, acknowledge. */
 static void
 wk_configure(struct worker *w)
 {
 	struct msg_ready	 my;
-	struct json_object	*c;
 	const char		*type, *name;
-	char			 err[512];
+	char			 err[512], e[448];
 	size_t			 i;
 
 	if (w->w_conf == NULL)
 		fatalx("no configuration before end of configuration");
-	type = wk_conf_str(w->w_conf, "type");
-	name = wk_conf_str(w->w_conf, "name");
+	if (wconf_check(w->w_conf, e, sizeof(e)) == -1) {
+		snprintf(err, sizeof(err), "config: %s", e);
+		wk_start_failed(w, err);
+	}
+	type = wconf_str(w->w_conf, "type", NULL);
+	name = wconf_str(w->w_conf, "name", NULL);
 	if (type == NULL || name == NULL)
 		fatalx("configuration without type or name");
 	(void)strlcpy(w->w_type, type, sizeof(w->w_type));
@@ -270,12 +283,9 @@ wk_configure(struct worker *w)
 			w->w_ops = wk_types[i];
 	snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
-	c = json_object_object_get(w->w_conf, "connector");
-	w->w_cconf = json_object_object_get(c, "config");
-	w->w_restarts = json_object_get_int(
-	    json_object_object_get(w->w_conf, "restarts"));
-	w->w_on_cycle = json_object_get_boolean(
-	    json_object_object_get(w->w_conf, "on_cycle"));
+	w->w_cconf = wconf_obj(wconf_obj(w->w_conf, "connector"), "config");
+	w->w_restarts = wconf_int(w->w_conf, "restarts", 0);
+	w->w_on_cycle = wconf_bool(w->w_conf, "on_cycle", 0);
 	err[0] = '\0';
 	if (w->w_ops == NULL)
 		snprintf(err, sizeof(err), "connector type %s is not "
@@ -290,17 +300,11 @@ wk_configure(struct worker *w)
 		    w->w_smax);
 	else
 		err[0] = '\0';
-	if (err[0] != '\0') {
-		(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
-		(void)proc_flush(w->w_ctl);
-		exit(1);
-	}
+	if (err[0] != '\0')
+		wk_start_failed(w, err);
 	if (sandbox_enter(w->w_profile, WSFLOW_USER, WSFLOW_CHROOT, err,
-	    sizeof(err)) == -1) {
-		(void)proc_send(w->w_ctl, MSG_FAILED, -1, err, strlen(err));
-		(void)proc_flush(w->w_ctl);
-		exit(1);
-	}
+	    sizeof(err)) == -1)
+		wk_start_failed(w, err);
 	log_info("connector %s: sandbox: %s", w->w_name, err);
 	if (geteuid() == 0 || getuid() == 0)
 		fatalx("still root after the sandbox; refusing to run");
@@ -404,8 +408,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (ev_parse(m->pm_data, m->pm_len, &w->w_conf) == -1 ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
-		log_setverbose(json_object_get_int(
-		    json_object_object_get(w->w_conf, "verbose")));
+		log_setverbose(wconf_int(w->w_conf, "verbose", 0));
 		break;
 	case MSG_ROUTE:
 		if (m->pm_fd == -1 || proc_get(m, &mr, sizeof(mr)) == -1)

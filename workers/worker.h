@@ -17,6 +17,7 @@
 #include "lines.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "wconf.h"
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source, by default */
@@ -216,7 +217,6 @@ void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
-const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);

@@ -551,17 +551,8 @@ wcl_write(struct worker *w, const char *port, const char *data, size_t len)
 static int
 wcl_nodelay(struct json_object *cconf)
 {
-	struct json_object	*so, *v;
-	int			 on = 1;
-
-	if (json_object_object_get_ex(cconf, "no_delay", &v) &&
-	    json_object_is_type(v, json_type_boolean))
-		on = json_object_get_boolean(v);
-	if (json_object_object_get_ex(cconf, "socket_options", &so) &&
-	    json_object_object_get_ex(so, "TCP_NODELAY", &v) &&
-	    json_object_is_type(v, json_type_boolean))
-		on = json_object_get_boolean(v);
-	return on;
+	return wconf_bool(wconf_obj(cconf, "socket_options"), "TCP_NODELAY",
+	    wconf_bool(cconf, "no_delay", 1));
 }
 
 /* Read url, TLS material, options and policy into tg (before the
@@ -570,7 +561,7 @@ static int
 wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
     size_t errlen)
 {
-	struct json_object	*t = NULL, *o;
+	struct json_object	*t = NULL;
 	const char		*url, *cafile = NULL, *domain = NULL;
 	const char		*why = NULL;
 	char			 e[256];
@@ -579,7 +570,7 @@ wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
-	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
+	if ((url = wconf_str(w->w_cconf, "url", NULL)) == NULL ||
 	    url_parse(url, &tg->tg_url, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
@@ -587,13 +578,13 @@ wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
 	}
 	/* wss:// or any tls value but false turns TLS on. */
 	tg->tg_tls = tg->tg_url.u_tls;
-	if (json_object_object_get_ex(w->w_cconf, "tls", &t) && t != NULL) {
+	if ((t = wconf_get(w->w_cconf, "tls")) != NULL) {
 		if (json_object_is_type(t, json_type_boolean))
 			tg->tg_tls |= json_object_get_boolean(t);
 		else if (json_object_is_type(t, json_type_object)) {
 			tg->tg_tls = 1;
-			cafile = wk_conf_str(t, "cafile");
-			domain = wk_conf_str(t, "domain");
+			cafile = wconf_str(t, "cafile", NULL);
+			domain = wconf_str(t, "domain", NULL);
 		}
 	}
 	if (domain == NULL)
@@ -609,9 +600,8 @@ wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
 		return -1;
 	}
 	tg->tg_nodelay = wcl_nodelay(w->w_cconf);
-	if (backoff_from_json(&tg->tg_bo, json_object_object_get(
-	    json_object_object_get(w->w_conf, "connector"), "reconnect"), e,
-	    sizeof(e)) == -1) {
+	if (backoff_from_json(&tg->tg_bo, wconf_get(wconf_obj(w->w_conf,
+	    "connector"), "reconnect"), e, sizeof(e)) == -1) {
 		snprintf(err, errlen, "%s", e);
 		return -1;
 	}
@@ -619,9 +609,8 @@ wcl_target_read(struct worker *w, struct wcl_target *tg, char *err,
 	tg->tg_conf.cf_url = &tg->tg_url;
 	tg->tg_conf.cf_stats = &tg->tg_st;
 	tg->tg_conf.cf_owner = w->w_name;
-	if (json_object_object_get_ex(w->w_cconf, "ping_interval_ms", &o) &&
-	    json_object_is_type(o, json_type_int))
-		tg->tg_conf.cf_ping_ms = json_object_get_int(o);
+	tg->tg_conf.cf_ping_ms = wconf_int(w->w_cconf, "ping_interval_ms",
+	    tg->tg_conf.cf_ping_ms);
 	return 0;
 }
 
@@ -630,7 +619,6 @@ static int
 wcl_setup(struct worker *w, char *err, size_t errlen)
 {
 	struct wcl_state	*cs = &wcl;
-	struct json_object	*o;
 	char			 e[256];
 
 	memset(cs, 0, sizeof(*cs));
@@ -640,9 +628,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	w->w_state = cs;
 	if (wcl_target_read(w, &cs->cs_tg, err, errlen) == -1)
 		return -1;
-	if (json_object_object_get_ex(w->w_cconf, "per_stream", &o) &&
-	    json_object_is_type(o, json_type_boolean) &&
-	    json_object_get_boolean(o)) {
+	if (wconf_bool(w->w_cconf, "per_stream", 0)) {
 		w->w_state = NULL;
 		return wrl_setup(w, &cs->cs_tg, err, errlen);
 	}

@@ -782,7 +782,7 @@ wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
 {
 	extern const struct conn_ops	 ws_relay_ops;
 	struct wrl_state		*rs = &wrl;
-	struct json_object		*o;
+	int64_t				 n;
 	char				 e[128];
 
 	memset(rs, 0, sizeof(*rs));
@@ -793,17 +793,13 @@ wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
 	rs->rs_tg.tg_conf.cf_stats = &rs->rs_tg.tg_st;
 	TAILQ_INIT(&rs->rs_ups);
 	rs->rs_max = WRL_MAX_CONN;
-	if (json_object_object_get_ex(w->w_cconf, "max_connections", &o) &&
-	    json_object_is_type(o, json_type_int) &&
-	    json_object_get_int64(o) >= 1 &&
-	    json_object_get_int64(o) <= WK_MAX_CONNS)
-		rs->rs_max = (size_t)json_object_get_int64(o);
+	n = wconf_int(w->w_cconf, "max_connections", WRL_MAX_CONN);
+	if (n >= 1 && n <= WK_MAX_CONNS)
+		rs->rs_max = (size_t)n;
 	rs->rs_max = (size_t)wk_conn_budget(w, (int)rs->rs_max);
 	rs->rs_idle_ms = WRL_IDLE_MS;
-	if (json_object_object_get_ex(w->w_cconf, "idle_timeout_ms", &o) &&
-	    json_object_is_type(o, json_type_int) &&
-	    json_object_get_int64(o) >= 0)
-		rs->rs_idle_ms = (uint64_t)json_object_get_int64(o);
+	if ((n = wconf_int(w->w_cconf, "idle_timeout_ms", -1)) >= 0)
+		rs->rs_idle_ms = (uint64_t)n;
 	w->w_ops = &ws_relay_ops;
 	w->w_state = rs;
 	if ((rs->rs_sweep = evtimer_new(w->w_base, wrl_sweep, rs)) == NULL) {

@@ -356,7 +356,7 @@ static int
 wss_setup(struct worker *w, char *err, size_t errlen)
 {
 	struct wss_state	*ss = &wss;
-	struct json_object	*t, *o;
+	struct json_object	*t;
 	const char		*url, *cert, *key, *why = NULL;
 	struct url		 u;
 	char			 e[256];
@@ -373,15 +373,15 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
-	if ((url = wk_conf_str(w->w_cconf, "url")) == NULL ||
+	if ((url = wconf_str(w->w_cconf, "url", NULL)) == NULL ||
 	    url_parse(url, &u, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
 		return -1;
 	}
-	if (json_object_object_get_ex(w->w_cconf, "tls", &t) && t != NULL) {
-		cert = wk_conf_str(t, "cert");
-		key = wk_conf_str(t, "key");
+	if ((t = wconf_get(w->w_cconf, "tls")) != NULL) {
+		cert = wconf_str(t, "cert", NULL);
+		key = wconf_str(t, "key", NULL);
 		if (cert == NULL || key == NULL) {
 			snprintf(err, errlen, "tls needs \"cert\" and \"key\"");
 			return -1;
@@ -396,23 +396,17 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 		    "\"tls\" record with \"cert\" and \"key\"", url);
 		return -1;
 	}
-	if (json_object_object_get_ex(w->w_cconf, "max_connections", &o) &&
-	    json_object_is_type(o, json_type_int) &&
-	    json_object_get_int(o) > 0)
-		max = json_object_get_int(o);
+	if (wconf_int(w->w_cconf, "max_connections", 0) > 0)
+		max = (int)wconf_int(w->w_cconf, "max_connections", 0);
 	ss->ss_max = wk_conn_budget(w, max);
 	/* socket_options.TCP_NODELAY, default true (as for ws_client) */
-	ss->ss_nodelay = 1;
-	if (json_object_object_get_ex(w->w_cconf, "socket_options", &t) &&
-	    json_object_object_get_ex(t, "TCP_NODELAY", &o) &&
-	    json_object_is_type(o, json_type_boolean))
-		ss->ss_nodelay = json_object_get_boolean(o);
+	ss->ss_nodelay = wconf_bool(wconf_obj(w->w_cconf, "socket_options"),
+	    "TCP_NODELAY", 1);
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_owner = w->w_name;
-	if (json_object_object_get_ex(w->w_cconf, "ping_interval_ms", &o) &&
-	    json_object_is_type(o, json_type_int))
-		ss->ss_conf.cf_ping_ms = json_object_get_int(o);
+	ss->ss_conf.cf_ping_ms = wconf_int(w->w_cconf, "ping_interval_ms",
+	    ss->ss_conf.cf_ping_ms);
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
 		    "supervisor");

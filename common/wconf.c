@@ -1,0 +1,490 @@
+/*
+ * The worker configuration contract as data (see wconf.h): the key
+ * tables, the check a worker runs on the config it receives, and the
+ * typed accessors it reads the config through.  Pure: no I/O.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wconf.h"
+
+#define WCONF_PATH_MAX	256
+
+/* An exit connector's config: what an event routed to it does. */
+static const struct wconf_key exit_keys[] = {
+	/* nanoseconds to wait before the exit */
+	{ "delay", WCT_INT, 0, NULL, NULL },
+	/* drain the flows first (true) or stop at once */
+	{ "graceful", WCT_BOOL, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* One node of an outputs list: one of pipeline, route, local, exit. */
+static const struct wconf_key node_keys[] = {
+	/* a pipeline of this worker: index into "pipelines" */
+	{ "pipeline", WCT_INT, 0, NULL, NULL },
+	/* a route to another worker: MSG_ROUTE's mr_id */
+	{ "route", WCT_INT, 0, NULL, NULL },
+	/* this worker's own sink (true) */
+	{ "local", WCT_BOOL, 0, NULL, NULL },
+	/* the exit connector, with its config */
+	{ "exit", WCT_OBJECT, 0, exit_keys, NULL },
+	/* the target's input port (pipeline, route, local) */
+	{ "port", WCT_STRING, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key node_rec = {
+	"node", WCT_OBJECT, 0, node_keys, NULL
+};
+
+/* The value of an outputs map: the nodes an output port feeds, in order. */
+static const struct wconf_key node_list = {
+	"nodes", WCT_ARRAY, 0, NULL, &node_rec
+};
+
+/* A pipeline this worker runs. */
+static const struct wconf_key pipeline_keys[] = {
+	/* its troy name, for logs */
+	{ "name", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* the compiled form (common/pipeline.c reads it) */
+	{ "compiled", WCT_OBJECT, WCF_REQUIRED, NULL, NULL },
+	/* output port (as the pipeline names it) -> nodes */
+	{ "outputs", WCT_OBJECT, WCF_MAP, NULL, &node_list },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key pipeline_rec = {
+	"pipeline", WCT_OBJECT, 0, pipeline_keys, NULL
+};
+
+/* reconnect.retry: the backoff policy of common/backoff.c. */
+static const struct wconf_key retry_keys[] = {
+	/* first wait after a failure, milliseconds */
+	{ "interval_ms", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	/* factor applied to the wait after each failure */
+	{ "growth_rate", WCT_NUMBER, 0, NULL, NULL },
+	/* failures in a row before giving up (absent: never) */
+	{ "max_retries", WCT_INT, 0, NULL, NULL },
+	/* spread the waits randomly */
+	{ "randomized", WCT_BOOL, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* reconnect as a record (the other form is the string "none"). */
+static const struct wconf_key reconnect_keys[] = {
+	/* retry with growing waits */
+	{ "retry", WCT_OBJECT, WCF_REQUIRED, retry_keys, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* The connector's definition as the troy front end validated it. */
+static const struct wconf_key connector_keys[] = {
+	/* codec name or record (common/codec.c), null: none */
+	{ "codec", WCT_STRING | WCT_OBJECT | WCT_NULL, 0, NULL, NULL },
+	/* preprocessor specs applied to input (common/lines.c) */
+	{ "preprocessors", WCT_ARRAY, 0, NULL, NULL },
+	/* postprocessor specs applied to output (common/lines.c) */
+	{ "postprocessors", WCT_ARRAY, 0, NULL, NULL },
+	/* the type's own keys: the per-type tables below */
+	{ "config", WCT_OBJECT, WCF_TYPED, NULL, NULL },
+	/* "none" or {"retry": {...}} (dialling connectors) */
+	{ "reconnect", WCT_STRING | WCT_OBJECT, 0, reconnect_keys, NULL },
+	/* metrics reporting interval, seconds (accepted, unused) */
+	{ "metrics_interval_s", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* The keys every worker gets. */
+const struct wconf_key wconf_common[] = {
+	/* connector id: index in the deployment, as in MSG_HELLO */
+	{ "id", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	/* connector name, for logs and the process title */
+	{ "name", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* the flow that defines it */
+	{ "flow", WCT_STRING, 0, NULL, NULL },
+	/* connector type name (conntype.h) */
+	{ "type", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* the connector's definition */
+	{ "connector", WCT_OBJECT, WCF_REQUIRED, connector_keys, NULL },
+	/* output port (lower case) -> nodes its events go to */
+	{ "outputs", WCT_OBJECT, WCF_MAP, NULL, &node_list },
+	/* the pipelines reachable from the outputs; nodes index them */
+	{ "pipelines", WCT_ARRAY, 0, NULL, &pipeline_rec },
+	/* the worker sits on a route cycle (drains without waiting) */
+	{ "on_cycle", WCT_BOOL, 0, NULL, NULL },
+	/* how often this connector was restarted before */
+	{ "restarts", WCT_INT, 0, NULL, NULL },
+	/* log verbosity at start */
+	{ "verbose", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* socket_options of the WebSocket connectors. */
+static const struct wconf_key sockopt_keys[] = {
+	/* disable Nagle's algorithm (default true) */
+	{ "TCP_NODELAY", WCT_BOOL, 0, NULL, NULL },
+	/* accepted for Tremor compatibility; always on */
+	{ "SO_REUSEADDR", WCT_BOOL, 0, NULL, NULL },
+	/* accepted for Tremor compatibility; always off */
+	{ "SO_REUSEPORT", WCT_BOOL, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* ws_client tls as a record (true/false is the other form). */
+static const struct wconf_key ws_client_tls_keys[] = {
+	/* CA bundle to verify the server with (default: system) */
+	{ "cafile", WCT_STRING, 0, NULL, NULL },
+	/* name to verify and send as SNI (default: the url's host) */
+	{ "domain", WCT_STRING, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key ws_client_keys[] = {
+	/* ws:// or wss:// URL to dial */
+	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* TLS on (true), off (false) or with these settings */
+	{ "tls", WCT_BOOL | WCT_OBJECT, 0, ws_client_tls_keys, NULL },
+	/* TCP_NODELAY (socket_options overrides it) */
+	{ "no_delay", WCT_BOOL, 0, NULL, NULL },
+	/* socket options */
+	{ "socket_options", WCT_OBJECT, 0, sockopt_keys, NULL },
+	/* send a ping this often, milliseconds (0: never) */
+	{ "ping_interval_ms", WCT_INT, 0, NULL, NULL },
+	/* one upstream connection per source stream (ws_relay.c) */
+	{ "per_stream", WCT_BOOL, 0, NULL, NULL },
+	/* per_stream: most upstream connections at once */
+	{ "max_connections", WCT_INT, 0, NULL, NULL },
+	/* per_stream: close an idle upstream after, ms (0: never) */
+	{ "idle_timeout_ms", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* ws_server tls: the certificate and key to serve wss:// with. */
+static const struct wconf_key ws_server_tls_keys[] = {
+	/* PEM certificate chain file */
+	{ "cert", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* PEM private key file */
+	{ "key", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key ws_server_keys[] = {
+	/* ws:// or wss:// URL to listen on (the supervisor binds it) */
+	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* certificate and key for wss:// */
+	{ "tls", WCT_OBJECT, 0, ws_server_tls_keys, NULL },
+	/* listen backlog (used by the supervisor) */
+	{ "backlog", WCT_INT, 0, NULL, NULL },
+	/* socket options */
+	{ "socket_options", WCT_OBJECT, 0, sockopt_keys, NULL },
+	/* send a ping this often, milliseconds (0: never) */
+	{ "ping_interval_ms", WCT_INT, 0, NULL, NULL },
+	/* most clients at once */
+	{ "max_connections", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key file_keys[] = {
+	/* the file to read or write */
+	{ "path", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* read, write, append, truncate or overwrite */
+	{ "mode", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* read size, bytes */
+	{ "chunk_size", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* Types without keys of their own (stdio, metrics). */
+static const struct wconf_key no_keys[] = {
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key control_keys[] = {
+	/* uid of wsflowd: clients with it (or root) may change things */
+	{ "daemon_uid", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* connector.config keys, by connector type. */
+static const struct wconf_key *const type_keys[CT_MAX] = {
+	[CT_WS_CLIENT] = ws_client_keys,
+	[CT_WS_SERVER] = ws_server_keys,
+	[CT_FILE] = file_keys,
+	[CT_STDIO] = no_keys,
+	[CT_EXIT] = exit_keys,
+	[CT_METRICS] = no_keys,
+	[CT_CONTROL] = control_keys,
+};
+
+/* Check state: the type's table for WCF_TYPED and where errors go. */
+struct wcheck {
+	const struct wconf_key	*wh_typed;
+	const char		*wh_type;
+	char			*wh_err;
+	size_t			 wh_errlen;
+};
+
+static int	check_record(struct wcheck *, const struct wconf_key *,
+		    struct json_object *, const char *);
+
+/* The keys of connector.config for a type; NULL when it has no table. */
+const struct wconf_key *
+wconf_type_keys(enum conn_type t)
+{
+	if ((int)t <= (int)CT_NONE || (int)t >= (int)CT_MAX)
+		return NULL;
+	return type_keys[t];
+}
+
+/* The WCT_* bit of a JSON value. */
+static unsigned int
+check_jtype(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return WCT_STRING;
+	case json_type_int:
+		return WCT_INT | WCT_NUMBER;
+	case json_type_double:
+		return WCT_NUMBER;
+	case json_type_boolean:
+		return WCT_BOOL;
+	case json_type_object:
+		return WCT_OBJECT;
+	case json_type_array:
+		return WCT_ARRAY;
+	case json_type_null:
+	default:
+		return WCT_NULL;
+	}
+}
+
+/* Say what went wrong with a key: "ws_server: key \"a.b\" unknown". */
+static int
+check_fail(struct wcheck *c, const char *path, const char *what)
+{
+	snprintf(c->wh_err, c->wh_errlen, "%s%skey \"%s\" %s",
+	    c->wh_type != NULL ? c->wh_type : "",
+	    c->wh_type != NULL ? ": " : "", path, what);
+	return -1;
+}
+
+/* A key of an ill-typed value: name the types it may have. */
+static int
+check_bad_type(struct wcheck *c, const char *path, unsigned int types)
+{
+	static const struct {
+		unsigned int	 bit;
+		const char	*name;
+	} names[] = {
+		{ WCT_STRING, "a string" }, { WCT_INT, "an integer" },
+		{ WCT_NUMBER, "a number" }, { WCT_BOOL, "a bool" },
+		{ WCT_OBJECT, "an object" }, { WCT_ARRAY, "an array" },
+		{ WCT_NULL, "null" },
+	};
+	char	 what[128];
+	size_t	 i;
+	int	 n = 0;
+
+	(void)strlcpy(what, "is not ", sizeof(what));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(types & names[i].bit) ||
+		    (names[i].bit == WCT_INT && (types & WCT_NUMBER)))
+			continue;
+		if (n++ > 0)
+			(void)strlcat(what, " or ", sizeof(what));
+		(void)strlcat(what, names[i].name, sizeof(what));
+	}
+	return check_fail(c, path, what);
+}
+
+/* Join a path and a member name (or an [index] when key is NULL). */
+static int
+check_path(struct wcheck *c, char *dst, size_t len, const char *path,
+    const char *key, size_t idx)
+{
+	int	 r;
+
+	if (key == NULL)
+		r = snprintf(dst, len, "%s[%zu]", path, idx);
+	else
+		r = snprintf(dst, len, "%s%s%s", path, *path ? "." : "", key);
+	if (r < 0 || (size_t)r >= len)
+		return check_fail(c, path, "nests too deep");
+	return 0;
+}
+
+/* Check one value against its key entry (path names it). */
+static int
+check_value(struct wcheck *c, const struct wconf_key *k,
+    struct json_object *v, const char *path)
+{
+	char		 sub[WCONF_PATH_MAX];
+	unsigned int	 jt = check_jtype(v);
+	size_t		 i;
+
+	if (!(jt & k->wc_types))
+		return check_bad_type(c, path, k->wc_types);
+	if (jt == WCT_OBJECT) {
+		if (k->wc_flags & WCF_TYPED)
+			return check_record(c, c->wh_typed, v, path);
+		if (k->wc_keys != NULL)
+			return check_record(c, k->wc_keys, v, path);
+		if ((k->wc_flags & WCF_MAP) && k->wc_elem != NULL) {
+			json_object_object_foreach(v, key, val) {
+				if (check_path(c, sub, sizeof(sub), path, key,
+				    0) == -1 ||
+				    check_value(c, k->wc_elem, val, sub) == -1)
+					return -1;
+			}
+		}
+	} else if (jt == WCT_ARRAY && k->wc_elem != NULL) {
+		for (i = 0; i < json_object_array_length(v); i++)
+			if (check_path(c, sub, sizeof(sub), path, NULL, i) ==
+			    -1 || check_value(c, k->wc_elem,
+			    json_object_array_get_idx(v, i), sub) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* Refuse a missing required key of tab in o (o may be NULL). */
+static int
+check_missing(struct wcheck *c, const struct wconf_key *tab,
+    struct json_object *o, const char *path)
+{
+	struct json_object	*v;
+	char			 sub[WCONF_PATH_MAX];
+	const struct wconf_key	*k;
+
+	for (k = tab; k->wc_name != NULL; k++) {
+		v = NULL;
+		if (o != NULL)
+			(void)json_object_object_get_ex(o, k->wc_name, &v);
+		if (v != NULL)
+			continue;
+		if (check_path(c, sub, sizeof(sub), path, k->wc_name, 0) ==
+		    -1)
+			return -1;
+		if (k->wc_flags & WCF_REQUIRED)
+			return check_fail(c, sub, "missing");
+		/* an absent typed record still needs its required keys */
+		if ((k->wc_flags & WCF_TYPED) &&
+		    check_missing(c, c->wh_typed, NULL, sub) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Check every member of record o against tab, then the required keys. */
+static int
+check_record(struct wcheck *c, const struct wconf_key *tab,
+    struct json_object *o, const char *path)
+{
+	const struct wconf_key	*k;
+	char			 sub[WCONF_PATH_MAX];
+
+	json_object_object_foreach(o, key, val) {
+		if (check_path(c, sub, sizeof(sub), path, key, 0) == -1)
+			return -1;
+		for (k = tab; k->wc_name != NULL; k++)
+			if (strcmp(k->wc_name, key) == 0)
+				break;
+		if (k->wc_name == NULL)
+			return check_fail(c, sub, "unknown");
+		if (check_value(c, k, val, sub) == -1)
+			return -1;
+	}
+	return check_missing(c, tab, o, path);
+}
+
+/* Check a whole worker config against the contract (see wconf.h). */
+int
+wconf_check(struct json_object *conf, char *err, size_t errlen)
+{
+	const struct conntype	*ct;
+	struct wcheck		 c;
+	const char		*type;
+
+	memset(&c, 0, sizeof(c));
+	c.wh_err = err;
+	c.wh_errlen = errlen;
+	if (!json_object_is_type(conf, json_type_object)) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	if ((type = wconf_str(conf, "type", NULL)) == NULL)
+		return check_fail(&c, "type", wconf_get(conf, "type") != NULL ?
+		    "is not a string" : "missing");
+	if ((ct = conntype_by_name(type)) == NULL ||
+	    !(ct->ct_flags & CTF_WORKER) ||
+	    (c.wh_typed = wconf_type_keys(ct->ct_type)) == NULL) {
+		snprintf(err, errlen, "key \"type\": \"%s\" is no worker's "
+		    "connector type", type);
+		return -1;
+	}
+	c.wh_type = ct->ct_name;
+	return check_record(&c, wconf_common, conf, "");
+}
+
+/* A member of any type but null, or NULL. */
+struct json_object *
+wconf_get(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+/* A string member, or dflt. */
+const char *
+wconf_str(struct json_object *o, const char *key, const char *dflt)
+{
+	struct json_object	*v = wconf_get(o, key);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : dflt;
+}
+
+/* An integer member, or dflt. */
+int64_t
+wconf_int(struct json_object *o, const char *key, int64_t dflt)
+{
+	struct json_object	*v = wconf_get(o, key);
+
+	return json_object_is_type(v, json_type_int) ?
+	    json_object_get_int64(v) : dflt;
+}
+
+/* A bool member, or dflt. */
+int
+wconf_bool(struct json_object *o, const char *key, int dflt)
+{
+	struct json_object	*v = wconf_get(o, key);
+
+	return json_object_is_type(v, json_type_boolean) ?
+	    json_object_get_boolean(v) : dflt;
+}
+
+/* An object member, or NULL. */
+struct json_object *
+wconf_obj(struct json_object *o, const char *key)
+{
+	struct json_object	*v = wconf_get(o, key);
+
+	return json_object_is_type(v, json_type_object) ? v : NULL;
+}
+
+/* An array member, or NULL. */
+struct json_object *
+wconf_arr(struct json_object *o, const char *key)
+{
+	struct json_object	*v = wconf_get(o, key);
+
+	return json_object_is_type(v, json_type_array) ? v : NULL;
+}

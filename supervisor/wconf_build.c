@@ -1,0 +1,163 @@
+/*
+ * The one place the supervisor builds worker configurations (the JSON
+ * object MSG_CONFIG carries).  Every key added here is declared, with
+ * its type and meaning, in the tables of common/wconf.c; a worker
+ * refuses a config that does not match them.  route.c decides what goes
+ * where, supervisor.c adds what changes per start, control.c asks for
+ * the control worker's config.  Pure: no I/O.
+ */
+#include "config.h"
+
+#include <stdint.h>
+
+#include "conntype.h"
+#include "sup.h"
+
+/* A new object naming a connector: its name, flow and type (worker
+ * configs, wsflowctl's connector list). */
+struct json_object *
+wcb_identity(const struct dep_connector *dc)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(dc->dc_name));
+	json_object_object_add(o, "flow",
+	    json_object_new_string(dc->dc_flow ? dc->dc_flow : ""));
+	json_object_object_add(o, "type", json_object_new_string(dc->dc_type));
+	return o;
+}
+
+/* A worker for connector id of the deployment, with empty outputs and
+ * pipelines (returned through outputs and pipes, owned by the config). */
+struct json_object *
+wcb_worker(int id, const struct dep_connector *dc,
+    struct json_object **outputs, struct json_object **pipes)
+{
+	struct json_object	*conf;
+
+	conf = wcb_identity(dc);
+	*outputs = json_object_new_object();
+	*pipes = json_object_new_array();
+	json_object_object_add(conf, "id", json_object_new_int(id));
+	json_object_object_add(conf, "connector",
+	    json_object_get(dc->dc_config));
+	json_object_object_add(conf, "outputs", *outputs);
+	json_object_object_add(conf, "pipelines", *pipes);
+	return conf;
+}
+
+/* The control worker's config: its id, name and the daemon's uid. */
+struct json_object *
+wcb_control(int id, const char *name, int64_t daemon_uid)
+{
+	struct json_object	*conf, *conn, *c;
+
+	conf = json_object_new_object();
+	json_object_object_add(conf, "id", json_object_new_int(id));
+	json_object_object_add(conf, "name", json_object_new_string(name));
+	json_object_object_add(conf, "type", json_object_new_string(
+	    conntype_name(CT_CONTROL)));
+	conn = json_object_new_object();
+	c = json_object_new_object();
+	json_object_object_add(c, "daemon_uid",
+	    json_object_new_int64(daemon_uid));
+	json_object_object_add(conn, "config", c);
+	json_object_object_add(conf, "connector", conn);
+	return conf;
+}
+
+/* The node list of an output port in an outputs map, added if new. */
+struct json_object *
+wcb_port(struct json_object *outputs, const char *port)
+{
+	struct json_object	*nodes;
+
+	if (!json_object_object_get_ex(outputs, port, &nodes)) {
+		nodes = json_object_new_array();
+		json_object_object_add(outputs, port, nodes);
+	}
+	return nodes;
+}
+
+/* Append a pipeline to pipes; returns its (empty) outputs map. */
+struct json_object *
+wcb_pipeline(struct json_object *pipes, const char *name,
+    struct json_object *compiled)
+{
+	struct json_object	*pj, *outputs;
+
+	pj = json_object_new_object();
+	outputs = json_object_new_object();
+	json_object_object_add(pj, "name", json_object_new_string(name));
+	json_object_object_add(pj, "compiled", json_object_get(compiled));
+	json_object_object_add(pj, "outputs", outputs);
+	json_object_array_add(pipes, pj);
+	return outputs;
+}
+
+/* The key a target kind is stored under in a node. */
+static const char *
+wcb_target_key(enum wcb_target t)
+{
+	switch (t) {
+	case WCB_PIPELINE:
+		return "pipeline";
+	case WCB_ROUTE:
+		return "route";
+	case WCB_LOCAL:
+	default:
+		return "local";
+	}
+}
+
+/* Set (or change) the target of a node: a pipeline index, a route id. */
+void
+wcb_node_target(struct json_object *node, enum wcb_target t, int id)
+{
+	json_object_object_add(node, wcb_target_key(t), t == WCB_LOCAL ?
+	    json_object_new_boolean(1) : json_object_new_int(id));
+}
+
+/* Append a node to nodes: events go to target t (id) at port. */
+struct json_object *
+wcb_node(struct json_object *nodes, enum wcb_target t, int id,
+    const char *port)
+{
+	struct json_object	*node;
+
+	node = json_object_new_object();
+	wcb_node_target(node, t, id);
+	json_object_object_add(node, "port", json_object_new_string(port));
+	json_object_array_add(nodes, node);
+	return node;
+}
+
+/* Append a node to nodes: events reach the exit connector (config cfg,
+ * NULL for none). */
+void
+wcb_node_exit(struct json_object *nodes, struct json_object *cfg)
+{
+	struct json_object	*node;
+
+	node = json_object_new_object();
+	json_object_object_add(node, "exit", cfg != NULL ?
+	    json_object_get(cfg) : json_object_new_object());
+	json_object_array_add(nodes, node);
+}
+
+/* Whether the worker sits on a route cycle. */
+void
+wcb_on_cycle(struct json_object *conf, int on)
+{
+	json_object_object_add(conf, "on_cycle", json_object_new_boolean(on));
+}
+
+/* What changes from one start of a worker to the next. */
+void
+wcb_start(struct json_object *conf, int restarts, int verbose)
+{
+	json_object_object_add(conf, "restarts",
+	    json_object_new_int(restarts));
+	json_object_object_add(conf, "verbose", json_object_new_int(verbose));
+}
