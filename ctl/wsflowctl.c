@@ -259,6 +259,17 @@ sibling(const char *self, const char *name)
 }
 
 /*
+ * 1 when this executable runs from the build tree, where wsflowd and the
+ * tremor shim are not its siblings but in supervisor/ and the sources.
+ */
+static int
+in_builddir(const char *self)
+{
+	return self != NULL && strncmp(self, WSFLOW_BUILDDIR "/",
+	    strlen(WSFLOW_BUILDDIR) + 1) == 0;
+}
+
+/*
  * A program named by the environment: tests run in their own directories,
  * so a relative path with a slash is made absolute here.
  */
@@ -336,13 +347,14 @@ ctl_test(int argc, char *argv[])
 	else if (o.co_self != NULL &&
 	    (daemon = sibling(o.co_self, "wsflowd")) != NULL)
 		o.co_daemon = daemon;
+	else if (in_builddir(o.co_self))
+		o.co_daemon = WSFLOW_BUILDDIR "/supervisor/wsflowd";
 	else
 		o.co_daemon = "wsflowd";
 	o.co_tremor_bin = env_prog("TREMOR_BIN", tpath, sizeof(tpath));
 	if ((env = env_prog("WSFLOW_TREMOR", spath, sizeof(spath))) != NULL)
 		o.co_shim = env;
-	else if (o.co_self != NULL && strncmp(o.co_self, WSFLOW_BUILDDIR "/",
-	    strlen(WSFLOW_BUILDDIR) + 1) == 0)
+	else if (in_builddir(o.co_self))
 		o.co_shim = WSFLOW_SRCDIR "/contrib/tremor";
 	else if (snprintf(path, sizeof(path), "%s/tremor", WSFLOW_LIBEXECDIR) <
 	    (int)sizeof(path) && access(path, R_OK) == 0)
