@@ -292,7 +292,7 @@ env_prog(const char *name, char *buf, size_t len)
 static int
 ctl_test(int argc, char *argv[])
 {
-	struct ctltest_opts	 o;
+	struct ctr_opts	 o;
 	char			 self[PATH_MAX], *daemon = NULL, *shim = NULL;
 	const char		*e, *env;
 	int			 ch, rc;
@@ -300,14 +300,14 @@ ctl_test(int argc, char *argv[])
 	char			 tpath[PATH_MAX], spath[PATH_MAX];
 
 	memset(&o, 0, sizeof(o));
-	o.co_timeout = CTLTEST_TIMEOUT;
+	o.co_timeout = CTR_TIMEOUT;
 	optind = 0;	/* glibc: reinitialise, allow options after dirs */
 	while ((ch = getopt(argc, argv, "e:i:o:t:v")) != -1) {
 		switch (ch) {
 		case 'e':
 		case 'i':
 			if ((ch == 'e' ? o.co_nexcl : o.co_nincl) ==
-			    CTLTEST_MAXTAGS) {
+			    CTR_MAXTAGS) {
 				fprintf(stderr, "wsflowctl: too many -%c\n",
 				    ch);
 				return 1;
@@ -362,7 +362,7 @@ ctl_test(int argc, char *argv[])
 	if (o.co_shim == NULL)
 		o.co_shim = "tremor";
 
-	rc = ctltest_run(&o, argc, argv);
+	rc = ctr_run(&o, argc, argv);
 	free(daemon);
 	free(shim);
 	return rc;

@@ -10,7 +10,9 @@
 
 #include <json.h>
 
-#include "ctl_test.h"
+#include "ctl_assert.h"
+#include "ctl_select.h"
+#include "ctl_yaml.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -22,13 +24,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	char			 err[256];
 	const char		*text = (const char *)data;
 
-	if (ctltest_yaml_parse(text, len, &v, err, sizeof(err)) == -1)
+	if (cty_parse(text, len, &v, err, sizeof(err)) == -1)
 		return 0;
 	(void)json_object_to_json_string(v);
-	(void)ctltest_yaml_line(v);
+	(void)cty_line(v);
 	fails = json_object_new_array();
-	(void)ctltest_assert_check(v, "fuzz", text, len, text, len, fails);
-	(void)ctltest_tags_selected(v, NULL, 0, NULL, 0);
+	(void)cta_check(v, "fuzz", text, len, text, len, fails);
+	(void)cts_tags_selected(v, NULL, 0, NULL, 0);
 	json_object_put(fails);
 	json_object_put(v);
 	return 0;

@@ -10,7 +10,9 @@
 #include <json.h>
 
 #include "check.h"
-#include "ctl_test.h"
+#include "ctl_assert.h"
+#include "ctl_select.h"
+#include "ctl_yaml.h"
 
 /* Parse text and return the compact JSON (static buffer), or the error. */
 static const char *
@@ -20,7 +22,7 @@ y2j(const char *text)
 	struct json_object	*v = NULL;
 	char			 err[256];
 
-	if (ctltest_yaml_parse(text, strlen(text), &v, err, sizeof(err)) ==
+	if (cty_parse(text, strlen(text), &v, err, sizeof(err)) ==
 	    -1) {
 		snprintf(out, sizeof(out), "ERR %s", err);
 		return out;
@@ -99,19 +101,19 @@ test_lines(void)
 				    "- cmd: x\n  min-await-secs: 1.5\n";
 	char			 err[128];
 
-	CHECK_INT(ctltest_yaml_parse(y, strlen(y), &v, err, sizeof(err)), 0);
-	CHECK_INT(ctltest_yaml_line(v), 2);
+	CHECK_INT(cty_parse(y, strlen(y), &v, err, sizeof(err)), 0);
+	CHECK_INT(cty_line(v), 2);
 	e = json_object_array_get_idx(v, 1);
-	CHECK_INT(ctltest_yaml_line(e), 4);
-	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "cmd")), 4);
+	CHECK_INT(cty_line(e), 4);
+	CHECK_INT(cty_line(json_object_object_get(e, "cmd")), 4);
 	e = json_object_array_get_idx(v, 0);
-	CHECK_INT(ctltest_yaml_line(json_object_object_get(e, "args")), 3);
+	CHECK_INT(cty_line(json_object_object_get(e, "args")), 3);
 	/* doubles keep their default serialiser, so no line */
 	e = json_object_object_get(json_object_array_get_idx(v, 1),
 	    "min-await-secs");
-	CHECK_INT(ctltest_yaml_line(e), 0);
+	CHECK_INT(cty_line(e), 0);
 	CHECK_STR(json_object_to_json_string(e), "1.5");
-	CHECK_INT(ctltest_yaml_line(NULL), 0);
+	CHECK_INT(cty_line(NULL), 0);
 	json_object_put(v);
 }
 
@@ -126,21 +128,21 @@ test_tags(void)
 	t = json_object_new_array();
 	json_object_array_add(t, json_object_new_string("fast"));
 	json_object_array_add(t, json_object_new_string("net"));
-	CHECK_INT(ctltest_tags_selected(t, NULL, 0, NULL, 0), 1);
-	CHECK_INT(ctltest_tags_selected(t, fast, 1, NULL, 0), 1);
-	CHECK_INT(ctltest_tags_selected(t, none, 1, NULL, 0), 0);
-	CHECK_INT(ctltest_tags_selected(t, NULL, 0, net, 1), 0);
-	CHECK_INT(ctltest_tags_selected(t, NULL, 0, none, 1), 1);
+	CHECK_INT(cts_tags_selected(t, NULL, 0, NULL, 0), 1);
+	CHECK_INT(cts_tags_selected(t, fast, 1, NULL, 0), 1);
+	CHECK_INT(cts_tags_selected(t, none, 1, NULL, 0), 0);
+	CHECK_INT(cts_tags_selected(t, NULL, 0, net, 1), 0);
+	CHECK_INT(cts_tags_selected(t, NULL, 0, none, 1), 1);
 	/* include wins over exclude */
-	CHECK_INT(ctltest_tags_selected(t, fast, 1, net, 1), 1);
-	CHECK_INT(ctltest_tags_selected(t, none, 1, net, 1), 0);
+	CHECK_INT(cts_tags_selected(t, fast, 1, net, 1), 1);
+	CHECK_INT(cts_tags_selected(t, none, 1, net, 1), 0);
 	json_object_put(t);
 	t = json_object_new_array();
 	json_object_array_add(t, json_object_new_int(7));
 	{
 		char *seven[] = { (char *)"7" };
 
-		CHECK_INT(ctltest_tags_selected(t, seven, 1, NULL, 0), 1);
+		CHECK_INT(cts_tags_selected(t, seven, 1, NULL, 0), 1);
 	}
 	json_object_put(t);
 }
@@ -149,15 +151,15 @@ test_tags(void)
 static void
 test_includes(void)
 {
-	CHECK_INT(ctltest_include_match("*", "ws"), 1);
-	CHECK_INT(ctltest_include_match("*", "group/ws"), 1);
-	CHECK_INT(ctltest_include_match("ws*", "WS-tls"), 1);
-	CHECK_INT(ctltest_include_match("ws*", "group/ws-tls"), 1);
-	CHECK_INT(ctltest_include_match("ws*", "tls"), 0);
-	CHECK_INT(ctltest_include_match("group/*", "group/x"), 1);
-	CHECK_INT(ctltest_include_match("group/*", "other/x"), 0);
-	CHECK_INT(ctltest_include_match("group/*", "group/x/y"), 0);
-	CHECK_INT(ctltest_include_match("g?oup/[xy]", "group/y"), 1);
+	CHECK_INT(cts_include_match("*", "ws"), 1);
+	CHECK_INT(cts_include_match("*", "group/ws"), 1);
+	CHECK_INT(cts_include_match("ws*", "WS-tls"), 1);
+	CHECK_INT(cts_include_match("ws*", "group/ws-tls"), 1);
+	CHECK_INT(cts_include_match("ws*", "tls"), 0);
+	CHECK_INT(cts_include_match("group/*", "group/x"), 1);
+	CHECK_INT(cts_include_match("group/*", "other/x"), 0);
+	CHECK_INT(cts_include_match("group/*", "group/x/y"), 0);
+	CHECK_INT(cts_include_match("g?oup/[xy]", "group/y"), 1);
 }
 
 /* Nesting is bounded; the error says where. */
@@ -187,16 +189,16 @@ test_contains(void)
 {
 	const char	*text = "first line\nsecond  line\r\nthird\n";
 
-	CHECK_INT(ctltest_text_contains(text, strlen(text), "second"), 1);
-	CHECK_INT(ctltest_text_contains(text, strlen(text), "  third  \n"), 1);
-	CHECK_INT(ctltest_text_contains(text, strlen(text), "line\nsecond"),
+	CHECK_INT(cta_text_contains(text, strlen(text), "second"), 1);
+	CHECK_INT(cta_text_contains(text, strlen(text), "  third  \n"), 1);
+	CHECK_INT(cta_text_contains(text, strlen(text), "line\nsecond"),
 	    0);
-	CHECK_INT(ctltest_text_contains(text, strlen(text), "line\r"), 1);
-	CHECK_INT(ctltest_text_contains(text, strlen(text), "fourth"), 0);
-	CHECK_INT(ctltest_text_contains("abc", 3, "bc"), 1);
-	CHECK_INT(ctltest_text_contains("", 0, "x"), 0);
+	CHECK_INT(cta_text_contains(text, strlen(text), "line\r"), 1);
+	CHECK_INT(cta_text_contains(text, strlen(text), "fourth"), 0);
+	CHECK_INT(cta_text_contains("abc", 3, "bc"), 1);
+	CHECK_INT(cta_text_contains("", 0, "x"), 0);
 	/* only the first len bytes count */
-	CHECK_INT(ctltest_text_contains("abcdef", 3, "de"), 0);
+	CHECK_INT(cta_text_contains("abcdef", 3, "de"), 0);
 }
 
 /* Parse a YAML assert entry for the tests below. */
@@ -206,7 +208,7 @@ entry(const char *yaml)
 	struct json_object	*v = NULL;
 	char			 err[256];
 
-	if (ctltest_yaml_parse(yaml, strlen(yaml), &v, err, sizeof(err)) == -1)
+	if (cty_parse(yaml, strlen(yaml), &v, err, sizeof(err)) == -1)
 		fprintf(stderr, "bad test yaml: %s\n", err);
 	return v;
 }
@@ -220,7 +222,7 @@ check1(const char *yaml, const char *text, const char *expect,
 	int			 r;
 
 	fails = json_object_new_array();
-	r = ctltest_assert_check(a, "out.log", text, strlen(text), expect,
+	r = cta_check(a, "out.log", text, strlen(text), expect,
 	    expect != NULL ? strlen(expect) : 0, fails);
 	msg[0] = '\0';
 	if (json_object_array_length(fails) > 0)
@@ -301,27 +303,27 @@ test_scalar(void)
 	struct json_object	*v;
 	char			 buf[64];
 
-	CHECK_INT(ctltest_yaml_scalar("4242", 4, 1, &v), 0);
+	CHECK_INT(cty_scalar("4242", 4, 1, &v), 0);
 	CHECK(json_object_is_type(v, json_type_int));
-	CHECK_STR(ctltest_scalar_str(v, buf, sizeof(buf)), "4242");
+	CHECK_STR(cty_str(v, buf, sizeof(buf)), "4242");
 	json_object_put(v);
-	CHECK_INT(ctltest_yaml_scalar("4242", 4, 0, &v), 0);
+	CHECK_INT(cty_scalar("4242", 4, 0, &v), 0);
 	CHECK(json_object_is_type(v, json_type_string));
 	json_object_put(v);
-	CHECK_INT(ctltest_yaml_scalar("0b101", 5, 1, &v), 0);
+	CHECK_INT(cty_scalar("0b101", 5, 1, &v), 0);
 	CHECK_INT(json_object_get_int(v), 5);
 	json_object_put(v);
-	CHECK_INT(ctltest_yaml_scalar("-", 1, 1, &v), 0);
+	CHECK_INT(cty_scalar("-", 1, 1, &v), 0);
 	CHECK_STR(json_object_get_string(v), "-");
 	json_object_put(v);
-	CHECK_INT(ctltest_yaml_scalar("1e3", 3, 1, &v), 0);
+	CHECK_INT(cty_scalar("1e3", 3, 1, &v), 0);
 	CHECK(json_object_is_type(v, json_type_string));
 	json_object_put(v);
-	CHECK_INT(ctltest_yaml_scalar("1.0e+3", 6, 1, &v), 0);
+	CHECK_INT(cty_scalar("1.0e+3", 6, 1, &v), 0);
 	CHECK(json_object_is_type(v, json_type_double));
-	CHECK_STR(ctltest_scalar_str(v, buf, sizeof(buf)), "1000");
+	CHECK_STR(cty_str(v, buf, sizeof(buf)), "1000");
 	json_object_put(v);
-	CHECK(ctltest_scalar_str(NULL, buf, sizeof(buf)) == NULL);
+	CHECK(cty_str(NULL, buf, sizeof(buf)) == NULL);
 }
 
 int
