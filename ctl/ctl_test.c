@@ -348,8 +348,8 @@ run_main(struct trun *tr, int *status)
 	argv[k] = NULL;
 	(void)ctp_path_join(outlog, sizeof(outlog), t->tt_dir, "fg.out.log");
 	(void)ctp_path_join(errlog, sizeof(errlog), t->tt_dir, "fg.err.log");
-	if (ctp_path_join(stdinpath, sizeof(stdinpath), t->tt_dir, "stdin") == 0 &&
-	    ctp_path_exists(stdinpath, 0) &&
+	if (ctp_path_join(stdinpath, sizeof(stdinpath), t->tt_dir,
+	    "stdin") == 0 && ctp_path_exists(stdinpath, 0) &&
 	    ctp_file_read(stdinpath, &stdindata, &stdinlen) == -1) {
 		snprintf(tr->tr_reason, sizeof(tr->tr_reason), "%s: %s",
 		    stdinpath, strerror(errno));
