@@ -6,7 +6,7 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 bld=${top_builddir:-$src/build}
-ctl=$bld/supervisor/wsflowctl
+ctl=$bld/ctl/wsflowctl
 work=$bld/tests/integration.work
 
 rm -rf "$work"

@@ -16,7 +16,7 @@ set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
 wsflowd=$bld/supervisor/wsflowd
-ctl=$bld/supervisor/wsflowctl
+ctl=$bld/ctl/wsflowctl
 py=/usr/bin/python3
 work=$bld/tests/control.work
 pass=0

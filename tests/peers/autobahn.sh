@@ -44,7 +44,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 out=${3:-$(mktemp -d "${TMPDIR:-/tmp}/autobahn-$mode.XXXXXX")} || exit 2
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 wsflowd=$bld/supervisor/wsflowd
-wsflowctl=$bld/supervisor/wsflowctl
+wsflowctl=$bld/ctl/wsflowctl
+# builds from before wsflowctl had a folder of its own
+[ -x "$wsflowctl" ] || wsflowctl=$bld/supervisor/wsflowctl
 py=/usr/bin/python3
 port=${AUTOBAHN_PORT:-14470}
 cases=${AUTOBAHN_CASES:-'["*"]'}
@@ -59,7 +61,7 @@ TREMOR_PATH=$bsrc/lib
 export TREMOR_PATH
 
 if [ ! -x "$wsflowd" ] || [ ! -x "$wsflowctl" ]; then
-	echo "no wsflowd/wsflowctl in $bld/supervisor" >&2
+	echo "no wsflowd or wsflowctl in $bld" >&2
 	exit 2
 fi
 if ! $py -c 'import autobahn, twisted, jinja2, websockets' 2>/dev/null; then

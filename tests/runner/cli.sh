@@ -5,7 +5,7 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
-ctl=$bld/supervisor/wsflowctl
+ctl=$bld/ctl/wsflowctl
 shim=$src/contrib/tremor
 tmp=$bld/tests/cli.work
 rm -rf "$tmp"

@@ -6,7 +6,7 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
-ctl=$bld/supervisor/wsflowctl
+ctl=$bld/ctl/wsflowctl
 here=$src/tests/runner
 work=$bld/tests/runner.work
 python=$(command -v python3 || echo /usr/bin/python3)

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the control socket protocol (common/ctlproto.c: command
  * table, request lines, error replies) and wsflowctl's text tables
- * (supervisor/ctl_render.c).
+ * (ctl/ctl_render.c).
  */
 #include "config.h"
 

@@ -259,6 +259,17 @@ sibling(const char *self, const char *name)
 }
 
 /*
+ * 1 when this executable runs from the build tree, where wsflowd and the
+ * tremor shim are not its siblings but in supervisor/ and the sources.
+ */
+static int
+in_builddir(const char *self)
+{
+	return self != NULL && strncmp(self, WSFLOW_BUILDDIR "/",
+	    strlen(WSFLOW_BUILDDIR) + 1) == 0;
+}
+
+/*
  * A program named by the environment: tests run in their own directories,
  * so a relative path with a slash is made absolute here.
  */
@@ -281,7 +292,7 @@ env_prog(const char *name, char *buf, size_t len)
 static int
 ctl_test(int argc, char *argv[])
 {
-	struct ctltest_opts	 o;
+	struct ctr_opts	 o;
 	char			 self[PATH_MAX], *daemon = NULL, *shim = NULL;
 	const char		*e, *env;
 	int			 ch, rc;
@@ -289,14 +300,14 @@ ctl_test(int argc, char *argv[])
 	char			 tpath[PATH_MAX], spath[PATH_MAX];
 
 	memset(&o, 0, sizeof(o));
-	o.co_timeout = CTLTEST_TIMEOUT;
+	o.co_timeout = CTR_TIMEOUT;
 	optind = 0;	/* glibc: reinitialise, allow options after dirs */
 	while ((ch = getopt(argc, argv, "e:i:o:t:v")) != -1) {
 		switch (ch) {
 		case 'e':
 		case 'i':
 			if ((ch == 'e' ? o.co_nexcl : o.co_nincl) ==
-			    CTLTEST_MAXTAGS) {
+			    CTR_MAXTAGS) {
 				fprintf(stderr, "wsflowctl: too many -%c\n",
 				    ch);
 				return 1;
@@ -336,13 +347,14 @@ ctl_test(int argc, char *argv[])
 	else if (o.co_self != NULL &&
 	    (daemon = sibling(o.co_self, "wsflowd")) != NULL)
 		o.co_daemon = daemon;
+	else if (in_builddir(o.co_self))
+		o.co_daemon = WSFLOW_BUILDDIR "/supervisor/wsflowd";
 	else
 		o.co_daemon = "wsflowd";
 	o.co_tremor_bin = env_prog("TREMOR_BIN", tpath, sizeof(tpath));
 	if ((env = env_prog("WSFLOW_TREMOR", spath, sizeof(spath))) != NULL)
 		o.co_shim = env;
-	else if (o.co_self != NULL && strncmp(o.co_self, WSFLOW_BUILDDIR "/",
-	    strlen(WSFLOW_BUILDDIR) + 1) == 0)
+	else if (in_builddir(o.co_self))
 		o.co_shim = WSFLOW_SRCDIR "/contrib/tremor";
 	else if (snprintf(path, sizeof(path), "%s/tremor", WSFLOW_LIBEXECDIR) <
 	    (int)sizeof(path) && access(path, R_OK) == 0)
@@ -350,7 +362,7 @@ ctl_test(int argc, char *argv[])
 	if (o.co_shim == NULL)
 		o.co_shim = "tremor";
 
-	rc = ctltest_run(&o, argc, argv);
+	rc = ctr_run(&o, argc, argv);
 	free(daemon);
 	free(shim);
 	return rc;
