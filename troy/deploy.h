@@ -61,14 +61,10 @@ struct deployment {
 	int			 d_nlinks;
 };
 
-/*
- * Parse, resolve and validate the troy files.  defines are "name=value"
- * strings from -D.  Errors go to errfp as "file:line:col: message", the
- * source line and a caret.  Returns the deployment or NULL after errors.
- */
-struct deployment *deploy_load(char **files, int nfiles, char **defines,
-	    int ndefines, FILE *errfp);
+/* Free a deployment (NULL is fine). */
 void	deploy_free(struct deployment *);
+/* Free what a deployment points to, not the struct itself. */
+void	deploy_free_contents(struct deployment *);
 
 /* The stable text form printed by `wsflowd -n -v`. */
 void	deploy_print(const struct deployment *, FILE *);

@@ -214,6 +214,4 @@ struct json_object *troy_conn_config(const char *, struct json_object *,
 /* Is port valid for this connector as an output (out=1) or input? */
 int	troy_conn_port(const char *, struct json_object *, const char *, int);
 
-void	deploy_free_contents(struct deployment *);
-
 #endif
