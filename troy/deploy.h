@@ -11,16 +11,19 @@
 
 #include <json-c/json.h>
 
+#include "conntype.h"
+
 struct pipeline_def;
 
 /* One connector instance of a deployed flow. */
 struct dep_connector {
 	char			*dc_flow;	/* deployed flow instance */
 	char			*dc_name;	/* instance alias, e.g. "in" */
-	char			*dc_type;	/* ws_server, ws_client, file,
-						   stdio, exit, ... */
+	enum conn_type		 dc_ctype;	/* CT_NONE after errors */
+	char			*dc_type;	/* its name, "?" after errors */
 	/*
-	 * Effective configuration, defaults filled in:
+	 * Effective configuration, defaults filled in (json-c because it
+	 * is what the connector's worker receives, as it is):
 	 * {"codec": "json"|..|null, "preprocessors": [spec...],
 	 *  "postprocessors": [spec...], "config": {...},
 	 *  "reconnect": "none" | {"retry": {...}}, "metrics_interval_s": ..}

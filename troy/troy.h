@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "conntype.h"
 #include "deploy.h"
 #include "suggest.h"
 
@@ -199,19 +200,21 @@ struct deployment *troy_load(const struct troy_opts *, char **, int,
 const struct troy_diags *troy_ctx_diags(const struct troy_ctx *);
 void	troy_ctx_free(struct troy_ctx *);
 
-/* Connector validation (troy_conn.c). */
-int	troy_conn_known(const char *);
-extern const char *const troy_conn_types[];
-extern const size_t troy_nconn_types;
+/* Connector validation (troy_conn.c), by the table in conntype.h. */
+/* The type named name if troy files may use it, else CT_NONE. */
+enum conn_type troy_conn_type(const char *);
 /*
- * Validate the folded with-record of a connector of type `type`; src is
+ * Validate the folded with-record of a connector of a known type; src is
  * the record of source expressions by key (for positions), pos the
  * fallback position.  Returns the effective configuration or NULL.
  */
-struct json_object *troy_conn_config(const char *, struct json_object *,
+struct json_object *troy_conn_config(enum conn_type, struct json_object *,
 	    struct json_object *, const struct troy_pos *,
 	    struct troy_diags *);
+/* Does it read (not write), given its effective configuration? */
+int	troy_conn_reads(enum conn_type, struct json_object *);
 /* Is port valid for this connector as an output (out=1) or input? */
-int	troy_conn_port(const char *, struct json_object *, const char *, int);
+int	troy_conn_port(enum conn_type, struct json_object *, const char *,
+	    int);
 
 #endif

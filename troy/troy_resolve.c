@@ -655,27 +655,37 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 	s->s_bad |= bad;
 }
 
+/*
+ * Definitions in troy::connectors that are not types but are written as
+ * one (`define connector c from console`): the error says how to use them.
+ */
+static const char *const shipped_defs[] = { "console", NULL };
+
 /* Check a connector definition: known type, no duplicate keys. */
 static void
 check_defconn(struct troy_ctx *ctx, struct troy_stmt *s)
 {
-	const char	*hint;
+	const char	*hint, *types[CT_MAX];
+	size_t		 n;
 	int		 i, j;
 
 	if (s->s_bad || s->s_type == NULL)
 		return;
 
-	if (!troy_conn_known(s->s_type)) {
+	if (troy_conn_type(s->s_type) == CT_NONE) {
 		s->s_bad = 1;
-		if (strcmp(s->s_type, "console") == 0) {
-			troy_error(&ctx->c_diags, &s->s_typepos, "unknown "
-			    "connector type \"console\" (console is a "
-			    "definition: `use troy::connectors;` and `create "
-			    "connector NAME from connectors::console`)");
-			return;
-		}
-		hint = suggest_closest(s->s_type, troy_conn_types,
-		    troy_nconn_types);
+		for (i = 0; shipped_defs[i] != NULL; i++)
+			if (strcmp(s->s_type, shipped_defs[i]) == 0) {
+				troy_error(&ctx->c_diags, &s->s_typepos,
+				    "unknown connector type \"%s\" (%s is a "
+				    "definition: `use troy::connectors;` and "
+				    "`create connector NAME from "
+				    "connectors::%s`)", s->s_type, s->s_type,
+				    s->s_type);
+				return;
+			}
+		n = conntype_troy_names(types, CT_MAX);
+		hint = suggest_closest(s->s_type, types, n);
 		troy_error(&ctx->c_diags, &s->s_typepos, "unknown connector "
 		    "type \"%s\"%s%s%s", s->s_type,
 		    hint ? " (did you mean \"" : "", hint ? hint : "",
@@ -916,6 +926,7 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	}
 	d = def.f_stmt;
 	dc->dc_type = strdup(d->s_type != NULL ? d->s_type : "?");
+	dc->dc_ctype = troy_conn_type(d->s_type);
 	if (d->s_bad)
 		return;		/* already reported */
 	if ((args = bind_args(ctx, &def, c, fsc, fargs, 0)) == NULL)
@@ -947,7 +958,7 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 		json_object_array_add(f, pair);
 	}
 	if (!bad)
-		dc->dc_config = troy_conn_config(d->s_type, with, src,
+		dc->dc_config = troy_conn_config(dc->dc_ctype, with, src,
 		    &d->s_namepos, &ctx->c_diags);
 	json_object_put(with);
 	json_object_put(src);
@@ -1036,6 +1047,14 @@ port_dup(const char *s)
 	return p;
 }
 
+/*
+ * The ports of a connector whose type is unknown (reported already): the
+ * ports every type has, so that a wrong port is reported too.
+ */
+static const struct conntype unknown_type = {
+	.ct_name = "?", .ct_in = { "in" }, .ct_out = { "out", "err" },
+};
+
 /* Resolve one endpoint of a connect; -1 after reporting. */
 static int
 endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
@@ -1066,25 +1085,36 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 	*portp = port;
 	if (ep->ep_kind == DEP_CONNECTOR) {
 		const struct dep_connector *dc = &dep->d_connectors[idx];
-		static const char *const outs[] = { "out", "err" };
-		static const char *const ins[] = { "in", "stdout", "stderr" };
+		const struct conntype *ct = conntype_get(dc->dc_ctype);
+		const char *const *pv;
+		char what[64];
 
-		if (strcmp(dc->dc_type, "?") == 0 || troy_conn_port(dc->dc_type,
-		    dc->dc_config, port, out))
+		if (ct == NULL && strcmp(dc->dc_type, "?") == 0)
+			return idx;	/* its definition failed */
+		if (ct == NULL)
+			ct = &unknown_type;
+		if (ct == &unknown_type ? conntype_has_port(ct, port, out) :
+		    troy_conn_port(dc->dc_ctype, dc->dc_config, port, out))
 			return idx;
-		if (troy_conn_port(dc->dc_type, dc->dc_config, out ? "out" :
-		    "in", out) == 0) {
+		if (ct != &unknown_type && troy_conn_port(dc->dc_ctype,
+		    dc->dc_config, out ? "out" : "in", out) == 0) {
+			if (ct->ct_flags & CTF_MODE_PORTS)
+				snprintf(what, sizeof(what), "%s, %s",
+				    dc->dc_type, out ? "writing" :
+				    "mode read");
+			else
+				strlcpy(what, dc->dc_type, sizeof(what));
 			troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos
 			    : &ep->ep_pos, "connector \"%s\" (%s) has no %s "
-			    "ports: it only %s", dc->dc_name,
-			    strcmp(dc->dc_type, "file") == 0 ? (out ?
-			    "file, writing" : "file, mode read") : dc->dc_type,
+			    "ports: it only %s", dc->dc_name, what,
 			    out ? "output" : "input", out ? "receives events" :
 			    "reads");
 			return -1;
 		}
-		hint = suggest_closest(port, out ? outs : ins, out ? 2 :
-		    strcmp(dc->dc_type, "stdio") == 0 ? 3 : 1);
+		pv = out ? ct->ct_out : ct->ct_in;
+		for (n = 0; n < CT_PORTS_MAX && pv[n] != NULL; n++)
+			;
+		hint = suggest_closest(port, pv, (size_t)n);
 		troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos :
 		    &ep->ep_pos, "connector \"%s\" (%s) has no %s port "
 		    "\"%s\"%s%s%s", dc->dc_name, dc->dc_type, out ? "output" :
