@@ -67,38 +67,31 @@ troy_conn_port(enum conn_type type, struct json_object *cfg,
 
 /* Where one value is written, for error messages. */
 struct vctx {
-	struct json_object	*vc_src;	/* its source expression */
+	const struct troy_expr	*vc_src;	/* its source expression */
 	struct troy_pos		 vc_pos;	/* fallback position */
 	struct troy_diags	*vc_diags;
 	const char		*vc_what;	/* "ws_client config" */
 };
 
 /* The source expression of key in a record expression, or NULL. */
-static struct json_object *
-src_sub(struct json_object *src, const char *key, struct troy_pos *kpos,
+static const struct troy_expr *
+src_sub(const struct troy_expr *src, const char *key, struct troy_pos *kpos,
     const struct troy_pos *fallback)
 {
-	struct json_object	*t, *f, *pair, *kp;
-	size_t			 i;
+	const struct troy_field	*f;
+	int			 i;
 
 	*kpos = troy_expr_pos(src, fallback);
-	if (src == NULL || !json_object_object_get_ex(src, "t", &t) ||
-	    strcmp(json_object_get_string(t), "rec") != 0 ||
-	    !json_object_object_get_ex(src, "f", &f))
+	if (src == NULL || src->te_kind != EX_REC)
 		return NULL;
-	for (i = json_object_array_length(f); i-- > 0; ) {
-		pair = json_object_array_get_idx(f, i);
-		if (strcmp(json_object_get_string(json_object_array_get_idx(
-		    pair, 0)), key) != 0)
+	/* the last of duplicate keys wins, as in the folded record */
+	for (i = src->te_list.tl_n; i-- > 0; ) {
+		f = &src->te_list.tl_v[i];
+		if (strcmp(f->tf_key, key) != 0)
 			continue;
-		kp = json_object_array_get_idx(pair, 2);
-		if (kp != NULL) {
-			kpos->p_line = json_object_get_int(
-			    json_object_array_get_idx(kp, 0));
-			kpos->p_col = json_object_get_int(
-			    json_object_array_get_idx(kp, 1));
-		}
-		return json_object_array_get_idx(pair, 1);
+		kpos->p_line = f->tf_pos.p_line;
+		kpos->p_col = f->tf_pos.p_col;
+		return f->tf_expr;
 	}
 	return NULL;
 }
@@ -620,7 +613,8 @@ static struct json_object *
 conf_procs(const struct vctx *vc, struct json_object *v, int pre)
 {
 	struct proc_spec	 spec;
-	struct json_object	*item, *src, *t, *f;
+	struct json_object	*item;
+	const struct troy_expr	*src;
 	struct troy_pos		 pos;
 	char			 err[256];
 	size_t			 i;
@@ -636,11 +630,9 @@ conf_procs(const struct vctx *vc, struct json_object *v, int pre)
 	for (i = 0; i < json_object_array_length(v); i++) {
 		item = json_object_array_get_idx(v, i);
 		src = NULL;
-		if (vc->vc_src != NULL &&
-		    json_object_object_get_ex(vc->vc_src, "t", &t) &&
-		    strcmp(json_object_get_string(t), "arr") == 0 &&
-		    json_object_object_get_ex(vc->vc_src, "v", &f))
-			src = json_object_array_get_idx(f, i);
+		if (vc->vc_src != NULL && vc->vc_src->te_kind == EX_ARR &&
+		    i < (size_t)vc->vc_src->te_list.tl_n)
+			src = vc->vc_src->te_list.tl_v[i].tf_expr;
 		pos = troy_expr_pos(src, &vc->vc_pos);
 		if (src == NULL)
 			pos = vc_pos(vc);
@@ -665,7 +657,7 @@ static int (*const conf_fns[CT_MAX])(const struct vctx *,
 /* Validate a folded with-record; return the effective configuration. */
 struct json_object *
 troy_conn_config(enum conn_type ctype, struct json_object *with,
-    struct json_object *src, const struct troy_pos *pos,
+    const struct troy_expr *src, const struct troy_pos *pos,
     struct troy_diags *diags)
 {
 	static const char *const top[] = {

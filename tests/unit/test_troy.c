@@ -224,40 +224,69 @@ test_parser(void)
 	troy_diags_free(&d);
 }
 
-/* Expressions as JSON, with positions. */
+/* Expressions as typed nodes, with positions. */
 static void
 test_expr_ast(void)
 {
 	struct troy_src		 src;
-	struct json_object	*e, *r;
-	const char		*s;
+	struct troy_expr	*e, *r;
 
 	memset(&src, 0, sizeof(src));
 	src.sr_text = (char *)(uintptr_t)"1 + 2 * -3 == 7 and not $a.b";
 	src.sr_len = strlen(src.sr_text);
 	e = troy_parse_expr(&src);
 	CHECK(e != NULL);
-	s = json_object_get_string(json_object_object_get(e, "op"));
-	CHECK_STR(s, "and");
-	r = json_object_object_get(e, "l");
-	CHECK_STR(json_object_get_string(json_object_object_get(r, "op")),
-	    "==");
-	r = json_object_object_get(r, "l");
-	CHECK_STR(json_object_get_string(json_object_object_get(r, "op")),
-	    "+");
-	r = json_object_object_get(r, "r");
-	CHECK_STR(json_object_get_string(json_object_object_get(r, "op")),
-	    "*");
-	r = json_object_object_get(r, "r");
-	CHECK_INT(json_object_get_int(json_object_object_get(r, "v")), -3);
-	r = json_object_object_get(json_object_object_get(e, "r"), "e");
-	CHECK_STR(json_object_get_string(json_object_object_get(r, "root")),
-	    "meta");
-	CHECK_INT(json_object_array_length(json_object_object_get(r, "segs")),
-	    2);
-	CHECK_INT(json_object_get_int(json_object_array_get_idx(
-	    json_object_object_get(r, "pos"), 1)), 25);
-	json_object_put(e);
+	CHECK_INT(e->te_kind, EX_BIN);
+	CHECK_STR(e->te_op.to_op, "and");
+	r = e->te_op.to_l;
+	CHECK_STR(r->te_op.to_op, "==");
+	r = r->te_op.to_l;
+	CHECK_STR(r->te_op.to_op, "+");
+	r = r->te_op.to_r;
+	CHECK_STR(r->te_op.to_op, "*");
+	r = r->te_op.to_r;
+	CHECK_INT(r->te_kind, EX_LIT);
+	CHECK_INT(json_object_get_int(r->te_lit), -3);
+	r = e->te_op.to_r;
+	CHECK_INT(r->te_kind, EX_UN);
+	CHECK_STR(r->te_op.to_op, "not");
+	r = r->te_op.to_l;
+	CHECK_INT(r->te_kind, EX_PATH);
+	CHECK_INT(r->te_list.tl_root, TR_META);
+	CHECK_INT(r->te_list.tl_n, 2);
+	CHECK_STR(r->te_list.tl_v[0].tf_key, "a");
+	CHECK_STR(r->te_list.tl_v[1].tf_key, "b");
+	CHECK_INT(r->te_pos.p_col, 25);
+	troy_expr_free(e);
+
+	/* records keep their keys' positions, calls their names */
+	src.sr_text = (char *)(uintptr_t)"{\"k\": [1, args.x[0]], \"f\": "
+	    "m::from_millis(2), \"p\": present event.y}";
+	src.sr_len = strlen(src.sr_text);
+	e = troy_parse_expr(&src);
+	CHECK(e != NULL);
+	CHECK_INT(e->te_kind, EX_REC);
+	CHECK_INT(e->te_list.tl_n, 3);
+	CHECK_STR(e->te_list.tl_v[0].tf_key, "k");
+	CHECK_INT(e->te_list.tl_v[0].tf_pos.p_col, 2);
+	CHECK_INT(e->te_list.tl_v[1].tf_pos.p_col, 23);
+	r = e->te_list.tl_v[0].tf_expr;
+	CHECK_INT(r->te_kind, EX_ARR);
+	CHECK_INT(r->te_list.tl_n, 2);
+	r = r->te_list.tl_v[1].tf_expr;
+	CHECK_INT(r->te_list.tl_root, TR_ARGS);
+	CHECK_STR(r->te_list.tl_v[0].tf_key, "x");
+	CHECK(r->te_list.tl_v[1].tf_key == NULL);
+	CHECK_INT(r->te_list.tl_v[1].tf_expr->te_kind, EX_LIT);
+	r = e->te_list.tl_v[1].tf_expr;
+	CHECK_INT(r->te_kind, EX_CALL);
+	CHECK_STR(r->te_list.tl_fn, "m::from_millis");
+	CHECK_INT(r->te_list.tl_n, 1);
+	r = e->te_list.tl_v[2].tf_expr;
+	CHECK_INT(r->te_kind, EX_PRESENT);
+	CHECK_INT(r->te_op.to_l->te_list.tl_root, TR_EVENT);
+	troy_expr_free(e);
+
 	src.sr_text = (char *)(uintptr_t)"1 +";
 	src.sr_len = 3;
 	CHECK(troy_parse_expr(&src) == NULL);
