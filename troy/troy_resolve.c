@@ -401,6 +401,7 @@ call_name(const struct scope *sc, const char *name, char *full,
 		join(full, len, segs, nseg, "::");
 }
 
+/* What compiling an expression needs to know of where it is. */
 struct prep {
 	struct troy_ctx		*pp_ctx;
 	const struct scope	*pp_sc;
