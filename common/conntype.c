@@ -59,10 +59,11 @@ static const struct conntype conntypes[CT_MAX] = {
 		.ct_in = { "in" },
 	},
 	[CT_METRICS] = {
-		/* Accepted in troy files; no worker implements it yet. */
+		/* Accepted in troy files; no worker implements it yet.
+		 * troy has always let it be connected both ways. */
 		.ct_type = CT_METRICS, .ct_name = "metrics",
 		.ct_flags = CTF_TROY,
-		.ct_out = { "out", "err" },
+		.ct_in = { "in" }, .ct_out = { "out", "err" },
 	},
 	[CT_CONTROL] = {
 		.ct_type = CT_CONTROL, .ct_name = "control",

@@ -31,18 +31,6 @@
 
 #define EXPR_MAX_DEPTH	200
 
-enum ex_kind {
-	EX_LIT,
-	EX_REC,
-	EX_ARR,
-	EX_PATH,
-	EX_BIN,
-	EX_UN,
-	EX_PRESENT,
-	EX_ABSENT,
-	EX_CALL,
-};
-
 enum ex_op {
 	OP_OR, OP_XOR, OP_AND, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
 	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_NOT, OP_NEG, OP_PLUS,
@@ -77,7 +65,7 @@ static const struct {
 };
 
 struct expr {
-	enum ex_kind		 ex_kind;
+	enum expr_kind		 ex_kind;
 	int			 ex_op;		/* enum ex_op, root, or func */
 	struct json_object	*ex_val;	/* literal */
 	struct expr		**ex_kids;
@@ -147,7 +135,7 @@ expr_free(struct expr *e)
 
 /* Allocate a node with n children (and keys if wanted). */
 static struct expr *
-ex_new(enum ex_kind kind, size_t n, int keys)
+ex_new(enum expr_kind kind, size_t n, int keys)
 {
 	struct expr	*e;
 
@@ -169,7 +157,146 @@ fail:
 	return NULL;
 }
 
+/* A literal node; takes the reference v. */
+struct expr *
+expr_new_lit(struct json_object *v)
+{
+	struct expr	*e;
+
+	if ((e = ex_new(EX_LIT, 0, 0)) == NULL) {
+		json_object_put(v);
+		return NULL;
+	}
+	e->ex_val = v;
+	return e;
+}
+
+/* The operator of a unary (bin = 0) or binary node by name, or -1. */
+static int
+ex_opnum(const char *s, int bin)
+{
+	if (bin)
+		return ex_lookup(ex_opnames, OP_NOT, s);
+	if (strcmp(s, "not") == 0)
+		return OP_NOT;
+	if (strcmp(s, "-") == 0)
+		return OP_NEG;
+	if (strcmp(s, "+") == 0)
+		return OP_PLUS;
+	return -1;
+}
+
+/* A node of kind with n children to set; name as expr.h says. */
+struct expr *
+expr_new(enum expr_kind kind, const char *name, size_t n, char *err,
+    size_t errlen)
+{
+	struct expr	*e;
+	int		 idx = 0;
+
+	switch (kind) {
+	case EX_PATH:
+		if (name == NULL ||
+		    (idx = ex_lookup(ex_rootnames, 3, name)) == -1) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		break;
+	case EX_BIN:
+	case EX_UN:
+		if (name == NULL || n != (kind == EX_BIN ? 2u : 1u)) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		if ((idx = ex_opnum(name, kind == EX_BIN)) == -1) {
+			ex_err(err, errlen, "unknown operator \"%s\"", name);
+			return NULL;
+		}
+		break;
+	case EX_CALL:
+		if (name == NULL) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		if ((idx = ex_func(name)) == -1) {
+			ex_err(err, errlen, "unknown function %s", name);
+			return NULL;
+		}
+		if (n != 1) {
+			ex_err(err, errlen, "%s takes 1 argument, not %zu",
+			    name, n);
+			return NULL;
+		}
+		break;
+	case EX_PRESENT:
+	case EX_ABSENT:
+		if (n != 1) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		break;
+	case EX_LIT:
+		ex_err(err, errlen, "malformed expression");
+		return NULL;
+	default:
+		break;
+	}
+	if ((e = ex_new(kind, n, kind == EX_REC || kind == EX_PATH)) ==
+	    NULL) {
+		ex_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->ex_op = idx;
+	return e;
+}
+
+/* Set child i of e: a record key with kid, a path field, or a kid. */
+int
+expr_set(struct expr *e, size_t i, const char *key, struct expr *kid)
+{
+	if (i >= e->ex_nkids || e->ex_kids[i] != NULL ||
+	    (e->ex_keys != NULL && e->ex_keys[i] != NULL))
+		goto fail;
+	switch (e->ex_kind) {
+	case EX_REC:
+		if (key == NULL || kid == NULL)
+			goto fail;
+		break;
+	case EX_PATH:
+		if ((key == NULL) == (kid == NULL))
+			goto fail;
+		break;
+	case EX_PRESENT:
+	case EX_ABSENT:
+		if (key != NULL || kid == NULL || kid->ex_kind != EX_PATH)
+			goto fail;
+		break;
+	default:
+		if (key != NULL || kid == NULL)
+			goto fail;
+		break;
+	}
+	if (key != NULL && (e->ex_keys[i] = strdup(key)) == NULL)
+		goto fail;
+	e->ex_kids[i] = kid;
+	return 0;
+fail:
+	expr_free(kid);
+	return -1;
+}
+
 static struct expr *ex_build(struct json_object *, int, char *, size_t);
+
+/* The key of a record pair [KEY, E], or NULL. */
+static const char *
+ex_str2(struct json_object *pair)
+{
+	struct json_object	*k = json_object_array_get_idx(pair, 0);
+
+	if (!json_object_is_type(k, json_type_string))
+		return NULL;
+	return json_object_get_string(k);
+}
 
 /* Get a string member of a node, or NULL. */
 static const char *
@@ -195,187 +322,132 @@ ex_arr(struct json_object *o, const char *key)
 	return v;
 }
 
-/* Build the children of e from the array a. */
+/* Build child i of e (key: a record key or path field) from o. */
 static int
-ex_build_kids(struct expr *e, struct json_object *a, int depth, char *err,
-    size_t errlen)
+ex_build_kid(struct expr *e, size_t i, const char *key,
+    struct json_object *o, int depth, char *err, size_t errlen)
 {
-	size_t	i;
+	struct expr	*kid = NULL;
 
-	for (i = 0; i < e->ex_nkids; i++) {
-		e->ex_kids[i] = ex_build(json_object_array_get_idx(a, i),
-		    depth + 1, err, errlen);
-		if (e->ex_kids[i] == NULL)
-			return -1;
-	}
+	if (o == NULL && (key == NULL || e->ex_kind != EX_PATH))
+		return ex_err(err, errlen, "malformed expression");
+	if (o != NULL && (kid = ex_build(o, depth + 1, err, errlen)) == NULL)
+		return -1;
+	if (expr_set(e, i, key, kid) == -1)
+		return ex_err(err, errlen, "malformed expression");
 	return 0;
 }
 
-/* Build child i of e from member key of o; reports a missing member. */
-static int
-ex_build_member(struct expr *e, size_t i, struct json_object *o,
-    const char *key, int depth, char *err, size_t errlen)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return ex_err(err, errlen, "malformed expression");
-	e->ex_kids[i] = ex_build(v, depth + 1, err, errlen);
-	return e->ex_kids[i] == NULL ? -1 : 0;
-}
+/* The kinds by their serialised names. */
+static const char *const ex_kindnames[] = {
+	[EX_LIT] = "lit", [EX_REC] = "rec", [EX_ARR] = "arr",
+	[EX_PATH] = "path", [EX_BIN] = "bin", [EX_UN] = "un",
+	[EX_PRESENT] = "present", [EX_ABSENT] = "absent", [EX_CALL] = "call",
+};
 
 /* Build one node of the serialised form (recursive, depth-bounded). */
 static struct expr *
 ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 {
 	struct expr		*e = NULL;
-	struct json_object	*a, *v, *item, *k;
-	const char		*t, *s;
-	size_t			 i, n;
-	int			 idx;
+	struct json_object	*a = NULL, *v, *item;
+	const char		*t, *name = NULL;
+	size_t			 i, n = 0;
+	int			 kind, rc = 0;
 
 	if (depth > EXPR_MAX_DEPTH) {
 		ex_err(err, errlen, "expression nested too deeply");
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object) ||
-	    (t = ex_str(o, "t")) == NULL) {
+	    (t = ex_str(o, "t")) == NULL ||
+	    (kind = ex_lookup(ex_kindnames, EX_CALL + 1, t)) == -1) {
 		ex_err(err, errlen, "malformed expression");
 		return NULL;
 	}
-	if (strcmp(t, "lit") == 0) {
-		if (!json_object_object_get_ex(o, "v", &v))
-			goto bad;
-		if ((e = ex_new(EX_LIT, 0, 0)) == NULL)
-			goto nomem;
-		e->ex_val = json_object_get(v);
+	switch (kind) {
+	case EX_LIT:
+		if (!json_object_object_get_ex(o, "v", &v)) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		if ((e = expr_new_lit(json_object_get(v))) == NULL)
+			ex_err(err, errlen, "out of memory");
 		return e;
-	}
-	if (strcmp(t, "rec") == 0 || strcmp(t, "arr") == 0) {
-		int rec = t[0] == 'r';
-
-		if ((a = ex_arr(o, rec ? "f" : "v")) == NULL)
-			goto bad;
+	case EX_REC:
+	case EX_ARR:
+	case EX_PATH:
+	case EX_CALL:
+		if ((kind == EX_PATH && (name = ex_str(o, "root")) == NULL) ||
+		    (kind == EX_CALL && (name = ex_str(o, "fn")) == NULL) ||
+		    (a = ex_arr(o, kind == EX_REC ? "f" : kind == EX_ARR ?
+		    "v" : kind == EX_PATH ? "segs" : "a")) == NULL) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
 		n = json_object_array_length(a);
-		if ((e = ex_new(rec ? EX_REC : EX_ARR, n, rec)) == NULL)
-			goto nomem;
-		for (i = 0; i < n; i++) {
+		break;
+	case EX_BIN:
+	case EX_UN:
+		if ((name = ex_str(o, "op")) == NULL) {
+			ex_err(err, errlen, "malformed expression");
+			return NULL;
+		}
+		n = kind == EX_BIN ? 2 : 1;
+		break;
+	default:
+		n = 1;
+		break;
+	}
+	if ((e = expr_new(kind, name, n, err, errlen)) == NULL)
+		return NULL;
+	switch (kind) {
+	case EX_REC:
+		for (i = 0; i < n && rc == 0; i++) {
 			item = json_object_array_get_idx(a, i);
-			if (!rec) {
-				e->ex_kids[i] = ex_build(item, depth + 1, err,
-				    errlen);
-				if (e->ex_kids[i] == NULL)
-					goto fail;
-				continue;
-			}
 			if (!json_object_is_type(item, json_type_array) ||
-			    json_object_array_length(item) != 2)
-				goto bad;
-			k = json_object_array_get_idx(item, 0);
-			if (!json_object_is_type(k, json_type_string))
-				goto bad;
-			if ((e->ex_keys[i] = strdup(json_object_get_string(k)))
-			    == NULL)
-				goto nomem;
-			e->ex_kids[i] = ex_build(json_object_array_get_idx(item,
-			    1), depth + 1, err, errlen);
-			if (e->ex_kids[i] == NULL)
-				goto fail;
+			    json_object_array_length(item) != 2 ||
+			    (name = ex_str2(item)) == NULL)
+				rc = ex_err(err, errlen, "malformed expression");
+			else
+				rc = ex_build_kid(e, i, name,
+				    json_object_array_get_idx(item, 1), depth,
+				    err, errlen);
 		}
-		return e;
-	}
-	if (strcmp(t, "path") == 0) {
-		if ((s = ex_str(o, "root")) == NULL ||
-		    (idx = ex_lookup(ex_rootnames, 3, s)) == -1 ||
-		    (a = ex_arr(o, "segs")) == NULL)
-			goto bad;
-		n = json_object_array_length(a);
-		if ((e = ex_new(EX_PATH, n, 1)) == NULL)
-			goto nomem;
-		e->ex_op = idx;
-		for (i = 0; i < n; i++) {
+		break;
+	case EX_PATH:
+		for (i = 0; i < n && rc == 0; i++) {
 			item = json_object_array_get_idx(a, i);
-			if (json_object_is_type(item, json_type_string)) {
-				e->ex_keys[i] = strdup(
-				    json_object_get_string(item));
-				if (e->ex_keys[i] == NULL)
-					goto nomem;
-			} else if ((e->ex_kids[i] = ex_build(item, depth + 1,
-			    err, errlen)) == NULL)
-				goto fail;
+			if (json_object_is_type(item, json_type_string))
+				rc = ex_build_kid(e, i,
+				    json_object_get_string(item), NULL, depth,
+				    err, errlen);
+			else
+				rc = ex_build_kid(e, i, NULL, item, depth, err,
+				    errlen);
 		}
-		return e;
-	}
-	if (strcmp(t, "bin") == 0 || strcmp(t, "un") == 0) {
-		int bin = t[0] == 'b';
-
-		if ((s = ex_str(o, "op")) == NULL)
-			goto bad;
-		if (bin)
-			idx = ex_lookup(ex_opnames, OP_NOT, s);
-		else if (strcmp(s, "not") == 0)
-			idx = OP_NOT;
-		else if (strcmp(s, "-") == 0)
-			idx = OP_NEG;
-		else if (strcmp(s, "+") == 0)
-			idx = OP_PLUS;
-		else
-			idx = -1;
-		if (idx == -1) {
-			ex_err(err, errlen, "unknown operator \"%s\"", s);
-			return NULL;
+		break;
+	case EX_ARR:
+	case EX_CALL:
+		for (i = 0; i < n && rc == 0; i++)
+			rc = ex_build_kid(e, i, NULL,
+			    json_object_array_get_idx(a, i), depth, err,
+			    errlen);
+		break;
+	default:
+		for (i = 0; i < n && rc == 0; i++) {
+			v = NULL;
+			json_object_object_get_ex(o, kind != EX_BIN ? "e" :
+			    i == 0 ? "l" : "r", &v);
+			rc = ex_build_kid(e, i, NULL, v, depth, err, errlen);
 		}
-		if ((e = ex_new(bin ? EX_BIN : EX_UN, bin ? 2 : 1, 0)) == NULL)
-			goto nomem;
-		e->ex_op = idx;
-		if (ex_build_member(e, 0, o, bin ? "l" : "e", depth, err,
-		    errlen) == -1 || (bin && ex_build_member(e, 1, o, "r",
-		    depth, err, errlen) == -1))
-			goto fail;
-		return e;
+		break;
 	}
-	if (strcmp(t, "present") == 0 || strcmp(t, "absent") == 0) {
-		if ((e = ex_new(t[0] == 'p' ? EX_PRESENT : EX_ABSENT, 1, 0))
-		    == NULL)
-			goto nomem;
-		if (ex_build_member(e, 0, o, "e", depth, err, errlen) == -1)
-			goto fail;
-		if (e->ex_kids[0]->ex_kind != EX_PATH)
-			goto bad;
-		return e;
+	if (rc == -1) {
+		expr_free(e);
+		return NULL;
 	}
-	if (strcmp(t, "call") == 0) {
-		if ((s = ex_str(o, "fn")) == NULL ||
-		    (a = ex_arr(o, "a")) == NULL)
-			goto bad;
-		if ((idx = ex_func(s)) == -1) {
-			ex_err(err, errlen, "unknown function %s", s);
-			return NULL;
-		}
-		n = json_object_array_length(a);
-		if (n != 1) {
-			ex_err(err, errlen, "%s takes 1 argument, not %zu", s,
-			    n);
-			return NULL;
-		}
-		if ((e = ex_new(EX_CALL, n, 0)) == NULL)
-			goto nomem;
-		e->ex_op = idx;
-		if (ex_build_kids(e, a, depth, err, errlen) == -1)
-			goto fail;
-		return e;
-	}
-bad:
-	expr_free(e);
-	ex_err(err, errlen, "malformed expression");
-	return NULL;
-nomem:
-	expr_free(e);
-	ex_err(err, errlen, "out of memory");
-	return NULL;
-fail:
-	expr_free(e);
-	return NULL;
+	return e;
 }
 
 /* Build an expression from its serialised form. */

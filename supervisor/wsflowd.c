@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "deploy.h"
+#include "load.h"
 #include "log.h"
 #include "sup.h"
 

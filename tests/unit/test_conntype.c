@@ -54,6 +54,7 @@ test_ports(void)
 	const struct conntype	*ws = conntype_get(CT_WS_SERVER);
 	const struct conntype	*io = conntype_get(CT_STDIO);
 	const struct conntype	*ex = conntype_get(CT_EXIT);
+	const struct conntype	*me = conntype_get(CT_METRICS);
 
 	CHECK(conntype_has_port(ws, "in", 0));
 	CHECK(conntype_has_port(ws, "IN", 0));
@@ -65,6 +66,8 @@ test_ports(void)
 	CHECK(conntype_has_port(io, "Stderr", 0));
 	CHECK(conntype_has_port(ex, "in", 0));
 	CHECK(!conntype_has_port(ex, "out", 1));
+	CHECK(conntype_has_port(me, "in", 0));
+	CHECK(conntype_has_port(me, "out", 1));
 	CHECK(!conntype_has_port(NULL, "in", 0));
 	CHECK(!conntype_has_port(ws, NULL, 0));
 }

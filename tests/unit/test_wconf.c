@@ -23,6 +23,7 @@
 #include "check.h"
 #include "conntype.h"
 #include "proc.h"
+#include "load.h"
 #include "sup.h"
 #include "wconf.h"
 

@@ -1,8 +1,10 @@
 /*
- * The troy front end: lexer, parser (to an AST whose expressions are the
- * JSON form of common/expr.c plus "pos" members), module resolver,
- * constant folding and validation.  Everything here is pure except that
- * module files are read through the one troy_read_fn given by the caller.
+ * The troy front end: lexer, parser (to an AST of typed statements and
+ * expression nodes with positions), module resolver, constant folding and
+ * validation.  A library with no file I/O: module files are read through
+ * the one troy_read_fn given by the caller.  JSON appears only in what it
+ * hands on: compiled pipelines (the form workers receive) and effective
+ * connector configurations.
  */
 #ifndef WSFLOW_TROY_H
 #define WSFLOW_TROY_H
@@ -12,7 +14,9 @@
 
 #include <json-c/json.h>
 
+#include "conntype.h"
 #include "deploy.h"
+#include "expr.h"
 #include "suggest.h"
 
 #define TROY_MAX_DIAGS		100	/* stop collecting after this many */
@@ -84,6 +88,61 @@ int	troy_lex(const char *, size_t, struct troy_tokens *);
 void	troy_tokens_free(struct troy_tokens *);
 int	troy_is_keyword(const char *);
 
+/*
+ * Expressions: typed nodes of the kinds the evaluator knows (enum
+ * expr_kind), with positions; resolve compiles them to struct expr.
+ */
+enum troy_root {
+	TR_EVENT,
+	TR_META,
+	TR_ARGS,
+};
+
+struct troy_expr;
+
+/* A record field, array element, path segment or call argument. */
+struct troy_field {
+	char			*tf_key;	/* record key, path field;
+						   NULL: tf_expr */
+	struct troy_pos		 tf_pos;	/* of the record key */
+	struct troy_expr	*tf_expr;	/* value, element, index, arg */
+};
+
+struct troy_expr {
+	enum expr_kind		 te_kind;
+	struct troy_pos		 te_pos;
+	union {
+		/* EX_LIT: the value (json-c: the evaluator's values) */
+		struct json_object	*te_lit;
+		/* EX_REC, EX_ARR, EX_PATH, EX_CALL */
+		struct {
+			struct troy_field	*tl_v;
+			int			 tl_n;
+			enum troy_root		 tl_root;	/* EX_PATH */
+			char			*tl_fn;		/* EX_CALL */
+		} te_list;
+		/* EX_BIN, EX_UN, EX_PRESENT, EX_ABSENT */
+		struct {
+			const char		*to_op;	/* static; NULL for
+							   present, absent */
+			struct troy_expr	*to_l;
+			struct troy_expr	*to_r;	/* EX_BIN */
+		} te_op;
+	};
+};
+
+/* A node of kind at pos (troy_expr.c); NULL when out of memory. */
+struct troy_expr *troy_expr_new(enum expr_kind, const struct troy_pos *);
+/* Append a field to a list node (takes kid, also on failure); 0 or -1. */
+int	troy_expr_add(struct troy_expr *, const char *, const struct troy_pos *,
+	    struct troy_expr *);
+void	troy_expr_free(struct troy_expr *);
+/* An expression node's position (fallback when e is NULL). */
+struct troy_pos	troy_expr_pos(const struct troy_expr *,
+	    const struct troy_pos *);
+/* The name of a path root, as the evaluator spells it. */
+const char	*troy_root_name(enum troy_root);
+
 /* AST. */
 enum troy_sk {
 	TS_USE,
@@ -105,13 +164,13 @@ struct troy_path {
 struct troy_arg {
 	char			*a_name;
 	struct troy_pos		 a_pos;
-	struct json_object	*a_default;	/* NULL: mandatory */
+	struct troy_expr	*a_default;	/* NULL: mandatory */
 };
 
 struct troy_with {
 	char			*w_key;
 	struct troy_pos		 w_pos;
-	struct json_object	*w_expr;
+	struct troy_expr	*w_expr;
 };
 
 struct troy_endpoint {
@@ -151,14 +210,15 @@ struct troy_stmt {
 	struct troy_stmts	 s_body;	/* flow, pipeline */
 	struct troy_endpoint	 s_src;		/* connect */
 	struct troy_endpoint	 s_dst;
-	struct json_object	*s_target;	/* select */
-	struct json_object	*s_where;
+	struct troy_expr	*s_target;	/* select */
+	struct troy_expr	*s_where;
 	char			*s_selfrom;
 	struct troy_pos		 s_selfrompos;
 	char			*s_selinto;
 	struct troy_pos		 s_selintopos;
 	struct troy_module	*s_module;	/* resolved use */
-	struct json_object	*s_compiled;	/* pipeline selects */
+	struct json_object	*s_compiled;	/* pipeline selects, as
+						   workers receive them */
 	int			 s_bad;		/* definition has errors */
 };
 
@@ -168,10 +228,7 @@ void	troy_stmts_free(struct troy_stmts *);
 int	troy_parse(const struct troy_src *, struct troy_stmts *,
 	    struct troy_diags *);
 /* Parse a single expression (for -D values); NULL if it is not one. */
-struct json_object *troy_parse_expr(const struct troy_src *);
-
-/* A JSON expression node's position (or fallback). */
-struct troy_pos	troy_expr_pos(struct json_object *, const struct troy_pos *);
+struct troy_expr *troy_parse_expr(const struct troy_src *);
 
 /* Reads a whole file; returns 0, or -1 when it cannot be read. */
 typedef int (*troy_read_fn)(void *, const char *, char **, size_t *);
@@ -199,21 +256,21 @@ struct deployment *troy_load(const struct troy_opts *, char **, int,
 const struct troy_diags *troy_ctx_diags(const struct troy_ctx *);
 void	troy_ctx_free(struct troy_ctx *);
 
-/* Connector validation (troy_conn.c). */
-int	troy_conn_known(const char *);
-extern const char *const troy_conn_types[];
-extern const size_t troy_nconn_types;
+/* Connector validation (troy_conn.c), by the table in conntype.h. */
+/* The type named name if troy files may use it, else CT_NONE. */
+enum conn_type troy_conn_type(const char *);
 /*
- * Validate the folded with-record of a connector of type `type`; src is
+ * Validate the folded with-record of a connector of a known type; src is
  * the record of source expressions by key (for positions), pos the
  * fallback position.  Returns the effective configuration or NULL.
  */
-struct json_object *troy_conn_config(const char *, struct json_object *,
-	    struct json_object *, const struct troy_pos *,
+struct json_object *troy_conn_config(enum conn_type, struct json_object *,
+	    const struct troy_expr *, const struct troy_pos *,
 	    struct troy_diags *);
+/* Does it read (not write), given its effective configuration? */
+int	troy_conn_reads(enum conn_type, struct json_object *);
 /* Is port valid for this connector as an output (out=1) or input? */
-int	troy_conn_port(const char *, struct json_object *, const char *, int);
-
-void	deploy_free_contents(struct deployment *);
+int	troy_conn_port(enum conn_type, struct json_object *, const char *,
+	    int);
 
 #endif

@@ -39,6 +39,8 @@ struct troy_ctx {
 	int			*c_used_defines;
 	struct troy_pos		*c_cpos;	/* where each connector */
 	int			 c_ncpos;	/* instance was created */
+	const struct troy_stmt	**c_pdefs;	/* each pipeline instance's */
+	int			 c_npdefs;	/* definition (NULL: bad) */
 };
 
 /* A lexical scope: a statement list and the scope around it. */
@@ -81,6 +83,7 @@ troy_ctx_free(struct troy_ctx *ctx)
 	troy_diags_free(&ctx->c_diags);
 	free(ctx->c_used_defines);
 	free(ctx->c_cpos);
+	free(ctx->c_pdefs);
 	if (ctx->c_dep != NULL) {
 		deploy_free_contents(ctx->c_dep);
 		free(ctx->c_dep);
@@ -356,176 +359,220 @@ resolve_def(struct troy_ctx *ctx, const struct scope *sc,
 	return -1;
 }
 
-/*
- * Prepare an expression for evaluation: resolve call names through use
- * aliases, check args references against names (NULL: no args at all),
- * forbid event/$ unless allowed, strip positions.  Returns a new tree or
- * NULL after reporting.
- */
-static struct json_object *
-prepare(struct troy_ctx *ctx, const struct scope *sc, struct json_object *e,
-    struct json_object *names, int allow_event, const struct troy_pos *fb)
+/* Report an unknown args name (names NULL: no args at all). */
+static void
+unknown_arg(struct troy_ctx *ctx, const struct troy_pos *pos,
+    const char *name, struct json_object *names)
 {
-	struct json_object	*out, *t, *v, *a, *n;
-	struct troy_pos		 pos = troy_expr_pos(e, fb);
-	const char		*kind;
+	const char	*cands[64], *hint = NULL;
+	int		 nc = 0;
+
+	if (names != NULL) {
+		json_object_object_foreach(names, k, v) {
+			(void)v;
+			if (nc < 64)
+				cands[nc++] = k;
+		}
+		hint = suggest_closest(name, cands, (size_t)nc);
+	}
+	troy_error(&ctx->c_diags, pos, "unknown argument \"%s\"%s%s%s", name,
+	    hint ? " (did you mean \"" : "", hint ? hint : "",
+	    hint ? "\"?)" : "");
+}
+
+/* A call's function name with a use alias resolved to its module. */
+static void
+call_name(const struct scope *sc, const char *name, char *full,
+    size_t len)
+{
+	char			 fn[512], rest[512], *segs[16], *tok, *save;
+	int			 nseg = 0;
+	struct troy_module	*m;
+
+	strlcpy(fn, name, sizeof(fn));
+	for (tok = strtok_r(fn, ":", &save); tok != NULL && nseg < 16;
+	    tok = strtok_r(NULL, ":", &save))
+		segs[nseg++] = tok;
+	full[0] = '\0';
+	if (nseg >= 2 && (m = lookup_use(sc, segs[0])) != NULL) {
+		join(rest, sizeof(rest), segs + 1, nseg - 1, "::");
+		snprintf(full, len, "%s::%s", m->m_canon, rest);
+	} else
+		join(full, len, segs, nseg, "::");
+}
+
+/* What compiling an expression needs to know of where it is. */
+struct prep {
+	struct troy_ctx		*pp_ctx;
+	const struct scope	*pp_sc;
+	struct json_object	*pp_names;	/* args names; NULL: none */
+	int			 pp_event;	/* event and $ allowed */
+};
+
+static struct expr *prepare(const struct prep *, const struct troy_expr *);
+
+/* Check what a path may see: event and $ only where allowed, args only
+ * by the names of the definition. */
+static int
+check_path(const struct prep *pp, const struct troy_expr *e)
+{
+	const struct troy_field	*f0;
+	enum troy_root		 root = e->te_list.tl_root;
+
+	if (root != TR_ARGS && !pp->pp_event) {
+		troy_error(&pp->pp_ctx->c_diags, &e->te_pos, "%s is not "
+		    "available here (only constants and args)",
+		    root == TR_EVENT ? "`event`" : "metadata ($)");
+		return -1;
+	}
+	f0 = e->te_list.tl_n > 0 ? &e->te_list.tl_v[0] : NULL;
+	if (root == TR_ARGS && f0 != NULL && f0->tf_key != NULL &&
+	    (pp->pp_names == NULL || !json_object_object_get_ex(pp->pp_names,
+	    f0->tf_key, NULL))) {
+		unknown_arg(pp->pp_ctx, &e->te_pos, f0->tf_key, pp->pp_names);
+		return -1;
+	}
+	return 0;
+}
+
+/* The operands or fields of e, compiled into kids (n of them). */
+static int
+prepare_kids(const struct prep *pp, const struct troy_expr *e,
+    struct expr **kids, size_t *n)
+{
+	const struct troy_field	*f;
+	int			 i;
+
+	*n = 0;
+	switch (e->te_kind) {
+	case EX_LIT:
+		return 0;
+	case EX_REC:
+	case EX_ARR:
+	case EX_PATH:
+	case EX_CALL:
+		for (i = 0; i < e->te_list.tl_n; i++) {
+			f = &e->te_list.tl_v[i];
+			kids[i] = NULL;
+			if (f->tf_expr != NULL &&
+			    (kids[i] = prepare(pp, f->tf_expr)) == NULL)
+				return -1;
+			(*n)++;
+		}
+		return 0;
+	default:
+		if ((kids[0] = prepare(pp, e->te_op.to_l)) == NULL)
+			return -1;
+		*n = 1;
+		if (e->te_op.to_r == NULL)
+			return 0;
+		if ((kids[1] = prepare(pp, e->te_op.to_r)) == NULL)
+			return -1;
+		*n = 2;
+		return 0;
+	}
+}
+
+/* A new node for e with the compiled kids (taking them); reports. */
+static struct expr *
+prepare_node(const struct prep *pp, const struct troy_expr *e,
+    struct expr **kids, size_t n)
+{
+	struct troy_ctx		*ctx = pp->pp_ctx;
+	struct expr		*x;
+	const char		*name = NULL, *key;
+	char			 full[600], err[256];
 	size_t			 i;
 
-	if (e == NULL || !json_object_object_get_ex(e, "t", &t))
-		return NULL;
-	kind = json_object_get_string(t);
-	out = json_object_new_object();
-	json_object_object_foreach(e, key, val) {
-		if (strcmp(key, "pos") == 0)
-			continue;
-		if (strcmp(key, "v") == 0 && strcmp(kind, "lit") == 0) {
-			json_object_object_add(out, key, json_object_get(val));
-			continue;
-		}
-		if (!json_object_is_type(val, json_type_object) &&
-		    !json_object_is_type(val, json_type_array)) {
-			json_object_object_add(out, key, json_object_get(val));
-			continue;
-		}
-		if (json_object_is_type(val, json_type_object)) {
-			if ((n = prepare(ctx, sc, val, names, allow_event, fb))
-			    == NULL)
-				goto fail;
-			json_object_object_add(out, key, n);
-			continue;
-		}
-		/* arrays: "v" of arr, "a" of call, "segs", "f" of rec */
-		a = json_object_new_array();
-		json_object_object_add(out, key, a);
-		for (i = 0; i < json_object_array_length(val); i++) {
-			v = json_object_array_get_idx(val, i);
-			if (json_object_is_type(v, json_type_string)) {
-				json_object_array_add(a, json_object_get(v));
-				continue;
-			}
-			if (json_object_is_type(v, json_type_array)) {
-				/* record pair [key, expr, pos] */
-				struct json_object *pair, *pe;
-
-				pe = prepare(ctx, sc, json_object_array_get_idx(
-				    v, 1), names, allow_event, fb);
-				if (pe == NULL)
-					goto fail;
-				pair = json_object_new_array();
-				json_object_array_add(pair, json_object_get(
-				    json_object_array_get_idx(v, 0)));
-				json_object_array_add(pair, pe);
-				json_object_array_add(a, pair);
-				continue;
-			}
-			if ((n = prepare(ctx, sc, v, names, allow_event, fb))
-			    == NULL)
-				goto fail;
-			json_object_array_add(a, n);
-		}
+	if (e->te_kind == EX_LIT) {
+		if ((x = expr_new_lit(json_object_get(e->te_lit))) == NULL)
+			troy_error(&ctx->c_diags, &e->te_pos, "out of memory");
+		return x;
 	}
-	if (strcmp(kind, "path") == 0) {
-		const char *root = json_object_get_string(
-		    json_object_object_get(e, "root"));
-
-		if (strcmp(root, "args") != 0 && !allow_event) {
-			troy_error(&ctx->c_diags, &pos, "%s is not available "
-			    "here (only constants and args)",
-			    strcmp(root, "event") == 0 ? "`event`" :
-			    "metadata ($)");
+	if (e->te_kind == EX_PATH)
+		name = troy_root_name(e->te_list.tl_root);
+	else if (e->te_kind == EX_CALL) {
+		call_name(pp->pp_sc, e->te_list.tl_fn, full, sizeof(full));
+		name = full;
+	} else if (e->te_kind == EX_BIN || e->te_kind == EX_UN)
+		name = e->te_op.to_op;
+	if ((x = expr_new(e->te_kind, name, n, err, sizeof(err))) == NULL) {
+		if (strncmp(err, "unknown function", 16) == 0)
+			troy_error(&ctx->c_diags, &e->te_pos, "unknown "
+			    "function %s", e->te_list.tl_fn);
+		else
+			troy_error(&ctx->c_diags, &e->te_pos, "%s", err);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		key = e->te_kind == EX_REC || e->te_kind == EX_PATH ?
+		    e->te_list.tl_v[i].tf_key : NULL;
+		if (expr_set(x, i, key, kids[i]) == -1) {
+			kids[i] = NULL;
+			troy_error(&ctx->c_diags, &e->te_pos, "malformed "
+			    "expression");
 			goto fail;
 		}
-		a = json_object_object_get(e, "segs");
-		v = json_object_array_get_idx(a, 0);
-		if (strcmp(root, "args") == 0 && json_object_is_type(v,
-		    json_type_string) && (names == NULL ||
-		    !json_object_object_get_ex(names,
-		    json_object_get_string(v), NULL))) {
-			const char	*cands[64], *hint = NULL;
-			int		 nc = 0;
-
-			if (names != NULL) {
-				json_object_object_foreach(names, k2, v2) {
-					(void)v2;
-					if (nc < 64)
-						cands[nc++] = k2;
-				}
-				hint = suggest_closest(
-				    json_object_get_string(v), cands,
-				    (size_t)nc);
-			}
-			troy_error(&ctx->c_diags, &pos, "unknown argument "
-			    "\"%s\"%s%s%s", json_object_get_string(v),
-			    hint ? " (did you mean \"" : "", hint ? hint : "",
-			    hint ? "\"?)" : "");
-			goto fail;
-		}
+		kids[i] = NULL;
 	}
-	if (strcmp(kind, "call") == 0) {
-		char	 fn[512], full[600], *segs[16], *tok, *save;
-		int	 nseg = 0;
-		struct troy_module *m;
-
-		strlcpy(fn, json_object_get_string(json_object_object_get(e,
-		    "fn")), sizeof(fn));
-		for (tok = strtok_r(fn, ":", &save); tok != NULL && nseg < 16;
-		    tok = strtok_r(NULL, ":", &save))
-			segs[nseg++] = tok;
-		full[0] = '\0';
-		if (nseg >= 2 && (m = lookup_use(sc, segs[0])) != NULL) {
-			char rest[512];
-
-			join(rest, sizeof(rest), segs + 1, nseg - 1, "::");
-			snprintf(full, sizeof(full), "%s::%s", m->m_canon,
-			    rest);
-		} else
-			join(full, sizeof(full), segs, nseg, "::");
-		json_object_object_add(out, "fn", json_object_new_string(full));
-		{
-			struct expr	*x;
-			char		 err[256];
-
-			if ((x = expr_from_json(out, err, sizeof(err))) ==
-			    NULL) {
-				if (strncmp(err, "unknown function", 16) == 0)
-					troy_error(&ctx->c_diags, &pos,
-					    "unknown function %s",
-					    json_object_get_string(
-					    json_object_object_get(e, "fn")));
-				else
-					troy_error(&ctx->c_diags, &pos, "%s",
-					    err);
-				goto fail;
-			}
-			expr_free(x);
-		}
-	}
-	return out;
+	return x;
 fail:
-	json_object_put(out);
+	for (i = 0; i < n; i++)
+		expr_free(kids[i]);
+	expr_free(x);
 	return NULL;
+}
+
+/*
+ * Compile an expression for evaluation: resolve call names through use
+ * aliases, check args references against names, forbid event/$ unless
+ * allowed.  Children first, so errors come in source order.  Returns the
+ * compiled expression or NULL after reporting.
+ */
+static struct expr *
+prepare(const struct prep *pp, const struct troy_expr *e)
+{
+	struct expr	**kids = NULL, *x;
+	size_t		  n = 0, i, max;
+
+	max = e->te_kind == EX_REC || e->te_kind == EX_ARR ||
+	    e->te_kind == EX_PATH || e->te_kind == EX_CALL ?
+	    (size_t)e->te_list.tl_n : 2;
+	if (max > 0 && (kids = calloc(max, sizeof(*kids))) == NULL) {
+		troy_error(&pp->pp_ctx->c_diags, &e->te_pos, "out of memory");
+		return NULL;
+	}
+	if (prepare_kids(pp, e, kids, &n) == -1 ||
+	    (e->te_kind == EX_PATH && check_path(pp, e) == -1)) {
+		for (i = 0; i < n; i++)
+			expr_free(kids[i]);
+		free(kids);
+		return NULL;
+	}
+	x = prepare_node(pp, e, kids, n);
+	free(kids);
+	return x;
 }
 
 /* Fold e to a constant with args; NULL after reporting. */
 static struct json_object *
-fold(struct troy_ctx *ctx, const struct scope *sc, struct json_object *e,
+fold(struct troy_ctx *ctx, const struct scope *sc, const struct troy_expr *e,
     struct json_object *args, const struct troy_pos *fb, int *ok)
 {
-	struct json_object	*p, *v = NULL;
+	struct json_object	*v = NULL;
 	struct expr		*x;
 	struct expr_env		 env;
 	struct troy_pos		 pos = troy_expr_pos(e, fb);
+	struct prep		 pp;
 	char			 err[256];
 
 	*ok = 0;
-	if ((p = prepare(ctx, sc, e, args, 0, fb)) == NULL)
+	memset(&pp, 0, sizeof(pp));
+	pp.pp_ctx = ctx;
+	pp.pp_sc = sc;
+	pp.pp_names = args;
+	if ((x = prepare(&pp, e)) == NULL)
 		return NULL;
-	x = expr_from_json(p, err, sizeof(err));
-	json_object_put(p);
-	if (x == NULL) {
-		troy_error(&ctx->c_diags, &pos, "%s", err);
-		return NULL;
-	}
 	memset(&env, 0, sizeof(env));
 	env.ee_args = args;
 	if (expr_eval(x, &env, &v, err, sizeof(err)) == -1)
@@ -599,6 +646,20 @@ arg_names(const struct troy_stmt *s)
 	return o;
 }
 
+/* An expression compiled to the serialised form workers receive. */
+static struct json_object *
+compile_expr(const struct prep *pp, const struct troy_expr *e)
+{
+	struct json_object	*o;
+	struct expr		*x;
+
+	if ((x = prepare(pp, e)) == NULL)
+		return NULL;
+	o = expr_to_json(x);
+	expr_free(x);
+	return o;
+}
+
 /* Compile the selects of a pipeline definition. */
 static void
 check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
@@ -606,6 +667,7 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 {
 	struct json_object	*names, *sels, *sel, *t, *w;
 	struct scope		 sc;
+	struct prep		 pp;
 	int			 i, bad = 0;
 
 	default_ports(s);
@@ -615,6 +677,11 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 	sc.sc_mod = outer->sc_mod;
 	sc.sc_stmts = &s->s_body;
 	names = arg_names(s);
+	memset(&pp, 0, sizeof(pp));
+	pp.pp_ctx = ctx;
+	pp.pp_sc = &sc;
+	pp.pp_names = names;
+	pp.pp_event = 1;
 	sels = json_object_new_array();
 	for (i = 0; i < s->s_body.st_n; i++) {
 		struct troy_stmt *q = &s->s_body.st_v[i];
@@ -631,10 +698,10 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 			    "output", q->s_selinto, s->s_into, s->s_ninto);
 			bad = 1;
 		}
-		t = prepare(ctx, &sc, q->s_target, names, 1, &q->s_pos);
+		t = compile_expr(&pp, q->s_target);
 		w = NULL;
 		if (q->s_where != NULL)
-			w = prepare(ctx, &sc, q->s_where, names, 1, &q->s_pos);
+			w = compile_expr(&pp, q->s_where);
 		if (t == NULL || (q->s_where != NULL && w == NULL)) {
 			json_object_put(t);
 			json_object_put(w);
@@ -655,27 +722,37 @@ check_pipeline(struct troy_ctx *ctx, const struct scope *outer,
 	s->s_bad |= bad;
 }
 
+/*
+ * Definitions in troy::connectors that are not types but are written as
+ * one (`define connector c from console`): the error says how to use them.
+ */
+static const char *const shipped_defs[] = { "console", NULL };
+
 /* Check a connector definition: known type, no duplicate keys. */
 static void
 check_defconn(struct troy_ctx *ctx, struct troy_stmt *s)
 {
-	const char	*hint;
+	const char	*hint, *types[CT_MAX];
+	size_t		 n;
 	int		 i, j;
 
 	if (s->s_bad || s->s_type == NULL)
 		return;
 
-	if (!troy_conn_known(s->s_type)) {
+	if (troy_conn_type(s->s_type) == CT_NONE) {
 		s->s_bad = 1;
-		if (strcmp(s->s_type, "console") == 0) {
-			troy_error(&ctx->c_diags, &s->s_typepos, "unknown "
-			    "connector type \"console\" (console is a "
-			    "definition: `use troy::connectors;` and `create "
-			    "connector NAME from connectors::console`)");
-			return;
-		}
-		hint = suggest_closest(s->s_type, troy_conn_types,
-		    troy_nconn_types);
+		for (i = 0; shipped_defs[i] != NULL; i++)
+			if (strcmp(s->s_type, shipped_defs[i]) == 0) {
+				troy_error(&ctx->c_diags, &s->s_typepos,
+				    "unknown connector type \"%s\" (%s is a "
+				    "definition: `use troy::connectors;` and "
+				    "`create connector NAME from "
+				    "connectors::%s`)", s->s_type, s->s_type,
+				    s->s_type);
+				return;
+			}
+		n = conntype_troy_names(types, CT_MAX);
+		hint = suggest_closest(s->s_type, types, n);
 		troy_error(&ctx->c_diags, &s->s_typepos, "unknown connector "
 		    "type \"%s\"%s%s%s", s->s_type,
 		    hint ? " (did you mean \"" : "", hint ? hint : "",
@@ -821,7 +898,7 @@ bind_args(struct troy_ctx *ctx, const struct found *def,
 					break;
 			if (j < o->to_ndefines) {
 				struct troy_src	 ds;
-				struct json_object *e;
+				struct troy_expr *e;
 				const char *val = o->to_defines[j] + nl + 1;
 
 				ctx->c_used_defines[j] = 1;
@@ -840,7 +917,7 @@ bind_args(struct troy_ctx *ctx, const struct found *def,
 					    &ok);
 					troy_diags_free(&ctx->c_diags);
 					ctx->c_diags = save;
-					json_object_put(e);
+					troy_expr_free(e);
 					if (!ok) {
 						json_object_put(v);
 						v = NULL;
@@ -889,7 +966,9 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 {
 	struct deployment	*dep = ctx->c_dep;
 	struct dep_connector	*dc;
-	struct json_object	*args, *with, *src, *f, *pair, *kp, *v;
+	struct json_object	*args, *with, *v;
+	struct troy_expr	 src;
+	struct troy_field	*f;
 	struct found		 def;
 	struct troy_pos		*pos;
 	const struct troy_stmt	*d;
@@ -916,15 +995,22 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	}
 	d = def.f_stmt;
 	dc->dc_type = strdup(d->s_type != NULL ? d->s_type : "?");
+	dc->dc_ctype = troy_conn_type(d->s_type);
 	if (d->s_bad)
 		return;		/* already reported */
 	if ((args = bind_args(ctx, &def, c, fsc, fargs, 0)) == NULL)
 		return;
+	/* the with-list as a record of its source expressions (borrowed),
+	 * for the positions of errors in the folded values */
+	memset(&src, 0, sizeof(src));
+	src.te_kind = EX_REC;
+	src.te_pos = d->s_namepos;
+	if (d->s_nwith > 0 && (src.te_list.tl_v = calloc((size_t)d->s_nwith,
+	    sizeof(*src.te_list.tl_v))) == NULL) {
+		json_object_put(args);
+		return;
+	}
 	with = json_object_new_object();
-	src = json_object_new_object();
-	json_object_object_add(src, "t", json_object_new_string("rec"));
-	f = json_object_new_array();
-	json_object_object_add(src, "f", f);
 	for (i = 0; i < d->s_nwith; i++) {
 		v = fold(ctx, &def.f_scope, d->s_with[i].w_expr, args,
 		    &d->s_with[i].w_pos, &ok);
@@ -933,24 +1019,16 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 			continue;
 		}
 		json_object_object_add(with, d->s_with[i].w_key, v);
-		pair = json_object_new_array();
-		json_object_array_add(pair, json_object_new_string(
-		    d->s_with[i].w_key));
-		json_object_array_add(pair, json_object_get(
-		    d->s_with[i].w_expr));
-		kp = json_object_new_array();
-		json_object_array_add(kp, json_object_new_int(
-		    d->s_with[i].w_pos.p_line));
-		json_object_array_add(kp, json_object_new_int(
-		    d->s_with[i].w_pos.p_col));
-		json_object_array_add(pair, kp);
-		json_object_array_add(f, pair);
+		f = &src.te_list.tl_v[src.te_list.tl_n++];
+		f->tf_key = d->s_with[i].w_key;
+		f->tf_pos = d->s_with[i].w_pos;
+		f->tf_expr = d->s_with[i].w_expr;
 	}
 	if (!bad)
-		dc->dc_config = troy_conn_config(d->s_type, with, src,
+		dc->dc_config = troy_conn_config(dc->dc_ctype, with, &src,
 		    &d->s_namepos, &ctx->c_diags);
 	json_object_put(with);
-	json_object_put(src);
+	free(src.te_list.tl_v);
 	json_object_put(args);
 }
 
@@ -975,11 +1053,15 @@ create_pipeline(struct troy_ctx *ctx, const char *flow,
 	struct dep_pipeline	*dp;
 	struct json_object	*args, *o;
 	struct found		 def;
-	const struct troy_stmt	*d;
+	const struct troy_stmt	*d, **defs;
 
+	if ((defs = grow(ctx->c_pdefs, ctx->c_npdefs, sizeof(*defs))) == NULL)
+		return;
+	ctx->c_pdefs = defs;
 	if ((dp = grow(dep->d_pipelines, dep->d_npipelines, sizeof(*dp))) ==
 	    NULL)
 		return;
+	ctx->c_pdefs[ctx->c_npdefs++] = NULL;
 	dep->d_pipelines = dp;
 	dp = &dep->d_pipelines[dep->d_npipelines++];
 	memset(dp, 0, sizeof(*dp));
@@ -1000,6 +1082,7 @@ create_pipeline(struct troy_ctx *ctx, const char *flow,
 	json_object_object_add(o, "args", args);
 	json_object_object_add(o, "selects", json_object_get(d->s_compiled));
 	dp->dp_compiled = o;
+	ctx->c_pdefs[ctx->c_npdefs - 1] = d;
 }
 
 /* Find an instance of kind named name in flow (index from first). */
@@ -1036,6 +1119,14 @@ port_dup(const char *s)
 	return p;
 }
 
+/*
+ * The ports of a connector whose type is unknown (reported already): the
+ * ports every type has, so that a wrong port is reported too.
+ */
+static const struct conntype unknown_type = {
+	.ct_name = "?", .ct_in = { "in" }, .ct_out = { "out", "err" },
+};
+
 /* Resolve one endpoint of a connect; -1 after reporting. */
 static int
 endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
@@ -1066,25 +1157,36 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 	*portp = port;
 	if (ep->ep_kind == DEP_CONNECTOR) {
 		const struct dep_connector *dc = &dep->d_connectors[idx];
-		static const char *const outs[] = { "out", "err" };
-		static const char *const ins[] = { "in", "stdout", "stderr" };
+		const struct conntype *ct = conntype_get(dc->dc_ctype);
+		const char *const *pv;
+		char what[64];
 
-		if (strcmp(dc->dc_type, "?") == 0 || troy_conn_port(dc->dc_type,
-		    dc->dc_config, port, out))
+		if (ct == NULL && strcmp(dc->dc_type, "?") == 0)
+			return idx;	/* its definition failed */
+		if (ct == NULL)
+			ct = &unknown_type;
+		if (ct == &unknown_type ? conntype_has_port(ct, port, out) :
+		    troy_conn_port(dc->dc_ctype, dc->dc_config, port, out))
 			return idx;
-		if (troy_conn_port(dc->dc_type, dc->dc_config, out ? "out" :
-		    "in", out) == 0) {
+		if (ct != &unknown_type && troy_conn_port(dc->dc_ctype,
+		    dc->dc_config, out ? "out" : "in", out) == 0) {
+			if (ct->ct_flags & CTF_MODE_PORTS)
+				snprintf(what, sizeof(what), "%s, %s",
+				    dc->dc_type, out ? "writing" :
+				    "mode read");
+			else
+				strlcpy(what, dc->dc_type, sizeof(what));
 			troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos
 			    : &ep->ep_pos, "connector \"%s\" (%s) has no %s "
-			    "ports: it only %s", dc->dc_name,
-			    strcmp(dc->dc_type, "file") == 0 ? (out ?
-			    "file, writing" : "file, mode read") : dc->dc_type,
+			    "ports: it only %s", dc->dc_name, what,
 			    out ? "output" : "input", out ? "receives events" :
 			    "reads");
 			return -1;
 		}
-		hint = suggest_closest(port, out ? outs : ins, out ? 2 :
-		    strcmp(dc->dc_type, "stdio") == 0 ? 3 : 1);
+		pv = out ? ct->ct_out : ct->ct_in;
+		for (n = 0; n < CT_PORTS_MAX && pv[n] != NULL; n++)
+			;
+		hint = suggest_closest(port, pv, (size_t)n);
 		troy_error(&ctx->c_diags, ep->ep_port ? &ep->ep_portpos :
 		    &ep->ep_pos, "connector \"%s\" (%s) has no %s port "
 		    "\"%s\"%s%s%s", dc->dc_name, dc->dc_type, out ? "output" :
@@ -1094,18 +1196,16 @@ endpoint(struct troy_ctx *ctx, const char *flow, int cfirst, int pfirst,
 	}
 	{
 		const struct dep_pipeline *dp = &dep->d_pipelines[idx];
-		struct json_object *ports;
-		char *pv[64];
-		int np = 0;
+		const struct troy_stmt *d = ctx->c_pdefs[idx];
+		char **pv;
+		int np;
 
-		if (dp->dp_compiled == NULL)
+		if (d == NULL)
 			return idx;
-		ports = json_object_object_get(dp->dp_compiled,
-		    out ? "into" : "from");
-		for (i = 0; i < (int)json_object_array_length(ports) &&
-		    np < 64; i++)
-			pv[np++] = (char *)(uintptr_t)json_object_get_string(
-			    json_object_array_get_idx(ports, i));
+		pv = out ? d->s_into : d->s_from;
+		np = out ? d->s_ninto : d->s_nfrom;
+		if (np > 64)
+			np = 64;
 		if (has_port(pv, np, port))
 			return idx;
 		bad_port(ctx, ep->ep_port ? &ep->ep_portpos : &ep->ep_pos,

@@ -1,7 +1,7 @@
 /*
  * Troy parser: recursive descent over the token array, building the AST
- * of troy.h.  Expressions become the JSON form of common/expr.c with a
- * "pos": [line, col] member on each node.  After an error the parser
+ * of troy.h.  Expressions become typed nodes (struct troy_expr) with the
+ * position of each.  After an error the parser
  * skips to the next statement and goes on, so one run reports several
  * errors.  Pure: no I/O.
  */
@@ -209,12 +209,12 @@ stmt_free(struct troy_stmt *s)
 	free(s->s_type);
 	for (i = 0; i < s->s_nargs; i++) {
 		free(s->s_args[i].a_name);
-		json_object_put(s->s_args[i].a_default);
+		troy_expr_free(s->s_args[i].a_default);
 	}
 	free(s->s_args);
 	for (i = 0; i < s->s_nwith; i++) {
 		free(s->s_with[i].w_key);
-		json_object_put(s->s_with[i].w_expr);
+		troy_expr_free(s->s_with[i].w_expr);
 	}
 	free(s->s_with);
 	strv_free(s->s_from, s->s_nfrom);
@@ -224,8 +224,8 @@ stmt_free(struct troy_stmt *s)
 	free(s->s_src.ep_port);
 	free(s->s_dst.ep_name);
 	free(s->s_dst.ep_port);
-	json_object_put(s->s_target);
-	json_object_put(s->s_where);
+	troy_expr_free(s->s_target);
+	troy_expr_free(s->s_where);
 	free(s->s_selfrom);
 	free(s->s_selinto);
 	json_object_put(s->s_compiled);
@@ -273,46 +273,39 @@ stmt_drop(struct troy_stmts *sl)
 
 /* Expressions. */
 
-static struct json_object *parse_expr(struct parser *);
+static struct troy_expr *parse_expr(struct parser *);
 
-/* A new node {"t": kind, "pos": [line, col]}. */
-static struct json_object *
-node(const char *kind, const struct troy_token *t)
+/* A new node of kind at token t; reports running out of memory. */
+static struct troy_expr *
+node(struct parser *p, enum expr_kind kind, const struct troy_token *t)
 {
-	struct json_object	*o, *pos;
+	struct troy_pos		 pos = tpos(p, t);
+	struct troy_expr	*e;
 
-	o = json_object_new_object();
-	json_object_object_add(o, "t", json_object_new_string(kind));
-	pos = json_object_new_array();
-	json_object_array_add(pos, json_object_new_int(t->tk_line));
-	json_object_array_add(pos, json_object_new_int(t->tk_col));
-	json_object_object_add(o, "pos", pos);
-	return o;
+	if ((e = troy_expr_new(kind, &pos)) == NULL)
+		perr(p, "out of memory");
+	return e;
 }
 
-/* The position of an expression node, or fallback. */
-struct troy_pos
-troy_expr_pos(struct json_object *e, const struct troy_pos *fallback)
-{
-	struct troy_pos		 pos = *fallback;
-	struct json_object	*a;
-
-	if (json_object_object_get_ex(e, "pos", &a) &&
-	    json_object_is_type(a, json_type_array) &&
-	    json_object_array_length(a) == 2) {
-		pos.p_line = json_object_get_int(json_object_array_get_idx(a,
-		    0));
-		pos.p_col = json_object_get_int(json_object_array_get_idx(a,
-		    1));
-	}
-	return pos;
-}
-
-/* Path segments: .ident, [expr]; appended to the array segs. */
+/* Append a field to a list node (taking kid); reports failure. */
 static int
-parse_segs(struct parser *p, struct json_object *segs)
+add(struct parser *p, struct troy_expr *e, const char *key,
+    const struct troy_token *kt, struct troy_expr *kid)
 {
-	struct json_object	*e;
+	struct troy_pos	kpos;
+
+	if (kt != NULL)
+		kpos = tpos(p, kt);
+	if (troy_expr_add(e, key, kt != NULL ? &kpos : NULL, kid) == -1)
+		return perr(p, "out of memory");
+	return 0;
+}
+
+/* Path segments: .ident, [expr]; appended to the path node n. */
+static int
+parse_segs(struct parser *p, struct troy_expr *n)
+{
+	struct troy_expr	*e;
 	const struct troy_token	*t;
 
 	for (;;) {
@@ -323,14 +316,15 @@ parse_segs(struct parser *p, struct json_object *segs)
 			if (t->tk_type != TT_IDENT)
 				return perr(p, "expected a field name after "
 				    "`.`");
-			json_object_array_add(segs,
-			    json_object_new_string(t->tk_text));
+			if (add(p, n, t->tk_text, NULL, NULL) == -1)
+				return -1;
 			next(p);
 		} else if (ispunct_(t, "[")) {
 			next(p);
 			if ((e = parse_expr(p)) == NULL)
 				return -1;
-			json_object_array_add(segs, e);
+			if (add(p, n, NULL, NULL, e) == -1)
+				return -1;
 			if (ispunct_(cur(p), ":"))
 				return perr(p, "range slices [a:b] are not "
 				    "supported by wsflow");
@@ -342,55 +336,54 @@ parse_segs(struct parser *p, struct json_object *segs)
 }
 
 /* A path rooted at event or args. */
-static struct json_object *
-parse_path(struct parser *p, const char *root)
+static struct troy_expr *
+parse_path(struct parser *p, enum troy_root root)
 {
-	struct json_object	*n, *segs;
+	struct troy_expr	*n;
 
-	n = node("path", cur(p));
-	json_object_object_add(n, "root", json_object_new_string(root));
-	segs = json_object_new_array();
-	json_object_object_add(n, "segs", segs);
+	if ((n = node(p, EX_PATH, cur(p))) == NULL)
+		return NULL;
+	n->te_list.tl_root = root;
 	next(p);
-	if (parse_segs(p, segs) == -1) {
-		json_object_put(n);
+	if (parse_segs(p, n) == -1) {
+		troy_expr_free(n);
 		return NULL;
 	}
 	return n;
 }
 
 /* $ [ident] segs: the metadata root. */
-static struct json_object *
+static struct troy_expr *
 parse_meta(struct parser *p)
 {
-	struct json_object	*n, *segs;
+	struct troy_expr	*n;
 	const struct troy_token	*t = cur(p), *id;
 
-	n = node("path", t);
-	json_object_object_add(n, "root", json_object_new_string("meta"));
-	segs = json_object_new_array();
-	json_object_object_add(n, "segs", segs);
+	if ((n = node(p, EX_PATH, t)) == NULL)
+		return NULL;
+	n->te_list.tl_root = TR_META;
 	next(p);
 	id = cur(p);
 	if (id->tk_type == TT_IDENT && id->tk_line == t->tk_line &&
 	    id->tk_col == t->tk_col + 1) {
-		json_object_array_add(segs, json_object_new_string(
-		    id->tk_text));
+		if (add(p, n, id->tk_text, NULL, NULL) == -1)
+			goto fail;
 		next(p);
 	}
-	if (parse_segs(p, segs) == -1) {
-		json_object_put(n);
-		return NULL;
-	}
+	if (parse_segs(p, n) == -1)
+		goto fail;
 	return n;
+fail:
+	troy_expr_free(n);
+	return NULL;
 }
 
 /* ident { :: ident } [ ( args ) ]: a call to a module function. */
-static struct json_object *
+static struct troy_expr *
 parse_call(struct parser *p)
 {
 	const struct troy_token	*t = cur(p);
-	struct json_object	*n, *a, *e;
+	struct troy_expr	*n, *e;
 	char			 name[512];
 	int			 segs = 0;
 
@@ -425,14 +418,17 @@ parse_call(struct parser *p)
 		return NULL;
 	}
 	next(p);
-	n = node("call", t);
-	json_object_object_add(n, "fn", json_object_new_string(name));
-	a = json_object_new_array();
-	json_object_object_add(n, "a", a);
+	if ((n = node(p, EX_CALL, t)) == NULL)
+		return NULL;
+	if ((n->te_list.tl_fn = strdup(name)) == NULL) {
+		perr(p, "out of memory");
+		goto fail;
+	}
 	while (!ispunct_(cur(p), ")")) {
 		if ((e = parse_expr(p)) == NULL)
 			goto fail;
-		json_object_array_add(a, e);
+		if (add(p, n, NULL, NULL, e) == -1)
+			goto fail;
 		if (!ispunct_(cur(p), ","))
 			break;
 		next(p);
@@ -441,30 +437,33 @@ parse_call(struct parser *p)
 		goto fail;
 	return n;
 fail:
-	json_object_put(n);
+	troy_expr_free(n);
 	return NULL;
 }
 
 /* A literal node around value v (taking it). */
-static struct json_object *
-lit(const struct troy_token *t, struct json_object *v)
+static struct troy_expr *
+lit(struct parser *p, const struct troy_token *t, struct json_object *v)
 {
-	struct json_object	*n = node("lit", t);
+	struct troy_expr	*n;
 
-	json_object_object_add(n, "v", v);
+	if ((n = node(p, EX_LIT, t)) == NULL) {
+		json_object_put(v);
+		return NULL;
+	}
+	n->te_lit = v;
 	return n;
 }
 
 /* Record literal { "k": e, ... }. */
-static struct json_object *
+static struct troy_expr *
 parse_record(struct parser *p)
 {
-	struct json_object	*n, *f, *pair, *e, *kp;
+	struct troy_expr	*n, *e;
 	const struct troy_token	*t = cur(p), *k;
 
-	n = node("rec", t);
-	f = json_object_new_array();
-	json_object_object_add(n, "f", f);
+	if ((n = node(p, EX_REC, t)) == NULL)
+		return NULL;
 	next(p);
 	while (!ispunct_(cur(p), "}")) {
 		k = cur(p);
@@ -481,15 +480,8 @@ parse_record(struct parser *p)
 			goto fail;
 		if ((e = parse_expr(p)) == NULL)
 			goto fail;
-		pair = json_object_new_array();
-		json_object_array_add(pair, json_object_new_string_len(
-		    k->tk_text, (int)k->tk_len));
-		json_object_array_add(pair, e);
-		kp = json_object_new_array();
-		json_object_array_add(kp, json_object_new_int(k->tk_line));
-		json_object_array_add(kp, json_object_new_int(k->tk_col));
-		json_object_array_add(pair, kp);
-		json_object_array_add(f, pair);
+		if (add(p, n, k->tk_text, k, e) == -1)
+			goto fail;
 		if (!ispunct_(cur(p), ","))
 			break;
 		next(p);
@@ -498,24 +490,24 @@ parse_record(struct parser *p)
 		goto fail;
 	return n;
 fail:
-	json_object_put(n);
+	troy_expr_free(n);
 	return NULL;
 }
 
 /* Array literal [ e, ... ]. */
-static struct json_object *
+static struct troy_expr *
 parse_array(struct parser *p)
 {
-	struct json_object	*n, *v, *e;
+	struct troy_expr	*n, *e;
 
-	n = node("arr", cur(p));
-	v = json_object_new_array();
-	json_object_object_add(n, "v", v);
+	if ((n = node(p, EX_ARR, cur(p))) == NULL)
+		return NULL;
 	next(p);
 	while (!ispunct_(cur(p), "]")) {
 		if ((e = parse_expr(p)) == NULL)
 			goto fail;
-		json_object_array_add(v, e);
+		if (add(p, n, NULL, NULL, e) == -1)
+			goto fail;
 		if (!ispunct_(cur(p), ","))
 			break;
 		next(p);
@@ -524,7 +516,7 @@ parse_array(struct parser *p)
 		goto fail;
 	return n;
 fail:
-	json_object_put(n);
+	troy_expr_free(n);
 	return NULL;
 }
 
@@ -535,24 +527,24 @@ static const char *const unsupported_exprs[] = {
 };
 
 /* Primary expressions. */
-static struct json_object *
+static struct troy_expr *
 parse_primary(struct parser *p)
 {
 	const struct troy_token	*t = cur(p);
-	struct json_object	*e, *n;
+	struct troy_expr	*e, *n;
 	char			 found[64];
 	size_t			 i;
 
 	switch (t->tk_type) {
 	case TT_INT:
 		next(p);
-		return lit(t, json_object_new_int64(t->tk_int));
+		return lit(p, t, json_object_new_int64(t->tk_int));
 	case TT_FLOAT:
 		next(p);
-		return lit(t, json_object_new_double(t->tk_float));
+		return lit(p, t, json_object_new_double(t->tk_float));
 	case TT_STRING:
 		next(p);
-		return lit(t, json_object_new_string_len(t->tk_text,
+		return lit(p, t, json_object_new_string_len(t->tk_text,
 		    (int)t->tk_len));
 	default:
 		break;
@@ -568,7 +560,7 @@ parse_primary(struct parser *p)
 		if ((e = parse_expr(p)) == NULL)
 			return NULL;
 		if (expect_punct(p, ")") == -1) {
-			json_object_put(e);
+			troy_expr_free(e);
 			return NULL;
 		}
 		return e;
@@ -577,25 +569,27 @@ parse_primary(struct parser *p)
 		if (strcmp(t->tk_text, "true") == 0 ||
 		    strcmp(t->tk_text, "false") == 0) {
 			next(p);
-			return lit(t, json_object_new_boolean(
+			return lit(p, t, json_object_new_boolean(
 			    t->tk_text[0] == 't'));
 		}
 		if (strcmp(t->tk_text, "null") == 0) {
 			next(p);
-			return lit(t, NULL);
+			return lit(p, t, NULL);
 		}
 		if (strcmp(t->tk_text, "event") == 0)
-			return parse_path(p, "event");
+			return parse_path(p, TR_EVENT);
 		if (strcmp(t->tk_text, "args") == 0)
-			return parse_path(p, "args");
+			return parse_path(p, TR_ARGS);
 		if (strcmp(t->tk_text, "present") == 0 ||
 		    strcmp(t->tk_text, "absent") == 0) {
 			next(p);
-			n = node(t->tk_text, t);
+			if ((n = node(p, t->tk_text[0] == 'p' ? EX_PRESENT :
+			    EX_ABSENT, t)) == NULL)
+				return NULL;
 			if (iskw(cur(p), "event"))
-				e = parse_path(p, "event");
+				e = parse_path(p, TR_EVENT);
 			else if (iskw(cur(p), "args"))
-				e = parse_path(p, "args");
+				e = parse_path(p, TR_ARGS);
 			else if (ispunct_(cur(p), "$"))
 				e = parse_meta(p);
 			else {
@@ -604,10 +598,10 @@ parse_primary(struct parser *p)
 				e = NULL;
 			}
 			if (e == NULL) {
-				json_object_put(n);
+				troy_expr_free(n);
 				return NULL;
 			}
-			json_object_object_add(n, "e", e);
+			n->te_op.to_l = e;
 			return n;
 		}
 		for (i = 0; i < sizeof(unsupported_exprs) /
@@ -628,11 +622,11 @@ parse_primary(struct parser *p)
 }
 
 /* Unary: - + not; ! is bitwise and unsupported. */
-static struct json_object *
+static struct troy_expr *
 parse_unary(struct parser *p)
 {
 	const struct troy_token	*t = cur(p);
-	struct json_object	*n, *e;
+	struct troy_expr	*n, *e;
 	const char		*op = NULL;
 
 	if (ispunct_(t, "-"))
@@ -657,26 +651,21 @@ parse_unary(struct parser *p)
 	if (e == NULL)
 		return NULL;
 	/* fold negative number literals right away */
-	if (strcmp(op, "-") == 0) {
-		struct json_object *v;
-		const char *k = NULL;
-
-		json_object_object_get_ex(e, "t", &v);
-		k = json_object_get_string(v);
-		if (k != NULL && strcmp(k, "lit") == 0 &&
-		    json_object_object_get_ex(e, "v", &v) &&
-		    json_object_is_type(v, json_type_int) &&
-		    json_object_get_int64(v) != INT64_MIN &&
-		    json_object_get_int64(v) != INT64_MAX) {
-			n = lit(t, json_object_new_int64(
-			    -json_object_get_int64(v)));
-			json_object_put(e);
-			return n;
-		}
+	if (strcmp(op, "-") == 0 && e->te_kind == EX_LIT &&
+	    json_object_is_type(e->te_lit, json_type_int) &&
+	    json_object_get_int64(e->te_lit) != INT64_MIN &&
+	    json_object_get_int64(e->te_lit) != INT64_MAX) {
+		n = lit(p, t, json_object_new_int64(
+		    -json_object_get_int64(e->te_lit)));
+		troy_expr_free(e);
+		return n;
 	}
-	n = node("un", t);
-	json_object_object_add(n, "op", json_object_new_string(op));
-	json_object_object_add(n, "e", e);
+	if ((n = node(p, EX_UN, t)) == NULL) {
+		troy_expr_free(e);
+		return NULL;
+	}
+	n->te_op.to_op = op;
+	n->te_op.to_l = e;
 	return n;
 }
 
@@ -709,10 +698,10 @@ binop_at(const struct troy_token *t, int level)
 }
 
 /* One precedence level, left associative. */
-static struct json_object *
+static struct troy_expr *
 parse_level(struct parser *p, int level)
 {
-	struct json_object	*l, *r, *n;
+	struct troy_expr	*l, *r, *n;
 	const struct troy_token	*t;
 	const char		*op;
 	int			 added = 0;
@@ -725,7 +714,7 @@ parse_level(struct parser *p, int level)
 		/* each operator in a chain nests the tree one level deeper */
 		if (p->pr_depth > TROY_MAX_DEPTH) {
 			perr(p, "expression nested too deeply");
-			json_object_put(l);
+			troy_expr_free(l);
 			l = NULL;
 			break;
 		}
@@ -737,7 +726,7 @@ parse_level(struct parser *p, int level)
 		    strcmp(t->tk_text, ">>>") == 0)) {
 			perr(p, "bitwise operator `%s` is not supported by "
 			    "wsflow", t->tk_text);
-			json_object_put(l);
+			troy_expr_free(l);
 			l = NULL;
 			break;
 		}
@@ -745,14 +734,19 @@ parse_level(struct parser *p, int level)
 			break;
 		next(p);
 		if ((r = parse_level(p, level + 1)) == NULL) {
-			json_object_put(l);
+			troy_expr_free(l);
 			l = NULL;
 			break;
 		}
-		n = node("bin", t);
-		json_object_object_add(n, "op", json_object_new_string(op));
-		json_object_object_add(n, "l", l);
-		json_object_object_add(n, "r", r);
+		if ((n = node(p, EX_BIN, t)) == NULL) {
+			troy_expr_free(l);
+			troy_expr_free(r);
+			l = NULL;
+			break;
+		}
+		n->te_op.to_op = op;
+		n->te_op.to_l = l;
+		n->te_op.to_r = r;
 		l = n;
 	}
 	p->pr_depth -= added;
@@ -760,10 +754,10 @@ parse_level(struct parser *p, int level)
 }
 
 /* An expression. */
-static struct json_object *
+static struct troy_expr *
 parse_expr(struct parser *p)
 {
-	struct json_object	*e;
+	struct troy_expr	*e;
 
 	if (++p->pr_depth > TROY_MAX_DEPTH) {
 		perr(p, "expression nested too deeply");
@@ -1394,12 +1388,12 @@ troy_parse(const struct troy_src *src, struct troy_stmts *out,
 }
 
 /* Parse a lone expression, e.g. a -D value. */
-struct json_object *
+struct troy_expr *
 troy_parse_expr(const struct troy_src *src)
 {
 	struct parser		p;
 	struct troy_diags	d;
-	struct json_object	*e = NULL;
+	struct troy_expr	*e = NULL;
 
 	memset(&p, 0, sizeof(p));
 	memset(&d, 0, sizeof(d));
@@ -1409,7 +1403,7 @@ troy_parse_expr(const struct troy_src *src)
 		return NULL;
 	e = parse_expr(&p);
 	if (e != NULL && cur(&p)->tk_type != TT_EOF) {
-		json_object_put(e);
+		troy_expr_free(e);
 		e = NULL;
 	}
 	troy_tokens_free(&p.pr_toks);

@@ -11,16 +11,19 @@
 
 #include <json-c/json.h>
 
+#include "conntype.h"
+
 struct pipeline_def;
 
 /* One connector instance of a deployed flow. */
 struct dep_connector {
 	char			*dc_flow;	/* deployed flow instance */
 	char			*dc_name;	/* instance alias, e.g. "in" */
-	char			*dc_type;	/* ws_server, ws_client, file,
-						   stdio, exit, ... */
+	enum conn_type		 dc_ctype;	/* CT_NONE after errors */
+	char			*dc_type;	/* its name, "?" after errors */
 	/*
-	 * Effective configuration, defaults filled in:
+	 * Effective configuration, defaults filled in (json-c because it
+	 * is what the connector's worker receives, as it is):
 	 * {"codec": "json"|..|null, "preprocessors": [spec...],
 	 *  "postprocessors": [spec...], "config": {...},
 	 *  "reconnect": "none" | {"retry": {...}}, "metrics_interval_s": ..}
@@ -61,14 +64,10 @@ struct deployment {
 	int			 d_nlinks;
 };
 
-/*
- * Parse, resolve and validate the troy files.  defines are "name=value"
- * strings from -D.  Errors go to errfp as "file:line:col: message", the
- * source line and a caret.  Returns the deployment or NULL after errors.
- */
-struct deployment *deploy_load(char **files, int nfiles, char **defines,
-	    int ndefines, FILE *errfp);
+/* Free a deployment (NULL is fine). */
 void	deploy_free(struct deployment *);
+/* Free what a deployment points to, not the struct itself. */
+void	deploy_free_contents(struct deployment *);
 
 /* The stable text form printed by `wsflowd -n -v`. */
 void	deploy_print(const struct deployment *, FILE *);

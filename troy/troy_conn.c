@@ -13,91 +13,85 @@
 #include <strings.h>
 
 #include "codec.h"
+#include "conntype.h"
 #include "lines.h"
 #include "troy.h"
 
-const char *const troy_conn_types[] = {
-	"ws_client", "ws_server", "file", "stdio", "exit", "metrics",
-};
-const size_t troy_nconn_types = sizeof(troy_conn_types) /
-    sizeof(troy_conn_types[0]);
-
-/* Is type a connector type wsflow knows? */
-int
-troy_conn_known(const char *type)
+/* The type named name if troy files may use it, else CT_NONE. */
+enum conn_type
+troy_conn_type(const char *name)
 {
-	size_t	i;
+	const struct conntype	*ct;
 
-	for (i = 0; i < troy_nconn_types; i++)
-		if (strcmp(type, troy_conn_types[i]) == 0)
-			return 1;
-	return 0;
+	if ((ct = conntype_by_name(name)) == NULL ||
+	    (ct->ct_flags & CTF_TROY) == 0)
+		return CT_NONE;
+	return ct->ct_type;
+}
+
+/*
+ * Does a connector of this type read its source (CTF_MODE_PORTS: a file
+ * in mode "read", the default, or no mode)?  cfg is the effective
+ * configuration (may be NULL).
+ */
+int
+troy_conn_reads(enum conn_type type, struct json_object *cfg)
+{
+	const struct conntype	*ct = conntype_get(type);
+	struct json_object	*c, *mode;
+
+	if (ct == NULL || (ct->ct_flags & CTF_MODE_PORTS) == 0)
+		return 1;
+	if (json_object_object_get_ex(cfg, "config", &c) &&
+	    json_object_object_get_ex(c, "mode", &mode))
+		return strcmp(json_object_get_string(mode), "read") == 0;
+	return 1;
 }
 
 /*
  * Is port a valid output (out=1) or input port of this type?  cfg is the
- * effective configuration (may be NULL): a file in read mode has no input,
- * other files and exit have no outputs.
+ * effective configuration (may be NULL): a type with CTF_MODE_PORTS that
+ * reads has no input, one that writes no outputs.
  */
 int
-troy_conn_port(const char *type, struct json_object *cfg, const char *port,
-    int out)
+troy_conn_port(enum conn_type type, struct json_object *cfg,
+    const char *port, int out)
 {
-	struct json_object	*c, *mode;
-	int			 reads = 1;
+	const struct conntype	*ct = conntype_get(type);
 
-	if (strcmp(type, "file") == 0 &&
-	    json_object_object_get_ex(cfg, "config", &c) &&
-	    json_object_object_get_ex(c, "mode", &mode))
-		reads = strcmp(json_object_get_string(mode), "read") == 0;
-	if ((strcmp(type, "exit") == 0 && out) ||
-	    (strcmp(type, "file") == 0 && out &&
-	    !reads) || (strcmp(type, "file") == 0 && !out && reads))
+	if (ct != NULL && (ct->ct_flags & CTF_MODE_PORTS) &&
+	    troy_conn_reads(type, cfg) == !out)
 		return 0;
-	if (out)
-		return strcasecmp(port, "out") == 0 ||
-		    strcasecmp(port, "err") == 0;
-	if (strcasecmp(port, "in") == 0)
-		return 1;
-	return strcmp(type, "stdio") == 0 &&
-	    (strcasecmp(port, "stdout") == 0 ||
-	    strcasecmp(port, "stderr") == 0);
+	return conntype_has_port(ct, port, out);
 }
 
 /* Where one value is written, for error messages. */
 struct vctx {
-	struct json_object	*vc_src;	/* its source expression */
+	const struct troy_expr	*vc_src;	/* its source expression */
 	struct troy_pos		 vc_pos;	/* fallback position */
 	struct troy_diags	*vc_diags;
 	const char		*vc_what;	/* "ws_client config" */
 };
 
 /* The source expression of key in a record expression, or NULL. */
-static struct json_object *
-src_sub(struct json_object *src, const char *key, struct troy_pos *kpos,
+static const struct troy_expr *
+src_sub(const struct troy_expr *src, const char *key, struct troy_pos *kpos,
     const struct troy_pos *fallback)
 {
-	struct json_object	*t, *f, *pair, *kp;
-	size_t			 i;
+	const struct troy_field	*f;
+	int			 i;
 
 	*kpos = troy_expr_pos(src, fallback);
-	if (src == NULL || !json_object_object_get_ex(src, "t", &t) ||
-	    strcmp(json_object_get_string(t), "rec") != 0 ||
-	    !json_object_object_get_ex(src, "f", &f))
+	if (src == NULL || src->te_kind != EX_REC)
 		return NULL;
-	for (i = json_object_array_length(f); i-- > 0; ) {
-		pair = json_object_array_get_idx(f, i);
-		if (strcmp(json_object_get_string(json_object_array_get_idx(
-		    pair, 0)), key) != 0)
+	/* the last of duplicate keys wins, as in the folded record */
+	for (i = src->te_list.tl_n; i-- > 0; ) {
+		f = &src->te_list.tl_v[i];
+		if (strcmp(f->tf_key, key) != 0)
 			continue;
-		kp = json_object_array_get_idx(pair, 2);
-		if (kp != NULL) {
-			kpos->p_line = json_object_get_int(
-			    json_object_array_get_idx(kp, 0));
-			kpos->p_col = json_object_get_int(
-			    json_object_array_get_idx(kp, 1));
-		}
-		return json_object_array_get_idx(pair, 1);
+		kpos->p_line = f->tf_pos.p_line;
+		kpos->p_col = f->tf_pos.p_col;
+		return f->tf_expr;
 	}
 	return NULL;
 }
@@ -619,7 +613,8 @@ static struct json_object *
 conf_procs(const struct vctx *vc, struct json_object *v, int pre)
 {
 	struct proc_spec	 spec;
-	struct json_object	*item, *src, *t, *f;
+	struct json_object	*item;
+	const struct troy_expr	*src;
 	struct troy_pos		 pos;
 	char			 err[256];
 	size_t			 i;
@@ -635,11 +630,9 @@ conf_procs(const struct vctx *vc, struct json_object *v, int pre)
 	for (i = 0; i < json_object_array_length(v); i++) {
 		item = json_object_array_get_idx(v, i);
 		src = NULL;
-		if (vc->vc_src != NULL &&
-		    json_object_object_get_ex(vc->vc_src, "t", &t) &&
-		    strcmp(json_object_get_string(t), "arr") == 0 &&
-		    json_object_object_get_ex(vc->vc_src, "v", &f))
-			src = json_object_array_get_idx(f, i);
+		if (vc->vc_src != NULL && vc->vc_src->te_kind == EX_ARR &&
+		    i < (size_t)vc->vc_src->te_list.tl_n)
+			src = vc->vc_src->te_list.tl_v[i].tf_expr;
 		pos = troy_expr_pos(src, &vc->vc_pos);
 		if (src == NULL)
 			pos = vc_pos(vc);
@@ -652,19 +645,19 @@ conf_procs(const struct vctx *vc, struct json_object *v, int pre)
 	return rc ? NULL : json_object_get(v);
 }
 
-/* Does this connector type need (1), refuse (-1) or take (0) a codec? */
-static int
-codec_req(const char *type)
-{
-	if (strcmp(type, "exit") == 0 || strcmp(type, "metrics") == 0)
-		return -1;
-	return 1;
-}
+/* The validators of the config record, by type (NULL: takes no keys). */
+static int (*const conf_fns[CT_MAX])(const struct vctx *,
+    struct json_object *) = {
+	[CT_WS_CLIENT] = conf_ws_client,
+	[CT_WS_SERVER] = conf_ws_server,
+	[CT_FILE] = conf_file,
+	[CT_EXIT] = conf_exit,
+};
 
 /* Validate a folded with-record; return the effective configuration. */
 struct json_object *
-troy_conn_config(const char *type, struct json_object *with,
-    struct json_object *src, const struct troy_pos *pos,
+troy_conn_config(enum conn_type ctype, struct json_object *with,
+    const struct troy_expr *src, const struct troy_pos *pos,
     struct troy_diags *diags)
 {
 	static const char *const top[] = {
@@ -677,9 +670,13 @@ troy_conn_config(const char *type, struct json_object *with,
 	enum codec_kind		 kind;
 	const char		*hint;
 	char			 err[256], what[64];
-	int			 rc = 0;
+	const struct conntype	*ct = conntype_get(ctype);
+	const char		*type = conntype_name(ctype);
+	int			 rc = 0, keys = 1;
 	size_t			 i;
 
+	if (ct == NULL)
+		return NULL;
 	memset(&vc, 0, sizeof(vc));
 	vc.vc_src = src;
 	vc.vc_pos = *pos;
@@ -703,7 +700,7 @@ troy_conn_config(const char *type, struct json_object *with,
 	if (json_object_object_get_ex(with, "codec", &v)) {
 		struct troy_pos cpos = vc_pos(&c);
 
-		if (codec_req(type) == -1) {
+		if ((ct->ct_flags & CTF_CODEC) == 0) {
 			troy_error(diags, &kpos, "connector type %s takes no "
 			    "codec", type);
 			rc = -1;
@@ -713,7 +710,7 @@ troy_conn_config(const char *type, struct json_object *with,
 		}
 		json_object_object_add(out, "codec", json_object_get(v));
 	} else {
-		if (codec_req(type) == 1) {
+		if (ct->ct_flags & CTF_CODEC) {
 			troy_error(diags, pos, "missing codec for connector "
 			    "type %s", type);
 			rc = -1;
@@ -737,19 +734,17 @@ troy_conn_config(const char *type, struct json_object *with,
 	c = vc_key(&vc, "config", NULL);
 	snprintf(what, sizeof(what), "%s config", type);
 	if (!json_object_object_get_ex(with, "config", &v) || v == NULL) {
-		if (strcmp(type, "ws_client") == 0 ||
-		    strcmp(type, "ws_server") == 0 ||
-		    strcmp(type, "file") == 0) {
+		if (ct->ct_flags & CTF_NEEDS_CONFIG) {
 			troy_error(diags, pos, "missing \"config\" for "
 			    "connector type %s", type);
 			rc = -1;
-			type = "";	/* no more errors about its keys */
+			keys = 0;	/* no more errors about its keys */
 		}
 		cfg = json_object_new_object();
 	} else if (!json_object_is_type(v, json_type_object)) {
 		rc = bad_type(&c, "config", "a record", v);
 		cfg = json_object_new_object();
-		type = "";
+		keys = 0;
 	} else
 		cfg = json_object_get(v);
 	/* work on a copy so defaults do not leak into shared values */
@@ -757,15 +752,9 @@ troy_conn_config(const char *type, struct json_object *with,
 	json_object_deep_copy(cfg, &r, NULL);
 	json_object_put(cfg);
 	cfg = r;
-	if (strcmp(type, "ws_client") == 0)
-		rc |= conf_ws_client(&c, cfg);
-	else if (strcmp(type, "ws_server") == 0)
-		rc |= conf_ws_server(&c, cfg);
-	else if (strcmp(type, "file") == 0)
-		rc |= conf_file(&c, cfg);
-	else if (strcmp(type, "exit") == 0)
-		rc |= conf_exit(&c, cfg);
-	else if (*type != '\0')
+	if (keys && conf_fns[ctype] != NULL)
+		rc |= conf_fns[ctype](&c, cfg);
+	else if (keys)
 		rc |= check_keys(&c, cfg, NULL, 0, what);
 	json_object_object_add(out, "config", cfg);
 	/* reconnect */

@@ -1,97 +1,16 @@
 /*
- * deploy_load: the supervisor's entry to the troy front end.  Builds the
- * module search path from the environment, reads files from disk (the one
- * read function the resolver uses), prints diagnostics, and prints the
- * resolved deployment for `wsflowd -n -v`.
+ * The deployment the troy front end builds: freeing it and the stable
+ * text form printed by `wsflowd -n -v`.  No file I/O: the files are read
+ * by the caller's reader (wsflowd's is supervisor/load.c).
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "deploy.h"
-#include "troy.h"
-
-#define DEPLOY_MAX_DIRS	64
-
-/* Read a whole regular file (bounded). */
-static int
-deploy_read(void *arg, const char *path, char **buf, size_t *len)
-{
-	struct stat	 st;
-	char		*b;
-	size_t		 off = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	(void)arg;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TROY_MAX_FILE) {
-		close(fd);
-		return -1;
-	}
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, b + off, (size_t)st.st_size - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	b[off] = '\0';
-	*buf = b;
-	*len = off;
-	return 0;
-}
-
-/* Split a colon-separated list into dirs (copies). */
-static void
-split_path(const char *s, char **dirs, int *n)
-{
-	const char	*p, *e;
-
-	if (s == NULL)
-		return;
-	for (p = s; *p != '\0' && *n < DEPLOY_MAX_DIRS; p = *e ? e + 1 : e) {
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p && (dirs[*n] = strndup(p, (size_t)(e - p))) != NULL)
-			(*n)++;
-	}
-}
-
-/* wsflow's own library: the source tree's lib/ when run from the build. */
-static const char *
-own_libdir(void)
-{
-	char	exe[PATH_MAX];
-	ssize_t	n;
-	size_t	bl = strlen(WSFLOW_BUILDDIR);
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if (strncmp(exe, WSFLOW_BUILDDIR, bl) == 0 && exe[bl] == '/')
-			return WSFLOW_SRCDIR "/lib";
-	}
-	return WSFLOW_LIBDIR;
-}
 
 /* Free what a deployment points to. */
 void
@@ -127,40 +46,6 @@ deploy_free(struct deployment *d)
 		return;
 	deploy_free_contents(d);
 	free(d);
-}
-
-/* Parse, resolve and validate files; print diagnostics to errfp. */
-struct deployment *
-deploy_load(char **files, int nfiles, char **defines, int ndefines,
-    FILE *errfp)
-{
-	struct troy_opts	 o;
-	struct troy_ctx		*ctx = NULL;
-	struct deployment	*d;
-	char			*own[1], *path[DEPLOY_MAX_DIRS];
-	int			 npath = 0, i;
-
-	memset(&o, 0, sizeof(o));
-	if ((own[0] = strdup(own_libdir())) == NULL)
-		return NULL;
-	split_path(getenv("WSFLOW_PATH"), path, &npath);
-	split_path(getenv("TREMOR_PATH"), path, &npath);
-	o.to_read = deploy_read;
-	o.to_own = own;
-	o.to_nown = 1;
-	o.to_path = path;
-	o.to_npath = npath;
-	o.to_defines = defines;
-	o.to_ndefines = ndefines;
-	d = troy_load(&o, files, nfiles, &ctx);
-	if (ctx != NULL) {
-		troy_diags_print(troy_ctx_diags(ctx), errfp);
-		troy_ctx_free(ctx);
-	}
-	free(own[0]);
-	for (i = 0; i < npath; i++)
-		free(path[i]);
-	return d;
 }
 
 /* Compare two strings for qsort. */

@@ -1,0 +1,211 @@
+/*
+ * Unit tests of connector validation in the troy front end: types and
+ * ports by the table in conntype.h, codec and config rules, defaults, and
+ * errors placed at the source expression of the bad value.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "troy_testlib.h"
+
+/* Validate with (JSON text) of a connector of type; src is troy text. */
+static struct json_object *
+validate(enum conn_type type, const char *with, const char *src,
+    struct troy_diags *d)
+{
+	struct troy_src		 ts;
+	struct troy_pos		 pos;
+	struct troy_expr	*e;
+	struct json_object	*w, *out;
+
+	memset(d, 0, sizeof(*d));
+	memset(&ts, 0, sizeof(ts));
+	ts.sr_name = (char *)(uintptr_t)"t.troy";
+	ts.sr_text = (char *)(uintptr_t)src;
+	ts.sr_len = strlen(src);
+	pos.p_src = &ts;
+	pos.p_line = 9;
+	pos.p_col = 9;
+	e = troy_parse_expr(&ts);
+	CHECK(e != NULL);
+	w = json_tokener_parse(with);
+	out = troy_conn_config(type, w, e, &pos, d);
+	json_object_put(w);
+	troy_expr_free(e);
+	return out;
+}
+
+/* Compact JSON of a member of o. */
+static const char *
+member(struct json_object *o, const char *key)
+{
+	return json_object_to_json_string_ext(json_object_object_get(o, key),
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Names troy accepts, and those it does not. */
+static void
+test_types(void)
+{
+	CHECK_INT(troy_conn_type("ws_client"), CT_WS_CLIENT);
+	CHECK_INT(troy_conn_type("ws_server"), CT_WS_SERVER);
+	CHECK_INT(troy_conn_type("file"), CT_FILE);
+	CHECK_INT(troy_conn_type("stdio"), CT_STDIO);
+	CHECK_INT(troy_conn_type("exit"), CT_EXIT);
+	CHECK_INT(troy_conn_type("metrics"), CT_METRICS);
+	CHECK_INT(troy_conn_type("control"), CT_NONE);	/* not a troy type */
+	CHECK_INT(troy_conn_type("console"), CT_NONE);	/* a definition */
+	CHECK_INT(troy_conn_type("ws-client"), CT_NONE);
+}
+
+/* Ports by type, and a file's by its mode. */
+static void
+test_ports(void)
+{
+	struct json_object	*rd, *wr;
+
+	CHECK(troy_conn_port(CT_STDIO, NULL, "stdout", 0));
+	CHECK(troy_conn_port(CT_STDIO, NULL, "STDERR", 0));
+	CHECK(!troy_conn_port(CT_STDIO, NULL, "stdout", 1));
+	CHECK(troy_conn_port(CT_WS_SERVER, NULL, "err", 1));
+	CHECK(!troy_conn_port(CT_WS_SERVER, NULL, "stdout", 0));
+	CHECK(troy_conn_port(CT_EXIT, NULL, "in", 0));
+	CHECK(!troy_conn_port(CT_EXIT, NULL, "out", 1));
+	CHECK(troy_conn_port(CT_METRICS, NULL, "in", 0));
+	CHECK(troy_conn_port(CT_METRICS, NULL, "out", 1));
+	CHECK(!troy_conn_port(CT_NONE, NULL, "in", 0));
+
+	rd = json_tokener_parse("{\"config\": {\"mode\": \"read\"}}");
+	wr = json_tokener_parse("{\"config\": {\"mode\": \"truncate\"}}");
+	CHECK(troy_conn_reads(CT_FILE, rd));
+	CHECK(!troy_conn_reads(CT_FILE, wr));
+	CHECK(troy_conn_reads(CT_FILE, NULL));
+	CHECK(troy_conn_reads(CT_WS_CLIENT, wr));	/* no mode ports */
+	CHECK(troy_conn_port(CT_FILE, rd, "out", 1));
+	CHECK(!troy_conn_port(CT_FILE, rd, "in", 0));
+	CHECK(troy_conn_port(CT_FILE, wr, "in", 0));
+	CHECK(!troy_conn_port(CT_FILE, wr, "out", 1));
+	json_object_put(rd);
+	json_object_put(wr);
+}
+
+/* Codec and config rules from the table; defaults filled in. */
+static void
+test_config(void)
+{
+	struct troy_diags	 d;
+	struct json_object	*o;
+
+	o = validate(CT_EXIT, "{}", "{}", &d);
+	CHECK(o != NULL);
+	CHECK_STR(member(o, "codec"), "null");
+	CHECK_STR(member(o, "config"), "{\"delay\":0,\"graceful\":true}");
+	CHECK_STR(member(o, "reconnect"), "\"none\"");
+	CHECK_INT(d.dd_n, 0);
+	json_object_put(o);
+	troy_diags_free(&d);
+
+	o = validate(CT_EXIT, "{\"codec\": \"json\"}", "{\"codec\": \"json\"}",
+	    &d);
+	CHECK(o == NULL);
+	CHECK_INT(d.dd_errors, 1);
+	CHECK_STR(d.dd_v[0].dg_msg, "connector type exit takes no codec");
+	CHECK_INT(d.dd_v[0].dg_pos.p_col, 2);
+	troy_diags_free(&d);
+
+	o = validate(CT_FILE, "{}", "{}", &d);
+	CHECK(o == NULL);
+	CHECK_INT(d.dd_errors, 2);
+	CHECK_STR(d.dd_v[0].dg_msg, "missing codec for connector type file");
+	CHECK_STR(d.dd_v[1].dg_msg, "missing \"config\" for connector type "
+	    "file");
+	CHECK_INT(d.dd_v[1].dg_pos.p_line, 9);		/* the fallback */
+	troy_diags_free(&d);
+
+	o = validate(CT_STDIO, "{\"codec\": \"string\"}",
+	    "{\"codec\": \"string\"}", &d);
+	CHECK(o != NULL);
+	CHECK_STR(member(o, "config"), "{}");
+	json_object_put(o);
+	troy_diags_free(&d);
+
+	o = validate(CT_STDIO, "{\"codec\": \"string\", \"config\": {\"x\": 1}}",
+	    "{\"codec\": \"string\", \"config\": {\"x\": 1}}", &d);
+	CHECK(o == NULL);
+	CHECK_INT(d.dd_errors, 1);
+	troy_diags_free(&d);
+}
+
+/* An error points at the source of the bad value, inside records and
+ * arrays. */
+static void
+test_positions(void)
+{
+	struct troy_diags	 d;
+	struct json_object	*o;
+
+	o = validate(CT_EXIT, "{\"config\": {\"delay\": \"x\"}}",
+	    "{\"config\": {\"delay\": \"x\"}}", &d);
+	CHECK(o == NULL);
+	CHECK_INT(d.dd_errors, 1);
+	CHECK_STR(d.dd_v[0].dg_msg, "\"delay\" must be an integer, not a "
+	    "string");
+	CHECK_INT(d.dd_v[0].dg_pos.p_line, 1);
+	CHECK_INT(d.dd_v[0].dg_pos.p_col, 22);
+	troy_diags_free(&d);
+
+	o = validate(CT_STDIO, "{\"codec\": \"string\", "
+	    "\"preprocessors\": [\"lines\", \"nope\"]}",
+	    "{\"codec\": \"string\", \"preprocessors\": [\"lines\", \"nope\"]}",
+	    &d);
+	CHECK(o == NULL);
+	CHECK_INT(d.dd_errors, 1);
+	CHECK_INT(d.dd_v[0].dg_pos.p_col, 48);
+	troy_diags_free(&d);
+}
+
+/* Through the resolver: a connector with a bad value, an unknown type. */
+static void
+test_load(void)
+{
+	static const char *const files[] = {
+		"main.troy",
+		"define flow f flow\n"
+		"  define connector c from file with codec = \"json\", "
+		"config = {\"path\": \"x\", \"mode\": \"rd\"} end;\n"
+		"  define connector d from wsclient with codec = \"json\" end;\n"
+		"  create connector c; create connector d;\n"
+		"end;\n"
+		"deploy flow f;\n",
+		NULL,
+	};
+	struct troy_ctx		*ctx = NULL;
+
+	CHECK(load(files, names, 1, NULL, 0, &ctx) == NULL);
+	CHECK_STR(S(diags(ctx)), "main.troy:3:27: unknown connector type "
+	    "\"wsclient\" (did you mean \"ws_client\"?)\n"
+	    "    define connector d from wsclient with codec = \"json\" end;\n"
+	    "                            ^\n"
+	    "main.troy:2:84: unknown file mode \"rd\" (one of read, write, "
+	    "append, truncate, overwrite)\n"
+	    "    define connector c from file with codec = \"json\", config = "
+	    "{\"path\": \"x\", \"mode\": \"rd\"} end;\n"
+	    "                                                                  "
+	    "                   ^\n");
+	troy_ctx_free(ctx);
+}
+
+int
+main(void)
+{
+	test_types();
+	test_ports();
+	test_config();
+	test_positions();
+	test_load();
+	return check_done();
+}
