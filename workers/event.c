@@ -19,13 +19,15 @@
 #include <string.h>
 
 #include "log.h"
+#include "mcache.h"
 #include "pipeline.h"
+#include "streams.h"
 #include "worker.h"
 
 /* Context of one trip through a preprocessor chain. */
 struct chain {
 	struct worker		*c_w;
-	struct wk_stream	*c_st;
+	struct stab_stream	*c_st;
 	struct json_object	*c_meta;
 	int			 c_level;
 };
@@ -56,6 +58,7 @@ static void	ev_emit_val(struct worker *, const char *, struct ev_val *,
 		    struct json_object *);
 static void	ev_sink_val(struct worker *, const char *, struct ev_val *,
 		    struct json_object *);
+static void	ev_stream_drop(struct worker *, struct stab_stream *);
 
 /* A value that is already built. */
 static void
@@ -181,60 +184,52 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* stab_foreach: release a live stream's preprocessor chain. */
+static void
+ev_stream_release(struct stab_stream *st, void *arg)
+{
+	int	 j;
+
+	(void)arg;
+	for (j = 0; j < WK_MAX_PROCS; j++) {
+		lines_free(st->ss_pre[j]);
+		st->ss_pre[j] = NULL;
+	}
+}
+
 /* Release what ev_setup built. */
 void
 ev_teardown(struct worker *w)
 {
-	int	 i, j;
+	int	 i;
 
 	for (i = 0; i < w->w_nroutes; i++)
-		ev_mcache_free(&w->w_routes[i].wr_mcache);
-	ev_mcache_free(&w->w_mcache);
+		mc_clear(&w->w_routes[i].wr_mcache);
+	mc_clear(&w->w_mcache);
 	for (i = 0; i < w->w_npipes; i++)
 		pipeline_free(w->w_pipes[i].wp_pipe);
 	free(w->w_pipes);
 	w->w_pipes = NULL;
 	w->w_npipes = 0;
-	for (i = 0; i < w->w_shigh; i++)
-		for (j = 0; j < WK_MAX_PROCS; j++)
-			lines_free(w->w_streams[i].ws_pre[j]);
-	free(w->w_streams);
-	free(w->w_shash);
+	if (w->w_streams != NULL)
+		stab_foreach(w->w_streams, ev_stream_release, NULL);
+	stab_free(w->w_streams);
 	w->w_streams = NULL;
-	w->w_shash = NULL;
-	w->w_shigh = w->w_sfree = 0;
 	buf_free(&w->w_enc);
 }
 
 /*
  * The stream table for w_smax live streams, allocated once: after co_setup
  * set w_smax, or by the first stream (it never moves, so stream pointers
- * stay valid).  Its pages are touched only as slots are first used: a
- * large maximum costs address space, not memory, until streams exist.
+ * stay valid).
  */
 int
 ev_streams_alloc(struct worker *w)
 {
-	uint32_t	 n = 16;
-
-	if (w->w_streams != NULL)
-		return 0;
-	if (w->w_smax <= 0)
-		w->w_smax = WK_MAX_STREAMS;
-	if (w->w_smax > WK_MAX_CONNS)
-		w->w_smax = WK_MAX_CONNS;
-	while (n < (uint32_t)w->w_smax)
-		n <<= 1;
-	w->w_smask = n - 1;
-	w->w_streams = calloc((size_t)w->w_smax, sizeof(*w->w_streams));
-	w->w_shash = calloc(n, sizeof(*w->w_shash));
-	if (w->w_streams == NULL || w->w_shash == NULL) {
-		free(w->w_streams);
-		free(w->w_shash);
-		w->w_streams = NULL;
-		w->w_shash = NULL;
+	if (w->w_streams == NULL &&
+	    (w->w_streams = stab_new(w->w_smax)) == NULL)
 		return -1;
-	}
+	w->w_smax = w->w_streams->sb_max;
 	return 0;
 }
 
@@ -265,93 +260,51 @@ ev_can_emit(struct worker *w)
 	return 1;
 }
 
-/* The hash bucket of a stream id. */
-static int *
-ev_stream_bucket(struct worker *w, uint64_t id)
-{
-	id ^= id >> 29;
-	id *= 0xbf58476d1ce4e5b9ULL;
-	id ^= id >> 32;
-	return &w->w_shash[id & w->w_smask];
-}
-
-/* Find or create the state of a stream (at most w_smax live). */
-static struct wk_stream *
+/* Find or create the state of a stream (at most w_smax live), a new one
+ * with its preprocessor chain. */
+static struct stab_stream *
 ev_stream(struct worker *w, uint64_t id)
 {
-	struct wk_stream	*fr;
-	int			*head, i, j;
+	struct stab_stream	*st;
+	int			 j, created;
 
 	if (w->w_streams == NULL && ev_streams_alloc(w) == -1)
 		return NULL;
-	head = ev_stream_bucket(w, id);
-	for (i = *head; i != 0; i = w->w_streams[i - 1].ws_next)
-		if (w->w_streams[i - 1].ws_id == id)
-			return &w->w_streams[i - 1];
-	if (w->w_sfree != 0) {
-		i = w->w_sfree;
-		w->w_sfree = w->w_streams[i - 1].ws_next;
-	} else if (w->w_shigh < w->w_smax)
-		i = ++w->w_shigh;
-	else
-		return NULL;
-	fr = &w->w_streams[i - 1];
+	if ((st = stab_get(w->w_streams, id, &created)) == NULL || !created)
+		return st;
 	for (j = 0; j < w->w_npre; j++)
-		if ((fr->ws_pre[j] = lines_new(&w->w_pre[j])) == NULL)
+		if ((st->ss_pre[j] = lines_new(&w->w_pre[j])) == NULL)
 			goto fail;
-	fr->ws_used = 1;
-	fr->ws_id = id;
-	fr->ws_pull = 0;
-	fr->ws_next = *head;
-	*head = i;
-	return fr;
+	return st;
 fail:
-	for (j = 0; j < w->w_npre; j++) {
-		lines_free(fr->ws_pre[j]);
-		fr->ws_pre[j] = NULL;
-	}
-	fr->ws_next = w->w_sfree;
-	w->w_sfree = i;
+	ev_stream_drop(w, st);
 	return NULL;
 }
 
-/* Forget a stream: unhash its slot and put it on the free list. */
+/* Forget a stream: free its chain, free its slot. */
 static void
-ev_stream_drop(struct worker *w, struct wk_stream *st)
+ev_stream_drop(struct worker *w, struct stab_stream *st)
 {
-	int	*link, i = (int)(st - w->w_streams) + 1, j;
-
-	for (link = ev_stream_bucket(w, st->ws_id); *link != 0;
-	    link = &w->w_streams[*link - 1].ws_next)
-		if (*link == i) {
-			*link = st->ws_next;
-			break;
-		}
-	for (j = 0; j < w->w_npre; j++) {
-		lines_free(st->ws_pre[j]);
-		st->ws_pre[j] = NULL;
-	}
-	st->ws_used = 0;
-	st->ws_next = w->w_sfree;
-	w->w_sfree = i;
+	ev_stream_release(st, NULL);
+	stab_drop(w->w_streams, st);
 }
 
 /* Emit {"error", "source", "stream_id", "pull_id"} on port err. */
 static void
-ev_error(struct worker *w, struct wk_stream *st, struct json_object *meta,
+ev_error(struct worker *w, struct stab_stream *st, struct json_object *meta,
     const char *msg)
 {
 	struct json_object	*v, *m;
 
 	w->w_errors++;
 	log_debug("connector %s: stream %llu: %s", w->w_name,
-	    (unsigned long long)st->ws_id, msg);
+	    (unsigned long long)st->ss_id, msg);
 	v = json_object_new_object();
 	json_object_object_add(v, "error", json_object_new_string(msg));
 	json_object_object_add(v, "source", json_object_new_string(w->w_name));
 	json_object_object_add(v, "stream_id",
-	    json_object_new_uint64(st->ws_id));
-	json_object_object_add(v, "pull_id", json_object_new_uint64(st->ws_pull));
+	    json_object_new_uint64(st->ss_id));
+	json_object_object_add(v, "pull_id", json_object_new_uint64(st->ss_pull));
 	m = NULL;
 	if (meta != NULL)
 		json_object_deep_copy(meta, &m, NULL);
@@ -409,7 +362,7 @@ ev_chain_emit(void *arg, const char *data, size_t len)
 	next.c_level++;
 	if (next.c_level >= c->c_w->w_npre)
 		return ev_decode(&next, data, len);
-	if (lines_process(next.c_st->ws_pre[next.c_level], data, len,
+	if (lines_process(next.c_st->ss_pre[next.c_level], data, len,
 	    ev_chain_emit, &next, err, sizeof(err)) == -1)
 		ev_error(c->c_w, c->c_st, c->c_meta, err);
 	return 0;
@@ -420,7 +373,7 @@ void
 ev_source_data(struct worker *w, uint64_t stream, const char *data,
     size_t len, struct json_object *meta)
 {
-	struct wk_stream	*st;
+	struct stab_stream	*st;
 	struct chain		 c;
 	char			 err[256];
 
@@ -432,7 +385,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		return;
 	}
 	/* Tremor numbers pulls per source from 0; each read is one pull. */
-	st->ws_pull = w->w_pulls++;
+	st->ss_pull = w->w_pulls++;
 	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
@@ -442,7 +395,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		ev_decode(&c, data, len);
 		return;
 	}
-	if (lines_process(st->ws_pre[0], data, len, ev_chain_emit, &c, err,
+	if (lines_process(st->ss_pre[0], data, len, ev_chain_emit, &c, err,
 	    sizeof(err)) == -1)
 		ev_error(w, st, meta, err);
 }
@@ -472,20 +425,20 @@ ev_stream_end_send(struct worker *w, uint64_t stream)
 void
 ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 {
-	struct wk_stream	*st;
+	struct stab_stream	*st;
 	struct chain		 c;
 	int			 i;
 
 	if ((st = ev_stream(w, stream)) == NULL)
 		return;
-	st->ws_pull = w->w_pulls++;	/* the end of a stream is a pull too */
+	st->ss_pull = w->w_pulls++;	/* the end of a stream is a pull too */
 	w->w_cur_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
 	for (i = 0; i < w->w_npre; i++) {
 		c.c_level = i;
-		(void)lines_finish(st->ws_pre[i], ev_chain_emit, &c);
+		(void)lines_finish(st->ss_pre[i], ev_chain_emit, &c);
 	}
 	ev_stream_drop(w, st);
 	ev_stream_end_send(w, stream);
@@ -567,47 +520,6 @@ ev_serialise(struct worker *w, struct ev_val *val, uint32_t *flags)
 	return buf_addc(&w->w_enc, '\n');
 }
 
-/* Release a metadata cache (NULL is fine). */
-void
-ev_mcache_free(struct ev_mslot **cp)
-{
-	struct ev_mslot	*c = *cp;
-	int		 i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < EV_META_SLOTS; i++) {
-		json_object_put(c[i].ms_obj);
-		free(c[i].ms_text);
-	}
-	free(c);
-	*cp = NULL;
-}
-
-/* Keep obj and its text in slot i of a cache (made on first use). */
-static void
-ev_mcache_put(struct ev_mslot **cp, size_t i, struct json_object *obj,
-    const char *text, size_t len)
-{
-	struct ev_mslot	*sl;
-	char		*copy;
-
-	if (len > EV_META_CACHE_MAX)
-		return;
-	if (*cp == NULL && (*cp = calloc(EV_META_SLOTS, sizeof(**cp))) == NULL)
-		return;
-	if ((copy = malloc(len + 1)) == NULL)
-		return;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	sl = &(*cp)[i];
-	json_object_put(sl->ms_obj);
-	free(sl->ms_text);
-	sl->ms_obj = json_object_get(obj);
-	sl->ms_text = copy;
-	sl->ms_len = len;
-}
-
 /*
  * The text of an event's metadata for a route.  Metadata objects are not
  * changed once an event carries them (a source builds a connection's
@@ -618,18 +530,14 @@ ev_mcache_put(struct ev_mslot **cp, size_t i, struct json_object *obj,
 static const char *
 ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
 {
-	struct ev_mslot	*sl;
 	const char	*m;
-	size_t		 i = ((uintptr_t)meta >> 4) % EV_META_SLOTS;
 
-	if (w->w_mcache != NULL && (sl = &w->w_mcache[i])->ms_obj == meta) {
-		*len = sl->ms_len;
-		return sl->ms_text;
-	}
+	if ((m = mc_by_obj(&w->w_mcache, meta, len)) != NULL)
+		return m;
 	m = json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
 	if (m != NULL)
-		ev_mcache_put(&w->w_mcache, i, meta, m, *len);
+		mc_put_obj(&w->w_mcache, meta, m, *len);
 	return m;
 }
 
@@ -983,21 +891,11 @@ static int
 ev_meta_parse(struct wk_route *r, const char *s, size_t len,
     struct json_object **out)
 {
-	struct ev_mslot	*sl;
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	i = h % EV_META_SLOTS;
-	if (r->wr_mcache != NULL && (sl = &r->wr_mcache[i])->ms_obj != NULL &&
-	    sl->ms_len == len && memcmp(sl->ms_text, s, len) == 0) {
-		*out = json_object_get(sl->ms_obj);
+	if ((*out = mc_by_text(&r->wr_mcache, s, len)) != NULL)
 		return 0;
-	}
 	if (ev_parse(s, len, out) == -1)
 		return -1;
-	ev_mcache_put(&r->wr_mcache, i, *out, s, len);
+	mc_put_text(&r->wr_mcache, *out, s, len);
 	return 0;
 }
 

@@ -15,25 +15,15 @@
 #include "buf.h"
 #include "codec.h"
 #include "lines.h"
+#include "mcache.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "streams.h"
 
-#define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
-#define WK_MAX_STREAMS	1024	/* live streams per source, by default */
-#define WK_MAX_CONNS	65536	/* ceiling of a connector's max_connections */
 #define WK_FD_RESERVE	32	/* descriptors beyond the connections */
 #define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
-#define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
-#define EV_META_SLOTS	64	/* metadata texts kept per route and sent */
-
-/* One metadata object and its text, kept while the text repeats. */
-struct ev_mslot {
-	struct json_object	*ms_obj;	/* a reference pins it */
-	char			*ms_text;
-	size_t			 ms_len;
-};
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
@@ -96,16 +86,7 @@ struct wk_route {
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
 	/* metadata parsed on this route, by text (event.c) */
-	struct ev_mslot		*wr_mcache;	/* EV_META_SLOTS or NULL */
-};
-
-/* Per-stream source state: one preprocessor chain instance. */
-struct wk_stream {
-	uint64_t		 ws_id;
-	int			 ws_used;
-	struct lines		*ws_pre[WK_MAX_PROCS];
-	uint64_t		 ws_pull;	/* pull id of the current read */
-	int			 ws_next;	/* hash chain or free list, +1 */
+	struct mcache		 wr_mcache;
 };
 
 struct worker {
@@ -127,14 +108,10 @@ struct worker {
 	int			 w_npre;
 	struct proc_spec	 w_post[WK_MAX_PROCS];
 	int			 w_npost;
-	/* Stream table: w_smax slots (set by co_setup, allocated after it,
-	 * touched as used), hashed by id into w_smask + 1 buckets. */
-	struct wk_stream	*w_streams;
-	int			*w_shash;	/* slot+1 */
-	int			 w_smax;	/* 0: WK_MAX_STREAMS */
-	uint32_t		 w_smask;
-	int			 w_sfree;	/* free slot list, slot+1 */
-	int			 w_shigh;	/* slots ever used */
+	/* Stream table for w_smax live streams (set by co_setup, 0:
+	 * WK_MAX_STREAMS), allocated after it (event.c). */
+	struct stab		*w_streams;
+	int			 w_smax;
 	uint64_t		 w_cur_stream;	/* source stream being read */
 	/* Set by a relaying source while it reads: events it emits on
 	 * routes carry this origin instead of its own id and stream. */
@@ -165,7 +142,7 @@ struct worker {
 	uint64_t		 w_bytes_out;	/* written by the sink */
 	struct buf		 w_enc;		/* sink encoding scratch */
 	/* metadata sent on routes and its text, by object (event.c) */
-	struct ev_mslot		*w_mcache;	/* EV_META_SLOTS or NULL */
+	struct mcache		 w_mcache;
 	/* The event co_write is writing (valid during co_write only). */
 	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
 	uint32_t		 w_sink_origin;	/* connector that emitted it */
@@ -220,7 +197,6 @@ const char *wk_conf_str(struct json_object *, const char *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
-void	 ev_mcache_free(struct ev_mslot **);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);
 void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
