@@ -19,17 +19,19 @@
 
 #include <event2/event.h>
 
+#include "conntype.h"
 #include "log.h"
 #include "pipeline.h"
 #include "worker.h"
 
-
-static const struct conn_ops *const wk_types[] = {
-	&file_ops,
-	&stdio_ops,
-	&control_ops,
-	&ws_server_ops,
-	&ws_client_ops,
+/* What each connector type runs, by the types of common/conntype.h (every
+ * type flagged CTF_WORKER has a row; its co_type is the table's name). */
+static const struct conn_ops *const wk_types[CT_MAX] = {
+	[CT_FILE] = &file_ops,
+	[CT_STDIO] = &stdio_ops,
+	[CT_CONTROL] = &control_ops,
+	[CT_WS_SERVER] = &ws_server_ops,
+	[CT_WS_CLIENT] = &ws_client_ops,
 };
 
 static struct worker	 wk;
@@ -255,7 +257,6 @@ wk_configure(struct worker *w)
 	struct json_object	*c;
 	const char		*type, *name;
 	char			 err[512];
-	size_t			 i;
 
 	if (w->w_conf == NULL)
 		fatalx("no configuration before end of configuration");
@@ -265,9 +266,10 @@ wk_configure(struct worker *w)
 		fatalx("configuration without type or name");
 	(void)strlcpy(w->w_type, type, sizeof(w->w_type));
 	(void)strlcpy(w->w_name, name, sizeof(w->w_name));
-	for (i = 0; i < sizeof(wk_types) / sizeof(wk_types[0]); i++)
-		if (strcmp(wk_types[i]->co_type, type) == 0)
-			w->w_ops = wk_types[i];
+	if ((w->w_ct = conntype_by_name(type)) != NULL &&
+	    (w->w_ops = wk_types[w->w_ct->ct_type]) != NULL &&
+	    strcmp(w->w_ops->co_type, w->w_ct->ct_name) != 0)
+		fatalx("connector type %s runs %s", type, w->w_ops->co_type);
 	snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
 	c = json_object_object_get(w->w_conf, "connector");
@@ -340,7 +342,8 @@ wk_close_outputs(struct worker *w, int wait)
 static void
 wk_drain_cycle(struct worker *w)
 {
-	if (!w->w_on_cycle || w->w_ops == NULL || w->w_ops->co_sink_driven)
+	if (!w->w_on_cycle || w->w_ops == NULL ||
+	    (w->w_ct->ct_flags & CTF_SINK_DRIVEN))
 		return;
 	if (w->w_ops->co_stop_source != NULL)
 		w->w_ops->co_stop_source(w);

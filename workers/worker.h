@@ -29,13 +29,15 @@
 #define WK_ROUTE_HIGH	(256 * 1024)
 
 struct worker;
+struct conntype;
 
-/* What a connector type implements.  Every hook may be NULL. */
+/*
+ * What a connector type implements, indexed by its enum conn_type in
+ * worker.c; what the type is (sink-driven, listener, ...) is its row of
+ * common/conntype.h.  Every hook may be NULL.
+ */
 struct conn_ops {
-	const char	*co_type;
-	/* The source only answers what the sink sent (ws_client): on a
-	 * route cycle it still drains in the usual order. */
-	int		 co_sink_driven;
+	const char	*co_type;	/* the conntype table's name */
 	/* Before the sandbox: open files, check config. */
 	int		(*co_setup)(struct worker *, char *, size_t);
 	/* Start producing (only called if an output port is connected). */
@@ -97,6 +99,7 @@ struct worker {
 	char			 w_type[32];
 	struct json_object	*w_conf;	/* whole config message */
 	struct json_object	*w_cconf;	/* the connector's "config" */
+	const struct conntype	*w_ct;		/* its row of the type table */
 	const struct conn_ops	*w_ops;
 	void			*w_state;	/* the connector's own */
 	enum sandbox_profile	 w_profile;	/* set by co_setup */

@@ -764,7 +764,6 @@ wcl_stats(struct worker *w, struct json_object *o)
 
 const struct conn_ops ws_client_ops = {
 	.co_type = "ws_client",
-	.co_sink_driven = 1,
 	.co_setup = wcl_setup,
 	.co_start = wcl_start,
 	.co_kick = wcl_start,

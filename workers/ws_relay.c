@@ -914,7 +914,6 @@ wrl_stats(struct worker *w, struct json_object *o)
 
 const struct conn_ops ws_relay_ops = {
 	.co_type = "ws_client",
-	.co_sink_driven = 1,
 	.co_start = wrl_start,
 	.co_kick = wrl_start,
 	.co_write = wrl_write,
