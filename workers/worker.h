@@ -174,6 +174,8 @@ extern const struct conn_ops	stdio_ops;
 extern const struct conn_ops	control_ops;
 extern const struct conn_ops	ws_server_ops;
 extern const struct conn_ops	ws_client_ops;
+/* ws_client with "per_stream": true, chosen by ws_client_ops' setup */
+extern const struct conn_ops	ws_relay_ops;
 
 /* worker.c */
 void		 wk_check_drain(struct worker *);
