@@ -107,12 +107,12 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	if (proc_get(m, &sq, sizeof(sq)) == -1)
 		fatalx("bad stats request");
 	o = json_object_new_object();
-	add_u64(o, "events_in", w->w_events_in);
-	add_u64(o, "events_out", w->w_events_out);
-	add_u64(o, "errors", w->w_errors);
-	add_u64(o, "dropped", w->w_dropped);
-	add_u64(o, "bytes_in", w->w_bytes_in);
-	add_u64(o, "bytes_out", w->w_bytes_out);
+	add_u64(o, "events_in", w->w_cnt.cn_events_in);
+	add_u64(o, "events_out", w->w_cnt.cn_events_out);
+	add_u64(o, "errors", w->w_cnt.cn_errors);
+	add_u64(o, "dropped", w->w_cnt.cn_dropped);
+	add_u64(o, "bytes_in", w->w_cnt.cn_bytes_in);
+	add_u64(o, "bytes_out", w->w_cnt.cn_bytes_out);
 	routes = json_object_new_array();
 	for (i = 0; i < w->w_nroutes; i++)
 		json_object_array_add(routes, ctl_route_stats(&w->w_routes[i]));

@@ -226,7 +226,7 @@ dl_can_read(struct worker *w)
 {
 	if (!ev_has_output(w))
 		return 1;
-	return w->w_started && ev_can_emit(w);
+	return w->w_life.lf_started && ev_can_emit(w);
 }
 
 /* The event's metadata asks for a binary frame. */
@@ -235,7 +235,7 @@ dl_binary(struct worker *w)
 {
 	struct json_object	*b;
 
-	if (json_object_object_get_ex(w->w_sink_meta, "binary", &b) &&
+	if (json_object_object_get_ex(w->w_sink.sk_meta, "binary", &b) &&
 	    json_object_is_type(b, json_type_boolean))
 		return json_object_get_boolean(b);
 	return 0;
@@ -246,7 +246,7 @@ void
 dl_drop(struct worker *w, uint64_t *n, const char *why)
 {
 	(*n)++;
-	w->w_dropped++;
+	w->w_cnt.cn_dropped++;
 	if (wsconn_often(*n))
 		log_warnx("connector %s: event dropped: %s (%llu so far)",
 		    w->w_name, why, (unsigned long long)*n);

@@ -43,7 +43,7 @@ struct dl_resolver {
 /* The metadata of connections to one address, shared by them (nothing
  * changes the objects, so the routes send their cached text). */
 struct dl_meta {
-	struct json_object	*dm_text, *dm_bin;	/* text, binary frames */
+	struct json_object	*dm_text, *dm_bin;	/* text, binary */
 	char			 dm_host[INET6_ADDRSTRLEN];
 	uint16_t		 dm_port;
 };

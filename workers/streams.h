@@ -21,8 +21,8 @@ struct stab_stream {
 	uint64_t		 ss_id;
 	int			 ss_used;
 	struct lines		*ss_pre[WK_MAX_PROCS];
-	uint64_t		 ss_pull;	/* pull id of the current read */
-	int			 ss_next;	/* hash chain or free list, +1 */
+	uint64_t		 ss_pull;	/* pull id of this read */
+	int			 ss_next;	/* chain or free list, +1 */
 };
 
 /*

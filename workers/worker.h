@@ -91,6 +91,63 @@ struct wk_route {
 	struct mcache		 wr_mcache;
 };
 
+/* The connector's event path as configured (event.c). */
+struct wk_path {
+	int			 ep_has_codec;
+	enum codec_kind		 ep_codec;
+	struct proc_spec	 ep_pre[WK_MAX_PROCS];
+	int			 ep_npre;
+	struct proc_spec	 ep_post[WK_MAX_PROCS];
+	int			 ep_npost;
+	struct json_object	*ep_outputs;	/* connector port -> nodes */
+	struct json_object	*ep_out_nodes;	/* ep_outputs' "out" */
+	struct json_object	*ep_err_nodes;	/* ep_outputs' "err" */
+	struct wk_pipe		*ep_pipes;
+	int			 ep_npipes;
+	struct buf		 ep_enc;	/* sink encoding scratch */
+	/* metadata sent on routes and its text, by object */
+	struct mcache		 ep_mcache;
+};
+
+/* What the worker counts (show stats, the drained report). */
+struct wk_counters {
+	uint64_t		 cn_events_in;
+	uint64_t		 cn_events_out;
+	uint64_t		 cn_dropped;
+	uint64_t		 cn_errors;
+	uint64_t		 cn_pulls;	/* reads so far (Tremor's pull id) */
+	uint64_t		 cn_bytes_in;	/* read by the source */
+	uint64_t		 cn_bytes_out;	/* written by the sink */
+};
+
+/* Where the worker is in its life: configured, started, draining. */
+struct wk_life {
+	int			 lf_configured;
+	int			 lf_started;
+	int			 lf_draining;
+	int			 lf_on_cycle;	/* routes lead back to us */
+	int			 lf_exit_sent;
+	int			 lf_inputs_paused;
+	int			 lf_in_noread;	/* incoming routes not read */
+};
+
+/* Whose events the source emits. */
+struct wk_emit {
+	uint64_t		 em_stream;	/* source stream being read */
+	/* Set by a relaying source while it reads: events it emits on
+	 * routes carry this origin instead of its own id and stream. */
+	int			 em_as;
+	uint32_t		 em_as_origin;
+	uint64_t		 em_as_stream;
+};
+
+/* The event co_write is writing (valid during co_write only). */
+struct wk_sink_event {
+	struct json_object	*sk_meta;	/* borrowed, may be NULL */
+	uint32_t		 sk_origin;	/* connector that emitted it */
+	uint64_t		 sk_stream;	/* its stream at that connector */
+};
+
 struct worker {
 	struct event_base	*w_base;
 	struct proc_peer	*w_ctl;
@@ -104,54 +161,19 @@ struct worker {
 	void			*w_state;	/* the connector's own */
 	enum sandbox_profile	 w_profile;	/* set by co_setup */
 	int			 w_restarts;
+	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 
-	int			 w_has_codec;
-	enum codec_kind		 w_codec;
-	struct proc_spec	 w_pre[WK_MAX_PROCS];
-	int			 w_npre;
-	struct proc_spec	 w_post[WK_MAX_PROCS];
-	int			 w_npost;
+	struct wk_life		 w_life;
+	struct wk_path		 w_path;
 	/* Stream table for w_smax live streams (set by co_setup, 0:
 	 * WK_MAX_STREAMS), allocated after it (event.c). */
 	struct stab		*w_streams;
 	int			 w_smax;
-	uint64_t		 w_cur_stream;	/* source stream being read */
-	/* Set by a relaying source while it reads: events it emits on
-	 * routes carry this origin instead of its own id and stream. */
-	int			 w_emit_as;
-	uint32_t		 w_emit_origin;
-	uint64_t		 w_emit_stream;
-
-	struct json_object	*w_outputs;	/* connector port -> nodes */
-	struct json_object	*w_out_nodes;	/* w_outputs' "out" */
-	struct json_object	*w_err_nodes;	/* w_outputs' "err" */
-	struct wk_pipe		*w_pipes;
-	int			 w_npipes;
+	struct wk_emit		 w_emit;
 	struct wk_route		 w_routes[WK_MAX_ROUTES];
 	int			 w_nroutes;
-
-	int			 w_configured;
-	int			 w_started;
-	int			 w_draining;
-	int			 w_on_cycle;	/* routes lead back to us */
-	int			 w_exit_sent;
-	int			 w_inputs_paused;
-	uint64_t		 w_events_in;
-	uint64_t		 w_events_out;
-	uint64_t		 w_dropped;
-	uint64_t		 w_errors;
-	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
-	uint64_t		 w_bytes_in;	/* read by the source */
-	uint64_t		 w_bytes_out;	/* written by the sink */
-	struct buf		 w_enc;		/* sink encoding scratch */
-	/* metadata sent on routes and its text, by object (event.c) */
-	struct mcache		 w_mcache;
-	/* The event co_write is writing (valid during co_write only). */
-	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
-	uint32_t		 w_sink_origin;	/* connector that emitted it */
-	uint64_t		 w_sink_stream;	/* its stream at that connector */
-	int			 w_in_noread;	/* incoming routes not read */
-	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
+	struct wk_sink_event	 w_sink;
+	struct wk_counters	 w_cnt;
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */

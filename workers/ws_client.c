@@ -53,6 +53,13 @@ static struct wcl_state	 wcl;
 static void	wcl_attempt(struct wcl_state *);
 static void	wcl_flush_held(struct wcl_state *);
 
+/* Count and log one event that cannot be delivered. */
+static void
+wcl_drop(struct wcl_state *cs, const char *why)
+{
+	dl_drop(cs->cs_w, &cs->cs_dropped, why);
+}
+
 /* Forget every held event, counting them as dropped. */
 static void
 wcl_drop_held(struct wcl_state *cs, const char *why)
@@ -61,7 +68,7 @@ wcl_drop_held(struct wcl_state *cs, const char *why)
 
 	if (n > 0) {
 		cs->cs_dropped += n;
-		cs->cs_w->w_dropped += n;
+		cs->cs_w->w_cnt.cn_dropped += n;
 		log_warnx("connector %s: %zu held events dropped: %s",
 		    cs->cs_w->w_name, n, why);
 	}
@@ -281,9 +288,7 @@ wcl_timer(evutil_socket_t fd, short ev, void *arg)
 static void
 wcl_drop_cb(void *arg, const char *why)
 {
-	struct wcl_state	*cs = arg;
-
-	dl_drop(cs->cs_w, &cs->cs_dropped, why);
+	wcl_drop(arg, why);
 }
 
 /* Send held events while the output has room; push back otherwise. */
@@ -305,11 +310,11 @@ wcl_hold(struct wcl_state *cs, int binary, const char *data, size_t len)
 {
 	if (cs->cs_q.q_n >= WCL_HOLD_EVENTS ||
 	    cs->cs_q.q_bytes + len > WCL_HOLD_BYTES) {
-		dl_drop(cs->cs_w, &cs->cs_dropped, "too many events held while disconnected");
+		wcl_drop(cs, "too many events held while disconnected");
 		return -1;
 	}
 	if (hq_push(&cs->cs_q, binary, data, len) == -1) {
-		dl_drop(cs->cs_w, &cs->cs_dropped, "out of memory");
+		wcl_drop(cs, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -325,19 +330,19 @@ wcl_write(struct worker *w, const char *port, const char *data, size_t len)
 
 	(void)port;
 	if (cs->cs_failed) {
-		dl_drop(cs->cs_w, &cs->cs_dropped, "connector failed");
+		wcl_drop(cs, "connector failed");
 		return -1;
 	}
 	binary = dl_binary(w);
 	if (!binary && !utf8_valid(data, len)) {
-		dl_drop(cs->cs_w, &cs->cs_dropped, "not valid UTF-8 for a text frame");
+		wcl_drop(cs, "not valid UTF-8 for a text frame");
 		return -1;
 	}
 	if (!cs->cs_open || cs->cs_q.q_head != NULL ||
 	    !wsconn_is_open(cs->cs_ws))
 		return wcl_hold(cs, binary, data, len);
 	if (wsconn_send(cs->cs_ws, binary, data, len, &why) == -1) {
-		dl_drop(cs->cs_w, &cs->cs_dropped, why);
+		wcl_drop(cs, why);
 		return -1;
 	}
 	if (wsconn_pending(cs->cs_ws) >= WCL_OUT_HIGH)
@@ -406,7 +411,7 @@ wcl_stop(struct worker *w)
 	cs->cs_draining = 1;
 	/* Read the routes again so their end is seen; what still arrives
 	 * while disconnected is held, then dropped and counted. */
-	if (w->w_inputs_paused)
+	if (w->w_life.lf_inputs_paused)
 		wk_pause_inputs(w, 0);
 }
 

@@ -117,6 +117,13 @@ wrl_now(struct wrl_state *rs)
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
+/* Count and log one event that cannot be delivered. */
+static void
+wrl_drop(struct wrl_state *rs, const char *why)
+{
+	dl_drop(rs->rs_w, &rs->rs_dropped, why);
+}
+
 /* Hash bucket of a stream. */
 static size_t
 wrl_bucket(uint32_t origin, uint64_t stream)
@@ -174,7 +181,7 @@ wrl_drop_held(struct wrl_up *u, const char *why)
 	rs->rs_held_bytes -= u->u_q.q_bytes;
 	if ((n = hq_clear(&u->u_q)) > 0) {
 		rs->rs_dropped += n;
-		rs->rs_w->w_dropped += n;
+		rs->rs_w->w_cnt.cn_dropped += n;
 		log_warnx("connector %s: stream %llu of connector %u: %zu "
 		    "held events dropped: %s", rs->rs_w->w_name,
 		    (unsigned long long)u->u_stream, u->u_origin, n, why);
@@ -190,11 +197,11 @@ wrl_hold(struct wrl_up *u, int binary, const char *data, size_t len)
 	if (u->u_q.q_n >= WRL_HOLD_EVENTS ||
 	    u->u_q.q_bytes + len > WRL_HOLD_BYTES ||
 	    rs->rs_held_bytes + len > WRL_HOLD_TOTAL) {
-		dl_drop(rs->rs_w, &rs->rs_dropped, "too many events held while connecting");
+		wrl_drop(rs, "too many events held while connecting");
 		return -1;
 	}
 	if (hq_push(&u->u_q, binary, data, len) == -1) {
-		dl_drop(rs->rs_w, &rs->rs_dropped, "out of memory");
+		wrl_drop(rs, "out of memory");
 		return -1;
 	}
 	rs->rs_held_bytes += len;
@@ -279,9 +286,9 @@ wrl_emit_as(struct wrl_up *u, int on)
 {
 	struct worker	*w = u->u_rs->rs_w;
 
-	w->w_emit_as = on;
-	w->w_emit_origin = u->u_origin;
-	w->w_emit_stream = u->u_stream;
+	w->w_emit.em_as = on;
+	w->w_emit.em_as_origin = u->u_origin;
+	w->w_emit.em_as_stream = u->u_stream;
 }
 
 /* Pause or resume reading every open upstream connection. */
@@ -471,9 +478,7 @@ static const struct wsconn_cb wrl_cb = {
 static void
 wrl_drop_cb(void *arg, const char *why)
 {
-	struct wrl_state	*rs = arg;
-
-	dl_drop(rs->rs_w, &rs->rs_dropped, why);
+	wrl_drop(arg, why);
 }
 
 /* Send a stream's held events while its output has room. */
@@ -642,27 +647,27 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 
 	(void)port;
 	binary = dl_binary(w);
-	u = wrl_lookup(rs, w->w_sink_origin, w->w_sink_stream);
+	u = wrl_lookup(rs, w->w_sink.sk_origin, w->w_sink.sk_stream);
 	/* What is sent at once wsconn_send checks; what is held, here. */
 	if (!binary && (u == NULL || u->u_state != WU_OPEN ||
 	    u->u_q.q_head != NULL) && !utf8_valid(data, len)) {
-		dl_drop(rs->rs_w, &rs->rs_dropped, "not valid UTF-8 for a text frame");
+		wrl_drop(rs, "not valid UTF-8 for a text frame");
 		return -1;
 	}
 	if (u == NULL) {
 		if (rs->rs_closing) {
-			dl_drop(rs->rs_w, &rs->rs_dropped, "stopping");
+			wrl_drop(rs, "stopping");
 			return -1;
 		}
 		if (rs->rs_nups >= rs->rs_max) {
 			rs->rs_over_limit++;
-			dl_drop(rs->rs_w, &rs->rs_dropped, "max_connections upstream connections "
+			wrl_drop(rs, "max_connections upstream connections "
 			    "in use");
 			return -1;
 		}
-		if ((u = wrl_up_new(rs, w->w_sink_origin,
-		    w->w_sink_stream)) == NULL) {
-			dl_drop(rs->rs_w, &rs->rs_dropped, "out of memory");
+		if ((u = wrl_up_new(rs, w->w_sink.sk_origin,
+		    w->w_sink.sk_stream)) == NULL) {
+			wrl_drop(rs, "out of memory");
 			return -1;
 		}
 		rs->rs_last = u;
@@ -671,13 +676,13 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 	u->u_last = now;
 	switch (u->u_state) {
 	case WU_FAILED:
-		dl_drop(rs->rs_w, &rs->rs_dropped, "the stream's upstream failed");
+		wrl_drop(rs, "the stream's upstream failed");
 		return -1;
 	case WU_OPEN:
 		if (u->u_q.q_head != NULL || !wsconn_is_open(u->u_ws))
 			break;
 		if (wsconn_send(u->u_ws, binary, data, len, &why) == -1) {
-			dl_drop(rs->rs_w, &rs->rs_dropped, why);
+			wrl_drop(rs, why);
 			return -1;
 		}
 		if (wsconn_pending(u->u_ws) >= WRL_OUT_HIGH)

@@ -24,7 +24,7 @@
 
 static struct worker	 tw;
 static struct buf	 out;		/* what the sink wrote, one per line */
-static struct json_object *last_meta;	/* w_sink_meta of the last write */
+static struct json_object *last_meta;	/* w_sink.sk_meta of the last write */
 static int		 writes;
 
 /* The sink: append the encoded (and postprocessed) event. */
@@ -32,7 +32,7 @@ static int
 t_write(struct worker *w, const char *port, const char *data, size_t len)
 {
 	(void)port;
-	last_meta = w->w_sink_meta;
+	last_meta = w->w_sink.sk_meta;
 	writes++;
 	return buf_add(&out, data, len);
 }
@@ -115,9 +115,9 @@ test_streams(void)
 	writes = 0;
 	for (i = 0; i < WK_MAX_STREAMS; i++)
 		feed((uint64_t)i * 7919, "[");
-	CHECK_INT(tw.w_dropped, 0);
+	CHECK_INT(tw.w_cnt.cn_dropped, 0);
 	feed(UINT64_MAX, "[1]\n");		/* one too many */
-	CHECK_INT(tw.w_dropped, 1);
+	CHECK_INT(tw.w_cnt.cn_dropped, 1);
 	CHECK_INT(writes, 0);
 	/* each finishes its own line */
 	for (i = WK_MAX_STREAMS - 1; i >= 0; i--) {
@@ -133,7 +133,7 @@ test_streams(void)
 	for (id = 1; id <= 10; id++)
 		feed(UINT64_MAX - id, "[true]\n");
 	feed(UINT64_MAX, "[false]\n");
-	CHECK_INT(tw.w_dropped, 2);
+	CHECK_INT(tw.w_cnt.cn_dropped, 2);
 	CHECK_INT(writes, WK_MAX_STREAMS + 10);
 	/* an ended stream starts afresh: its half line is gone */
 	feed(7919 * 20, "\n");
@@ -157,9 +157,9 @@ test_streams_max(void)
 	CHECK(ev_streams_alloc(&tw) == 0);
 	for (i = 0; i < n; i++)
 		feed((uint64_t)i << 20, "[");
-	CHECK_INT(tw.w_dropped, 0);
+	CHECK_INT(tw.w_cnt.cn_dropped, 0);
 	feed(1, "[1]\n");			/* one too many */
-	CHECK_INT(tw.w_dropped, 1);
+	CHECK_INT(tw.w_cnt.cn_dropped, 1);
 	for (i = n - 1; i >= 0; i--) {
 		snprintf(line, sizeof(line), "%d]\n", i);
 		feed((uint64_t)i << 20, line);
@@ -169,7 +169,7 @@ test_streams_max(void)
 	ev_source_end(&tw, (uint64_t)7 << 20, NULL);
 	feed(1, "[1]\n");			/* a slot is free again */
 	CHECK_INT(writes, n + 1);
-	CHECK_INT(tw.w_dropped, 1);
+	CHECK_INT(tw.w_cnt.cn_dropped, 1);
 	teardown();
 }
 
@@ -205,7 +205,7 @@ test_passthrough(void)
 		setup(conf);
 		feed(1, in);
 		CHECK_STR(written(), want);
-		CHECK_INT(tw.w_errors, 1);	/* {"bad":} */
+		CHECK_INT(tw.w_cnt.cn_errors, 1);	/* {"bad":} */
 		teardown();
 	}
 	/* a where that filters: still exact, what passes */
