@@ -504,7 +504,7 @@ ev_pipe_error(void *arg, const char *msg)
 }
 
 /*
- * Serialise one value for a route into w_enc: a string value as its raw
+ * Serialise one value for a route into ep_enc: a string value as its raw
  * bytes (EV_STRING), anything else as one line of JSON text written as
  * the json codec writes it, so a sink can take the line as it is.
  */

@@ -4,7 +4,7 @@
  * connector and stream the route message names (a ws_server client),
  * opened by the first event of that stream, as websocketd starts one
  * process per client.  Messages read from an upstream connection are
- * emitted on behalf of the stream that opened it (worker w_emit_as), so a
+ * emitted on behalf of the stream that opened it (worker w_emit), so a
  * ws_server at the end of the flow routes the answers to that client
  * without metadata.  The stream's end (MSG_STREAM_END on the route)
  * closes its connection with 1000; connections idle for idle_timeout_ms
