@@ -95,13 +95,13 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 		fatalx("bad stats request");
 	memset(&st, 0, sizeof(st));
 	st.st_seq = sq.sq_seq;
-	st.st_events_in = w->w_events_in;
-	st.st_events_out = w->w_events_out;
-	st.st_errors = w->w_errors;
-	st.st_dropped = w->w_dropped;
-	st.st_bytes_in = w->w_bytes_in;
-	st.st_bytes_out = w->w_bytes_out;
-	st.st_pulls = w->w_pulls;
+	st.st_events_in = w->w_cnt.cn_events_in;
+	st.st_events_out = w->w_cnt.cn_events_out;
+	st.st_errors = w->w_cnt.cn_errors;
+	st.st_dropped = w->w_cnt.cn_dropped;
+	st.st_bytes_in = w->w_cnt.cn_bytes_in;
+	st.st_bytes_out = w->w_cnt.cn_bytes_out;
+	st.st_pulls = w->w_cnt.cn_pulls;
 	for (i = 0; i < w->w_nroutes && i < PROTO_STATS_ROUTES; i++)
 		ctl_route_stats(&w->w_routes[i], &routes[i]);
 	st.st_nroutes = i;

@@ -19,13 +19,15 @@
 #include <string.h>
 
 #include "log.h"
+#include "mcache.h"
 #include "pipeline.h"
+#include "streams.h"
 #include "worker.h"
 
 /* Context of one trip through a preprocessor chain. */
 struct chain {
 	struct worker		*c_w;
-	struct wk_stream	*c_st;
+	struct stab_stream	*c_st;
 	struct json_object	*c_meta;
 	int			 c_level;
 };
@@ -56,6 +58,7 @@ static void	ev_emit_val(struct worker *, const char *, struct ev_val *,
 		    struct json_object *);
 static void	ev_sink_val(struct worker *, const char *, struct ev_val *,
 		    struct json_object *);
+static void	ev_stream_drop(struct worker *, struct stab_stream *);
 
 /* A value that is already built. */
 static void
@@ -77,7 +80,7 @@ ev_val_get(struct worker *w, struct ev_val *val, struct json_object **out)
 		if (codec_decode(val->ev_raw ? CODEC_BINARY : CODEC_JSON,
 		    val->ev_text, val->ev_len, &val->ev_v, err,
 		    sizeof(err)) == -1) {
-			w->w_dropped++;
+			w->w_cnt.cn_dropped++;
 			log_warnx("connector %s: %s, event dropped", w->w_name,
 			    err);
 			return -1;
@@ -106,14 +109,15 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	char			 e[256];
 	size_t			 i, n;
 
-	buf_init(&w->w_enc, PROC_MAX_PAYLOAD);
+	buf_init(&w->w_path.ep_enc, PROC_MAX_PAYLOAD);
 	c = wconf_obj(w->w_conf, "connector");
 	if ((p = wconf_get(c, "codec")) != NULL) {
-		if (codec_from_spec(p, &w->w_codec, e, sizeof(e)) == -1) {
+		if (codec_from_spec(p, &w->w_path.ep_codec, e,
+		    sizeof(e)) == -1) {
 			snprintf(err, errlen, "codec: %s", e);
 			return -1;
 		}
-		w->w_has_codec = 1;
+		w->w_path.ep_has_codec = 1;
 	}
 	if ((list = wconf_arr(c, "preprocessors")) != NULL) {
 		n = json_object_array_length(list);
@@ -123,11 +127,11 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 		}
 		for (i = 0; i < n; i++)
 			if (lines_spec_parse(json_object_array_get_idx(list, i),
-			    1, &w->w_pre[i], e, sizeof(e)) == -1) {
+			    1, &w->w_path.ep_pre[i], e, sizeof(e)) == -1) {
 				snprintf(err, errlen, "preprocessor: %s", e);
 				return -1;
 			}
-		w->w_npre = n;
+		w->w_path.ep_npre = n;
 	}
 	if ((list = wconf_arr(c, "postprocessors")) != NULL) {
 		n = json_object_array_length(list);
@@ -137,28 +141,29 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 		}
 		for (i = 0; i < n; i++)
 			if (lines_spec_parse(json_object_array_get_idx(list, i),
-			    0, &w->w_post[i], e, sizeof(e)) == -1) {
+			    0, &w->w_path.ep_post[i], e, sizeof(e)) == -1) {
 				snprintf(err, errlen, "postprocessor: %s", e);
 				return -1;
 			}
-		w->w_npost = n;
+		w->w_path.ep_npost = n;
 	}
-	w->w_outputs = wconf_obj(w->w_conf, "outputs");
-	w->w_out_nodes = wconf_arr(w->w_outputs, "out");
-	w->w_err_nodes = wconf_arr(w->w_outputs, "err");
+	w->w_path.ep_outputs = wconf_obj(w->w_conf, "outputs");
+	w->w_path.ep_out_nodes = wconf_arr(w->w_path.ep_outputs, "out");
+	w->w_path.ep_err_nodes = wconf_arr(w->w_path.ep_outputs, "err");
 	pipes = wconf_arr(w->w_conf, "pipelines");
 	n = pipes != NULL ? json_object_array_length(pipes) : 0;
-	if (n > 0 && (w->w_pipes = calloc(n, sizeof(*w->w_pipes))) == NULL) {
+	if (n > 0 && (w->w_path.ep_pipes = calloc(n,
+	    sizeof(*w->w_path.ep_pipes))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(pipes, i);
-		w->w_pipes[i].wp_outputs = wconf_obj(p, "outputs");
-		w->w_pipes[i].wp_pipe = pipeline_from_json(
+		w->w_path.ep_pipes[i].wp_outputs = wconf_obj(p, "outputs");
+		w->w_path.ep_pipes[i].wp_pipe = pipeline_from_json(
 		    wconf_obj(p, "compiled"), e, sizeof(e));
-		w->w_npipes = i + 1;
-		if (w->w_pipes[i].wp_pipe == NULL) {
+		w->w_path.ep_npipes = i + 1;
+		if (w->w_path.ep_pipes[i].wp_pipe == NULL) {
 			snprintf(err, errlen, "pipeline: %s", e);
 			return -1;
 		}
@@ -166,60 +171,52 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* stab_foreach: release a live stream's preprocessor chain. */
+static void
+ev_stream_release(struct stab_stream *st, void *arg)
+{
+	int	 j;
+
+	(void)arg;
+	for (j = 0; j < WK_MAX_PROCS; j++) {
+		lines_free(st->ss_pre[j]);
+		st->ss_pre[j] = NULL;
+	}
+}
+
 /* Release what ev_setup built. */
 void
 ev_teardown(struct worker *w)
 {
-	int	 i, j;
+	int	 i;
 
 	for (i = 0; i < w->w_nroutes; i++)
-		ev_mcache_free(&w->w_routes[i].wr_mcache);
-	ev_mcache_free(&w->w_mcache);
-	for (i = 0; i < w->w_npipes; i++)
-		pipeline_free(w->w_pipes[i].wp_pipe);
-	free(w->w_pipes);
-	w->w_pipes = NULL;
-	w->w_npipes = 0;
-	for (i = 0; i < w->w_shigh; i++)
-		for (j = 0; j < WK_MAX_PROCS; j++)
-			lines_free(w->w_streams[i].ws_pre[j]);
-	free(w->w_streams);
-	free(w->w_shash);
+		mc_clear(&w->w_routes[i].wr_mcache);
+	mc_clear(&w->w_path.ep_mcache);
+	for (i = 0; i < w->w_path.ep_npipes; i++)
+		pipeline_free(w->w_path.ep_pipes[i].wp_pipe);
+	free(w->w_path.ep_pipes);
+	w->w_path.ep_pipes = NULL;
+	w->w_path.ep_npipes = 0;
+	if (w->w_streams != NULL)
+		stab_foreach(w->w_streams, ev_stream_release, NULL);
+	stab_free(w->w_streams);
 	w->w_streams = NULL;
-	w->w_shash = NULL;
-	w->w_shigh = w->w_sfree = 0;
-	buf_free(&w->w_enc);
+	buf_free(&w->w_path.ep_enc);
 }
 
 /*
  * The stream table for w_smax live streams, allocated once: after co_setup
  * set w_smax, or by the first stream (it never moves, so stream pointers
- * stay valid).  Its pages are touched only as slots are first used: a
- * large maximum costs address space, not memory, until streams exist.
+ * stay valid).
  */
 int
 ev_streams_alloc(struct worker *w)
 {
-	uint32_t	 n = 16;
-
-	if (w->w_streams != NULL)
-		return 0;
-	if (w->w_smax <= 0)
-		w->w_smax = WK_MAX_STREAMS;
-	if (w->w_smax > WK_MAX_CONNS)
-		w->w_smax = WK_MAX_CONNS;
-	while (n < (uint32_t)w->w_smax)
-		n <<= 1;
-	w->w_smask = n - 1;
-	w->w_streams = calloc((size_t)w->w_smax, sizeof(*w->w_streams));
-	w->w_shash = calloc(n, sizeof(*w->w_shash));
-	if (w->w_streams == NULL || w->w_shash == NULL) {
-		free(w->w_streams);
-		free(w->w_shash);
-		w->w_streams = NULL;
-		w->w_shash = NULL;
+	if (w->w_streams == NULL &&
+	    (w->w_streams = stab_new(w->w_smax)) == NULL)
 		return -1;
-	}
+	w->w_smax = w->w_streams->sb_max;
 	return 0;
 }
 
@@ -228,8 +225,8 @@ ev_streams_alloc(struct worker *w)
 int
 ev_has_output(struct worker *w)
 {
-	return w->w_out_nodes != NULL &&
-	    json_object_array_length(w->w_out_nodes) > 0;
+	return w->w_path.ep_out_nodes != NULL &&
+	    json_object_array_length(w->w_path.ep_out_nodes) > 0;
 }
 
 /* May sources produce: every outgoing route up, below high, not paused. */
@@ -250,93 +247,52 @@ ev_can_emit(struct worker *w)
 	return 1;
 }
 
-/* The hash bucket of a stream id. */
-static int *
-ev_stream_bucket(struct worker *w, uint64_t id)
-{
-	id ^= id >> 29;
-	id *= 0xbf58476d1ce4e5b9ULL;
-	id ^= id >> 32;
-	return &w->w_shash[id & w->w_smask];
-}
-
-/* Find or create the state of a stream (at most w_smax live). */
-static struct wk_stream *
+/* Find or create the state of a stream (at most w_smax live), a new one
+ * with its preprocessor chain. */
+static struct stab_stream *
 ev_stream(struct worker *w, uint64_t id)
 {
-	struct wk_stream	*fr;
-	int			*head, i, j;
+	struct stab_stream	*st;
+	int			 j, created;
 
 	if (w->w_streams == NULL && ev_streams_alloc(w) == -1)
 		return NULL;
-	head = ev_stream_bucket(w, id);
-	for (i = *head; i != 0; i = w->w_streams[i - 1].ws_next)
-		if (w->w_streams[i - 1].ws_id == id)
-			return &w->w_streams[i - 1];
-	if (w->w_sfree != 0) {
-		i = w->w_sfree;
-		w->w_sfree = w->w_streams[i - 1].ws_next;
-	} else if (w->w_shigh < w->w_smax)
-		i = ++w->w_shigh;
-	else
-		return NULL;
-	fr = &w->w_streams[i - 1];
-	for (j = 0; j < w->w_npre; j++)
-		if ((fr->ws_pre[j] = lines_new(&w->w_pre[j])) == NULL)
+	if ((st = stab_get(w->w_streams, id, &created)) == NULL || !created)
+		return st;
+	for (j = 0; j < w->w_path.ep_npre; j++)
+		if ((st->ss_pre[j] = lines_new(&w->w_path.ep_pre[j])) == NULL)
 			goto fail;
-	fr->ws_used = 1;
-	fr->ws_id = id;
-	fr->ws_pull = 0;
-	fr->ws_next = *head;
-	*head = i;
-	return fr;
+	return st;
 fail:
-	for (j = 0; j < w->w_npre; j++) {
-		lines_free(fr->ws_pre[j]);
-		fr->ws_pre[j] = NULL;
-	}
-	fr->ws_next = w->w_sfree;
-	w->w_sfree = i;
+	ev_stream_drop(w, st);
 	return NULL;
 }
 
-/* Forget a stream: unhash its slot and put it on the free list. */
+/* Forget a stream: free its chain, free its slot. */
 static void
-ev_stream_drop(struct worker *w, struct wk_stream *st)
+ev_stream_drop(struct worker *w, struct stab_stream *st)
 {
-	int	*link, i = (int)(st - w->w_streams) + 1, j;
-
-	for (link = ev_stream_bucket(w, st->ws_id); *link != 0;
-	    link = &w->w_streams[*link - 1].ws_next)
-		if (*link == i) {
-			*link = st->ws_next;
-			break;
-		}
-	for (j = 0; j < w->w_npre; j++) {
-		lines_free(st->ws_pre[j]);
-		st->ws_pre[j] = NULL;
-	}
-	st->ws_used = 0;
-	st->ws_next = w->w_sfree;
-	w->w_sfree = i;
+	ev_stream_release(st, NULL);
+	stab_drop(w->w_streams, st);
 }
 
 /* Emit {"error", "source", "stream_id", "pull_id"} on port err. */
 static void
-ev_error(struct worker *w, struct wk_stream *st, struct json_object *meta,
+ev_error(struct worker *w, struct stab_stream *st, struct json_object *meta,
     const char *msg)
 {
 	struct json_object	*v, *m;
 
-	w->w_errors++;
+	w->w_cnt.cn_errors++;
 	log_debug("connector %s: stream %llu: %s", w->w_name,
-	    (unsigned long long)st->ws_id, msg);
+	    (unsigned long long)st->ss_id, msg);
 	v = json_object_new_object();
 	json_object_object_add(v, "error", json_object_new_string(msg));
 	json_object_object_add(v, "source", json_object_new_string(w->w_name));
 	json_object_object_add(v, "stream_id",
-	    json_object_new_uint64(st->ws_id));
-	json_object_object_add(v, "pull_id", json_object_new_uint64(st->ws_pull));
+	    json_object_new_uint64(st->ss_id));
+	json_object_object_add(v, "pull_id",
+	    json_object_new_uint64(st->ss_pull));
 	m = NULL;
 	if (meta != NULL)
 		json_object_deep_copy(meta, &m, NULL);
@@ -357,22 +313,24 @@ ev_decode(struct chain *c, const char *data, size_t len)
 	struct ev_val		 val;
 	char			 err[256];
 
-	if (!w->w_has_codec)
+	if (!w->w_path.ep_has_codec)
 		return 0;
 	/* Already as the json codec writes it, or binary: pass the bytes
 	 * on (binary only fails above INT_MAX: leave that to the codec). */
-	if (((w->w_codec == CODEC_JSON || w->w_codec == CODEC_JSON_SORTED) &&
+	if (((w->w_path.ep_codec == CODEC_JSON ||
+	    w->w_path.ep_codec == CODEC_JSON_SORTED) &&
 	    len > 0 && data[0] != '"' && codec_json_canonical(data, len)) ||
-	    (w->w_codec == CODEC_BINARY && len <= INT_MAX)) {
+	    (w->w_path.ep_codec == CODEC_BINARY && len <= INT_MAX)) {
 		memset(&val, 0, sizeof(val));
 		val.ev_text = data;
 		val.ev_len = len;
-		val.ev_raw = w->w_codec == CODEC_BINARY;
+		val.ev_raw = w->w_path.ep_codec == CODEC_BINARY;
 		ev_emit_val(w, "out", &val, c->c_meta);
 		ev_val_done(&val);
 		return 0;
 	}
-	if (codec_decode(w->w_codec, data, len, &v, err, sizeof(err)) == -1) {
+	if (codec_decode(w->w_path.ep_codec, data, len, &v, err,
+	    sizeof(err)) == -1) {
 		ev_error(w, c->c_st, c->c_meta, err);
 		return 0;
 	}
@@ -388,13 +346,13 @@ ev_chain_emit(void *arg, const char *data, size_t len)
 	struct chain	*c = arg, next;
 	char		 err[256];
 
-	if (c->c_level >= c->c_w->w_npre)
+	if (c->c_level >= c->c_w->w_path.ep_npre)
 		return ev_decode(c, data, len);
 	next = *c;
 	next.c_level++;
-	if (next.c_level >= c->c_w->w_npre)
+	if (next.c_level >= c->c_w->w_path.ep_npre)
 		return ev_decode(&next, data, len);
-	if (lines_process(next.c_st->ws_pre[next.c_level], data, len,
+	if (lines_process(next.c_st->ss_pre[next.c_level], data, len,
 	    ev_chain_emit, &next, err, sizeof(err)) == -1)
 		ev_error(c->c_w, c->c_st, c->c_meta, err);
 	return 0;
@@ -405,29 +363,29 @@ void
 ev_source_data(struct worker *w, uint64_t stream, const char *data,
     size_t len, struct json_object *meta)
 {
-	struct wk_stream	*st;
+	struct stab_stream	*st;
 	struct chain		 c;
 	char			 err[256];
 
-	w->w_bytes_in += len;
+	w->w_cnt.cn_bytes_in += len;
 	if ((st = ev_stream(w, stream)) == NULL) {
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: too many streams, %zu bytes dropped",
 		    w->w_name, len);
 		return;
 	}
 	/* Tremor numbers pulls per source from 0; each read is one pull. */
-	st->ws_pull = w->w_pulls++;
-	w->w_cur_stream = stream;
+	st->ss_pull = w->w_cnt.cn_pulls++;
+	w->w_emit.em_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
 	c.c_level = 0;
-	if (w->w_npre == 0) {
+	if (w->w_path.ep_npre == 0) {
 		ev_decode(&c, data, len);
 		return;
 	}
-	if (lines_process(st->ws_pre[0], data, len, ev_chain_emit, &c, err,
+	if (lines_process(st->ss_pre[0], data, len, ev_chain_emit, &c, err,
 	    sizeof(err)) == -1)
 		ev_error(w, st, meta, err);
 }
@@ -441,8 +399,8 @@ ev_stream_end_send(struct worker *w, uint64_t stream)
 	int			 i;
 
 	memset(&se, 0, sizeof(se));
-	se.se_origin = w->w_emit_as ? w->w_emit_origin : w->w_id;
-	se.se_stream = w->w_emit_as ? w->w_emit_stream : stream;
+	se.se_origin = w->w_emit.em_as ? w->w_emit.em_as_origin : w->w_id;
+	se.se_stream = w->w_emit.em_as ? w->w_emit.em_as_stream : stream;
 	for (i = 0; i < w->w_nroutes; i++) {
 		r = &w->w_routes[i];
 		if (r->wr_end != ROUTE_OUT || r->wr_proc == NULL)
@@ -457,20 +415,20 @@ ev_stream_end_send(struct worker *w, uint64_t stream)
 void
 ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 {
-	struct wk_stream	*st;
+	struct stab_stream	*st;
 	struct chain		 c;
 	int			 i;
 
 	if ((st = ev_stream(w, stream)) == NULL)
 		return;
-	st->ws_pull = w->w_pulls++;	/* the end of a stream is a pull too */
-	w->w_cur_stream = stream;
+	st->ss_pull = w->w_cnt.cn_pulls++;	/* an end is a pull too */
+	w->w_emit.em_stream = stream;
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
-	for (i = 0; i < w->w_npre; i++) {
+	for (i = 0; i < w->w_path.ep_npre; i++) {
 		c.c_level = i;
-		(void)lines_finish(st->ws_pre[i], ev_chain_emit, &c);
+		(void)lines_finish(st->ss_pre[i], ev_chain_emit, &c);
 	}
 	ev_stream_drop(w, st);
 	ev_stream_end_send(w, stream);
@@ -511,8 +469,9 @@ ev_pipe_emit(void *arg, const char *port, struct json_object *v,
 	struct ev_val		 val;
 
 	ev_val_obj(&val, v);
-	ev_deliver(pc->pc_w, ev_pipe_nodes(&pc->pc_w->w_pipes[pc->pc_pipe],
-	    port), &val, meta, pc->pc_depth + 1);
+	ev_deliver(pc->pc_w, ev_pipe_nodes(
+	    &pc->pc_w->w_path.ep_pipes[pc->pc_pipe], port), &val, meta,
+	    pc->pc_depth + 1);
 	return 0;
 }
 
@@ -523,11 +482,11 @@ ev_pipe_error(void *arg, const char *msg)
 	struct pipe_ctx	*pc = arg;
 
 	log_warnx("pipeline %s: %s",
-	    pipeline_name(pc->pc_w->w_pipes[pc->pc_pipe].wp_pipe), msg);
+	    pipeline_name(pc->pc_w->w_path.ep_pipes[pc->pc_pipe].wp_pipe), msg);
 }
 
 /*
- * Serialise one value for a route into w_enc: a string value as its raw
+ * Serialise one value for a route into ep_enc: a string value as its raw
  * bytes (EV_STRING), anything else as one line of JSON text written as
  * the json codec writes it, so a sink can take the line as it is.
  */
@@ -536,61 +495,20 @@ ev_serialise(struct worker *w, struct ev_val *val, uint32_t *flags)
 {
 	struct json_object	*v = val->ev_v;
 
-	buf_reset(&w->w_enc);
+	buf_reset(&w->w_path.ep_enc);
 	if (!val->ev_parsed && val->ev_raw) {
 		*flags |= EV_STRING;
-		return buf_add(&w->w_enc, val->ev_text, val->ev_len);
+		return buf_add(&w->w_path.ep_enc, val->ev_text, val->ev_len);
 	} else if (!val->ev_parsed) {
-		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
+		if (buf_add(&w->w_path.ep_enc, val->ev_text, val->ev_len) == -1)
 			return -1;
 	} else if (json_object_is_type(v, json_type_string)) {
 		*flags |= EV_STRING;
-		return buf_add(&w->w_enc, json_object_get_string(v),
+		return buf_add(&w->w_path.ep_enc, json_object_get_string(v),
 		    json_object_get_string_len(v));
-	} else if (codec_json_write(&w->w_enc, v, 0) == -1)
+	} else if (codec_json_write(&w->w_path.ep_enc, v, 0) == -1)
 		return -1;
-	return buf_addc(&w->w_enc, '\n');
-}
-
-/* Release a metadata cache (NULL is fine). */
-void
-ev_mcache_free(struct ev_mslot **cp)
-{
-	struct ev_mslot	*c = *cp;
-	int		 i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < EV_META_SLOTS; i++) {
-		json_object_put(c[i].ms_obj);
-		free(c[i].ms_text);
-	}
-	free(c);
-	*cp = NULL;
-}
-
-/* Keep obj and its text in slot i of a cache (made on first use). */
-static void
-ev_mcache_put(struct ev_mslot **cp, size_t i, struct json_object *obj,
-    const char *text, size_t len)
-{
-	struct ev_mslot	*sl;
-	char		*copy;
-
-	if (len > EV_META_CACHE_MAX)
-		return;
-	if (*cp == NULL && (*cp = calloc(EV_META_SLOTS, sizeof(**cp))) == NULL)
-		return;
-	if ((copy = malloc(len + 1)) == NULL)
-		return;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	sl = &(*cp)[i];
-	json_object_put(sl->ms_obj);
-	free(sl->ms_text);
-	sl->ms_obj = json_object_get(obj);
-	sl->ms_text = copy;
-	sl->ms_len = len;
+	return buf_addc(&w->w_path.ep_enc, '\n');
 }
 
 /*
@@ -603,18 +521,14 @@ ev_mcache_put(struct ev_mslot **cp, size_t i, struct json_object *obj,
 static const char *
 ev_meta_text(struct worker *w, struct json_object *meta, size_t *len)
 {
-	struct ev_mslot	*sl;
 	const char	*m;
-	size_t		 i = ((uintptr_t)meta >> 4) % EV_META_SLOTS;
 
-	if (w->w_mcache != NULL && (sl = &w->w_mcache[i])->ms_obj == meta) {
-		*len = sl->ms_len;
-		return sl->ms_text;
-	}
+	if ((m = mc_by_obj(&w->w_path.ep_mcache, meta, len)) != NULL)
+		return m;
 	m = json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, len);
 	if (m != NULL)
-		ev_mcache_put(&w->w_mcache, i, meta, m, *len);
+		mc_put_obj(&w->w_path.ep_mcache, meta, m, *len);
 	return m;
 }
 
@@ -637,11 +551,11 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		fatalx("route %u unknown", id);
 	memset(&ev, 0, sizeof(ev));
 	ev.me_origin = w->w_id;
-	ev.me_stream = w->w_cur_stream;
-	if (w->w_emit_as) {
+	ev.me_stream = w->w_emit.em_stream;
+	if (w->w_emit.em_as) {
 		/* a relay answers on behalf of the stream it relays */
-		ev.me_origin = w->w_emit_origin;
-		ev.me_stream = w->w_emit_stream;
+		ev.me_origin = w->w_emit.em_as_origin;
+		ev.me_stream = w->w_emit.em_as_stream;
 	}
 	if (json_object_get_boolean(json_object_object_get(meta, "binary")))
 		ev.me_flags |= EV_BINARY;
@@ -654,17 +568,17 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		m = ev_meta_text(w, meta, &mlen);
 	if (ev_serialise(w, val, &ev.me_flags) == -1 || (meta != NULL &&
 	    m == NULL)) {
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: event too large for a route, dropped",
 		    w->w_name);
 		return;
 	}
-	ev.me_value_len = w->w_enc.bf_len;
+	ev.me_value_len = w->w_path.ep_enc.bf_len;
 	ev.me_meta_len = mlen;
 	if (r->wr_proc == NULL || proc_send_event(r->wr_proc, &ev,
-	    w->w_enc.bf_data, m) == -1) {
+	    w->w_path.ep_enc.bf_data, m) == -1) {
 		r->wr_dropped++;
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: route %u to connector %u %s, "
 		    "event dropped (%llu so far)", w->w_name, r->wr_id,
 		    r->wr_peer, r->wr_proc == NULL ? "is down" : strerror(errno),
@@ -672,7 +586,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	} else {
 		r->wr_events++;
 		r->wr_bytes += ev.me_value_len + ev.me_meta_len;
-		w->w_events_out++;
+		w->w_cnt.cn_events_out++;
 	}
 }
 
@@ -683,9 +597,9 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 	struct msg_exit		 mx;
 	struct json_object	*o;
 
-	if (w->w_exit_sent)
+	if (w->w_life.lf_exit_sent)
 		return;
-	w->w_exit_sent = 1;
+	w->w_life.lf_exit_sent = 1;
 	memset(&mx, 0, sizeof(mx));
 	mx.mx_graceful = 1;
 	if (wconf_int(cfg, "delay", 0) > 0)
@@ -753,14 +667,15 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 	if ((o = wconf_get(node, "pipeline")) != NULL) {
 		tmp->en_kind = EN_PIPELINE;
 		tmp->en_id = json_object_get_int(o);
-		if (tmp->en_id < 0 || tmp->en_id >= w->w_npipes)
+		if (tmp->en_id < 0 || tmp->en_id >= w->w_path.ep_npipes)
 			fatalx("pipeline %d unknown", tmp->en_id);
 		tmp->en_npass = pipeline_passthrough(
-		    w->w_pipes[tmp->en_id].wp_pipe, tmp->en_port != NULL ?
-		    tmp->en_port : "", into, EV_PASS_MAX);
+		    w->w_path.ep_pipes[tmp->en_id].wp_pipe,
+		    tmp->en_port != NULL ? tmp->en_port : "", into,
+		    EV_PASS_MAX);
 		for (i = 0; i < tmp->en_npass; i++)
 			tmp->en_pass[i] = wconf_arr(
-			    w->w_pipes[tmp->en_id].wp_outputs, into[i]);
+			    w->w_path.ep_pipes[tmp->en_id].wp_outputs, into[i]);
 	} else if ((o = wconf_get(node, "route")) != NULL) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
@@ -793,7 +708,7 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 	if (nodes == NULL)
 		return;
 	if (depth > WK_MAX_DEPTH) {
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: pipelines nested too deep, "
 		    "event dropped", w->w_name);
 		return;
@@ -814,7 +729,8 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 			pc.pc_w = w;
 			pc.pc_pipe = en->en_id;
 			pc.pc_depth = depth;
-			(void)pipeline_run(w->w_pipes[pc.pc_pipe].wp_pipe,
+			(void)pipeline_run(
+			    w->w_path.ep_pipes[pc.pc_pipe].wp_pipe,
 			    en->en_port, v, meta, ev_pipe_emit, ev_pipe_error,
 			    &pc);
 			break;
@@ -822,8 +738,8 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 			ev_route_send(w, en->en_id, en->en_port, val, meta);
 			break;
 		case EN_LOCAL:
-			w->w_sink_origin = w->w_id;
-			w->w_sink_stream = w->w_cur_stream;
+			w->w_sink.sk_origin = w->w_id;
+			w->w_sink.sk_stream = w->w_emit.em_stream;
 			ev_sink_val(w, en->en_port, val, meta);
 			break;
 		case EN_EXIT:
@@ -844,13 +760,13 @@ ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
 {
 	struct json_object	*nodes;
 
-	w->w_events_in++;
+	w->w_cnt.cn_events_in++;
 	if (strcmp(port, "out") == 0)
-		nodes = w->w_out_nodes;
+		nodes = w->w_path.ep_out_nodes;
 	else if (strcmp(port, "err") == 0)
-		nodes = w->w_err_nodes;
+		nodes = w->w_path.ep_err_nodes;
 	else
-		nodes = wconf_arr(w->w_outputs, port);
+		nodes = wconf_arr(w->w_path.ep_outputs, port);
 	ev_deliver(w, nodes, val, meta, 0);
 }
 
@@ -889,33 +805,36 @@ ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
 	struct json_object	*v;
 	int			 i, r;
 
-	if (w->w_ops->co_write == NULL || !w->w_has_codec) {
-		w->w_dropped++;
+	if (w->w_ops->co_write == NULL || !w->w_path.ep_has_codec) {
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: not a sink, event dropped", w->w_name);
 		return;
 	}
-	buf_reset(&w->w_enc);
-	if (!val->ev_parsed && (val->ev_raw ? w->w_codec == CODEC_STRING ||
-	    w->w_codec == CODEC_BINARY : w->w_codec != CODEC_JSON_SORTED)) {
-		if (buf_add(&w->w_enc, val->ev_text, val->ev_len) == -1)
+	buf_reset(&w->w_path.ep_enc);
+	if (!val->ev_parsed && (val->ev_raw ?
+	    w->w_path.ep_codec == CODEC_STRING ||
+	    w->w_path.ep_codec == CODEC_BINARY :
+	    w->w_path.ep_codec != CODEC_JSON_SORTED)) {
+		if (buf_add(&w->w_path.ep_enc, val->ev_text, val->ev_len) == -1)
 			goto fail;
 	} else if (ev_val_get(w, val, &v) == -1)
 		return;
-	else if (codec_encode(w->w_codec, v, &w->w_enc) == -1)
+	else if (codec_encode(w->w_path.ep_codec, v, &w->w_path.ep_enc) == -1)
 		goto fail;
-	for (i = 0; i < w->w_npost; i++)
-		if (lines_post(&w->w_post[i], &w->w_enc) == -1)
+	for (i = 0; i < w->w_path.ep_npost; i++)
+		if (lines_post(&w->w_path.ep_post[i], &w->w_path.ep_enc) == -1)
 			goto fail;
-	w->w_sink_meta = meta;
-	r = w->w_ops->co_write(w, port, w->w_enc.bf_data, w->w_enc.bf_len);
-	w->w_sink_meta = NULL;
+	w->w_sink.sk_meta = meta;
+	r = w->w_ops->co_write(w, port, w->w_path.ep_enc.bf_data,
+	    w->w_path.ep_enc.bf_len);
+	w->w_sink.sk_meta = NULL;
 	if (r == 0) {
-		w->w_events_out++;
-		w->w_bytes_out += w->w_enc.bf_len;
+		w->w_cnt.cn_events_out++;
+		w->w_cnt.cn_bytes_out += w->w_path.ep_enc.bf_len;
 	}
 	return;
 fail:
-	w->w_dropped++;
+	w->w_cnt.cn_dropped++;
 	log_warnx("connector %s: event too large to encode, dropped",
 	    w->w_name);
 }
@@ -964,21 +883,11 @@ static int
 ev_meta_parse(struct wk_route *r, const char *s, size_t len,
     struct json_object **out)
 {
-	struct ev_mslot	*sl;
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	i = h % EV_META_SLOTS;
-	if (r->wr_mcache != NULL && (sl = &r->wr_mcache[i])->ms_obj != NULL &&
-	    sl->ms_len == len && memcmp(sl->ms_text, s, len) == 0) {
-		*out = json_object_get(sl->ms_obj);
+	if ((*out = mc_by_text(&r->wr_mcache, s, len)) != NULL)
 		return 0;
-	}
 	if (ev_parse(s, len, out) == -1)
 		return -1;
-	ev_mcache_put(&r->wr_mcache, i, *out, s, len);
+	mc_put_text(&r->wr_mcache, *out, s, len);
 	return 0;
 }
 
@@ -1019,13 +928,16 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		ok = 0;
 		/* JSON text as the json codec writes it: no need to parse
 		 * unless the sink sorts keys */
-		text = !(pe.pe_hdr.me_flags & EV_STRING) && w->w_has_codec &&
-		    w->w_codec != CODEC_JSON_SORTED &&
+		text = !(pe.pe_hdr.me_flags & EV_STRING) &&
+		    w->w_path.ep_has_codec &&
+		    w->w_path.ep_codec != CODEC_JSON_SORTED &&
 		    pe.pe_hdr.me_value_len > 1 &&
 		    pe.pe_value[pe.pe_hdr.me_value_len - 1] == '\n';
 		/* nor a string's bytes, for a sink writing them as they are */
-		raw = (pe.pe_hdr.me_flags & EV_STRING) && w->w_has_codec &&
-		    (w->w_codec == CODEC_STRING || w->w_codec == CODEC_BINARY);
+		raw = (pe.pe_hdr.me_flags & EV_STRING) &&
+		    w->w_path.ep_has_codec &&
+		    (w->w_path.ep_codec == CODEC_STRING ||
+		    w->w_path.ep_codec == CODEC_BINARY);
 		if (text || raw) {
 			memset(&val, 0, sizeof(val));
 			val.ev_text = pe.pe_value;
@@ -1043,7 +955,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		if (ok == -1) {
 			/* Well framed but unreadable: drop that event only. */
 			r->wr_dropped++;
-			w->w_dropped++;
+			w->w_cnt.cn_dropped++;
 			log_warnx("route %u: event from connector %u is not "
 			    "valid JSON, dropped", r->wr_id,
 			    pe.pe_hdr.me_origin);
@@ -1053,9 +965,9 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		}
 		r->wr_events++;
 		r->wr_bytes += pe.pe_hdr.me_value_len + pe.pe_hdr.me_meta_len;
-		w->w_events_in++;
-		w->w_sink_origin = pe.pe_hdr.me_origin;
-		w->w_sink_stream = pe.pe_hdr.me_stream;
+		w->w_cnt.cn_events_in++;
+		w->w_sink.sk_origin = pe.pe_hdr.me_origin;
+		w->w_sink.sk_stream = pe.pe_hdr.me_stream;
 		if (!text && !raw)
 			ev_val_obj(&val, v);
 		ev_sink_val(w, pe.pe_hdr.me_port, &val, meta);
@@ -1076,10 +988,11 @@ ev_read_inputs(struct worker *w, int on)
 {
 	int	 i;
 
-	w->w_in_noread = !on;
+	w->w_life.lf_in_noread = !on;
 	for (i = 0; i < w->w_nroutes; i++)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
 		    w->w_routes[i].wr_proc != NULL)
 			proc_read_enable(w->w_routes[i].wr_proc,
-			    on && !w->w_inputs_paused && w->w_started);
+			    on && !w->w_life.lf_inputs_paused &&
+			    w->w_life.lf_started);
 }

@@ -166,7 +166,7 @@ file_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (fs->fs_pending.bf_len > 0) {
 		/* Already in flight before the pause took effect. */
 		if (buf_add(&fs->fs_pending, data, len) == -1) {
-			w->w_dropped++;
+			w->w_cnt.cn_dropped++;
 			log_warnx("connector %s: output stalled, event dropped",
 			    w->w_name);
 			return -1;
@@ -178,7 +178,7 @@ file_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (fs->fs_failures++ == 0)
 		log_warn("connector %s: write %s", w->w_name, fs->fs_path);
 	if (buf_add(&fs->fs_pending, data + done, len - done) == -1) {
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: event dropped", w->w_name);
 		return -1;
 	}

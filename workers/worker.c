@@ -19,17 +19,19 @@
 
 #include <event2/event.h>
 
+#include "conntype.h"
 #include "log.h"
 #include "pipeline.h"
 #include "worker.h"
 
-
-static const struct conn_ops *const wk_types[] = {
-	&file_ops,
-	&stdio_ops,
-	&control_ops,
-	&ws_server_ops,
-	&ws_client_ops,
+/* What each connector type runs, by the types of common/conntype.h (every
+ * type flagged CTF_WORKER has a row; its co_type is the table's name). */
+static const struct conn_ops *const wk_types[CT_MAX] = {
+	[CT_FILE] = &file_ops,
+	[CT_STDIO] = &stdio_ops,
+	[CT_CONTROL] = &control_ops,
+	[CT_WS_SERVER] = &ws_server_ops,
+	[CT_WS_CLIENT] = &ws_client_ops,
 };
 
 static struct worker	 wk;
@@ -52,8 +54,8 @@ wk_route_find(struct worker *w, uint32_t id, int end)
 static void
 wk_kick(struct worker *w)
 {
-	if (w->w_started && !w->w_draining && w->w_ops->co_kick != NULL &&
-	    ev_can_emit(w))
+	if (w->w_life.lf_started && !w->w_life.lf_draining &&
+	    w->w_ops->co_kick != NULL && ev_can_emit(w))
 		w->w_ops->co_kick(w);
 }
 
@@ -79,11 +81,11 @@ wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	}
 	if (r->wr_end == ROUTE_OUT && proc_pending(p) > 0) {
 		r->wr_dropped++;
-		wk.w_dropped++;
+		wk.w_cnt.cn_dropped++;
 		log_warnx("route %u to connector %u lost: %zu bytes of "
 		    "queued events dropped", r->wr_id, r->wr_peer,
 		    proc_pending(p));
-	} else if (!wk.w_draining)
+	} else if (!wk.w_life.lf_draining)
 		log_info("route %u to connector %u closed: %s", r->wr_id,
 		    r->wr_peer, proc_error(p));
 	proc_peer_free(p);
@@ -101,9 +103,9 @@ wk_pause_inputs(struct worker *w, int pause)
 	struct wk_route	*r;
 	int		 i;
 
-	if (w->w_inputs_paused == pause)
+	if (w->w_life.lf_inputs_paused == pause)
 		return;
-	w->w_inputs_paused = pause;
+	w->w_life.lf_inputs_paused = pause;
 	for (i = 0; i < w->w_nroutes; i++) {
 		r = &w->w_routes[i];
 		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
@@ -205,7 +207,7 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (mr->mr_end != ROUTE_OUT && mr->mr_end != ROUTE_IN)
 		fatalx("route %u: bad end %u", mr->mr_id, mr->mr_end);
 	if ((r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL) {
-		if (w->w_started)
+		if (w->w_life.lf_started)
 			fatalx("route %u: new route after start", mr->mr_id);
 		if (w->w_nroutes == WK_MAX_ROUTES)
 			fatalx("route %u: too many routes", mr->mr_id);
@@ -216,7 +218,7 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	} else if (r->wr_proc != NULL) {
 		if (proc_pending(r->wr_proc) > 0) {
 			r->wr_dropped++;
-			w->w_dropped++;
+			w->w_cnt.cn_dropped++;
 			log_warnx("route %u re-wired: %zu bytes of queued "
 			    "events dropped", r->wr_id,
 			    proc_pending(r->wr_proc));
@@ -234,14 +236,14 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (r->wr_end == ROUTE_OUT)
 		proc_set_watermarks(r->wr_proc, WK_ROUTE_LOW, WK_ROUTE_HIGH,
 		    wk_route_drained, r);
-	else if (w->w_inputs_paused) {
+	else if (w->w_life.lf_inputs_paused) {
 		(void)proc_send(r->wr_proc, MSG_PAUSE, -1, NULL, 0);
 		proc_read_enable(r->wr_proc, 0);
-	} else if (!w->w_started)
+	} else if (!w->w_life.lf_started)
 		proc_read_enable(r->wr_proc, 0);	/* events wait for start */
-	if (r->wr_end == ROUTE_IN && w->w_in_noread)
+	if (r->wr_end == ROUTE_IN && w->w_life.lf_in_noread)
 		proc_read_enable(r->wr_proc, 0);
-	if (w->w_started)
+	if (w->w_life.lf_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);
 	wk_kick(w);
@@ -264,7 +266,6 @@ wk_configure(struct worker *w)
 	struct msg_ready	 my;
 	const char		*type, *name;
 	char			 err[512], e[448];
-	size_t			 i;
 
 	if (w->w_conf == NULL)
 		fatalx("no configuration before end of configuration");
@@ -278,14 +279,15 @@ wk_configure(struct worker *w)
 		fatalx("configuration without type or name");
 	(void)strlcpy(w->w_type, type, sizeof(w->w_type));
 	(void)strlcpy(w->w_name, name, sizeof(w->w_name));
-	for (i = 0; i < sizeof(wk_types) / sizeof(wk_types[0]); i++)
-		if (strcmp(wk_types[i]->co_type, type) == 0)
-			w->w_ops = wk_types[i];
+	if ((w->w_ct = conntype_by_name(type)) != NULL &&
+	    (w->w_ops = wk_types[w->w_ct->ct_type]) != NULL &&
+	    strcmp(w->w_ops->co_type, w->w_ct->ct_name) != 0)
+		fatalx("connector type %s runs %s", type, w->w_ops->co_type);
 	snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
 	w->w_cconf = wconf_obj(wconf_obj(w->w_conf, "connector"), "config");
 	w->w_restarts = wconf_int(w->w_conf, "restarts", 0);
-	w->w_on_cycle = wconf_bool(w->w_conf, "on_cycle", 0);
+	w->w_life.lf_on_cycle = wconf_bool(w->w_conf, "on_cycle", 0);
 	err[0] = '\0';
 	if (w->w_ops == NULL)
 		snprintf(err, sizeof(err), "connector type %s is not "
@@ -311,7 +313,7 @@ wk_configure(struct worker *w)
 	memset(&my, 0, sizeof(my));
 	my.my_uid = getuid();
 	my.my_euid = geteuid();
-	w->w_configured = 1;
+	w->w_life.lf_configured = 1;
 	if (proc_send(w->w_ctl, MSG_READY, -1, &my, sizeof(my)) == -1)
 		fatal("%s: send", __func__);
 }
@@ -344,7 +346,8 @@ wk_close_outputs(struct worker *w, int wait)
 static void
 wk_drain_cycle(struct worker *w)
 {
-	if (!w->w_on_cycle || w->w_ops == NULL || w->w_ops->co_sink_driven)
+	if (!w->w_life.lf_on_cycle || w->w_ops == NULL ||
+	    (w->w_ct->ct_flags & CTF_SINK_DRIVEN))
 		return;
 	if (w->w_ops->co_stop_source != NULL)
 		w->w_ops->co_stop_source(w);
@@ -360,7 +363,7 @@ wk_check_drain(struct worker *w)
 	struct msg_drained	 md;
 	int			 i;
 
-	if (!w->w_draining)
+	if (!w->w_life.lf_draining)
 		return;
 	for (i = 0; i < w->w_nroutes; i++)
 		if (w->w_routes[i].wr_end == ROUTE_IN &&
@@ -373,13 +376,13 @@ wk_check_drain(struct worker *w)
 	if (w->w_ops != NULL && w->w_ops->co_finish != NULL)
 		w->w_ops->co_finish(w);
 	memset(&md, 0, sizeof(md));
-	md.md_events_in = w->w_events_in;
-	md.md_events_out = w->w_events_out;
-	md.md_dropped = w->w_dropped;
+	md.md_events_in = w->w_cnt.cn_events_in;
+	md.md_events_out = w->w_cnt.cn_events_out;
+	md.md_dropped = w->w_cnt.cn_dropped;
 	log_debug("connector %s: drained: %llu in, %llu out, %llu dropped",
-	    w->w_name, (unsigned long long)w->w_events_in,
-	    (unsigned long long)w->w_events_out,
-	    (unsigned long long)w->w_dropped);
+	    w->w_name, (unsigned long long)w->w_cnt.cn_events_in,
+	    (unsigned long long)w->w_cnt.cn_events_out,
+	    (unsigned long long)w->w_cnt.cn_dropped);
 	if (proc_send(w->w_ctl, MSG_DRAINED, -1, &md, sizeof(md)) == 0)
 		(void)proc_flush(w->w_ctl);
 	event_base_loopexit(w->w_base, NULL);
@@ -416,18 +419,18 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		wk_route_add(w, &mr, m->pm_fd);
 		break;
 	case MSG_CONFIG_END:
-		if (w->w_configured)
+		if (w->w_life.lf_configured)
 			fatalx("configured twice");
 		wk_configure(w);
 		break;
 	case MSG_START:
-		if (!w->w_configured || w->w_started)
+		if (!w->w_life.lf_configured || w->w_life.lf_started)
 			fatalx("unexpected start");
-		w->w_started = 1;
+		w->w_life.lf_started = 1;
 		for (i = 0; i < w->w_nroutes; i++)
 			if (w->w_routes[i].wr_end == ROUTE_IN &&
 			    w->w_routes[i].wr_proc != NULL &&
-			    !w->w_inputs_paused)
+			    !w->w_life.lf_inputs_paused)
 				proc_read_enable(w->w_routes[i].wr_proc, 1);
 		if (proc_send(p, MSG_STARTED, -1, NULL, 0) == -1)
 			fatal("%s: send", __func__);
@@ -435,11 +438,11 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			w->w_ops->co_start(w);
 		break;
 	case MSG_DRAIN:
-		if (w->w_draining)
+		if (w->w_life.lf_draining)
 			break;
-		w->w_draining = 1;
+		w->w_life.lf_draining = 1;
 		/* Never started: still take what upstream already sent. */
-		for (i = 0; w->w_configured && !w->w_started &&
+		for (i = 0; w->w_life.lf_configured && !w->w_life.lf_started &&
 		    i < w->w_nroutes; i++)
 			if (w->w_routes[i].wr_end == ROUTE_IN &&
 			    w->w_routes[i].wr_proc != NULL)
@@ -457,7 +460,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_LISTEN:
 		/* A listening socket bound by the supervisor (ws_server,
 		 * control). */
-		if (m->pm_fd == -1 || w->w_configured)
+		if (m->pm_fd == -1 || w->w_life.lf_configured)
 			fatalx("bad listen message");
 		if (w->w_listen_fd != -1)
 			close(w->w_listen_fd);

@@ -15,38 +15,30 @@
 #include "buf.h"
 #include "codec.h"
 #include "lines.h"
+#include "mcache.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "streams.h"
 #include "wconf.h"
 
-#define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
-#define WK_MAX_STREAMS	1024	/* live streams per source, by default */
-#define WK_MAX_CONNS	65536	/* ceiling of a connector's max_connections */
 #define WK_FD_RESERVE	32	/* descriptors beyond the connections */
 #define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
-#define EV_META_CACHE_MAX 1024	/* longest metadata text kept per route */
-#define EV_META_SLOTS	64	/* metadata texts kept per route and sent */
-
-/* One metadata object and its text, kept while the text repeats. */
-struct ev_mslot {
-	struct json_object	*ms_obj;	/* a reference pins it */
-	char			*ms_text;
-	size_t			 ms_len;
-};
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
 
 struct worker;
+struct conntype;
 
-/* What a connector type implements.  Every hook may be NULL. */
+/*
+ * What a connector type implements, indexed by its enum conn_type in
+ * worker.c; what the type is (sink-driven, listener, ...) is its row of
+ * common/conntype.h.  Every hook may be NULL.
+ */
 struct conn_ops {
-	const char	*co_type;
-	/* The source only answers what the sink sent (ws_client): on a
-	 * route cycle it still drains in the usual order. */
-	int		 co_sink_driven;
+	const char	*co_type;	/* the conntype table's name */
 	/* Before the sandbox: open files, check config. */
 	int		(*co_setup)(struct worker *, char *, size_t);
 	/* Start producing (only called if an output port is connected). */
@@ -97,16 +89,64 @@ struct wk_route {
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
 	/* metadata parsed on this route, by text (event.c) */
-	struct ev_mslot		*wr_mcache;	/* EV_META_SLOTS or NULL */
+	struct mcache		 wr_mcache;
 };
 
-/* Per-stream source state: one preprocessor chain instance. */
-struct wk_stream {
-	uint64_t		 ws_id;
-	int			 ws_used;
-	struct lines		*ws_pre[WK_MAX_PROCS];
-	uint64_t		 ws_pull;	/* pull id of the current read */
-	int			 ws_next;	/* hash chain or free list, +1 */
+/* The connector's event path as configured (event.c). */
+struct wk_path {
+	int			 ep_has_codec;
+	enum codec_kind		 ep_codec;
+	struct proc_spec	 ep_pre[WK_MAX_PROCS];
+	int			 ep_npre;
+	struct proc_spec	 ep_post[WK_MAX_PROCS];
+	int			 ep_npost;
+	struct json_object	*ep_outputs;	/* connector port -> nodes */
+	struct json_object	*ep_out_nodes;	/* ep_outputs' "out" */
+	struct json_object	*ep_err_nodes;	/* ep_outputs' "err" */
+	struct wk_pipe		*ep_pipes;
+	int			 ep_npipes;
+	struct buf		 ep_enc;	/* sink encoding scratch */
+	/* metadata sent on routes and its text, by object */
+	struct mcache		 ep_mcache;
+};
+
+/* What the worker counts (show stats, the drained report). */
+struct wk_counters {
+	uint64_t		 cn_events_in;
+	uint64_t		 cn_events_out;
+	uint64_t		 cn_dropped;
+	uint64_t		 cn_errors;
+	uint64_t		 cn_pulls;	/* reads so far (Tremor's pull id) */
+	uint64_t		 cn_bytes_in;	/* read by the source */
+	uint64_t		 cn_bytes_out;	/* written by the sink */
+};
+
+/* Where the worker is in its life: configured, started, draining. */
+struct wk_life {
+	int			 lf_configured;
+	int			 lf_started;
+	int			 lf_draining;
+	int			 lf_on_cycle;	/* routes lead back to us */
+	int			 lf_exit_sent;
+	int			 lf_inputs_paused;
+	int			 lf_in_noread;	/* incoming routes not read */
+};
+
+/* Whose events the source emits. */
+struct wk_emit {
+	uint64_t		 em_stream;	/* source stream being read */
+	/* Set by a relaying source while it reads: events it emits on
+	 * routes carry this origin instead of its own id and stream. */
+	int			 em_as;
+	uint32_t		 em_as_origin;
+	uint64_t		 em_as_stream;
+};
+
+/* The event co_write is writing (valid during co_write only). */
+struct wk_sink_event {
+	struct json_object	*sk_meta;	/* borrowed, may be NULL */
+	uint32_t		 sk_origin;	/* connector that emitted it */
+	uint64_t		 sk_stream;	/* its stream at that connector */
 };
 
 struct worker {
@@ -117,62 +157,24 @@ struct worker {
 	char			 w_type[32];
 	struct json_object	*w_conf;	/* whole config message */
 	struct json_object	*w_cconf;	/* the connector's "config" */
+	const struct conntype	*w_ct;		/* its row of the type table */
 	const struct conn_ops	*w_ops;
 	void			*w_state;	/* the connector's own */
 	enum sandbox_profile	 w_profile;	/* set by co_setup */
 	int			 w_restarts;
+	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
 
-	int			 w_has_codec;
-	enum codec_kind		 w_codec;
-	struct proc_spec	 w_pre[WK_MAX_PROCS];
-	int			 w_npre;
-	struct proc_spec	 w_post[WK_MAX_PROCS];
-	int			 w_npost;
-	/* Stream table: w_smax slots (set by co_setup, allocated after it,
-	 * touched as used), hashed by id into w_smask + 1 buckets. */
-	struct wk_stream	*w_streams;
-	int			*w_shash;	/* slot+1 */
-	int			 w_smax;	/* 0: WK_MAX_STREAMS */
-	uint32_t		 w_smask;
-	int			 w_sfree;	/* free slot list, slot+1 */
-	int			 w_shigh;	/* slots ever used */
-	uint64_t		 w_cur_stream;	/* source stream being read */
-	/* Set by a relaying source while it reads: events it emits on
-	 * routes carry this origin instead of its own id and stream. */
-	int			 w_emit_as;
-	uint32_t		 w_emit_origin;
-	uint64_t		 w_emit_stream;
-
-	struct json_object	*w_outputs;	/* connector port -> nodes */
-	struct json_object	*w_out_nodes;	/* w_outputs' "out" */
-	struct json_object	*w_err_nodes;	/* w_outputs' "err" */
-	struct wk_pipe		*w_pipes;
-	int			 w_npipes;
+	struct wk_life		 w_life;
+	struct wk_path		 w_path;
+	/* Stream table for w_smax live streams (set by co_setup, 0:
+	 * WK_MAX_STREAMS), allocated after it (event.c). */
+	struct stab		*w_streams;
+	int			 w_smax;
+	struct wk_emit		 w_emit;
 	struct wk_route		 w_routes[WK_MAX_ROUTES];
 	int			 w_nroutes;
-
-	int			 w_configured;
-	int			 w_started;
-	int			 w_draining;
-	int			 w_on_cycle;	/* routes lead back to us */
-	int			 w_exit_sent;
-	int			 w_inputs_paused;
-	uint64_t		 w_events_in;
-	uint64_t		 w_events_out;
-	uint64_t		 w_dropped;
-	uint64_t		 w_errors;
-	uint64_t		 w_pulls;	/* reads so far (Tremor's pull id) */
-	uint64_t		 w_bytes_in;	/* read by the source */
-	uint64_t		 w_bytes_out;	/* written by the sink */
-	struct buf		 w_enc;		/* sink encoding scratch */
-	/* metadata sent on routes and its text, by object (event.c) */
-	struct ev_mslot		*w_mcache;	/* EV_META_SLOTS or NULL */
-	/* The event co_write is writing (valid during co_write only). */
-	struct json_object	*w_sink_meta;	/* borrowed, may be NULL */
-	uint32_t		 w_sink_origin;	/* connector that emitted it */
-	uint64_t		 w_sink_stream;	/* its stream at that connector */
-	int			 w_in_noread;	/* incoming routes not read */
-	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
+	struct wk_sink_event	 w_sink;
+	struct wk_counters	 w_cnt;
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -195,6 +197,8 @@ extern const struct conn_ops	stdio_ops;
 extern const struct conn_ops	control_ops;
 extern const struct conn_ops	ws_server_ops;
 extern const struct conn_ops	ws_client_ops;
+/* ws_client with "per_stream": true, chosen by ws_client_ops' setup */
+extern const struct conn_ops	ws_relay_ops;
 
 /* worker.c */
 void		 wk_check_drain(struct worker *);
@@ -220,7 +224,6 @@ int	 wk_write_all(int, const char *, size_t, size_t *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
-void	 ev_mcache_free(struct ev_mslot **);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);
 void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,

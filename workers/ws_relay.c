@@ -4,7 +4,7 @@
  * connector and stream the route message names (a ws_server client),
  * opened by the first event of that stream, as websocketd starts one
  * process per client.  Messages read from an upstream connection are
- * emitted on behalf of the stream that opened it (worker w_emit_as), so a
+ * emitted on behalf of the stream that opened it (worker w_emit), so a
  * ws_server at the end of the flow routes the answers to that client
  * without metadata.  The stream's end (MSG_STREAM_END on the route)
  * closes its connection with 1000; connections idle for idle_timeout_ms
@@ -21,16 +21,13 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
-#include <netdb.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dial.h"
 #include "log.h"
 #include "utf8.h"
-#include "ws_client.h"
 
 #define WRL_HOLD_EVENTS		1024	/* per stream, while opening */
 #define WRL_HOLD_BYTES		(1024U * 1024)	/* per stream */
@@ -70,7 +67,7 @@ struct wrl_up {
 	uint64_t		 u_retry_at;	/* ms, after a loss */
 	uint64_t		 u_last;	/* ms of the last activity */
 	struct event		*u_timer;
-	struct wcl_queue	 u_q;		/* held while opening */
+	struct hq_queue		 u_q;		/* held while opening */
 	struct json_object	*u_meta, *u_meta_bin;
 };
 
@@ -78,7 +75,7 @@ TAILQ_HEAD(wrl_list, wrl_up);
 
 struct wrl_state {
 	struct worker		*rs_w;
-	struct wcl_target	 rs_tg;
+	struct dl_target	 rs_tg;
 	size_t			 rs_max;
 	uint64_t		 rs_idle_ms;	/* 0: never */
 	struct wrl_up		*rs_hash[WRL_BUCKETS];
@@ -92,14 +89,9 @@ struct wrl_state {
 	int			 rs_in_drain;	/* inside co_drain's loop */
 	struct event		*rs_sweep;
 	/* names: resolved once, again after every address failed */
-	struct proto_addr	 rs_addrs[PROTO_ADDRS_MAX];
-	int			 rs_naddrs;
+	struct dl_resolver	 rs_res;
 	/* metadata of the connections to one address, shared by them */
-	struct json_object	*rs_meta, *rs_meta_bin;
-	char			 rs_meta_host[INET6_ADDRSTRLEN];
-	uint16_t		 rs_meta_port;
-	int			 rs_resolving;
-	uint32_t		 rs_resolve_id;
+	struct dl_meta		 rs_meta;
 	/* counters (show stats) */
 	uint64_t		 rs_opened;	/* upstream connections */
 	uint64_t		 rs_lost;	/* open ones that ended early */
@@ -129,11 +121,7 @@ wrl_now(struct wrl_state *rs)
 static void
 wrl_drop(struct wrl_state *rs, const char *why)
 {
-	rs->rs_dropped++;
-	rs->rs_w->w_dropped++;
-	if (wsconn_often(rs->rs_dropped))
-		log_warnx("connector %s: event dropped: %s (%llu so far)",
-		    rs->rs_w->w_name, why, (unsigned long long)rs->rs_dropped);
+	dl_drop(rs->rs_w, &rs->rs_dropped, why);
 }
 
 /* Hash bucket of a stream. */
@@ -191,9 +179,9 @@ wrl_drop_held(struct wrl_up *u, const char *why)
 	size_t			 n;
 
 	rs->rs_held_bytes -= u->u_q.q_bytes;
-	if ((n = wcl_q_clear(&u->u_q)) > 0) {
+	if ((n = hq_clear(&u->u_q)) > 0) {
 		rs->rs_dropped += n;
-		rs->rs_w->w_dropped += n;
+		rs->rs_w->w_cnt.cn_dropped += n;
 		log_warnx("connector %s: stream %llu of connector %u: %zu "
 		    "held events dropped: %s", rs->rs_w->w_name,
 		    (unsigned long long)u->u_stream, u->u_origin, n, why);
@@ -212,7 +200,7 @@ wrl_hold(struct wrl_up *u, int binary, const char *data, size_t len)
 		wrl_drop(rs, "too many events held while connecting");
 		return -1;
 	}
-	if (wcl_q_push(&u->u_q, binary, data, len) == -1) {
+	if (hq_push(&u->u_q, binary, data, len) == -1) {
 		wrl_drop(rs, "out of memory");
 		return -1;
 	}
@@ -235,17 +223,6 @@ wrl_full(struct wrl_up *u, int full)
 			ev_read_inputs(rs->rs_w, 0);
 	} else if (--rs->rs_nfull == 0)
 		ev_read_inputs(rs->rs_w, 1);
-}
-
-/* Arm a stream's timer. */
-static void
-wrl_schedule(struct wrl_up *u, uint64_t ms)
-{
-	struct timeval	 tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(u->u_timer, &tv);
 }
 
 /* Start the closing handshake (code 1000 or 1001) once the held events
@@ -309,9 +286,9 @@ wrl_emit_as(struct wrl_up *u, int on)
 {
 	struct worker	*w = u->u_rs->rs_w;
 
-	w->w_emit_as = on;
-	w->w_emit_origin = u->u_origin;
-	w->w_emit_stream = u->u_stream;
+	w->w_emit.em_as = on;
+	w->w_emit.em_as_origin = u->u_origin;
+	w->w_emit.em_as_stream = u->u_stream;
 }
 
 /* Pause or resume reading every open upstream connection. */
@@ -358,33 +335,24 @@ wrl_failed(struct wrl_up *u, const char *why)
 		    rs->rs_tg.tg_url.u_host, rs->rs_tg.tg_url.u_port, why,
 		    (unsigned long long)wait);
 	u->u_state = WU_WAIT;
-	wrl_schedule(u, wait);
+	dl_schedule(u->u_timer, wait);
 }
 
 /*
- * The metadata of a connection to host:port: every connection to the
- * same address shares one pair of objects (nothing changes them), so the
+ * The metadata of a connection to sa: every connection to the same
+ * address shares one pair of objects (nothing changes them), so the
  * route sends their cached text instead of serialising them per answer.
  */
 static void
-wrl_meta(struct wrl_up *u, const char *host, uint16_t port)
+wrl_meta(struct wrl_up *u, const struct sockaddr_storage *sa)
 {
 	struct wrl_state	*rs = u->u_rs;
-	int			 tls = rs->rs_tg.tg_tls;
 
-	if (rs->rs_meta == NULL || rs->rs_meta_port != port ||
-	    strcmp(rs->rs_meta_host, host) != 0) {
-		json_object_put(rs->rs_meta);
-		json_object_put(rs->rs_meta_bin);
-		rs->rs_meta = wsconn_meta("ws_client", host, port, tls, 0);
-		rs->rs_meta_bin = wsconn_meta("ws_client", host, port, tls, 1);
-		strlcpy(rs->rs_meta_host, host, sizeof(rs->rs_meta_host));
-		rs->rs_meta_port = port;
-	}
+	dl_meta_set(&rs->rs_meta, &rs->rs_tg, sa);
 	json_object_put(u->u_meta);
 	json_object_put(u->u_meta_bin);
-	u->u_meta = json_object_get(rs->rs_meta);
-	u->u_meta_bin = json_object_get(rs->rs_meta_bin);
+	u->u_meta = json_object_get(rs->rs_meta.dm_text);
+	u->u_meta_bin = json_object_get(rs->rs_meta.dm_bin);
 }
 
 /* Connected: name the peer, send what the stream holds. */
@@ -393,9 +361,6 @@ wrl_open(struct wsconn *ws, void *arg)
 {
 	struct wrl_up		*u = arg;
 	struct wrl_state	*rs = u->u_rs;
-	struct sockaddr_storage	*sa = &rs->rs_addrs[u->u_addr].pa_addr;
-	char			 host[INET6_ADDRSTRLEN];
-	uint16_t		 port;
 
 	u->u_state = WU_OPEN;
 	rs->rs_nopen++;
@@ -403,14 +368,13 @@ wrl_open(struct wsconn *ws, void *arg)
 	u->u_local = ++rs->rs_next_local;
 	u->u_last = wrl_now(rs);
 	backoff_success(&u->u_bo);
-	wsconn_addr(sa, host, sizeof(host), &port);
-	wrl_meta(u, host, port);
+	wrl_meta(u, &rs->rs_res.rv_addrs[u->u_addr].pa_addr);
 	log_debug("connector %s: stream %llu of connector %u: connected to %s",
 	    rs->rs_w->w_name, (unsigned long long)u->u_stream, u->u_origin,
 	    wsconn_name(ws));
 	if (rs->rs_paused)
 		wsconn_pause(ws, 1);
-	else if (!wcl_can_read(rs->rs_w))
+	else if (!dl_can_read(rs->rs_w))
 		wrl_pause_all(rs, 1);
 	wrl_flush(u);
 	if (u->u_ended || rs->rs_closing)
@@ -433,7 +397,7 @@ wrl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	ev_source_data(rs->rs_w, u->u_local, (const char *)data, len,
 	    binary ? u->u_meta_bin : u->u_meta);
 	wrl_emit_as(u, 0);
-	if (!rs->rs_paused && !wcl_can_read(rs->rs_w))
+	if (!rs->rs_paused && !dl_can_read(rs->rs_w))
 		wrl_pause_all(rs, 1);
 }
 
@@ -450,15 +414,14 @@ wrl_closed(struct wsconn *ws, void *arg)
 	wrl_full(u, 0);
 	if (u->u_state != WU_OPEN) {
 		/* TCP refused: the next address of the same name first. */
-		if (!wsconn_tcp_ok(ws) && u->u_addr + 1 < rs->rs_naddrs &&
-		    !u->u_ended && !rs->rs_closing) {
-			u->u_addr++;
+		if (!u->u_ended && !rs->rs_closing &&
+		    dl_next_addr(&rs->rs_res, ws, &u->u_addr)) {
 			wrl_attempt(u);
 			return;
 		}
 		/* Every address failed: look the name up again next time. */
 		if (!wsconn_tcp_ok(ws))
-			rs->rs_naddrs = 0;
+			rs->rs_res.rv_naddrs = 0;
 		wrl_failed(u, wsconn_error(ws));
 		return;
 	}
@@ -489,7 +452,7 @@ wrl_closed(struct wsconn *ws, void *arg)
 	u->u_retry_at = wrl_now(rs) + wait;
 	if (u->u_q.q_n > 0) {
 		u->u_state = WU_WAIT;
-		wrl_schedule(u, wait);
+		dl_schedule(u->u_timer, wait);
 	}
 }
 
@@ -511,7 +474,7 @@ static const struct wsconn_cb wrl_cb = {
 	.wc_writable = wrl_writable,
 };
 
-/* wcl_q_send's drop callback. */
+/* hq_send's drop callback. */
 static void
 wrl_drop_cb(void *arg, const char *why)
 {
@@ -527,7 +490,7 @@ wrl_flush(struct wrl_up *u)
 
 	if (u->u_state != WU_OPEN)
 		return;
-	wcl_q_send(&u->u_q, u->u_ws, u->u_ended || rs->rs_closing ? 0 :
+	hq_send(&u->u_q, u->u_ws, u->u_ended || rs->rs_closing ? 0 :
 	    WRL_OUT_HIGH, wrl_drop_cb, rs);
 	rs->rs_held_bytes -= before - u->u_q.q_bytes;
 	if (u->u_q.q_head != NULL)
@@ -542,7 +505,7 @@ wrl_connect(struct wrl_up *u)
 	char			 e[256];
 
 	u->u_state = WU_CONNECTING;
-	u->u_ws = wcl_dial(rs->rs_w, &rs->rs_tg, &rs->rs_addrs[u->u_addr],
+	u->u_ws = dl_dial(rs->rs_w, &rs->rs_tg, &rs->rs_res.rv_addrs[u->u_addr],
 	    &wrl_cb, u, e, sizeof(e));
 	if (u->u_ws == NULL)
 		wrl_failed(u, e);
@@ -553,28 +516,16 @@ static void
 wrl_attempt(struct wrl_up *u)
 {
 	struct wrl_state	*rs = u->u_rs;
-	char			 serv[8];
 
-	if (u->u_addr > 0 && u->u_addr < rs->rs_naddrs) {
+	if (u->u_addr > 0 && u->u_addr < rs->rs_res.rv_naddrs) {
 		wrl_connect(u);
 		return;
 	}
 	u->u_addr = 0;
-	if (rs->rs_naddrs == 0 &&
-	    wcl_numeric(&rs->rs_tg.tg_url, &rs->rs_addrs[0]) == 0)
-		rs->rs_naddrs = 1;
-	if (rs->rs_naddrs > 0) {
+	if (dl_resolve(&rs->rs_res, rs->rs_w, &rs->rs_tg.tg_url) == 0)
 		wrl_connect(u);
-		return;
-	}
-	u->u_state = WU_RESOLVE;
-	if (rs->rs_resolving)
-		return;
-	snprintf(serv, sizeof(serv), "%u", rs->rs_tg.tg_url.u_port);
-	if (wk_resolve(rs->rs_w, ++rs->rs_resolve_id, AF_UNSPEC,
-	    rs->rs_tg.tg_url.u_host, serv) == -1)
-		fatal("%s: resolve request", __func__);
-	rs->rs_resolving = 1;
+	else
+		u->u_state = WU_RESOLVE;
 }
 
 /* The supervisor's answer: dial (or fail) every stream that waits. */
@@ -584,25 +535,17 @@ wrl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 	struct wrl_state	*rs = w->w_state;
 	struct wrl_up		*u, *next;
 	char			 e[URL_HOST_MAX + 128];
+	int			 failed;
 
-	if (rs == NULL || !rs->rs_resolving || ms->ms_id != rs->rs_resolve_id)
+	if (rs == NULL || (failed = dl_resolved(&rs->rs_res, ms,
+	    &rs->rs_tg.tg_url, e, sizeof(e))) == -1)
 		return;
-	rs->rs_resolving = 0;
-	e[0] = '\0';
-	if (ms->ms_error != 0 || ms->ms_naddrs == 0)
-		snprintf(e, sizeof(e), "cannot resolve %s: %s",
-		    rs->rs_tg.tg_url.u_host, ms->ms_error != 0 ?
-		    gai_strerror(ms->ms_error) : "no address");
-	else {
-		memcpy(rs->rs_addrs, ms->ms_addrs, sizeof(rs->rs_addrs));
-		rs->rs_naddrs = (int)ms->ms_naddrs;
-	}
 	for (u = TAILQ_FIRST(&rs->rs_ups); u != NULL; u = next) {
 		next = TAILQ_NEXT(u, u_all);
 		if (u->u_state != WU_RESOLVE)
 			continue;
 		u->u_addr = 0;
-		if (e[0] != '\0')
+		if (failed)
 			wrl_failed(u, e);
 		else
 			wrl_connect(u);
@@ -678,7 +621,7 @@ wrl_up_new(struct wrl_state *rs, uint32_t origin, uint64_t stream)
 	u->u_rs = rs;
 	u->u_origin = origin;
 	u->u_stream = stream;
-	wcl_q_init(&u->u_q);
+	hq_init(&u->u_q);
 	u->u_bo = rs->rs_tg.tg_bo;
 	u->u_bo.bo_failures = u->u_bo.bo_prev = u->u_bo.bo_attempts = 0;
 	u->u_state = WU_IDLE;
@@ -697,17 +640,14 @@ static int
 wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 {
 	struct wrl_state	*rs = w->w_state;
-	struct json_object	*b;
 	struct wrl_up		*u;
 	const char		*why;
 	uint64_t		 now;
-	int			 binary = 0;
+	int			 binary;
 
 	(void)port;
-	if (json_object_object_get_ex(w->w_sink_meta, "binary", &b) &&
-	    json_object_is_type(b, json_type_boolean))
-		binary = json_object_get_boolean(b);
-	u = wrl_lookup(rs, w->w_sink_origin, w->w_sink_stream);
+	binary = dl_binary(w);
+	u = wrl_lookup(rs, w->w_sink.sk_origin, w->w_sink.sk_stream);
 	/* What is sent at once wsconn_send checks; what is held, here. */
 	if (!binary && (u == NULL || u->u_state != WU_OPEN ||
 	    u->u_q.q_head != NULL) && !utf8_valid(data, len)) {
@@ -725,8 +665,8 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 			    "in use");
 			return -1;
 		}
-		if ((u = wrl_up_new(rs, w->w_sink_origin,
-		    w->w_sink_stream)) == NULL) {
+		if ((u = wrl_up_new(rs, w->w_sink.sk_origin,
+		    w->w_sink.sk_stream)) == NULL) {
 			wrl_drop(rs, "out of memory");
 			return -1;
 		}
@@ -757,7 +697,7 @@ wrl_write(struct worker *w, const char *port, const char *data, size_t len)
 		/* the first event, or the first since a loss */
 		u->u_state = WU_WAIT;
 		if (u->u_retry_at > now)
-			wrl_schedule(u, u->u_retry_at - now);
+			dl_schedule(u->u_timer, u->u_retry_at - now);
 		else
 			wrl_attempt(u);
 	}
@@ -776,21 +716,19 @@ wrl_stream_end(struct worker *w, uint32_t origin, uint64_t stream)
 	wrl_finish_up(u, WS_CLOSE_NORMAL, "stream ended");
 }
 
-/* Take over the connector from ws_client.c (before the sandbox). */
-int
-wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
+/* Read the config (before the sandbox); ws_client.c's setup chose us. */
+static int
+wrl_setup(struct worker *w, char *err, size_t errlen)
 {
-	extern const struct conn_ops	 ws_relay_ops;
 	struct wrl_state		*rs = &wrl;
 	int64_t				 n;
 	char				 e[128];
 
 	memset(rs, 0, sizeof(*rs));
 	rs->rs_w = w;
-	rs->rs_tg = *tg;
-	tg->tg_ctx = NULL;		/* ours now */
-	rs->rs_tg.tg_conf.cf_url = &rs->rs_tg.tg_url;
-	rs->rs_tg.tg_conf.cf_stats = &rs->rs_tg.tg_st;
+	w->w_profile = SANDBOX_WS_CLIENT;
+	if (dl_target_read(w, &rs->rs_tg, err, errlen) == -1)
+		return -1;
 	TAILQ_INIT(&rs->rs_ups);
 	rs->rs_max = WRL_MAX_CONN;
 	n = wconf_int(w->w_cconf, "max_connections", WRL_MAX_CONN);
@@ -800,7 +738,6 @@ wrl_setup(struct worker *w, struct wcl_target *tg, char *err, size_t errlen)
 	rs->rs_idle_ms = WRL_IDLE_MS;
 	if ((n = wconf_int(w->w_cconf, "idle_timeout_ms", -1)) >= 0)
 		rs->rs_idle_ms = (uint64_t)n;
-	w->w_ops = &ws_relay_ops;
 	w->w_state = rs;
 	if ((rs->rs_sweep = evtimer_new(w->w_base, wrl_sweep, rs)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -824,7 +761,7 @@ wrl_start(struct worker *w)
 {
 	struct wrl_state	*rs = w->w_state;
 
-	if (rs->rs_paused && wcl_can_read(w))
+	if (rs->rs_paused && dl_can_read(w))
 		wrl_pause_all(rs, 0);
 }
 
@@ -875,9 +812,7 @@ wrl_finish(struct worker *w)
 	if (rs->rs_sweep != NULL)
 		event_free(rs->rs_sweep);
 	rs->rs_sweep = NULL;
-	json_object_put(rs->rs_meta);
-	json_object_put(rs->rs_meta_bin);
-	rs->rs_meta = rs->rs_meta_bin = NULL;
+	dl_meta_clear(&rs->rs_meta);
 	SSL_CTX_free(rs->rs_tg.tg_ctx);
 	rs->rs_tg.tg_ctx = NULL;
 	w->w_state = NULL;
@@ -910,7 +845,7 @@ wrl_stats(struct worker *w, struct json_object *o)
 
 const struct conn_ops ws_relay_ops = {
 	.co_type = "ws_client",
-	.co_sink_driven = 1,
+	.co_setup = wrl_setup,
 	.co_start = wrl_start,
 	.co_kick = wrl_start,
 	.co_write = wrl_write,

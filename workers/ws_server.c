@@ -93,7 +93,7 @@ wss_can_read(struct wss_state *ss)
 
 	if (!ev_has_output(w))
 		return 1;	/* events go nowhere; control frames matter */
-	return w->w_started && ev_can_emit(w);
+	return w->w_life.lf_started && ev_can_emit(w);
 }
 
 /* A client completed the handshake. */
@@ -135,7 +135,7 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	(void)ws;
 	if (ss->ss_quiet) {
 		ss->ss_late++;
-		ss->ss_w->w_dropped++;
+		ss->ss_w->w_cnt.cn_dropped++;
 		return;
 	}
 	/* A reply made while this runs finds its connection at once. */
@@ -485,9 +485,9 @@ wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
 {
 	struct wss_conn	*sc;
 
-	if (w->w_sink_origin != w->w_id)
+	if (w->w_sink.sk_origin != w->w_id)
 		return NULL;
-	sc = wss_by_id(ss, w->w_sink_stream);
+	sc = wss_by_id(ss, w->w_sink.sk_stream);
 	if (sc != NULL && meta != NULL &&
 	    (meta == sc->sc_meta || meta == sc->sc_meta_bin))
 		return sc;
@@ -499,7 +499,7 @@ static int
 wss_write(struct worker *w, const char *port, const char *data, size_t len)
 {
 	struct wss_state	*ss = w->w_state;
-	struct json_object	*meta = w->w_sink_meta, *b;
+	struct json_object	*meta = w->w_sink.sk_meta, *b;
 	struct wss_conn		*sc;
 	const char		*why;
 	char			 name[INET6_ADDRSTRLEN + 16] = "";
@@ -514,11 +514,11 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 			binary = json_object_get_boolean(b);
 		sc = wss_by_peer(ss, meta, name, sizeof(name));
 	}
-	if (sc == NULL && w->w_sink_origin == w->w_id)
-		sc = wss_by_id(ss, w->w_sink_stream);
+	if (sc == NULL && w->w_sink.sk_origin == w->w_id)
+		sc = wss_by_id(ss, w->w_sink.sk_stream);
 	if (sc == NULL || !sc->sc_open) {
 		ss->ss_unroutable++;
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		if (wsconn_often(ss->ss_unroutable))
 			log_warnx("connector %s: no connection %s%sfor an "
 			    "event, dropped (%llu so far)", w->w_name, name,
@@ -528,7 +528,7 @@ wss_write(struct worker *w, const char *port, const char *data, size_t len)
 	}
 	if (wsconn_send(sc->sc_ws, binary, data, len, &why) == -1) {
 		ss->ss_unsent++;
-		w->w_dropped++;
+		w->w_cnt.cn_dropped++;
 		if (wsconn_often(ss->ss_unsent))
 			log_warnx("connector %s: %s: event dropped: %s (%llu "
 			    "so far)", w->w_name, wsconn_name(sc->sc_ws), why,

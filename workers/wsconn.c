@@ -6,11 +6,9 @@
  * write interest toggled per reply): frames queued while a read batch is
  * handled go out in one write at its end, frames queued elsewhere at the
  * end of the loop pass, and the write event is armed only when the
- * socket refuses part of it.  TLS works the same way: OpenSSL reads the
- * socket ahead (a whole batch of records per read(2)), what a read batch
- * answers is sealed in one SSL_write and the records go out in one
- * write, through a BIO that appends them to a wire buffer (so OpenSSL
- * never waits to write: no SSL_ERROR_WANT_WRITE).  A connection never frees itself inside a callback: it
+ * socket refuses part of it.  TLS works the same way (wsconn_tls.c:
+ * OpenSSL reads ahead and writes its records to a wire buffer that goes
+ * out in one write).  A connection never frees itself inside a callback: it
  * becomes DEAD and a deferred event tells the owner and frees it, so
  * owners may send, close or pause any connection from any callback.
  */
@@ -33,75 +31,18 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <openssl/err.h>
-#include <openssl/x509.h>
+#include <openssl/crypto.h>
 
 #include <json-c/json.h>
 
 #include "log.h"
 #include "wsconn.h"
-
-#define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
-#define WSC_READ_MAX	(64U * 1024)	/* bytes per read(2) or batch */
-#define WSC_SEAL_MAX	(64U * 1024)	/* TLS: plaintext per SSL_write */
-#define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
-
-enum wsc_state {
-	WSC_CONNECTING,		/* client: TCP connect in progress */
-	WSC_TLS,		/* client: TLS handshake */
-	WSC_HANDSHAKE,		/* HTTP upgrade */
-	WSC_OPEN,
-	WSC_CLOSING,		/* our close sent, waiting for the peer's */
-	WSC_FLUSH,		/* write what is queued, then drop TCP */
-	WSC_WAIT_EOF,		/* client: close done, server drops TCP */
-	WSC_DEAD		/* the owner is told and it is freed */
-};
-
-struct wsconn {
-	struct event_base	*c_base;
-	SSL			*c_ssl;		/* TLS (ours) */
-	struct evbuffer		*c_wire;	/* TLS: records to send */
-	int			 c_fd;
-	struct evbuffer		*c_in;		/* received (lazy) */
-	struct evbuffer		*c_out;		/* to send (TLS: to seal) */
-	struct event		*c_rev;		/* readable */
-	struct event		*c_wev;		/* output backlog */
-	const struct wsconn_conf *c_conf;	/* the owner's */
-	const struct wsconn_cb	*c_cb;
-	void			*c_arg;
-	enum wsc_state		 c_state;
-	unsigned int		 c_was_open:1;
-	unsigned int		 c_paused:1;
-	unsigned int		 c_tls_done:1;
-	unsigned int		 c_tls_bad:1;	/* failed: no close_notify */
-	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
-	unsigned int		 c_in_cb:1;	/* flush when done */
-	unsigned int		 c_ping_unanswered:1;
-	struct ws_parser	 c_parser;
-	struct ws_close		 c_close;
-	const uint8_t		*c_vtext;	/* text being delivered */
-	size_t			 c_vlen;
-	struct event		*c_timer;	/* handshake, close wait (lazy) */
-	struct event		*c_ping;
-	struct event		*c_defer;	/* reap or resume */
-	struct event		*c_conn_ev;	/* client TCP connect */
-	uint64_t		 c_ping_seq;
-	char			 c_key[WS_KEY_LEN + 1];
-	char			*c_name;
-	char			*c_err;		/* why it ended (allocated) */
-	struct buf		 c_tmp;
-};
+#include "wsconn_int.h"
 
 static void	wsc_frames(struct wsconn *);
-static void	wsc_flush(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
-static void	wsc_io_event(struct wsconn *, short, int);
-static void	wsc_dead(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
-static void	wsc_tls_read(struct wsconn *);
-static void	wsc_why(struct wsconn *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -152,7 +93,7 @@ wsc_timer(struct wsconn *c, int ms)
 }
 
 /* Remember why, unless a reason is known already. */
-static void
+void
 wsc_why(struct wsconn *c, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -212,19 +153,13 @@ wsc_kick(struct wsconn *c)
 }
 
 /* The end: stop all I/O now and let the deferred event tell the owner. */
-static void
+void
 wsc_dead(struct wsconn *c)
 {
 	if (c->c_state == WSC_DEAD)
 		return;
-	if (c->c_ssl != NULL && c->c_wire != NULL) {
-		/* close_notify (or an alert), best effort: one try. */
-		ERR_clear_error();
-		if (c->c_tls_done && !c->c_tls_bad)
-			(void)SSL_shutdown(c->c_ssl);
-		(void)evbuffer_write(c->c_wire, c->c_fd);
-		ERR_clear_error();
-	}
+	if (c->c_ssl != NULL && c->c_wire != NULL)
+		wsc_tls_shutdown(c);
 	if (c->c_rev != NULL)
 		event_del(c->c_rev);
 	if (c->c_wev != NULL)
@@ -487,11 +422,24 @@ wsc_opened(struct wsconn *c)
 }
 
 /* Handshake failure: count it (the caller says why). */
-static void
+void
 wsc_hs_failed(struct wsconn *c)
 {
 	if (c->c_conf->cf_stats != NULL)
 		c->c_conf->cf_stats->st_handshake_failed++;
+}
+
+/* The handshake failed with r (status: the server's HTTP answer, 0 if
+ * none): count it, say why, end the connection. */
+static void
+wsc_hs_abort(struct wsconn *c, int r, int status)
+{
+	wsc_hs_failed(c);
+	if (status > 0 && status != 101)
+		wsc_why(c, "handshake: %s (HTTP %d)", ws_strerror(r), status);
+	else
+		wsc_why(c, "handshake: %s", ws_strerror(r));
+	wsc_dead(c);
 }
 
 /*
@@ -549,16 +497,14 @@ wsc_server_handshake(struct wsconn *c)
 	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c);
-		wsc_why(c, "handshake: %s", ws_strerror(r));
-		wsc_dead(c);
+		wsc_hs_abort(c, r, 0);
 		return;
 	}
 	wsc_opened(c);
 }
 
 /* Client: send the upgrade request. */
-static void
+void
 wsc_client_request(struct wsconn *c)
 {
 	int	 r;
@@ -570,9 +516,7 @@ wsc_client_request(struct wsconn *c)
 	    NULL, NULL)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
-		wsc_hs_failed(c);
-		wsc_why(c, "handshake: %s", ws_strerror(r));
-		wsc_dead(c);
+		wsc_hs_abort(c, r, 0);
 		return;
 	}
 	wsc_kick(c);
@@ -597,13 +541,7 @@ wsc_client_handshake(struct wsconn *c)
 	if (r == WS_NEED_MORE)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
 	if (r != WS_OK) {
-		if (resp.ws_status > 0 && resp.ws_status != 101)
-			wsc_why(c, "handshake: %s (HTTP %d)",
-			    ws_strerror(r), resp.ws_status);
-		else
-			wsc_why(c, "handshake: %s", ws_strerror(r));
-		wsc_hs_failed(c);
-		wsc_dead(c);
+		wsc_hs_abort(c, r, resp.ws_status);
 		return;
 	}
 	evbuffer_drain(in, used);
@@ -661,98 +599,12 @@ wsc_wrote(struct wsconn *c)
 		c->c_cb->wc_writable(c, c->c_arg);
 }
 
-/* Why OpenSSL failed, with the certificate verdict when there is one. */
-static void
-wsc_tls_error(struct wsconn *c)
-{
-	char		 e[160] = "";
-	unsigned long	 err;
-	long		 v;
-
-	while ((err = ERR_get_error()) != 0)
-		if (e[0] == '\0')
-			ERR_error_string_n(err, e, sizeof(e));
-	if (c->c_conf->cf_role == WS_ROLE_CLIENT &&
-	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
-		wsc_why(c, "TLS: certificate verification failed: %s",
-		    X509_verify_cert_error_string(v));
-		return;
-	}
-	if (e[0] != '\0')
-		wsc_why(c, "TLS: %s", e);
-	else if (errno != 0)
-		wsc_why(c, "TLS: %s", strerror(errno));
-	else
-		wsc_why(c, "TLS: handshake failed");
-}
-
-/*
- * TLS: an SSL call failed with SSL_get_error() e (errno saved): the
- * peer's close_notify or a bare end of file is an end of file (a dirty
- * shutdown is allowed), anything else an error.
- */
-static void
-wsc_tls_fail(struct wsconn *c, int e, int saved)
-{
-	unsigned long	 err = ERR_peek_error();
-
-	if (e == SSL_ERROR_ZERO_RETURN ||
-	    (e == SSL_ERROR_SYSCALL && err == 0 && saved == 0) ||
-	    (e == SSL_ERROR_SSL && ERR_GET_LIB(err) == ERR_LIB_SSL &&
-	    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-		if (e != SSL_ERROR_ZERO_RETURN)
-			c->c_tls_bad = 1;
-		ERR_clear_error();
-		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
-		return;
-	}
-	c->c_tls_bad = 1;
-	if (!c->c_tls_done || err != 0) {
-		errno = saved;
-		wsc_tls_error(c);
-		if (!c->c_tls_done)
-			wsc_hs_failed(c);
-		wsc_dead(c);
-		return;
-	}
-	wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, saved);
-}
-
-/*
- * TLS: seal what is queued into records on the wire buffer, in pieces of
- * at most WSC_SEAL_MAX (a frame's header and payload in one record).
- */
-static int
-wsc_tls_seal(struct wsconn *c)
-{
-	unsigned char	*p;
-	size_t		 len;
-	int		 r;
-
-	while ((len = evbuffer_get_length(c->c_out)) > 0) {
-		if (len > WSC_SEAL_MAX)
-			len = WSC_SEAL_MAX;
-		if ((p = evbuffer_pullup(c->c_out, (ssize_t)len)) == NULL) {
-			wsc_why(c, "out of memory");
-			wsc_dead(c);
-			return -1;
-		}
-		ERR_clear_error();
-		if ((r = SSL_write(c->c_ssl, p, (int)len)) <= 0) {
-			wsc_tls_fail(c, SSL_get_error(c->c_ssl, r), errno);
-			return -1;
-		}
-		evbuffer_drain(c->c_out, (size_t)r);
-	}
-	return 0;
-}
-
 /*
  * Write what is queued now (TLS: sealed first), unless a backlog already
  * waits for the socket; what the socket refuses waits for the write
  * event.
  */
-static void
+void
 wsc_flush(struct wsconn *c)
 {
 	struct evbuffer	*wire;
@@ -807,7 +659,7 @@ wsc_io_write(evutil_socket_t fd, short ev, void *arg)
  * frames are parsed in place and only a remainder (a partial frame, or
  * what a pause held back) is kept.
  */
-static void
+void
 wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
 {
 	size_t	 used;
@@ -832,7 +684,7 @@ wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
 }
 
 /* The buffer a read batch lands in (one worker, one thread). */
-static uint8_t	 wsc_rbuf[WSC_READ_MAX];
+uint8_t		 wsc_rbuf[WSC_READ_MAX];
 
 /*
  * The socket is readable.  Plain: one read(2) (no FIONREAD), the batch is
@@ -867,65 +719,8 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 	wsc_flush(c);
 }
 
-/*
- * TLS: the handshake, then what OpenSSL decrypts, gathered into one
- * batch: records are taken while OpenSSL holds more (it reads the socket
- * ahead), so a message split over records is parsed in place and no
- * read(2) is made only to hear EAGAIN.  Data OpenSSL still holds when the
- * input is paused is taken on resume (wsc_deferred).  All replies and
- * handshake records go out in one write at the end.
- */
-static void
-wsc_tls_read(struct wsconn *c)
-{
-	size_t	 off;
-	int	 n, e = SSL_ERROR_NONE, saved = 0;
-
-	c->c_in_cb = 1;
-	if (!c->c_tls_done) {
-		ERR_clear_error();
-		if ((n = SSL_do_handshake(c->c_ssl)) != 1) {
-			e = SSL_get_error(c->c_ssl, n);
-			saved = errno;
-			goto done;
-		}
-		c->c_tls_done = 1;
-		if (c->c_state == WSC_TLS)
-			wsc_client_request(c);
-	}
-	do {
-		off = 0;
-		while (off < sizeof(wsc_rbuf)) {
-			ERR_clear_error();
-			n = SSL_read(c->c_ssl, wsc_rbuf + off,
-			    (int)(sizeof(wsc_rbuf) - off));
-			if (n <= 0) {
-				e = SSL_get_error(c->c_ssl, n);
-				saved = errno;
-				break;
-			}
-			off += (size_t)n;
-			if (!SSL_has_pending(c->c_ssl))
-				break;
-		}
-		if (off > 0 && c->c_state != WSC_DEAD)
-			wsc_batch(c, wsc_rbuf, off);
-	} while (off == sizeof(wsc_rbuf) && e == SSL_ERROR_NONE &&
-	    !c->c_paused && c->c_state != WSC_DEAD &&
-	    SSL_has_pending(c->c_ssl));
- done:
-	c->c_in_cb = 0;
-	if (c->c_state == WSC_DEAD)
-		return;
-	/* The end: the reason first; an alert leaves with wsc_dead. */
-	if (e != SSL_ERROR_NONE && e != SSL_ERROR_WANT_READ)
-		wsc_tls_fail(c, e, saved);
-	else
-		wsc_flush(c);
-}
-
 /* End of file or an error (errno saved). */
-static void
+void
 wsc_io_event(struct wsconn *c, short what, int saved)
 {
 	if (what & BEV_EVENT_EOF) {
@@ -1027,7 +822,7 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 	c->c_in_cb = 0;
 	if (c->c_ssl != NULL && c->c_tls_done && !c->c_paused &&
 	    c->c_state != WSC_DEAD && c->c_state != WSC_FLUSH &&
-	    SSL_has_pending(c->c_ssl))
+	    wsc_tls_pending(c))
 		wsc_tls_read(c);
 	else
 		wsc_flush(c);
@@ -1075,90 +870,6 @@ wsc_plain(struct wsconn *c, int fd)
 	    wsc_io_read, c)) == NULL)
 		return -1;
 	return event_add(c->c_rev, NULL);
-}
-
-/* TLS records OpenSSL writes go to the connection's wire buffer. */
-static int
-wsc_bio_write(BIO *b, const char *data, int len)
-{
-	struct wsconn	*c = BIO_get_data(b);
-
-	BIO_clear_retry_flags(b);
-	if (len <= 0)
-		return 0;
-	if (evbuffer_add(c->c_wire, data, (size_t)len) == -1)
-		return -1;
-	return len;
-}
-
-/* The wire BIO has nothing to control; a flush is a success. */
-static long
-wsc_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-	(void)b;
-	(void)num;
-	(void)ptr;
-	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
-/* A wire BIO is ready once made. */
-static int
-wsc_bio_create(BIO *b)
-{
-	BIO_set_init(b, 1);
-	return 1;
-}
-
-/* The wire BIO's method, made once per process. */
-static BIO_METHOD *
-wsc_bio_method(void)
-{
-	static BIO_METHOD	*m;
-	int			 idx;
-
-	if (m != NULL)
-		return m;
-	if ((idx = BIO_get_new_index()) == -1 ||
-	    (m = BIO_meth_new(idx | BIO_TYPE_SOURCE_SINK, "wsconn wire"))
-	    == NULL)
-		return NULL;
-	if (!BIO_meth_set_write(m, wsc_bio_write) ||
-	    !BIO_meth_set_ctrl(m, wsc_bio_ctrl) ||
-	    !BIO_meth_set_create(m, wsc_bio_create)) {
-		BIO_meth_free(m);
-		m = NULL;
-	}
-	return m;
-}
-
-/*
- * TLS on the socket: OpenSSL reads it (ahead, up to WSC_READ_MAX at a
- * time) and writes records to the wire buffer.
- */
-static int
-wsc_tls_start(struct wsconn *c, int accepting)
-{
-	BIO_METHOD	*m;
-	BIO		*rb, *wb;
-
-	if ((m = wsc_bio_method()) == NULL ||
-	    (c->c_wire = evbuffer_new()) == NULL)
-		return -1;
-	if ((rb = BIO_new_socket(c->c_fd, BIO_NOCLOSE)) == NULL)
-		return -1;
-	if ((wb = BIO_new(m)) == NULL) {
-		BIO_free(rb);
-		return -1;
-	}
-	BIO_set_data(wb, c);
-	SSL_set_bio(c->c_ssl, rb, wb);
-	SSL_set_read_ahead(c->c_ssl, 1);
-	SSL_set_default_read_buffer_len(c->c_ssl, WSC_READ_MAX);
-	if (accepting)
-		SSL_set_accept_state(c->c_ssl);
-	else
-		SSL_set_connect_state(c->c_ssl);
-	return 0;
 }
 
 /* Server side: a new connection in the upgrade state, timer armed. */

@@ -1,0 +1,359 @@
+/*
+ * Dialling for the ws_client connector in both its modes (dial.h): the
+ * target read from the config, addresses numeric or resolved by the
+ * supervisor, one connection attempt to one address, the identity
+ * metadata of a connection and the queue of messages held until a
+ * connection is open.  ws_client.c and ws_relay.c use this; neither
+ * calls the other.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dial.h"
+#include "log.h"
+#include "tls.h"
+
+/* TCP_NODELAY from the config: no_delay, socket_options.TCP_NODELAY
+ * overriding it (troy made sure the two agree). */
+static int
+dl_nodelay(struct json_object *cconf)
+{
+	return wconf_bool(wconf_obj(cconf, "socket_options"), "TCP_NODELAY",
+	    wconf_bool(cconf, "no_delay", 1));
+}
+
+/* Read url, TLS material, options and policy into tg (before the
+ * sandbox). */
+int
+dl_target_read(struct worker *w, struct dl_target *tg, char *err,
+    size_t errlen)
+{
+	struct json_object	*t = NULL;
+	const char		*url, *cafile = NULL, *domain = NULL;
+	const char		*why = NULL;
+	char			 e[256];
+
+	if (wsconn_preload() == -1) {
+		snprintf(err, errlen, "cannot initialise OpenSSL");
+		return -1;
+	}
+	if ((url = wconf_str(w->w_cconf, "url", NULL)) == NULL ||
+	    url_parse(url, &tg->tg_url, &why) == -1) {
+		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
+		    why ? why : "required");
+		return -1;
+	}
+	/* wss:// or any tls value but false turns TLS on. */
+	tg->tg_tls = tg->tg_url.u_tls;
+	if ((t = wconf_get(w->w_cconf, "tls")) != NULL) {
+		if (json_object_is_type(t, json_type_boolean))
+			tg->tg_tls |= json_object_get_boolean(t);
+		else if (json_object_is_type(t, json_type_object)) {
+			tg->tg_tls = 1;
+			cafile = wconf_str(t, "cafile", NULL);
+			domain = wconf_str(t, "domain", NULL);
+		}
+	}
+	if (domain == NULL)
+		domain = tg->tg_url.u_host;
+	if (strlcpy(tg->tg_domain, domain, sizeof(tg->tg_domain)) >=
+	    sizeof(tg->tg_domain)) {
+		snprintf(err, errlen, "tls domain too long");
+		return -1;
+	}
+	if (tg->tg_tls &&
+	    (tg->tg_ctx = tls_client_ctx(cafile, e, sizeof(e))) == NULL) {
+		snprintf(err, errlen, "tls: %s", e);
+		return -1;
+	}
+	tg->tg_nodelay = dl_nodelay(w->w_cconf);
+	if (backoff_from_json(&tg->tg_bo, wconf_get(wconf_obj(w->w_conf,
+	    "connector"), "reconnect"), e, sizeof(e)) == -1) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	wsconn_conf_default(&tg->tg_conf, WS_ROLE_CLIENT);
+	tg->tg_conf.cf_url = &tg->tg_url;
+	tg->tg_conf.cf_stats = &tg->tg_st;
+	tg->tg_conf.cf_owner = w->w_name;
+	tg->tg_conf.cf_ping_ms = wconf_int(w->w_cconf, "ping_interval_ms",
+	    tg->tg_conf.cf_ping_ms);
+	return 0;
+}
+
+/* Fill *pa from a numeric host; -1 when the host is a name. */
+static int
+dl_numeric(const struct url *u, struct proto_addr *pa)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)&pa->pa_addr;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&pa->pa_addr;
+
+	memset(pa, 0, sizeof(*pa));
+	if (inet_pton(AF_INET, u->u_host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(u->u_port);
+		pa->pa_len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, u->u_host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(u->u_port);
+		pa->pa_len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
+}
+
+/* Addresses known, numeric, or asked of the supervisor (once at a time). */
+int
+dl_resolve(struct dl_resolver *rv, struct worker *w, const struct url *u)
+{
+	char	 serv[8];
+
+	if (rv->rv_naddrs == 0 && dl_numeric(u, &rv->rv_addrs[0]) == 0)
+		rv->rv_naddrs = 1;
+	if (rv->rv_naddrs > 0)
+		return 0;
+	if (rv->rv_resolving)
+		return 1;
+	snprintf(serv, sizeof(serv), "%u", u->u_port);
+	if (wk_resolve(w, ++rv->rv_id, AF_UNSPEC, u->u_host, serv) == -1)
+		fatal("%s: resolve request", __func__);
+	rv->rv_resolving = 1;
+	return 1;
+}
+
+/* The supervisor's answer to a name lookup (sizes checked by worker.c). */
+int
+dl_resolved(struct dl_resolver *rv, const struct msg_resolve_res *ms,
+    const struct url *u, char *e, size_t elen)
+{
+	if (!rv->rv_resolving || ms->ms_id != rv->rv_id)
+		return -1;	/* a late answer to an abandoned attempt */
+	rv->rv_resolving = 0;
+	if (ms->ms_error != 0 || ms->ms_naddrs == 0) {
+		snprintf(e, elen, "cannot resolve %s: %s", u->u_host,
+		    ms->ms_error != 0 ? gai_strerror(ms->ms_error) :
+		    "no address");
+		return 1;
+	}
+	memcpy(rv->rv_addrs, ms->ms_addrs, sizeof(rv->rv_addrs));
+	rv->rv_naddrs = (int)ms->ms_naddrs;
+	return 0;
+}
+
+/* TCP refused: the next address of the same name first. */
+int
+dl_next_addr(const struct dl_resolver *rv, struct wsconn *ws, int *addr)
+{
+	if (wsconn_tcp_ok(ws) || *addr + 1 >= rv->rv_naddrs)
+		return 0;
+	(*addr)++;
+	return 1;
+}
+
+/*
+ * Open a socket to pa and start TCP, TLS and the upgrade; NULL with the
+ * reason in e when that fails at once.
+ */
+struct wsconn *
+dl_dial(struct worker *w, const struct dl_target *tg,
+    const struct proto_addr *pa, const struct wsconn_cb *cb, void *arg,
+    char *e, size_t elen)
+{
+	char			 host[INET6_ADDRSTRLEN], name[WSC_NAME_MAX];
+	uint16_t		 port;
+	SSL			*ssl = NULL;
+	struct wsconn		*ws;
+	int			 fd, on = tg->tg_nodelay;
+
+	wsconn_addr(&pa->pa_addr, host, sizeof(host), &port);
+	snprintf(name, sizeof(name), "%s%s%s:%u",
+	    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
+	    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
+	fd = socket(pa->pa_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(e, elen, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("connector %s: TCP_NODELAY", w->w_name);
+	if (tg->tg_ctx != NULL) {
+		if ((ssl = SSL_new(tg->tg_ctx)) == NULL ||
+		    tls_client_setup(ssl, tg->tg_domain, e, elen) == -1) {
+			if (ssl == NULL)
+				snprintf(e, elen, "SSL_new failed");
+			SSL_free(ssl);
+			close(fd);
+			return NULL;
+		}
+	}
+	ws = wsconn_connect(w->w_base, fd, ssl,
+	    (const struct sockaddr *)&pa->pa_addr, pa->pa_len, &tg->tg_conf,
+	    cb, arg, name);
+	if (ws == NULL)
+		snprintf(e, elen, "out of memory");
+	return ws;
+}
+
+/* Whether reading the server is allowed now. */
+int
+dl_can_read(struct worker *w)
+{
+	if (!ev_has_output(w))
+		return 1;
+	return w->w_life.lf_started && ev_can_emit(w);
+}
+
+/* The event's metadata asks for a binary frame. */
+int
+dl_binary(struct worker *w)
+{
+	struct json_object	*b;
+
+	if (json_object_object_get_ex(w->w_sink.sk_meta, "binary", &b) &&
+	    json_object_is_type(b, json_type_boolean))
+		return json_object_get_boolean(b);
+	return 0;
+}
+
+/* Count and log one event that cannot be delivered. */
+void
+dl_drop(struct worker *w, uint64_t *n, const char *why)
+{
+	(*n)++;
+	w->w_cnt.cn_dropped++;
+	if (wsconn_often(*n))
+		log_warnx("connector %s: event dropped: %s (%llu so far)",
+		    w->w_name, why, (unsigned long long)*n);
+}
+
+/* Arm a timer. */
+void
+dl_schedule(struct event *ev, uint64_t ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+/* The metadata of a connection to sa: {"ws_client": {"tls", "peer"}}. */
+void
+dl_meta_set(struct dl_meta *dm, const struct dl_target *tg,
+    const struct sockaddr_storage *sa)
+{
+	char		 host[INET6_ADDRSTRLEN];
+	uint16_t	 port;
+
+	wsconn_addr(sa, host, sizeof(host), &port);
+	if (dm->dm_text != NULL && dm->dm_port == port &&
+	    strcmp(dm->dm_host, host) == 0)
+		return;
+	dl_meta_clear(dm);
+	dm->dm_text = wsconn_meta("ws_client", host, port, tg->tg_tls, 0);
+	dm->dm_bin = wsconn_meta("ws_client", host, port, tg->tg_tls, 1);
+	strlcpy(dm->dm_host, host, sizeof(dm->dm_host));
+	dm->dm_port = port;
+}
+
+/* Release the metadata objects. */
+void
+dl_meta_clear(struct dl_meta *dm)
+{
+	json_object_put(dm->dm_text);
+	json_object_put(dm->dm_bin);
+	dm->dm_text = dm->dm_bin = NULL;
+}
+
+/* Start an empty queue. */
+void
+hq_init(struct hq_queue *q)
+{
+	q->q_head = NULL;
+	q->q_tail = &q->q_head;
+	q->q_n = q->q_bytes = 0;
+}
+
+/* Queue a copy of one message; -1 when out of memory. */
+int
+hq_push(struct hq_queue *q, int binary, const char *data, size_t len)
+{
+	struct hq_msg	*h;
+
+	if ((h = malloc(sizeof(*h) + len)) == NULL)
+		return -1;
+	h->h_next = NULL;
+	h->h_binary = binary;
+	h->h_len = len;
+	memcpy(h->h_data, data, len);
+	*q->q_tail = h;
+	q->q_tail = &h->h_next;
+	q->q_n++;
+	q->q_bytes += len;
+	return 0;
+}
+
+/* Free the first message. */
+static void
+hq_shift(struct hq_queue *q)
+{
+	struct hq_msg	*h = q->q_head;
+
+	q->q_head = h->h_next;
+	if (q->q_head == NULL)
+		q->q_tail = &q->q_head;
+	q->q_n--;
+	q->q_bytes -= h->h_len;
+	free(h);
+}
+
+/* Free every message; how many there were. */
+size_t
+hq_clear(struct hq_queue *q)
+{
+	size_t	 n = q->q_n;
+
+	while (q->q_head != NULL)
+		hq_shift(q);
+	return n;
+}
+
+/*
+ * Send queued messages in order while the connection's output is below
+ * high (0: no limit); one the connection refuses goes to drop, and what
+ * is left stays queued if it closed.
+ */
+void
+hq_send(struct hq_queue *q, struct wsconn *ws, size_t high, hq_drop_fn drop,
+    void *arg)
+{
+	struct hq_msg	*h;
+	const char	*why;
+
+	while ((h = q->q_head) != NULL &&
+	    (high == 0 || wsconn_pending(ws) < high)) {
+		if (wsconn_send(ws, h->h_binary, h->h_data, h->h_len,
+		    &why) == -1) {
+			if (!wsconn_is_open(ws))
+				return;		/* for the next connection */
+			drop(arg, why);
+		}
+		hq_shift(q);
+	}
+}
