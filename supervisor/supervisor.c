@@ -539,8 +539,8 @@ sup_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	}
 	return;
 bad:
-	snprintf(text, sizeof(text), "unexpected message type %u (%u bytes)",
-	    m->pm_type, m->pm_len);
+	snprintf(text, sizeof(text), "unexpected %s (%u bytes)",
+	    proto_msg_name(m->pm_type), m->pm_len);
 	sup_protocol_error(sw, text);
 }
 

@@ -11,6 +11,7 @@
 
 #include "deploy.h"
 #include "log.h"
+#include "proc.h"
 #include "sup.h"
 
 #define WSFLOWD_CONF	"/etc/wsflow/wsflow.troy"
@@ -57,6 +58,7 @@ main(int argc, char *argv[], char *envp[])
 
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflowd", 1);
+	proc_set_msg_name(proto_msg_name);
 	while ((ch = getopt(argc, argv, "D:df:np:s:v")) != -1) {
 		switch (ch) {
 		case 'D':

@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "lines.h"
 #include "proc.h"
+#include "proto.h"
 #include "sandbox.h"
 
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */

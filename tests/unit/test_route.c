@@ -259,9 +259,9 @@ test_resolve_msgs(void)
 	s = proc_peer_new(base, sv[1], "supervisor", sup_side, &rs);
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	CHECK(proc_resolve_req(&q, 1, AF_INET, longname, "80") == -1);
-	CHECK(proc_resolve_req(&q, 1, AF_INET, "", "80") == -1);
-	CHECK(proc_resolve_req(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
+	CHECK(proto_resolve_req(&q, 1, AF_INET, longname, "80") == -1);
+	CHECK(proto_resolve_req(&q, 1, AF_INET, "", "80") == -1);
+	CHECK(proto_resolve_req(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
 	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q)) == 0);
 	/* Wrong size: refused as a protocol error, nothing answered. */
 	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q) - 1) == 0);
