@@ -5,7 +5,8 @@
  * -> pipelines -> connector port" joins), and build each worker's
  * configuration: its connector config plus the pipelines reachable from
  * its output ports as a small graph whose leaves are routes, the worker's
- * own sink, or the exit connector.  Pure: no I/O.
+ * own sink, or the exit connector (whose workers may then ask for the
+ * exit, p_exit).  Pure: no I/O.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conntype.h"
 #include "sup.h"
 
 /* Per-worker build state. */
@@ -30,6 +32,15 @@ struct build {
 
 static int	add_targets(struct build *, enum dep_kind, int, const char *,
 		    struct json_object *);
+
+/* Is dc an exit connector (no process: events reaching it end the run)? */
+static int
+is_exit(const struct dep_connector *dc)
+{
+	const struct conntype	*ct = conntype_by_name(dc->dc_type);
+
+	return ct != NULL && ct->ct_type == CT_EXIT;
+}
 
 /* Connector ports are case-insensitive: keep them lower case. */
 static void
@@ -147,7 +158,8 @@ add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
 	if (idx < 0 || idx >= d->d_nconnectors)
 		goto bad;
 	port_lower(lport, port, sizeof(lport));
-	if (strcmp(d->d_connectors[idx].dc_type, "exit") == 0) {
+	if (is_exit(&d->d_connectors[idx])) {
+		b->b_plan->p_exit[b->b_src] = 1;
 		cfg = json_object_object_get(d->d_connectors[idx].dc_config,
 		    "config");
 		json_object_object_add(node, "exit", cfg != NULL ?
@@ -280,8 +292,10 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 	p->p_nconn = d->d_nconnectors;
 	p->p_conf = calloc(d->d_nconnectors + 1, sizeof(*p->p_conf));
 	p->p_role = calloc(d->d_nconnectors + 1, sizeof(*p->p_role));
+	p->p_exit = calloc(d->d_nconnectors + 1, sizeof(*p->p_exit));
 	b.b_local = calloc(d->d_npipelines + 1, sizeof(*b.b_local));
-	if (p->p_conf == NULL || p->p_role == NULL || b.b_local == NULL) {
+	if (p->p_conf == NULL || p->p_role == NULL || p->p_exit == NULL ||
+	    b.b_local == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -293,7 +307,7 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 	for (i = 0; i < d->d_nconnectors; i++) {
 		dc = &d->d_connectors[i];
 		/* Tremor: connectors in no connect are never started. */
-		if (p->p_role[i] == 0 || strcmp(dc->dc_type, "exit") == 0)
+		if (p->p_role[i] == 0 || is_exit(dc))
 			continue;
 		for (j = 0; j < d->d_npipelines; j++)
 			b.b_local[j] = -1;
@@ -339,6 +353,7 @@ route_plan_free(struct plan *p)
 			json_object_put(p->p_conf[i]);
 	free(p->p_conf);
 	free(p->p_role);
+	free(p->p_exit);
 	free(p->p_routes);
 	memset(p, 0, sizeof(*p));
 }

@@ -31,6 +31,7 @@ struct plan {
 	int			 p_nconn;
 	struct json_object	**p_conf;	/* NULL: no worker */
 	int			*p_role;
+	int			*p_exit;	/* outputs reach an exit */
 };
 
 /* route.c */

@@ -109,6 +109,8 @@ test_basic(void)
 	CHECK(p.p_conf[3] == NULL);	/* in no connect: never started */
 	CHECK_INT(p.p_role[0], ROLE_SOURCE);
 	CHECK_INT(p.p_role[1], ROLE_SINK);
+	CHECK_INT(p.p_exit[0], 1);	/* its pipeline leads to exit */
+	CHECK_INT(p.p_exit[1], 0);
 	CHECK_INT(p.p_nroutes, 1);
 	CHECK_INT(p.p_routes[0].rt_src, 0);
 	CHECK_INT(p.p_routes[0].rt_dst, 1);
@@ -149,6 +151,7 @@ test_chain(void)
 	link_(DEP_PIPELINE, 1, "loop", DEP_PIPELINE, 0, "in");
 	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
 	CHECK_INT(p.p_role[0], ROLE_SOURCE | ROLE_SINK);
+	CHECK_INT(p.p_exit[0], 0);	/* no exit connector */
 	CHECK_INT(p.p_nroutes, 2);
 	CHECK_STR(outs(&p, 0, "outputs"),
 	    "{\"out\":[{\"pipeline\":0,\"port\":\"in\"}],"
@@ -365,6 +368,10 @@ test_plan_cycle(void)
 	CHECK_STR(outs(&p, 0, "on_cycle"), "true");
 	CHECK_STR(outs(&p, 1, "on_cycle"), "true");
 	CHECK_STR(outs(&p, 3, "on_cycle"), "false");
+	/* Only the worker whose own pipelines reach exit may ask for it. */
+	CHECK_INT(p.p_exit[0], 1);
+	CHECK_INT(p.p_exit[1], 0);
+	CHECK_INT(p.p_exit[3], 0);
 	route_plan_free(&p);
 	reset();
 }
