@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "conntype.h"
 #include "log.h"
 #include "proc.h"
 #include "sup.h"
@@ -253,6 +254,25 @@ sup_exit_request(struct sup_worker *sw, const struct msg_exit *mx)
 	evtimer_add(sup.s_exit_timer, &tv);
 }
 
+/*
+ * Why sw may not send this message type on its control channel, or NULL
+ * if it may.  Its connector type's row says which messages (types that
+ * run no worker declare none: their worker refuses the type itself); an
+ * exit request also needs a path from the worker's outputs to an exit
+ * connector (the plan's).
+ */
+static const char *
+sup_refused(const struct sup_worker *sw, unsigned int type)
+{
+	if (sw->sw_ct == NULL || !(sw->sw_ct->ct_flags & CTF_WORKER))
+		return NULL;
+	if (!conntype_may_send(sw->sw_ct, type))
+		return "not sent by its connector type";
+	if (type == MSG_EXIT_REQ && !sw->sw_exit)
+		return "no path to an exit connector";
+	return NULL;
+}
+
 /* Messages from a worker's control channel (a protocol error kills and
  * restarts the worker). */
 static void
@@ -264,10 +284,17 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_exit		 mx;
 	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
+	const char		*why;
 	char			 text[512];
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
+		return;
+	}
+	if ((why = sup_refused(sw, m->pm_type)) != NULL) {
+		snprintf(text, sizeof(text), "%s from a %s worker: %s",
+		    proto_msg_name(m->pm_type), sw->sw_ct->ct_name, why);
+		proctab_protocol_error(sw, text);
 		return;
 	}
 	switch (m->pm_type) {
