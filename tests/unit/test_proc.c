@@ -270,6 +270,14 @@ raw_case(const void *bytes, size_t len, int passfd, const char *want)
 	proc_peer_free(b);
 }
 
+/* A message type namer for test_malformed. */
+static const char *
+test_name(unsigned int type)
+{
+	(void)type;
+	return "TEST_NAME";
+}
+
 static void
 test_malformed(void)
 {
@@ -291,6 +299,15 @@ test_malformed(void)
 	raw_case(&m, sizeof(m) - 1, 0, "truncated");
 	m.h.ph_type = 0;
 	raw_case(&m, sizeof(m), 0, "type 0");
+	/* The owner's names for message types, when it gives them. */
+	proc_set_msg_name(test_name);
+	m.h.ph_type = MSG_EVENT;
+	m.h.ph_len = PROC_MAX_PAYLOAD + 1;
+	raw_case(&m, sizeof(m), 0, "TEST_NAME too large");
+	m.h.ph_len = 4;
+	m.h.ph_flags = PROC_F_FD;
+	raw_case(&m, sizeof(m), 0, "TEST_NAME without its descriptor");
+	proc_set_msg_name(NULL);
 	/* A well-formed message with an unexpected descriptor is fine. */
 	m.h.ph_type = MSG_START;
 	m.h.ph_len = 4;
