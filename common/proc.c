@@ -64,6 +64,25 @@ struct proc_peer {
 static void	proc_readcb(evutil_socket_t, short, void *);
 static void	proc_writecb(evutil_socket_t, short, void *);
 
+static const char *(*proc_msg_name)(unsigned int);
+
+/* Name message types in errors from now on (NULL: numbers). */
+void
+proc_set_msg_name(const char *(*fn)(unsigned int))
+{
+	proc_msg_name = fn;
+}
+
+/* "message type n", or the type's name, into buf. */
+static const char *
+proc_type(char *buf, size_t len, unsigned int type)
+{
+	if (proc_msg_name != NULL)
+		return proc_msg_name(type);
+	snprintf(buf, len, "message type %u", type);
+	return buf;
+}
+
 /* Push a descriptor on a queue; -1 when full. */
 static int
 fdq_push(struct proc_fdq *q, int fd, uint64_t pos)
@@ -109,6 +128,7 @@ proc_hdr_parse(const void *buf, size_t len, struct proc_hdr *hdr, char *err,
     size_t errlen)
 {
 	struct proc_hdr	 h;
+	char		 tb[32];
 
 	if (len < sizeof(h))
 		return 0;
@@ -118,13 +138,13 @@ proc_hdr_parse(const void *buf, size_t len, struct proc_hdr *hdr, char *err,
 		return -1;
 	}
 	if (h.ph_flags & ~PROC_F_ALL) {
-		snprintf(err, errlen, "unknown flags 0x%x in message type %u",
-		    h.ph_flags, h.ph_type);
+		snprintf(err, errlen, "unknown flags 0x%x in %s", h.ph_flags,
+		    proc_type(tb, sizeof(tb), h.ph_type));
 		return -1;
 	}
 	if (h.ph_len > PROC_MAX_PAYLOAD) {
-		snprintf(err, errlen, "message type %u too large (%u bytes)",
-		    h.ph_type, h.ph_len);
+		snprintf(err, errlen, "%s too large (%u bytes)",
+		    proc_type(tb, sizeof(tb), h.ph_type), h.ph_len);
 		return -1;
 	}
 	*hdr = h;
@@ -240,6 +260,7 @@ proc_dispatch(struct proc_peer *p)
 	struct proc_msg	 m;
 	unsigned char	 hb[sizeof(h)];
 	unsigned char	*data;
+	char		 tb[32];
 	size_t		 have;
 	int		 r;
 
@@ -269,8 +290,8 @@ proc_dispatch(struct proc_peer *p)
 		if (h.ph_flags & PROC_F_FD) {
 			if ((m.pm_fd = fdq_pop(&p->pp_infds)) == -1) {
 				snprintf(p->pp_err, sizeof(p->pp_err),
-				    "message type %u without its descriptor",
-				    h.ph_type);
+				    "%s without its descriptor",
+				    proc_type(tb, sizeof(tb), h.ph_type));
 				proc_die(p, NULL);
 				break;
 			}
@@ -666,72 +687,5 @@ proc_get(const struct proc_msg *m, void *dst, size_t size)
 	if (m->pm_len != size)
 		return -1;
 	memcpy(dst, m->pm_data, size);
-	return 0;
-}
-
-/* Queue one event: header, value bytes, metadata bytes. */
-int
-proc_send_event(struct proc_peer *p, const struct msg_event *ev,
-    const void *value, const void *meta)
-{
-	struct iovec	 iov[3];
-
-	iov[0].iov_base = (void *)(uintptr_t)ev;
-	iov[0].iov_len = sizeof(*ev);
-	iov[1].iov_base = (void *)(uintptr_t)value;
-	iov[1].iov_len = ev->me_value_len;
-	iov[2].iov_base = (void *)(uintptr_t)meta;
-	iov[2].iov_len = ev->me_meta_len;
-	return proc_sendv(p, MSG_EVENT, -1, iov, 3);
-}
-
-/* Check and split a MSG_EVENT payload. */
-int
-proc_event_parse(const struct proc_msg *m, struct proc_event *pe, char *err,
-    size_t errlen)
-{
-	const struct msg_event	*h;
-	const char		*data = m->pm_data;
-
-	if (m->pm_type != MSG_EVENT || m->pm_len < sizeof(*h)) {
-		snprintf(err, errlen, "short event message");
-		return -1;
-	}
-	memcpy(&pe->pe_hdr, data, sizeof(pe->pe_hdr));
-	h = &pe->pe_hdr;
-	if ((uint64_t)h->me_value_len + h->me_meta_len !=
-	    m->pm_len - sizeof(*h)) {
-		snprintf(err, errlen, "event lengths do not add up");
-		return -1;
-	}
-	if (h->me_flags & ~EV_FLAGS_ALL) {
-		snprintf(err, errlen, "unknown event flags 0x%x", h->me_flags);
-		return -1;
-	}
-	if (memchr(h->me_port, '\0', sizeof(h->me_port)) == NULL ||
-	    h->me_port[0] == '\0') {
-		snprintf(err, errlen, "bad port in event");
-		return -1;
-	}
-	pe->pe_value = data + sizeof(*h);
-	pe->pe_meta = pe->pe_value + h->me_value_len;
-	return 0;
-}
-
-/* Fill a name resolution request; -1 if a name is empty or does not fit. */
-int
-proc_resolve_req(struct msg_resolve_req *q, uint32_t id, int family,
-    const char *host, const char *serv)
-{
-	memset(q, 0, sizeof(*q));
-	q->mq_id = id;
-	q->mq_family = family;
-	if (host == NULL || *host == '\0' ||
-	    strlcpy(q->mq_host, host, sizeof(q->mq_host)) >=
-	    sizeof(q->mq_host))
-		return -1;
-	if (serv != NULL && strlcpy(q->mq_serv, serv, sizeof(q->mq_serv)) >=
-	    sizeof(q->mq_serv))
-		return -1;
 	return 0;
 }

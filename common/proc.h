@@ -7,6 +7,8 @@
  * first byte of its header.  Sizes are checked before anything is
  * allocated; a malformed message closes the peer with an error string and
  * the owner decides what that means (fatal for the control channel).
+ * The layer carries bytes and descriptors: what a type means and what
+ * its payload holds is the application's (proto.h, proto.c).
  */
 #ifndef WSFLOW_PROC_H
 #define WSFLOW_PROC_H
@@ -16,8 +18,6 @@
 #include <sys/uio.h>
 
 #include <event2/event.h>
-
-#include "proto.h"
 
 #define PROC_MAX_PAYLOAD	(16U * 1024 * 1024)
 #define PROC_OUT_MAX		(64U * 1024 * 1024)	/* hard cap per peer */
@@ -37,13 +37,6 @@ struct proc_msg {
 	uint32_t	 pm_len;
 	const void	*pm_data;
 	int		 pm_fd;		/* -1 if none; the callee owns it */
-};
-
-/* One event decoded from a MSG_EVENT payload (pointers into it). */
-struct proc_event {
-	struct msg_event	 pe_hdr;
-	const char		*pe_value;
-	const char		*pe_meta;
 };
 
 struct proc_peer;
@@ -92,13 +85,10 @@ void	 proc_read_enable(struct proc_peer *, int);
  * other end). */
 void	 proc_close_write(struct proc_peer *);
 
-/* Payload helpers: exact-size copy, and event encode/decode. */
+/* Copy a payload of exactly size bytes; -1 for any other length. */
 int	 proc_get(const struct proc_msg *, void *, size_t);
-int	 proc_send_event(struct proc_peer *, const struct msg_event *,
-	    const void *, const void *);
-int	 proc_event_parse(const struct proc_msg *, struct proc_event *,
-	    char *, size_t);
-int	 proc_resolve_req(struct msg_resolve_req *, uint32_t, int,
-	    const char *, const char *);
+/* Name message types in the layer's errors (e.g. proto_msg_name);
+ * without one they are numbers. */
+void	 proc_set_msg_name(const char *(*)(unsigned int));
 
 #endif

@@ -3,7 +3,8 @@
  * between the supervisor and its workers (control channel, fd 3) and
  * between workers (routes), and their fixed-size payload structs.
  *
- * Every message travels in the framing of common/proc.h.  Payloads are
+ * Every message travels in the framing of common/proc.h; proto.c names
+ * the types for logs and builds and checks the composite payloads.  Payloads are
  * host-endian: both ends are the same binary on the same host.  The
  * worker's first message is MSG_HELLO carrying WSFLOW_PROTO_VERSION; the
  * supervisor refuses a worker with another version.
@@ -15,6 +16,7 @@
 #ifndef WSFLOW_PROTO_H
 #define WSFLOW_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -210,5 +212,28 @@ struct msg_stream_end {
 	uint32_t	se_origin;	/* connector id of the source */
 	uint32_t	se_pad;
 };
+
+/*
+ * proto.c: the names of message types and the payloads that are more
+ * than one struct, built and checked over the message layer (proc.h).
+ */
+struct proc_peer;
+struct proc_msg;
+
+/* One event decoded from a MSG_EVENT payload (pointers into it). */
+struct proto_event {
+	struct msg_event	 pe_hdr;
+	const char		*pe_value;
+	const char		*pe_meta;
+};
+
+/* "MSG_EVENT", ...; "MSG_UNKNOWN(n)" (a static buffer) for others. */
+const char	*proto_msg_name(unsigned int);
+int		 proto_event_send(struct proc_peer *, const struct msg_event *,
+		    const void *, const void *);
+int		 proto_event_parse(const struct proc_msg *,
+		    struct proto_event *, char *, size_t);
+int		 proto_resolve_req(struct msg_resolve_req *, uint32_t, int,
+		    const char *, const char *);
 
 #endif

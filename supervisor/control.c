@@ -3,7 +3,8 @@
  * socket here (before it daemonizes, so a second daemon on the same
  * socket is refused on the terminal) and hands it to the control worker,
  * which accepts wsflowctl clients and forwards their checked, typed
- * requests (MSG_CTL_REQ).  The answers come from the process table and,
+ * requests (MSG_CTL_REQ).  The answers come from the process table
+ * (proctab_view), the supervisor's state (struct ctl_sup_ops) and,
  * for show stats, from the workers themselves (MSG_STATS_REQ, answered
  * by MSG_STATS within CTL_STATS_WAIT_MS).  Replies are JSON lines.
  *
@@ -51,6 +52,7 @@ static struct {
 	const struct deployment	*c_d;
 	const struct plan	*c_plan;
 	const struct sup_opts	*c_o;
+	const struct ctl_sup_ops *c_ops;	/* the supervisor's state, stop */
 	struct event_base	*c_base;
 	time_t			 c_started;
 	struct dep_connector	 c_dc;		/* how the worker is named */
@@ -180,18 +182,20 @@ ctl_close(int fd, const char *path)
 const struct dep_connector *
 ctl_sup_init(const struct deployment *d, const struct plan *p,
     const struct sup_opts *o, struct event_base *base,
-    struct json_object **conf)
+    const struct ctl_sup_ops *ops, struct json_object **conf)
 {
 	static char		 name[] = "control", flow[] = "";
 
 	cs.c_d = d;
 	cs.c_plan = p;
 	cs.c_o = o;
+	cs.c_ops = ops;
 	cs.c_base = base;
 	cs.c_started = time(NULL);
 	TAILQ_INIT(&cs.c_pending);
 	cs.c_dc.dc_name = name;
 	cs.c_dc.dc_type = name;
+	cs.c_dc.dc_ctype = CT_CONTROL;
 	cs.c_dc.dc_flow = flow;
 	cs.c_conf = wcb_control(d->d_nconnectors, name, getuid());
 	*conf = cs.c_conf;
@@ -223,7 +227,7 @@ ctl_send(uint32_t client, struct json_object *reply)
 	iov[1].iov_len = len;
 	iov[2].iov_base = (void *)"\n";
 	iov[2].iov_len = 1;
-	for (i = 0; sup_view(i, &sv) == 0; i++)
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
 		if (sv.sv_control && sv.sv_peer != NULL &&
 		    proc_sendv(sv.sv_peer, MSG_CTL_RES, -1, iov, 3) == -1)
 			log_warn("control: reply");
@@ -262,7 +266,7 @@ ctl_status(void)
 	o = ctl_reply_new(1);
 	json_object_object_add(o, "pid", json_object_new_int64(getpid()));
 	json_object_object_add(o, "state", json_object_new_string(
-	    sup_state()));
+	    cs.c_ops->cso_state()));
 	json_object_object_add(o, "started",
 	    json_object_new_int64(cs.c_started));
 	json_object_object_add(o, "uptime",
@@ -278,7 +282,7 @@ ctl_status(void)
 	    json_object_new_int(cs.c_d->d_nconnectors));
 	json_object_object_add(o, "pipelines",
 	    json_object_new_int(cs.c_d->d_npipelines));
-	for (i = 0; sup_view(i, &sv) == 0; i++) {
+	for (i = 0; proctab_view(i, &sv) == 0; i++) {
 		if (!sv.sv_control) {
 			nworkers++;
 			continue;
@@ -306,7 +310,7 @@ ctl_find(int id, struct sup_view *sv)
 {
 	int	 i;
 
-	for (i = 0; sup_view(i, sv) == 0; i++)
+	for (i = 0; proctab_view(i, sv) == 0; i++)
 		if (!sv->sv_control && sv->sv_id == id)
 			return 0;
 	return -1;
@@ -486,7 +490,7 @@ ctl_stats_finish(struct ctl_collect *cc)
 
 	o = ctl_reply_new(1);
 	list = json_object_new_array();
-	for (i = 0; sup_view(i, &sv) == 0; i++) {
+	for (i = 0; proctab_view(i, &sv) == 0; i++) {
 		if (sv.sv_control)
 			continue;
 		c = json_object_new_object();
@@ -568,7 +572,7 @@ ctl_stats_start(uint32_t client)
 	cs.c_npending++;
 	memset(&sq, 0, sizeof(sq));
 	sq.sq_seq = cc->cc_seq;
-	for (i = 0; sup_view(i, &sv) == 0; i++)
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
 		if (!sv.sv_control && sv.sv_peer != NULL &&
 		    proc_send(sv.sv_peer, MSG_STATS_REQ, -1, &sq,
 		    sizeof(sq)) == 0)
@@ -712,7 +716,7 @@ ctl_verbose(int verbose)
 	log_setverbose(v);
 	log_info("log level %d (wsflowctl log %s)", v,
 	    verbose ? "verbose" : "brief");
-	for (i = 0; sup_view(i, &sv) == 0; i++)
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
 		if (sv.sv_peer != NULL && proc_send(sv.sv_peer, MSG_VERBOSE,
 		    -1, &v, sizeof(v)) == -1)
 			log_warn("connector %s: verbose", sv.sv_dc->dc_name);
@@ -754,10 +758,10 @@ ctl_request(const struct proc_msg *m)
 		/* The reply is queued before the workers are told. */
 		o = ctl_reply_new(1);
 		json_object_object_add(o, "message", json_object_new_string(
-		    strcmp(sup_state(), "draining") == 0 ?
+		    strcmp(cs.c_ops->cso_state(), "draining") == 0 ?
 		    "already stopping" : "stopping"));
 		ctl_send(cq.cq_id, o);
-		(void)sup_ctl_stop();
+		(void)cs.c_ops->cso_stop();
 		break;
 	case CTL_RELOAD:
 		log_warnx("reload is not supported yet; still running");

@@ -5,7 +5,8 @@
  * -> pipelines -> connector port" joins), and have each worker's
  * configuration built (wconf_build.c): its connector config plus the
  * pipelines reachable from its output ports as a small graph whose leaves
- * are routes, the worker's own sink, or the exit connector.  Pure: no I/O.
+ * are routes, the worker's own sink, or the exit connector (whose workers
+ * may then ask for the exit, p_exit).  Pure: no I/O.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conntype.h"
 #include "sup.h"
 
 /* Per-worker build state. */
@@ -132,10 +134,11 @@ add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
 	if (idx < 0 || idx >= d->d_nconnectors)
 		goto bad;
 	port_lower(lport, port, sizeof(lport));
-	if (strcmp(d->d_connectors[idx].dc_type, "exit") == 0)
+	if (d->d_connectors[idx].dc_ctype == CT_EXIT) {
+		b->b_plan->p_exit[b->b_src] = 1;
 		wcb_node_exit(nodes, json_object_object_get(
 		    d->d_connectors[idx].dc_config, "config"));
-	else if (idx == b->b_src)
+	} else if (idx == b->b_src)
 		(void)wcb_node(nodes, WCB_LOCAL, 0, lport);
 	else {
 		if ((rid = route_get(b->b_plan, b->b_src, idx)) == -1) {
@@ -253,8 +256,10 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 	p->p_nconn = d->d_nconnectors;
 	p->p_conf = calloc(d->d_nconnectors + 1, sizeof(*p->p_conf));
 	p->p_role = calloc(d->d_nconnectors + 1, sizeof(*p->p_role));
+	p->p_exit = calloc(d->d_nconnectors + 1, sizeof(*p->p_exit));
 	b.b_local = calloc(d->d_npipelines + 1, sizeof(*b.b_local));
-	if (p->p_conf == NULL || p->p_role == NULL || b.b_local == NULL) {
+	if (p->p_conf == NULL || p->p_role == NULL || p->p_exit == NULL ||
+	    b.b_local == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -266,7 +271,7 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 	for (i = 0; i < d->d_nconnectors; i++) {
 		dc = &d->d_connectors[i];
 		/* Tremor: connectors in no connect are never started. */
-		if (p->p_role[i] == 0 || strcmp(dc->dc_type, "exit") == 0)
+		if (p->p_role[i] == 0 || dc->dc_ctype == CT_EXIT)
 			continue;
 		for (j = 0; j < d->d_npipelines; j++)
 			b.b_local[j] = -1;
@@ -298,6 +303,7 @@ route_plan_free(struct plan *p)
 			json_object_put(p->p_conf[i]);
 	free(p->p_conf);
 	free(p->p_role);
+	free(p->p_exit);
 	free(p->p_routes);
 	memset(p, 0, sizeof(*p));
 }

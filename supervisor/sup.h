@@ -1,12 +1,21 @@
 /*
  * The running half of wsflowd: route planning (who talks to whom), the
- * process table (fork+exec, configure, start, restart, stop) and the
- * services the supervisor offers its workers (name resolution).
+ * process table (fork+exec, wire, configure, reap, restart), the
+ * supervisor's phases over it (start, messages, stop), the control plane
+ * and the services the supervisor offers its workers (name resolution).
+ *
+ * Calls go one way: wsflowd.c -> supervisor.c -> control.c -> proctab.c
+ * (and route.c, resolve.c, listen.c below them).  A lower file reaches a
+ * higher one only through the callbacks it was given: struct proctab_ops
+ * (messages, lost workers) and struct ctl_sup_ops (state, stop).
  */
 #ifndef WSFLOW_SUP_H
 #define WSFLOW_SUP_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -31,6 +40,7 @@ struct plan {
 	int			 p_nconn;
 	struct json_object	**p_conf;	/* NULL: no worker */
 	int			*p_role;
+	int			*p_exit;	/* outputs reach an exit */
 };
 
 /* route.c */
@@ -69,7 +79,7 @@ int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
  * connector's config, or -1 with err. */
 int	 listen_open(struct json_object *, char *, size_t);
 
-/* supervisor.c */
+/* What wsflowd's main hands the supervisor. */
 struct sup_opts {
 	int		 so_verbose;
 	int		 so_drain_ms;
@@ -79,11 +89,49 @@ struct sup_opts {
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
 };
-int	 sup_run(const struct deployment *, const struct sup_opts *);
-const char *sup_worker_path(void);
 
-/* What the control plane sees of one worker (sup_view). */
+/* proctab.c: the process table, one entry per worker. */
+enum sw_state {
+	SW_DOWN,		/* not running (or waiting for a restart) */
+	SW_CONFIGURING,		/* exec'd, config queued */
+	SW_READY,		/* acknowledged */
+	SW_STARTING,		/* MSG_START sent */
+	SW_RUNNING,
+	SW_DRAINING,
+};
+
+struct conntype;
 struct proc_peer;
+struct sup_worker {
+	int			 sw_id;
+	const struct dep_connector *sw_dc;
+	const struct conntype	*sw_ct;		/* its row, NULL: none */
+	int			 sw_role;
+	int			 sw_exit;	/* its outputs reach an exit */
+	enum sw_state		 sw_state;
+	pid_t			 sw_pid;		/* 0: no process */
+	int			 sw_reaped;	/* waited for, status below */
+	int			 sw_wstatus;
+	struct proc_peer	*sw_peer;
+	int			 sw_hello;
+	int			 sw_restarts;
+	int			 sw_backoff_ms;
+	time_t			 sw_since;
+	struct event		*sw_timer;
+	struct json_object	*sw_conf;	/* sent at every (re)start */
+	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
+};
+
+/* What the table leaves to its owner (supervisor.c). */
+struct proctab_ops {
+	/* A message on a worker's control channel (no descriptor). */
+	void	(*po_msg)(struct sup_worker *, const struct proc_msg *);
+	/* A worker is reaped and its channel closed; failed: it said
+	 * MSG_FAILED.  The owner may proctab_restart_later() it. */
+	void	(*po_gone)(struct sup_worker *, pid_t, int, int);
+};
+
+/* What the control plane sees of one worker (proctab_view). */
 struct sup_view {
 	int			 sv_id;		/* connector id */
 	const struct dep_connector *sv_dc;
@@ -94,17 +142,50 @@ struct sup_view {
 	int			 sv_restarts;
 	struct proc_peer	*sv_peer;	/* NULL: cannot be asked */
 };
-int	 sup_view(int, struct sup_view *);
-const char *sup_state(void);
-int	 sup_ctl_stop(void);
+
+struct event_base;
+int	 proctab_init(struct event_base *, const struct deployment *,
+	    struct plan *, const char *, const struct proctab_ops *);
+struct sup_worker *proctab_add_control(int, const struct dep_connector *,
+	    struct json_object *, int);
+void	 proctab_free(void);
+int	 proctab_count(void);
+struct sup_worker *proctab_get(int);
+struct sup_worker *proctab_control(void);
+int	 proctab_alive(const struct sup_worker *);
+int	 proctab_spawn(struct sup_worker *);
+int	 proctab_wire(struct sup_worker *, int);
+int	 proctab_configure(struct sup_worker *);
+void	 proctab_protocol_error(struct sup_worker *, const char *);
+void	 proctab_restart_later(struct sup_worker *);
+void	 proctab_no_restarts(void);
+void	 proctab_kill_all(int);
+void	 proctab_reap(void);
+int	 proctab_view(int, struct sup_view *);
+
+/* supervisor.c: start-up in phases, worker messages, stop; in the order
+ * wsflowd's main calls them. */
+const char *sup_worker_path(void);
+int	 sup_init(const struct sup_opts *);
+int	 sup_table(const struct deployment *, struct plan *);
+void	 sup_spawn(void);
+void	 sup_wire(void);
+void	 sup_configure(void);
+void	 sup_start(void);
+int	 sup_loop(void);
+void	 sup_free(void);
 
 /* control.c: the control socket and the supervisor's answers. */
 int	 ctl_open(const char *, int, int *);
 void	 ctl_close(int, const char *);
-struct event_base;
+/* What control.c asks of the supervisor. */
+struct ctl_sup_ops {
+	const char	*(*cso_state)(void);	/* "starting", "running", ... */
+	int		 (*cso_stop)(void);	/* graceful; -1: stopping */
+};
 const struct dep_connector *ctl_sup_init(const struct deployment *,
 	    const struct plan *, const struct sup_opts *, struct event_base *,
-	    struct json_object **);
+	    const struct ctl_sup_ops *, struct json_object **);
 int	 ctl_sup_msg(int, int, const struct proc_msg *);
 void	 ctl_sup_done(void);
 

@@ -1,6 +1,9 @@
 /*
- * wsflowd: the wsflow supervisor.  Option parsing and the -n (check the
- * configuration) path; running flows is sup_run() (supervisor.c).
+ * wsflowd: the wsflow supervisor.  main() is the process graph in the
+ * order it comes up: load the configuration, plan routes, spawn the
+ * workers, wire their routes, push their configuration, start them and
+ * run the loop.  Options, the -n check and becoming a daemon are the
+ * functions above it.
  */
 #include "config.h"
 
@@ -12,11 +15,31 @@
 #include "deploy.h"
 #include "load.h"
 #include "log.h"
+#include "proc.h"
 #include "sup.h"
 
 #define WSFLOWD_CONF	"/etc/wsflow/wsflow.troy"
 #define WSFLOWD_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define MAX_DEFINES	64
+
+/* The command line, and what becoming a daemon keeps of it. */
+struct wsflowd {
+	char		*wd_defines[MAX_DEFINES];
+	int		 wd_ndefines;
+	char		*wd_conf;	/* -f */
+	char		**wd_files;
+	int		 wd_nfiles;
+	const char	*wd_pidfile;
+	char		 wd_pidpath[1024];
+	const char	*wd_sock;	/* -s */
+	int		 wd_debug;
+	int		 wd_noaction;
+	int		 wd_verbose;
+	char		**wd_filecopy;	/* for status: argv may be reused */
+	char		*wd_sockcopy;
+	int		 wd_ctlfd;
+	struct sup_opts	 wd_sup;
+};
 
 static void usage(void) __attribute__((noreturn));
 
@@ -27,6 +50,77 @@ usage(void)
 	fprintf(stderr, "usage: wsflowd [-dnv] [-D name=value] [-f file] "
 	    "[-p pidfile] [-s socket] [file ...]\n");
 	exit(1);
+}
+
+/* Parse the command line into wd; bad usage exits. */
+static void
+wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
+{
+	int	 ch;
+
+	memset(wd, 0, sizeof(*wd));
+	wd->wd_ctlfd = -1;
+	while ((ch = getopt(argc, argv, "D:df:np:s:v")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (strchr(optarg, '=') == NULL ||
+			    optarg[0] == '=' || wd->wd_ndefines == MAX_DEFINES) {
+				fprintf(stderr, "wsflowd: -D %s: expected "
+				    "name=value\n", optarg);
+				exit(1);
+			}
+			wd->wd_defines[wd->wd_ndefines++] = optarg;
+			break;
+		case 'd':
+			wd->wd_debug = 1;
+			break;
+		case 'f':
+			wd->wd_conf = optarg;
+			break;
+		case 'n':
+			wd->wd_noaction = 1;
+			break;
+		case 'p':
+			wd->wd_pidfile = optarg;
+			break;
+		case 's':
+			wd->wd_sock = optarg;
+			break;
+		case 'v':
+			wd->wd_verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (wd->wd_conf != NULL && argc > 0) {
+		fprintf(stderr, "wsflowd: give either -f file or files, "
+		    "not both\n");
+		usage();
+	}
+	if (argc > 0) {
+		wd->wd_files = argv;
+		wd->wd_nfiles = argc;
+	} else {
+		if (wd->wd_conf == NULL)
+			wd->wd_conf = (char *)WSFLOWD_CONF;
+		wd->wd_files = &wd->wd_conf;
+		wd->wd_nfiles = 1;
+	}
+}
+
+/* -n: the configuration is loaded, so it is good; -v prints it. */
+static void __attribute__((noreturn))
+wsflowd_check(struct deployment *dep, int verbose)
+{
+	if (verbose)
+		deploy_print(dep, stdout);
+	fprintf(stderr, "configuration OK\n");
+	deploy_free(dep);
+	exit(0);
 }
 
 /* Write "<pid>\n" to path. */
@@ -41,124 +135,107 @@ write_pidfile(const char *path)
 	return fclose(fp);
 }
 
-/* Parse options, load the configuration, check it or run it. */
+/* Bind the control socket, detach (unless -d), write the pid file and
+ * fill the supervisor's options. */
+static void
+wsflowd_daemonize(struct wsflowd *wd)
+{
+	const char	*sock = wd->wd_sock;
+	int		 i;
+
+	log_init("wsflowd", wd->wd_verbose);
+	/* Before daemon(): a second daemon on the socket is refused here. */
+	if (ctl_open(sock != NULL ? sock : WSFLOWD_SOCKET, sock != NULL,
+	    &wd->wd_ctlfd) == -1)
+		exit(1);
+	/* Copies for status: setproctitle() may reuse argv's memory. */
+	if ((wd->wd_filecopy = calloc(wd->wd_nfiles,
+	    sizeof(*wd->wd_filecopy))) == NULL ||
+	    (wd->wd_sockcopy = strdup(sock != NULL ? sock :
+	    WSFLOWD_SOCKET)) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < wd->wd_nfiles; i++)
+		if ((wd->wd_filecopy[i] = strdup(wd->wd_files[i])) == NULL)
+			fatal("%s", __func__);
+	if (!wd->wd_debug && daemon(1, 0) == -1)
+		fatal("daemon");
+	/* setproctitle() may reuse argv's memory: keep a copy. */
+	if (wd->wd_pidfile != NULL) {
+		if (strlcpy(wd->wd_pidpath, wd->wd_pidfile,
+		    sizeof(wd->wd_pidpath)) >= sizeof(wd->wd_pidpath))
+			fatalx("pidfile name too long");
+		wd->wd_pidfile = wd->wd_pidpath;
+		if (write_pidfile(wd->wd_pidfile) == -1)
+			fatal("pidfile %s", wd->wd_pidfile);
+	}
+	setproctitle("%s", "supervisor");
+	wd->wd_sup.so_verbose = wd->wd_verbose;
+	wd->wd_sup.so_drain_ms = 5000;
+	wd->wd_sup.so_files = wd->wd_filecopy;
+	wd->wd_sup.so_nfiles = wd->wd_nfiles;
+	wd->wd_sup.so_ctl_fd = wd->wd_ctlfd;
+	wd->wd_sup.so_ctl_path = wd->wd_sockcopy;
+}
+
+/* Remove the control socket and the pid file; free the copies. */
+static void
+wsflowd_cleanup(struct wsflowd *wd)
+{
+	int	 i;
+
+	ctl_close(wd->wd_ctlfd, wd->wd_sockcopy);
+	for (i = 0; i < wd->wd_nfiles; i++)
+		free(wd->wd_filecopy[i]);
+	free(wd->wd_filecopy);
+	free(wd->wd_sockcopy);
+	if (wd->wd_pidfile != NULL)
+		(void)unlink(wd->wd_pidfile);
+}
+
+/* The process graph of wsflowd, in the order it comes up. */
 int
 main(int argc, char *argv[], char *envp[])
 {
-	struct sup_opts		 so;
-	char			 pidpath[1024];
-	int			 status;
+	struct wsflowd		 wd;
 	struct deployment	*dep;
-	char			*defines[MAX_DEFINES], *conf = NULL;
-	char			**files, **filecopy;
-	const char		*pidfile = NULL, *sock = NULL;
-	char			*sockcopy;
-	int			 ch, debug = 0, noaction = 0, verbose = 0;
-	int			 ndefines = 0, nfiles, i, ctlfd;
+	struct plan		 plan;
+	char			 err[256];
+	int			 status = 1;
 
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflowd", 1);
-	while ((ch = getopt(argc, argv, "D:df:np:s:v")) != -1) {
-		switch (ch) {
-		case 'D':
-			if (strchr(optarg, '=') == NULL ||
-			    optarg[0] == '=' || ndefines == MAX_DEFINES) {
-				fprintf(stderr, "wsflowd: -D %s: expected "
-				    "name=value\n", optarg);
-				exit(1);
-			}
-			defines[ndefines++] = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			conf = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'p':
-			pidfile = optarg;
-			break;
-		case 's':
-			sock = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	proc_set_msg_name(proto_msg_name);
+	wsflowd_options(argc, argv, &wd);
 
-	if (conf != NULL && argc > 0) {
-		fprintf(stderr, "wsflowd: give either -f file or files, "
-		    "not both\n");
-		usage();
-	}
-	if (argc > 0) {
-		files = argv;
-		nfiles = argc;
-	} else {
-		if (conf == NULL)
-			conf = (char *)WSFLOWD_CONF;
-		files = &conf;
-		nfiles = 1;
-	}
-
-	dep = deploy_load(files, nfiles, defines, ndefines, stderr);
-	if (dep == NULL)
+	/* Load: parse and check the configuration (-n ends here). */
+	if ((dep = deploy_load(wd.wd_files, wd.wd_nfiles, wd.wd_defines,
+	    wd.wd_ndefines, stderr)) == NULL)
 		exit(1);
-	if (noaction) {
-		if (verbose)
-			deploy_print(dep, stdout);
-		fprintf(stderr, "configuration OK\n");
-		deploy_free(dep);
-		exit(0);
-	}
+	if (wd.wd_noaction)
+		wsflowd_check(dep, wd.wd_verbose);
+	wsflowd_daemonize(&wd);
 
-	log_init("wsflowd", verbose);
-	/* Before daemon(): a second daemon on the socket is refused here. */
-	if (ctl_open(sock != NULL ? sock : WSFLOWD_SOCKET, sock != NULL,
-	    &ctlfd) == -1)
-		exit(1);
-	/* Copies for status: setproctitle() may reuse argv's memory. */
-	if ((filecopy = calloc(nfiles, sizeof(*filecopy))) == NULL ||
-	    (sockcopy = strdup(sock != NULL ? sock : WSFLOWD_SOCKET)) == NULL)
-		fatal("%s", __func__);
-	for (i = 0; i < nfiles; i++)
-		if ((filecopy[i] = strdup(files[i])) == NULL)
-			fatal("%s", __func__);
-	if (!debug && daemon(1, 0) == -1)
-		fatal("daemon");
-	/* setproctitle() may reuse argv's memory: keep a copy. */
-	if (pidfile != NULL) {
-		if (strlcpy(pidpath, pidfile, sizeof(pidpath)) >=
-		    sizeof(pidpath))
-			fatalx("pidfile name too long");
-		pidfile = pidpath;
-		if (write_pidfile(pidfile) == -1)
-			fatal("pidfile %s", pidfile);
+	/* Plan routes: which workers, which socketpairs, whose config. */
+	memset(&plan, 0, sizeof(plan));
+	if (sup_init(&wd.wd_sup) == -1)
+		goto done;
+	if (route_plan(dep, &plan, err, sizeof(err)) == -1) {
+		log_warnx("routes: %s", err);
+		goto done;
 	}
-	setproctitle("%s", "supervisor");
-	memset(&so, 0, sizeof(so));
-	so.so_verbose = verbose;
-	so.so_drain_ms = 5000;
-	so.so_files = filecopy;
-	so.so_nfiles = nfiles;
-	so.so_ctl_fd = ctlfd;
-	so.so_ctl_path = sockcopy;
-	status = sup_run(dep, &so);
-	ctl_close(ctlfd, sockcopy);
-	for (i = 0; i < nfiles; i++)
-		free(filecopy[i]);
-	free(filecopy);
-	free(sockcopy);
-	if (pidfile != NULL)
-		(void)unlink(pidfile);
+	/* The process table: listeners bound, one entry per worker. */
+	if (sup_table(dep, &plan) == -1)
+		goto done;
+
+	sup_spawn();		/* fork+exec each worker, channel on fd 3 */
+	sup_wire();		/* a socketpair per route, an end to each */
+	sup_configure();	/* MSG_CONFIG, listener, MSG_CONFIG_END */
+	sup_start();		/* sinks first, once all are ready */
+	status = sup_loop();	/* until every worker is gone */
+done:
+	sup_free();
+	route_plan_free(&plan);
+	wsflowd_cleanup(&wd);
 	deploy_free(dep);
 	return status;
 }

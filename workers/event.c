@@ -575,7 +575,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	}
 	ev.me_value_len = w->w_path.ep_enc.bf_len;
 	ev.me_meta_len = mlen;
-	if (r->wr_proc == NULL || proc_send_event(r->wr_proc, &ev,
+	if (r->wr_proc == NULL || proto_event_send(r->wr_proc, &ev,
 	    w->w_path.ep_enc.bf_data, m) == -1) {
 		r->wr_dropped++;
 		w->w_cnt.cn_dropped++;
@@ -895,7 +895,7 @@ ev_meta_parse(struct wk_route *r, const char *s, size_t len,
 void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
-	struct proc_event	 pe;
+	struct proto_event	 pe;
 	struct msg_stream_end	 se;
 	struct json_object	*v = NULL, *meta = NULL;
 	struct ev_val		 val;
@@ -923,7 +923,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 	case MSG_EVENT:
 		if (r->wr_end != ROUTE_IN)
 			goto bad;
-		if (proc_event_parse(m, &pe, err, sizeof(err)) == -1)
+		if (proto_event_parse(m, &pe, err, sizeof(err)) == -1)
 			fatalx("route %u: %s", r->wr_id, err);
 		ok = 0;
 		/* JSON text as the json codec writes it: no need to parse
@@ -978,7 +978,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		break;
 	}
 bad:
-	fatalx("route %u: unexpected message type %u", r->wr_id, m->pm_type);
+	fatalx("route %u: unexpected %s", r->wr_id, proto_msg_name(m->pm_type));
 }
 
 /* Stop (or resume) reading events from incoming routes: a sink whose

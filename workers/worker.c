@@ -130,7 +130,7 @@ wk_resolve(struct worker *w, uint32_t id, int family, const char *host,
 {
 	struct msg_resolve_req	 q;
 
-	if (proc_resolve_req(&q, id, family, host, serv) == -1)
+	if (proto_resolve_req(&q, id, family, host, serv) == -1)
 		return -1;
 	return proc_send(w->w_ctl, MSG_RESOLVE_REQ, -1, &q, sizeof(q));
 }
@@ -476,8 +476,8 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		ctl_reply(w, m);
 		break;
 	default:
-		fatalx("control channel: unexpected message type %u",
-		    m->pm_type);
+		fatalx("control channel: unexpected %s",
+		    proto_msg_name(m->pm_type));
 	}
 }
 
@@ -511,6 +511,7 @@ main(int argc, char *argv[], char *envp[])
 
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflow-worker", 0);
+	proc_set_msg_name(proto_msg_name);
 	while ((ch = getopt(argc, argv, "i:v")) != -1) {
 		switch (ch) {
 		case 'i':

@@ -17,6 +17,7 @@
 #include "lines.h"
 #include "mcache.h"
 #include "proc.h"
+#include "proto.h"
 #include "sandbox.h"
 #include "streams.h"
 #include "wconf.h"

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "proc.h"
+#include "conntype.h"
 #include "sup.h"
 
 static struct dep_connector	conns[8];
@@ -30,6 +31,8 @@ conn(int i, const char *name, const char *type)
 	conns[i].dc_flow = (char *)(uintptr_t)"main";
 	conns[i].dc_name = (char *)(uintptr_t)name;
 	conns[i].dc_type = (char *)(uintptr_t)type;
+	conns[i].dc_ctype = conntype_by_name(type) != NULL ?
+	    conntype_by_name(type)->ct_type : CT_NONE;
 	conns[i].dc_config = json_tokener_parse(
 	    "{\"codec\":\"json\",\"config\":{\"delay\":5}}");
 	conns[i].dc_used = 1;
@@ -109,6 +112,8 @@ test_basic(void)
 	CHECK(p.p_conf[3] == NULL);	/* in no connect: never started */
 	CHECK_INT(p.p_role[0], ROLE_SOURCE);
 	CHECK_INT(p.p_role[1], ROLE_SINK);
+	CHECK_INT(p.p_exit[0], 1);	/* its pipeline leads to exit */
+	CHECK_INT(p.p_exit[1], 0);
 	CHECK_INT(p.p_nroutes, 1);
 	CHECK_INT(p.p_routes[0].rt_src, 0);
 	CHECK_INT(p.p_routes[0].rt_dst, 1);
@@ -149,6 +154,7 @@ test_chain(void)
 	link_(DEP_PIPELINE, 1, "loop", DEP_PIPELINE, 0, "in");
 	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
 	CHECK_INT(p.p_role[0], ROLE_SOURCE | ROLE_SINK);
+	CHECK_INT(p.p_exit[0], 0);	/* no exit connector */
 	CHECK_INT(p.p_nroutes, 2);
 	CHECK_STR(outs(&p, 0, "outputs"),
 	    "{\"out\":[{\"pipeline\":0,\"port\":\"in\"}],"
@@ -259,9 +265,9 @@ test_resolve_msgs(void)
 	s = proc_peer_new(base, sv[1], "supervisor", sup_side, &rs);
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	CHECK(proc_resolve_req(&q, 1, AF_INET, longname, "80") == -1);
-	CHECK(proc_resolve_req(&q, 1, AF_INET, "", "80") == -1);
-	CHECK(proc_resolve_req(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
+	CHECK(proto_resolve_req(&q, 1, AF_INET, longname, "80") == -1);
+	CHECK(proto_resolve_req(&q, 1, AF_INET, "", "80") == -1);
+	CHECK(proto_resolve_req(&q, 7, AF_INET, "127.0.0.1", "8080") == 0);
 	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q)) == 0);
 	/* Wrong size: refused as a protocol error, nothing answered. */
 	CHECK(proc_send(w, MSG_RESOLVE_REQ, -1, &q, sizeof(q) - 1) == 0);
@@ -365,6 +371,10 @@ test_plan_cycle(void)
 	CHECK_STR(outs(&p, 0, "on_cycle"), "true");
 	CHECK_STR(outs(&p, 1, "on_cycle"), "true");
 	CHECK_STR(outs(&p, 3, "on_cycle"), "false");
+	/* Only the worker whose own pipelines reach exit may ask for it. */
+	CHECK_INT(p.p_exit[0], 1);
+	CHECK_INT(p.p_exit[1], 0);
+	CHECK_INT(p.p_exit[3], 0);
 	route_plan_free(&p);
 	reset();
 }

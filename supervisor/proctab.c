@@ -1,0 +1,513 @@
+/*
+ * The process table of wsflowd: one wsflow-worker per used connector
+ * (and the control worker), each fork+exec'd with its control channel on
+ * fd 3, its routes wired over fresh socketpairs and its configuration
+ * pushed; reaped when it dies and restarted with exponential backoff
+ * when its owner says so.  The table is mechanism: what a worker's
+ * messages mean and whether a lost worker comes back is supervisor.c's,
+ * reached through struct proctab_ops.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conntype.h"
+#include "log.h"
+#include "proc.h"
+#include "sup.h"
+
+#define PT_BACKOFF_MIN_MS	100
+#define PT_BACKOFF_MAX_MS	10000
+#define PT_STABLE_SECS		30	/* running this long resets backoff */
+
+static struct {
+	struct event_base	*pt_base;
+	struct plan		*pt_plan;
+	const struct proctab_ops *pt_ops;
+	const char		*pt_exec;	/* the worker executable */
+	struct sup_worker	*pt_w;
+	int			 pt_nw;
+	struct sup_worker	*pt_ctl;	/* the control worker or NULL */
+	int			 pt_stopping;	/* no more restarts */
+} pt;
+
+static void	pt_restart(evutil_socket_t, short, void *);
+
+/* A table entry for connector id; its configuration stays the caller's. */
+static struct sup_worker *
+pt_add(int id, const struct dep_connector *dc, struct json_object *conf)
+{
+	struct sup_worker	*sw = &pt.pt_w[pt.pt_nw++];
+
+	sw->sw_id = id;
+	sw->sw_dc = dc;
+	sw->sw_ct = conntype_get(dc->dc_ctype);
+	sw->sw_conf = conf;
+	sw->sw_listen = -1;
+	if ((sw->sw_timer = evtimer_new(pt.pt_base, pt_restart, sw)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	return sw;
+}
+
+/*
+ * One entry per connector the plan gives a worker, room for the control
+ * worker, and the listening socket of every connector type that has one
+ * (bound here, before any worker runs).  -1 if a listener cannot be had.
+ */
+int
+proctab_init(struct event_base *base, const struct deployment *d,
+    struct plan *p, const char *exec, const struct proctab_ops *ops)
+{
+	struct sup_worker	*sw;
+	char			 err[256];
+	int			 i, n;
+
+	memset(&pt, 0, sizeof(pt));
+	pt.pt_base = base;
+	pt.pt_plan = p;
+	pt.pt_ops = ops;
+	pt.pt_exec = exec;
+	for (i = n = 0; i < d->d_nconnectors; i++)
+		if (p->p_conf[i] != NULL)
+			n++;
+	if ((pt.pt_w = calloc(n + 1, sizeof(*pt.pt_w))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < d->d_nconnectors; i++) {
+		if (p->p_conf[i] == NULL)
+			continue;
+		sw = pt_add(i, &d->d_connectors[i], p->p_conf[i]);
+		sw->sw_role = p->p_role[i];
+		sw->sw_exit = p->p_exit[i];
+		if (sw->sw_ct != NULL && (sw->sw_ct->ct_flags & CTF_LISTENER) &&
+		    (sw->sw_listen = listen_open(json_object_object_get(
+		    sw->sw_dc->dc_config, "config"), err, sizeof(err))) == -1) {
+			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Add the control worker (connector id past the last); takes listen_fd. */
+struct sup_worker *
+proctab_add_control(int id, const struct dep_connector *dc,
+    struct json_object *conf, int listen_fd)
+{
+	pt.pt_ctl = pt_add(id, dc, conf);
+	pt.pt_ctl->sw_listen = listen_fd;
+	return pt.pt_ctl;
+}
+
+/* Release the table: channels, timers and listeners (not processes). */
+void
+proctab_free(void)
+{
+	int	 i;
+
+	for (i = 0; i < pt.pt_nw; i++) {
+		proc_peer_free(pt.pt_w[i].sw_peer);
+		event_free(pt.pt_w[i].sw_timer);
+		if (pt.pt_w[i].sw_listen != -1)
+			close(pt.pt_w[i].sw_listen);
+	}
+	free(pt.pt_w);
+	memset(&pt, 0, sizeof(pt));
+}
+
+/* How many workers the table holds (the control worker included). */
+int
+proctab_count(void)
+{
+	return pt.pt_nw;
+}
+
+/* Worker i of the table (0 <= i < proctab_count()). */
+struct sup_worker *
+proctab_get(int i)
+{
+	return &pt.pt_w[i];
+}
+
+/* The control worker, or NULL. */
+struct sup_worker *
+proctab_control(void)
+{
+	return pt.pt_ctl;
+}
+
+/* The worker playing connector id, or NULL. */
+static struct sup_worker *
+pt_find(int id)
+{
+	int	 i;
+
+	for (i = 0; i < pt.pt_nw; i++)
+		if (pt.pt_w[i].sw_id == id)
+			return &pt.pt_w[i];
+	return NULL;
+}
+
+/* Is this worker process alive (forked and not reaped)? */
+int
+proctab_alive(const struct sup_worker *sw)
+{
+	return sw->sw_pid > 0;
+}
+
+/* Send one route end to a worker (fd ownership passes to proc). */
+static void
+pt_send_route(struct sup_worker *sw, const struct route *rt, int end,
+    int fd)
+{
+	struct msg_route	 mr;
+
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_id = rt->rt_id;
+	mr.mr_end = end;
+	mr.mr_peer = end == ROUTE_OUT ? rt->rt_dst : rt->rt_src;
+	mr.mr_generation = rt->rt_gen;
+	if (sw == NULL || sw->sw_peer == NULL) {
+		close(fd);
+		return;
+	}
+	if (proc_send(sw->sw_peer, MSG_ROUTE, fd, &mr, sizeof(mr)) == -1)
+		log_warn("connector %s: route %u", sw->sw_dc->dc_name,
+		    rt->rt_id);
+}
+
+/* Give every route touching sw a fresh socketpair (both ends); at
+ * start-up (initial) each route is wired once, by its source. */
+int
+proctab_wire(struct sup_worker *sw, int initial)
+{
+	struct route	*rt;
+	int		 i, sv[2];
+
+	for (i = 0; i < pt.pt_plan->p_nroutes; i++) {
+		rt = &pt.pt_plan->p_routes[i];
+		if (rt->rt_src != sw->sw_id && rt->rt_dst != sw->sw_id)
+			continue;
+		if (initial && rt->rt_src != sw->sw_id)
+			continue;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)
+		    == -1) {
+			log_warn("socketpair");
+			return -1;
+		}
+		if (!initial)
+			rt->rt_gen++;
+		pt_send_route(pt_find(rt->rt_src), rt, ROUTE_OUT, sv[0]);
+		pt_send_route(pt_find(rt->rt_dst), rt, ROUTE_IN, sv[1]);
+	}
+	return 0;
+}
+
+/* Pass a copy of the worker's listening socket (ws_server, control). */
+static int
+pt_send_listener(struct sup_worker *sw)
+{
+	int	 fd;
+
+	if (sw->sw_listen == -1)
+		return 0;
+	if ((fd = fcntl(sw->sw_listen, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    proc_send(sw->sw_peer, MSG_LISTEN, fd, NULL, 0) == -1) {
+		log_warn("connector %s: listener", sw->sw_dc->dc_name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Push a worker's configuration, its listener and the end of both. */
+int
+proctab_configure(struct sup_worker *sw)
+{
+	struct json_object	*conf;
+	const char		*s;
+	size_t			 len;
+	int			 r;
+
+	conf = sw->sw_conf;
+	wcb_start(conf, sw->sw_restarts, log_getverbose());
+	s = json_object_to_json_string_length(conf, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	r = proc_send(sw->sw_peer, MSG_CONFIG, -1, s, len);
+	if (r == -1) {
+		log_warn("connector %s: configuration", sw->sw_dc->dc_name);
+		return -1;
+	}
+	if (pt_send_listener(sw) == -1)
+		return -1;
+	return proc_send(sw->sw_peer, MSG_CONFIG_END, -1, NULL, 0);
+}
+
+/* Signal every live worker. */
+void
+proctab_kill_all(int sig)
+{
+	int	 i;
+
+	for (i = 0; i < pt.pt_nw; i++)
+		if (proctab_alive(&pt.pt_w[i]) && !pt.pt_w[i].sw_reaped)
+			(void)kill(pt.pt_w[i].sw_pid, sig);
+}
+
+/* A worker is gone once reaped and its channel read to the end (so its
+ * last words, e.g. why it failed, are not lost): tell the owner. */
+static void
+pt_gone(struct sup_worker *sw)
+{
+	pid_t	 pid = sw->sw_pid;
+	int	 failed;
+
+	if (!sw->sw_reaped || sw->sw_peer != NULL)
+		return;
+	failed = sw->sw_state == SW_DOWN;	/* said MSG_FAILED */
+	sw->sw_pid = 0;
+	sw->sw_reaped = 0;
+	sw->sw_state = SW_DOWN;
+	pt.pt_ops->po_gone(sw, pid, sw->sw_wstatus, failed);
+}
+
+/* Misbehaving worker: it is killed (and restarted like any lost child). */
+void
+proctab_protocol_error(struct sup_worker *sw, const char *what)
+{
+	log_warnx("connector %s: protocol error: %s; killing pid %ld",
+	    sw->sw_dc->dc_name, what, (long)sw->sw_pid);
+	proc_peer_free(sw->sw_peer);
+	sw->sw_peer = NULL;
+	if (proctab_alive(sw) && !sw->sw_reaped)
+		(void)kill(sw->sw_pid, SIGKILL);
+	pt_gone(sw);
+}
+
+/* A worker's control channel: descriptors and errors are the table's,
+ * messages the owner's. */
+static void
+pt_channel(struct proc_peer *p, const struct proc_msg *m, void *arg)
+{
+	struct sup_worker	*sw = arg;
+
+	if (m == NULL) {
+		/* EOF: the child is exiting; SIGCHLD does the rest. */
+		if (strcmp(proc_error(p), "connection closed") != 0)
+			proctab_protocol_error(sw, proc_error(p));
+		else {
+			proc_peer_free(p);
+			sw->sw_peer = NULL;
+			pt_gone(sw);
+		}
+		return;
+	}
+	if (m->pm_fd != -1) {
+		close(m->pm_fd);
+		proctab_protocol_error(sw, "unexpected descriptor");
+		return;
+	}
+	pt.pt_ops->po_msg(sw, m);
+}
+
+/* In the child: descriptors 0-2 as needed, control on 3, then exec. */
+static void
+pt_exec_child(struct sup_worker *sw, int ctl)
+{
+	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v";
+	char	*argv[8];
+	int	 i = 0, null, v;
+
+	if (ctl == PROTO_CONTROL_FD) {
+		if (fcntl(ctl, F_SETFD, 0) == -1)
+			_exit(127);
+	} else if (dup2(ctl, PROTO_CONTROL_FD) == -1)
+		_exit(127);
+	if ((sw->sw_ct == NULL || !(sw->sw_ct->ct_flags & CTF_KEEPS_STDIO)) &&
+	    (null = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(null, STDIN_FILENO);
+		(void)dup2(null, STDOUT_FILENO);
+		if (null > 2)
+			close(null);
+	}
+	closefrom(PROTO_CONTROL_FD + 1);
+	signal(SIGPIPE, SIG_DFL);
+	snprintf(id, sizeof(id), "%d", sw->sw_id);
+	argv[i++] = a0;		/* titles read "wsflowd: file in" */
+	argv[i++] = ai;
+	argv[i++] = id;
+	for (v = 0; v < log_getverbose() && v < 2; v++)
+		argv[i++] = av;
+	argv[i] = NULL;
+	execv(pt.pt_exec, argv);
+	fprintf(stderr, "wsflowd: exec %s: %s\n", pt.pt_exec,
+	    strerror(errno));
+	_exit(127);
+}
+
+/* Fork+exec one worker with its control channel. */
+int
+proctab_spawn(struct sup_worker *sw)
+{
+	sigset_t all, old;
+	char	 name[160];
+	int	 sv[2], sig;
+	pid_t	 pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	/*
+	 * Until exec the child would run our signal handlers (and a signal
+	 * meant for it would be taken as one for us): block signals across
+	 * fork, give the child default handlers, then unblock.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	switch ((pid = fork())) {
+	case -1:
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	case 0:
+		for (sig = 1; sig < NSIG; sig++)
+			(void)signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(sv[0]);
+		pt_exec_child(sw, sv[1]);
+		/* NOTREACHED */
+	default:
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sv[1]);
+	sw->sw_pid = pid;
+	sw->sw_hello = 0;
+	sw->sw_state = SW_CONFIGURING;
+	snprintf(name, sizeof(name), "connector %s", sw->sw_dc->dc_name);
+	sw->sw_peer = proc_peer_new(pt.pt_base, sv[0], name, pt_channel, sw);
+	if (sw->sw_peer == NULL) {
+		log_warn("%s", name);
+		return -1;
+	}
+	log_debug("connector %s: worker pid %ld", sw->sw_dc->dc_name,
+	    (long)pid);
+	return 0;
+}
+
+/* Backoff expired: bring a lost worker back the way it first came:
+ * spawn, wire its routes again, configure. */
+static void
+pt_restart(evutil_socket_t fd, short ev, void *arg)
+{
+	struct sup_worker	*sw = arg;
+
+	(void)fd;
+	(void)ev;
+	if (pt.pt_stopping)
+		return;
+	sw->sw_restarts++;
+	log_info("connector %s: restarting (restart %d)", sw->sw_dc->dc_name,
+	    sw->sw_restarts);
+	if (proctab_spawn(sw) == -1 || proctab_wire(sw, 0) == -1 ||
+	    proctab_configure(sw) == -1) {
+		log_warnx("connector %s: restart failed", sw->sw_dc->dc_name);
+		/* A process that exists is reaped and retried via pt_gone. */
+		if (proctab_alive(sw))
+			(void)kill(sw->sw_pid, SIGKILL);
+		else
+			proctab_restart_later(sw);
+	}
+}
+
+/* Schedule a restart with exponential backoff. */
+void
+proctab_restart_later(struct sup_worker *sw)
+{
+	struct timeval	 tv;
+
+	if (sw->sw_since != 0 && time(NULL) - sw->sw_since >= PT_STABLE_SECS)
+		sw->sw_backoff_ms = 0;
+	if (sw->sw_backoff_ms == 0)
+		sw->sw_backoff_ms = PT_BACKOFF_MIN_MS;
+	else if ((sw->sw_backoff_ms *= 2) > PT_BACKOFF_MAX_MS)
+		sw->sw_backoff_ms = PT_BACKOFF_MAX_MS;
+	tv.tv_sec = sw->sw_backoff_ms / 1000;
+	tv.tv_usec = (sw->sw_backoff_ms % 1000) * 1000;
+	log_warnx("connector %s: restart in %d ms", sw->sw_dc->dc_name,
+	    sw->sw_backoff_ms);
+	evtimer_add(sw->sw_timer, &tv);
+}
+
+/* Stopping: cancel pending restarts and refuse new ones. */
+void
+proctab_no_restarts(void)
+{
+	int	 i;
+
+	pt.pt_stopping = 1;
+	for (i = 0; i < pt.pt_nw; i++)
+		if (pt.pt_w[i].sw_timer != NULL)
+			evtimer_del(pt.pt_w[i].sw_timer);
+}
+
+/* Reap children (SIGCHLD). */
+void
+proctab_reap(void)
+{
+	pid_t	 pid;
+	int	 st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < pt.pt_nw; i++) {
+			if (pt.pt_w[i].sw_pid != pid)
+				continue;
+			pt.pt_w[i].sw_reaped = 1;
+			pt.pt_w[i].sw_wstatus = st;
+			pt_gone(&pt.pt_w[i]);
+		}
+	}
+}
+
+/* What the control plane may see of worker i; -1 past the last. */
+int
+proctab_view(int i, struct sup_view *sv)
+{
+	static const char *const states[] = {
+		[SW_DOWN] = "down", [SW_CONFIGURING] = "configuring",
+		[SW_READY] = "ready", [SW_STARTING] = "starting",
+		[SW_RUNNING] = "running", [SW_DRAINING] = "draining",
+	};
+	struct sup_worker	*sw;
+
+	if (i < 0 || i >= pt.pt_nw)
+		return -1;
+	sw = &pt.pt_w[i];
+	memset(sv, 0, sizeof(*sv));
+	sv->sv_id = sw->sw_id;
+	sv->sv_dc = sw->sw_dc;
+	sv->sv_control = sw == pt.pt_ctl;
+	sv->sv_state = states[sw->sw_state];
+	if (sw->sw_state == SW_DOWN && evtimer_pending(sw->sw_timer, NULL))
+		sv->sv_state = "restarting";
+	sv->sv_pid = sw->sw_pid;
+	sv->sv_since = sw->sw_state == SW_RUNNING ||
+	    sw->sw_state == SW_DRAINING ? sw->sw_since : 0;
+	sv->sv_restarts = sw->sw_restarts;
+	sv->sv_peer = sw->sw_hello ? sw->sw_peer : NULL;
+	return 0;
+}

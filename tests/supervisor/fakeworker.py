@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+# A stand-in for wsflow-worker (wsflowd runs it through $WSFLOW_WORKER):
+# it speaks the control channel on fd 3 as a worker does, reports a
+# non-root uid, and once started the connector named $FAKE_NAME sends
+# one message ($FAKE_SEND: exit, resolve or ctl) that its type may or may
+# not send, once the file $FAKE_GO exists (the test creates it when the
+# flow runs) and only once ($FAKE_GO.sent).  Every start is logged to
+# $FAKE_LOG as "<name> start".
+import json
+import os
+import socket
+import struct
+import sys
+
+HDR = struct.Struct("=IHH")
+MSG_CONFIG, MSG_CONFIG_END, MSG_START, MSG_DRAIN = 1, 3, 4, 5
+MSG_HELLO, MSG_READY, MSG_STARTED, MSG_DRAINED = 100, 101, 103, 104
+MSG_EXIT_REQ, MSG_RESOLVE_REQ, MSG_CTL_REQ = 105, 106, 108
+
+
+def send(sock, mtype, payload=b""):
+    sock.sendall(HDR.pack(len(payload), mtype, 0) + payload)
+
+
+def misbehave(sock, what):
+    if what == "exit":	# struct msg_exit: delay 0, status 7, immediate
+        send(sock, MSG_EXIT_REQ, struct.pack("=QiI", 0, 7, 0))
+    elif what == "resolve":	# struct msg_resolve_req
+        send(sock, MSG_RESOLVE_REQ, struct.pack("=Ii256s32s", 1,
+             socket.AF_INET, b"localhost", b"80"))
+    elif what == "ctl":	# struct msg_ctl_req: status
+        send(sock, MSG_CTL_REQ, struct.pack("=IIIi", 1, 1, 0, 0))
+
+
+def main():
+    cid = int(sys.argv[sys.argv.index("-i") + 1])
+    sock = socket.socket(fileno=3)
+    send(sock, MSG_HELLO, struct.pack("=II",
+         int(os.environ["FAKE_VERSION"]), cid))
+    buf = b""
+    name = "?"
+    armed = False
+    go = os.environ.get("FAKE_GO", "")
+    sock.settimeout(0.05)
+    while True:
+        if armed and os.path.exists(go):
+            armed = False
+            open(go + ".sent", "w").close()
+            misbehave(sock, os.environ.get("FAKE_SEND", ""))
+        try:
+            data, anc, _, _ = sock.recvmsg(65536,
+                                           socket.CMSG_SPACE(4 * 8))
+        except socket.timeout:
+            continue
+        for level, kind, fds in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                for i in range(0, len(fds) - len(fds) % 4, 4):
+                    os.close(struct.unpack("=i", fds[i:i + 4])[0])
+        if not data:
+            return
+        buf += data
+        while len(buf) >= HDR.size:
+            length, mtype, _ = HDR.unpack_from(buf)
+            if len(buf) < HDR.size + length:
+                break
+            payload = buf[HDR.size:HDR.size + length]
+            buf = buf[HDR.size + length:]
+            if mtype == MSG_CONFIG:
+                name = json.loads(payload)["name"]
+            elif mtype == MSG_CONFIG_END:
+                send(sock, MSG_READY, struct.pack("=II", 65534, 65534))
+            elif mtype == MSG_START:
+                with open(os.environ["FAKE_LOG"], "a") as f:
+                    f.write(name + " start\n")
+                send(sock, MSG_STARTED)
+                armed = (name == os.environ.get("FAKE_NAME") and
+                         not os.path.exists(go + ".sent"))
+            elif mtype == MSG_DRAIN:
+                send(sock, MSG_DRAINED, bytes(24))
+                return
+
+
+main()
