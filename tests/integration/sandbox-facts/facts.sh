@@ -10,7 +10,7 @@ fact() {
 	echo "$1: Seccomp $sc, NoNewPrivs $nnp, uid $uid"
 }
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt 1000 ]; do
 	if a=$(findworker "file in") && b=$(findworker "file out"); then
 		{ fact "file in" "$a"; fact "file out" "$b"; } > facts.log
 		exit 0
