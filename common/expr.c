@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "jsonget.h"
 
 #define EXPR_MAX_DEPTH	200
 
@@ -298,30 +299,6 @@ ex_str2(struct json_object *pair)
 	return json_object_get_string(k);
 }
 
-/* Get a string member of a node, or NULL. */
-static const char *
-ex_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* Get a member of a node that must be an array, or NULL. */
-static struct json_object *
-ex_arr(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
 /* Build child i of e (key: a record key or path field) from o. */
 static int
 ex_build_kid(struct expr *e, size_t i, const char *key,
@@ -360,7 +337,7 @@ ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object) ||
-	    (t = ex_str(o, "t")) == NULL ||
+	    (t = jg_str(o, "t", NULL)) == NULL ||
 	    (kind = ex_lookup(ex_kindnames, EX_CALL + 1, t)) == -1) {
 		ex_err(err, errlen, "malformed expression");
 		return NULL;
@@ -378,9 +355,11 @@ ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 	case EX_ARR:
 	case EX_PATH:
 	case EX_CALL:
-		if ((kind == EX_PATH && (name = ex_str(o, "root")) == NULL) ||
-		    (kind == EX_CALL && (name = ex_str(o, "fn")) == NULL) ||
-		    (a = ex_arr(o, kind == EX_REC ? "f" : kind == EX_ARR ?
+		if ((kind == EX_PATH &&
+		    (name = jg_str(o, "root", NULL)) == NULL) ||
+		    (kind == EX_CALL &&
+		    (name = jg_str(o, "fn", NULL)) == NULL) ||
+		    (a = jg_arr(o, kind == EX_REC ? "f" : kind == EX_ARR ?
 		    "v" : kind == EX_PATH ? "segs" : "a")) == NULL) {
 			ex_err(err, errlen, "malformed expression");
 			return NULL;
@@ -389,7 +368,7 @@ ex_build(struct json_object *o, int depth, char *err, size_t errlen)
 		break;
 	case EX_BIN:
 	case EX_UN:
-		if ((name = ex_str(o, "op")) == NULL) {
+		if ((name = jg_str(o, "op", NULL)) == NULL) {
 			ex_err(err, errlen, "malformed expression");
 			return NULL;
 		}

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "expr.h"
+#include "jsonget.h"
 #include "pipeline.h"
 
 #define PIPELINE_MAX_SELECTS	1024
@@ -57,18 +58,6 @@ pipeline_name(const struct pipeline *p)
 	return p->pl_name;
 }
 
-/* A string member or NULL. */
-static const char *
-pl_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* 1 if a serialised target is the bare path `event`. */
 static int
 pl_is_event(struct json_object *t)
@@ -76,10 +65,11 @@ pl_is_event(struct json_object *t)
 	struct json_object	*segs;
 	const char		*kind, *root;
 
-	if ((kind = pl_str(t, "t")) == NULL || strcmp(kind, "path") != 0 ||
-	    (root = pl_str(t, "root")) == NULL || strcmp(root, "event") != 0 ||
-	    !json_object_object_get_ex(t, "segs", &segs) ||
-	    !json_object_is_type(segs, json_type_array))
+	if ((kind = jg_str(t, "t", NULL)) == NULL ||
+	    strcmp(kind, "path") != 0 ||
+	    (root = jg_str(t, "root", NULL)) == NULL ||
+	    strcmp(root, "event") != 0 ||
+	    (segs = jg_arr(t, "segs")) == NULL)
 		return 0;
 	return json_object_array_length(segs) == 0;
 }
@@ -94,8 +84,8 @@ pl_select_build(struct pl_select *s, struct json_object *o, char *err,
 	char			 sub[200];
 
 	if (!json_object_is_type(o, json_type_object) ||
-	    (from = pl_str(o, "from")) == NULL ||
-	    (into = pl_str(o, "into")) == NULL ||
+	    (from = jg_str(o, "from", NULL)) == NULL ||
+	    (into = jg_str(o, "into", NULL)) == NULL ||
 	    !json_object_object_get_ex(o, "target", &v)) {
 		snprintf(err, errlen, "malformed select");
 		return -1;
@@ -134,7 +124,7 @@ pipeline_from_json(struct json_object *o, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object) ||
-	    (name = pl_str(o, "name")) == NULL ||
+	    (name = jg_str(o, "name", NULL)) == NULL ||
 	    !json_object_object_get_ex(o, "selects", &sel) ||
 	    !json_object_is_type(sel, json_type_array)) {
 		snprintf(err, errlen, "malformed pipeline");

@@ -416,8 +416,8 @@ wconf_check(struct json_object *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "not a JSON object");
 		return -1;
 	}
-	if ((type = wconf_str(conf, "type", NULL)) == NULL)
-		return check_fail(&c, "type", wconf_get(conf, "type") != NULL ?
+	if ((type = jg_str(conf, "type", NULL)) == NULL)
+		return check_fail(&c, "type", jg_get(conf, "type") != NULL ?
 		    "is not a string" : "missing");
 	if ((ct = conntype_by_name(type)) == NULL ||
 	    !(ct->ct_flags & CTF_WORKER) ||
@@ -428,63 +428,4 @@ wconf_check(struct json_object *conf, char *err, size_t errlen)
 	}
 	c.wh_type = ct->ct_name;
 	return check_record(&c, wconf_common, conf, "");
-}
-
-/* A member of any type but null, or NULL. */
-struct json_object *
-wconf_get(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-/* A string member, or dflt. */
-const char *
-wconf_str(struct json_object *o, const char *key, const char *dflt)
-{
-	struct json_object	*v = wconf_get(o, key);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : dflt;
-}
-
-/* An integer member, or dflt. */
-int64_t
-wconf_int(struct json_object *o, const char *key, int64_t dflt)
-{
-	struct json_object	*v = wconf_get(o, key);
-
-	return json_object_is_type(v, json_type_int) ?
-	    json_object_get_int64(v) : dflt;
-}
-
-/* A bool member, or dflt. */
-int
-wconf_bool(struct json_object *o, const char *key, int dflt)
-{
-	struct json_object	*v = wconf_get(o, key);
-
-	return json_object_is_type(v, json_type_boolean) ?
-	    json_object_get_boolean(v) : dflt;
-}
-
-/* An object member, or NULL. */
-struct json_object *
-wconf_obj(struct json_object *o, const char *key)
-{
-	struct json_object	*v = wconf_get(o, key);
-
-	return json_object_is_type(v, json_type_object) ? v : NULL;
-}
-
-/* An array member, or NULL. */
-struct json_object *
-wconf_arr(struct json_object *o, const char *key)
-{
-	struct json_object	*v = wconf_get(o, key);
-
-	return json_object_is_type(v, json_type_array) ? v : NULL;
 }

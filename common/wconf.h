@@ -71,21 +71,7 @@ const struct wconf_key	*wconf_type_keys(enum conn_type);
  */
 int	 wconf_check(struct json_object *, char *, size_t);
 
-/*
- * Typed accessors: the member key of object o (o may be NULL), or dflt
- * when it is absent, null or of another type.  After wconf_check a
- * declared key has its declared type.
- */
-const char		*wconf_str(struct json_object *, const char *,
-			    const char *);
-int64_t			 wconf_int(struct json_object *, const char *,
-			    int64_t);
-int			 wconf_bool(struct json_object *, const char *, int);
-/* An object member, or NULL. */
-struct json_object	*wconf_obj(struct json_object *, const char *);
-/* An array member, or NULL. */
-struct json_object	*wconf_arr(struct json_object *, const char *);
-/* A member of any type but null, or NULL (keys of several types). */
-struct json_object	*wconf_get(struct json_object *, const char *);
+/* Values are read with the typed getters of jsonget.h. */
+#include "jsonget.h"
 
 #endif

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "ctl_render.h"
+#include "jsonget.h"
 
 /* Cells collected row by row; json-c owns the strings. */
 struct table {
@@ -157,18 +158,6 @@ tb_done(struct table *t, struct buf *b)
 	return rc;
 }
 
-/* The member key of o as an array, or NULL. */
-static struct json_object *
-get_array(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
 /* status as "key  value" lines. */
 static int
 render_status(struct json_object *o, struct buf *b)
@@ -220,7 +209,7 @@ render_connectors(struct json_object *o, struct buf *b)
 	char			 s[64];
 	size_t			 i;
 
-	if ((list = get_array(o, "connectors")) == NULL)
+	if ((list = jg_arr(o, "connectors")) == NULL)
 		return -1;
 	tb_init(&t, head);
 	for (i = 0; i < json_object_array_length(list); i++) {
@@ -253,7 +242,7 @@ render_pipelines(struct json_object *o, struct buf *b)
 	struct table		 t;
 	size_t			 i;
 
-	if ((list = get_array(o, "pipelines")) == NULL)
+	if ((list = jg_arr(o, "pipelines")) == NULL)
 		return -1;
 	tb_init(&t, head);
 	for (i = 0; i < json_object_array_length(list); i++) {
@@ -303,8 +292,8 @@ render_stats(struct json_object *o, struct buf *b)
 	long long		 dropped;
 	int			 first = 1;
 
-	if ((list = get_array(o, "connectors")) == NULL ||
-	    (routes = get_array(o, "routes")) == NULL)
+	if ((list = jg_arr(o, "connectors")) == NULL ||
+	    (routes = jg_arr(o, "routes")) == NULL)
 		return -1;
 	tb_init(&t, chead);
 	for (i = 0; i < json_object_array_length(list); i++) {

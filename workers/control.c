@@ -420,7 +420,7 @@ control_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "no control socket");
 		return -1;
 	}
-	if ((uid = wconf_int(w->w_cconf, "daemon_uid", -1)) < 0) {
+	if ((uid = jg_int(w->w_cconf, "daemon_uid", -1)) < 0) {
 		snprintf(err, errlen, "no daemon_uid in the configuration");
 		return -1;
 	}

@@ -31,8 +31,8 @@
 static int
 dl_nodelay(struct json_object *cconf)
 {
-	return wconf_bool(wconf_obj(cconf, "socket_options"), "TCP_NODELAY",
-	    wconf_bool(cconf, "no_delay", 1));
+	return jg_bool(jg_obj(cconf, "socket_options"), "TCP_NODELAY",
+	    jg_bool(cconf, "no_delay", 1));
 }
 
 /* Read url, TLS material, options and policy into tg (before the
@@ -50,7 +50,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
-	if ((url = wconf_str(w->w_cconf, "url", NULL)) == NULL ||
+	if ((url = jg_str(w->w_cconf, "url", NULL)) == NULL ||
 	    url_parse(url, &tg->tg_url, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
@@ -58,13 +58,13 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	}
 	/* wss:// or any tls value but false turns TLS on. */
 	tg->tg_tls = tg->tg_url.u_tls;
-	if ((t = wconf_get(w->w_cconf, "tls")) != NULL) {
+	if ((t = jg_get(w->w_cconf, "tls")) != NULL) {
 		if (json_object_is_type(t, json_type_boolean))
 			tg->tg_tls |= json_object_get_boolean(t);
 		else if (json_object_is_type(t, json_type_object)) {
 			tg->tg_tls = 1;
-			cafile = wconf_str(t, "cafile", NULL);
-			domain = wconf_str(t, "domain", NULL);
+			cafile = jg_str(t, "cafile", NULL);
+			domain = jg_str(t, "domain", NULL);
 		}
 	}
 	if (domain == NULL)
@@ -80,7 +80,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 		return -1;
 	}
 	tg->tg_nodelay = dl_nodelay(w->w_cconf);
-	if (backoff_from_json(&tg->tg_bo, wconf_get(wconf_obj(w->w_conf,
+	if (backoff_from_json(&tg->tg_bo, jg_get(jg_obj(w->w_conf,
 	    "connector"), "reconnect"), e, sizeof(e)) == -1) {
 		snprintf(err, errlen, "%s", e);
 		return -1;
@@ -89,7 +89,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	tg->tg_conf.cf_url = &tg->tg_url;
 	tg->tg_conf.cf_stats = &tg->tg_st;
 	tg->tg_conf.cf_owner = w->w_name;
-	tg->tg_conf.cf_ping_ms = wconf_int(w->w_cconf, "ping_interval_ms",
+	tg->tg_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
 	    tg->tg_conf.cf_ping_ms);
 	return 0;
 }

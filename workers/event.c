@@ -110,8 +110,8 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	size_t			 i, n;
 
 	buf_init(&w->w_path.ep_enc, PROC_MAX_PAYLOAD);
-	c = wconf_obj(w->w_conf, "connector");
-	if ((p = wconf_get(c, "codec")) != NULL) {
+	c = jg_obj(w->w_conf, "connector");
+	if ((p = jg_get(c, "codec")) != NULL) {
 		if (codec_from_spec(p, &w->w_path.ep_codec, e,
 		    sizeof(e)) == -1) {
 			snprintf(err, errlen, "codec: %s", e);
@@ -119,7 +119,7 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 		}
 		w->w_path.ep_has_codec = 1;
 	}
-	if ((list = wconf_arr(c, "preprocessors")) != NULL) {
+	if ((list = jg_arr(c, "preprocessors")) != NULL) {
 		n = json_object_array_length(list);
 		if (n > WK_MAX_PROCS) {
 			snprintf(err, errlen, "too many preprocessors");
@@ -133,7 +133,7 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 			}
 		w->w_path.ep_npre = n;
 	}
-	if ((list = wconf_arr(c, "postprocessors")) != NULL) {
+	if ((list = jg_arr(c, "postprocessors")) != NULL) {
 		n = json_object_array_length(list);
 		if (n > WK_MAX_PROCS) {
 			snprintf(err, errlen, "too many postprocessors");
@@ -147,10 +147,10 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 			}
 		w->w_path.ep_npost = n;
 	}
-	w->w_path.ep_outputs = wconf_obj(w->w_conf, "outputs");
-	w->w_path.ep_out_nodes = wconf_arr(w->w_path.ep_outputs, "out");
-	w->w_path.ep_err_nodes = wconf_arr(w->w_path.ep_outputs, "err");
-	pipes = wconf_arr(w->w_conf, "pipelines");
+	w->w_path.ep_outputs = jg_obj(w->w_conf, "outputs");
+	w->w_path.ep_out_nodes = jg_arr(w->w_path.ep_outputs, "out");
+	w->w_path.ep_err_nodes = jg_arr(w->w_path.ep_outputs, "err");
+	pipes = jg_arr(w->w_conf, "pipelines");
 	n = pipes != NULL ? json_object_array_length(pipes) : 0;
 	if (n > 0 && (w->w_path.ep_pipes = calloc(n,
 	    sizeof(*w->w_path.ep_pipes))) == NULL) {
@@ -159,9 +159,9 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 	}
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(pipes, i);
-		w->w_path.ep_pipes[i].wp_outputs = wconf_obj(p, "outputs");
+		w->w_path.ep_pipes[i].wp_outputs = jg_obj(p, "outputs");
 		w->w_path.ep_pipes[i].wp_pipe = pipeline_from_json(
-		    wconf_obj(p, "compiled"), e, sizeof(e));
+		    jg_obj(p, "compiled"), e, sizeof(e));
 		w->w_path.ep_npipes = i + 1;
 		if (w->w_path.ep_pipes[i].wp_pipe == NULL) {
 			snprintf(err, errlen, "pipeline: %s", e);
@@ -447,7 +447,7 @@ ev_pipe_nodes(struct wk_pipe *wp, const char *port)
 	for (i = 0; i < WK_PIPE_PORTS && wp->wp_cport[i] != NULL; i++)
 		if (wp->wp_cport[i] == port)
 			return wp->wp_cnodes[i];
-	nodes = wconf_arr(wp->wp_outputs, port);
+	nodes = jg_arr(wp->wp_outputs, port);
 	if (i == WK_PIPE_PORTS) {
 		memmove(wp->wp_cport, wp->wp_cport + 1,
 		    (WK_PIPE_PORTS - 1) * sizeof(wp->wp_cport[0]));
@@ -602,9 +602,9 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 	w->w_life.lf_exit_sent = 1;
 	memset(&mx, 0, sizeof(mx));
 	mx.mx_graceful = 1;
-	if (wconf_int(cfg, "delay", 0) > 0)
-		mx.mx_delay_ns = wconf_int(cfg, "delay", 0);
-	mx.mx_graceful = wconf_bool(cfg, "graceful", 1);
+	if (jg_int(cfg, "delay", 0) > 0)
+		mx.mx_delay_ns = jg_int(cfg, "delay", 0);
+	mx.mx_graceful = jg_bool(cfg, "graceful", 1);
 	if (json_object_is_type(v, json_type_object)) {
 		if (json_object_object_get_ex(v, "delay", &o) &&
 		    json_object_is_type(o, json_type_int) &&
@@ -662,9 +662,9 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 	if ((en = json_object_get_userdata(node)) != NULL)
 		return en;
 	memset(tmp, 0, sizeof(*tmp));
-	tmp->en_port = wconf_str(node, "port", NULL);
+	tmp->en_port = jg_str(node, "port", NULL);
 	tmp->en_npass = -1;
-	if ((o = wconf_get(node, "pipeline")) != NULL) {
+	if ((o = jg_get(node, "pipeline")) != NULL) {
 		tmp->en_kind = EN_PIPELINE;
 		tmp->en_id = json_object_get_int(o);
 		if (tmp->en_id < 0 || tmp->en_id >= w->w_path.ep_npipes)
@@ -674,14 +674,14 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 		    tmp->en_port != NULL ? tmp->en_port : "", into,
 		    EV_PASS_MAX);
 		for (i = 0; i < tmp->en_npass; i++)
-			tmp->en_pass[i] = wconf_arr(
+			tmp->en_pass[i] = jg_arr(
 			    w->w_path.ep_pipes[tmp->en_id].wp_outputs, into[i]);
-	} else if ((o = wconf_get(node, "route")) != NULL) {
+	} else if ((o = jg_get(node, "route")) != NULL) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
-	} else if (wconf_bool(node, "local", 0))
+	} else if (jg_bool(node, "local", 0))
 		tmp->en_kind = EN_LOCAL;
-	else if ((o = wconf_obj(node, "exit")) != NULL) {
+	else if ((o = jg_obj(node, "exit")) != NULL) {
 		tmp->en_kind = EN_EXIT;
 		tmp->en_exit = o;
 	}
@@ -766,7 +766,7 @@ ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
 	else if (strcmp(port, "err") == 0)
 		nodes = w->w_path.ep_err_nodes;
 	else
-		nodes = wconf_arr(w->w_path.ep_outputs, port);
+		nodes = jg_arr(w->w_path.ep_outputs, port);
 	ev_deliver(w, nodes, val, meta, 0);
 }
 

@@ -46,8 +46,8 @@ file_setup(struct worker *w, char *err, size_t errlen)
 	int64_t			 chunk = FILE_CHUNK_DEFAULT;
 	int			 flags;
 
-	path = wconf_str(w->w_cconf, "path", NULL);
-	mode = wconf_str(w->w_cconf, "mode", NULL);
+	path = jg_str(w->w_cconf, "path", NULL);
+	mode = jg_str(w->w_cconf, "mode", NULL);
 	if (path == NULL || mode == NULL) {
 		snprintf(err, errlen, "config needs \"path\" and \"mode\"");
 		return -1;
@@ -57,8 +57,8 @@ file_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
-	if (wconf_get(w->w_cconf, "chunk_size") != NULL) {
-		chunk = wconf_int(w->w_cconf, "chunk_size", 0);
+	if (jg_get(w->w_cconf, "chunk_size") != NULL) {
+		chunk = jg_int(w->w_cconf, "chunk_size", 0);
 		if (chunk < 1 || chunk > FILE_CHUNK_MAX) {
 			snprintf(err, errlen, "chunk_size must be 1 to %d",
 			    FILE_CHUNK_MAX);

@@ -273,8 +273,8 @@ wk_configure(struct worker *w)
 		snprintf(err, sizeof(err), "config: %s", e);
 		wk_start_failed(w, err);
 	}
-	type = wconf_str(w->w_conf, "type", NULL);
-	name = wconf_str(w->w_conf, "name", NULL);
+	type = jg_str(w->w_conf, "type", NULL);
+	name = jg_str(w->w_conf, "name", NULL);
 	if (type == NULL || name == NULL)
 		fatalx("configuration without type or name");
 	(void)strlcpy(w->w_type, type, sizeof(w->w_type));
@@ -285,9 +285,9 @@ wk_configure(struct worker *w)
 		fatalx("connector type %s runs %s", type, w->w_ops->co_type);
 	snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
-	w->w_cconf = wconf_obj(wconf_obj(w->w_conf, "connector"), "config");
-	w->w_restarts = wconf_int(w->w_conf, "restarts", 0);
-	w->w_life.lf_on_cycle = wconf_bool(w->w_conf, "on_cycle", 0);
+	w->w_cconf = jg_obj(jg_obj(w->w_conf, "connector"), "config");
+	w->w_restarts = jg_int(w->w_conf, "restarts", 0);
+	w->w_life.lf_on_cycle = jg_bool(w->w_conf, "on_cycle", 0);
 	err[0] = '\0';
 	if (w->w_ops == NULL)
 		snprintf(err, sizeof(err), "connector type %s is not "
@@ -411,7 +411,7 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (ev_parse(m->pm_data, m->pm_len, &w->w_conf) == -1 ||
 		    !json_object_is_type(w->w_conf, json_type_object))
 			fatalx("configuration is not a JSON object");
-		log_setverbose(wconf_int(w->w_conf, "verbose", 0));
+		log_setverbose(jg_int(w->w_conf, "verbose", 0));
 		break;
 	case MSG_ROUTE:
 		if (m->pm_fd == -1 || proc_get(m, &mr, sizeof(mr)) == -1)

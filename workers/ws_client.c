@@ -360,7 +360,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	struct wcl_state	*cs = &wcl;
 	char			 e[256];
 
-	if (wconf_bool(w->w_cconf, "per_stream", 0)) {
+	if (jg_bool(w->w_cconf, "per_stream", 0)) {
 		w->w_ops = &ws_relay_ops;
 		return w->w_ops->co_setup(w, err, errlen);
 	}

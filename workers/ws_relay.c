@@ -731,12 +731,12 @@ wrl_setup(struct worker *w, char *err, size_t errlen)
 		return -1;
 	TAILQ_INIT(&rs->rs_ups);
 	rs->rs_max = WRL_MAX_CONN;
-	n = wconf_int(w->w_cconf, "max_connections", WRL_MAX_CONN);
+	n = jg_int(w->w_cconf, "max_connections", WRL_MAX_CONN);
 	if (n >= 1 && n <= WK_MAX_CONNS)
 		rs->rs_max = (size_t)n;
 	rs->rs_max = (size_t)wk_conn_budget(w, (int)rs->rs_max);
 	rs->rs_idle_ms = WRL_IDLE_MS;
-	if ((n = wconf_int(w->w_cconf, "idle_timeout_ms", -1)) >= 0)
+	if ((n = jg_int(w->w_cconf, "idle_timeout_ms", -1)) >= 0)
 		rs->rs_idle_ms = (uint64_t)n;
 	w->w_state = rs;
 	if ((rs->rs_sweep = evtimer_new(w->w_base, wrl_sweep, rs)) == NULL) {

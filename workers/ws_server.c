@@ -373,15 +373,15 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
-	if ((url = wconf_str(w->w_cconf, "url", NULL)) == NULL ||
+	if ((url = jg_str(w->w_cconf, "url", NULL)) == NULL ||
 	    url_parse(url, &u, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
 		return -1;
 	}
-	if ((t = wconf_get(w->w_cconf, "tls")) != NULL) {
-		cert = wconf_str(t, "cert", NULL);
-		key = wconf_str(t, "key", NULL);
+	if ((t = jg_get(w->w_cconf, "tls")) != NULL) {
+		cert = jg_str(t, "cert", NULL);
+		key = jg_str(t, "key", NULL);
 		if (cert == NULL || key == NULL) {
 			snprintf(err, errlen, "tls needs \"cert\" and \"key\"");
 			return -1;
@@ -396,16 +396,16 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 		    "\"tls\" record with \"cert\" and \"key\"", url);
 		return -1;
 	}
-	if (wconf_int(w->w_cconf, "max_connections", 0) > 0)
-		max = (int)wconf_int(w->w_cconf, "max_connections", 0);
+	if (jg_int(w->w_cconf, "max_connections", 0) > 0)
+		max = (int)jg_int(w->w_cconf, "max_connections", 0);
 	ss->ss_max = wk_conn_budget(w, max);
 	/* socket_options.TCP_NODELAY, default true (as for ws_client) */
-	ss->ss_nodelay = wconf_bool(wconf_obj(w->w_cconf, "socket_options"),
+	ss->ss_nodelay = jg_bool(jg_obj(w->w_cconf, "socket_options"),
 	    "TCP_NODELAY", 1);
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_owner = w->w_name;
-	ss->ss_conf.cf_ping_ms = wconf_int(w->w_cconf, "ping_interval_ms",
+	ss->ss_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
 	    ss->ss_conf.cf_ping_ms);
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "

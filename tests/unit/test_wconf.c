@@ -221,18 +221,18 @@ test_accessors(void)
 
 	c = json_tokener_parse("{\"s\":\"x\",\"i\":7,\"b\":true,\"o\":{},"
 	    "\"a\":[],\"n\":null}");
-	CHECK_STR(wconf_str(c, "s", NULL), "x");
-	CHECK(wconf_str(c, "i", NULL) == NULL);
-	CHECK_STR(wconf_str(c, "zz", "d"), "d");
-	CHECK_INT(wconf_int(c, "i", 0), 7);
-	CHECK_INT(wconf_int(c, "s", -1), -1);
-	CHECK_INT(wconf_bool(c, "b", 0), 1);
-	CHECK_INT(wconf_bool(c, "n", 0), 0);
-	CHECK(wconf_obj(c, "o") != NULL && wconf_obj(c, "a") == NULL);
-	CHECK(wconf_arr(c, "a") != NULL && wconf_arr(c, "o") == NULL);
-	CHECK(wconf_get(c, "n") == NULL && wconf_get(c, "b") != NULL);
-	CHECK(wconf_get(NULL, "b") == NULL);
-	CHECK_INT(wconf_int(NULL, "i", 3), 3);
+	CHECK_STR(jg_str(c, "s", NULL), "x");
+	CHECK(jg_str(c, "i", NULL) == NULL);
+	CHECK_STR(jg_str(c, "zz", "d"), "d");
+	CHECK_INT(jg_int(c, "i", 0), 7);
+	CHECK_INT(jg_int(c, "s", -1), -1);
+	CHECK_INT(jg_bool(c, "b", 0), 1);
+	CHECK_INT(jg_bool(c, "n", 0), 0);
+	CHECK(jg_obj(c, "o") != NULL && jg_obj(c, "a") == NULL);
+	CHECK(jg_arr(c, "a") != NULL && jg_arr(c, "o") == NULL);
+	CHECK(jg_get(c, "n") == NULL && jg_get(c, "b") != NULL);
+	CHECK(jg_get(NULL, "b") == NULL);
+	CHECK_INT(jg_int(NULL, "i", 3), 3);
 	json_object_put(c);
 }
 
