@@ -232,7 +232,7 @@ def haproxy_config(tmp):
         lines = f.read().split("\n")
     out = ["global", "\tstats socket %s/haproxy.sock mode 600 level admin"
            % tmp, "\tlog stderr format short local0 info",
-           "\tmaxconn 1000", ""]
+           "\tmaxconn 200", ""]
     subst = {"bind :8080": "bind 127.0.0.1:%d" % FRONT,
              "server ws1 192.0.2.11:8080": "server ws1 127.0.0.1:%d"
              % PORTS["a"],
