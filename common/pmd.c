@@ -445,13 +445,11 @@ pmd_server_negotiate(const struct pmd_config *c, const char *hdr,
 		if (!found && o.po_pmd && o.po_bad == 0 &&
 		    server_accept(c, &o, &p, resp, rlen) == 0)
 			found = 1;
-	if (r == -1) {
+	if (r == -1 || !found) {
 		if (rlen > 0)
 			resp[0] = '\0';
-		return PMD_ERR_SYNTAX;
+		return r == -1 ? PMD_ERR_SYNTAX : PMD_NONE;
 	}
-	if (!found)
-		return PMD_NONE;
 	*pp = p;
 	return PMD_OK;
 }

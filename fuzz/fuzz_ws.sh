@@ -1,10 +1,10 @@
 #!/bin/sh
-# Short libFuzzer runs of the WebSocket harnesses (make check with
-# --enable-fuzz).  FUZZ_WS_RUNS overrides the number of runs.
+# Short libFuzzer runs of the WebSocket and permessage-deflate harnesses
+# (make check with --enable-fuzz).  FUZZ_WS_RUNS overrides the number of runs.
 runs=${FUZZ_WS_RUNS:-20000}
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-for h in fuzz_ws_frame fuzz_ws_request fuzz_ws_response fuzz_utf8; do
+for h in fuzz_ws_frame fuzz_ws_request fuzz_ws_response fuzz_utf8 fuzz_pmd; do
 	mkdir -p "$dir/$h"
 	"$top_builddir/fuzz/$h" -runs="$runs" -max_len=4096 \
 	    "$dir/$h" >"$dir/$h.log" 2>&1 || {

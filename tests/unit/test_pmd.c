@@ -195,6 +195,7 @@ test_server(void)
 	/* An answer that does not fit is not sent. */
 	CHECK_INT(pmd_server_negotiate(&c, PD, strlen(PD), &pp, resp, 10),
 	    PMD_NONE);
+	CHECK(resp[0] == '\0');
 }
 
 struct cli_case {
