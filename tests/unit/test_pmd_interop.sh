@@ -13,4 +13,8 @@ trap 'rm -rf "$dir"' EXIT
 "$top_builddir/tests/unit/test_pmd" interop "$dir/py.txt" >"$dir/ours.txt" ||
 	{ echo "test_pmd_interop.sh: ours did not inflate python's"; exit 1; }
 echo "ours inflated $(wc -l <"$dir/py.txt") messages of python's"
-"$py" "$top_srcdir/tests/unit/pmd_interop.py" check "$dir/ours.txt"
+"$py" "$top_srcdir/tests/unit/pmd_interop.py" check "$dir/ours.txt" || {
+	echo "1 passed, 1 failed"
+	exit 1
+}
+echo "2 passed, 0 failed"
