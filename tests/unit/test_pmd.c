@@ -6,7 +6,8 @@
  * takeover at several window sizes, inflate split at every byte, the
  * empty message, a decompression bomb, invalid streams, Python zlib
  * fixtures) and the memory figures against what zlib really allocates.
- * "test_pmd interop FILE" is the C half of test_pmd_interop.sh.
+ * "test_pmd interop FILE" and "test_pmd server|client|offer ..." are
+ * the C half of test_pmd_interop.sh.
  */
 #include "config.h"
 
@@ -886,11 +887,45 @@ interop(const char *path)
 	return fail;
 }
 
+/*
+ * Negotiation for test_pmd_interop.sh: "server|client|offer SNCT CNCT
+ * SBITS CBITS [HEADER]" prints the result's name, then the answer (the
+ * server), the agreed parameters (the client) or the offer.
+ */
+static int
+negotiate(int argc, char *argv[])
+{
+	struct pmd_config	 c;
+	struct pmd_params	 pp;
+	char			 s[PMD_RESPONSE_MAX] = "";
+	const char		*h = argc > 6 ? argv[6] : "";
+	int			 r;
+
+	c = cfg((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10),
+	    (int)strtol(argv[4], NULL, 10), (int)strtol(argv[5], NULL, 10));
+	memset(&pp, 0, sizeof(pp));
+	if (strcmp(argv[1], "server") == 0)
+		r = pmd_server_negotiate(&c, h, strlen(h), &pp, s, sizeof(s));
+	else if (strcmp(argv[1], "client") == 0) {
+		r = pmd_client_accept(&c, h, strlen(h), &pp);
+		(void)snprintf(s, sizeof(s), "%d %d %d %d",
+		    pp.pp_server_no_context_takeover,
+		    pp.pp_client_no_context_takeover,
+		    pp.pp_server_max_window_bits, pp.pp_client_max_window_bits);
+	} else
+		r = pmd_client_offer(&c, s, sizeof(s));
+	printf("%s\n%s\n", pmd_strerror(r), s);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc == 3 && strcmp(argv[1], "interop") == 0)
 		return interop(argv[2]);
+	if (argc >= 6 && (strcmp(argv[1], "server") == 0 ||
+	    strcmp(argv[1], "client") == 0 || strcmp(argv[1], "offer") == 0))
+		return negotiate(argc, argv);
 	test_server();
 	test_client();
 	test_rfc_examples();
