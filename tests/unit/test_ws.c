@@ -431,6 +431,7 @@ test_rsv1(void)
 		{ "rsv1 reserved opcode", { { 1, 4, 3, "", L, 0, 0 } },
 		  E_OPCODE },
 	};
+	static const char hello_z[] = HELLO_Z;
 	struct buf	 b;
 	size_t		 i, j;
 	char		*t;
@@ -467,7 +468,7 @@ test_rsv1(void)
 	CHECK_INT(ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_BINARY |
 	    WS_FRAME_RSV1, 0, HELLO_Z, 3), 0);
 	CHECK_INT(ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_CONT, 1,
-	    HELLO_Z + 3, 4), 0);
+	    &hello_z[3], 4), 0);
 	CHECK((uint8_t)b.bf_data[0] == 0x42);
 	t = wt_run(WS_ROLE_SERVER, WS_PARSE_RSV1, NULL, (uint8_t *)b.bf_data,
 	    b.bf_len, 0, 0);
