@@ -7,42 +7,42 @@
  *
  * What the connection code must do to use it (the wiring):
  *
- * Server (ws_server):
- *  1. After ws_server_request_parse(), if the configuration has
- *     pc_enabled, call pmd_server_negotiate() on wr_extensions.
- *     PMD_OK: add "Sec-WebSocket-Extensions: <resp>" to the 101 response
- *     (ws_server_response() needs an extra header argument for that) and
- *     keep the struct pmd_params.  Anything else: answer without the
- *     header and without compression (a malformed header, PMD_ERR_SYNTAX,
- *     may be logged; it does not fail the handshake).
- * Client (ws_client):
- *  1. Build the offer with pmd_client_offer() and send it as
- *     Sec-WebSocket-Extensions in the request (ws_client_request() needs
- *     the extra header).
- *  2. ws_client_response_parse() today fails any non-empty
- *     Sec-WebSocket-Extensions with WS_ERR_HS_EXTENSION: it must instead
- *     hand the value (all such headers joined with ", ") to
- *     pmd_client_accept().  PMD_OK: compression is on with the returned
- *     parameters; PMD_NONE: off; PMD_ERR_*: fail the connection
- *     (RFC 6455 4.1, _Fail the WebSocket Connection_).
- * Both roles, once negotiated:
- *  2. pm = pmd_new(&params, role, level); parse frames with
- *     ws_parser_init(..., WS_PARSE_RSV1 | ...) so the first frame of a
- *     data message may carry RSV1; ev.we_compressed says the message is
- *     compressed.  The parser does not check UTF-8 of compressed text:
- *     check the inflated text with utf8_valid() (1007 when it fails).
- *  3. Inflate: feed each payload piece (WS_PARSE_STREAM) or the whole
- *     message to pmd_inflate() with fin set on the last one, appending to
- *     a struct buf, with limit = max_message_size.  PMD_ERR_TOO_BIG is
- *     close 1009, PMD_ERR_DATA close 1007, PMD_ERR_NOMEM 1011
- *     (pmd_err_close_code()).  The parser's own wl_max_message then only
- *     bounds the compressed bytes.
- *  4. Deflate: pmd_deflate(pm, data, len, 1, &out) and send out as the
- *     message with WS_FRAME_RSV1 on its first frame (ws_frame_build(out,
- *     role, WS_OP_TEXT | WS_FRAME_RSV1, ...)); continuation frames never
- *     carry RSV1.  Control frames are never compressed.
- *  5. Count pmd_memory_peak() (or pmd_memory() after each call) toward
- *     the connection's max_buffered budget; pmd_free() on close.
+ * Handshake, server (ws_server):
+ *  - After ws_server_request_parse(), if the configuration has
+ *    pc_enabled, call pmd_server_negotiate() on wr_extensions (all
+ *    Sec-WebSocket-Extensions headers joined with ", ").  PMD_OK: add
+ *    "Sec-WebSocket-Extensions: <resp>" to the 101 response
+ *    (ws_server_response() needs an extra header argument for that) and
+ *    keep the struct pmd_params.  Anything else: answer without the
+ *    header and without compression; PMD_ERR_SYNTAX may be logged, it
+ *    does not fail the handshake.
+ * Handshake, client (ws_client):
+ *  - Build the offer with pmd_client_offer() and send it as
+ *    Sec-WebSocket-Extensions (ws_client_request() needs the header).
+ *  - ws_client_response_parse() today fails any non-empty
+ *    Sec-WebSocket-Extensions with WS_ERR_HS_EXTENSION; it must instead
+ *    hand the value (all such headers joined with ", ") to
+ *    pmd_client_accept().  PMD_OK: compression on with the returned
+ *    parameters; PMD_NONE: off; any PMD_ERR_*: fail the connection
+ *    (RFC 6455 4.1, _Fail the WebSocket Connection_).
+ * Frames, both roles, once negotiated:
+ *  - pm = pmd_new(&params, role, pc_level); parse with
+ *    ws_parser_init(..., WS_PARSE_RSV1 | ...) so the first frame of a
+ *    data message may carry RSV1; ev.we_compressed marks a compressed
+ *    message.  The parser does not check UTF-8 of compressed text: check
+ *    the inflated text with utf8_valid() (close 1007 when it fails).
+ *  - Inflate: feed each payload piece (WS_PARSE_STREAM) or the whole
+ *    message to pmd_inflate(), fin on the last, appending to a struct
+ *    buf, with limit = max_message_size.  PMD_ERR_TOO_BIG is close 1009,
+ *    PMD_ERR_DATA 1007, PMD_ERR_NOMEM 1011 (pmd_err_close_code()).  The
+ *    parser's wl_max_message then bounds only the compressed bytes.
+ *  - Deflate: pmd_deflate(pm, data, len, 1, &out) and send out as the
+ *    message, WS_FRAME_RSV1 or'ed into the opcode of its first frame
+ *    (ws_frame_build(b, role, WS_OP_TEXT | WS_FRAME_RSV1, fin, ...));
+ *    continuation and control frames never carry RSV1.
+ *  - Count pmd_memory_peak() (or pmd_memory() after each call) toward
+ *    the connection's max_buffered budget; pmd_free() on close.
+ * Build: the programs that link pmd.o need $(ZLIB_LIBS) in their LDADD.
  */
 #ifndef WSFLOW_PMD_H
 #define WSFLOW_PMD_H
