@@ -21,6 +21,8 @@ static const char *const ws_errstr[WS_ERR_MAX] = {
 	[WS_ERR_INVAL] = "invalid argument",
 	[WS_ERR_NOMEM] = "out of memory",
 	[WS_ERR_RSV_BITS] = "reserved bits set without an extension",
+	[WS_ERR_RSV1_CONTROL] = "compressed bit on a control frame",
+	[WS_ERR_RSV1_CONTINUATION] = "compressed bit on a continuation frame",
 	[WS_ERR_RESERVED_OPCODE] = "reserved opcode",
 	[WS_ERR_LENGTH_MSB] = "64-bit payload length with the high bit set",
 	[WS_ERR_UNMASKED_FRAME] = "client frame is not masked",
@@ -301,8 +303,16 @@ parse_head2(struct ws_parser *p)
 	p->wp_fin = (b0 & 0x80) != 0;
 	p->wp_opcode = op;
 	p->wp_masked = (b1 & 0x80) != 0;
-	if ((b0 & 0x70) != 0)
-		return WS_ERR_RSV_BITS;
+	p->wp_rsv1 = (b0 & 0x40) != 0;
+	if ((b0 & 0x70) != 0) {
+		if (!(p->wp_flags & WS_PARSE_RSV1) || (b0 & 0x30) != 0)
+			return WS_ERR_RSV_BITS;
+		/* RFC 7692 6: only the first frame of a data message. */
+		if (op & 0x8)
+			return WS_ERR_RSV1_CONTROL;
+		if (op == WS_OP_CONT)
+			return WS_ERR_RSV1_CONTINUATION;
+	}
 	if (op != WS_OP_CONT && op != WS_OP_TEXT && op != WS_OP_BINARY &&
 	    op != WS_OP_CLOSE && op != WS_OP_PING && op != WS_OP_PONG)
 		return WS_ERR_RESERVED_OPCODE;
@@ -352,6 +362,7 @@ parse_headfull(struct ws_parser *p)
 		return WS_ERR_FRAME_TOO_BIG;
 	if (p->wp_opcode != WS_OP_CONT) {
 		p->wp_msg_op = p->wp_opcode;
+		p->wp_msg_comp = p->wp_rsv1;
 		p->wp_msg_len = 0;
 		p->wp_msg_frags = 0;
 		p->wp_utf8 = UTF8_ACCEPT;
@@ -414,6 +425,7 @@ static void
 parse_end_message(struct ws_parser *p)
 {
 	p->wp_msg_op = 0;
+	p->wp_msg_comp = 0;
 	p->wp_msg_len = 0;
 	p->wp_msg_frags = 0;
 }
@@ -485,7 +497,8 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 
 				n = (size_t)p->wp_plen;
 				chunk = in + off;
-				if (p->wp_opcode == WS_OP_BINARY) {
+				if (p->wp_opcode == WS_OP_BINARY ||
+				    p->wp_msg_comp) {
 					if (p->wp_masked)
 						ws_mask(chunk, n, p->wp_key, 0);
 				} else if (unmask_text(p, chunk, n, &st,
@@ -497,6 +510,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 				    WS_EV_TEXT : WS_EV_BINARY;
 				ev->we_data = chunk;
 				ev->we_len = (size_t)p->wp_plen;
+				ev->we_compressed = p->wp_msg_comp;
 				parse_next_frame(p);
 				parse_end_message(p);
 				*used = off;
@@ -512,7 +526,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 			return WS_NEED_MORE;
 		}
 		chunk = in + off;
-		if (!ctl && p->wp_msg_op == WS_OP_TEXT) {
+		if (!ctl && p->wp_msg_op == WS_OP_TEXT && !p->wp_msg_comp) {
 			size_t	 bad = 0;
 
 			if (unmask_text(p, chunk, n, &p->wp_utf8, &bad) == -1)
@@ -560,6 +574,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 		    WS_EV_BINARY;
 		ev->we_data = (const uint8_t *)p->wp_msg.bf_data;
 		ev->we_len = p->wp_msg.bf_len;
+		ev->we_compressed = p->wp_msg_comp;
 		if (ev->we_data == NULL)
 			ev->we_data = (const uint8_t *)"";
 		parse_end_message(p);
@@ -570,6 +585,7 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 	    WS_EV_BINARY_PART;
 	ev->we_data = n > 0 ? chunk : (const uint8_t *)"";
 	ev->we_len = n;
+	ev->we_compressed = p->wp_msg_comp;
 	if (ev->we_final)
 		parse_end_message(p);
 	return WS_OK;
@@ -584,8 +600,11 @@ ws_frame_header(uint8_t hdr[WS_HEADER_MAX], size_t *hlen, int opcode,
     int fin, uint64_t len, const uint8_t *key)
 {
 	size_t	 i = 2;
-	int	 s;
+	int	 s, rsv1 = opcode & WS_FRAME_RSV1;
 
+	opcode &= ~WS_FRAME_RSV1;
+	if (rsv1 && opcode != WS_OP_TEXT && opcode != WS_OP_BINARY)
+		return -1;
 	if (opcode != WS_OP_CONT && opcode != WS_OP_TEXT &&
 	    opcode != WS_OP_BINARY && opcode != WS_OP_CLOSE &&
 	    opcode != WS_OP_PING && opcode != WS_OP_PONG)
@@ -594,7 +613,7 @@ ws_frame_header(uint8_t hdr[WS_HEADER_MAX], size_t *hlen, int opcode,
 		return -1;
 	if (len >> 63)
 		return -1;
-	hdr[0] = (uint8_t)((fin ? 0x80 : 0) | opcode);
+	hdr[0] = (uint8_t)((fin ? 0x80 : 0) | rsv1 | opcode);
 	hdr[1] = key != NULL ? 0x80 : 0;
 	if (len < 126)
 		hdr[1] |= (uint8_t)len;

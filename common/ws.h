@@ -24,6 +24,8 @@ enum ws_err {
 	WS_ERR_NOMEM,
 	/* frames: 1002 protocol error */
 	WS_ERR_RSV_BITS,
+	WS_ERR_RSV1_CONTROL,
+	WS_ERR_RSV1_CONTINUATION,
 	WS_ERR_RESERVED_OPCODE,
 	WS_ERR_LENGTH_MSB,
 	WS_ERR_UNMASKED_FRAME,
@@ -130,6 +132,14 @@ struct ws_limits {
  * incrementally and we_final marks the last piece of a message.
  */
 #define WS_PARSE_STREAM	0x01
+/*
+ * WS_PARSE_RSV1: permessage-deflate (RFC 7692 6) was negotiated.  RSV1
+ * may be set on the first frame of a data message, which marks the
+ * message compressed (we_compressed on its events); its payload is then
+ * not checked as UTF-8 (the caller checks the inflated text).  RSV1 on
+ * a control or continuation frame, and RSV2/RSV3, stay errors (1002).
+ */
+#define WS_PARSE_RSV1	0x02
 
 /* What ws_parse() found. */
 enum ws_event_type {
@@ -153,6 +163,7 @@ struct ws_event {
 	const uint8_t		*we_data;
 	size_t			 we_len;
 	int			 we_final;	/* *_PART: last piece of the message */
+	int			 we_compressed;	/* data: RSV1 on the first frame */
 	uint16_t		 we_code;	/* CLOSE: status, 0 when none */
 	const char		*we_reason;	/* CLOSE: UTF-8, not NUL-terminated */
 	size_t			 we_reason_len;
@@ -172,12 +183,14 @@ struct ws_parser {
 	int		 wp_opcode;
 	int		 wp_fin;
 	int		 wp_masked;
+	int		 wp_rsv1;
 	uint8_t		 wp_key[4];
 	uint64_t	 wp_plen;
 	uint64_t	 wp_pdone;
 	int		 wp_msg_op;		/* 0: no message in progress */
 	uint64_t	 wp_msg_len;
 	uint32_t	 wp_msg_frags;
+	int		 wp_msg_comp;		/* message started with RSV1 */
 	uint32_t	 wp_utf8;
 	struct buf	 wp_msg;
 	uint8_t		 wp_ctl[WS_CONTROL_MAX];
@@ -197,7 +210,11 @@ int		 ws_err_http_status(int);
 /* Masking, in place, starting at offset (mod 4) into the key. */
 void		 ws_mask(uint8_t *, size_t, const uint8_t [4], size_t);
 
-/* Frame builder. */
+/*
+ * Frame builder.  WS_FRAME_RSV1 may be or'ed into a text or binary
+ * opcode: the first frame of a compressed message (RFC 7692 6).
+ */
+#define WS_FRAME_RSV1	0x40
 int		 ws_frame_header(uint8_t [WS_HEADER_MAX], size_t *, int, int,
 		    uint64_t, const uint8_t *);
 int		 ws_frame_build(struct buf *, enum ws_role, int, int,

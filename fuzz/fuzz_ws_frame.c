@@ -1,9 +1,10 @@
 /*
  * libFuzzer harness for the frame parser with reassembly and UTF-8
- * validation.  The first byte picks the role, the mode and the limits,
- * the second the chunk size.  The input is parsed whole and in chunks;
- * both runs must produce the same events and the same error, every text
- * message must be valid UTF-8, and the limits must hold.  The input is
+ * validation.  The first byte picks the role, the mode, the limits and
+ * whether RSV1 is allowed (WS_PARSE_RSV1), the second the chunk size.
+ * The input is parsed whole and in chunks; both runs must produce the
+ * same events and the same error, every uncompressed text message must
+ * be valid UTF-8, and the limits must hold.  The input is
  * also checked as raw text against a plain UTF-8 reference decoder.
  */
 #include "config.h"
@@ -53,18 +54,20 @@ fz_event(struct fz_run *r, const struct ws_parser *p,
 		if (!ev->we_final)
 			return;
 		t = ev->we_type == WS_EV_TEXT_PART ? WS_EV_TEXT : WS_EV_BINARY;
-		if (t == WS_EV_TEXT &&
+		/* Compressed text is checked after inflating, not here. */
+		if (t == WS_EV_TEXT && !ev->we_compressed &&
 		    !utf8_valid(r->fr_part.bf_data, r->fr_part.bf_len))
 			abort();
 		if (r->fr_part.bf_len > p->wp_lim.wl_max_message)
 			abort();
 		fz_mix(r, &t, sizeof(t));
+		fz_mix(r, &ev->we_compressed, sizeof(ev->we_compressed));
 		fz_mix(r, r->fr_part.bf_data, r->fr_part.bf_len);
 		buf_reset(&r->fr_part);
 		r->fr_events++;
 		return;
 	case WS_EV_TEXT:
-		if (!utf8_valid(ev->we_data, ev->we_len))
+		if (!ev->we_compressed && !utf8_valid(ev->we_data, ev->we_len))
 			abort();
 		/* FALLTHROUGH */
 	case WS_EV_BINARY:
@@ -85,7 +88,12 @@ fz_event(struct fz_run *r, const struct ws_parser *p,
 	default:
 		abort();
 	}
+	if ((t == WS_EV_TEXT || t == WS_EV_BINARY) &&
+	    !(p->wp_flags & WS_PARSE_RSV1) && ev->we_compressed)
+		abort();
 	fz_mix(r, &t, sizeof(t));
+	if (t == WS_EV_TEXT || t == WS_EV_BINARY)
+		fz_mix(r, &ev->we_compressed, sizeof(ev->we_compressed));
 	fz_mix(r, ev->we_data, ev->we_len);
 	r->fr_events++;
 }
@@ -164,7 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fz_utf8(data + 2, size - 2, data[1] * 7);
 	role = data[0] & 1 ? WS_ROLE_CLIENT : WS_ROLE_SERVER;
-	flags = data[0] & 2 ? WS_PARSE_STREAM : 0;
+	flags = (data[0] & 2 ? WS_PARSE_STREAM : 0) |
+	    (data[0] & 16 ? WS_PARSE_RSV1 : 0);
 	ws_limits_default(&lim);
 	if (data[0] & 4) {
 		lim.wl_max_frame = 1 + data[1] * 4;

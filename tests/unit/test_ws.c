@@ -48,10 +48,11 @@ struct wt_case {
 	const char	*c_want;
 };
 
-/* Run d through every chunking and both modes; all must give want. */
+/* Run d through every chunking and both modes, with parser flags. */
 static void
-check_all(const char *name, enum ws_role role, const struct ws_limits *lim,
-    const uint8_t *d, size_t n, const char *want)
+check_all_flags(const char *name, enum ws_role role,
+    const struct ws_limits *lim, int flags, const uint8_t *d, size_t n,
+    const char *want)
 {
 	static const size_t	 chunks[] = { 0, 1, 2, 3, 7, 64 };
 	char			*t;
@@ -59,7 +60,7 @@ check_all(const char *name, enum ws_role role, const struct ws_limits *lim,
 	int			 mode, bad;
 
 	for (mode = 0; mode < 2; mode++) {
-		int fl = mode ? WS_PARSE_STREAM : 0;
+		int fl = flags | (mode ? WS_PARSE_STREAM : 0);
 
 		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 			if (chunks[i] == 1 && n > 1 << 20)
@@ -83,6 +84,14 @@ check_all(const char *name, enum ws_role role, const struct ws_limits *lim,
 		}
 		CHECK_MSG(!bad, "%s (mode %d): every split", name, mode);
 	}
+}
+
+/* Run d through every chunking and both modes; all must give want. */
+static void
+check_all(const char *name, enum ws_role role, const struct ws_limits *lim,
+    const uint8_t *d, size_t n, const char *want)
+{
+	check_all_flags(name, role, lim, 0, d, n, want);
 }
 
 /* Encode a case's frames and check it. */
@@ -362,6 +371,117 @@ test_rsv(void)
 			c.c_want = " PING[p]" E_RSV;
 			check_case(&c, WS_ROLE_SERVER, NULL);
 		}
+}
+
+#define E_RSV1_CTL	" ERR 1002 compressed bit on a control frame"
+#define E_RSV1_CONT	" ERR 1002 compressed bit on a continuation frame"
+#define HELLO_Z		"\xf2\x48\xcd\xc9\xc9\x07\x00"
+#define HELLO_ZT	"[\\xf2H\\xcd\\xc9\\xc9\\x07\\x00]"
+
+/*
+ * RFC 7692 6 with WS_PARSE_RSV1: RSV1 on the first frame of a data
+ * message marks it compressed; anywhere else it is still an error, and
+ * RSV2/RSV3 always are.  Compressed text is not checked as UTF-8.
+ */
+static void
+test_rsv1(void)
+{
+	static const struct wt_case rsv1_cases[] = {
+		{ "rsv1 text", { { 1, 4, OP_T, HELLO_Z, 7, 0, 0 } },
+		  " Tz" HELLO_ZT },
+		{ "rsv1 binary", { { 1, 4, OP_B, HELLO_Z, 7, 0, 0 } },
+		  " Bz" HELLO_ZT },
+		{ "rsv1 empty", { { 1, 4, OP_T, "", L, 0, 0 } }, " Tz[]" },
+		{ "rsv1 invalid utf-8 is not checked",
+		  { { 1, 4, OP_T, "\xff\xfe", L, 0, 0 } }, " Tz[\\xff\\xfe]" },
+		{ "rsv1 fragmented with a ping",
+		  { { 0, 4, OP_T, "\xf2\x48", L, 0, 0 },
+		    { 1, 0, OP_PI, "p", L, 0, 0 },
+		    { 0, 0, OP_C, "\xcd\xc9", L, 0, 0 },
+		    { 1, 0, OP_C, "\xc9\x07\x00", 3, 0, 0 } },
+		  " PING[p] Tz" HELLO_ZT },
+		{ "compressed then plain",
+		  { { 1, 4, OP_T, HELLO_Z, 7, 0, 0 },
+		    { 1, 0, OP_T, "Hello", L, 0, 0 },
+		    { 0, 0, OP_B, "a", L, 0, 0 },
+		    { 1, 0, OP_C, "b", L, 0, 0 } },
+		  " Tz" HELLO_ZT " T[Hello] B[ab]" },
+		{ "plain text still checked",
+		  { { 1, 4, OP_T, HELLO_Z, 7, 0, 0 },
+		    { 1, 0, OP_T, "\xff", L, 0, 0 } },
+		  " Tz" HELLO_ZT E_UTF8 },
+		{ "rsv1 continuation",
+		  { { 0, 4, OP_T, "\xf2", L, 0, 0 },
+		    { 1, 4, OP_C, "\x00", 1, 0, 0 } }, E_RSV1_CONT },
+		{ "rsv1 continuation of plain",
+		  { { 0, 0, OP_T, "a", L, 0, 0 },
+		    { 1, 4, OP_C, "b", L, 0, 0 } }, E_RSV1_CONT },
+		{ "rsv1 ping", { { 1, 4, OP_PI, "", L, 0, 0 } }, E_RSV1_CTL },
+		{ "rsv1 pong", { { 1, 4, OP_PO, "", L, 0, 0 } }, E_RSV1_CTL },
+		{ "rsv1 close", { { 1, 4, OP_X, "\x03\xe8", L, 0, 0 } },
+		  E_RSV1_CTL },
+		{ "rsv1 ping inside",
+		  { { 0, 4, OP_T, "\xf2", L, 0, 0 },
+		    { 1, 4, OP_PI, "", L, 0, 0 } }, E_RSV1_CTL },
+		{ "rsv2", { { 1, 2, OP_T, "a", L, 0, 0 } }, E_RSV },
+		{ "rsv3", { { 1, 1, OP_T, "a", L, 0, 0 } }, E_RSV },
+		{ "rsv1+rsv2", { { 1, 6, OP_T, "a", L, 0, 0 } }, E_RSV },
+		{ "rsv1+rsv3 binary", { { 1, 5, OP_B, "a", L, 0, 0 } },
+		  E_RSV },
+		{ "rsv1 reserved opcode", { { 1, 4, 3, "", L, 0, 0 } },
+		  E_OPCODE },
+	};
+	static const char hello_z[] = HELLO_Z;
+	struct buf	 b;
+	size_t		 i, j;
+	char		*t;
+
+	buf_init(&b, 0);
+	for (i = 0; i < sizeof(rsv1_cases) / sizeof(rsv1_cases[0]); i++) {
+		buf_reset(&b);
+		for (j = 0; j < 8 && rsv1_cases[i].c_f[j].f_pl != NULL; j++)
+			wt_encode(&b, &rsv1_cases[i].c_f[j]);
+		check_all_flags(rsv1_cases[i].c_name, WS_ROLE_SERVER, NULL,
+		    WS_PARSE_RSV1, (uint8_t *)b.bf_data, b.bf_len,
+		    rsv1_cases[i].c_want);
+		/* Without the option, RSV1 is refused as before. */
+		if (rsv1_cases[i].c_f[0].f_rsv == 4) {
+			t = wt_run(WS_ROLE_SERVER, 0, NULL,
+			    (uint8_t *)b.bf_data, b.bf_len, 0, 0);
+			CHECK_MSG(strcmp(t, E_RSV) == 0, "%s: \"%s\"",
+			    rsv1_cases[i].c_name, t);
+			free(t);
+		}
+	}
+
+	/* RFC 7692 7.2.3.1: the server's compressed "Hello" frame. */
+	buf_reset(&b);
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_SERVER, WS_OP_TEXT |
+	    WS_FRAME_RSV1, 1, HELLO_Z, 7), 0);
+	CHECK(b.bf_len == 9 && memcmp(b.bf_data, "\xc1\x07" HELLO_Z, 9) == 0);
+	t = wt_run(WS_ROLE_CLIENT, WS_PARSE_RSV1, NULL, (uint8_t *)b.bf_data,
+	    b.bf_len, 0, 0);
+	CHECK_STR(t, " Tz" HELLO_ZT);
+	free(t);
+	/* Fragmented: RSV1 on the first frame only (7.2.3.1). */
+	buf_reset(&b);
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_BINARY |
+	    WS_FRAME_RSV1, 0, HELLO_Z, 3), 0);
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_CONT, 1,
+	    &hello_z[3], 4), 0);
+	CHECK((uint8_t)b.bf_data[0] == 0x42);
+	t = wt_run(WS_ROLE_SERVER, WS_PARSE_RSV1, NULL, (uint8_t *)b.bf_data,
+	    b.bf_len, 0, 0);
+	CHECK_STR(t, " Bz" HELLO_ZT);
+	free(t);
+	/* Never on continuation or control frames. */
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_SERVER, WS_OP_CONT |
+	    WS_FRAME_RSV1, 1, "", 0), -1);
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_SERVER, WS_OP_PING |
+	    WS_FRAME_RSV1, 1, "", 0), -1);
+	CHECK_INT(ws_frame_build(&b, WS_ROLE_SERVER, WS_OP_CLOSE |
+	    WS_FRAME_RSV1, 1, "", 0), -1);
+	buf_free(&b);
 }
 
 /* 2.4 needs its expected transcript computed. */
@@ -932,6 +1052,7 @@ main(void)
 	test_ping125();
 	test_opcodes();
 	test_rsv();
+	test_rsv1();
 	test_close_codes();
 	test_roles();
 	test_rfc_examples();

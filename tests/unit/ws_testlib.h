@@ -85,6 +85,8 @@ struct wt_run {
 	struct buf	 r_t;		/* transcript */
 	struct buf	 r_part;	/* stream mode: message so far */
 	int		 r_done;	/* error seen */
+	int		 r_parts;	/* stream mode: pieces so far */
+	int		 r_zparts;	/* of which marked compressed */
 };
 
 /* Add one event to the transcript. */
@@ -97,17 +99,24 @@ wt_event(struct wt_run *r, const struct ws_event *ev)
 	case WS_EV_TEXT:
 	case WS_EV_BINARY:
 		buf_adds(t, ev->we_type == WS_EV_TEXT ? " T" : " B");
+		/* "z": a compressed message (RFC 7692, WS_PARSE_RSV1). */
+		buf_adds(t, ev->we_compressed ? "z" : "");
 		wt_payload(t, ev->we_data, ev->we_len);
 		break;
 	case WS_EV_TEXT_PART:
 	case WS_EV_BINARY_PART:
 		buf_add(&r->r_part, ev->we_data, ev->we_len);
+		r->r_zparts += ev->we_compressed;
+		r->r_parts++;
 		if (ev->we_final) {
 			buf_adds(t, ev->we_type == WS_EV_TEXT_PART ? " T" :
 			    " B");
+			buf_adds(t, r->r_zparts == 0 ? "" :
+			    r->r_zparts == r->r_parts ? "z" : "ZMIX");
 			wt_payload(t, (uint8_t *)r->r_part.bf_data,
 			    r->r_part.bf_len);
 			buf_reset(&r->r_part);
+			r->r_zparts = r->r_parts = 0;
 		}
 		break;
 	case WS_EV_PING:
