@@ -482,6 +482,8 @@ pmd_client_accept(const struct pmd_config *c, const char *hdr, size_t len,
 	struct pmd_offer	 o, a;
 	int			 r, n = 0;
 
+	/* a is set with the one answer when n is 1 (gcc cannot tell) */
+	memset(&a, 0, sizeof(a));
 	while ((r = lex_next(&lx, &o)) == 1) {
 		if (!o.po_pmd || !c->pc_enabled)
 			return PMD_ERR_UNOFFERED;
