@@ -6,11 +6,13 @@
  * write interest toggled per reply): frames queued while a read batch is
  * handled go out in one write at its end, frames queued elsewhere at the
  * end of the loop pass, and the write event is armed only when the
- * socket refuses part of it.  TLS works the same way (wsconn_tls.c:
- * OpenSSL reads ahead and writes its records to a wire buffer that goes
- * out in one write).  A connection never frees itself inside a callback: it
- * becomes DEAD and a deferred event tells the owner and frees it, so
- * owners may send, close or pause any connection from any callback.
+ * socket refuses part of it.  TLS works the same way through the layer
+ * below (wsconn_tls.c: OpenSSL reads ahead and writes its records to a
+ * wire buffer that goes out in one write); its calls say what happened
+ * and this file acts on it.  A connection never frees itself inside a
+ * callback: it becomes DEAD and a deferred event tells the owner and
+ * frees it, so owners may send, close or pause any connection from any
+ * callback.
  */
 #include "config.h"
 
@@ -35,10 +37,66 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "log.h"
+#include "ws.h"
 #include "wsconn.h"
-#include "wsconn_int.h"
+#include "wsconn_tls.h"
 
+#define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
+#define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
+
+enum wsc_state {
+	WSC_CONNECTING,		/* client: TCP connect in progress */
+	WSC_TLS,		/* client: TLS handshake */
+	WSC_HANDSHAKE,		/* HTTP upgrade */
+	WSC_OPEN,
+	WSC_CLOSING,		/* our close sent, waiting for the peer's */
+	WSC_FLUSH,		/* write what is queued, then drop TCP */
+	WSC_WAIT_EOF,		/* client: close done, server drops TCP */
+	WSC_DEAD		/* the owner is told and it is freed */
+};
+
+struct wsconn {
+	struct event_base	*c_base;
+	struct wsc_tls		 c_tls;		/* TLS (t_ssl NULL: none) */
+	int			 c_fd;
+	struct evbuffer		*c_in;		/* received (lazy) */
+	struct evbuffer		*c_out;		/* to send (TLS: to seal) */
+	struct event		*c_rev;		/* readable */
+	struct event		*c_wev;		/* output backlog */
+	const struct wsconn_conf *c_conf;	/* the owner's */
+	const struct wsconn_cb	*c_cb;
+	void			*c_arg;
+	enum wsc_state		 c_state;
+	unsigned int		 c_was_open:1;
+	unsigned int		 c_paused:1;
+	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
+	unsigned int		 c_in_cb:1;	/* flush when done */
+	unsigned int		 c_ping_unanswered:1;
+	struct ws_parser	 c_parser;
+	struct ws_close		 c_close;
+	const uint8_t		*c_vtext;	/* text being delivered */
+	size_t			 c_vlen;
+	struct event		*c_timer;	/* handshake, close wait (lazy) */
+	struct event		*c_ping;
+	struct event		*c_defer;	/* reap or resume */
+	struct event		*c_conn_ev;	/* client TCP connect */
+	uint64_t		 c_ping_seq;
+	char			 c_key[WS_KEY_LEN + 1];
+	char			*c_name;
+	char			*c_err;		/* why it ended (allocated) */
+	struct buf		 c_tmp;
+};
+
+/* The buffer a read batch lands in (one worker, one thread). */
+static uint8_t	 wsc_rbuf[WSC_READ_MAX];
+
+static void	wsc_why(struct wsconn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	wsc_dead(struct wsconn *);
+static void	wsc_flush(struct wsconn *);
+static void	wsc_io_event(struct wsconn *, short, int);
 static void	wsc_frames(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
@@ -93,7 +151,7 @@ wsc_timer(struct wsconn *c, int ms)
 }
 
 /* Remember why, unless a reason is known already. */
-void
+static void
 wsc_why(struct wsconn *c, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -125,7 +183,7 @@ wsc_out(const struct wsconn *c)
 static struct evbuffer *
 wsc_wire(const struct wsconn *c)
 {
-	return c->c_ssl != NULL ? c->c_wire : c->c_out;
+	return c->c_tls.t_ssl != NULL ? c->c_tls.t_wire : c->c_out;
 }
 
 /* Read from the socket (1) or not (0). */
@@ -153,13 +211,15 @@ wsc_kick(struct wsconn *c)
 }
 
 /* The end: stop all I/O now and let the deferred event tell the owner. */
-void
+static void
 wsc_dead(struct wsconn *c)
 {
 	if (c->c_state == WSC_DEAD)
 		return;
-	if (c->c_ssl != NULL && c->c_wire != NULL)
-		wsc_tls_shutdown(c);
+	if (c->c_tls.t_wire != NULL) {
+		wsc_tls_shutdown(&c->c_tls);
+		(void)evbuffer_write(c->c_tls.t_wire, c->c_fd);
+	}
 	if (c->c_rev != NULL)
 		event_del(c->c_rev);
 	if (c->c_wev != NULL)
@@ -422,7 +482,7 @@ wsc_opened(struct wsconn *c)
 }
 
 /* Handshake failure: count it (the caller says why). */
-void
+static void
 wsc_hs_failed(struct wsconn *c)
 {
 	if (c->c_conf->cf_stats != NULL)
@@ -504,7 +564,7 @@ wsc_server_handshake(struct wsconn *c)
 }
 
 /* Client: send the upgrade request. */
-void
+static void
 wsc_client_request(struct wsconn *c)
 {
 	int	 r;
@@ -600,27 +660,50 @@ wsc_wrote(struct wsconn *c)
 }
 
 /*
+ * TLS ended (st WSC_TLS_CLOSED or WSC_TLS_FAILED, why): the peer's end
+ * is an end of file, a failure ends the connection with its reason (a
+ * failed handshake counts).
+ */
+static void
+wsc_tls_ended(struct wsconn *c, enum wsc_tls_st st, const char *why)
+{
+	if (st == WSC_TLS_CLOSED) {
+		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+		return;
+	}
+	wsc_why(c, "%s", why);
+	if (!c->c_tls.t_done)
+		wsc_hs_failed(c);
+	wsc_dead(c);
+}
+
+/*
  * Write what is queued now (TLS: sealed first), unless a backlog already
  * waits for the socket; what the socket refuses waits for the write
  * event.
  */
-void
+static void
 wsc_flush(struct wsconn *c)
 {
 	struct evbuffer	*wire;
+	const char	*why;
+	enum wsc_tls_st	 st;
 
 	if (c->c_out == NULL || c->c_state == WSC_DEAD)
 		return;
-	if (c->c_ssl != NULL && c->c_tls_done &&
-	    evbuffer_get_length(c->c_out) > 0 && wsc_tls_seal(c) == -1)
+	if (c->c_tls.t_ssl != NULL && c->c_tls.t_done &&
+	    evbuffer_get_length(c->c_out) > 0 &&
+	    (st = wsc_tls_seal(&c->c_tls, c->c_out, &why)) != WSC_TLS_OK) {
+		wsc_tls_ended(c, st, why);
 		return;
+	}
 	wire = wsc_wire(c);
 	if (evbuffer_get_length(wire) == 0 ||
 	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
 		return;
 	if (evbuffer_write(wire, c->c_fd) == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR) {
-		c->c_tls_bad = 1;
+		c->c_tls.t_bad = 1;
 		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
 		return;
 	}
@@ -645,7 +728,7 @@ wsc_io_write(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (evbuffer_write(wire, fd) == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR) {
-		c->c_tls_bad = 1;
+		c->c_tls.t_bad = 1;
 		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
 		return;
 	}
@@ -659,7 +742,7 @@ wsc_io_write(evutil_socket_t fd, short ev, void *arg)
  * frames are parsed in place and only a remainder (a partial frame, or
  * what a pause held back) is kept.
  */
-void
+static void
 wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
 {
 	size_t	 used;
@@ -683,12 +766,51 @@ wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
 		wsc_in_drop(c);
 }
 
-/* The buffer a read batch lands in (one worker, one thread). */
-uint8_t		 wsc_rbuf[WSC_READ_MAX];
+/*
+ * TLS: the handshake, then what OpenSSL decrypts, gathered into one
+ * batch (wsc_tls_read: OpenSSL reads the socket ahead, so a message split
+ * over records is parsed in place and no read(2) is made only to hear
+ * EAGAIN).  Data OpenSSL still holds when the input is paused is taken
+ * on resume (wsc_deferred).  All replies and handshake records go out in
+ * one write at the end.
+ */
+static void
+wsc_tls_input(struct wsconn *c)
+{
+	struct wsc_tls_stop	 stop;
+	enum wsc_tls_st		 st = WSC_TLS_OK;
+	const char		*why;
+	size_t			 n;
+
+	c->c_in_cb = 1;
+	if (!c->c_tls.t_done) {
+		st = wsc_tls_handshake(&c->c_tls, &stop);
+		if (st == WSC_TLS_OK && c->c_state == WSC_TLS)
+			wsc_client_request(c);
+	}
+	while (st == WSC_TLS_OK) {
+		st = wsc_tls_read(&c->c_tls, wsc_rbuf, sizeof(wsc_rbuf), &n,
+		    &stop);
+		if (n > 0 && c->c_state != WSC_DEAD)
+			wsc_batch(c, wsc_rbuf, n);
+		if (n < sizeof(wsc_rbuf) || c->c_paused ||
+		    c->c_state == WSC_DEAD || !wsc_tls_pending(&c->c_tls))
+			break;
+	}
+	c->c_in_cb = 0;
+	if (c->c_state == WSC_DEAD)
+		return;
+	/* The end: the reason first; an alert leaves with wsc_dead. */
+	if (st == WSC_TLS_STOP) {
+		st = wsc_tls_end(&c->c_tls, &stop, &why);
+		wsc_tls_ended(c, st, why);
+	} else
+		wsc_flush(c);
+}
 
 /*
  * The socket is readable.  Plain: one read(2) (no FIONREAD), the batch is
- * handled, then all replies go out in one write.  TLS: see wsc_tls_read.
+ * handled, then all replies go out in one write.  TLS: wsc_tls_input.
  */
 static void
 wsc_io_read(evutil_socket_t fd, short ev, void *arg)
@@ -697,8 +819,8 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 	ssize_t		 n;
 
 	(void)ev;
-	if (c->c_ssl != NULL) {
-		wsc_tls_read(c);
+	if (c->c_tls.t_ssl != NULL) {
+		wsc_tls_input(c);
 		return;
 	}
 	n = read(fd, wsc_rbuf, sizeof(wsc_rbuf));
@@ -720,7 +842,7 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* End of file or an error (errno saved). */
-void
+static void
 wsc_io_event(struct wsconn *c, short what, int saved)
 {
 	if (what & BEV_EVENT_EOF) {
@@ -820,10 +942,10 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 	if (!c->c_paused)
 		wsc_input(c);
 	c->c_in_cb = 0;
-	if (c->c_ssl != NULL && c->c_tls_done && !c->c_paused &&
+	if (c->c_tls.t_ssl != NULL && c->c_tls.t_done && !c->c_paused &&
 	    c->c_state != WSC_DEAD && c->c_state != WSC_FLUSH &&
-	    wsc_tls_pending(c))
-		wsc_tls_read(c);
+	    wsc_tls_pending(&c->c_tls))
+		wsc_tls_input(c);
 	else
 		wsc_flush(c);
 }
@@ -886,9 +1008,9 @@ wsconn_accept(struct event_base *base, int fd, SSL *ssl,
 		return NULL;
 	}
 	c->c_fd = fd;
-	c->c_ssl = ssl;
+	c->c_tls.t_ssl = ssl;
 	if (wsc_plain(c, fd) == -1 ||
-	    (ssl != NULL && wsc_tls_start(c, 1) == -1)) {
+	    (ssl != NULL && wsc_tls_start(&c->c_tls, fd, 1) == -1)) {
 		wsconn_free(c);		/* closes fd, frees ssl */
 		return NULL;
 	}
@@ -917,14 +1039,15 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 	}
 	c->c_tcp_ok = 1;
 	if (wsc_plain(c, c->c_fd) == -1 ||
-	    (c->c_ssl != NULL && wsc_tls_start(c, 0) == -1)) {
+	    (c->c_tls.t_ssl != NULL &&
+	    wsc_tls_start(&c->c_tls, c->c_fd, 0) == -1)) {
 		wsc_why(c, "out of memory");
 		wsc_dead(c);
 		return;
 	}
-	if (c->c_ssl != NULL) {
+	if (c->c_tls.t_ssl != NULL) {
 		c->c_state = WSC_TLS;	/* the request follows TLS */
-		wsc_tls_read(c);	/* ClientHello */
+		wsc_tls_input(c);	/* ClientHello */
 	} else
 		wsc_client_request(c);
 }
@@ -943,7 +1066,7 @@ wsconn_connect(struct event_base *base, int fd, SSL *ssl,
 		return NULL;
 	}
 	c->c_fd = fd;
-	c->c_ssl = ssl;
+	c->c_tls.t_ssl = ssl;
 	c->c_state = WSC_CONNECTING;
 	if (connect(fd, sa, salen) == -1 && errno != EINPROGRESS) {
 		wsc_why(c, "connect: %s", strerror(errno));
@@ -976,9 +1099,7 @@ wsconn_free(struct wsconn *c)
 		evbuffer_free(c->c_in);
 	if (c->c_out != NULL)
 		evbuffer_free(c->c_out);
-	if (c->c_wire != NULL)
-		evbuffer_free(c->c_wire);
-	SSL_free(c->c_ssl);		/* and its BIOs */
+	wsc_tls_free(&c->c_tls);	/* the SSL and its BIOs */
 	if (c->c_fd != -1)
 		close(c->c_fd);
 	if (c->c_timer != NULL)
@@ -1104,8 +1225,8 @@ wsconn_pending(const struct wsconn *c)
 	if (wsc_out(c) == NULL)
 		return 0;
 	n = evbuffer_get_length(wsc_out(c));
-	if (c->c_wire != NULL)
-		n += evbuffer_get_length(c->c_wire);
+	if (c->c_tls.t_wire != NULL)
+		n += evbuffer_get_length(c->c_tls.t_wire);
 	return n;
 }
 

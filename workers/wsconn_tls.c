@@ -1,29 +1,44 @@
 /*
- * The TLS layer of a WebSocket connection (wsconn.c does the rest).
- * OpenSSL reads the socket itself, ahead (a whole batch of records per
- * read(2)); what it decrypts is handed to wsconn.c as one batch.  What
- * a read batch answers is sealed in one SSL_write and the records go to
- * a BIO that appends them to the connection's wire buffer, written by
- * wsconn.c in one write: OpenSSL never waits to write (no
- * SSL_ERROR_WANT_WRITE).  The handshake is driven by the same reads.
+ * The TLS layer of a WebSocket connection (wsconn_tls.h; wsconn.c does
+ * the rest and acts on what each call returns).  OpenSSL reads the
+ * socket itself, ahead (a whole batch of records per read(2)); what it
+ * decrypts goes into the caller's buffer as one batch.  What a read
+ * batch answers is sealed in one SSL_write and the records go to a BIO
+ * that appends them to the wire buffer, which the connection writes in
+ * one write: OpenSSL never waits to write (no SSL_ERROR_WANT_WRITE).
+ * The handshake is driven by the same reads.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "wsconn.h"
-#include "wsconn_int.h"
+#include "wsconn_tls.h"
+
+#define WSC_SEAL_MAX	(64U * 1024)	/* plaintext per SSL_write */
+
+/* Why TLS failed, as wsc_tls_end and wsc_tls_seal report it. */
+static char	 wsc_tls_why[256];
+
+/* An SSL call returned r: OpenSSL waits for the socket, or it stopped. */
+static enum wsc_tls_st
+wsc_tls_stopped(struct wsc_tls *t, int r, struct wsc_tls_stop *stop)
+{
+	stop->ts_err = SSL_get_error(t->t_ssl, r);
+	stop->ts_errno = errno;
+	return stop->ts_err == SSL_ERROR_WANT_READ ? WSC_TLS_WANT :
+	    WSC_TLS_STOP;
+}
 
 /* Why OpenSSL failed, with the certificate verdict when there is one. */
-static void
-wsc_tls_error(struct wsconn *c)
+static const char *
+wsc_tls_error(struct wsc_tls *t)
 {
 	char		 e[160] = "";
 	unsigned long	 err;
@@ -32,148 +47,139 @@ wsc_tls_error(struct wsconn *c)
 	while ((err = ERR_get_error()) != 0)
 		if (e[0] == '\0')
 			ERR_error_string_n(err, e, sizeof(e));
-	if (c->c_conf->cf_role == WS_ROLE_CLIENT &&
-	    (v = SSL_get_verify_result(c->c_ssl)) != X509_V_OK) {
-		wsc_why(c, "TLS: certificate verification failed: %s",
+	if (t->t_client &&
+	    (v = SSL_get_verify_result(t->t_ssl)) != X509_V_OK)
+		(void)snprintf(wsc_tls_why, sizeof(wsc_tls_why),
+		    "TLS: certificate verification failed: %s",
 		    X509_verify_cert_error_string(v));
-		return;
-	}
-	if (e[0] != '\0')
-		wsc_why(c, "TLS: %s", e);
-	else if (errno != 0)
-		wsc_why(c, "TLS: %s", strerror(errno));
 	else
-		wsc_why(c, "TLS: handshake failed");
+		(void)snprintf(wsc_tls_why, sizeof(wsc_tls_why), "TLS: %s",
+		    e[0] != '\0' ? e : errno != 0 ? strerror(errno) :
+		    "handshake failed");
+	return wsc_tls_why;
 }
 
 /*
- * TLS: an SSL call failed with SSL_get_error() e (errno saved): the
- * peer's close_notify or a bare end of file is an end of file (a dirty
- * shutdown is allowed), anything else an error.
+ * How an SSL call stopped: the peer's close_notify or a bare end of
+ * file is WSC_TLS_CLOSED (a dirty shutdown is allowed), anything else
+ * WSC_TLS_FAILED with the reason in *why (valid until the next call).
+ * Either way no close_notify follows unless the peer sent one.
  */
-static void
-wsc_tls_fail(struct wsconn *c, int e, int saved)
+enum wsc_tls_st
+wsc_tls_end(struct wsc_tls *t, const struct wsc_tls_stop *stop,
+    const char **why)
 {
 	unsigned long	 err = ERR_peek_error();
+	int		 e = stop->ts_err;
 
 	if (e == SSL_ERROR_ZERO_RETURN ||
-	    (e == SSL_ERROR_SYSCALL && err == 0 && saved == 0) ||
+	    (e == SSL_ERROR_SYSCALL && err == 0 && stop->ts_errno == 0) ||
 	    (e == SSL_ERROR_SSL && ERR_GET_LIB(err) == ERR_LIB_SSL &&
 	    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 		if (e != SSL_ERROR_ZERO_RETURN)
-			c->c_tls_bad = 1;
+			t->t_bad = 1;
 		ERR_clear_error();
-		wsc_io_event(c, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
-		return;
+		*why = NULL;
+		return WSC_TLS_CLOSED;
 	}
-	c->c_tls_bad = 1;
-	if (!c->c_tls_done || err != 0) {
-		errno = saved;
-		wsc_tls_error(c);
-		if (!c->c_tls_done)
-			wsc_hs_failed(c);
-		wsc_dead(c);
-		return;
-	}
-	wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING, saved);
+	t->t_bad = 1;
+	if (!t->t_done || err != 0) {
+		errno = stop->ts_errno;
+		*why = wsc_tls_error(t);
+	} else
+		*why = stop->ts_errno != 0 ? strerror(stop->ts_errno) :
+		    "connection error";
+	return WSC_TLS_FAILED;
 }
 
 /*
- * TLS: seal what is queued into records on the wire buffer, in pieces of
- * at most WSC_SEAL_MAX (a frame's header and payload in one record).
+ * Seal what is queued on out into records on the wire buffer, in pieces
+ * of at most WSC_SEAL_MAX (a frame's header and payload in one record).
+ * WSC_TLS_OK, or how it ended (*why as for wsc_tls_end).
  */
-int
-wsc_tls_seal(struct wsconn *c)
+enum wsc_tls_st
+wsc_tls_seal(struct wsc_tls *t, struct evbuffer *out, const char **why)
 {
-	unsigned char	*p;
-	size_t		 len;
-	int		 r;
+	struct wsc_tls_stop	 stop;
+	unsigned char		*p;
+	size_t			 len;
+	int			 r;
 
-	while ((len = evbuffer_get_length(c->c_out)) > 0) {
+	while ((len = evbuffer_get_length(out)) > 0) {
 		if (len > WSC_SEAL_MAX)
 			len = WSC_SEAL_MAX;
-		if ((p = evbuffer_pullup(c->c_out, (ssize_t)len)) == NULL) {
-			wsc_why(c, "out of memory");
-			wsc_dead(c);
-			return -1;
+		if ((p = evbuffer_pullup(out, (ssize_t)len)) == NULL) {
+			*why = "out of memory";
+			return WSC_TLS_FAILED;
 		}
 		ERR_clear_error();
-		if ((r = SSL_write(c->c_ssl, p, (int)len)) <= 0) {
-			wsc_tls_fail(c, SSL_get_error(c->c_ssl, r), errno);
-			return -1;
+		if ((r = SSL_write(t->t_ssl, p, (int)len)) <= 0) {
+			(void)wsc_tls_stopped(t, r, &stop);
+			return wsc_tls_end(t, &stop, why);
 		}
-		evbuffer_drain(c->c_out, (size_t)r);
+		evbuffer_drain(out, (size_t)r);
 	}
-	return 0;
+	return WSC_TLS_OK;
 }
 
 /*
- * TLS: the handshake, then what OpenSSL decrypts, gathered into one
- * batch: records are taken while OpenSSL holds more (it reads the socket
- * ahead), so a message split over records is parsed in place and no
- * read(2) is made only to hear EAGAIN.  Data OpenSSL still holds when the
- * input is paused is taken on resume (wsc_deferred).  All replies and
- * handshake records go out in one write at the end.
+ * Drive the handshake with what the socket holds: WSC_TLS_OK once it is
+ * complete (the caller's first read follows), WSC_TLS_WANT while it
+ * needs more, else WSC_TLS_STOP (*stop for wsc_tls_end).
  */
-void
-wsc_tls_read(struct wsconn *c)
+enum wsc_tls_st
+wsc_tls_handshake(struct wsc_tls *t, struct wsc_tls_stop *stop)
 {
-	size_t	 off;
-	int	 n, e = SSL_ERROR_NONE, saved = 0;
+	int	 n;
 
-	c->c_in_cb = 1;
-	if (!c->c_tls_done) {
+	ERR_clear_error();
+	if ((n = SSL_do_handshake(t->t_ssl)) != 1)
+		return wsc_tls_stopped(t, n, stop);
+	t->t_done = 1;
+	return WSC_TLS_OK;
+}
+
+/*
+ * What OpenSSL decrypts, gathered into buf (at most size bytes, *np
+ * set in every case): records are taken while OpenSSL holds more (it
+ * reads the socket ahead), so a message split over records is parsed in
+ * place and no read(2) is made only to hear EAGAIN.  WSC_TLS_OK when
+ * OpenSSL holds nothing more or buf is full, WSC_TLS_WANT when it waits
+ * for the socket, WSC_TLS_STOP when it stopped (after the bytes in buf).
+ */
+enum wsc_tls_st
+wsc_tls_read(struct wsc_tls *t, uint8_t *buf, size_t size, size_t *np,
+    struct wsc_tls_stop *stop)
+{
+	enum wsc_tls_st	 st = WSC_TLS_OK;
+	size_t		 off = 0;
+	int		 n;
+
+	while (off < size) {
 		ERR_clear_error();
-		if ((n = SSL_do_handshake(c->c_ssl)) != 1) {
-			e = SSL_get_error(c->c_ssl, n);
-			saved = errno;
-			goto done;
+		n = SSL_read(t->t_ssl, buf + off, (int)(size - off));
+		if (n <= 0) {
+			st = wsc_tls_stopped(t, n, stop);
+			break;
 		}
-		c->c_tls_done = 1;
-		if (c->c_state == WSC_TLS)
-			wsc_client_request(c);
+		off += (size_t)n;
+		if (!SSL_has_pending(t->t_ssl))
+			break;
 	}
-	do {
-		off = 0;
-		while (off < sizeof(wsc_rbuf)) {
-			ERR_clear_error();
-			n = SSL_read(c->c_ssl, wsc_rbuf + off,
-			    (int)(sizeof(wsc_rbuf) - off));
-			if (n <= 0) {
-				e = SSL_get_error(c->c_ssl, n);
-				saved = errno;
-				break;
-			}
-			off += (size_t)n;
-			if (!SSL_has_pending(c->c_ssl))
-				break;
-		}
-		if (off > 0 && c->c_state != WSC_DEAD)
-			wsc_batch(c, wsc_rbuf, off);
-	} while (off == sizeof(wsc_rbuf) && e == SSL_ERROR_NONE &&
-	    !c->c_paused && c->c_state != WSC_DEAD &&
-	    SSL_has_pending(c->c_ssl));
- done:
-	c->c_in_cb = 0;
-	if (c->c_state == WSC_DEAD)
-		return;
-	/* The end: the reason first; an alert leaves with wsc_dead. */
-	if (e != SSL_ERROR_NONE && e != SSL_ERROR_WANT_READ)
-		wsc_tls_fail(c, e, saved);
-	else
-		wsc_flush(c);
+	*np = off;
+	return st;
 }
 
 /* TLS records OpenSSL writes go to the connection's wire buffer. */
 static int
 wsc_bio_write(BIO *b, const char *data, int len)
 {
-	struct wsconn	*c = BIO_get_data(b);
+	struct evbuffer	*wire = BIO_get_data(b);
 
 	BIO_clear_retry_flags(b);
 	if (len <= 0)
 		return 0;
-	if (evbuffer_add(c->c_wire, data, (size_t)len) == -1)
+	if (evbuffer_add(wire, data, (size_t)len) == -1)
 		return -1;
 	return len;
 }
@@ -219,49 +225,65 @@ wsc_bio_method(void)
 }
 
 /*
- * TLS on the socket: OpenSSL reads it (ahead, up to WSC_READ_MAX at a
- * time) and writes records to the wire buffer.
+ * TLS on the socket fd (t_ssl given, ours from now on): OpenSSL reads it
+ * (ahead, up to WSC_READ_MAX at a time) and writes records to the wire
+ * buffer.  The side that connects checks the peer's certificate.
  */
 int
-wsc_tls_start(struct wsconn *c, int accepting)
+wsc_tls_start(struct wsc_tls *t, int fd, int accepting)
 {
 	BIO_METHOD	*m;
 	BIO		*rb, *wb;
 
+	t->t_client = !accepting;
 	if ((m = wsc_bio_method()) == NULL ||
-	    (c->c_wire = evbuffer_new()) == NULL)
+	    (t->t_wire = evbuffer_new()) == NULL)
 		return -1;
-	if ((rb = BIO_new_socket(c->c_fd, BIO_NOCLOSE)) == NULL)
+	if ((rb = BIO_new_socket(fd, BIO_NOCLOSE)) == NULL)
 		return -1;
 	if ((wb = BIO_new(m)) == NULL) {
 		BIO_free(rb);
 		return -1;
 	}
-	BIO_set_data(wb, c);
-	SSL_set_bio(c->c_ssl, rb, wb);
-	SSL_set_read_ahead(c->c_ssl, 1);
-	SSL_set_default_read_buffer_len(c->c_ssl, WSC_READ_MAX);
+	BIO_set_data(wb, t->t_wire);
+	SSL_set_bio(t->t_ssl, rb, wb);
+	SSL_set_read_ahead(t->t_ssl, 1);
+	SSL_set_default_read_buffer_len(t->t_ssl, WSC_READ_MAX);
 	if (accepting)
-		SSL_set_accept_state(c->c_ssl);
+		SSL_set_accept_state(t->t_ssl);
 	else
-		SSL_set_connect_state(c->c_ssl);
+		SSL_set_connect_state(t->t_ssl);
 	return 0;
 }
 
 /* Whether OpenSSL holds decrypted input not taken yet. */
 int
-wsc_tls_pending(struct wsconn *c)
+wsc_tls_pending(const struct wsc_tls *t)
 {
-	return SSL_has_pending(c->c_ssl);
+	return SSL_has_pending(t->t_ssl);
 }
 
-/* The end: close_notify (or an alert), best effort: one try. */
+/*
+ * The end: close_notify (or an alert) onto the wire buffer, best effort,
+ * unless the handshake never completed or TLS failed; the caller makes
+ * one try at writing the wire buffer.
+ */
 void
-wsc_tls_shutdown(struct wsconn *c)
+wsc_tls_shutdown(struct wsc_tls *t)
 {
 	ERR_clear_error();
-	if (c->c_tls_done && !c->c_tls_bad)
-		(void)SSL_shutdown(c->c_ssl);
-	(void)evbuffer_write(c->c_wire, c->c_fd);
+	if (t->t_done && !t->t_bad)
+		(void)SSL_shutdown(t->t_ssl);
 	ERR_clear_error();
+}
+
+/* Free the wire buffer and the SSL with its BIOs (NULL fields are fine). */
+void
+wsc_tls_free(struct wsc_tls *t)
+{
+	if (t->t_wire != NULL)
+		evbuffer_free(t->t_wire);
+	t->t_wire = NULL;
+	SSL_free(t->t_ssl);
+	t->t_ssl = NULL;
 }
