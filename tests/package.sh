@@ -138,7 +138,7 @@ for m in man1/wsflow-tremor.1 man5/wsflow.troy.5 man8/wsflowd.8 \
 done
 check "$conf is a conffile" \
     sh -c "dpkg-query -W -f='\${Conffiles}' wsflow | grep -q ' $conf '"
-check "user $user exists" getent passwd "$user"
+check "user $user exists" sh -c "getent passwd $user >/dev/null"
 check "/run/wsflow/empty exists" test -d /run/wsflow/empty
 
 has "$unit" "ExecStartPre=/usr/sbin/wsflowd -n -f $conf"
