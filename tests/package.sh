@@ -83,7 +83,9 @@ fatal() {
 
 # A clean copy of the source.
 mkdir "$tmp/wsflow" || exit 99
-if git -C "$src" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)
+if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$src" && pwd -P)" ] &&
+    git -C "$src" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	echo "# source: git archive HEAD ($(git -C "$src" rev-parse --short HEAD));" \
 	    "uncommitted changes are not in it"
 	git -C "$src" archive HEAD | tar -xf - -C "$tmp/wsflow" ||
