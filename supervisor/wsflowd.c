@@ -18,7 +18,7 @@
 #include "proc.h"
 #include "sup.h"
 
-#define WSFLOWD_CONF	"/etc/wsflow/wsflow.troy"
+#define WSFLOWD_CONF	WSFLOW_SYSCONFDIR "/wsflow/wsflow.troy"
 #define WSFLOWD_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define MAX_DEFINES	64
 

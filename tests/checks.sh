@@ -1,0 +1,20 @@
+# Sourced by tests/install.sh and tests/package.sh: count results and
+# print "ok - ..." / "not ok - ..." lines; the caller prints the closing
+# "$pass passed, $fail failed".  has() leaves $strip off the file names
+# it prints.
+pass=0
+fail=0
+# ok WHAT / nok WHAT: one passed / failed result.
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+nok() { fail=$((fail + 1)); echo "not ok - $*"; }
+# check WHAT CMD...: one result for a command's exit status.
+check() {
+	what=$1
+	shift
+	if "$@"; then ok "$what"; else nok "$what"; fi
+}
+# has FILE STRING: FILE contains the fixed string STRING.
+has() {
+	if grep -Fq -- "$2" "$1" 2>/dev/null; then ok "${1#"${strip:-}"} has: $2"
+	else nok "${1#"${strip:-}"} lacks: $2"; fi
+}
