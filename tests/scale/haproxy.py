@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """HAProxy, configured as contrib/haproxy/haproxy.cfg (only the global
 section, the bind address and the server addresses replaced), in front of
 two wsflowd daemons "a" and "b" on loopback, each a JSON echo that names

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/scale/haproxy.sh: HAProxy, configured as contrib/haproxy, in front
 # of two wsflowd daemons on loopback (see haproxy.py).  Skipped (77)
 # without haproxy or python3-websockets.
