@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Micro-benchmark: decode + encode of a 624-byte Tremor-style record with
  * our json codec against plain json-c (tokener parse +

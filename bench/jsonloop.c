@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jsonloop: the floor for scenario S5.  One process, no sockets: parse
  * each line of a JSON-lines file with json-c and serialise it again,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rawecho: the benchmarks' ceiling.  A plain epoll TCP server on
  * 127.0.0.1 that answers the WebSocket opening handshake and then echoes

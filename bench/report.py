@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """bench/report.py: turn a results folder's raw.tsv (written by run.sh)
 into results.md (medians with min-max, ratios to the raw TCP echo and to
 Bun from the same repetition, the command behind every figure) and a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bench/run.sh: run the benchmark scenarios against the peers, interleaved,
 # and write a report (bench/README.md, BENCHMARKS).
 #   bash bench/run.sh quick|full       (from the build directory)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # bench/setup.sh: install what the benchmark peers need, idempotently.
 # Debian packages: websocketd, gnuplot (chart), node-ws, python3-websockets.
 # npm packages (into $BENCH_NODE_DIR, default build/bench-node): bun.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the benchmark helpers in bench/wsb.c: the histogram's
  * percentiles and the /proc readers on ourselves.  (The framing the

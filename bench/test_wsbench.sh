@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # bench/test_wsbench.sh: the harness works.  wsbench against our raw TCP
 # echo peer (and its framed mode, -f) for about a second per case:
 # messages are counted, every echoed payload is verified byte for byte,

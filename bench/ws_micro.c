@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Micro-benchmark of the receive path: frame parsing, unmasking and (for
  * text) UTF-8 validation, for 64 B, 1 KiB and 16 KiB frames, printed as

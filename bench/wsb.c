@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Benchmark helpers: a log-bucket histogram, a monotonic clock and /proc
  * readers for a server's CPU time and RSS including its children.

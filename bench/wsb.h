@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared pieces of the benchmark tools (wsbench, rawecho, jsonloop): a
  * log-bucket latency histogram, a monotonic clock and readers of a

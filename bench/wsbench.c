@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsbench: WebSocket load generator for the benchmarks (bench/README.md).
  * One libevent loop drives N client connections (ws:// or wss://), every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reconnect arithmetic (see backoff.h): attempt counting since the last
  * success and the growing, optionally randomized, waits between attempts.

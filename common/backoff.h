@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reconnect policy of a connector (troy `reconnect`), as Tremor defines
  * it: "none" retries once, after 1 s, only when an established connection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Growable byte buffer.  All functions return 0 or -1 (out of memory or
  * over the buffer's limit); on -1 the buffer is unchanged.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A growable byte buffer for pure code (codecs, frame and handshake
  * builders) that must not depend on libevent.  Bounded by bf_max.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Codecs json, json-sorted, string and binary, byte-compatible with
  * Tremor's (simd-json decoding, value-trait/ryu encoding).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Codecs: bytes <-> values.  Values are json-c objects everywhere in wsflow
  * (objects keep insertion order).  Pure: no I/O, no logging.

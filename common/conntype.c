@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The connector type table (see conntype.h).  Pure data and lookups.
  */

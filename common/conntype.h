@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Connector types as data: the one table every program of wsflow reads.
  * The troy front end validates against it, the supervisor plans processes,

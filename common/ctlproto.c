@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket protocol (see ctlproto.h): the command table and
  * the request line, parsed strictly because any local user may send one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket protocol between wsflowctl and the control worker,
  * and the command table both ends share.  Pure: no I/O.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pipeline expressions: build from the serialised JSON form, evaluate
  * against an event, serialise back.  The troy parser emits the same JSON

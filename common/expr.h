@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pipeline expressions: the subset of Tremor's query language wsflow
  * evaluates (literals, records, arrays, event / $meta / args paths,

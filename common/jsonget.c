@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typed members of json-c objects: the one set of getters the worker
  * configuration (after wconf_check), compiled pipelines and wsflowctl's

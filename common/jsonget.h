@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typed members of json-c objects (see jsonget.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The "lines" / "separate" pre- and postprocessors, following Tremor's
  * src/preprocessor/lines.rs at the reference commit, quirks included.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pre- and postprocessors "lines" (Tremor 0.11) and "separate" (its newer
  * name): split a byte stream into chunks at a one-byte separator, and

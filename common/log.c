@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging to stderr.  Under systemd (JOURNAL_STREAM set) each line starts
  * with a "<N>" syslog priority so journald files it at the right level.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for every wsflow process: stderr, with journald priority prefixes
  * when JOURNAL_STREAM is set.  Messages are lower case and never carry

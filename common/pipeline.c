@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Compiled pipelines: the selects of one pipeline instance, built from the
  * JSON form the supervisor sends, run against each event in the worker

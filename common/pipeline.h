@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A compiled pipeline: a list of `select TARGET from PORT [where COND]
  * into PORT` statements with the pipeline's args, evaluated inside the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * permessage-deflate (RFC 7692): the Sec-WebSocket-Extensions grammar
  * (RFC 6455 9.1 with RFC 7230 tokens, quoted strings and list rules),

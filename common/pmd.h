@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * permessage-deflate (RFC 7692), the protocol half: parsing and
  * answering Sec-WebSocket-Extensions offers, checking a server's answer,

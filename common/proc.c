@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Message layer between wsflow processes: length-prefixed typed messages
  * over Unix stream sockets with descriptor passing, driven by libevent.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typed, length-prefixed messages between wsflow processes over Unix
  * stream sockets, with descriptor passing (SCM_RIGHTS), on libevent.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Builders and parsers of the payloads of proto.h, and the names of its
  * message types for logs.  The message layer (proc.c) moves bytes and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The single inter-process contract of wsflow: message types exchanged
  * between the supervisor and its workers (control channel, fd 3) and

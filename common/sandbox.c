@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker confinement, applied once after start-up: chroot + permanent
  * setuid (when root), no_new_privs, landlock (no filesystem access at all)

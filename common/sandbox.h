@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sandbox every wsflow worker enters once it has opened what it needs
  * (listening socket, TLS material, its file): chroot to an empty directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typo hints: Levenshtein distance over bytes, bounded input length so the
  * work stays small whatever a configuration file contains.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * "Did you mean" hints for names a user typed: the closest candidate by
  * edit distance, when it is close enough to be a plausible typo.  Pure.

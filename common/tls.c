@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * TLS context set-up.  Policy: TLS 1.2 minimum, no renegotiation, no
  * compression, no session tickets on the server (workers are short-lived

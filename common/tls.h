@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * TLS contexts for the ws connectors (OpenSSL 3).  Everything that touches
  * the filesystem happens here, before a worker enters its sandbox: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A strict parser for the URLs a ws_client connects to.  It takes only
  * what RFC 6455 section 3 allows (no user info, no fragment) and what a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * WebSocket URLs: ws://host[:port][/path][?query], wss://..., and a bare
  * host:port.  IPv6 literals in brackets; default ports 80 and 443.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * UTF-8 validation as a small deterministic automaton over byte classes,
  * with a word-at-a-time fast path over runs of ASCII.  The automaton

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker configuration contract as data (see wconf.h): the key
  * tables, the check a worker runs on the config it receives, and the

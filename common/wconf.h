@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker configuration contract: the JSON object that MSG_CONFIG
  * carries from the supervisor to a worker (see proto.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * RFC 6455 frames: an incremental parser that reassembles messages (or
  * hands out payload pieces), validates text as it arrives and enforces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * RFC 6455 WebSocket protocol core: an incremental frame parser with
  * message reassembly and UTF-8 validation, a frame builder, the closing

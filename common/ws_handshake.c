@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The RFC 6455 opening handshake over HTTP/1.1: the client's request and
  * the check of the server's answer, the server's parse of the request and

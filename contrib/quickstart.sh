@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The README's two commands.
 #   quickstart.sh echo   set up, build, run the seed's secure echo flow
 #   quickstart.sh test   set up, build, run every test; last line "N passed, N failed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install what wsflow needs to build and test on Debian (bookworm or later)
 # and create the unprivileged _wsflow user the way a package would.
 # Idempotent and non-interactive; run as root.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: assertions.  A test passes when the main process's exit
  * status is the one assert.yaml names and every assert entry holds for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: the judgement of a test's outputs against its
  * assert.yaml (exit status, contains, doesnt_contain, equals_file).  Pure:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: the runner's system side.  Everything here touches
  * files, clocks, signals, sockets or processes; the judgement of what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: what the runner does to the system.  Files, the clock,
  * SIGINT/SIGTERM, the processes a test starts (each in its own process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The text form of the daemon's replies for wsflowctl: key/value lists
  * and aligned tables built from the JSON the daemon sends (-j prints

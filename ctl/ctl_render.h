@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl's text form of the daemon's JSON replies: aligned columns.
  * Pure: renders into a struct buf, no I/O.

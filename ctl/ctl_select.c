@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: selection.  A meta.yaml of kind integration names the
  * test directories below it with gitignore-like globs; tags.yaml files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: which tests there are and which of them run, from the
  * values of meta.yaml and tags.yaml (Tremor's rules).  Pure.

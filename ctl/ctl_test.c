@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: runs integration test directories laid out the way
  * Tremor's `tremor test integration` expects them (meta.yaml, tags.yaml,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: the integration test runner (Tremor's `tremor test
  * integration` layout and semantics, plus a per-test timeout).  Its pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: YAML to JSON.  The test files are read with libyaml into
  * json-c values; everything after that works on JSON.  Plain scalars are

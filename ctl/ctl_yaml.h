@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl test: YAML documents (meta.yaml, tags.yaml, before.yaml,
  * after.yaml, assert.yaml) read with libyaml into json-c values that

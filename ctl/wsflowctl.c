@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowctl: control a running wsflowd over its control socket, and run
  * integration test directories (`wsflowctl test`, see ctl_test.c).

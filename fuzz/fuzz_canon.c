@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for codec_json_canonical, differential against the
  * codec itself and json-c.  A document the check calls canonical must

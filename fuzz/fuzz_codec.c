@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for common/codec.c.  The first byte picks the codec;
  * the rest is decoded.  Whatever decodes must encode, decode again to an

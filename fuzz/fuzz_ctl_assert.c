@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the judgements the test runner makes on parsed
  * YAML (ctl/ctl_assert.c, ctl/ctl_select.c).  The input is an assert.yaml,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the test runner's YAML to JSON converter
  * (ctl/ctl_yaml.c): any bytes parse or fail with a message, and every

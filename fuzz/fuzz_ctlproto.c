@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the control socket's request parser (any local
  * user can send these bytes to the control worker) and for wsflowctl's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for common/lines.c.  Header bytes choose separator,
  * max_length, buffering and the cut points; the rest is the stream.

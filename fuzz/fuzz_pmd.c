@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for permessage-deflate (common/pmd.c): the input is
  * a Sec-WebSocket-Extensions value for the server's negotiation and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the message checks a process applies to bytes
  * another process sent: the frame header (proc_hdr_parse) and a MSG_EVENT

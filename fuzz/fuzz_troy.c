@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the troy front end: lexer, parser, resolver,
  * folding and validation, with an in-memory module reader.  The input is

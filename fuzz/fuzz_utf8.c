@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer differential harness for common/utf8.c: every implementation
  * this machine runs (SSSE3, AVX2, AVX-512BW) must give the scalar code's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the frame parser with reassembly and UTF-8
  * validation.  The first byte picks the role, the mode, the limits and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the server's handshake request parser.  Checks
  * that a prefix never gives a different verdict than the whole input

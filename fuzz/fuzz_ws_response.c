@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the client side: the server's handshake
  * response parser, and the URL parser with the request builder (every

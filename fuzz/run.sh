@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Short libFuzzer runs (make check in a build configured with
 # --enable-fuzz): every harness built in $top_builddir/fuzz, or the ones
 # named as arguments.  FUZZ_RUNS (default 20000) sets the runs of each;

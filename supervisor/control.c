@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The supervisor's side of the control plane.  wsflowd binds the control
  * socket here (before it daemonizes, so a second daemon on the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listening sockets for ws_server connectors.  The supervisor binds them
  * (it may hold the privilege for ports below 1024) before any worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * deploy_load: wsflowd's entry to the troy front end.  Builds the module
  * search path from the environment, reads files from disk (the one read

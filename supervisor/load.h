@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading troy files from disk for wsflowd (supervisor/load.c): the file
  * reader and module search path handed to the troy front end.

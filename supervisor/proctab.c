@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The process table of wsflowd: one wsflow-worker per used connector
  * (and the control worker), each fork+exec'd with its control channel on

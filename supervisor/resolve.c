@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Name resolution for workers: they are chrooted and cannot read
  * resolv.conf, so they send MSG_RESOLVE_REQ and the supervisor answers

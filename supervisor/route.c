@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Route planning: from the deployment's connect statements, decide which
  * connectors get a worker, which pairs of workers share a socketpair

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The running half of wsflowd: route planning (who talks to whom), the
  * process table (fork+exec, wire, configure, reap, restart), the

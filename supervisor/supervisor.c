@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The supervisor's policy over the process table (proctab.c): start-up
  * in phases (every worker configured and acknowledged, then sinks

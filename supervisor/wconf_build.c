@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The one place the supervisor builds worker configurations (the JSON
  * object MSG_CONFIG carries).  Every key added here is declared, with

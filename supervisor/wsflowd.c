@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflowd: the wsflow supervisor.  main() is the process graph in the
  * order it comes up: load the configuration, plan routes, spawn the

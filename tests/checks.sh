@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by tests/install.sh and tests/package.sh: count results and
 # print "ok - ..." / "not ok - ..." lines; the caller prints the closing
 # "$pass passed, $fail failed".  has() leaves $strip off the file names

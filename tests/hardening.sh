@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The built programs carry what configure's hardening turned on: PIE,
 # RELRO with BIND_NOW, the stack protector and fortified calls.  Skipped
 # (77) when the build has no hardening (--disable-hardening); fortified

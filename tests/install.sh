@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # `make install DESTDIR=...` into a scratch directory: every file in its
 # configured place, the configured paths written into the unit, the
 # sysusers and tmpfiles files, the man pages and the Tremor front-end; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the Tremor-layout integration tests in tests/integration with
 # `wsflowctl test`.  They run on a copy in the build tree (tests write their
 # logs into their directories).  The last line, "N passed, N failed", is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Lint every man page with mandoc; any warning fails the test.  The pages
 # are generated from man/*.in with the configured paths: lint those in
 # the build tree (and any page written as such in the source tree).

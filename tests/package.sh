@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The Debian package: built by dpkg-buildpackage from a clean copy of the
 # source (git archive of HEAD, else the distribution files) in a scratch
 # directory, installed with dpkg -i, its files checked where they belong,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Sum the results of `make check` in build directory $1.  A test log whose
 # last "N passed, N failed" line counts cases contributes those numbers;
 # any other test counts as one case by its automake result.

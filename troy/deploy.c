@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The deployment the troy front end builds: freeing it and the stable
  * text form printed by `wsflowd -n -v`.  No file I/O: the files are read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The resolved deployment: what the troy front end (lexer, parser,
  * resolver, validator) hands to the rest of the supervisor.  Everything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The troy front end: lexer, parser (to an AST of typed statements and
  * expression nodes with positions), module resolver, constant folding and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Connector validation: the keys every connector type accepts, their
  * types and defaults, URL and reconnect checks, codec and processor specs.

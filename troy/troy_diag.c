@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Troy diagnostics: collect errors and warnings with their positions,
  * print them with the quoted source line and a caret.

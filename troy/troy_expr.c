@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typed expression nodes of the troy front end: what the parser builds
  * and resolve, fold and validate read, positions included.  Resolve

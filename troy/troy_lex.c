@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Troy lexer: bytes to a token array.  Lexical errors become TT_ERROR
  * tokens so that the parser reports them at their position and goes on.

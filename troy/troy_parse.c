@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Troy parser: recursive descent over the token array, building the AST
  * of troy.h.  Expressions become typed nodes (struct troy_expr) with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Troy resolver: loads the given files and the modules they use (through
  * the caller's one read function), checks definitions, instantiates each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stdio connector (the library's "console"): sink ports in and
  * stdout write to standard output, stderr to standard error; as a source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control plane on the worker side.  Every worker answers the
  * supervisor's MSG_STATS_REQ with its counters; and the connector type

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Dialling for the ws_client connector in both its modes (dial.h): the
  * target read from the config, addresses numeric or resolved by the

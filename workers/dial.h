@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the two modes of the ws_client connector share: ws_client.c keeps
  * one connection for the whole connector, ws_relay.c one per stream.

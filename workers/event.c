@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The event path inside a worker.  Source side: preprocessors -> codec
  * decode -> metadata -> pipelines (evaluated here, chains included) ->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The file connector: mode "read" is a source (chunks of chunk_size bytes
  * on stream 0 with $file = {"path": ...}; end of file ends the stream but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The metadata cache (mcache.h): MC_SLOTS direct-mapped slots, indexed by
  * a hash of the text or of the object's address.  A store replaces what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small cache of event metadata: objects and their JSON text, kept
  * while they repeat (a source sends the same metadata for every event of

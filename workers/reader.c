@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reading a descriptor in chunks for a source connector (file, stdin),
  * one chunk per event loop turn, paused while the outgoing routes are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stream table of a source (streams.h): a fixed array of slots, a
  * power-of-two bucket array of slot numbers (+1, 0 ends a chain) and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stream table of a source: the live streams of one connector (a
  * file, a connection, a relayed stream), found by id in a chained hash.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflow-worker: exec'd by wsflowd with its control channel on fd 3.
  * Reads its configuration and route descriptors, opens what it needs,

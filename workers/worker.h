@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wsflow-worker: one sandboxed process per connector instance.  This
  * header is shared by the worker's main loop, the event path and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ws_client connector: one WebSocket connection to `url` (ws:// or
  * wss://; `tls` configures TLS).  Names are resolved by the supervisor

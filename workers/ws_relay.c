@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ws_client connector as a relay ("per_stream": true): one upstream
  * connection per stream of the events it receives, keyed by the origin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ws_server connector: accepts WebSocket clients (plain or TLS) on a
  * socket the supervisor bound, one stream per connection.  Received

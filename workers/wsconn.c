@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One WebSocket connection (see wsconn.h).  States: a client first
  * connects TCP by hand (so TCP_NODELAY is set before anything is sent),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One WebSocket connection (on its own libevent events and evbuffers;
  * TLS through OpenSSL, which reads the socket ahead and writes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The TLS layer of a WebSocket connection (wsconn_tls.h; wsconn.c does
  * the rest and acts on what each call returns).  OpenSSL reads the

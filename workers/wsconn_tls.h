@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The TLS layer of one WebSocket connection, below wsconn.c: OpenSSL
  * reads the socket itself, ahead, and writes its records to a wire

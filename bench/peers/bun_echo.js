@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // Bun echo peer for the benchmarks: 127.0.0.1:PORT, ws:// or wss:// (with
 // TLS_CERT and TLS_KEY).  "json" as second argument: parse and
 // re-serialise each text message (a trailing newline is kept).

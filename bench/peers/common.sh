@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bench/peers/common.sh: sourced by every peer script.  Sets srcdir,
 # builddir, raises the open-file limit (S7 opens 10,000 connections),
 # reads TLS_CERT/TLS_KEY (wss peers) from the environment.

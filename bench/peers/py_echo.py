@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """python3-websockets echo peer for the benchmarks: 127.0.0.1:PORT, ws://
 or wss:// (with TLS_CERT and TLS_KEY in the environment)."""
 import asyncio

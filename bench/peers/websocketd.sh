@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Peer: websocketd running cat, one process per connection.  Text only:
 # a message goes to cat's stdin with a newline, each output line comes
 # back as a message.  PORT

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Peer: the wsflow daemon running one of bench/flows/*.troy.
 # PORT FLOW [name=value ...]  (extra -D definitions; url= is set to PORT)
 # Each daemon gets a control socket of its own (BENCH_TMP or /tmp), so

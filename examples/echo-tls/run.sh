@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the seed's secure echo flow from a scratch copy of this directory:
 # make the certificate, run wsflowd on config.troy until the flow stops
 # itself, and show what came back.  The ws_client sends in.json over TLS

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every tests/conf/*.troy through `wsflowd -n` and check the outcome
 # stated on its first line:
 #   # ok                      must be accepted (exit 0)

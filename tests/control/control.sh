@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # wsflowctl against a running wsflowd: status, show connectors (pids are
 # the daemon's children, a SIGKILLed worker is restarted and counted),
 # show stats (counts match the events that went through), show

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the Autobahn|Testsuite WebSocket conformance cases (RFC 6455; the
 # Python 3 port, github ricardo-valero/autobahn-testsuite) against wsflow.
 #

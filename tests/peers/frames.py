@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Frame-level RFC 6455 checks against a running wsflow echo flow.
 
 The flow under test is a ws_server with codec json and the lines pre- and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Interoperability of the ws connectors with independent implementations
 # on loopback: python3-websockets and node ws clients against a ws_server
 # echo flow (plain and TLS, text and binary, several at once), the same

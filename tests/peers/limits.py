@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Limits of a running ws_server echo flow (json, lines): keepalive pings
 (PING_PORT: ping_interval_ms 300), the connection limit (LIMIT_PORT:
 max_connections 2, then 503) and the per-connection output bound (a

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: ISC
 // WebSocket client peer (node ws) for wsflow's tests: sends each line of
 // stdin as one text frame (--binary: binary), prints --expect replies one
 // per line (binary as "b:" + hex), exits 0 when they all arrived in time.

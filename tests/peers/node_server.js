@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: ISC
 // WebSocket server peer (node ws) for wsflow's tests: listens on
 // 127.0.0.1:PORT (TLS with --cert/--key), appends each message to --out
 // (binary as "b:" + hex), echoes with --echo, exits after --exit-after N.

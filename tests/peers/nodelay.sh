@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # ws_server sets TCP_NODELAY on accepted sockets (socket_options
 # "TCP_NODELAY", default true), so a reply larger than a segment does not
 # wait for the client's delayed ACK.  The worker reads the option back

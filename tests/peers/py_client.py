@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """WebSocket client peer (python3-websockets) for wsflow's tests.
 
 Sends each line of stdin (or of --input) as one frame, then waits for

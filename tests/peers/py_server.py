@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """WebSocket server peer (python3-websockets) for wsflow's tests.
 
 Listens on 127.0.0.1:PORT (TLS with --cert/--key), appends every message

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # wsflowctl's command line (command table, argument checks, control socket
 # errors) and the tremor shim's mapping onto wsflowd and wsflowctl.
 # Last line: "N passed, N failed".

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A fake wsflowd for the runner's self-tests: records how it was started
 # (daemon.log in its cwd), then runs each troy file as shell commands.
 {

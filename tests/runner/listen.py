@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A TCP listener for the port-open self-test: writes its pid, waits a
 # little (so the runner has to poll), then accepts and closes forever.
 import os, socket, sys, time

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Self-tests of `wsflowctl test`: small test directories under cases/
 # whose daemon is faked.sh (it runs the troy files as shell commands) are
 # copied to the build tree and run; the runner's verdicts, messages, logs,

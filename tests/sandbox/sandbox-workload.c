@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox-workload: run what a wsflow worker does after start-up inside
  * the sandbox, once per profile, to prove the seccomp allow-lists are

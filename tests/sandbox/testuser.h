@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test set-up shared by the sandbox tests: make sure the worker user
  * exists when running as root (CI), as contrib/setup-debian.sh would.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 # A stand-in for wsflow-worker (wsflowd runs it through $WSFLOW_WORKER):
 # it speaks the control channel on fd 3 as a worker does, reports a
 # non-root uid, and once started the connector named $FAKE_NAME sends

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The supervisor holds workers to the connector type table: a worker that
 # sends on its control channel a message its connector type may not send
 # (a file worker asking for name resolution or for the control plane; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A tiny assertion helper for the C unit tests.  Each CHECK counts as one
  * case; check_done() prints "N passed, N failed" and gives the exit status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A helper for the unit tests of wsflowctl test's pure modules: values
  * written as YAML.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Python's side of test_pmd_interop.sh (raw deflate, RFC 7692 7.2).
 
 gen: print "bits orig comp" (hex) lines, Python's zlib deflating a

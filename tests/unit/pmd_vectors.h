@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Interop fixtures for test_pmd: three JSON messages deflated by
  * Python's zlib (python3 3.11, zlib 1.2.13, Debian bookworm) on one raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/backoff: Tremor's reconnect arithmetic, including
  * the documented 500 ms / growth 2 / 3 attempts example.

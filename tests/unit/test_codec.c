@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/codec.c: codec specifications, strict JSON
  * decoding, Tremor-exact encoding (escapes, sorted keys, float layout),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the control socket protocol (common/ctlproto.c: command
  * table, request lines, error replies) and wsflowctl's text tables

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ctl/ctl_assert.c: contains, doesnt_contain,
  * equals_file and their messages, the exit status, and the errors a

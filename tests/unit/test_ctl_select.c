@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ctl/ctl_select.c: meta.yaml, tags.yaml, Tremor's tag
  * filter and include globs.

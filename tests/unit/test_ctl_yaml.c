@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ctl/ctl_yaml.c: YAML documents of the shapes the test
  * files use, scalar typing, line numbers, and the errors bad input gives.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for workers/event.c without sockets: a worker whose sink
  * writes into a buffer.  Stream state through the event path (the

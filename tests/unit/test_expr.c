@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/expr.c and common/pipeline.c: evaluation,
  * runtime errors, the JSON round trip of compiled expressions, and

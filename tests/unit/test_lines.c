@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/lines.c: processor specifications, the buffered
  * and unbuffered splitters with every Tremor quirk, length limits, the

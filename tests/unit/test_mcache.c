@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for workers/mcache.c: an empty (zeroed) cache, found by text
  * and by object, a text that differs in one byte or in length, eviction

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # permessage-deflate against Python: Python's zlib output (raw deflate)
 # inflates with ours and ours with Python's, over one stream per window
 # size with context takeover; then, with python3-websockets, its client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/proc.c, the message layer: framing, size checks,
  * descriptor passing over a socketpair, malformed input rejected,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/proto.c: every message type has a name, events
  * are encoded as the contract says and malformed ones refused, name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for supervisor/route.c (which workers exist, which routes
  * join them, what graph each worker is told) and supervisor/resolve.c

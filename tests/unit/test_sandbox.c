@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/sandbox.c.  Every case forks: the child enters the
  * sandbox (all layers or one on its own) and the parent checks what the

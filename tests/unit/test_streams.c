@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for workers/streams.c: sizes and the ceiling, lookup and
  * creation, a full table, slot reuse after a drop (and the free list's

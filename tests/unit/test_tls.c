@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/tls: credentials are generated in memory with
  * OpenSSL, written to a scratch directory, loaded through the module and

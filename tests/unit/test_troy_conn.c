@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of connector validation in the troy front end: types and
  * ports by the table in conntype.h, codec and config rules, defaults, and

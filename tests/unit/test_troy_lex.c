@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the troy lexer: numbers, strings and their escapes,
  * identifiers, punctuation, positions, errors and keywords.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the troy parser: the AST of statements, typed expression
  * nodes with positions, error positions and recovery, bounds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of module resolution, constant folding and the deployment
  * the troy front end builds, using the in-memory module reader next to

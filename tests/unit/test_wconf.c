@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/wconf.c (the worker configuration contract) and
  * supervisor/wconf_build.c: every config the supervisor builds for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the RFC 6455 frame layer, grouped like the Autobahn
  * test suite: 1 framing, 2 ping/pong, 3 reserved bits, 4 opcodes,

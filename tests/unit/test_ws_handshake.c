@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the opening handshake and ws:// URLs: the RFC 6455
  * accept example, client request building, server request parsing with

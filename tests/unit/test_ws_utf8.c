@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for UTF-8 validation (Autobahn section 6): Markus Kuhn's
  * stress cases and the boundary code points, each checked whole, byte

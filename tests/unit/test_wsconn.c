@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of workers/wsconn.c: a wsconn in the server role on one end
  * of a socketpair, a hand-made client on the other, first plain, then

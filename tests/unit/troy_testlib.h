@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers shared by the troy front end's unit tests: the in-memory module
  * reader (the shipped lib/ is read from the source tree), loading files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The reference UTF-8 check of the tests and fuzzers, written directly
  * from RFC 3629's table and nothing else, so the validators in

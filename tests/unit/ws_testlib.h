@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers shared by the WebSocket unit tests: a raw frame encoder that
  * can also write what the builder refuses (reserved bits, odd lengths),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Make a self-signed certificate for localhost (RSA 2048, PKCS#8 key),
 # valid for the DNS name localhost and the loopback addresses.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by the test scripts that look up a worker of this test.
 # Print the pid of this test's worker whose title is "wsflowd: $1":
 # a child of the wsflowd supervisor whose working directory is ours.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # SIGKILL this test's worker titled "wsflowd: $1" once out.log has
 # something in it.  Shared by the sigkill tests (run from the test's dir).
 title=${1:?usage: killworker.sh TITLE}

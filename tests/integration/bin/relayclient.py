@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Helpers for the ws-relay-* tests' clients.py (python3-websockets):
 one client of the relay's ws_server, the echo peer's log, result.log."""
 import asyncio

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Upstream echo peer for the ws-relay-* tests (python3-websockets).
 
 relayecho.py PORT LOG [--refuse N]...  Echoes every message with its frame

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Read sink.fifo slowly (about 12 MB/s) while sampling the peak RSS
 (VmHWM) of this test's workers named on the command line by their titles
 (e.g. "file in" "file out"); at end of input write result.log.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Record the sandbox facts of this test's workers from /proc.
 . ../bin/findworker.sh
 

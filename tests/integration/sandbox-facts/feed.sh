@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # in.json is a FIFO: one record now, "exit" only once facts.sh has
 # written facts.log, so the workers cannot be gone before they are
 # looked at, however busy the machine.  A writer left by a failed run

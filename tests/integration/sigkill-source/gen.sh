@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # in.json is a FIFO fed in two halves: 50,000 records, then, only once
 # killworker.sh has killed the source (killed.log), the other 50,000 and
 # "exit".  So the input cannot end before the kill lands, however busy

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # 100000 records then "exit"; the last record is what must arrive last.
 # in.json is a FIFO: the first half is written at once, the rest only
 # after kill.sh has killed the sink worker, so the kill always lands

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Once the flow has written its output: SIGQUIT.
 # Print the pid of this test's wsflowd supervisor (its cwd is ours).
 findsup() {

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Send 150000 records of about 250 bytes (100 lines per frame) as fast as
 the server takes them, then "exit"."""
 import asyncio

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """A WebSocket server that reads slowly (about 12 MB/s) while sampling
 the peak RSS (VmHWM) of this test's "file in" and "ws_client ws"
 workers; at "exit" it writes result.log."""

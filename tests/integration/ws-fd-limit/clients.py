@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Runs $WSFLOWD with limited.conf under RLIMIT_NOFILE 200 (soft and
 hard): max_connections 1000 cannot be met, so its ws_server warns once
 and serves 168 clients (200 less the reserve of 32); the 169th is

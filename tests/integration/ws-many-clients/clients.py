@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """1500 clients of a ws_server with max_connections 1500: every upgrade
 succeeds and every client gets its own echo; the 1501st client is answered
 HTTP 503; once one client leaves a new one is served.  Writes result.log."""

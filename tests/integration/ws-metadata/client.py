@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Send one text frame, one binary frame, then "exit" to the front."""
 import asyncio
 import socket

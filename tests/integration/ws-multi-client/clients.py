@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Drive the echo flow: a client that leaves without reading its replies,
 then eight concurrent clients (text and binary frames) that must each get
 exactly their own replies in order, then "exit".  Writes result.log."""

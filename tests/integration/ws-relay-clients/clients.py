@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Eight concurrent clients through the relay (text and binary frames,
 UTF-8 and arbitrary bytes, 1 B to 3000 B): each must get exactly its own
 answers, in order, byte for byte.  Then each client's leaving must close

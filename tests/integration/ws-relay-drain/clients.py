@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Six clients stream requests through the relay without waiting for
 answers.  Once each has had some answers, the daemon gets SIGTERM while
 requests are in flight.  Every answer a client got must be its own

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """The echo peer refuses the second upstream connection (b's) and drops
 c's connection when c says "die\\n": a and d are served throughout, b's
 stream is given up (its events dropped until it ends; a new client b

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Wait for the upstream connection to close, then judge out.log: the
 answers that came back must be the first lines of the file, in order
 (the echo peer stops answering once it reads the relay's close frame,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """idle_timeout_ms 400: a client that stays silent loses its upstream
 connection (closed with 1000) but keeps its own; its next message opens
 a new upstream connection and is answered.  Writes result.log."""

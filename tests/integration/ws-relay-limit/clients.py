@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """max_connections 2: a third client gets no answers while two streams
 hold the connections, and still none when a slot frees up and a fourth
 client takes it.  Writes result.log."""

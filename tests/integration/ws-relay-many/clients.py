@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """1100 clients through a relay with max_connections 1100: each gets its
 own answer over its own upstream connection; the 1101st client gets none
 while they hold every connection.  Writes result.log."""

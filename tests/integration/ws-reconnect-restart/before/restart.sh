@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the server, stop it (SIGTERM: graceful) while the client streams,
 # and start it again on the same port.
 rm -f ../out.log

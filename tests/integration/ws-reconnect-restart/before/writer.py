@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Feed ../in.fifo slowly: 400 records, 5 ms apart, then "exit"."""
 import os, time
 os.chdir(os.path.dirname(os.path.abspath(__file__)))

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # good: self-signed for localhost and 127.0.0.1; other: an unrelated CA;
 # expired: valid for localhost but only during 2020-01-01.
 set -eu

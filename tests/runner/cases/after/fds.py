@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Write to leaks.txt each descriptor above 2 this process holds that its
 # parent (wsflowctl test) does not: something the runner leaked to it.
 import os
