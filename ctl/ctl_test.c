@@ -319,9 +319,10 @@ run_main(struct trun *tr, int *status)
 	struct ctp_proc	 tp;
 	char		*files[MAXARGS], outlog[PATH_MAX], errlog[PATH_MAX];
 	char		 err[512], stdinpath[PATH_MAX], *stdindata = NULL;
+	char		 sockdir[] = "/tmp/wsflowctl-test.XXXXXX", sock[64];
 	const char	*argv[MAXARGS + 8];
 	size_t		 nfiles = 0, i, k = 0, stdinlen = 0, stdinoff = 0;
-	int		 wfd = -1, rc = -1, timedout = 0;
+	int		 wfd = -1, rc = -1, timedout = 0, havesock = 0;
 	double		 deadline;
 
 	if (troy_files(t->tt_dir, files, MAXARGS, &nfiles) == -1) {
@@ -341,8 +342,19 @@ run_main(struct trun *tr, int *status)
 		argv[k++] = "-n";
 		argv[k++] = "--debug-connectors";
 	} else {
+		/* A control socket of its own: never the default one, which
+		 * another daemon of the machine may hold. */
+		if (mkdtemp(sockdir) == NULL) {
+			snprintf(tr->tr_reason, sizeof(tr->tr_reason),
+			    "mkdtemp: %s", strerror(errno));
+			goto out;
+		}
+		havesock = 1;
+		(void)snprintf(sock, sizeof(sock), "%s/ctl.sock", sockdir);
 		argv[k++] = o->co_daemon;
 		argv[k++] = "-d";
+		argv[k++] = "-s";
+		argv[k++] = sock;
 	}
 	for (i = 0; i < nfiles; i++)
 		argv[k++] = files[i];
@@ -388,6 +400,10 @@ run_main(struct trun *tr, int *status)
 out:
 	if (wfd != -1)
 		close(wfd);
+	if (havesock) {
+		(void)unlink(sock);
+		(void)rmdir(sockdir);
+	}
 	free(stdindata);
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);

@@ -90,7 +90,10 @@ w=$work/pass
 t 0 "$w"
 has "PASS pass ("
 last "1 passed, 0 failed"
-file_has "$w/daemon.log" "argv: -d $w/a.troy $w/b.troy"
+file_has "$w/daemon.log" "argv: -d -s /tmp/wsflowctl-test."
+file_has "$w/daemon.log" "/ctl.sock $w/a.troy $w/b.troy"
+sockdir=$(sed -n 's|^argv: -d -s \(/tmp/wsflowctl-test\.[^/]*\)/ctl.sock .*|\1|p' "$w/daemon.log")
+check '[ -n "$sockdir" ] && [ ! -e "$sockdir" ]' "the daemon's socket directory is gone after the test"
 file_has "$w/daemon.log" "cwd: $w"
 file_has "$w/daemon.log" "TREMOR_PATH: /stdlib:$w/lib:$w/lib"
 file_has "$w/daemon.log" "WSFLOW_PATH: $w/lib:$w/lib"
