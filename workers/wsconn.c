@@ -385,6 +385,24 @@ wsc_over(struct wsconn *c, const char *what)
 	return 1;
 }
 
+/*
+ * A peer that pings while its output is over the bound is not waited
+ * for: its answer would come after output it does not read.  Our 1008
+ * is queued, nothing more is read, and TCP is dropped once the output
+ * is written or the close wait is over.
+ */
+static void
+wsc_overflow_drop(struct wsconn *c)
+{
+	struct ws_close_action	 a;
+	static const char	 why[] = "output limit";
+
+	ws_close_local(&c->c_close, 1008, &a);
+	if (a.ca_send)
+		wsc_close_frame(c, 1008, why, sizeof(why) - 1);
+	wsc_flush_and_drop(c);
+}
+
 /* One parsed event. */
 static void
 wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
@@ -415,7 +433,7 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 			break;
 		/* Pongs count: a peer that pings and does not read goes. */
 		if (wsc_over(c, "pongs")) {
-			wsconn_close(c, 1008, "output limit");
+			wsc_overflow_drop(c);
 			break;
 		}
 		if (wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len) == -1)
