@@ -700,8 +700,9 @@ wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
 static void
 wsc_out_bound(struct wsconn *c, size_t len)
 {
-	int	 full = c->c_state == WSC_OPEN && len > c->c_conf->cf_out_max;
+	int	 full;
 
+	full = c->c_state == WSC_OPEN && len > c->c_conf->cf_out_max;
 	if (full == c->c_out_full)
 		return;
 	c->c_out_full = full;
@@ -1029,8 +1030,8 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 		wsc_input(c);
 	c->c_in_cb = 0;
 	if (c->c_tls.t_ssl != NULL && c->c_tls.t_done && !c->c_paused &&
-	    !c->c_out_full && c->c_state != WSC_DEAD && c->c_state != WSC_FLUSH &&
-	    wsc_tls_pending(&c->c_tls))
+	    !c->c_out_full && c->c_state != WSC_DEAD &&
+	    c->c_state != WSC_FLUSH && wsc_tls_pending(&c->c_tls))
 		wsc_tls_input(c);
 	else
 		wsc_flush(c);
