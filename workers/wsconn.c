@@ -103,7 +103,7 @@ static void	wsc_frames(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
-static int	wsc_over(struct wsconn *, const char *);
+static int	wsc_over(struct wsconn *, const char *, int);
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -368,11 +368,12 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 }
 
 /*
- * Whether the output is over its bound; if so, say why and count the
- * overflow (the caller closes with 1008).
+ * Whether the output is over its bound; if so, say why, count the
+ * overflow and, unless the caller reports it, log it (the first ten,
+ * then every thousandth); the caller closes with 1008.
  */
 static int
-wsc_over(struct wsconn *c, const char *what)
+wsc_over(struct wsconn *c, const char *what, int reported)
 {
 	struct wsc_stats	*st = c->c_conf->cf_stats;
 
@@ -382,6 +383,10 @@ wsc_over(struct wsconn *c, const char *what)
 	    "(close 1008)", what, c->c_conf->cf_out_max);
 	if (st != NULL)
 		st->st_overflows++;
+	if (!reported && (st == NULL || wsconn_often(st->st_overflows)))
+		log_warnx("connector %s: %s: peer does not read: %s over the "
+		    "bound of %zu bytes, closed with 1008", c->c_conf->cf_owner,
+		    c->c_name, what, c->c_conf->cf_out_max);
 	return 1;
 }
 
@@ -432,7 +437,7 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 		if (c->c_state != WSC_OPEN)
 			break;
 		/* Pongs count: a peer that pings and does not read goes. */
-		if (wsc_over(c, "pongs")) {
+		if (wsc_over(c, "pongs", 0)) {
 			wsc_overflow_drop(c);
 			break;
 		}
@@ -969,7 +974,7 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 		break;
 	case WSC_OPEN:
 		/* Only armed while the output is over its bound. */
-		(void)wsc_over(c, "output");
+		(void)wsc_over(c, "output", 0);
 		wsconn_close(c, 1008, "output limit");
 		return;
 	default:
@@ -1229,7 +1234,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}
-	if (wsc_over(c, "output")) {
+	if (wsc_over(c, "output", 1)) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
 		wsconn_close(c, 1008, "output limit");
