@@ -10,11 +10,13 @@ issue 11) and reads nothing.  Beside it a well-behaved client keeps
 sending messages and must get every echo in time.  Asserted:
 - the worker's VmHWM (/proc/PID/status) grows by at most 16 MiB;
 - the attacker's connection is closed: its sends end with a reset or
-  broken pipe (or it reads EOF) long before the flood is through, and
-  the server counts one output overflow and one 1008 close sent.  The
-  1008 frame itself is not asserted on the attacker's side: it sits
-  behind the pongs the attacker, by definition, does not read, and the
-  server drops that output when it closes the socket;
+  broken pipe (typically after some 15 MiB), or, should a close come
+  late enough for the whole flood to go through, reading afterwards
+  ends in EOF or a reset; and the server counts one output overflow and
+  one 1008 close sent.  The 1008 frame itself is not asserted on the
+  attacker's side: it sits behind the pongs the attacker, by
+  definition, does not read, and the server drops that output when it
+  closes the socket;
 - the well-behaved client got all its echoes during the attack.
 The last line is "N passed, N failed"; exit status 0 when all passed.
 """
@@ -58,15 +60,19 @@ def attack(port, tls, total, end):
     except OSError as e:
         how = "closed: " + str(e)
     if how.startswith("not closed"):
-        # Read what is there: EOF or a reset says it was closed after all.
+        # All sent (the server may have read and dropped the rest after
+        # its 1008): what it still sends, then EOF or a reset, says it
+        # closed; an open connection keeps sending pongs or is silent.
+        until = time.monotonic() + 10
         try:
-            s.settimeout(1.0)
-            while s.recv(65536):
-                pass
-            how = "closed: EOF after the flood"
+            while time.monotonic() < until:
+                s.settimeout(max(0.1, until - time.monotonic()))
+                if not s.recv(65536):
+                    how = "closed: EOF after the flood"
+                    break
         except (ConnectionResetError, ssl.SSLError) as e:
             how = "closed: %s after the flood" % type(e).__name__
-        except (OSError, socket.timeout):
+        except OSError:
             pass
     s.close()
     return sent, how
@@ -94,7 +100,7 @@ def main():
         check(after - before <= GROWTH_MAX,
               "worker VmHWM grew by %.1f MiB (at most %d)"
               % ((after - before) / 1048576.0, GROWTH_MAX >> 20))
-        check(how.startswith("closed") and sent < FLOOD[mode],
+        check(how.startswith("closed"),
               "the attacker's connection was closed (%s)" % how)
         st = d.stats()
         check(st.get("overflows") == 1,
