@@ -72,6 +72,7 @@ struct wsconn {
 	enum wsc_state		 c_state;
 	unsigned int		 c_was_open:1;
 	unsigned int		 c_paused:1;
+	unsigned int		 c_out_full:1;	/* output over the bound */
 	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
 	unsigned int		 c_in_cb:1;	/* flush when done */
 	unsigned int		 c_ping_unanswered:1;
@@ -102,6 +103,7 @@ static void	wsc_frames(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
+static int	wsc_over(struct wsconn *, const char *, int);
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -187,12 +189,15 @@ wsc_wire(const struct wsconn *c)
 	return c->c_tls.t_ssl != NULL ? c->c_tls.t_wire : c->c_out;
 }
 
-/* Read from the socket (1) or not (0). */
+/*
+ * Read from the socket (1) or not (0); never while the output is over
+ * its bound.
+ */
 static void
 wsc_want_read(struct wsconn *c, int on)
 {
 	if (c->c_rev != NULL) {
-		if (on)
+		if (on && !c->c_out_full)
 			event_add(c->c_rev, NULL);
 		else
 			event_del(c->c_rev);
@@ -362,6 +367,47 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 	}
 }
 
+/*
+ * Whether the output is over its bound; if so, say why, count the
+ * overflow and, unless the caller reports it, log it (the first ten,
+ * then every thousandth); the caller closes with 1008.
+ */
+static int
+wsc_over(struct wsconn *c, const char *what, int reported)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+
+	if (wsconn_pending(c) <= c->c_conf->cf_out_max)
+		return 0;
+	wsc_why(c, "peer does not read: %s over the bound of %zu bytes "
+	    "(close 1008)", what, c->c_conf->cf_out_max);
+	if (st != NULL)
+		st->st_overflows++;
+	if (!reported && (st == NULL || wsconn_often(st->st_overflows)))
+		log_warnx("connector %s: %s: peer does not read: %s over the "
+		    "bound of %zu bytes, closed with 1008", c->c_conf->cf_owner,
+		    c->c_name, what, c->c_conf->cf_out_max);
+	return 1;
+}
+
+/*
+ * A peer that pings while its output is over the bound is not waited
+ * for: its answer would come after output it does not read.  Our 1008
+ * is queued, nothing more is read, and TCP is dropped once the output
+ * is written or the close wait is over.
+ */
+static void
+wsc_overflow_drop(struct wsconn *c)
+{
+	struct ws_close_action	 a;
+	static const char	 why[] = "output limit";
+
+	ws_close_local(&c->c_close, 1008, &a);
+	if (a.ca_send)
+		wsc_close_frame(c, 1008, why, sizeof(why) - 1);
+	wsc_flush_and_drop(c);
+}
+
 /* One parsed event. */
 static void
 wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
@@ -388,8 +434,14 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 	case WS_EV_PING:
 		if (st != NULL)
 			st->st_pings_in++;
-		if (c->c_state == WSC_OPEN &&
-		    wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len) == -1)
+		if (c->c_state != WSC_OPEN)
+			break;
+		/* Pongs count: a peer that pings and does not read goes. */
+		if (wsc_over(c, "pongs", 0)) {
+			wsc_overflow_drop(c);
+			break;
+		}
+		if (wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len) == -1)
 			wsc_why(c, "cannot queue a pong");
 		break;
 	case WS_EV_CLOSE:
@@ -644,12 +696,43 @@ wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
 	return evbuffer_add(c->c_in, data, len);
 }
 
+/*
+ * Input backpressure from the output: while more than the bound waits
+ * for the peer, the socket is not read (TCP pushes back), and a peer
+ * that keeps it there for the close wait is closed with 1008.  Reading
+ * resumes once the output is within the bound again.
+ */
+static void
+wsc_out_bound(struct wsconn *c, size_t len)
+{
+	int	 full;
+
+	full = c->c_state == WSC_OPEN && len > c->c_conf->cf_out_max;
+	if (full == c->c_out_full)
+		return;
+	c->c_out_full = full;
+	if (full) {
+		wsc_want_read(c, 0);
+		wsc_timer(c, c->c_conf->cf_close_wait_ms);
+		return;
+	}
+	if (c->c_state == WSC_OPEN && c->c_timer != NULL)
+		evtimer_del(c->c_timer);
+	if (!c->c_paused && c->c_state != WSC_FLUSH &&
+	    c->c_state != WSC_DEAD) {
+		wsc_want_read(c, 1);
+		/* Input already buffered does not wake the socket. */
+		event_active(c->c_defer, EV_TIMEOUT, 0);
+	}
+}
+
 /* Output drained below the low watermark (or to zero when flushing). */
 static void
 wsc_wrote(struct wsconn *c)
 {
 	size_t	 len = wsconn_pending(c);
 
+	wsc_out_bound(c, len);
 	if (c->c_state == WSC_FLUSH) {
 		if (len == 0)
 			wsc_dead(c);
@@ -699,9 +782,12 @@ wsc_flush(struct wsconn *c)
 		return;
 	}
 	wire = wsc_wire(c);
-	if (evbuffer_get_length(wire) == 0 ||
-	    (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)))
+	if (evbuffer_get_length(wire) == 0)
 		return;
+	if (c->c_wev != NULL && event_pending(c->c_wev, EV_WRITE, NULL)) {
+		wsc_out_bound(c, wsconn_pending(c));
+		return;
+	}
 	if (evbuffer_write(wire, c->c_fd) == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR) {
 		c->c_tls.t_bad = 1;
@@ -794,7 +880,7 @@ wsc_tls_input(struct wsconn *c)
 		    &stop);
 		if (n > 0 && c->c_state != WSC_DEAD)
 			wsc_batch(c, wsc_rbuf, n);
-		if (n < sizeof(wsc_rbuf) || c->c_paused ||
+		if (n < sizeof(wsc_rbuf) || c->c_paused || c->c_out_full ||
 		    c->c_state == WSC_DEAD || !wsc_tls_pending(&c->c_tls))
 			break;
 	}
@@ -886,6 +972,11 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 		wsc_why(c, "no close frame from the peer within %d ms",
 		    c->c_conf->cf_close_wait_ms);
 		break;
+	case WSC_OPEN:
+		/* Only armed while the output is over its bound. */
+		(void)wsc_over(c, "output", 0);
+		wsconn_close(c, 1008, "output limit");
+		return;
 	default:
 		wsc_why(c, "closed");
 		break;
@@ -944,8 +1035,8 @@ wsc_deferred(evutil_socket_t fd, short ev, void *arg)
 		wsc_input(c);
 	c->c_in_cb = 0;
 	if (c->c_tls.t_ssl != NULL && c->c_tls.t_done && !c->c_paused &&
-	    c->c_state != WSC_DEAD && c->c_state != WSC_FLUSH &&
-	    wsc_tls_pending(&c->c_tls))
+	    !c->c_out_full && c->c_state != WSC_DEAD &&
+	    c->c_state != WSC_FLUSH && wsc_tls_pending(&c->c_tls))
 		wsc_tls_input(c);
 	else
 		wsc_flush(c);
@@ -1143,13 +1234,9 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}
-	if (wsconn_pending(c) > c->c_conf->cf_out_max) {
+	if (wsc_over(c, "output", 1)) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
-		wsc_why(c, "peer does not read: more than %zu bytes queued",
-		    c->c_conf->cf_out_max);
-		if (st != NULL)
-			st->st_overflows++;
 		wsconn_close(c, 1008, "output limit");
 		return -1;
 	}
@@ -1185,10 +1272,11 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 	c->c_state = WSC_CLOSING;
 	if (c->c_ping != NULL)
 		evtimer_del(c->c_ping);
-	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	/* Keep reading: the peer's close answers ours. */
+	wsc_out_bound(c, 0);
 	if (c->c_paused)
 		wsconn_pause(c, 0);
+	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 }
 
 /* Stop or resume reading; buffered input is parsed on resume. */

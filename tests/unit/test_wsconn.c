@@ -42,6 +42,10 @@
 #define T_MAXMSG	8192
 #define T_IDLE		100	/* connections for the memory test */
 #define T_IDLE_MAX	1536	/* heap bytes an idle connection may hold */
+#define T_OUT_MAX	(64 * 1024)	/* output bound of the ping tests */
+#define T_PING		125	/* ping payload: the largest control frame */
+/* Past the bound: one pong (2 + 125), the 1008 close (16), TLS records. */
+#define T_OUT_SLACK	(2 + T_PING + 16 + 64)
 
 /* The server side as its owner sees it. */
 struct tsrv {
@@ -744,6 +748,114 @@ test_pause_batch(struct wsconn_conf *cf)
 	t_cli_done(&c);
 }
 
+/* Server output now; the largest seen is kept in *max. */
+static size_t
+t_out_seen(const struct tsrv *s, size_t *max)
+{
+	size_t	 n = s->s_ws != NULL ? wsconn_pending(s->s_ws) : 0;
+
+	if (n > *max)
+		*max = n;
+	return n;
+}
+
+/* Client: after a 1008 from a flood, read to the close frame and EOF. */
+static void
+t_flood_end(struct tsrv *s, struct tcli *c, struct wsc_stats *st,
+    uint64_t overflows)
+{
+	CHECK(t_pump(c, 1, &c->c_close, 1008));
+	CHECK_INT(c->c_close, 1008);
+	CHECK(t_pump(c, 1, &s->s_closed, 1));
+	CHECK(strstr(s->s_err, "peer does not read: pongs") != NULL ||
+	    strstr(s->s_err, "peer does not read: output") != NULL);
+	CHECK(st->st_overflows == overflows + 1);
+	CHECK(st->st_close_out[8] > 0);
+	t_cli_done(c);
+}
+
+/*
+ * Pongs count in the output bound.  A peer pings and never reads: one
+ * ping a batch, the socket is not read any more once the output passes
+ * the bound (pings wait in the kernel) and the close wait later it is
+ * closed with 1008; pings in large writes, the first ping found over the
+ * bound closes it at once.  The output never passes the bound by more
+ * than one frame (and the close frame).
+ */
+static void
+test_ping_flood(struct wsconn_conf *dflt, struct wsc_stats *st)
+{
+	struct wsconn_conf	 cf = *dflt;
+	struct tsrv		 s;
+	struct tcli		 c = { .c_fd = -1 };
+	struct buf		 b;
+	uint8_t			 ping[T_PING];
+	uint64_t		 over, pings;
+	size_t			 max = 0;
+	time_t			 end;
+	int			 i, small = 4096;
+
+	cf.cf_out_max = T_OUT_MAX;
+	cf.cf_close_wait_ms = 500;
+	memset(ping, 'p', sizeof(ping));
+	buf_init(&c.c_rx, 0);
+	buf_init(&b, 0);
+
+	/* One ping at a time until the output passes the bound. */
+	over = st->st_overflows;
+	CHECK(t_connect(&s, &c, &cf) == 0);
+	CHECK(setsockopt(s.s_fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)) == 0);
+	for (i = 0; i < 4 * T_OUT_MAX / T_PING &&
+	    t_out_seen(&s, &max) <= T_OUT_MAX; i++) {
+		CHECK(t_send(&c, WS_OP_PING, ping, sizeof(ping)) == 0);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	CHECK(t_out_seen(&s, &max) > T_OUT_MAX);
+	CHECK(wsconn_is_open(s.s_ws));
+	/* Over the bound: more pings are not read, nothing more queued. */
+	pings = st->st_pings_in;
+	for (i = 0; i < 10; i++) {
+		CHECK(t_send(&c, WS_OP_PING, ping, sizeof(ping)) == 0);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	CHECK(st->st_pings_in == pings);
+	CHECK(wsconn_is_open(s.s_ws));
+	CHECK(t_out_seen(&s, &max) <= T_OUT_MAX + T_OUT_SLACK);
+	/* The close wait later: 1008, then the pings are read (no pong). */
+	end = time(NULL) + T_DEADLINE_S;
+	while (s.s_ws != NULL && wsconn_is_open(s.s_ws) && time(NULL) < end) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		(void)poll(NULL, 0, 1);
+	}
+	CHECK(s.s_ws != NULL && !wsconn_is_open(s.s_ws));
+	CHECK(t_out_seen(&s, &max) <= T_OUT_MAX + T_OUT_SLACK);
+	CHECK_MSG(max <= T_OUT_MAX + T_OUT_SLACK, "%zu bytes queued", max);
+	t_flood_end(&s, &c, st, over);
+
+	/* A flood in 64 KiB writes: closed at the first ping over it. */
+	over = st->st_overflows;
+	max = 0;
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, &cf) == 0);
+	CHECK(setsockopt(s.s_fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)) == 0);
+	for (i = 0; i < 500; i++)
+		(void)ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_PING, 1, ping,
+		    sizeof(ping));
+	for (i = 0; i < 1000 && s.s_ws != NULL && wsconn_is_open(s.s_ws);
+	    i++) {
+		CHECK(t_write(&c, b.bf_data, b.bf_len) == 0);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		(void)t_out_seen(&s, &max);
+	}
+	CHECK(s.s_ws != NULL && !wsconn_is_open(s.s_ws));
+	CHECK(i < 40);		/* 2.5 MiB of pings at most for 64 KiB */
+	CHECK_MSG(max <= T_OUT_MAX + T_OUT_SLACK, "%zu bytes queued", max);
+	t_flood_end(&s, &c, st, over);
+	buf_free(&b);
+}
+
 /*
  * TLS contexts for the second round: a self-signed EC certificate in a
  * temporary directory for the server (common/tls.c reads files), a
@@ -820,6 +932,7 @@ main(void)
 	CHECK_INT(st.st_connections, 3);
 	test_large(&cf);
 	test_pause_batch(&cf);
+	test_ping_flood(&cf, &st);
 	test_idle_memory(&cf);
 
 	/* The same over TLS. */
@@ -831,7 +944,8 @@ main(void)
 		test_pause_eof(&cf);
 		test_large(&cf);
 		test_pause_batch(&cf);
-		CHECK_INT(st.st_connections, 5);
+		test_ping_flood(&cf, &st);
+		CHECK_INT(st.st_connections, 7);
 		CHECK_INT(st.st_handshake_failed, 0);
 	}
 	SSL_CTX_free(t_sctx);

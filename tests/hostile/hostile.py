@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: ISC
+"""What the hostile cases share: assertions counted, a raw WebSocket
+client (masked frames, the upgrade read byte by byte so nothing is read
+ahead), the daemon under attack (echo.troy or echo-tls.troy with a
+certificate made here, its own control socket, its worker and stats), a
+worker's VmHWM and the well-behaved client that runs beside an attack."""
+import base64
+import json
+import os
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+
+PORTS = {"plain": 14490, "tls": 14491}
+ECHO_WAIT = 5.0         # s an echo may take during an attack
+
+SRC = os.environ.get("top_srcdir") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BLD = os.environ.get("top_builddir") or os.path.join(SRC, "build")
+
+results = {"pass": 0, "fail": 0}
+
+
+def check(ok, what):
+    """Count and print one assertion."""
+    results["pass" if ok else "fail"] += 1
+    print("%s: %s" % ("ok" if ok else "FAIL", what), flush=True)
+    return ok
+
+
+def frame(op, payload):
+    """One masked client frame (FIN set)."""
+    mask = os.urandom(4)
+    n = len(payload)
+    if n < 126:
+        hdr = struct.pack("!BB", 0x80 | op, 0x80 | n)
+    elif n < 65536:
+        hdr = struct.pack("!BBH", 0x80 | op, 0x80 | 126, n)
+    else:
+        hdr = struct.pack("!BBQ", 0x80 | op, 0x80 | 127, n)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return hdr + mask + body
+
+
+def ws_connect(port, tls, rcvbuf=None, timeout=10.0):
+    """TCP (and TLS), then the upgrade; returns the socket."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", port))
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s, server_hostname="localhost")
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall(("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+               "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+               % (port, key)).encode())
+    resp = b""
+    while b"\r\n\r\n" not in resp:
+        got = s.recv(1)         # byte by byte: no frame read ahead
+        if not got:
+            raise ConnectionError("no upgrade response")
+        resp += got
+    if not resp.startswith(b"HTTP/1.1 101"):
+        raise ConnectionError("upgrade refused: %r" % resp[:40])
+    return s
+
+
+def recv_exact(s, n):
+    """n bytes or an exception."""
+    out = b""
+    while len(out) < n:
+        got = s.recv(n - len(out))
+        if not got:
+            raise ConnectionError("EOF")
+        out += got
+    return out
+
+
+def recv_message(s):
+    """The next data frame's (opcode, payload); control frames skipped."""
+    while True:
+        b0, b1 = recv_exact(s, 2)
+        n = b1 & 0x7f
+        if n == 126:
+            n = struct.unpack("!H", recv_exact(s, 2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", recv_exact(s, 8))[0]
+        data = recv_exact(s, n)
+        if b0 & 0x0f in (1, 2):
+            return b0 & 0x0f, data
+
+
+class Daemon:
+    """wsflowd in its own session with its own control socket."""
+
+    def __init__(self, tmp, mode):
+        self.tmp = tmp
+        self.port = PORTS[mode]
+        self.sock = os.path.join(tmp, "ctl.sock")
+        self.err = os.path.join(tmp, "wsflowd.err")
+        self.args = ["-D", "url=127.0.0.1:%d" % self.port]
+        flow = "echo.troy"
+        if mode == "tls":
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                 "-days", "1", "-keyout", "localhost.key",
+                 "-out", "localhost.cert", "-subj", "/CN=localhost"],
+                cwd=tmp, check=True, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, timeout=30)
+            self.args += ["-D", "cert=" + os.path.join(tmp, "localhost.cert"),
+                          "-D", "key=" + os.path.join(tmp, "localhost.key")]
+            flow = "echo-tls.troy"
+        self.flow = os.path.join(SRC, "tests", "hostile", flow)
+        self.tls = mode == "tls"
+        self.proc = None
+
+    def start(self):
+        """Start it; returns once a client gets an echo."""
+        env = dict(os.environ, TREMOR_PATH=os.path.join(SRC, "lib"))
+        with open(self.err, "a") as err:
+            self.proc = subprocess.Popen(
+                [os.path.join(BLD, "supervisor", "wsflowd"), "-d", "-s",
+                 self.sock] + self.args + [self.flow],
+                cwd=self.tmp, env=env, stdin=subprocess.DEVNULL,
+                stdout=err, stderr=err, start_new_session=True)
+        end = time.monotonic() + 20
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("wsflowd exited %d" % self.proc.returncode)
+            try:
+                s = ws_connect(self.port, self.tls, timeout=2)
+                s.sendall(frame(2, b"probe"))
+                ok = recv_message(s) == (2, b"probe")
+                s.close()
+                if ok:
+                    return
+            except (OSError, ConnectionError):
+                pass
+            if time.monotonic() > end:
+                raise TimeoutError("waited 20 s for wsflowd")
+            time.sleep(0.05)
+
+    def worker(self):
+        """The pid of the worker that runs the ws_server connector."""
+        kids = open("/proc/%d/task/%d/children" % (
+            self.proc.pid, self.proc.pid)).read().split()
+        for k in kids:
+            try:
+                title = open("/proc/%s/cmdline" % k, "rb").read()
+            except OSError:
+                continue
+            if title.startswith(b"wsflowd: ws_server"):
+                return int(k)
+        raise RuntimeError("no ws_server worker among %s" % kids)
+
+    def stats(self):
+        """The ws connector's counters (wsflowctl -j show stats)."""
+        out = subprocess.run(
+            [os.path.join(BLD, "ctl", "wsflowctl"), "-s", self.sock, "-j",
+             "show", "stats"], capture_output=True, text=True, timeout=10,
+            check=True).stdout
+        for c in json.loads(out)["connectors"]:
+            if c["name"] == "ws":
+                return c["stats"]["connector"]
+        raise RuntimeError("no connector ws in %s" % out)
+
+    def stop(self):
+        """SIGTERM, then SIGKILL to the session if it lingers."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def vmhwm(pid):
+    """The peak resident set of a process, bytes."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM for %d" % pid)
+
+
+class Good(threading.Thread):
+    """The well-behaved client: a message every 20 ms, each echo awaited."""
+
+    def __init__(self, port, tls):
+        super().__init__(daemon=True)
+        self.sock = ws_connect(port, tls, timeout=ECHO_WAIT)
+        self.stop = threading.Event()
+        self.echoes = 0
+        self.error = None
+        self.slowest = 0.0
+
+    def run(self):
+        i = 0
+        try:
+            while not self.stop.is_set():
+                msg = b"good %d" % i
+                t0 = time.monotonic()
+                self.sock.sendall(frame(2, msg))
+                if recv_message(self.sock) != (2, msg):
+                    raise ConnectionError("wrong echo for %r" % msg)
+                self.slowest = max(self.slowest, time.monotonic() - t0)
+                self.echoes += 1
+                i += 1
+                self.stop.wait(0.02)
+        except (OSError, ConnectionError) as e:
+            self.error = "echo %d: %s" % (i, e)
+
+
