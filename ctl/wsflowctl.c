@@ -27,6 +27,7 @@
 
 #define CTL_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define CTL_TEST	0		/* not a daemon command */
+#define CTL_VERSION	(-1)		/* answered here, then by status */
 #define CTL_TIMEOUT_S	30		/* for the daemon's reply */
 
 /* One command: one or two words; test takes its own arguments. */
@@ -44,6 +45,7 @@ static const struct ctl_command {
 	{ "stop",	NULL,		CTL_STOP },
 	{ "reload",	NULL,		CTL_RELOAD },
 	{ "test",	NULL,		CTL_TEST },
+	{ "version",	NULL,		CTL_VERSION },
 };
 #define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -53,7 +55,7 @@ static void	usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: wsflowctl [-j] [-s socket] command "
+	fprintf(stderr, "usage: wsflowctl [-jV] [-s socket] command "
 	    "[argument ...]\n"
 	    "       wsflowctl test [-v] [-e tag] [-i tag] [-o report] "
 	    "[-t seconds] dir ...\n");
@@ -96,9 +98,9 @@ ctl_lookup(int argc, char *argv[])
 	usage();
 }
 
-/* Connect to the daemon's control socket; -1 after printing why. */
+/* Connect to the daemon's control socket; -1 with the reason in err. */
 static int
-ctl_connect(const char *path)
+ctl_connect(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un	 sun;
 	int			 fd;
@@ -107,15 +109,15 @@ ctl_connect(const char *path)
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
 	    sizeof(sun.sun_path)) {
-		fprintf(stderr, "wsflowctl: %s: socket path too long\n", path);
+		snprintf(err, errlen, "%s: socket path too long", path);
 		return -1;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		fprintf(stderr, "wsflowctl: socket: %s\n", strerror(errno));
+		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "wsflowctl: %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -166,6 +168,77 @@ read_reply(int fd, struct buf *b)
 }
 
 /*
+ * Say why a command failed: on stderr, or with -j as {"error": ...} on
+ * standard output, so that -j always prints JSON.  Returns 1, the exit
+ * status.
+ */
+static int
+ctl_fail(int json, const char *err)
+{
+	struct json_object	*o;
+
+	if (!json) {
+		fprintf(stderr, "wsflowctl: %s\n", err);
+		return 1;
+	}
+	if ((o = json_object_new_object()) == NULL)
+		return 1;
+	json_object_object_add(o, "error", json_object_new_string(err));
+	printf("%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	(void)fflush(stdout);
+	return 1;
+}
+
+/*
+ * Send one request for action on fd and read the daemon's reply into in
+ * (its line) and *out (the object, with a member "ok").  -1 with the
+ * reason in err when it cannot be had.
+ */
+static int
+ctl_call(int fd, int action, struct buf *in, struct json_object **out,
+    char *err, size_t errlen)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o = NULL;
+	struct timeval		 tv = { CTL_TIMEOUT_S, 0 };
+	char			 req[CTL_REQ_MAX];
+
+	*out = NULL;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (ctlproto_req_build(action, req, sizeof(req)) == -1) {
+		snprintf(err, errlen, "request too long");
+		return -1;
+	}
+	if (write_all(fd, req, strlen(req)) == -1 ||
+	    read_reply(fd, in) == -1) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	while (in->bf_len > 0 && (in->bf_data[in->bf_len - 1] == '\n' ||
+	    in->bf_data[in->bf_len - 1] == '\r'))
+		in->bf_len--;
+	if ((tok = json_tokener_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (in->bf_len > 0)
+		o = json_tokener_parse_ex(tok, in->bf_data, (int)in->bf_len);
+	if (o == NULL || tok->char_offset != (int)in->bf_len ||
+	    !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "ok", NULL)) {
+		json_tokener_free(tok);
+		json_object_put(o);
+		snprintf(err, errlen, "the daemon's reply is not valid");
+		return -1;
+	}
+	json_tokener_free(tok);
+	*out = o;
+	return 0;
+}
+
+/*
  * Send one request for cmd on fd and print the daemon's answer: as it
  * is with -j, as text otherwise.  A failed command's reason goes to
  * stderr.  Returns 0 when the daemon says the command succeeded.
@@ -173,45 +246,22 @@ read_reply(int fd, struct buf *b)
 static int
 ctl_exchange(int fd, const struct ctl_command *cmd, int json)
 {
-	struct json_tokener	*tok;
-	struct json_object	*o = NULL, *v;
-	struct timeval		 tv = { CTL_TIMEOUT_S, 0 };
+	struct json_object	*o = NULL;
 	struct buf		 in, out;
-	char			 req[CTL_REQ_MAX], err[256];
+	char			 err[256];
 	int			 rc = -1;
 
 	buf_init(&in, CTL_RES_MAX);
 	buf_init(&out, 0);
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (ctlproto_req_build(cmd->cc_action, req, sizeof(req)) == -1)
-		goto out;
-	if (write_all(fd, req, strlen(req)) == -1 ||
-	    read_reply(fd, &in) == -1) {
-		fprintf(stderr, "wsflowctl: control socket: %s\n",
-		    strerror(errno));
+	if (ctl_call(fd, cmd->cc_action, &in, &o, err, sizeof(err)) == -1) {
+		(void)ctl_fail(json, err);
 		goto out;
 	}
-	while (in.bf_len > 0 && (in.bf_data[in.bf_len - 1] == '\n' ||
-	    in.bf_data[in.bf_len - 1] == '\r'))
-		in.bf_len--;
-	if ((tok = json_tokener_new()) == NULL)
-		goto out;
-	if (in.bf_len > 0)
-		o = json_tokener_parse_ex(tok, in.bf_data, (int)in.bf_len);
-	if (o == NULL || tok->char_offset != (int)in.bf_len ||
-	    !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "ok", &v)) {
-		json_tokener_free(tok);
-		fprintf(stderr, "wsflowctl: the daemon's reply is not "
-		    "valid\n");
-		goto out;
-	}
-	json_tokener_free(tok);
 	if (json) {
 		fwrite(in.bf_data, 1, in.bf_len, stdout);
 		putchar('\n');
 	}
-	if (!json_object_get_boolean(v)) {
+	if (!json_object_get_boolean(json_object_object_get(o, "ok"))) {
 		fprintf(stderr, "wsflowctl: %s\n", json_object_get_string(
 		    json_object_object_get(o, "error")));
 		goto out;
@@ -230,6 +280,61 @@ out:
 	buf_free(&in);
 	buf_free(&out);
 	return rc;
+}
+
+/* The daemon's version from its status reply, or NULL when none of
+ * this socket answers; *o is the reply to free. */
+static const char *
+ctl_daemon_version(const char *sock, struct json_object **o)
+{
+	struct json_object	*v;
+	struct buf		 in;
+	char			 err[256];
+	int			 fd;
+
+	*o = NULL;
+	if ((fd = ctl_connect(sock, err, sizeof(err))) == -1)
+		return NULL;
+	buf_init(&in, CTL_RES_MAX);
+	if (ctl_call(fd, CTL_STATUS, &in, o, err, sizeof(err)) == -1)
+		*o = NULL;
+	close(fd);
+	buf_free(&in);
+	if (*o == NULL || !json_object_get_boolean(
+	    json_object_object_get(*o, "ok")) ||
+	    !json_object_object_get_ex(*o, "version", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* wsflowctl version: ours, and the daemon's when one answers. */
+static int
+ctl_version(const char *sock, int json)
+{
+	struct json_object	*st, *o;
+	const char		*dv;
+
+	dv = ctl_daemon_version(sock, &st);
+	if (!json) {
+		printf("wsflowctl %s\n", PACKAGE_VERSION);
+		if (dv != NULL)
+			printf("wsflowd %s\n", dv);
+	} else {
+		if ((o = json_object_new_object()) == NULL)
+			return 1;
+		json_object_object_add(o, "ok", json_object_new_boolean(1));
+		json_object_object_add(o, "wsflowctl",
+		    json_object_new_string(PACKAGE_VERSION));
+		if (dv != NULL)
+			json_object_object_add(o, "wsflowd",
+			    json_object_new_string(dv));
+		printf("%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	json_object_put(st);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* The directory of this executable (from /proc/self/exe). */
@@ -375,13 +480,17 @@ main(int argc, char *argv[])
 	const struct ctl_command	*cmd;
 	const char		*sock = CTL_SOCKET;
 	int			 ch, json = 0, fd, rc;
+	char			 err[PATH_MAX + 64];
 
 	/* "+": stop at the command so its own options stay unparsed. */
-	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+	while ((ch = getopt(argc, argv, "+jVs:")) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
+		case 'V':
+			printf("wsflowctl %s\n", PACKAGE_VERSION);
+			return fflush(stdout) == 0 ? 0 : 1;
 		case 's':
 			sock = optarg;
 			break;
@@ -397,9 +506,11 @@ main(int argc, char *argv[])
 	cmd = ctl_lookup(argc, argv);
 	if (cmd->cc_action == CTL_TEST)
 		return ctl_test(argc, argv);
+	if (cmd->cc_action == CTL_VERSION)
+		return ctl_version(sock, json);
 
-	if ((fd = ctl_connect(sock)) == -1)
-		return 1;
+	if ((fd = ctl_connect(sock, err, sizeof(err))) == -1)
+		return ctl_fail(json, err);
 	rc = ctl_exchange(fd, cmd, json);
 	close(fd);
 	return rc == 0 ? 0 : 1;

@@ -4,12 +4,14 @@
  * in phases (every worker configured and acknowledged, then sinks
  * started before sources), what each worker may say on its control
  * channel and what it means, exit requests, restarts of lost workers,
- * signals and the graceful or immediate stop.  The supervisor never
- * parses event payloads.
+ * signals and the graceful or immediate stop, and what systemd is told
+ * of them (READY=1 once every worker runs, STOPPING=1, the watchdog).
+ * The supervisor never parses event payloads.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 #include "conntype.h"
 #include "log.h"
 #include "proc.h"
+#include "sdnotify.h"
 #include "sup.h"
 
 enum sup_phase {
@@ -51,6 +54,12 @@ static struct {
 	struct event		*s_sigev[SUP_NSIGS];
 	struct msg_exit		 s_exit;
 	char			 s_worker[PATH_MAX];
+	int			 s_nconnectors;	/* of the deployment */
+	struct sockaddr_un	 s_notify;	/* $NOTIFY_SOCKET */
+	socklen_t		 s_notify_len;	/* 0: none */
+	int			 s_notify_warned;
+	uint64_t		 s_watchdog_us;	/* keep-alive interval, 0: none */
+	struct event		*s_watchdog;
 } sup;
 
 static void	sup_stop(int);
@@ -78,6 +87,74 @@ sup_worker_path(void)
 	}
 	(void)strlcpy(path, WSFLOW_LIBEXECDIR "/wsflow-worker", sizeof(path));
 	return path;
+}
+
+/*
+ * Where systemd listens, from the environment, which is then cleared so
+ * that workers (not the service's main process) do not inherit it.
+ */
+static void
+sup_notify_init(void)
+{
+	if (sdnotify_addr(getenv("NOTIFY_SOCKET"), &sup.s_notify,
+	    &sup.s_notify_len) == -1)
+		sup.s_notify_len = 0;
+	else if (sdnotify_watchdog(getenv("WATCHDOG_USEC"),
+	    getenv("WATCHDOG_PID"), getpid(), &sup.s_watchdog_us) == -1)
+		sup.s_watchdog_us = 0;
+	(void)unsetenv("NOTIFY_SOCKET");
+	(void)unsetenv("WATCHDOG_USEC");
+	(void)unsetenv("WATCHDOG_PID");
+}
+
+/*
+ * Tell systemd flags and a one-line status (NULL: none), if it listens.
+ * The notify protocol is one datagram, written by hand (see sdnotify.h)
+ * rather than linking libsystemd for one sendto().  A failure is logged
+ * once: systemd going away must not flood the log with keep-alives.
+ */
+static void
+sup_notify(int flags, const char *status)
+{
+	char	 msg[SDNOTIFY_MSG_MAX];
+	int	 fd;
+
+	if (sup.s_notify_len == 0 ||
+	    sdnotify_msg(msg, sizeof(msg), flags, status) == -1)
+		return;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sup.s_notify, sup.s_notify_len) == -1) {
+		if (!sup.s_notify_warned)
+			log_warn("%s: NOTIFY_SOCKET", __func__);
+		sup.s_notify_warned = 1;
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+/* Every half of systemd's watchdog timeout: the loop is alive. */
+static void
+sup_watchdog(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	sup_notify(SDNOTIFY_WATCHDOG, NULL);
+}
+
+/* The flow runs: log it and tell systemd, with a summary. */
+static void
+sup_running(void)
+{
+	char	 status[128];
+	int	 n = proctab_count() - (proctab_control() != NULL ? 1 : 0);
+
+	sup.s_phase = SUP_RUNNING;
+	log_info("all %d workers started", proctab_count());
+	snprintf(status, sizeof(status), "running: %d workers, %d connectors",
+	    n, sup.s_nconnectors);
+	sup_notify(SDNOTIFY_READY, status);
 }
 
 /* Start-up failed: say why and stop with status 1. */
@@ -126,8 +203,7 @@ sup_start_next(void)
 		if (++sup.s_start_group > 2)
 			break;
 	}
-	sup.s_phase = SUP_RUNNING;
-	log_info("all %d workers started", proctab_count());
+	sup_running();
 }
 
 /* All workers acknowledged their configuration? Then start. */
@@ -204,6 +280,8 @@ sup_stop(int graceful)
 		graceful = 0;
 	sup.s_phase = SUP_STOPPING;
 	log_info("stopping (%s)", graceful ? "graceful" : "immediate");
+	sup_notify(SDNOTIFY_STOPPING, graceful ? "stopping (graceful)" :
+	    "stopping (immediate)");
 	proctab_no_restarts();
 	tv.tv_sec = sup.s_opts->so_drain_ms / 1000;
 	tv.tv_usec = (sup.s_opts->so_drain_ms % 1000) * 1000;
@@ -493,6 +571,7 @@ sup_init(const struct sup_opts *o)
 		log_warn("worker %s", sup.s_worker);
 		return -1;
 	}
+	sup_notify_init();
 	return 0;
 }
 
@@ -505,6 +584,7 @@ sup_table(const struct deployment *d, struct plan *p)
 	static const struct ctl_sup_ops	 ctl_ops = { sup_state, sup_ctl_stop };
 	const struct dep_connector	*dc;
 	struct json_object		*conf;
+	struct timeval			 tv;
 	size_t				 i;
 	int				 fd;
 
@@ -520,6 +600,14 @@ sup_table(const struct deployment *d, struct plan *p)
 	}
 	sup.s_exit_timer = evtimer_new(sup.s_base, sup_exit_timer, NULL);
 	sup.s_drain_timer = evtimer_new(sup.s_base, sup_drain_timeout, NULL);
+	if (sup.s_watchdog_us > 0) {
+		tv.tv_sec = sup.s_watchdog_us / 1000000;
+		tv.tv_usec = sup.s_watchdog_us % 1000000;
+		if ((sup.s_watchdog = event_new(sup.s_base, -1, EV_PERSIST,
+		    sup_watchdog, NULL)) == NULL ||
+		    event_add(sup.s_watchdog, &tv) == -1)
+			fatalx("watchdog timer");
+	}
 	if (proctab_init(sup.s_base, d, p, sup.s_worker, &ops) == -1)
 		return -1;
 	if (sup.s_opts->so_ctl_fd != -1) {
@@ -533,6 +621,8 @@ sup_table(const struct deployment *d, struct plan *p)
 	}
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
+	sup.s_nconnectors = d->d_nconnectors;
+	sup_notify(0, "starting");
 	return 0;
 }
 
@@ -584,6 +674,8 @@ sup_start(void)
 	if (proctab_count() == (proctab_control() != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
+		sup_notify(SDNOTIFY_READY, "running: no connector is "
+		    "connected");
 	}
 }
 
@@ -607,6 +699,8 @@ sup_free(void)
 			event_free(sup.s_sigev[i]);
 		event_free(sup.s_exit_timer);
 		event_free(sup.s_drain_timer);
+		if (sup.s_watchdog != NULL)
+			event_free(sup.s_watchdog);
 		event_base_free(sup.s_base);
 	}
 	ctl_sup_done();

@@ -48,7 +48,7 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: wsflowd [-dnv] [-D name=value] [-f file] "
+	fprintf(stderr, "usage: wsflowd [-dnVv] [-D name=value] [-f file] "
 	    "[-p pidfile] [-s socket] [file ...]\n");
 	exit(1);
 }
@@ -61,7 +61,7 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 
 	memset(wd, 0, sizeof(*wd));
 	wd->wd_ctlfd = -1;
-	while ((ch = getopt(argc, argv, "D:df:np:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:np:s:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
@@ -87,6 +87,9 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 		case 's':
 			wd->wd_sock = optarg;
 			break;
+		case 'V':
+			printf("wsflowd %s\n", PACKAGE_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : 1);
 		case 'v':
 			wd->wd_verbose++;
 			break;

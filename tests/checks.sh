@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: ISC
-# Sourced by tests/install.sh and tests/package.sh: count results and
-# print "ok - ..." / "not ok - ..." lines; the caller prints the closing
-# "$pass passed, $fail failed".  has() leaves $strip off the file names
-# it prints.
+# Sourced by tests/install.sh, tests/package.sh and the supervisor's
+# tests: count results and print "ok - ..." / "not ok - ..." lines; the
+# caller prints the closing "$pass passed, $fail failed".  has() leaves
+# $strip off the file names it prints.
 pass=0
 fail=0
 # ok WHAT / nok WHAT: one passed / failed result.
@@ -18,4 +18,12 @@ check() {
 has() {
 	if grep -Fq -- "$2" "$1" 2>/dev/null; then ok "${1#"${strip:-}"} has: $2"
 	else nok "${1#"${strip:-}"} lacks: $2"; fi
+}
+# wait_for CONDITION: up to 30 s (a loaded machine) for a shell condition.
+wait_for() {
+	for _ in $(seq 300); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # wsflowctl's command line (command table, argument checks, control socket
-# errors) and the tremor shim's mapping onto wsflowd and wsflowctl.
+# errors, -V and version, -j output that is always JSON), wsflowd's -V
+# and usage (both matching their pages' SYNOPSIS) and the tremor shim's
+# mapping onto wsflowd and wsflowctl.
 # Last line: "N passed, N failed".
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
 ctl=$bld/ctl/wsflowctl
+wsflowd=$bld/supervisor/wsflowd
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$bld/config.h")
 shim=$src/contrib/tremor
 tmp=$bld/tests/cli.work
 rm -rf "$tmp"
@@ -42,7 +46,32 @@ args() {
 	rm -f "$RECORD"
 }
 
-usage1="usage: wsflowctl [-j] [-s socket] command [argument ...]"
+# jr CMD...: run with -j, expect exit status 1, one line of valid JSON
+# on stdout and nothing on stderr; that line in $out
+jr() {
+	out=$("$@" 2>"$tmp/stderr")
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ ! -s "$tmp/stderr" ] &&
+	    printf '%s\n' "$out" | python3 -c \
+	    'import json,sys; json.loads(sys.stdin.read())' 2>/dev/null; then
+		ok "$* exits 1 with JSON"
+	else
+		nok "$* exits $rc, stdout '$out', stderr '$(cat "$tmp/stderr")'"
+	fi
+}
+# is TEXT: the output is exactly TEXT
+is() {
+	if [ "$out" = "$1" ]; then ok "output is: $1"
+	else nok "output is '$out', want '$1'"; fi
+}
+# synopsis PAGE: the SYNOPSIS of the built PAGE as usage() prints it
+synopsis() {
+	mandoc -Tascii -O width=200 "$bld/man/$1" | col -bx |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d;/^$/d;s/^ *//' |
+	    sed '1s/^/usage: /;2,$s/^/       /'
+}
+
+usage1="usage: wsflowctl [-jV] [-s socket] command [argument ...]"
 usage2="       wsflowctl test [-v] [-e tag] [-i tag] [-o report] [-t seconds] dir ..."
 r 1 "$ctl"
 has "$usage1"
@@ -66,13 +95,45 @@ has "wsflowctl: -t 0: too small"
 r 1 "$ctl" test -t x .
 has "wsflowctl: -t x: invalid"
 
+# -V on both programs; usage() is each page's SYNOPSIS.
+r 0 "$ctl" -V
+is "wsflowctl $version"
+r 0 "$ctl" -V status
+is "wsflowctl $version"
+r 0 "$wsflowd" -V
+is "wsflowd $version"
+r 1 "$wsflowd" -x
+has "usage: wsflowd [-dnVv] [-D name=value] [-f file] [-p pidfile] [-s socket] [file ...]"
+if command -v mandoc >/dev/null && [ -f "$bld/man/wsflowd.8" ]; then
+	r 1 "$wsflowd" -x
+	out=$(printf '%s\n' "$out" | grep -v 'invalid option')
+	is "$(synopsis wsflowd.8)"
+	r 1 "$ctl" -x
+	out=$(printf '%s\n' "$out" | grep -v 'invalid option')
+	is "$(synopsis wsflowctl.8)"
+else
+	ok "# skip SYNOPSIS against usage: no mandoc or no built pages"
+fi
+# version without a daemon: the client's alone, not an error.
+r 0 "$ctl" -s "$tmp/nosock" version
+is "wsflowctl $version"
+r 0 "$ctl" -j -s "$tmp/nosock" version
+is "{\"ok\":true,\"wsflowctl\":\"$version\"}"
+r 1 "$ctl" version now
+has "wsflowctl: version: takes no arguments"
+
 # Every control command reaches the socket and names it when it cannot.
 for c in status "show connectors" "show pipelines" "show stats" \
     "log verbose" "log brief" stop reload; do
 	# shellcheck disable=SC2086
 	r 1 "$ctl" -s "$tmp/nosock" $c
 	has "wsflowctl: $tmp/nosock: No such file or directory"
+	# shellcheck disable=SC2086
+	jr "$ctl" -j -s "$tmp/nosock" $c
+	is "{\"error\":\"$tmp/nosock: No such file or directory\"}"
 done
+jr "$ctl" -j -s "$tmp/$(printf '%0200d' 0)" status
+is "{\"error\":\"$tmp/$(printf '%0200d' 0): socket path too long\"}"
 # Without -s it names the default socket; only checkable while no daemon
 # of this machine listens there (tests never use the default socket).
 if "$ctl" status >/dev/null 2>&1; then
@@ -88,7 +149,9 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); s.listen(4)
 s.settimeout(20)
-for answer in (b"not json\n", b'{"ok":false,"error":"boom"}\n'):
+for answer in (b"not json\n", b'{"ok":false,"error":"boom"}\n',
+               b'{"no":"ok member"}\n', b'{"ok":true,"version":"9.9.9"}\n',
+               b'{"ok":true,"version":"9.9.9"}\n'):
     c, _ = s.accept()
     req = b""
     while not req.endswith(b"\n"):
@@ -108,9 +171,19 @@ r 1 "$ctl" -s "$tmp/sock" show stats
 has "wsflowctl: the daemon's reply is not valid"
 r 1 "$ctl" -s "$tmp/sock" log verbose
 has "wsflowctl: boom"
+jr "$ctl" -j -s "$tmp/sock" status
+is '{"error":"the daemon'"'"'s reply is not valid"}'
+r 0 "$ctl" -s "$tmp/sock" version
+is "wsflowctl $version
+wsflowd 9.9.9"
+r 0 "$ctl" -j -s "$tmp/sock" version
+is "{\"ok\":true,\"wsflowctl\":\"$version\",\"wsflowd\":\"9.9.9\"}"
 wait "$lpid"
 if [ "$(cat "$tmp/requests")" = '{"command":"show stats"}
-{"command":"log verbose"}' ]; then
+{"command":"log verbose"}
+{"command":"status"}
+{"command":"status"}
+{"command":"status"}' ]; then
 	ok "request lines"
 else
 	nok "request lines: $(cat "$tmp/requests")"

@@ -14,8 +14,8 @@ src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
 wsflowd=$bld/supervisor/wsflowd
 work=$bld/tests/supervisor.work
-pass=0
-fail=0
+# wait_for CONDITION (its own check and bad below)
+. "$src/tests/checks.sh"
 
 # bad "what": count and say a failure; check "what" command...: run it.
 bad() {
@@ -26,15 +26,6 @@ check() {
 	what=$1
 	shift
 	"$@" && pass=$((pass + 1)) || bad "$what"
-}
-
-# Wait up to 30 s (a loaded machine) for a shell condition.
-wait_for() {
-	for _ in $(seq 300); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # How many times connector $1 was started in case directory $2.
