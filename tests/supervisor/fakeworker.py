@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 # A stand-in for wsflow-worker (wsflowd runs it through $WSFLOW_WORKER):
-# it speaks the control channel on fd 3 as a worker does, reports a
-# non-root uid, and once started the connector named $FAKE_NAME sends
-# one message ($FAKE_SEND: exit, resolve or ctl) that its type may or may
-# not send, once the file $FAKE_GO exists (the test creates it when the
-# flow runs) and only once ($FAKE_GO.sent).  Every start is logged to
+# it speaks the control channel on fd 3 as a worker does, and a connector
+# whose name matches the pattern $FAKE_NAME sends on its k-th start one
+# message ($FAKE_SEND: exit, resolve or ctl) that its type may or may not
+# send, or floods the supervisor with descriptors (fds), once the file
+# $FAKE_GO.k exists (the test creates them).  Every start is logged to
 # $FAKE_LOG as "<name> start".
+import fnmatch
 import json
 import os
 import socket
@@ -31,6 +32,18 @@ def misbehave(sock, what):
              socket.AF_INET, b"localhost", b"80"))
     elif what == "ctl":	# struct msg_ctl_req: status
         send(sock, MSG_CTL_REQ, struct.pack("=IIIi", 1, 1, 0, 0))
+    elif what == "fds":
+        # More descriptors than the supervisor queues (32), eight per
+        # byte, and never a whole header: it must close them all.
+        for _ in range(5):
+            sock.sendmsg([b"\0"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                    struct.pack("=8i", *[0] * 8))])
+
+
+def starts(log, name):
+    """How many times connector name was started before."""
+    log.seek(0)
+    return sum(1 for line in log if line == name + " start\n")
 
 
 def main():
@@ -42,11 +55,11 @@ def main():
     name = "?"
     armed = False
     go = os.environ.get("FAKE_GO", "")
+    log = open(os.environ["FAKE_LOG"], "a+")
     sock.settimeout(0.05)
     while True:
         if armed and os.path.exists(go):
             armed = False
-            open(go + ".sent", "w").close()
             misbehave(sock, os.environ.get("FAKE_SEND", ""))
         try:
             data, anc, _, _ = sock.recvmsg(65536,
@@ -71,11 +84,13 @@ def main():
             elif mtype == MSG_CONFIG_END:
                 send(sock, MSG_READY, struct.pack("=II", 65534, 65534))
             elif mtype == MSG_START:
-                with open(os.environ["FAKE_LOG"], "a") as f:
-                    f.write(name + " start\n")
+                k = starts(log, name) + 1
+                log.write(name + " start\n")
+                log.flush()
                 send(sock, MSG_STARTED)
-                armed = (name == os.environ.get("FAKE_NAME") and
-                         not os.path.exists(go + ".sent"))
+                armed = fnmatch.fnmatchcase(name,
+                                            os.environ.get("FAKE_NAME", ""))
+                go = "%s.%d" % (os.environ.get("FAKE_GO", ""), k)
             elif mtype == MSG_DRAIN:
                 send(sock, MSG_DRAINED, bytes(24))
                 return
