@@ -286,7 +286,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
 	const char		*why;
-	char			 text[512];
+	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
@@ -342,9 +342,8 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (sw->sw_state != SW_CONFIGURING || m->pm_len == 0 ||
 		    m->pm_len >= sizeof(text))
 			goto bad;
-		memcpy(text, m->pm_data, m->pm_len);
-		text[m->pm_len] = '\0';
-		log_warnx("connector %s: %s", sw->sw_dc->dc_name, text);
+		log_warnx("connector %s: %s", sw->sw_dc->dc_name,
+		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len));
 		sw->sw_state = SW_DOWN;
 		if (sup.s_phase != SUP_RUNNING)
 			sup_startup_failed();

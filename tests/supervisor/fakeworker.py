@@ -5,7 +5,8 @@
 # whose name matches the pattern $FAKE_NAME sends on its k-th start one
 # message ($FAKE_SEND: exit, resolve or ctl) that its type may or may not
 # send, or floods the supervisor with descriptors (fds), once the file
-# $FAKE_GO.k exists (the test creates them).  Every start is logged to
+# $FAKE_GO.k exists (the test creates them); with $FAKE_SEND failed it
+# fails to start, saying why in text with a newline.  Every start is logged to
 # $FAKE_LOG as "<name> start".
 import fnmatch
 import json
@@ -16,7 +17,8 @@ import sys
 
 HDR = struct.Struct("=IHH")
 MSG_CONFIG, MSG_CONFIG_END, MSG_START, MSG_DRAIN = 1, 3, 4, 5
-MSG_HELLO, MSG_READY, MSG_STARTED, MSG_DRAINED = 100, 101, 103, 104
+MSG_HELLO, MSG_READY, MSG_FAILED = 100, 101, 102
+MSG_STARTED, MSG_DRAINED = 103, 104
 MSG_EXIT_REQ, MSG_RESOLVE_REQ, MSG_CTL_REQ = 105, 106, 108
 
 
@@ -38,6 +40,12 @@ def misbehave(sock, what):
         for _ in range(5):
             sock.sendmsg([b"\0"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                     struct.pack("=8i", *[0] * 8))])
+
+
+def fail(name):
+    """Does connector name fail to start ($FAKE_SEND failed)?"""
+    return (os.environ.get("FAKE_SEND") == "failed" and
+            fnmatch.fnmatchcase(name, os.environ.get("FAKE_NAME", "")))
 
 
 def starts(log, name):
@@ -81,6 +89,9 @@ def main():
             buf = buf[HDR.size + length:]
             if mtype == MSG_CONFIG:
                 name = json.loads(payload)["name"]
+            elif mtype == MSG_CONFIG_END and fail(name):
+                # What a worker says failed, with a forged journald line.
+                send(sock, MSG_FAILED, b"cannot start\n<3>forged\tline\\")
             elif mtype == MSG_CONFIG_END:
                 send(sock, MSG_READY, struct.pack("=II", 65534, 65534))
             elif mtype == MSG_START:

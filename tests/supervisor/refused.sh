@@ -9,7 +9,8 @@
 # an exit connector ends the run with its status.  A worker that floods
 # its channel with descriptors is killed and restarted too, and the
 # supervisor keeps none of them: its descriptor count after 50 such
-# cycles is what it was after the first.  The workers are fakeworker.py,
+# cycles is what it was after the first.  Why a worker failed to start
+# is logged encoded, on one line.  The workers are fakeworker.py,
 # run through $WSFLOW_WORKER.
 # Last line: "N passed, N failed".
 set -u
@@ -107,8 +108,12 @@ TROY
 		    2>"$dir/stderr"
 	) &
 	pid=$!
-	wait_for "grep -q 'all [0-9]* workers started' $dir/stderr" ||
-	    bad "$1: the flow did not start"
+	if [ "$5" = fail ]; then
+		:
+	elif ! wait_for "grep -q 'all [0-9]* workers started' $dir/stderr"
+	then
+		bad "$1: the flow did not start"
+	fi
 	touch "$dir/go.1"
 	if [ "$5" = restart ]; then
 		wait_for "[ \"\$(starts $3 $dir)\" -ge 2 ]" ||
@@ -154,6 +159,13 @@ check "permitted-exit: exit requested" \
     grep -q "connector in: exit requested: status 7" "$dir/stderr"
 check "permitted-exit: no protocol error" \
     sh -c "! grep -q 'connector in: protocol error' '$dir/stderr'"
+
+# Why a worker failed is logged on one line, encoded: no forged line.
+run failed "$flow" in failed fail
+check "failed: status $rc" [ "$rc" -eq 1 ]
+check "failed: encoded on one line" grep -qxF \
+    'wsflowd: connector in: cannot start\n<3>forged\tline\\' "$dir/stderr"
+check "failed: no forged line" sh -c "! grep -q '^<3>' '$dir/stderr'"
 
 # Descriptors, a batch past the supervisor's queue, from ten workers.
 flow='  connect /pipeline/main to /connector/out;'
