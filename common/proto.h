@@ -72,6 +72,8 @@ struct msg_hello {
 };
 
 /* Which end of a route a worker holds. */
+/* What the worker says of itself: informational only, the supervisor
+ * reads a worker's ids and sandbox from /proc/PID/status. */
 struct msg_ready {
 	uint32_t	my_uid;		/* real uid after the sandbox */
 	uint32_t	my_euid;

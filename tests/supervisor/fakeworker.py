@@ -6,8 +6,12 @@
 # message ($FAKE_SEND: exit, resolve or ctl) that its type may or may not
 # send, or floods the supervisor with descriptors (fds), once the file
 # $FAKE_GO.k exists (the test creates them); with $FAKE_SEND failed it
-# fails to start, saying why in text with a newline.  Every start is logged to
+# fails to start, saying why in text with a newline.  Before it says it
+# is ready it sandboxes as a worker does (uid 65534 when root,
+# no_new_privs, a seccomp filter) unless $FAKE_SEND is lie-root, lie-nnp
+# or lie-seccomp: then it leaves that out but still reports uid 65534.  Every start is logged to
 # $FAKE_LOG as "<name> start".
+import ctypes
 import fnmatch
 import json
 import os
@@ -40,6 +44,48 @@ def misbehave(sock, what):
         for _ in range(5):
             sock.sendmsg([b"\0"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                     struct.pack("=8i", *[0] * 8))])
+
+
+class SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort),
+                ("filter", ctypes.POINTER(SockFilter))]
+
+
+def sandbox(lie):
+    """Drop to uid and gid 65534 when root, set no_new_privs and an
+    allow-all seccomp filter, as the supervisor expects of a worker;
+    lie (root, nnp or seccomp) leaves that out from there on."""
+    if lie == "root":
+        return
+    if os.geteuid() == 0:
+        os.setgroups([65534])
+        os.setresgid(65534, 65534, 65534)
+        os.setresuid(65534, 65534, 65534)
+    if lie == "nnp":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:	# PR_SET_NO_NEW_PRIVS
+        sys.exit("no_new_privs: errno %d" % ctypes.get_errno())
+    if lie == "seccomp":
+        return
+    allow = (SockFilter * 1)(SockFilter(0x06, 0, 0, 0x7fff0000))
+    prog = SockFprog(1, allow)		# BPF_RET|BPF_K, SECCOMP_RET_ALLOW
+    if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:	# SECCOMP
+        sys.exit("seccomp: errno %d" % ctypes.get_errno())
+
+
+def lie(name):
+    """What connector name leaves out of its sandbox ($FAKE_SEND lie-*)."""
+    what = os.environ.get("FAKE_SEND", "")
+    if what.startswith("lie-") and fnmatch.fnmatchcase(
+            name, os.environ.get("FAKE_NAME", "")):
+        return what[4:]
+    return ""
 
 
 def fail(name):
@@ -93,6 +139,8 @@ def main():
                 # What a worker says failed, with a forged journald line.
                 send(sock, MSG_FAILED, b"cannot start\n<3>forged\tline\\")
             elif mtype == MSG_CONFIG_END:
+                # Whatever it did, it says it runs as 65534.
+                sandbox(lie(name))
                 send(sock, MSG_READY, struct.pack("=II", 65534, 65534))
             elif mtype == MSG_START:
                 k = starts(log, name) + 1

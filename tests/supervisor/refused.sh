@@ -10,7 +10,8 @@
 # its channel with descriptors is killed and restarted too, and the
 # supervisor keeps none of them: its descriptor count after 50 such
 # cycles is what it was after the first.  Why a worker failed to start
-# is logged encoded, on one line.  The workers are fakeworker.py,
+# is logged encoded, on one line.  A worker's uid and sandbox are the
+# kernel's word, not the worker's.  The workers are fakeworker.py,
 # run through $WSFLOW_WORKER.
 # Last line: "N passed, N failed".
 set -u
@@ -166,6 +167,25 @@ check "failed: status $rc" [ "$rc" -eq 1 ]
 check "failed: encoded on one line" grep -qxF \
     'wsflowd: connector in: cannot start\n<3>forged\tline\\' "$dir/stderr"
 check "failed: no forged line" sh -c "! grep -q '^<3>' '$dir/stderr'"
+
+# The supervisor reads a worker's ids and sandbox from /proc: a worker
+# that says it runs as uid 65534 but is root (when we are), or runs
+# without no_new_privs or (where the build installs one) seccomp, stops
+# the start-up.
+filters=yes
+grep -q '^#define WSFLOW_SANDBOX 1' "$bld/config.h" || filters=no
+grep -q '^#define WSFLOW_SANITIZERS 1' "$bld/config.h" && filters=no
+case $(uname -m) in x86_64|aarch64) ;; *) filters=no ;; esac
+for c in "root:worker runs as root" "nnp:worker runs without no_new_privs" \
+    "seccomp:worker runs without a seccomp filter"; do
+	lie=${c%%:*}
+	[ "$lie" = root ] && [ "$(id -u)" -ne 0 ] && continue
+	[ "$lie" = seccomp ] && [ "$filters" = no ] && continue
+	run "lie-$lie" "$flow" in "lie-$lie" fail
+	check "lie-$lie: status $rc" [ "$rc" -eq 1 ]
+	check "lie-$lie: refused" \
+	    grep -q "connector in: ${c#*:}; refusing" "$dir/stderr"
+done
 
 # Descriptors, a batch past the supervisor's queue, from ten workers.
 flow='  connect /pipeline/main to /connector/out;'
