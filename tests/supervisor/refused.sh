@@ -122,6 +122,9 @@ TROY
 		kill -TERM $pid
 	elif [ "$5" = flood ]; then
 		flood
+	elif [ "$5" = fail ] && ! wait_for "! kill -0 $pid 2>/dev/null"; then
+		bad "$1: the daemon did not stop"
+		kill -TERM $pid
 	fi
 	wait $pid
 	rc=$?
