@@ -11,6 +11,8 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#define LIBBSD_OPENBSD_VIS	/* only strvisx: the same everywhere */
+#include <vis.h>
 
 #include "log.h"
 
@@ -69,6 +71,25 @@ log_vmsg(int pri, int errnum, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s\n", log_name, msg);
 	fflush(stderr);
 	errno = saved;
+}
+
+/*
+ * Encode len bytes that another process sent (a worker's reason for
+ * failing) vis(3)-style into dst: newlines, control and non-ASCII bytes
+ * become C escapes or octal, a backslash two, so nothing it sends can end
+ * the line or forge a "<N>" journald priority.  What does not fit in dst
+ * is left out.  Returns dst.
+ */
+const char *
+log_vis(char *dst, size_t dstlen, const void *src, size_t len)
+{
+	if (dstlen == 0)
+		return "";
+	if (len > (dstlen - 1) / 4)
+		len = (dstlen - 1) / 4;
+	(void)strvisx(dst, src, len,
+	    VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	return dst;
 }
 
 /* Warning with the current errno appended. */

@@ -2,12 +2,16 @@
 /*
  * Logging for every wsflow process: stderr, with journald priority prefixes
  * when JOURNAL_STREAM is set.  Messages are lower case and never carry
- * payloads or secrets.
+ * payloads or secrets; text from other processes goes through log_vis().
  */
 #ifndef WSFLOW_LOG_H
 #define WSFLOW_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
+
+/* Room log_vis() needs for n bytes of text: each may become four. */
+#define LOG_VIS_SIZE(n)	((n) * 4 + 1)
 
 void	log_init(const char *, int);
 void	log_setverbose(int);
@@ -19,6 +23,8 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_vmsg(int, int, const char *, va_list)
 	    __attribute__((format(printf, 3, 0)));
+/* Text another process sent, made safe for one log line. */
+const char *log_vis(char *, size_t, const void *, size_t);
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)

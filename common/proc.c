@@ -329,7 +329,7 @@ proc_readcb(evutil_socket_t fd, short ev, void *arg)
 	struct msghdr		 mh;
 	struct iovec		 iov;
 	ssize_t			 n;
-	int			 i, nfd, *fds, eof = 0;
+	int			 i, nfd, *fds, eof = 0, over = 0;
 
 	(void)ev;
 	p->pp_busy++;
@@ -359,15 +359,20 @@ proc_readcb(evutil_socket_t fd, short ev, void *arg)
 				continue;
 			nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			fds = (int *)CMSG_DATA(c);
-			for (i = 0; i < nfd; i++) {
-				if (fdq_push(&p->pp_infds, fds[i], 0) == -1) {
+			/* Past a full queue, close every descriptor of the
+			 * batch (and of later ones): none may stay open. */
+			for (i = 0; i < nfd; i++)
+				if (over ||
+				    fdq_push(&p->pp_infds, fds[i], 0) == -1) {
 					close(fds[i]);
-					snprintf(p->pp_err, sizeof(p->pp_err),
-					    "too many descriptors");
-					proc_die(p, NULL);
-					goto out;
+					over = 1;
 				}
-			}
+		}
+		if (over) {
+			snprintf(p->pp_err, sizeof(p->pp_err),
+			    "too many descriptors");
+			proc_die(p, NULL);
+			goto out;
 		}
 		if (n > 0 && (mh.msg_flags & MSG_CTRUNC)) {
 			snprintf(p->pp_err, sizeof(p->pp_err),

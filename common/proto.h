@@ -71,12 +71,14 @@ struct msg_hello {
 	uint32_t	mh_id;		/* connector id the worker was told */
 };
 
-/* Which end of a route a worker holds. */
+/* What the worker says of itself: informational only, the supervisor
+ * reads a worker's ids and sandbox from /proc/PID/status. */
 struct msg_ready {
 	uint32_t	my_uid;		/* real uid after the sandbox */
 	uint32_t	my_euid;
 };
 
+/* Which end of a route a worker holds. */
 enum route_end {
 	ROUTE_OUT = 1,		/* this worker produces events into it */
 	ROUTE_IN = 2,		/* this worker consumes events from it */

@@ -29,6 +29,7 @@
 #include "conntype.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "sdnotify.h"
 #include "sup.h"
 
@@ -333,6 +334,70 @@ sup_exit_request(struct sup_worker *sw, const struct msg_exit *mx)
 	evtimer_add(sup.s_exit_timer, &tv);
 }
 
+/* A worker's credentials and sandbox as the kernel reports them. */
+struct sup_creds {
+	unsigned int	sc_uid[4];	/* real, effective, saved, file system */
+	unsigned int	sc_gid[4];
+	int		sc_nnp;		/* NoNewPrivs */
+	int		sc_seccomp;	/* 2: a filter */
+};
+
+/* Read pid's credentials from /proc/PID/status (never from the worker);
+ * -1 if it cannot be read or a line is missing. */
+static int
+sup_read_creds(pid_t pid, struct sup_creds *sc)
+{
+	char		 path[64], line[256];
+	unsigned int	*u = sc->sc_uid, *g = sc->sc_gid;
+	FILE		*f;
+	int		 have = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
+		    &u[3]) == 4)
+			have |= 1;
+		else if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
+		    &g[3]) == 4)
+			have |= 2;
+		else if (sscanf(line, "NoNewPrivs: %d", &sc->sc_nnp) == 1)
+			have |= 4;
+		else if (sscanf(line, "Seccomp: %d", &sc->sc_seccomp) == 1)
+			have |= 8;
+	}
+	fclose(f);
+	return have == 15 ? 0 : -1;
+}
+
+/*
+ * Why a worker that says it is ready and sandboxed is refused, or NULL:
+ * any of its uids 0, any gid 0 when we are root (it dropped to the
+ * unprivileged user), no no_new_privs, or no seccomp filter in a build
+ * that installs one (not with sanitizers or --disable-sandbox).
+ */
+static const char *
+sup_creds_refused(pid_t pid)
+{
+	struct sup_creds	 sc;
+	int			 i;
+
+	if (sup_read_creds(pid, &sc) == -1)
+		return "cannot read its /proc status";
+	for (i = 0; i < 4; i++) {
+		if (sc.sc_uid[i] == 0)
+			return "worker runs as root";
+		if (sc.sc_gid[i] == 0 && geteuid() == 0)
+			return "worker runs in group 0";
+	}
+	if (sc.sc_nnp != 1)
+		return "worker runs without no_new_privs";
+	if ((sandbox_layers_built() & SANDBOX_L_SECCOMP) && sc.sc_seccomp != 2)
+		return "worker runs without a seccomp filter";
+	return NULL;
+}
+
 /*
  * Why sw may not send this message type on its control channel, or NULL
  * if it may.  Its connector type's row says which messages (types that
@@ -364,7 +429,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
 	const char		*why;
-	char			 text[512];
+	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
@@ -397,16 +462,17 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (sw->sw_state != SW_CONFIGURING ||
 		    proc_get(m, &my, sizeof(my)) == -1)
 			goto bad;
-		if (my.my_uid == 0 || my.my_euid == 0) {
-			log_warnx("connector %s: worker runs as root; "
-			    "refusing", sw->sw_dc->dc_name);
-			proctab_protocol_error(sw, "worker runs as root");
+		/* What it says of its uid is not what counts. */
+		if ((why = sup_creds_refused(sw->sw_pid)) != NULL) {
+			log_warnx("connector %s: %s; refusing",
+			    sw->sw_dc->dc_name, why);
+			proctab_protocol_error(sw, why);
 			sup_startup_failed();
 			return;
 		}
 		sw->sw_state = SW_READY;
-		log_debug("connector %s: ready (pid %ld, uid %u)",
-		    sw->sw_dc->dc_name, (long)sw->sw_pid, my.my_uid);
+		log_debug("connector %s: ready (pid %ld)", sw->sw_dc->dc_name,
+		    (long)sw->sw_pid);
 		if (sup.s_phase == SUP_CONFIGURING)
 			sup_check_ready();
 		else if (sup.s_phase == SUP_RUNNING) {
@@ -420,9 +486,8 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (sw->sw_state != SW_CONFIGURING || m->pm_len == 0 ||
 		    m->pm_len >= sizeof(text))
 			goto bad;
-		memcpy(text, m->pm_data, m->pm_len);
-		text[m->pm_len] = '\0';
-		log_warnx("connector %s: %s", sw->sw_dc->dc_name, text);
+		log_warnx("connector %s: %s", sw->sw_dc->dc_name,
+		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len));
 		sw->sw_state = SW_DOWN;
 		if (sup.s_phase != SUP_RUNNING)
 			sup_startup_failed();

@@ -1,12 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 # A stand-in for wsflow-worker (wsflowd runs it through $WSFLOW_WORKER):
-# it speaks the control channel on fd 3 as a worker does, reports a
-# non-root uid, and once started the connector named $FAKE_NAME sends
-# one message ($FAKE_SEND: exit, resolve or ctl) that its type may or may
-# not send, once the file $FAKE_GO exists (the test creates it when the
-# flow runs) and only once ($FAKE_GO.sent).  Every start is logged to
+# it speaks the control channel on fd 3 as a worker does, and a connector
+# whose name matches the pattern $FAKE_NAME sends on its k-th start one
+# message ($FAKE_SEND: exit, resolve or ctl) that its type may or may not
+# send, or floods the supervisor with descriptors (fds), once the file
+# $FAKE_GO.k exists (the test creates them); with $FAKE_SEND failed it
+# fails to start, saying why in text with a newline.  Before it says it
+# is ready it sandboxes as a worker does (uid 65534 when root,
+# no_new_privs, a seccomp filter) unless $FAKE_SEND is lie-root, lie-nnp
+# or lie-seccomp: then it leaves that out but still reports uid 65534.  Every start is logged to
 # $FAKE_LOG as "<name> start".
+import ctypes
+import fnmatch
 import json
 import os
 import socket
@@ -15,7 +21,8 @@ import sys
 
 HDR = struct.Struct("=IHH")
 MSG_CONFIG, MSG_CONFIG_END, MSG_START, MSG_DRAIN = 1, 3, 4, 5
-MSG_HELLO, MSG_READY, MSG_STARTED, MSG_DRAINED = 100, 101, 103, 104
+MSG_HELLO, MSG_READY, MSG_FAILED = 100, 101, 102
+MSG_STARTED, MSG_DRAINED = 103, 104
 MSG_EXIT_REQ, MSG_RESOLVE_REQ, MSG_CTL_REQ = 105, 106, 108
 
 
@@ -31,6 +38,66 @@ def misbehave(sock, what):
              socket.AF_INET, b"localhost", b"80"))
     elif what == "ctl":	# struct msg_ctl_req: status
         send(sock, MSG_CTL_REQ, struct.pack("=IIIi", 1, 1, 0, 0))
+    elif what == "fds":
+        # More descriptors than the supervisor queues (32), eight per
+        # byte, and never a whole header: it must close them all.
+        for _ in range(5):
+            sock.sendmsg([b"\0"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                    struct.pack("=8i", *[0] * 8))])
+
+
+class SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort),
+                ("filter", ctypes.POINTER(SockFilter))]
+
+
+def sandbox(lie):
+    """Drop to uid and gid 65534 when root, set no_new_privs and an
+    allow-all seccomp filter, as the supervisor expects of a worker;
+    lie (root, nnp or seccomp) leaves that out from there on."""
+    if lie == "root":
+        return
+    if os.geteuid() == 0:
+        os.setgroups([65534])
+        os.setresgid(65534, 65534, 65534)
+        os.setresuid(65534, 65534, 65534)
+    if lie == "nnp":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:	# PR_SET_NO_NEW_PRIVS
+        sys.exit("no_new_privs: errno %d" % ctypes.get_errno())
+    if lie == "seccomp":
+        return
+    allow = (SockFilter * 1)(SockFilter(0x06, 0, 0, 0x7fff0000))
+    prog = SockFprog(1, allow)		# BPF_RET|BPF_K, SECCOMP_RET_ALLOW
+    if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:	# SECCOMP
+        sys.exit("seccomp: errno %d" % ctypes.get_errno())
+
+
+def lie(name):
+    """What connector name leaves out of its sandbox ($FAKE_SEND lie-*)."""
+    what = os.environ.get("FAKE_SEND", "")
+    if what.startswith("lie-") and fnmatch.fnmatchcase(
+            name, os.environ.get("FAKE_NAME", "")):
+        return what[4:]
+    return ""
+
+
+def fail(name):
+    """Does connector name fail to start ($FAKE_SEND failed)?"""
+    return (os.environ.get("FAKE_SEND") == "failed" and
+            fnmatch.fnmatchcase(name, os.environ.get("FAKE_NAME", "")))
+
+
+def starts(log, name):
+    """How many times connector name was started before."""
+    log.seek(0)
+    return sum(1 for line in log if line == name + " start\n")
 
 
 def main():
@@ -42,11 +109,11 @@ def main():
     name = "?"
     armed = False
     go = os.environ.get("FAKE_GO", "")
+    log = open(os.environ["FAKE_LOG"], "a+")
     sock.settimeout(0.05)
     while True:
         if armed and os.path.exists(go):
             armed = False
-            open(go + ".sent", "w").close()
             misbehave(sock, os.environ.get("FAKE_SEND", ""))
         try:
             data, anc, _, _ = sock.recvmsg(65536,
@@ -68,14 +135,21 @@ def main():
             buf = buf[HDR.size + length:]
             if mtype == MSG_CONFIG:
                 name = json.loads(payload)["name"]
+            elif mtype == MSG_CONFIG_END and fail(name):
+                # What a worker says failed, with a forged journald line.
+                send(sock, MSG_FAILED, b"cannot start\n<3>forged\tline\\")
             elif mtype == MSG_CONFIG_END:
+                # Whatever it did, it says it runs as 65534.
+                sandbox(lie(name))
                 send(sock, MSG_READY, struct.pack("=II", 65534, 65534))
             elif mtype == MSG_START:
-                with open(os.environ["FAKE_LOG"], "a") as f:
-                    f.write(name + " start\n")
+                k = starts(log, name) + 1
+                log.write(name + " start\n")
+                log.flush()
                 send(sock, MSG_STARTED)
-                armed = (name == os.environ.get("FAKE_NAME") and
-                         not os.path.exists(go + ".sent"))
+                armed = fnmatch.fnmatchcase(name,
+                                            os.environ.get("FAKE_NAME", ""))
+                go = "%s.%d" % (os.environ.get("FAKE_GO", ""), k)
             elif mtype == MSG_DRAIN:
                 send(sock, MSG_DRAINED, bytes(24))
                 return

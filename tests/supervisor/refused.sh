@@ -6,8 +6,13 @@
 # worker whose outputs reach no exit connector asking for the exit) is a
 # protocol error, logged with the message's name: the worker is killed
 # and restarted.  The same exit request from a worker whose outputs reach
-# an exit connector ends the run with its status.  The workers are
-# fakeworker.py, run through $WSFLOW_WORKER.
+# an exit connector ends the run with its status.  A worker that floods
+# its channel with descriptors is killed and restarted too, and the
+# supervisor keeps none of them: its descriptor count after 50 such
+# cycles is what it was after the first.  Why a worker failed to start
+# is logged encoded, on one line.  A worker's uid and sandbox are the
+# kernel's word, not the worker's.  The workers are fakeworker.py,
+# run through $WSFLOW_WORKER.
 # Last line: "N passed, N failed".
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -33,9 +38,41 @@ starts() {
 	grep -c "^$1 start\$" "$2/starts.log" 2>/dev/null
 }
 
+# Descriptors the supervisor (pid $1) holds.
+nfds() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# Have connectors $2 (a list) all been started at least $1 times?
+started() {
+	n=$1
+	shift
+	for c in "$@"; do
+		[ "$(starts "$c" "$dir")" -ge "$n" ] || return 1
+	done
+}
+
+# Flood case: connectors in0..in9 each flood once, then each four more
+# times (50 kill/restart cycles in all: one worker alone would wait
+# minutes for its restart backoff); the supervisor's descriptors after
+# them are those after the first round.
+flood() {
+	ins="in0 in1 in2 in3 in4 in5 in6 in7 in8 in9"
+	wait_for "started 2 $ins" || bad "flood: no first round"
+	first=$(nfds "$pid")
+	touch "$dir/go.2" "$dir/go.3" "$dir/go.4" "$dir/go.5"
+	wait_for "started 6 $ins" || bad "flood: not 50 restarts"
+	check "flood: $(grep -c 'protocol error: too many descriptors' \
+	    "$dir/stderr") floods" [ "$(grep -c \
+	    'protocol error: too many descriptors' "$dir/stderr")" -eq 50 ]
+	wait_for "[ \$(nfds $pid) -eq $first ]" && pass=$((pass + 1)) ||
+	    bad "flood: supervisor descriptors $first, then $(nfds "$pid")"
+	kill -TERM $pid
+}
+
 # Run case $1 with flow $2 (a troy body): once every worker has started,
-# connector $3 sends $4; the daemon runs until it exits or, with
-# $5 = restart, until $3 was started again.
+# connectors matching $3 send $4; the daemon runs until it exits or, with
+# $5 = restart, until $3 was started again (flood: see flood).
 run() {
 	dir=$work/$1
 	mkdir -p "$dir"
@@ -63,12 +100,21 @@ TROY
 		    2>"$dir/stderr"
 	) &
 	pid=$!
-	wait_for "grep -q 'all [0-9]* workers started' $dir/stderr" ||
-	    bad "$1: the flow did not start"
-	touch "$dir/go"
+	if [ "$5" = fail ]; then
+		:
+	elif ! wait_for "grep -q 'all [0-9]* workers started' $dir/stderr"
+	then
+		bad "$1: the flow did not start"
+	fi
+	touch "$dir/go.1"
 	if [ "$5" = restart ]; then
 		wait_for "[ \"\$(starts $3 $dir)\" -ge 2 ]" ||
 		    bad "$1: connector $3 was not started twice"
+		kill -TERM $pid
+	elif [ "$5" = flood ]; then
+		flood
+	elif [ "$5" = fail ] && ! wait_for "! kill -0 $pid 2>/dev/null"; then
+		bad "$1: the daemon did not stop"
 		kill -TERM $pid
 	fi
 	wait $pid
@@ -108,6 +154,42 @@ check "permitted-exit: exit requested" \
     grep -q "connector in: exit requested: status 7" "$dir/stderr"
 check "permitted-exit: no protocol error" \
     sh -c "! grep -q 'connector in: protocol error' '$dir/stderr'"
+
+# Why a worker failed is logged on one line, encoded: no forged line.
+run failed "$flow" in failed fail
+check "failed: status $rc" [ "$rc" -eq 1 ]
+check "failed: encoded on one line" grep -qxF \
+    'wsflowd: connector in: cannot start\n<3>forged\tline\\' "$dir/stderr"
+check "failed: no forged line" sh -c "! grep -q '^<3>' '$dir/stderr'"
+
+# The supervisor reads a worker's ids and sandbox from /proc: a worker
+# that says it runs as uid 65534 but is root (when we are), or runs
+# without no_new_privs or (where the build installs one) seccomp, stops
+# the start-up.
+filters=yes
+grep -q '^#define WSFLOW_SANDBOX 1' "$bld/config.h" || filters=no
+grep -q '^#define WSFLOW_SANITIZERS 1' "$bld/config.h" && filters=no
+case $(uname -m) in x86_64|aarch64) ;; *) filters=no ;; esac
+for c in "root:worker runs as root" "nnp:worker runs without no_new_privs" \
+    "seccomp:worker runs without a seccomp filter"; do
+	lie=${c%%:*}
+	[ "$lie" = root ] && [ "$(id -u)" -ne 0 ] && continue
+	[ "$lie" = seccomp ] && [ "$filters" = no ] && continue
+	run "lie-$lie" "$flow" in "lie-$lie" fail
+	check "lie-$lie: status $rc" [ "$rc" -eq 1 ]
+	check "lie-$lie: refused" \
+	    grep -q "connector in: ${c#*:}; refusing" "$dir/stderr"
+done
+
+# Descriptors, a batch past the supervisor's queue, from ten workers.
+flow='  connect /pipeline/main to /connector/out;'
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	flow="$flow
+  create connector in$i from integration::read_file;
+  connect /connector/in$i to /pipeline/main;"
+done
+run flood "$flow" 'in[0-9]' fds flood
+check "flood: status $rc" [ "$rc" -eq 0 ]
 
 [ "$fail" -eq 0 ] || for f in "$work"/*/stderr; do
 	echo "== $f" >&2

@@ -2,12 +2,14 @@
 /*
  * Unit tests for common/proc.c, the message layer: framing, size checks,
  * descriptor passing over a socketpair, malformed input rejected,
- * watermarks, pausing.  What payloads mean is test_proto.c's.
+ * watermarks, pausing, no descriptor kept from a sender that floods.
+ * What payloads mean is test_proto.c's.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -316,6 +318,85 @@ test_malformed(void)
 	raw_case(&m, sizeof(m), 1, "connection closed");
 }
 
+/* Descriptors this process has open (/proc/self/fd, less the listing's). */
+static int
+count_fds(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+/* Send one byte with a batch of n descriptors (copies of fd). */
+static int
+send_batch(int sock, int fd, int n)
+{
+	union {
+		struct cmsghdr	h;
+		char		b[CMSG_SPACE(sizeof(int) * 8)];
+	}		 cm;
+	struct cmsghdr	*c;
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	int		 fds[8], i;
+	char		 byte = 0;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cm, 0, sizeof(cm));
+	for (i = 0; i < n; i++)
+		fds[i] = fd;
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.b;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * A sender that overfills the descriptor queue with batches of eight (one
+ * byte each, never a whole header, so nothing is dispatched): the peer
+ * dies and every descriptor received is closed, the overflowing batch's
+ * included.
+ */
+static void
+test_fdflood(void)
+{
+	struct proc_peer	*b;
+	struct rx		 rb;
+	int			 sv[2], before, i;
+
+	before = count_fds();
+	CHECK(before > 0);
+	memset(&rb, 0, sizeof(rb));
+	rb.fd = -1;
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	b = proc_peer_new(base, sv[1], "b", rx_cb, &rb);
+	for (i = 0; i < PROC_MAX_FDS / 8 + 1; i++)
+		CHECK(send_batch(sv[0], 0, 8) == 0);
+	spin_until(&rb.closed, 1);
+	CHECK(rb.closed);
+	CHECK_STR(rb.err, "too many descriptors");
+	CHECK_INT(rb.nmsg, 0);
+	proc_peer_free(b);
+	close(sv[0]);
+	CHECK_INT(count_fds(), before);
+}
+
 static void
 test_flow(void)
 {
@@ -397,6 +478,7 @@ main(void)
 	test_roundtrip();
 	test_fdpass();
 	test_malformed();
+	test_fdflood();
 	test_flow();
 	test_halfdead();
 	event_base_free(base);
