@@ -119,32 +119,33 @@ perr(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
-/* Expect keyword kw. */
+/* Expect the token s as matched by is (keyword or punctuation). */
 static int
-expect_kw(struct parser *p, const char *kw)
+expect_tok(struct parser *p, const char *s,
+    int (*is)(const struct troy_token *, const char *))
 {
 	char	found[64];
 
-	if (iskw(cur(p), kw)) {
+	if (is(cur(p), s)) {
 		next(p);
 		return 0;
 	}
 	describe(cur(p), found, sizeof(found));
-	return perr(p, "expected `%s`, found %s", kw, found);
+	return perr(p, "expected `%s`, found %s", s, found);
+}
+
+/* Expect keyword kw. */
+static int
+expect_kw(struct parser *p, const char *kw)
+{
+	return expect_tok(p, kw, iskw);
 }
 
 /* Expect punctuation s. */
 static int
 expect_punct(struct parser *p, const char *s)
 {
-	char	found[64];
-
-	if (ispunct_(cur(p), s)) {
-		next(p);
-		return 0;
-	}
-	describe(cur(p), found, sizeof(found));
-	return perr(p, "expected `%s`, found %s", s, found);
+	return expect_tok(p, s, ispunct_);
 }
 
 /* Expect an identifier that is not a reserved word; *out is a copy. */
