@@ -12,15 +12,17 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 import time
 
+# tests/checks.py: what the Python tests share
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from checks import BLD, SRC, check, results, summary  # noqa: E402,F401
+
 PORTS = {"plain": 14490, "tls": 14491}
 ECHO_WAIT = 5.0         # s an echo may take during an attack
-
-SRC = os.environ.get("top_srcdir") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-BLD = os.environ.get("top_builddir") or os.path.join(SRC, "build")
 
 
 def built_with_sanitizers():
@@ -34,15 +36,6 @@ def built_with_sanitizers():
 
 
 SANITIZERS = built_with_sanitizers()
-
-results = {"pass": 0, "fail": 0}
-
-
-def check(ok, what):
-    """Count and print one assertion."""
-    results["pass" if ok else "fail"] += 1
-    print("%s: %s" % ("ok" if ok else "FAIL", what), flush=True)
-    return ok
 
 
 def frame(op, payload):

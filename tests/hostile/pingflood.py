@@ -28,7 +28,7 @@ import tempfile
 import time
 
 from hostile import (ECHO_WAIT, SANITIZERS, Daemon, Good, check, frame,
-                     recv_message, results, vmhwm, ws_connect)
+                     recv_message, results, summary, vmhwm, ws_connect)
 
 FLOOD = {"plain": 300 << 20, "tls": 100 << 20}
 GROWTH_MAX = 16 << 20   # VmHWM growth allowed, bytes
@@ -135,8 +135,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     took = time.monotonic() - start
     check(took < DEADLINE + 15, "took %.1f s" % took)
-    print("%d passed, %d failed" % (results["pass"], results["fail"]))
-    return 0 if results["fail"] == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ import time
 
 import websockets
 
+# tests/checks.py: what the Python tests share
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from checks import BLD, SRC, check, results, summary  # noqa: E402
+
 FRONT = 14480
 PORTS = {"a": 14481, "b": 14482}
 SERVER = {"a": "ws1", "b": "ws2"}
@@ -37,19 +42,6 @@ LATE = 10       # clients connected after a change
 BOUND_FIRST = 5.0   # s from the kill to a new client served by b
 BOUND_DOWN = 10.0   # s from the kill to a marked DOWN
 BOUND_UP = 15.0     # s from a's restart to a marked UP
-
-SRC = os.environ.get("top_srcdir") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-BLD = os.environ.get("top_builddir") or os.path.join(SRC, "build")
-
-results = {"pass": 0, "fail": 0}
-
-
-def check(ok, what):
-    """Count and print one assertion."""
-    results["pass" if ok else "fail"] += 1
-    print("%s: %s" % ("ok" if ok else "FAIL", what), flush=True)
-    return ok
 
 
 def program(name):
@@ -433,8 +425,7 @@ def main():
                         print("--- %s\n%s" % (name, f.read()))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (results["pass"], results["fail"]))
-    return 1 if results["fail"] else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: ISC
+"""What the Python test scripts share (the counterpart of checks.sh): the
+source and build directories, assertions counted and printed as
+"ok: ..." / "FAIL: ...", and the closing "N passed, N failed" line."""
+import os
+
+SRC = os.environ.get("top_srcdir") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), ".."))
+BLD = os.environ.get("top_builddir") or os.path.join(SRC, "build")
+
+results = {"pass": 0, "fail": 0}
+
+
+def check(ok, what):
+    """Count and print one assertion."""
+    results["pass" if ok else "fail"] += 1
+    print("%s: %s" % ("ok" if ok else "FAIL", what), flush=True)
+    return ok
+
+
+def summary():
+    """Print the closing line; the exit status: 1 if anything failed."""
+    print("%d passed, %d failed" % (results["pass"], results["fail"]))
+    return 1 if results["fail"] else 0
