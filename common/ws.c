@@ -73,6 +73,7 @@ static const char *const ws_errstr[WS_ERR_MAX] = {
 	[WS_ERR_HS_PROTOCOL] = "server selected a subprotocol not offered",
 	[WS_ERR_HS_URL] = "invalid URL",
 	[WS_ERR_HS_CRYPTO] = "SHA-1 or random bytes failed",
+	[WS_ERR_HS_ORIGIN] = "Origin not allowed",
 };
 
 /* A short description of a WS_* result for logs. */
@@ -127,6 +128,8 @@ ws_err_http_status(int err)
 	case WS_ERR_HS_NO_VERSION:
 	case WS_ERR_HS_BAD_VERSION:
 		return 426;
+	case WS_ERR_HS_ORIGIN:
+		return 403;
 	case WS_ERR_NOMEM:
 	case WS_ERR_INVAL:
 	case WS_ERR_HS_CRYPTO:
@@ -410,6 +413,16 @@ parse_control(struct ws_parser *p, struct ws_event *ev)
 	}
 	p->wp_closed = 1;
 	return WS_OK;
+}
+
+/*
+ * Between messages: no header, payload or fragmented message begun (a
+ * control frame between fragments leaves the message unfinished).
+ */
+int
+ws_parser_idle(const struct ws_parser *p)
+{
+	return p->wp_msg_op == 0 && !p->wp_in_payload && p->wp_hlen == 0;
 }
 
 /* Get ready for the next frame header. */

@@ -77,6 +77,8 @@ enum ws_err {
 	WS_ERR_HS_PROTOCOL,
 	WS_ERR_HS_URL,
 	WS_ERR_HS_CRYPTO,
+	/* server policy (issue 11) */
+	WS_ERR_HS_ORIGIN,		/* Origin not allowed: 403 */
 	WS_ERR_MAX
 };
 
@@ -201,6 +203,8 @@ void		 ws_limits_default(struct ws_limits *);
 void		 ws_parser_init(struct ws_parser *, enum ws_role,
 		    const struct ws_limits *, int);
 void		 ws_parser_free(struct ws_parser *);
+/* Whether the parser is between messages: no frame or message begun. */
+int		 ws_parser_idle(const struct ws_parser *);
 int		 ws_parse(struct ws_parser *, uint8_t *, size_t, size_t *,
 		    struct ws_event *);
 
@@ -285,6 +289,13 @@ int		 ws_server_request_parse(const char *, size_t,
 int		 ws_server_response(struct buf *, const struct ws_request *,
 		    const char *);
 int		 ws_server_error_response(struct buf *, int);
+/*
+ * Server policy: whether a request's Origin (wr_origin, "" when absent)
+ * may upgrade given the allowed origins (list of n; list NULL: any).
+ * Origins compare exactly, ASCII case aside (RFC 6454 serialises them
+ * in lower case); a request without Origin is no browser's and passes.
+ */
+int		 ws_origin_allowed(const char *, const char *const *, size_t);
 int		 ws_client_response_parse(const char *, size_t,
 		    const struct ws_limits *, const char *, const char *,
 		    struct ws_response *, size_t *);

@@ -482,6 +482,8 @@ static const char *
 hs_reason(int status)
 {
 	switch (status) {
+	case 403:
+		return "Forbidden";
 	case 405:
 		return "Method Not Allowed";
 	case 414:
@@ -524,6 +526,20 @@ ws_server_error_response(struct buf *out, int err)
  fail:
 	out->bf_len = start;
 	return WS_ERR_NOMEM;
+}
+
+/* Server policy: the request's Origin against the allowed list. */
+int
+ws_origin_allowed(const char *origin, const char *const *list, size_t n)
+{
+	size_t	 i;
+
+	if (list == NULL || origin == NULL || *origin == '\0')
+		return 1;
+	for (i = 0; i < n; i++)
+		if (list[i] != NULL && strcasecmp(origin, list[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* What the response parser collects. */

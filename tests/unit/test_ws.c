@@ -1045,6 +1045,52 @@ test_strerror(void)
 	CHECK_INT(ws_err_close_code(WS_ERR_NOMEM), 1011);
 }
 
+/*
+ * ws_parser_idle (message_timeout_ms): idle between messages only; a
+ * partial header, a partial payload or a fragmented message is not, a
+ * ping between fragments leaves the message unfinished.
+ */
+static void
+test_parser_idle(void)
+{
+	/* input pieces (0: the rest), what each gives, idle after it */
+	static const struct {
+		size_t	 n;
+		int	 r, type, idle;
+	} steps[] = {
+		{ 1, WS_NEED_MORE, 0, 0 },		/* a header begun */
+		{ 7, WS_NEED_MORE, 0, 0 },		/* first fragment */
+		{ 7, WS_OK, WS_EV_PING, 0 },		/* ping between */
+		{ 7, WS_NEED_MORE, 0, 0 },		/* half the last */
+		{ 0, WS_OK, WS_EV_TEXT, 1 },		/* its end */
+		{ 0, WS_OK, WS_EV_BINARY, 1 },		/* whole message */
+	};
+	struct ws_parser	 p;
+	struct ws_event		 ev;
+	struct buf		 b;
+	size_t			 i, n, used, off = 0;
+
+	buf_init(&b, 0);
+	ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 0, "ab", 2);
+	ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_PING, 1, "p", 1);
+	ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_CONT, 1, "cd", 2);
+	ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_BINARY, 1, "xyz", 3);
+	ws_parser_init(&p, WS_ROLE_SERVER, NULL, 0);
+	CHECK(ws_parser_idle(&p));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		n = steps[i].n ? steps[i].n : b.bf_len - off;
+		CHECK_INT(ws_parse(&p, (uint8_t *)b.bf_data + off, n, &used,
+		    &ev), steps[i].r);
+		if (steps[i].r == WS_OK)
+			CHECK_INT(ev.we_type, steps[i].type);
+		CHECK_MSG(ws_parser_idle(&p) == steps[i].idle, "step %zu", i);
+		off += used;
+	}
+	CHECK_INT(off, b.bf_len);
+	ws_parser_free(&p);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1065,5 +1111,6 @@ main(void)
 	test_limits();
 	test_close_state();
 	test_strerror();
+	test_parser_idle();
 	return check_done();
 }

@@ -569,9 +569,51 @@ test_round_trip(void)
 	}
 }
 
+/* allowed_origins: exact match, ASCII case aside; no Origin passes. */
+static void
+test_origin(void)
+{
+	static const char *const list[] = {
+		"https://app.example.com", "http://localhost:8080",
+	};
+
+	CHECK(ws_origin_allowed("https://app.example.com", NULL, 0));
+	CHECK(ws_origin_allowed("https://evil.example", NULL, 0));
+	CHECK(ws_origin_allowed("https://app.example.com", list, 2));
+	CHECK(ws_origin_allowed("HTTPS://App.Example.COM", list, 2));
+	CHECK(ws_origin_allowed("http://localhost:8080", list, 2));
+	CHECK(ws_origin_allowed("", list, 2));
+	CHECK(ws_origin_allowed(NULL, list, 2));
+	CHECK(!ws_origin_allowed("https://evil.example", list, 2));
+	CHECK(!ws_origin_allowed("http://app.example.com", list, 2));
+	CHECK(!ws_origin_allowed("https://app.example.com:443", list, 2));
+	CHECK(!ws_origin_allowed("https://app.example.com.evil", list, 2));
+	CHECK(!ws_origin_allowed("https://app.example.co", list, 2));
+	CHECK(!ws_origin_allowed("http://localhost", list, 2));
+	CHECK(!ws_origin_allowed("null", list, 2));
+	/* an empty list: only requests without Origin */
+	CHECK(!ws_origin_allowed("https://app.example.com", list, 0));
+	CHECK(ws_origin_allowed("", list, 0));
+	/* 403 Forbidden with the reason */
+	{
+		struct buf	 b;
+
+		buf_init(&b, 0);
+		CHECK_INT(ws_server_error_response(&b, WS_ERR_HS_ORIGIN),
+		    WS_OK);
+		buf_adds(&b, "");
+		CHECK(strncmp(b.bf_data, "HTTP/1.1 403 Forbidden\r\n", 24)
+		    == 0);
+		CHECK(strstr(b.bf_data, "\r\n\r\nOrigin not allowed\n") !=
+		    NULL);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
+	test_origin();
 	test_request_table();
 	test_request_fields();
 	test_request_limits();
