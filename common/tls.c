@@ -103,6 +103,44 @@ fail:
 	return NULL;
 }
 
+/* ciphers, ciphersuites and min_version of a tls record. */
+int
+tls_ctx_policy(SSL_CTX *ctx, const char *ciphers, const char *suites,
+    const char *minver, char *err, size_t errlen)
+{
+	char	 ebuf[256];
+	int	 v;
+
+	ERR_clear_error();
+	if (ciphers != NULL && SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
+		snprintf(err, errlen, "ciphers \"%s\": %s", ciphers,
+		    tls_errstr(ebuf, sizeof(ebuf)));
+		return -1;
+	}
+	if (suites != NULL && SSL_CTX_set_ciphersuites(ctx, suites) != 1) {
+		snprintf(err, errlen, "ciphersuites \"%s\": %s", suites,
+		    tls_errstr(ebuf, sizeof(ebuf)));
+		return -1;
+	}
+	if (minver == NULL)
+		return 0;
+	if (strcmp(minver, "1.2") == 0)
+		v = TLS1_2_VERSION;
+	else if (strcmp(minver, "1.3") == 0)
+		v = TLS1_3_VERSION;
+	else {
+		snprintf(err, errlen, "min_version \"%s\": not 1.2 or 1.3",
+		    minver);
+		return -1;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, v) != 1) {
+		snprintf(err, errlen, "min_version \"%s\": %s", minver,
+		    tls_errstr(ebuf, sizeof(ebuf)));
+		return -1;
+	}
+	return 0;
+}
+
 /* Where Debian (and OpenSSL's default) keep the system CA bundle. */
 const char *
 tls_system_cafile(void)

@@ -33,6 +33,15 @@ SSL_CTX	*tls_client_ctx(const char *, char *, size_t);
  */
 int	 tls_client_setup(SSL *, const char *, char *, size_t);
 
+/*
+ * The tls record's policy keys, each NULL to keep the default: ciphers
+ * (TLS 1.2 cipher list), ciphersuites (TLS 1.3) and min_version ("1.2"
+ * or "1.3"), applied with OpenSSL's own calls.  -1 with OpenSSL's
+ * reason in err when it refuses a value.
+ */
+int	 tls_ctx_policy(SSL_CTX *, const char *, const char *, const char *,
+	    char *, size_t);
+
 /* Drain OpenSSL's error queue into buf ("unknown error" if empty). */
 const char *tls_errstr(char *, size_t);
 

@@ -111,6 +111,8 @@ write_pem(const char *name, X509 *c, EVP_PKEY *k, int pkcs1)
 /* A peer's own TLS 1.2 cipher list, as a peer that is not wsflow has;
  * NULL keeps what wsflow's contexts set. */
 static const char	*peer_client_ciphers, *peer_server_ciphers;
+/* The server's tls record policy keys (tls_ctx_policy), NULL: absent. */
+static const char	*srv_ciphers, *srv_suites, *srv_minver;
 
 static int
 handshake(const char *cert, const char *key, const char *cafile,
@@ -125,6 +127,9 @@ handshake(const char *cert, const char *key, const char *cafile,
 	sctx = tls_server_ctx(cert, key, err, sizeof(err));
 	cctx = tls_client_ctx(cafile, err, sizeof(err));
 	if (sctx == NULL || cctx == NULL)
+		goto out;
+	if (tls_ctx_policy(sctx, srv_ciphers, srv_suites, srv_minver, err,
+	    sizeof(err)) == -1)
 		goto out;
 	if (client_max)
 		SSL_CTX_set_max_proto_version(cctx, client_max);
@@ -225,6 +230,54 @@ test_ciphers(void)
 	CHECK(!peer_only('c', "ECDHE-ECDSA-AES256-SHA", "ec.pem", "ec.key"));
 }
 
+/* The tls record's ciphers, ciphersuites and min_version keys. */
+static void
+test_policy(void)
+{
+	SSL_CTX	*ctx;
+	char	 err[256];
+
+	ctx = tls_server_ctx(path("good.pem"), path("good.key"), err,
+	    sizeof(err));
+	CHECK(ctx != NULL);
+	CHECK_INT(tls_ctx_policy(ctx, NULL, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_INT(tls_ctx_policy(ctx, "NO-SUCH-CIPHER", NULL, NULL, err,
+	    sizeof(err)), -1);
+	CHECK_MSG(strstr(err, "ciphers \"NO-SUCH-CIPHER\": ") != NULL &&
+	    strstr(err, "no cipher match") != NULL, "%s", err);
+	CHECK_INT(tls_ctx_policy(ctx, NULL, "TLS_NO_SUCH_SUITE", NULL, err,
+	    sizeof(err)), -1);
+	CHECK_MSG(strstr(err, "ciphersuites \"TLS_NO_SUCH_SUITE\": ") !=
+	    NULL, "%s", err);
+	CHECK_INT(tls_ctx_policy(ctx, NULL, NULL, "1.1", err, sizeof(err)),
+	    -1);
+	CHECK_MSG(strcmp(err, "min_version \"1.1\": not 1.2 or 1.3") == 0, "%s",
+	    err);
+	CHECK_INT(tls_ctx_policy(ctx, "ECDHE+AESGCM", "TLS_AES_256_GCM_SHA384",
+	    "1.3", err, sizeof(err)), 0);
+	SSL_CTX_free(ctx);
+
+	/* AES128-SHA refused by default, taken when the server allows it. */
+	CHECK(!peer_only('c', "AES128-SHA", "good.pem", "good.key"));
+	srv_ciphers = "AES128-SHA";
+	CHECK(peer_only('c', "AES128-SHA", "good.pem", "good.key"));
+	CHECK(!peer_only('c', "ECDHE-RSA-AES128-GCM-SHA256", "good.pem",
+	    "good.key"));
+	srv_ciphers = NULL;
+	/* min_version "1.3": a TLS 1.2 client is refused, 1.3 taken. */
+	srv_minver = "1.3";
+	CHECK(!handshake(path("good.pem"), path("good.key"), path("ca.pem"),
+	    "localhost", TLS1_2_VERSION));
+	CHECK(handshake(path("good.pem"), path("good.key"), path("ca.pem"),
+	    "localhost", 0));
+	/* ciphersuites: a 1.3 client whose only suite is not offered fails */
+	srv_suites = "TLS_AES_256_GCM_SHA384";
+	peer_client_ciphers = NULL;
+	CHECK(handshake(path("good.pem"), path("good.key"), path("ca.pem"),
+	    "localhost", 0));
+	srv_minver = srv_suites = NULL;
+}
+
 int
 main(void)
 {
@@ -317,6 +370,8 @@ main(void)
 
 	/* TLS 1.2 suites: forward-secret AEAD only, either side. */
 	test_ciphers();
+	/* ciphers, ciphersuites, min_version (issue 11) */
+	test_policy();
 
 	X509_free(ca);
 	X509_free(good);
