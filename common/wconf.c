@@ -140,6 +140,12 @@ static const struct wconf_key ws_client_tls_keys[] = {
 	{ "cafile", WCT_STRING, 0, NULL, NULL },
 	/* name to verify and send as SNI (default: the url's host) */
 	{ "domain", WCT_STRING, 0, NULL, NULL },
+	/* TLS policy (issue 11): OpenSSL's TLS 1.2 cipher list */
+	{ "ciphers", WCT_STRING, 0, NULL, NULL },
+	/* OpenSSL's TLS 1.3 ciphersuites */
+	{ "ciphersuites", WCT_STRING, 0, NULL, NULL },
+	/* "1.2" or "1.3" */
+	{ "min_version", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -158,8 +164,15 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "per_stream", WCT_BOOL, 0, NULL, NULL },
 	/* per_stream: most upstream connections at once */
 	{ "max_connections", WCT_INT, 0, NULL, NULL },
-	/* per_stream: close an idle upstream after, ms (0: never) */
+	/* close after this long without a data frame, ms (0: never);
+	 * per_stream: an idle upstream */
 	{ "idle_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* Time limits and sizes (issue 11), as for ws_server. */
+	{ "handshake_timeout_ms", WCT_INT, 0, NULL, NULL },
+	{ "pong_timeout_ms", WCT_INT, 0, NULL, NULL },
+	{ "message_timeout_ms", WCT_INT, 0, NULL, NULL },
+	{ "max_message_size", WCT_INT, 0, NULL, NULL },
+	{ "max_frame_size", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -169,7 +182,18 @@ static const struct wconf_key ws_server_tls_keys[] = {
 	{ "cert", WCT_STRING, WCF_REQUIRED, NULL, NULL },
 	/* PEM private key file */
 	{ "key", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* TLS policy (issue 11): OpenSSL's TLS 1.2 cipher list */
+	{ "ciphers", WCT_STRING, 0, NULL, NULL },
+	/* OpenSSL's TLS 1.3 ciphersuites */
+	{ "ciphersuites", WCT_STRING, 0, NULL, NULL },
+	/* "1.2" or "1.3" */
+	{ "min_version", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* One allowed Origin of ws_server. */
+static const struct wconf_key origin_elem = {
+	"origin", WCT_STRING, 0, NULL, NULL
 };
 
 static const struct wconf_key ws_server_keys[] = {
@@ -185,6 +209,22 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "ping_interval_ms", WCT_INT, 0, NULL, NULL },
 	/* most clients at once */
 	{ "max_connections", WCT_INT, 0, NULL, NULL },
+	/* Time limits, sizes and connection policy (issue 11). */
+	/* TCP (and TLS) to the end of the upgrade, ms */
+	{ "handshake_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* close after this long without a data frame, ms (0: never) */
+	{ "idle_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* a ping's answer within, ms (absent: ping_interval_ms) */
+	{ "pong_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* a message begun must be complete within, ms (0: never) */
+	{ "message_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* largest message and frame payload, bytes */
+	{ "max_message_size", WCT_INT, 0, NULL, NULL },
+	{ "max_frame_size", WCT_INT, 0, NULL, NULL },
+	/* most clients from one address (IPv6: one /64) */
+	{ "max_connections_per_ip", WCT_INT, 0, NULL, NULL },
+	/* the Origins that may upgrade (absent: any) */
+	{ "allowed_origins", WCT_ARRAY, 0, NULL, &origin_elem },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

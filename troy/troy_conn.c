@@ -371,6 +371,114 @@ check_sockopts(const struct vctx *vc, struct json_object *rec, int nodelay)
 	return rc ? -1 : 0;
 }
 
+/*
+ * Time limits and sizes shared by ws_server and ws_client (issue 11);
+ * the worker fills in what is absent.
+ */
+static int
+check_limits(const struct vctx *vc, struct json_object *rec)
+{
+	int	 rc;
+
+	rc = want_uint(vc, rec, "handshake_timeout_ms", 1, 3600000, 0, 0);
+	rc |= want_uint(vc, rec, "pong_timeout_ms", 1, 86400000, 0, 0);
+	rc |= want_uint(vc, rec, "message_timeout_ms", 0, 86400000, 0, 0);
+	rc |= want_uint(vc, rec, "max_message_size", 1, 1073741824, 0, 0);
+	rc |= want_uint(vc, rec, "max_frame_size", 1, 1073741824, 0, 0);
+	return rc ? -1 : 0;
+}
+
+/* Whether s is an origin as browsers send it: scheme://host[:port]. */
+static int
+origin_ok(const char *s)
+{
+	const char	*p = s, *h;
+
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	    *p == '.')
+		p++;
+	if (strncmp(p, "://", 3) != 0)
+		return 0;
+	for (h = p += 3; *p != '\0' && *p != ':'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
+		    *p != '[' && *p != ']')
+			return 0;
+	if (p == h)
+		return 0;
+	if (*p == ':') {
+		if (*++p == '\0')
+			return 0;
+		for (; *p != '\0'; p++)
+			if (!isdigit((unsigned char)*p))
+				return 0;
+	}
+	return 1;
+}
+
+/* allowed_origins: an array of exact origins (scheme://host[:port]). */
+static int
+check_origins(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v, *o;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (!json_object_object_get_ex(rec, "allowed_origins", &v))
+		return 0;
+	c = vc_key(vc, "allowed_origins", NULL);
+	if (!json_object_is_type(v, json_type_array))
+		return bad_type(&c, "allowed_origins", "an array of strings", v);
+	for (i = 0; i < json_object_array_length(v); i++) {
+		o = json_object_array_get_idx(v, i);
+		pos = vc_pos(&c);
+		if (c.vc_src != NULL && c.vc_src->te_kind == EX_ARR &&
+		    i < (size_t)c.vc_src->te_list.tl_n)
+			pos = troy_expr_pos(c.vc_src->te_list.tl_v[i].tf_expr,
+			    &pos);
+		if (!json_object_is_type(o, json_type_string)) {
+			troy_error(vc->vc_diags, &pos, "\"allowed_origins\" "
+			    "must hold strings, not %s", tname(o));
+			rc = -1;
+		} else if (!origin_ok(json_object_get_string(o))) {
+			troy_error(vc->vc_diags, &pos, "\"%s\" is not an "
+			    "origin (scheme://host or scheme://host:port, no "
+			    "path)", json_object_get_string(o));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* The TLS policy keys of a tls record (both roles). */
+static int
+check_tls_policy(const struct vctx *vc, struct json_object *tls)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*s;
+	int			 rc;
+
+	rc = want_str(vc, tls, "ciphers", 0, "tls");
+	rc |= want_str(vc, tls, "ciphersuites", 0, "tls");
+	rc |= want_str(vc, tls, "min_version", 0, "tls");
+	if (rc == 0 && json_object_object_get_ex(tls, "min_version", &v)) {
+		s = json_object_get_string(v);
+		if (strcmp(s, "1.2") != 0 && strcmp(s, "1.3") != 0) {
+			c = vc_key(vc, "min_version", NULL);
+			pos = vc_pos(&c);
+			troy_error(vc->vc_diags, &pos, "\"min_version\" must be "
+			    "\"1.2\" or \"1.3\", not \"%s\"", s);
+			rc = -1;
+		}
+	}
+	return rc ? -1 : 0;
+}
+
 /* ws_client config. */
 static int
 conf_ws_client(const struct vctx *vc, struct json_object *rec)
@@ -378,14 +486,19 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	static const char *const names[] = {
 		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
 		"per_stream", "max_connections", "idle_timeout_ms",
+		"handshake_timeout_ms", "pong_timeout_ms",
+		"message_timeout_ms", "max_message_size", "max_frame_size",
 	};
-	static const char *const tlsnames[] = { "cafile", "domain" };
+	static const char *const tlsnames[] = {
+		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
+	};
 	struct json_object	*v, *s;
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 8, "ws_client config");
+	rc = check_keys(vc, rec, names, 13, "ws_client config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
+	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
 	rc |= want_bool(vc, rec, "per_stream", -1);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
@@ -418,9 +531,10 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		c = vc_key(vc, "tls", NULL);
 		if (!json_object_is_type(v, json_type_object))
 			return bad_type(&c, "tls", "a bool or a record", v);
-		rc |= check_keys(&c, v, tlsnames, 2, "ws_client tls");
+		rc |= check_keys(&c, v, tlsnames, 5, "ws_client tls");
 		rc |= want_str(&c, v, "cafile", 0, "tls");
 		rc |= want_str(&c, v, "domain", 0, "tls");
+		rc |= check_tls_policy(&c, v);
 	}
 	return rc ? -1 : 0;
 }
@@ -431,16 +545,25 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 {
 	static const char *const names[] = {
 		"url", "tls", "backlog", "socket_options", "ping_interval_ms",
-		"max_connections",
+		"max_connections", "handshake_timeout_ms", "idle_timeout_ms",
+		"pong_timeout_ms", "message_timeout_ms", "max_message_size",
+		"max_frame_size", "max_connections_per_ip", "allowed_origins",
+	};
+	static const char *const tlsnames[] = {
+		"cert", "key", "ciphers", "ciphersuites", "min_version",
 	};
 	struct json_object	*v;
 	struct vctx		 c;
 	struct troy_pos		 pos;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 6, "ws_server config");
+	rc = check_keys(vc, rec, names, 14, "ws_server config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
+	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
+	rc |= want_uint(vc, rec, "max_connections_per_ip", 1, 65536, 0, 0);
+	rc |= check_limits(vc, rec);
+	rc |= check_origins(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
@@ -450,8 +573,10 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		if (!json_object_is_type(v, json_type_object))
 			return bad_type(&c, "tls", "a record {\"cert\", "
 			    "\"key\"}", v);
+		rc |= check_keys(&c, v, tlsnames, 5, "ws_server tls");
 		rc |= want_str(&c, v, "cert", 1, "ws_server tls");
 		rc |= want_str(&c, v, "key", 1, "ws_server tls");
+		rc |= check_tls_policy(&c, v);
 	} else if (json_object_object_get_ex(rec, "url", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    strncasecmp(json_object_get_string(v), "wss://", 6) == 0) {

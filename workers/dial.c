@@ -90,8 +90,17 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	tg->tg_conf.cf_url = &tg->tg_url;
 	tg->tg_conf.cf_stats = &tg->tg_st;
 	tg->tg_conf.cf_owner = w->w_name;
-	tg->tg_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
-	    tg->tg_conf.cf_ping_ms);
+	wsconn_conf_read(&tg->tg_conf, w->w_cconf);
+	/* per_stream: idle_timeout_ms is the relay's, for its upstreams */
+	if (jg_bool(w->w_cconf, "per_stream", 0))
+		tg->tg_conf.cf_idle_ms = 0;
+	if (tg->tg_tls && json_object_is_type(t, json_type_object) &&
+	    tls_ctx_policy(tg->tg_ctx, jg_str(t, "ciphers", NULL),
+	    jg_str(t, "ciphersuites", NULL), jg_str(t, "min_version", NULL),
+	    e, sizeof(e)) == -1) {
+		snprintf(err, errlen, "tls: %s", e);
+		return -1;
+	}
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipcount.h"
 #include "log.h"
 #include "tls.h"
 #include "url.h"
@@ -42,6 +43,7 @@ struct wss_conn {
 	char			 sc_host[INET6_ADDRSTRLEN];
 	uint16_t		 sc_port;
 	int			 sc_open;	/* handshake done */
+	struct ipc_key		 sc_key;	/* max_connections_per_ip */
 	struct json_object	*sc_meta;	/* built on first use */
 	struct json_object	*sc_meta_bin;
 };
@@ -70,6 +72,11 @@ struct wss_state {
 	uint64_t		 ss_unroutable;
 	uint64_t		 ss_unsent;
 	uint64_t		 ss_refused;
+	/* Connection policy (issue 11). */
+	struct ipcount		*ss_perip;	/* connections per address */
+	unsigned int		 ss_max_ip;	/* max_connections_per_ip */
+	uint64_t		 ss_refused_ip;	/* of ss_refused: per address */
+	const char		**ss_origins;	/* allowed_origins (or NULL) */
 };
 
 static struct wss_state	 wss;
@@ -212,6 +219,7 @@ wss_closed(struct wsconn *ws, void *arg)
 			break;
 		}
 	wss_unindex(ss, sc);
+	ipc_give(ss->ss_perip, &sc->sc_key);
 	ss->ss_nconns--;
 	if (ss->ss_cur == sc)
 		ss->ss_cur = NULL;
@@ -230,20 +238,36 @@ static const struct wsconn_cb wss_cb = {
 	.wc_closed = wss_closed,
 };
 
-/* Full: answer 503 and hang up (a small write on a fresh socket). */
+/*
+ * Full, or the address holds max_connections_per_ip (perip): answer 503
+ * and hang up (a small write on a fresh socket).
+ */
 static void
-wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port)
+wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port,
+    int perip)
 {
 	static const char	 busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Connection: close\r\nContent-Type: text/plain\r\n"
 	    "Content-Length: 20\r\n\r\ntoo many connections";
+	static const char	 busy_ip[] = "HTTP/1.1 503 Service "
+	    "Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 38\r\n\r\ntoo many connections from this address";
 
 	ss->ss_refused++;
+	if (perip)
+		ss->ss_refused_ip++;
 	if (wsconn_often(ss->ss_refused))
-		log_warnx("connector %s: %s:%u refused: %d connections is "
+		log_warnx("connector %s: %s:%u refused: %u connections %s is "
 		    "the limit (%llu refused so far)", ss->ss_w->w_name, host,
-		    port, ss->ss_max, (unsigned long long)ss->ss_refused);
-	(void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		    port, perip ? ss->ss_max_ip : (unsigned int)ss->ss_max,
+		    perip ? "from one address" : "in all",
+		    (unsigned long long)ss->ss_refused);
+	if (perip)
+		(void)send(fd, busy_ip, sizeof(busy_ip) - 1,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	else
+		(void)send(fd, busy, sizeof(busy) - 1,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }
 
@@ -303,7 +327,14 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host),
 		    &sc->sc_port);
 		if (ss->ss_nconns >= ss->ss_max) {
-			wss_refuse(ss, fd, sc->sc_host, sc->sc_port);
+			wss_refuse(ss, fd, sc->sc_host, sc->sc_port, 0);
+			free(sc);
+			continue;
+		}
+		/* max_connections_per_ip (an address not counted: none) */
+		if (ipc_key((struct sockaddr *)&sa, &sc->sc_key) == 0 &&
+		    ipc_take(ss->ss_perip, &sc->sc_key) != 0) {
+			wss_refuse(ss, fd, sc->sc_host, sc->sc_port, 1);
 			free(sc);
 			continue;
 		}
@@ -336,6 +367,7 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 			wsconn_pause(sc->sc_ws, 1);
 		continue;
 fail:
+		ipc_give(ss->ss_perip, &sc->sc_key);
 		free(sc);
 	}
 }
@@ -350,6 +382,38 @@ wss_busy_over(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (ss->ss_nconns < ss->ss_max)
 		wss_listen(ss, 1);
+}
+
+/*
+ * Connection policy: max_connections_per_ip (default a quarter of the
+ * connections, rounded up) and allowed_origins (absent: any).
+ */
+static int
+wss_policy(struct wss_state *ss, char *err, size_t errlen)
+{
+	struct json_object	*cconf = ss->ss_w->w_cconf, *list;
+	size_t			 i, n;
+
+	ss->ss_max_ip = (unsigned int)jg_int(cconf, "max_connections_per_ip",
+	    (ss->ss_max + 3) / 4);
+	if ((ss->ss_perip = ipc_new(ss->ss_max_ip, arc4random())) == NULL)
+		goto nomem;
+	if ((list = jg_get(cconf, "allowed_origins")) == NULL ||
+	    !json_object_is_type(list, json_type_array))
+		return 0;
+	n = json_object_array_length(list);
+	/* one more, so that an empty list is not NULL (NULL: any) */
+	if ((ss->ss_origins = calloc(n + 1, sizeof(*ss->ss_origins))) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		ss->ss_origins[i] = json_object_get_string(
+		    json_object_array_get_idx(list, i));
+	ss->ss_conf.cf_origins = ss->ss_origins;
+	ss->ss_conf.cf_norigins = n;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 /* Read the config and TLS material; listen (before the sandbox). */
@@ -388,7 +452,9 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 			return -1;
 		}
 		if ((ss->ss_ctx = tls_server_ctx(cert, key, e, sizeof(e)))
-		    == NULL) {
+		    == NULL || tls_ctx_policy(ss->ss_ctx,
+		    jg_str(t, "ciphers", NULL), jg_str(t, "ciphersuites", NULL),
+		    jg_str(t, "min_version", NULL), e, sizeof(e)) == -1) {
 			snprintf(err, errlen, "tls: %s", e);
 			return -1;
 		}
@@ -406,8 +472,9 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_owner = w->w_name;
-	ss->ss_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
-	    ss->ss_conf.cf_ping_ms);
+	wsconn_conf_read(&ss->ss_conf, w->w_cconf);
+	if (wss_policy(ss, err, errlen) == -1)
+		return -1;
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
 		    "supervisor");
@@ -425,9 +492,9 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	ss->ss_paused = !wss_can_read(ss);
 	wss_listen(ss, 1);
 	log_info("connector %s: listening on %s%s%s:%u%s, at most %d "
-	    "connections", w->w_name, u.u_ipv6 ? "[" : "", u.u_host,
-	    u.u_ipv6 ? "]" : "", u.u_port, ss->ss_ctx ? " (TLS)" : "",
-	    ss->ss_max);
+	    "connections, %u per address", w->w_name, u.u_ipv6 ? "[" : "",
+	    u.u_host, u.u_ipv6 ? "]" : "", u.u_port,
+	    ss->ss_ctx ? " (TLS)" : "", ss->ss_max, ss->ss_max_ip);
 	return 0;
 }
 
@@ -646,6 +713,10 @@ wss_finish(struct worker *w)
 	ss->ss_fd = -1;
 	SSL_CTX_free(ss->ss_ctx);
 	ss->ss_ctx = NULL;
+	ipc_free(ss->ss_perip);
+	ss->ss_perip = NULL;
+	free(ss->ss_origins);
+	ss->ss_origins = NULL;
 	w->w_state = NULL;
 }
 
@@ -661,6 +732,8 @@ wss_stats(struct worker *w, struct json_object *o)
 	json_object_object_add(o, "open", json_object_new_int(ss->ss_nconns));
 	json_object_object_add(o, "refused",
 	    json_object_new_uint64(ss->ss_refused));
+	json_object_object_add(o, "refused_per_ip",
+	    json_object_new_uint64(ss->ss_refused_ip));
 }
 
 const struct conn_ops ws_server_ops = {

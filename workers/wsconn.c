@@ -39,6 +39,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "jsonget.h"
 #include "log.h"
 #include "ws.h"
 #include "wsconn.h"
@@ -76,6 +77,8 @@ struct wsconn {
 	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
 	unsigned int		 c_in_cb:1;	/* flush when done */
 	unsigned int		 c_ping_unanswered:1;
+	unsigned int		 c_ping_wait:1;	/* c_ping: pong deadline */
+	unsigned int		 c_msg_armed:1;	/* c_msg runs */
 	struct ws_parser	 c_parser;
 	struct ws_close		 c_close;
 	const uint8_t		*c_vtext;	/* text being delivered */
@@ -85,6 +88,12 @@ struct wsconn {
 	struct event		*c_defer;	/* reap or resume */
 	struct event		*c_conn_ev;	/* client TCP connect */
 	uint64_t		 c_ping_seq;
+	/* Time limits (issue 11): idle and message timers, made lazily. */
+	struct event		*c_idle;
+	struct event		*c_msg;
+	struct timeval		 c_last_data;	/* last data frame either way */
+	uint64_t		 c_msgs;	/* data messages received */
+	uint64_t		 c_msg_mark;	/* c_msgs when c_msg was armed */
 	char			 c_key[WS_KEY_LEN + 1];
 	char			*c_name;
 	char			*c_err;		/* why it ended (allocated) */
@@ -104,6 +113,9 @@ static void	wsc_in_drop(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
 static int	wsc_over(struct wsconn *, const char *, int);
+static void	wsc_limits_off(struct wsconn *);
+static void	wsc_limits_open(struct wsconn *);
+static void	wsc_msg_check(struct wsconn *);
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -134,6 +146,28 @@ wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 	cf->cf_close_wait_ms = WSC_CLOSE_WAIT_MS;
 	cf->cf_out_max = WSC_OUT_MAX;
 	cf->cf_owner = "ws";
+	cf->cf_idle_ms = role == WS_ROLE_SERVER ? WSC_IDLE_MS_SERVER : 0;
+	cf->cf_msg_ms = WSC_MSG_TIMEOUT_MS;
+}
+
+/*
+ * The time limits and sizes of a ws_server or ws_client config (troy
+ * checked their ranges); what is absent keeps the role's default.
+ */
+void
+wsconn_conf_read(struct wsconn_conf *cf, struct json_object *cconf)
+{
+	cf->cf_hs_timeout_ms = (int)jg_int(cconf, "handshake_timeout_ms",
+	    cf->cf_hs_timeout_ms);
+	cf->cf_idle_ms = (int)jg_int(cconf, "idle_timeout_ms", cf->cf_idle_ms);
+	cf->cf_ping_ms = (int)jg_int(cconf, "ping_interval_ms", cf->cf_ping_ms);
+	cf->cf_pong_ms = (int)jg_int(cconf, "pong_timeout_ms", cf->cf_pong_ms);
+	cf->cf_msg_ms = (int)jg_int(cconf, "message_timeout_ms",
+	    cf->cf_msg_ms);
+	cf->cf_lim.wl_max_message = (uint64_t)jg_int(cconf, "max_message_size",
+	    (int64_t)cf->cf_lim.wl_max_message);
+	cf->cf_lim.wl_max_frame = (uint64_t)jg_int(cconf, "max_frame_size",
+	    (int64_t)cf->cf_lim.wl_max_frame);
 }
 
 /* Arm the one-shot timer (an open connection has none while idle). */
@@ -232,8 +266,7 @@ wsc_dead(struct wsconn *c)
 		event_del(c->c_wev);
 	if (c->c_timer != NULL)
 		evtimer_del(c->c_timer);
-	if (c->c_ping != NULL)
-		evtimer_del(c->c_ping);
+	wsc_limits_off(c);
 	c->c_state = WSC_DEAD;
 	event_active(c->c_defer, EV_TIMEOUT, 0);
 }
@@ -319,8 +352,7 @@ wsc_flush_and_drop(struct wsconn *c)
 {
 	c->c_state = WSC_FLUSH;
 	wsc_want_read(c, 0);
-	if (c->c_ping != NULL)
-		evtimer_del(c->c_ping);
+	wsc_limits_off(c);
 	/* A peer that does not read cannot keep us here for ever. */
 	wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	wsc_flush(c);
@@ -361,8 +393,7 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 	else {
 		/* RFC 6455 7.1.1: the server drops TCP first. */
 		c->c_state = WSC_WAIT_EOF;
-		if (c->c_ping != NULL)
-			evtimer_del(c->c_ping);
+		wsc_limits_off(c);
 		wsc_timer(c, c->c_conf->cf_close_wait_ms);
 	}
 }
@@ -423,6 +454,10 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 			st->st_frames_in++;
 			st->st_bytes_in += ev->we_len;
 		}
+		c->c_msgs++;
+		if (c->c_idle != NULL)
+			event_base_gettimeofday_cached(c->c_base,
+			    &c->c_last_data);
 		if (ev->we_type == WS_EV_TEXT) {
 			c->c_vtext = ev->we_data;
 			c->c_vlen = ev->we_len;
@@ -512,8 +547,6 @@ wsc_frames(struct wsconn *c)
 static void
 wsc_opened(struct wsconn *c)
 {
-	struct timeval	 tv;
-
 	/* Made again if a closing handshake needs it. */
 	if (c->c_timer != NULL)
 		event_free(c->c_timer);
@@ -526,11 +559,7 @@ wsc_opened(struct wsconn *c)
 	buf_free(&c->c_tmp);
 	if (c->c_conf->cf_stats != NULL)
 		c->c_conf->cf_stats->st_connections++;
-	if (c->c_conf->cf_ping_ms > 0) {
-		tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
-		tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
-		evtimer_add(c->c_ping, &tv);
-	}
+	wsc_limits_open(c);
 	c->c_cb->wc_open(c, c->c_arg);
 }
 
@@ -595,6 +624,10 @@ wsc_server_handshake(struct wsconn *c)
 		return;
 	if (r == WS_NEED_MORE)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
+	/* allowed_origins: another Origin gets 403 */
+	if (r == WS_OK && !ws_origin_allowed(req.wr_origin,
+	    c->c_conf->cf_origins, c->c_conf->cf_norigins))
+		r = WS_ERR_HS_ORIGIN;
 	buf_reset(&c->c_tmp);
 	if (r != WS_OK) {
 		wsc_hs_failed(c);
@@ -851,6 +884,8 @@ wsc_batch(struct wsconn *c, uint8_t *data, size_t n)
 	if (c->c_state == WSC_OPEN && c->c_in != NULL &&
 	    evbuffer_get_length(c->c_in) == 0)
 		wsc_in_drop(c);
+	if (c->c_conf->cf_msg_ms > 0)
+		wsc_msg_check(c);
 }
 
 /*
@@ -984,31 +1019,187 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	wsc_dead(c);
 }
 
-/* Keepalive: a peer silent since the last ping is gone. */
+/* Arm a timer ms from now. */
+static void
+wsc_arm(struct event *ev, int ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+/* How long a ping may wait for its answer. */
+static int
+wsc_pong_ms(const struct wsconn *c)
+{
+	return c->c_conf->cf_pong_ms > 0 ? c->c_conf->cf_pong_ms :
+	    c->c_conf->cf_ping_ms;
+}
+
+/* A time limit passed: count it, say why, close with code. */
+static void
+wsc_time_up(struct wsconn *c, uint16_t code, const char *reason,
+    const char *what, int ms)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+
+	if (st != NULL)
+		st->st_timeouts++;
+	wsc_why(c, "%s within %d ms (close %u)", what, ms, code);
+	wsconn_close(c, code, reason);
+}
+
+/*
+ * Keepalive: send a ping, then at the pong deadline check that the peer
+ * said anything since (any frame counts, not only the pong); the next
+ * ping goes out a ping interval after the previous one, or at the
+ * deadline when the answer may take longer than that.
+ */
 static void
 wsc_ping(evutil_socket_t fd, short ev, void *arg)
 {
 	struct wsconn	*c = arg;
-	struct timeval	 tv;
 	uint64_t	 seq;
+	int		 ping = c->c_conf->cf_ping_ms, pong = wsc_pong_ms(c);
 
 	(void)fd;
 	(void)ev;
 	if (c->c_state != WSC_OPEN)
 		return;
-	if (c->c_ping_unanswered) {
-		wsc_why(c, "keepalive: no answer to a ping within %d ms",
-		    c->c_conf->cf_ping_ms);
-		wsconn_close(c, WS_CLOSE_GOING_AWAY, "keepalive timeout");
-		return;
+	if (c->c_ping_wait) {
+		c->c_ping_wait = 0;
+		if (c->c_ping_unanswered) {
+			wsc_time_up(c, WS_CLOSE_GOING_AWAY, "keepalive timeout",
+			    "keepalive: no answer to a ping", pong);
+			return;
+		}
+		if (ping > pong) {
+			wsc_arm(c->c_ping, ping - pong);
+			return;
+		}
 	}
 	seq = ++c->c_ping_seq;
 	if (wsc_frame(c, WS_OP_PING, &seq, sizeof(seq)) == -1)
 		return;
 	c->c_ping_unanswered = 1;
-	tv.tv_sec = c->c_conf->cf_ping_ms / 1000;
-	tv.tv_usec = (c->c_conf->cf_ping_ms % 1000) * 1000;
-	evtimer_add(c->c_ping, &tv);
+	c->c_ping_wait = 1;
+	wsc_arm(c->c_ping, pong);
+}
+
+/* idle_timeout_ms: no data frame either way for that long closes. */
+static void
+wsc_idle(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+	struct timeval	 now, d;
+	int		 ms = c->c_conf->cf_idle_ms;
+	long long	 idle;
+
+	(void)fd;
+	(void)ev;
+	if (c->c_state != WSC_OPEN)
+		return;
+	event_base_gettimeofday_cached(c->c_base, &now);
+	/* Not read because of our own backpressure: not the peer's idling. */
+	if (c->c_paused || c->c_out_full)
+		c->c_last_data = now;
+	timersub(&now, &c->c_last_data, &d);
+	idle = (long long)d.tv_sec * 1000 + d.tv_usec / 1000;
+	if (idle >= 0 && idle < ms) {
+		wsc_arm(c->c_idle, ms - (int)idle);
+		return;
+	}
+	wsc_time_up(c, WS_CLOSE_GOING_AWAY, "idle timeout",
+	    "idle: no data frame either way", ms);
+}
+
+/* message_timeout_ms: a message started must be complete by then. */
+static void
+wsc_msg_late(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wsconn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	c->c_msg_armed = 0;
+	if (c->c_state != WSC_OPEN)
+		return;
+	/* We stopped reading it (backpressure): the peer gets its time. */
+	if (c->c_paused || c->c_out_full) {
+		c->c_msg_armed = 1;
+		wsc_arm(c->c_msg, c->c_conf->cf_msg_ms);
+		return;
+	}
+	wsc_time_up(c, 1008, "message timeout",
+	    "message: an unfinished message not completed",
+	    c->c_conf->cf_msg_ms);
+}
+
+/*
+ * After a read batch: a message (or frame) left unfinished starts the
+ * message timer, unless it runs for this same message already; none
+ * unfinished stops it.  Costs a heap operation only per batch that ends
+ * inside a new message.
+ */
+static void
+wsc_msg_check(struct wsconn *c)
+{
+	int	 busy;
+
+	busy = c->c_state == WSC_OPEN && !ws_parser_idle(&c->c_parser);
+	if (!busy) {
+		if (c->c_msg_armed) {
+			evtimer_del(c->c_msg);
+			c->c_msg_armed = 0;
+		}
+		return;
+	}
+	if (c->c_msg_armed && c->c_msg_mark == c->c_msgs)
+		return;
+	if (c->c_msg == NULL &&
+	    (c->c_msg = evtimer_new(c->c_base, wsc_msg_late, c)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	c->c_msg_mark = c->c_msgs;
+	c->c_msg_armed = 1;
+	wsc_arm(c->c_msg, c->c_conf->cf_msg_ms);
+}
+
+/* The connection is open: start keepalive and the idle timer. */
+static void
+wsc_limits_open(struct wsconn *c)
+{
+	if (c->c_conf->cf_ping_ms > 0) {
+		c->c_ping_wait = 0;
+		wsc_arm(c->c_ping, c->c_conf->cf_ping_ms);
+	}
+	if (c->c_conf->cf_idle_ms > 0) {
+		if (c->c_idle == NULL &&
+		    (c->c_idle = evtimer_new(c->c_base, wsc_idle, c)) == NULL) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+			return;
+		}
+		event_base_gettimeofday_cached(c->c_base, &c->c_last_data);
+		wsc_arm(c->c_idle, c->c_conf->cf_idle_ms);
+	}
+}
+
+/* Closing or gone: keepalive, idle and message timers stop. */
+static void
+wsc_limits_off(struct wsconn *c)
+{
+	if (c->c_ping != NULL)
+		evtimer_del(c->c_ping);
+	if (c->c_idle != NULL)
+		evtimer_del(c->c_idle);
+	if (c->c_msg != NULL)
+		evtimer_del(c->c_msg);
+	c->c_msg_armed = 0;
 }
 
 /*
@@ -1198,6 +1389,10 @@ wsconn_free(struct wsconn *c)
 		event_free(c->c_timer);
 	if (c->c_ping != NULL)
 		event_free(c->c_ping);
+	if (c->c_idle != NULL)
+		event_free(c->c_idle);
+	if (c->c_msg != NULL)
+		event_free(c->c_msg);
 	if (c->c_defer != NULL)
 		event_free(c->c_defer);
 	ws_parser_free(&c->c_parser);
@@ -1249,6 +1444,8 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		st->st_frames_out++;
 		st->st_bytes_out += len;
 	}
+	if (c->c_idle != NULL)
+		event_base_gettimeofday_cached(c->c_base, &c->c_last_data);
 	return 0;
 }
 
@@ -1270,8 +1467,7 @@ wsconn_close(struct wsconn *c, uint16_t code, const char *reason)
 	if (a.ca_send)
 		wsc_close_frame(c, code, reason, strlen(reason));
 	c->c_state = WSC_CLOSING;
-	if (c->c_ping != NULL)
-		evtimer_del(c->c_ping);
+	wsc_limits_off(c);
 	/* Keep reading: the peer's close answers ours. */
 	wsc_out_bound(c, 0);
 	if (c->c_paused)
@@ -1428,6 +1624,7 @@ wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
 		{ "bytes_out", offsetof(struct wsc_stats, st_bytes_out) },
 		{ "pings_in", offsetof(struct wsc_stats, st_pings_in) },
 		{ "overflows", offsetof(struct wsc_stats, st_overflows) },
+		{ "timeouts", offsetof(struct wsc_stats, st_timeouts) },
 		{ "close_other", offsetof(struct wsc_stats, st_close_other) },
 	};
 	uint64_t	 v;

@@ -29,6 +29,9 @@
 #define WSC_CLOSE_WAIT_MS	2000	/* for the peer's close frame / EOF */
 #define WSC_OUT_MAX		(8U * 1024 * 1024)	/* queued output */
 #define WSC_NAME_MAX		96
+/* Time limits (issue 11); each is a config key, 0 turns it off. */
+#define WSC_IDLE_MS_SERVER	300000	/* no data frame either way */
+#define WSC_MSG_TIMEOUT_MS	120000	/* an unfinished message */
 
 /* Counters a connector keeps for all its connections (show stats). */
 struct wsc_stats {
@@ -43,6 +46,7 @@ struct wsc_stats {
 	uint64_t	st_close_in[16];	/* codes 1000-1015 received */
 	uint64_t	st_close_out[16];	/* codes 1000-1015 sent */
 	uint64_t	st_close_other;		/* other codes, either way */
+	uint64_t	st_timeouts;		/* idle, message or pong */
 };
 
 struct wsconn;
@@ -64,6 +68,12 @@ struct wsconn_conf {
 	int			 cf_hs_timeout_ms;
 	int			 cf_close_wait_ms;
 	int			 cf_ping_ms;	/* 0: no keepalive pings */
+	/* Time limits and the Origin policy (issue 11). */
+	int			 cf_pong_ms;	/* ping answer; 0: cf_ping_ms */
+	int			 cf_idle_ms;	/* no data frame; 0: none */
+	int			 cf_msg_ms;	/* message to complete; 0: none */
+	const char *const	*cf_origins;	/* server: allowed Origins */
+	size_t			 cf_norigins;	/* (cf_origins NULL: any) */
 	size_t			 cf_out_max;
 	const struct url	*cf_url;	/* client: target and Host */
 	struct wsc_stats	*cf_stats;
@@ -76,6 +86,8 @@ void		 wsconn_stats_json(const struct wsc_stats *, struct json_object *);
 
 int		 wsconn_preload(void);
 void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
+/* Time limits and sizes from a ws_server or ws_client config record. */
+void		 wsconn_conf_read(struct wsconn_conf *, struct json_object *);
 
 /*
  * Server side: take an accepted socket (ownership passes) and, when ssl is
