@@ -91,18 +91,27 @@ def recv_exact(s, n):
     return out
 
 
+def read_frame(s):
+    """The next frame's (opcode, payload), unmasked if it was masked."""
+    b0, b1 = recv_exact(s, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", recv_exact(s, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", recv_exact(s, 8))[0]
+    mask = recv_exact(s, 4) if b1 & 0x80 else None
+    data = recv_exact(s, n)
+    if mask is not None:
+        data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    return b0 & 0x0f, data
+
+
 def recv_message(s):
     """The next data frame's (opcode, payload); control frames skipped."""
     while True:
-        b0, b1 = recv_exact(s, 2)
-        n = b1 & 0x7f
-        if n == 126:
-            n = struct.unpack("!H", recv_exact(s, 2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", recv_exact(s, 8))[0]
-        data = recv_exact(s, n)
-        if b0 & 0x0f in (1, 2):
-            return b0 & 0x0f, data
+        op, data = read_frame(s)
+        if op in (1, 2):
+            return op, data
 
 
 class Daemon:

@@ -13,11 +13,11 @@ import struct
 import time
 
 from hostile import (ECHO_WAIT, SANITIZERS, SRC, Daemon, Good, check,
-                     frame, recv_exact, vmhwm)
+                     frame, read_frame, vmhwm)
 
 # Ports of these scripts (hostile.py's are 14490 and 14491).
-PORTS = {"timeouts": 14500, "handshake": 14501, "frames": 14502,
-         "pong": 14503, "tls": 14504, "slots": 14505, "client": 14506}
+PORTS = {"timeouts": 14560, "handshake": 14561, "frames": 14562,
+         "keepalive": 14563, "tls": 14564, "slots": 14565, "client": 14566}
 CASE_HWM = 8 << 20      # VmHWM growth allowed per case, bytes
 
 
@@ -100,15 +100,9 @@ def ended(s, timeout, answer=False):
     s.settimeout(timeout)
     try:
         while True:
-            b0, b1 = recv_exact(s, 2)
-            n = b1 & 0x7f
-            if n == 126:
-                n = struct.unpack("!H", recv_exact(s, 2))[0]
-            elif n == 127:
-                n = struct.unpack("!Q", recv_exact(s, 8))[0]
-            data = recv_exact(s, n)
-            if b0 & 0x0f == 8 and code is None:
-                code = struct.unpack("!H", data[:2])[0] if n >= 2 else 0
+            op, data = read_frame(s)
+            if op == 8 and code is None:
+                code = struct.unpack("!H", data[:2])[0] if data else 0
                 if answer:
                     s.sendall(close_frame(code))
     except ConnectionError as e:

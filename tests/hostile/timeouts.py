@@ -22,7 +22,7 @@ import time
 
 from limits_lib import (Cases, close_frame, ended, main_with, request,
                         tcp, upgrade)
-from hostile import check, frame, recv_message, ECHO_WAIT
+from hostile import ECHO_WAIT, check, frame, read_frame, recv_message
 
 HS, IDLE, MSG = 1.0, 2.5, 1.0   # seconds, as passed to limits.troy
 
@@ -84,11 +84,10 @@ def idle(port, pings):
         while time.monotonic() - t0 < IDLE + 3 and code is None:
             s.sendall(frame(9, b"alive?"))
             try:
-                b0, b1 = s.recv(2)
-                rest = s.recv(b1 & 0x7f)
-                if b0 & 0x0f == 8:
+                op, rest = read_frame(s)
+                if op == 8:
                     code = int.from_bytes(rest[:2], "big")
-            except (socket.timeout, ValueError):
+            except socket.timeout:
                 pass
         s.sendall(close_frame(code or 1000))
         t = time.monotonic() - t0
