@@ -257,10 +257,10 @@ wss_refuse(struct wss_state *ss, int fd, const char *host, uint16_t port,
 	if (perip)
 		ss->ss_refused_ip++;
 	if (wsconn_often(ss->ss_refused))
-		log_warnx("connector %s: %s:%u refused: %u connections %s is "
+		log_warnx("connector %s: %s:%u refused: %u connections%s is "
 		    "the limit (%llu refused so far)", ss->ss_w->w_name, host,
 		    port, perip ? ss->ss_max_ip : (unsigned int)ss->ss_max,
-		    perip ? "from one address" : "in all",
+		    perip ? " from one address" : "",
 		    (unsigned long long)ss->ss_refused);
 	if (perip)
 		(void)send(fd, busy_ip, sizeof(busy_ip) - 1,

@@ -106,7 +106,8 @@ flow
     preprocessors = ["lines"],
     postprocessors = ["lines"],
     codec = "json",
-    config = {"url": "127.0.0.1:$P_LIMIT", "max_connections": 2}
+    config = {"url": "127.0.0.1:$P_LIMIT", "max_connections": 2,
+      "max_connections_per_ip": 2}
   end;
   define connector low from ws_server
   with
