@@ -182,6 +182,19 @@ static const struct mutation {
 	    "missing" },
 	{ "pipelines.0", "compiled", NULL,
 	    "ws_server: key \"pipelines[0].compiled\" missing" },
+	/* time limits, connection and TLS policy (issue 11) */
+	{ "connector.config", "idle_timeout_ms", "\"5m\"", "ws_server: key "
+	    "\"connector.config.idle_timeout_ms\" is not an integer" },
+	{ "connector.config", "allowed_origins", "[\"https://a\", 1]",
+	    "ws_server: key \"connector.config.allowed_origins[1]\" is not "
+	    "a string" },
+	{ "connector.config", "allowed_origins", "\"https://a\"",
+	    "ws_server: key \"connector.config.allowed_origins\" is not "
+	    "an array" },
+	{ "connector.config.tls", "min_version", "1.2", "ws_server: key "
+	    "\"connector.config.tls.min_version\" is not a string" },
+	{ "connector.config.tls", "cipher", "\"x\"", "ws_server: key "
+	    "\"connector.config.tls.cipher\" unknown" },
 	/* the type decides the table */
 	{ "", "type", NULL, "key \"type\" missing" },
 	{ "", "type", "1", "key \"type\" is not a string" },
