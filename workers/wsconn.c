@@ -91,7 +91,7 @@ struct wsconn {
 	/* Time limits (issue 11): idle and message timers, made lazily. */
 	struct event		*c_idle;
 	struct event		*c_msg;
-	struct timeval		 c_last_data;	/* last data frame either way */
+	uint64_t		 c_last_data;	/* ms, last data frame either way */
 	uint64_t		 c_msgs;	/* data messages received */
 	uint64_t		 c_msg_mark;	/* c_msgs when c_msg was armed */
 	char			 c_key[WS_KEY_LEN + 1];
@@ -116,6 +116,7 @@ static int	wsc_over(struct wsconn *, const char *, int);
 static void	wsc_limits_off(struct wsconn *);
 static void	wsc_limits_open(struct wsconn *);
 static void	wsc_msg_check(struct wsconn *);
+static uint64_t	wsc_now_ms(void);
 
 /*
  * Before the sandbox: make OpenSSL load its configuration and providers
@@ -456,8 +457,7 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 		}
 		c->c_msgs++;
 		if (c->c_idle != NULL)
-			event_base_gettimeofday_cached(c->c_base,
-			    &c->c_last_data);
+			c->c_last_data = wsc_now_ms();
 		if (ev->we_type == WS_EV_TEXT) {
 			c->c_vtext = ev->we_data;
 			c->c_vlen = ev->we_len;
@@ -1019,6 +1019,19 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 	wsc_dead(c);
 }
 
+/*
+ * Milliseconds of the coarse monotonic clock: a data frame stamps the
+ * idle time with it (no system call, no timer reset per frame).
+ */
+static uint64_t
+wsc_now_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Arm a timer ms from now. */
 static void
 wsc_arm(struct event *ev, int ms)
@@ -1093,21 +1106,18 @@ static void
 wsc_idle(evutil_socket_t fd, short ev, void *arg)
 {
 	struct wsconn	*c = arg;
-	struct timeval	 now, d;
+	uint64_t	 now = wsc_now_ms(), idle;
 	int		 ms = c->c_conf->cf_idle_ms;
-	long long	 idle;
 
 	(void)fd;
 	(void)ev;
 	if (c->c_state != WSC_OPEN)
 		return;
-	event_base_gettimeofday_cached(c->c_base, &now);
 	/* Not read because of our own backpressure: not the peer's idling. */
 	if (c->c_paused || c->c_out_full)
 		c->c_last_data = now;
-	timersub(&now, &c->c_last_data, &d);
-	idle = (long long)d.tv_sec * 1000 + d.tv_usec / 1000;
-	if (idle >= 0 && idle < ms) {
+	idle = now - c->c_last_data;
+	if (idle < (uint64_t)ms) {
 		wsc_arm(c->c_idle, ms - (int)idle);
 		return;
 	}
@@ -1184,7 +1194,7 @@ wsc_limits_open(struct wsconn *c)
 			wsc_dead(c);
 			return;
 		}
-		event_base_gettimeofday_cached(c->c_base, &c->c_last_data);
+		c->c_last_data = wsc_now_ms();
 		wsc_arm(c->c_idle, c->c_conf->cf_idle_ms);
 	}
 }
@@ -1445,7 +1455,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		st->st_bytes_out += len;
 	}
 	if (c->c_idle != NULL)
-		event_base_gettimeofday_cached(c->c_base, &c->c_last_data);
+		c->c_last_data = wsc_now_ms();
 	return 0;
 }
 
