@@ -910,6 +910,56 @@ t_tls_setup(char *dir)
 	return ok;
 }
 
+/*
+ * One time limit: a connection whose client sends first (may be NULL)
+ * and then nothing gets close code from the server and ends with why.
+ */
+static void
+t_limit(struct wsconn_conf *cf, const char *first, size_t len,
+    int code, const char *why)
+{
+	struct tsrv	 s;
+	struct tcli	 c = { .c_fd = -1 };
+	struct buf	 b;
+
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, cf) == 0);
+	if (first != NULL) {
+		buf_init(&b, 0);
+		/* the first fragment of a message, never finished */
+		CHECK(ws_frame_build(&b, WS_ROLE_CLIENT, WS_OP_TEXT, 0, first,
+		    len) == WS_OK && t_write(&c, b.bf_data, b.bf_len) == 0);
+		buf_free(&b);
+	}
+	CHECK(t_pump(&c, 1, &c.c_close, 1));
+	CHECK_INT(c.c_close, code);
+	CHECK(t_pump(&c, 1, &s.s_closed, 1));
+	CHECK_MSG(strstr(s.s_err, why) != NULL, "%s", s.s_err);
+	t_cli_done(&c);
+}
+
+/* idle_timeout_ms, message_timeout_ms, pong_timeout_ms (issue 11). */
+static void
+test_time_limits(const struct wsconn_conf *dflt, struct wsc_stats *st)
+{
+	struct wsconn_conf	 cf = *dflt;
+	uint64_t		 before = st->st_timeouts;
+
+	cf.cf_close_wait_ms = 50;
+	cf.cf_msg_ms = 0;
+	cf.cf_idle_ms = 50;
+	t_limit(&cf, NULL, 0, 1001, "idle: no data frame");
+	cf.cf_idle_ms = 0;
+	cf.cf_msg_ms = 50;
+	t_limit(&cf, "half", 4, 1008, "message: an unfinished message");
+	cf.cf_msg_ms = 0;
+	cf.cf_ping_ms = 30;
+	cf.cf_pong_ms = 40;
+	t_limit(&cf, NULL, 0, 1001, "keepalive: no answer to a ping within "
+	    "40 ms");
+	CHECK_INT(st->st_timeouts - before, 3);
+}
+
 int
 main(void)
 {
@@ -934,6 +984,7 @@ main(void)
 	test_pause_batch(&cf);
 	test_ping_flood(&cf, &st);
 	test_idle_memory(&cf);
+	test_time_limits(&cf, &st);
 
 	/* The same over TLS. */
 	CHECK(t_tls_setup(dir) == 0);
