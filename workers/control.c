@@ -103,6 +103,8 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	st.st_bytes_in = w->w_cnt.cn_bytes_in;
 	st.st_bytes_out = w->w_cnt.cn_bytes_out;
 	st.st_pulls = w->w_cnt.cn_pulls;
+	st.st_nports = w->w_cnt.cn_nports;
+	memcpy(st.st_ports, w->w_cnt.cn_ports, sizeof(st.st_ports));
 	for (i = 0; i < w->w_nroutes && i < PROTO_STATS_ROUTES; i++)
 		ctl_route_stats(&w->w_routes[i], &routes[i]);
 	st.st_nroutes = i;
