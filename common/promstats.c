@@ -52,7 +52,7 @@ static const struct ps_family ps_families[] = {
 	    "Bytes the connector read from its source, before decoding."),
 	PS("bytes_sent_total", PROM_COUNTER, PS_STAT, "bytes_out",
 	    "Bytes the connector wrote to its sink, after encoding."),
-	PS("connections", PROM_GAUGE, PS_CONN, "open",
+	PS("connections_open", PROM_GAUGE, PS_CONN, "open",
 	    "WebSocket connections open now."),
 	PS("connections_total", PROM_COUNTER, PS_CONN, "connections",
 	    "WebSocket connections established."),

@@ -149,7 +149,7 @@ test_render(void)
 	struct buf			 b;
 	char				 err[128], line[256];
 	const char			*t;
-	size_t				 i, n;
+	size_t				 i, j, n;
 
 	o = json_tokener_parse(reply);
 	CHECK(o != NULL);
@@ -165,6 +165,15 @@ test_render(void)
 		    (strlen(f[i].pf_name) > 6 && strcmp(f[i].pf_name +
 		    strlen(f[i].pf_name) - 6, "_total") == 0), "%s",
 		    f[i].pf_name);
+		/* distinct also as parsers name counters: without _total */
+		for (j = 0; j < i; j++)
+			CHECK_MSG(strncmp(f[i].pf_name, f[j].pf_name,
+			    strlen(f[j].pf_name) - (f[j].pf_type ==
+			    PROM_COUNTER ? 6 : 0)) != 0 || strlen(f[i].pf_name) -
+			    (f[i].pf_type == PROM_COUNTER ? 6 : 0) !=
+			    strlen(f[j].pf_name) - (f[j].pf_type ==
+			    PROM_COUNTER ? 6 : 0), "%s ~ %s", f[i].pf_name,
+			    f[j].pf_name);
 		snprintf(line, sizeof(line), "# TYPE %s %s", f[i].pf_name,
 		    prom_type_name(f[i].pf_type));
 		CHECK_MSG(has_line(t, line), "%s", line);
@@ -183,7 +192,7 @@ test_render(void)
 	    "flow=\"main\",port=\"in\"} 5"));
 	CHECK(has_line(t, "wsflow_events_dropped_total{connector=\"ws\","
 	    "flow=\"main\"} 3"));
-	CHECK(has_line(t, "wsflow_connections{connector=\"ws\","
+	CHECK(has_line(t, "wsflow_connections_open{connector=\"ws\","
 	    "flow=\"main\"} 1"));
 	CHECK(has_line(t, "wsflow_connections_total{connector=\"ws\","
 	    "flow=\"main\"} 3"));
