@@ -232,9 +232,36 @@ test_render(void)
 	buf_free(&b);
 }
 
+/* wsflowd(8)'s METRICS section lists every family. */
+static void
+test_documented(void)
+{
+	const struct promstats_family	*f;
+	static char			 page[256 * 1024];
+	char				 item[128];
+	FILE				*fp;
+	size_t				 i, n, len;
+
+	fp = fopen(WSFLOW_SRCDIR "/man/wsflowd.8.in", "r");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return;
+	len = fread(page, 1, sizeof(page) - 1, fp);
+	page[len] = '\0';
+	fclose(fp);
+	f = promstats_families(&n);
+	for (i = 0; i < n; i++) {
+		snprintf(item, sizeof(item), ".It Li %s Pq %s;", f[i].pf_name,
+		    prom_type_name(f[i].pf_type));
+		CHECK_MSG(strstr(page, item) != NULL, "wsflowd.8: no \"%s\"",
+		    item);
+	}
+}
+
 int
 main(void)
 {
+	test_documented();
 	test_names();
 	test_escape();
 	test_sample();
