@@ -104,14 +104,23 @@ proctab_init(struct event_base *base, const struct deployment *d,
 	return 0;
 }
 
+/* A table entry of an internal worker with its listener (taken). */
+static struct sup_worker *
+pt_add_listening(int id, const struct dep_connector *dc,
+    struct json_object *conf, int listen_fd)
+{
+	struct sup_worker	*sw = pt_add(id, dc, conf);
+
+	sw->sw_listen = listen_fd;
+	return sw;
+}
+
 /* Add the control worker (connector id past the last); takes listen_fd. */
 struct sup_worker *
 proctab_add_control(int id, const struct dep_connector *dc,
     struct json_object *conf, int listen_fd)
 {
-	pt.pt_ctl = pt_add(id, dc, conf);
-	pt.pt_ctl->sw_listen = listen_fd;
-	return pt.pt_ctl;
+	return pt.pt_ctl = pt_add_listening(id, dc, conf, listen_fd);
 }
 
 /* Add the metrics exporter (wsflowd -m); takes listen_fd. */
@@ -119,9 +128,7 @@ struct sup_worker *
 proctab_add_exporter(int id, const struct dep_connector *dc,
     struct json_object *conf, int listen_fd)
 {
-	pt.pt_exp = pt_add(id, dc, conf);
-	pt.pt_exp->sw_listen = listen_fd;
-	return pt.pt_exp;
+	return pt.pt_exp = pt_add_listening(id, dc, conf, listen_fd);
 }
 
 /* The metrics exporter, or NULL. */

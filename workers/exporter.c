@@ -27,13 +27,13 @@
 #include "httpreq.h"
 #include "log.h"
 #include "promstats.h"
+#include "sockio.h"
 #include "worker.h"
 
 #define EXP_MAX_CLIENTS		16
 #define EXP_REQ_TIMEOUT_S	10	/* to send the whole request head */
 #define EXP_RES_TIMEOUT_S	30	/* for the supervisor and the write */
 #define EXP_LINGER_S		2	/* for the client's EOF after a reply */
-#define EXP_LINGER_MAX		(64 * 1024)	/* input discarded at most */
 #define EXP_BODY_MAX		(8 * 1024 * 1024)
 #define EXP_JSON_DEPTH		32
 
@@ -63,8 +63,6 @@ static struct {
 	struct event		*x_listen;
 	struct exp_client	*x_clients[EXP_MAX_CLIENTS];
 	uint32_t		 x_next_id;
-	uint64_t		 x_requests;
-	uint64_t		 x_bad;
 } xp;
 
 static void	exp_io(evutil_socket_t, short, void *);
@@ -187,9 +185,7 @@ static void
 exp_request(struct exp_client *ec, enum httpreq_result r,
     const struct httpreq *hr)
 {
-	xp.x_requests++;
 	if (r == HTTPREQ_BAD) {
-		xp.x_bad++;
 		exp_text(ec, 400, "bad request\n");
 		return;
 	}
@@ -226,44 +222,22 @@ exp_read(struct exp_client *ec)
 		exp_request(ec, r, &hr);
 }
 
-/*
- * Write more of the response.  When it is out, say EOF and read what
- * the client may still send until its EOF: closing with unread input
- * would reset the connection and could lose the response.
- */
+/* Write more of the response; then wait for the client's EOF. */
 static void
 exp_write(struct exp_client *ec)
 {
-	ssize_t	 n;
-
-	n = write(ec->ec_fd, ec->ec_out.bf_data + ec->ec_outoff,
-	    ec->ec_out.bf_len - ec->ec_outoff);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+	switch (sio_write(ec->ec_fd, ec->ec_out.bf_data, ec->ec_out.bf_len,
+	    &ec->ec_outoff)) {
+	case SIO_AGAIN:
+		break;
+	case SIO_DONE:
+		ec->ec_state = EX_LINGER;
+		(void)exp_arm(ec, EV_READ, EXP_LINGER_S);
+		break;
+	case SIO_CLOSE:
 		exp_client_free(ec);
-		return;
+		break;
 	}
-	ec->ec_outoff += n;
-	if (ec->ec_outoff < ec->ec_out.bf_len)
-		return;
-	ec->ec_state = EX_LINGER;
-	(void)shutdown(ec->ec_fd, SHUT_WR);
-	(void)exp_arm(ec, EV_READ, EXP_LINGER_S);
-}
-
-/* Discard input after the response; close at EOF or the bound. */
-static void
-exp_linger(struct exp_client *ec)
-{
-	char	 junk[4096];
-	ssize_t	 n;
-
-	n = read(ec->ec_fd, junk, sizeof(junk));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || (ec->ec_discarded += n) > EXP_LINGER_MAX)
-		exp_client_free(ec);
 }
 
 /* Readable, writable or past its deadline, by state. */
@@ -286,8 +260,9 @@ exp_io(evutil_socket_t fd, short ev, void *arg)
 		exp_read(ec);
 	else if (ec->ec_state == EX_WRITING)
 		exp_write(ec);
-	else if (ec->ec_state == EX_LINGER)
-		exp_linger(ec);
+	else if (ec->ec_state == EX_LINGER &&
+	    sio_discard(ec->ec_fd, &ec->ec_discarded) == SIO_CLOSE)
+		exp_client_free(ec);
 }
 
 /* A new client: wait for its request head. */
@@ -295,30 +270,19 @@ static void
 exp_accept(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct exp_client	*ec;
-	int			 fd, i, slot = -1;
+	int			 fd, slot;
 	static const char	 busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 				    "Content-Length: 0\r\nConnection: close\r\n"
 				    "\r\n";
 
 	(void)ev;
 	(void)arg;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
-	    == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("exporter: accept");
+	for (slot = 0; slot < EXP_MAX_CLIENTS; slot++)
+		if (xp.x_clients[slot] == NULL)
+			break;
+	if ((fd = sio_accept(lfd, slot < EXP_MAX_CLIENTS, busy,
+	    sizeof(busy) - 1, "exporter")) == -1)
 		return;
-	}
-	for (i = 0; i < EXP_MAX_CLIENTS && slot == -1; i++)
-		if (xp.x_clients[i] == NULL)
-			slot = i;
-	if (slot == -1) {
-		/* best effort: the client may not read it */
-		if (write(fd, busy, sizeof(busy) - 1) == -1)
-			log_debug("exporter: busy reply: %s", strerror(errno));
-		close(fd);
-		return;
-	}
 	if ((ec = calloc(1, sizeof(*ec))) == NULL) {
 		log_warn("%s", __func__);
 		close(fd);
@@ -437,22 +401,10 @@ exporter_stop(struct worker *w)
 			exp_client_free(xp.x_clients[i]);
 }
 
-/* The exporter's own counters. */
-static void
-exporter_stats(struct worker *w, struct json_object *o)
-{
-	(void)w;
-	json_object_object_add(o, "requests",
-	    json_object_new_uint64(xp.x_requests));
-	json_object_object_add(o, "bad_requests",
-	    json_object_new_uint64(xp.x_bad));
-}
-
 const struct conn_ops exporter_ops = {
 	.co_type = "exporter",
 	.co_setup = exporter_setup,
 	.co_stop = exporter_stop,
 	.co_finish = exporter_stop,
-	.co_stats = exporter_stats,
 	.co_metrics_res = exporter_metrics_res,
 };
