@@ -60,17 +60,28 @@ static const struct conntype conntypes[CT_MAX] = {
 		.ct_in = { "in" },
 	},
 	[CT_METRICS] = {
-		/* Accepted in troy files; no worker implements it yet.
-		 * troy has always let it be connected both ways. */
+		/* Tremor's metrics connector: counters of the connectors
+		 * that set metrics_interval_s, asked of the supervisor, on
+		 * out; custom metrics events from in passed on to out. */
 		.ct_type = CT_METRICS, .ct_name = "metrics",
-		.ct_flags = CTF_TROY,
+		.ct_flags = CTF_TROY | CTF_WORKER,
 		.ct_in = { "in" }, .ct_out = { "out", "err" },
+		.ct_profile = SANDBOX_CONSOLE,
+		.ct_up_msgs = UP_SOURCE | UP(MSG_METRICS_REQ),
 	},
 	[CT_CONTROL] = {
 		.ct_type = CT_CONTROL, .ct_name = "control",
 		.ct_flags = CTF_WORKER,
 		.ct_profile = SANDBOX_CONTROL,
 		.ct_up_msgs = UP_ALL | UP(MSG_CTL_REQ),
+	},
+	[CT_EXPORTER] = {
+		/* Serves GET /metrics and /health on the listener wsflowd
+		 * -m binds; no files, no sockets of its own. */
+		.ct_type = CT_EXPORTER, .ct_name = "exporter",
+		.ct_flags = CTF_WORKER,
+		.ct_profile = SANDBOX_CONTROL,
+		.ct_up_msgs = UP_ALL | UP(MSG_METRICS_REQ),
 	},
 };
 

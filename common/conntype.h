@@ -22,6 +22,8 @@ enum conn_type {
 	CT_EXIT,
 	CT_METRICS,
 	CT_CONTROL,		/* the control worker; not a troy type */
+	CT_EXPORTER,		/* the metrics exporter (wsflowd -m); not a
+				 * troy type */
 	CT_MAX
 };
 

@@ -39,6 +39,8 @@ enum msg_type {
 	MSG_LISTEN,		/* one fd: a bound listener (ws_server, control) */
 	MSG_STATS_REQ,		/* struct msg_stats_req: send your counters */
 	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
+	MSG_METRICS_RES,	/* struct msg_metrics_res + text (exporter,
+				 * metrics) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -51,6 +53,7 @@ enum msg_type {
 	MSG_STATS,		/* struct msg_stats, its route ends, then the
 				 * connector's own counters (JSON text) */
 	MSG_CTL_REQ,		/* struct msg_ctl_req (control worker only) */
+	MSG_METRICS_REQ,	/* struct msg_metrics_req (exporter, metrics) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -115,6 +118,8 @@ struct msg_exit {
  */
 #define PROTO_STATS_ROUTES	256
 #define PROTO_STATS_CONN_MAX	(16 * 1024)
+#define PROTO_STATS_PORTS	8	/* per-port event counts */
+#define PROTO_STATS_PORT_MAX	16
 
 struct msg_stats_req {
 	uint32_t	sq_seq;
@@ -133,6 +138,15 @@ struct msg_stats_route {
 	uint64_t	sr_queued;	/* bytes waiting to be written */
 };
 
+/* Events through one port of the connector (out: it emitted them there;
+ * in: they entered it there to be written). */
+struct msg_stats_port {
+	char		sp_port[PROTO_STATS_PORT_MAX];	/* NUL-terminated */
+	uint32_t	sp_out;		/* 1: an output port */
+	uint32_t	sp_pad;
+	uint64_t	sp_events;
+};
+
 struct msg_stats {
 	uint32_t	st_seq;		/* as in the request */
 	uint32_t	st_nroutes;	/* struct msg_stats_route that follow */
@@ -143,6 +157,9 @@ struct msg_stats {
 	uint64_t	st_bytes_in;
 	uint64_t	st_bytes_out;
 	uint64_t	st_pulls;	/* reads so far (not shown yet) */
+	uint32_t	st_nports;	/* st_ports in use */
+	uint32_t	st_pad;
+	struct msg_stats_port st_ports[PROTO_STATS_PORTS];
 };
 
 /* A wsflowctl request the control worker accepted (see ctlproto.h). */
@@ -156,6 +173,31 @@ struct msg_ctl_req {
 /* Followed by the reply line (JSON object and newline). */
 struct msg_ctl_res {
 	uint32_t	cs_id;
+};
+
+/*
+ * What the metrics exporter and the metrics connector ask the supervisor:
+ * the workers' counters (answered with the show stats reply, a JSON
+ * object text, once every worker answered or CTL_STATS_WAIT_MS passed)
+ * or whether every worker runs (answered at once; mr_status 0 and "ok",
+ * or 1 and the reason).  mq_id is the asker's and comes back as mr_id.
+ */
+enum metrics_what {
+	METRICS_STATS = 1,
+	METRICS_HEALTH,
+};
+
+struct msg_metrics_req {
+	uint32_t	mq_id;
+	uint32_t	mq_what;	/* enum metrics_what */
+};
+
+/* Followed by the text. */
+struct msg_metrics_res {
+	uint32_t	mr_id;
+	uint32_t	mr_what;
+	uint32_t	mr_status;	/* health: 0 healthy, 1 not */
+	uint32_t	mr_pad;
 };
 
 #define PROTO_HOST_MAX		256

@@ -93,7 +93,7 @@ static const struct wconf_key connector_keys[] = {
 	{ "config", WCT_OBJECT, WCF_TYPED, NULL, NULL },
 	/* "none" or {"retry": {...}} (dialling connectors) */
 	{ "reconnect", WCT_STRING | WCT_OBJECT, 0, reconnect_keys, NULL },
-	/* metrics reporting interval, seconds (accepted, unused) */
+	/* seconds between reports to metrics connectors */
 	{ "metrics_interval_s", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
@@ -238,7 +238,7 @@ static const struct wconf_key file_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-/* Types without keys of their own (stdio, metrics). */
+/* Types without keys of their own (stdio, the exporter). */
 static const struct wconf_key no_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
@@ -249,6 +249,31 @@ static const struct wconf_key control_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+/* A connector that reports to metrics connectors (metrics_interval_s). */
+static const struct wconf_key reporter_keys[] = {
+	/* its name, as the connector tag of its events */
+	{ "name", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* seconds between its reports */
+	{ "interval_s", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	/* it reads (reports ports out and err) */
+	{ "source", WCT_BOOL, 0, NULL, NULL },
+	/* it writes (reports port in) */
+	{ "sink", WCT_BOOL, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct wconf_key reporter_rec = {
+	"reporter", WCT_OBJECT, 0, reporter_keys, NULL
+};
+
+/* The metrics connector: troy gives it no keys; the supervisor adds who
+ * reports (supervisor/wconf_build.c). */
+static const struct wconf_key metrics_keys[] = {
+	/* the connectors with metrics_interval_s, every flow's */
+	{ "reporters", WCT_ARRAY, 0, NULL, &reporter_rec },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 /* connector.config keys, by connector type. */
 static const struct wconf_key *const type_keys[CT_MAX] = {
 	[CT_WS_CLIENT] = ws_client_keys,
@@ -256,8 +281,9 @@ static const struct wconf_key *const type_keys[CT_MAX] = {
 	[CT_FILE] = file_keys,
 	[CT_STDIO] = no_keys,
 	[CT_EXIT] = exit_keys,
-	[CT_METRICS] = no_keys,
+	[CT_METRICS] = metrics_keys,
 	[CT_CONTROL] = control_keys,
+	[CT_EXPORTER] = no_keys,
 };
 
 /* Check state: the type's table for WCF_TYPED and where errors go. */

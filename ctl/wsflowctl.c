@@ -24,10 +24,12 @@
 #include "ctl_render.h"
 #include "ctl_test.h"
 #include "ctlproto.h"
+#include "promstats.h"
 
 #define CTL_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define CTL_TEST	0		/* not a daemon command */
 #define CTL_VERSION	(-1)		/* answered here, then by status */
+#define CTL_METRICS	(-2)		/* show stats, rendered here */
 #define CTL_TIMEOUT_S	30		/* for the daemon's reply */
 
 /* One command: one or two words; test takes its own arguments. */
@@ -40,6 +42,7 @@ static const struct ctl_command {
 	{ "show",	"connectors",	CTL_SHOW_CONNECTORS },
 	{ "show",	"pipelines",	CTL_SHOW_PIPELINES },
 	{ "show",	"stats",	CTL_SHOW_STATS },
+	{ "metrics",	NULL,		CTL_METRICS },
 	{ "log",	"verbose",	CTL_LOG_VERBOSE },
 	{ "log",	"brief",	CTL_LOG_BRIEF },
 	{ "stop",	NULL,		CTL_STOP },
@@ -239,6 +242,38 @@ ctl_call(int fd, int action, struct buf *in, struct json_object **out,
 }
 
 /*
+ * metrics: the show stats reply o rendered as Prometheus text, the text
+ * the exporter serves (common/promstats.h); with -j as {"ok": true,
+ * "metrics": TEXT}.  0, or -1 with the reason in err.
+ */
+static int
+ctl_metrics(struct json_object *o, int json, char *err, size_t errlen)
+{
+	struct json_object	*r;
+	struct buf		 out;
+	int			 rc = -1;
+
+	buf_init(&out, 0);
+	if (promstats_render(o, &out, err, errlen) == -1)
+		goto out;
+	if (!json)
+		fwrite(out.bf_data, 1, out.bf_len, stdout);
+	else {
+		r = json_object_new_object();
+		json_object_object_add(r, "ok", json_object_new_boolean(1));
+		json_object_object_add(r, "metrics",
+		    json_object_new_string_len(out.bf_data, (int)out.bf_len));
+		printf("%s\n", json_object_to_json_string_ext(r,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(r);
+	}
+	rc = 0;
+out:
+	buf_free(&out);
+	return rc;
+}
+
+/*
  * Send one request for cmd on fd and print the daemon's answer: as it
  * is with -j, as text otherwise.  A failed command's reason goes to
  * stderr.  Returns 0 when the daemon says the command succeeded.
@@ -249,12 +284,23 @@ ctl_exchange(int fd, const struct ctl_command *cmd, int json)
 	struct json_object	*o = NULL;
 	struct buf		 in, out;
 	char			 err[256];
-	int			 rc = -1;
+	int			 rc = -1, metrics;
 
 	buf_init(&in, CTL_RES_MAX);
 	buf_init(&out, 0);
-	if (ctl_call(fd, cmd->cc_action, &in, &o, err, sizeof(err)) == -1) {
+	metrics = cmd->cc_action == CTL_METRICS;
+	if (ctl_call(fd, metrics ? CTL_SHOW_STATS : cmd->cc_action, &in, &o,
+	    err, sizeof(err)) == -1) {
 		(void)ctl_fail(json, err);
+		goto out;
+	}
+	if (metrics && json_object_get_boolean(json_object_object_get(o,
+	    "ok"))) {
+		if (ctl_metrics(o, json, err, sizeof(err)) == -1) {
+			(void)ctl_fail(json, err);
+			goto out;
+		}
+		rc = fflush(stdout) == 0 ? 0 : -1;
 		goto out;
 	}
 	if (json) {

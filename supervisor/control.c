@@ -43,7 +43,9 @@
 struct ctl_collect {
 	TAILQ_ENTRY(ctl_collect) cc_entry;
 	uint32_t		 cc_seq;
-	uint32_t		 cc_client;
+	uint32_t		 cc_client;	/* or the worker's request id */
+	int			 cc_worker;	/* asked by this worker, or -1:
+						 * by a wsflowctl client */
 	int			 cc_waiting;
 	struct json_object	*cc_stats;	/* "connector id" -> counters */
 	struct event		*cc_timer;
@@ -58,12 +60,17 @@ static struct {
 	time_t			 c_started;
 	struct dep_connector	 c_dc;		/* how the worker is named */
 	struct json_object	*c_conf;
+	struct dep_connector	 c_edc;		/* the metrics exporter */
+	struct json_object	*c_econf;
 	uint32_t		 c_seq;
 	int			 c_npending;
 	TAILQ_HEAD(, ctl_collect) c_pending;
 	dev_t			 c_dev;		/* the socket we bound */
 	ino_t			 c_ino;
 } cs;
+
+static void	ctl_metrics_send(int, uint32_t, uint32_t, uint32_t,
+		    struct json_object *);
 
 /* Fill a sockaddr_un; -1 if the path does not fit. */
 static int
@@ -203,6 +210,21 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
 	return &cs.c_dc;
 }
 
+/* The metrics exporter's name and config (wsflowd -m): connector id. */
+const struct dep_connector *
+ctl_sup_exporter(int id, struct json_object **conf)
+{
+	static char		 name[] = "exporter", flow[] = "";
+
+	cs.c_edc.dc_name = name;
+	cs.c_edc.dc_type = name;
+	cs.c_edc.dc_ctype = CT_EXPORTER;
+	cs.c_edc.dc_flow = flow;
+	cs.c_econf = wcb_exporter(id, name);
+	*conf = cs.c_econf;
+	return &cs.c_edc;
+}
+
 /* Send a reply (consumed) to the control worker for its client. */
 static void
 ctl_send(uint32_t client, struct json_object *reply)
@@ -284,6 +306,8 @@ ctl_status(void)
 	json_object_object_add(o, "pipelines",
 	    json_object_new_int(cs.c_d->d_npipelines));
 	for (i = 0; proctab_view(i, &sv) == 0; i++) {
+		if (sv.sv_exporter)
+			continue;
 		if (!sv.sv_control) {
 			nworkers++;
 			continue;
@@ -492,17 +516,21 @@ ctl_stats_finish(struct ctl_collect *cc)
 	o = ctl_reply_new(1);
 	list = json_object_new_array();
 	for (i = 0; proctab_view(i, &sv) == 0; i++) {
-		if (sv.sv_control)
+		if (sv.sv_control || sv.sv_exporter)
 			continue;
 		c = json_object_new_object();
 		json_object_object_add(c, "name",
 		    json_object_new_string(sv.sv_dc->dc_name));
 		json_object_object_add(c, "type",
 		    json_object_new_string(sv.sv_dc->dc_type));
+		json_object_object_add(c, "flow", json_object_new_string(
+		    sv.sv_dc->dc_flow != NULL ? sv.sv_dc->dc_flow : ""));
 		json_object_object_add(c, "state",
 		    json_object_new_string(sv.sv_state));
 		json_object_object_add(c, "pid",
 		    json_object_new_int64(sv.sv_pid));
+		json_object_object_add(c, "restarts",
+		    json_object_new_int(sv.sv_restarts));
 		st = ctl_stats_of(cc, sv.sv_id);
 		json_object_object_add(c, "stats", json_object_get(st));
 		json_object_array_add(list, c);
@@ -533,7 +561,11 @@ ctl_stats_finish(struct ctl_collect *cc)
 		json_object_array_add(list, c);
 	}
 	json_object_object_add(o, "routes", list);
-	ctl_send(cc->cc_client, o);
+	if (cc->cc_worker >= 0)
+		ctl_metrics_send(cc->cc_worker, cc->cc_client, METRICS_STATS,
+		    0, o);
+	else
+		ctl_send(cc->cc_client, o);
 	TAILQ_REMOVE(&cs.c_pending, cc, cc_entry);
 	cs.c_npending--;
 	event_free(cc->cc_timer);
@@ -550,9 +582,10 @@ ctl_stats_timeout(evutil_socket_t fd, short ev, void *arg)
 	ctl_stats_finish(arg);
 }
 
-/* show stats: ask every worker that can answer for its counters. */
+/* show stats: ask every worker that can answer for its counters; the
+ * reply goes to a wsflowctl client, or (worker >= 0) to that worker. */
 static void
-ctl_stats_start(uint32_t client)
+ctl_stats_start(uint32_t client, int worker)
 {
 	struct ctl_collect	*cc;
 	struct msg_stats_req	 sq;
@@ -562,11 +595,16 @@ ctl_stats_start(uint32_t client)
 
 	if (cs.c_npending >= CTL_MAX_PENDING ||
 	    (cc = calloc(1, sizeof(*cc))) == NULL) {
-		ctl_send(client, ctl_error("busy: too many requests"));
+		if (worker >= 0)
+			ctl_metrics_send(worker, client, METRICS_STATS, 1,
+			    ctl_error("busy: too many requests"));
+		else
+			ctl_send(client, ctl_error("busy: too many requests"));
 		return;
 	}
 	cc->cc_seq = ++cs.c_seq;
 	cc->cc_client = client;
+	cc->cc_worker = worker;
 	cc->cc_stats = json_object_new_object();
 	cc->cc_timer = evtimer_new(cs.c_base, ctl_stats_timeout, cc);
 	TAILQ_INSERT_TAIL(&cs.c_pending, cc, cc_entry);
@@ -574,7 +612,7 @@ ctl_stats_start(uint32_t client)
 	memset(&sq, 0, sizeof(sq));
 	sq.sq_seq = cc->cc_seq;
 	for (i = 0; proctab_view(i, &sv) == 0; i++)
-		if (!sv.sv_control && sv.sv_peer != NULL &&
+		if (!sv.sv_control && !sv.sv_exporter && sv.sv_peer != NULL &&
 		    proc_send(sv.sv_peer, MSG_STATS_REQ, -1, &sq,
 		    sizeof(sq)) == 0)
 			cc->cc_waiting++;
@@ -628,6 +666,30 @@ ctl_route_json(const struct msg_stats_route *sr)
 	return o;
 }
 
+/* A worker's per-port event counts as JSON. */
+static struct json_object *
+ctl_ports_json(const struct msg_stats *st)
+{
+	const struct msg_stats_port	*sp;
+	struct json_object		*a, *p;
+	uint32_t			 i;
+
+	a = json_object_new_array();
+	for (i = 0; i < st->st_nports && i < PROTO_STATS_PORTS; i++) {
+		sp = &st->st_ports[i];
+		if (memchr(sp->sp_port, '\0', sizeof(sp->sp_port)) == NULL)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "port",
+		    json_object_new_string(sp->sp_port));
+		json_object_object_add(p, "direction",
+		    json_object_new_string(sp->sp_out ? "out" : "in"));
+		ctl_add_u64(p, "events", sp->sp_events);
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
 /*
  * MSG_STATS (proto.h) as the JSON of show stats: the typed counters,
  * the route ends and the connector's own counters, a JSON object text
@@ -671,6 +733,7 @@ ctl_stats_json(const struct proc_msg *m, struct msg_stats *st)
 		json_object_array_add(routes, ctl_route_json(&sr));
 	}
 	json_object_object_add(o, "routes", routes);
+	json_object_object_add(o, "ports", ctl_ports_json(st));
 	if (len > 0) {
 		c = json_object_new_string_len(text, (int)len);
 		json_object_set_serializer(c, ctl_raw_json, NULL, NULL);
@@ -702,6 +765,105 @@ ctl_stats_msg(int id, const struct proc_msg *m)
 	if (--cc->cc_waiting == 0)
 		ctl_stats_finish(cc);
 	return 0;
+}
+
+/* The control channel of worker id, or NULL. */
+static struct proc_peer *
+ctl_peer(int id)
+{
+	struct sup_view	 sv;
+	int		 i;
+
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
+		if (sv.sv_id == id)
+			return sv.sv_peer;
+	return NULL;
+}
+
+/* Send MSG_METRICS_RES with a JSON reply (consumed) or a text. */
+static void
+ctl_metrics_send(int worker, uint32_t id, uint32_t what, uint32_t status,
+    struct json_object *reply)
+{
+	struct msg_metrics_res	 mr;
+	struct proc_peer	*p;
+	struct iovec		 iov[2];
+	const char		*s;
+	size_t			 len;
+
+	s = json_object_get_type(reply) == json_type_string ?
+	    json_object_get_string(reply) :
+	    json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(s);
+	if (len > CTL_RES_MAX) {
+		s = "{\"ok\":false,\"error\":\"reply too large\"}";
+		len = strlen(s);
+	}
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_id = id;
+	mr.mr_what = what;
+	mr.mr_status = status;
+	iov[0].iov_base = &mr;
+	iov[0].iov_len = sizeof(mr);
+	iov[1].iov_base = (void *)s;
+	iov[1].iov_len = len;
+	if ((p = ctl_peer(worker)) != NULL &&
+	    proc_sendv(p, MSG_METRICS_RES, -1, iov, 2) == -1)
+		log_warn("metrics: reply");
+	json_object_put(reply);
+}
+
+/*
+ * Whether every worker runs: "ok", or the first reason it does not (the
+ * daemon starting or stopping, a connector's worker restarting).
+ */
+static int
+ctl_health(char *reason, size_t len)
+{
+	struct sup_view	 sv;
+	const char	*state = cs.c_ops->cso_state();
+	int		 i;
+
+	if (strcmp(state, "running") != 0) {
+		snprintf(reason, len, "wsflowd is %s", state);
+		return 1;
+	}
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
+		if (strcmp(sv.sv_state, "running") != 0) {
+			snprintf(reason, len, "connector %s%s%s: %s",
+			    sv.sv_dc->dc_flow != NULL && *sv.sv_dc->dc_flow ?
+			    sv.sv_dc->dc_flow : "",
+			    sv.sv_dc->dc_flow != NULL && *sv.sv_dc->dc_flow ?
+			    "/" : "", sv.sv_dc->dc_name, sv.sv_state);
+			return 1;
+		}
+	snprintf(reason, len, "ok");
+	return 0;
+}
+
+/* MSG_METRICS_REQ: counters (collected) or health (at once). */
+static int
+ctl_metrics_req(int id, const struct proc_msg *m)
+{
+	struct msg_metrics_req	 mq;
+	char			 reason[256];
+	int			 st;
+
+	if (proc_get(m, &mq, sizeof(mq)) == -1)
+		return -1;
+	switch (mq.mq_what) {
+	case METRICS_STATS:
+		ctl_stats_start(mq.mq_id, id);
+		return 0;
+	case METRICS_HEALTH:
+		st = ctl_health(reason, sizeof(reason));
+		ctl_metrics_send(id, mq.mq_id, METRICS_HEALTH, st,
+		    json_object_new_string(reason));
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* log verbose|brief: the supervisor and every worker. */
@@ -749,7 +911,7 @@ ctl_request(const struct proc_msg *m)
 		ctl_send(cq.cq_id, ctl_pipelines());
 		break;
 	case CTL_SHOW_STATS:
-		ctl_stats_start(cq.cq_id);
+		ctl_stats_start(cq.cq_id, -1);
 		break;
 	case CTL_LOG_VERBOSE:
 	case CTL_LOG_BRIEF:
@@ -782,6 +944,8 @@ ctl_sup_msg(int id, int is_control, const struct proc_msg *m)
 		return ctl_stats_msg(id, m);
 	if (m->pm_type == MSG_CTL_REQ && is_control)
 		return ctl_request(m);
+	if (m->pm_type == MSG_METRICS_REQ)
+		return ctl_metrics_req(id, m);
 	return -1;
 }
 
@@ -801,4 +965,6 @@ ctl_sup_done(void)
 	cs.c_npending = 0;
 	json_object_put(cs.c_conf);
 	cs.c_conf = NULL;
+	json_object_put(cs.c_econf);
+	cs.c_econf = NULL;
 }

@@ -42,6 +42,7 @@ static struct {
 	struct sup_worker	*pt_w;
 	int			 pt_nw;
 	struct sup_worker	*pt_ctl;	/* the control worker or NULL */
+	struct sup_worker	*pt_exp;	/* the metrics exporter or NULL */
 	int			 pt_stopping;	/* no more restarts */
 } pt;
 
@@ -84,7 +85,8 @@ proctab_init(struct event_base *base, const struct deployment *d,
 	for (i = n = 0; i < d->d_nconnectors; i++)
 		if (p->p_conf[i] != NULL)
 			n++;
-	if ((pt.pt_w = calloc(n + 1, sizeof(*pt.pt_w))) == NULL)
+	/* and room for the control worker and the metrics exporter */
+	if ((pt.pt_w = calloc(n + 2, sizeof(*pt.pt_w))) == NULL)
 		fatal("%s", __func__);
 	for (i = 0; i < d->d_nconnectors; i++) {
 		if (p->p_conf[i] == NULL)
@@ -102,14 +104,38 @@ proctab_init(struct event_base *base, const struct deployment *d,
 	return 0;
 }
 
+/* A table entry of an internal worker with its listener (taken). */
+static struct sup_worker *
+pt_add_listening(int id, const struct dep_connector *dc,
+    struct json_object *conf, int listen_fd)
+{
+	struct sup_worker	*sw = pt_add(id, dc, conf);
+
+	sw->sw_listen = listen_fd;
+	return sw;
+}
+
 /* Add the control worker (connector id past the last); takes listen_fd. */
 struct sup_worker *
 proctab_add_control(int id, const struct dep_connector *dc,
     struct json_object *conf, int listen_fd)
 {
-	pt.pt_ctl = pt_add(id, dc, conf);
-	pt.pt_ctl->sw_listen = listen_fd;
-	return pt.pt_ctl;
+	return pt.pt_ctl = pt_add_listening(id, dc, conf, listen_fd);
+}
+
+/* Add the metrics exporter (wsflowd -m); takes listen_fd. */
+struct sup_worker *
+proctab_add_exporter(int id, const struct dep_connector *dc,
+    struct json_object *conf, int listen_fd)
+{
+	return pt.pt_exp = pt_add_listening(id, dc, conf, listen_fd);
+}
+
+/* The metrics exporter, or NULL. */
+struct sup_worker *
+proctab_exporter(void)
+{
+	return pt.pt_exp;
 }
 
 /* Release the table: channels, timers and listeners (not processes). */
@@ -502,6 +528,7 @@ proctab_view(int i, struct sup_view *sv)
 	sv->sv_id = sw->sw_id;
 	sv->sv_dc = sw->sw_dc;
 	sv->sv_control = sw == pt.pt_ctl;
+	sv->sv_exporter = sw == pt.pt_exp;
 	sv->sv_state = states[sw->sw_state];
 	if (sw->sw_state == SW_DOWN && evtimer_pending(sw->sw_timer, NULL))
 		sv->sv_state = "restarting";

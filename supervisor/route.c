@@ -281,6 +281,10 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 		if (add_links_from(&b, DEP_CONNECTOR, i, outputs) == -1)
 			goto fail;
 	}
+	for (i = 0; i < d->d_nconnectors; i++)
+		if (p->p_conf[i] != NULL &&
+		    d->d_connectors[i].dc_ctype == CT_METRICS)
+			wcb_reporters(p->p_conf[i], d, p->p_role);
 	if (plan_cycles(p) == -1) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -60,6 +60,9 @@ struct json_object *wcb_identity(const struct dep_connector *);
 struct json_object *wcb_worker(int, const struct dep_connector *,
 	    struct json_object **, struct json_object **);
 struct json_object *wcb_control(int, const char *, int64_t);
+struct json_object *wcb_exporter(int, const char *);
+void	 wcb_reporters(struct json_object *, const struct deployment *,
+	    const int *);
 struct json_object *wcb_port(struct json_object *, const char *);
 struct json_object *wcb_pipeline(struct json_object *, const char *,
 	    struct json_object *);
@@ -89,6 +92,7 @@ struct sup_opts {
 	int		 so_nfiles;
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
+	int		 so_metrics_fd;	/* listening -m socket or -1 */
 };
 
 /* proctab.c: the process table, one entry per worker. */
@@ -137,6 +141,7 @@ struct sup_view {
 	int			 sv_id;		/* connector id */
 	const struct dep_connector *sv_dc;
 	int			 sv_control;	/* the control worker */
+	int			 sv_exporter;	/* the metrics exporter */
 	const char		*sv_state;	/* "running", ... */
 	long			 sv_pid;	/* 0: no process */
 	long long		 sv_since;	/* running since (epoch) or 0 */
@@ -149,6 +154,9 @@ int	 proctab_init(struct event_base *, const struct deployment *,
 	    struct plan *, const char *, const struct proctab_ops *);
 struct sup_worker *proctab_add_control(int, const struct dep_connector *,
 	    struct json_object *, int);
+struct sup_worker *proctab_add_exporter(int, const struct dep_connector *,
+	    struct json_object *, int);
+struct sup_worker *proctab_exporter(void);
 void	 proctab_free(void);
 int	 proctab_count(void);
 struct sup_worker *proctab_get(int);
@@ -187,6 +195,7 @@ struct ctl_sup_ops {
 const struct dep_connector *ctl_sup_init(const struct deployment *,
 	    const struct plan *, const struct sup_opts *, struct event_base *,
 	    const struct ctl_sup_ops *, struct json_object **);
+const struct dep_connector *ctl_sup_exporter(int, struct json_object **);
 int	 ctl_sup_msg(int, int, const struct proc_msg *);
 void	 ctl_sup_done(void);
 

@@ -149,7 +149,8 @@ static void
 sup_running(void)
 {
 	char	 status[128];
-	int	 n = proctab_count() - (proctab_control() != NULL ? 1 : 0);
+	int	 n = proctab_count() - (proctab_control() != NULL ? 1 : 0) -
+		    (proctab_exporter() != NULL ? 1 : 0);
 
 	sup.s_phase = SUP_RUNNING;
 	log_info("all %d workers started", proctab_count());
@@ -525,6 +526,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
+	case MSG_METRICS_REQ:
 		if (ctl_sup_msg(sw->sw_id, sw == proctab_control(), m) == -1)
 			goto bad;
 		break;
@@ -684,6 +686,12 @@ sup_table(const struct deployment *d, struct plan *p)
 			fatal("%s: control socket", __func__);
 		(void)proctab_add_control(d->d_nconnectors, dc, conf, fd);
 	}
+	if (sup.s_opts->so_metrics_fd != -1) {
+		/* The listener is the table's from here on. */
+		dc = ctl_sup_exporter(d->d_nconnectors + 1, &conf);
+		(void)proctab_add_exporter(d->d_nconnectors + 1, dc, conf,
+		    sup.s_opts->so_metrics_fd);
+	}
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
 	sup.s_nconnectors = d->d_nconnectors;
@@ -736,7 +744,8 @@ sup_configure(void)
 void
 sup_start(void)
 {
-	if (proctab_count() == (proctab_control() != NULL ? 1 : 0)) {
+	if (proctab_count() == (proctab_control() != NULL ? 1 : 0) +
+	    (proctab_exporter() != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
 		sup_notify(SDNOTIFY_READY, "running: no connector is "

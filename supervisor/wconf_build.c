@@ -48,24 +48,42 @@ wcb_worker(int id, const struct dep_connector *dc,
 	return conf;
 }
 
-/* The control worker's config: its id, name and the daemon's uid. */
-struct json_object *
-wcb_control(int id, const char *name, int64_t daemon_uid)
+/* The configuration of an internal worker of type t (not a troy
+ * connector) with its connector.config c (consumed). */
+static struct json_object *
+wcb_internal(int id, const char *name, enum conn_type t,
+    struct json_object *c)
 {
-	struct json_object	*conf, *conn, *c;
+	struct json_object	*conf, *conn;
 
 	conf = json_object_new_object();
 	json_object_object_add(conf, "id", json_object_new_int(id));
 	json_object_object_add(conf, "name", json_object_new_string(name));
 	json_object_object_add(conf, "type", json_object_new_string(
-	    conntype_name(CT_CONTROL)));
+	    conntype_name(t)));
 	conn = json_object_new_object();
-	c = json_object_new_object();
-	json_object_object_add(c, "daemon_uid",
-	    json_object_new_int64(daemon_uid));
 	json_object_object_add(conn, "config", c);
 	json_object_object_add(conf, "connector", conn);
 	return conf;
+}
+
+/* The control worker's configuration. */
+struct json_object *
+wcb_control(int id, const char *name, int64_t daemon_uid)
+{
+	struct json_object	*c;
+
+	c = json_object_new_object();
+	json_object_object_add(c, "daemon_uid",
+	    json_object_new_int64(daemon_uid));
+	return wcb_internal(id, name, CT_CONTROL, c);
+}
+
+/* The metrics exporter's configuration (wsflowd -m). */
+struct json_object *
+wcb_exporter(int id, const char *name)
+{
+	return wcb_internal(id, name, CT_EXPORTER, json_object_new_object());
 }
 
 /* The node list of an output port in an outputs map, added if new. */
@@ -161,4 +179,50 @@ wcb_start(struct json_object *conf, int restarts, int verbose)
 	json_object_object_add(conf, "restarts",
 	    json_object_new_int(restarts));
 	json_object_object_add(conf, "verbose", json_object_new_int(verbose));
+}
+
+/*
+ * A metrics connector's reporters: every connector that runs and sets
+ * metrics_interval_s, with its roles, added as connector.config
+ * "reporters" to a copy of the metrics connector's definition (the
+ * deployment's stays as troy made it).
+ */
+void
+wcb_reporters(struct json_object *conf, const struct deployment *d,
+    const int *role)
+{
+	const struct dep_connector	*dc;
+	struct json_object		*conn = NULL, *c, *list, *r, *v;
+	int				 i;
+
+	if (json_object_deep_copy(json_object_object_get(conf, "connector"),
+	    &conn, NULL) != 0 || conn == NULL)
+		return;
+	if ((c = json_object_object_get(conn, "config")) == NULL ||
+	    !json_object_is_type(c, json_type_object)) {
+		c = json_object_new_object();
+		json_object_object_add(conn, "config", c);
+	}
+	list = json_object_new_array();
+	for (i = 0; i < d->d_nconnectors; i++) {
+		dc = &d->d_connectors[i];
+		if (role[i] == 0 || dc->dc_ctype == CT_EXIT ||
+		    !json_object_object_get_ex(dc->dc_config,
+		    "metrics_interval_s", &v) ||
+		    !json_object_is_type(v, json_type_int) ||
+		    json_object_get_int64(v) <= 0)
+			continue;
+		r = json_object_new_object();
+		json_object_object_add(r, "name",
+		    json_object_new_string(dc->dc_name));
+		json_object_object_add(r, "interval_s",
+		    json_object_new_int64(json_object_get_int64(v)));
+		json_object_object_add(r, "source",
+		    json_object_new_boolean((role[i] & ROLE_SOURCE) != 0));
+		json_object_object_add(r, "sink",
+		    json_object_new_boolean((role[i] & ROLE_SINK) != 0));
+		json_object_array_add(list, r);
+	}
+	json_object_object_add(c, "reporters", list);
+	json_object_object_add(conf, "connector", conn);
 }

@@ -33,6 +33,7 @@ struct wsflowd {
 	const char	*wd_pidfile;
 	char		 wd_pidpath[1024];
 	const char	*wd_sock;	/* -s */
+	const char	*wd_metrics;	/* -m */
 	int		 wd_debug;
 	int		 wd_noaction;
 	int		 wd_verbose;
@@ -49,7 +50,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: wsflowd [-dnVv] [-D name=value] [-f file] "
-	    "[-p pidfile] [-s socket] [file ...]\n");
+	    "[-m address:port] [-p pidfile] [-s socket] [file ...]\n");
 	exit(1);
 }
 
@@ -61,7 +62,8 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 
 	memset(wd, 0, sizeof(*wd));
 	wd->wd_ctlfd = -1;
-	while ((ch = getopt(argc, argv, "D:df:np:s:Vv")) != -1) {
+	wd->wd_sup.so_metrics_fd = -1;
+	while ((ch = getopt(argc, argv, "D:df:m:np:s:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
@@ -77,6 +79,9 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 			break;
 		case 'f':
 			wd->wd_conf = optarg;
+			break;
+		case 'm':
+			wd->wd_metrics = optarg;
 			break;
 		case 'n':
 			wd->wd_noaction = 1;
@@ -139,6 +144,27 @@ write_pidfile(const char *path)
 	return fclose(fp);
 }
 
+/* -m address:port: bind the metrics listener (before detaching, so that
+ * a port in use is reported on the terminal). */
+static void
+wsflowd_metrics(struct wsflowd *wd)
+{
+	struct json_object	*c;
+	char			 err[256];
+
+	if (wd->wd_metrics == NULL)
+		return;
+	c = json_object_new_object();
+	json_object_object_add(c, "url",
+	    json_object_new_string(wd->wd_metrics));
+	wd->wd_sup.so_metrics_fd = listen_open(c, err, sizeof(err));
+	json_object_put(c);
+	if (wd->wd_sup.so_metrics_fd == -1) {
+		log_warnx("-m %s: %s", wd->wd_metrics, err);
+		exit(1);
+	}
+}
+
 /* Bind the control socket, detach (unless -d), write the pid file and
  * fill the supervisor's options. */
 static void
@@ -148,6 +174,7 @@ wsflowd_daemonize(struct wsflowd *wd)
 	int		 i;
 
 	log_init("wsflowd", wd->wd_verbose);
+	wsflowd_metrics(wd);
 	/* Before daemon(): a second daemon on the socket is refused here. */
 	if (ctl_open(sock != NULL ? sock : WSFLOWD_SOCKET, sock != NULL,
 	    &wd->wd_ctlfd) == -1)

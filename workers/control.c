@@ -22,13 +22,13 @@
 
 #include "ctlproto.h"
 #include "log.h"
+#include "sockio.h"
 #include "worker.h"
 
 #define CTL_MAX_CLIENTS		32
 #define CTL_REQ_TIMEOUT_S	10	/* to send a whole request */
 #define CTL_RES_TIMEOUT_S	30	/* for the supervisor and the write */
 #define CTL_LINGER_S		2	/* for the client's EOF after a reply */
-#define CTL_LINGER_MAX		(64 * 1024)	/* input discarded at most */
 
 enum client_state {
 	CL_READING,
@@ -103,6 +103,8 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	st.st_bytes_in = w->w_cnt.cn_bytes_in;
 	st.st_bytes_out = w->w_cnt.cn_bytes_out;
 	st.st_pulls = w->w_cnt.cn_pulls;
+	st.st_nports = w->w_cnt.cn_nports;
+	memcpy(st.st_ports, w->w_cnt.cn_ports, sizeof(st.st_ports));
 	for (i = 0; i < w->w_nroutes && i < PROTO_STATS_ROUTES; i++)
 		ctl_route_stats(&w->w_routes[i], &routes[i]);
 	st.st_nroutes = i;
@@ -257,48 +259,28 @@ ctl_client_read(struct ctl_client *cl)
 		ctl_client_request(cl, cl->cl_inlen);	/* says too long */
 }
 
-/*
- * Write more of a reply.  When it is out, say EOF and read what the
- * client may still send (a too long request) until its EOF: closing with
- * unread input would reset the connection and lose the reply.
- */
+/* Write more of a reply; then discard input until the client's EOF
+ * (closing with unread input would reset the connection). */
 static void
 ctl_client_write(struct ctl_client *cl)
 {
 	struct timeval	 tv = { CTL_LINGER_S, 0 };
-	ssize_t		 n;
 
-	n = write(cl->cl_fd, cl->cl_out + cl->cl_outoff,
-	    cl->cl_outlen - cl->cl_outoff);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	switch (sio_write(cl->cl_fd, cl->cl_out, cl->cl_outlen,
+	    &cl->cl_outoff)) {
+	case SIO_AGAIN:
 		return;
-	if (n <= 0) {
+	case SIO_CLOSE:
 		ctl_client_free(cl);
 		return;
+	case SIO_DONE:
+		break;
 	}
-	cl->cl_outoff += n;
-	if (cl->cl_outoff < cl->cl_outlen)
-		return;
 	cl->cl_state = CL_LINGER;
-	(void)shutdown(cl->cl_fd, SHUT_WR);
 	event_free(cl->cl_ev);
 	cl->cl_ev = event_new(ctl.c_w->w_base, cl->cl_fd, EV_READ |
 	    EV_PERSIST, ctl_client_io, cl);
 	if (cl->cl_ev == NULL || event_add(cl->cl_ev, &tv) == -1)
-		ctl_client_free(cl);
-}
-
-/* Discard input after the reply; close at EOF or the bound. */
-static void
-ctl_client_linger(struct ctl_client *cl)
-{
-	char	 junk[4096];
-	ssize_t	 n;
-
-	n = read(cl->cl_fd, junk, sizeof(junk));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || (cl->cl_discarded += n) > CTL_LINGER_MAX)
 		ctl_client_free(cl);
 }
 
@@ -322,8 +304,9 @@ ctl_client_io(evutil_socket_t fd, short ev, void *arg)
 		ctl_client_read(cl);
 	else if (cl->cl_state == CL_WRITING)
 		ctl_client_write(cl);
-	else if (cl->cl_state == CL_LINGER)
-		ctl_client_linger(cl);
+	else if (cl->cl_state == CL_LINGER &&
+	    sio_discard(cl->cl_fd, &cl->cl_discarded) == SIO_CLOSE)
+		ctl_client_free(cl);
 }
 
 /* A new client: note its credentials, wait for its request. */
@@ -334,29 +317,18 @@ ctl_accept(evutil_socket_t lfd, short ev, void *arg)
 	struct ucred		 cred;
 	struct timeval		 tv = { CTL_REQ_TIMEOUT_S, 0 };
 	socklen_t		 len = sizeof(cred);
-	int			 fd, i, slot = -1;
+	int			 fd, slot;
 	static const char	 busy[] = "{\"ok\":false,\"error\":\"too many "
 				    "clients\"}\n";
 
 	(void)ev;
 	(void)arg;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
-	    == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("control: accept");
+	for (slot = 0; slot < CTL_MAX_CLIENTS; slot++)
+		if (ctl.c_clients[slot] == NULL)
+			break;
+	if ((fd = sio_accept(lfd, slot < CTL_MAX_CLIENTS, busy,
+	    sizeof(busy) - 1, "control")) == -1)
 		return;
-	}
-	for (i = 0; i < CTL_MAX_CLIENTS && slot == -1; i++)
-		if (ctl.c_clients[i] == NULL)
-			slot = i;
-	if (slot == -1) {
-		/* best effort: the client may not read it */
-		if (write(fd, busy, sizeof(busy) - 1) == -1)
-			log_debug("control: busy reply: %s", strerror(errno));
-		close(fd);
-		return;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("control: peer credentials");
 		close(fd);

@@ -754,6 +754,30 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 	}
 }
 
+/* Count an event through a port (out: leaving the connector there); the
+ * first PROTO_STATS_PORTS ports seen are counted. */
+void
+ev_count_port(struct worker *w, const char *port, int out)
+{
+	struct msg_stats_port	*sp;
+	uint32_t		 i;
+
+	for (i = 0; i < w->w_cnt.cn_nports; i++) {
+		sp = &w->w_cnt.cn_ports[i];
+		if (sp->sp_out == (uint32_t)out &&
+		    strcmp(sp->sp_port, port) == 0) {
+			sp->sp_events++;
+			return;
+		}
+	}
+	if (i == PROTO_STATS_PORTS)
+		return;
+	sp = &w->w_cnt.cn_ports[w->w_cnt.cn_nports++];
+	(void)strlcpy(sp->sp_port, port, sizeof(sp->sp_port));
+	sp->sp_out = out;
+	sp->sp_events = 1;
+}
+
 /* An event leaves the connector on one of its output ports. */
 static void
 ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
@@ -762,6 +786,7 @@ ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
 	struct json_object	*nodes;
 
 	w->w_cnt.cn_events_in++;
+	ev_count_port(w, port, 1);
 	if (strcmp(port, "out") == 0)
 		nodes = w->w_path.ep_out_nodes;
 	else if (strcmp(port, "err") == 0)
@@ -806,6 +831,7 @@ ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
 	struct json_object	*v;
 	int			 i, r;
 
+	ev_count_port(w, port, 0);
 	if (w->w_ops->co_write == NULL || !w->w_path.ep_has_codec) {
 		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: not a sink, event dropped", w->w_name);

@@ -31,6 +31,8 @@ static const struct conn_ops *const wk_types[CT_MAX] = {
 	[CT_FILE] = &file_ops,
 	[CT_STDIO] = &stdio_ops,
 	[CT_CONTROL] = &control_ops,
+	[CT_EXPORTER] = &exporter_ops,
+	[CT_METRICS] = &metrics_ops,
 	[CT_WS_SERVER] = &ws_server_ops,
 	[CT_WS_CLIENT] = &ws_client_ops,
 };
@@ -475,6 +477,11 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		break;
 	case MSG_CTL_RES:
 		ctl_reply(w, m);
+		break;
+	case MSG_METRICS_RES:
+		if (w->w_ops == NULL || w->w_ops->co_metrics_res == NULL)
+			fatalx("unexpected metrics reply");
+		w->w_ops->co_metrics_res(w, m);
 		break;
 	default:
 		fatalx("control channel: unexpected %s",

@@ -68,6 +68,9 @@ struct conn_ops {
 	/* A stream of the source across a route ended (MSG_STREAM_END):
 	 * origin connector id, its stream id. */
 	void		(*co_stream_end)(struct worker *, uint32_t, uint64_t);
+	/* The supervisor's answer to MSG_METRICS_REQ (exporter, metrics). */
+	void		(*co_metrics_res)(struct worker *,
+			    const struct proc_msg *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -121,6 +124,9 @@ struct wk_counters {
 	uint64_t		 cn_pulls;	/* reads so far (Tremor's pull id) */
 	uint64_t		 cn_bytes_in;	/* read by the source */
 	uint64_t		 cn_bytes_out;	/* written by the sink */
+	/* events per port, as MSG_STATS reports them (event.c) */
+	struct msg_stats_port	 cn_ports[PROTO_STATS_PORTS];
+	uint32_t		 cn_nports;
 };
 
 /* Where the worker is in its life: configured, started, draining. */
@@ -197,6 +203,8 @@ struct wk_reader {
 extern const struct conn_ops	file_ops;
 extern const struct conn_ops	stdio_ops;
 extern const struct conn_ops	control_ops;
+extern const struct conn_ops	exporter_ops;
+extern const struct conn_ops	metrics_ops;
 extern const struct conn_ops	ws_server_ops;
 extern const struct conn_ops	ws_client_ops;
 /* ws_client with "per_stream": true, chosen by ws_client_ops' setup */
@@ -239,5 +247,6 @@ void	 ev_route_msg(struct worker *, struct wk_route *,
 void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 void	 ev_read_inputs(struct worker *, int);
+void	 ev_count_port(struct worker *, const char *, int);
 
 #endif

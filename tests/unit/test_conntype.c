@@ -82,9 +82,11 @@ test_troy_names(void)
 	int		 control = 0, server = 0;
 
 	n = conntype_troy_names(names, CT_MAX);
-	CHECK_INT(n, CT_MAX - 2);	/* all but CT_NONE and control */
+	/* all but CT_NONE, control and exporter */
+	CHECK_INT(n, CT_MAX - 3);
 	for (i = 0; i < n; i++) {
-		control |= strcmp(names[i], "control") == 0;
+		control |= strcmp(names[i], "control") == 0 ||
+		    strcmp(names[i], "exporter") == 0;
 		server |= strcmp(names[i], "ws_server") == 0;
 	}
 	CHECK(!control);
