@@ -39,6 +39,8 @@ enum msg_type {
 	MSG_LISTEN,		/* one fd: a bound listener (ws_server, control) */
 	MSG_STATS_REQ,		/* struct msg_stats_req: send your counters */
 	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
+	MSG_ROUTE_DROP,		/* struct msg_route, no fd: a reload removed
+				 * the source of this incoming route */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */

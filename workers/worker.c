@@ -51,6 +51,38 @@ wk_route_find(struct worker *w, uint32_t id, int end)
 	return NULL;
 }
 
+/* A free route slot: one a dropped route left, or a new one; NULL when
+ * the table is full. */
+static struct wk_route *
+wk_route_slot(struct worker *w)
+{
+	int	 i;
+
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_end == 0)
+			return &w->w_routes[i];
+	if (w->w_nroutes == WK_MAX_ROUTES)
+		return NULL;
+	return &w->w_routes[w->w_nroutes++];
+}
+
+/* MSG_ROUTE_DROP: a reload removed the connector at the other end of an
+ * incoming route; close it (if still open) and free its slot. */
+static void
+wk_route_drop(struct worker *w, const struct msg_route *mr)
+{
+	struct wk_route	*r;
+
+	if (mr->mr_end != ROUTE_IN ||
+	    (r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL)
+		return;
+	proc_peer_free(r->wr_proc);
+	mc_clear(&r->wr_mcache);
+	memset(r, 0, sizeof(*r));
+	log_info("route %u dropped", mr->mr_id);
+	wk_check_drain(w);
+}
+
 /* Give the source a chance to continue once flow allows. */
 static void
 wk_kick(struct worker *w)
@@ -208,11 +240,12 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (mr->mr_end != ROUTE_OUT && mr->mr_end != ROUTE_IN)
 		fatalx("route %u: bad end %u", mr->mr_id, mr->mr_end);
 	if ((r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL) {
-		if (w->w_life.lf_started)
+		/* After start only an incoming route can be new (a reload
+		 * connected a source to us): outgoing ones are in the config. */
+		if (w->w_life.lf_started && mr->mr_end != ROUTE_IN)
 			fatalx("route %u: new route after start", mr->mr_id);
-		if (w->w_nroutes == WK_MAX_ROUTES)
+		if ((r = wk_route_slot(w)) == NULL)
 			fatalx("route %u: too many routes", mr->mr_id);
-		r = &w->w_routes[w->w_nroutes++];
 		memset(r, 0, sizeof(*r));
 		r->wr_id = mr->mr_id;
 		r->wr_end = mr->mr_end;
@@ -418,6 +451,11 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (m->pm_fd == -1 || proc_get(m, &mr, sizeof(mr)) == -1)
 			fatalx("bad route message");
 		wk_route_add(w, &mr, m->pm_fd);
+		break;
+	case MSG_ROUTE_DROP:
+		if (m->pm_fd != -1 || proc_get(m, &mr, sizeof(mr)) == -1)
+			fatalx("bad route drop message");
+		wk_route_drop(w, &mr);
 		break;
 	case MSG_CONFIG_END:
 		if (w->w_life.lf_configured)

@@ -91,18 +91,23 @@ def recv_exact(s, n):
     return out
 
 
+def recv_frame(s):
+    """The next frame's (opcode, payload), unmasked as a server sends."""
+    b0, b1 = recv_exact(s, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", recv_exact(s, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", recv_exact(s, 8))[0]
+    return b0 & 0x0f, recv_exact(s, n)
+
+
 def recv_message(s):
     """The next data frame's (opcode, payload); control frames skipped."""
     while True:
-        b0, b1 = recv_exact(s, 2)
-        n = b1 & 0x7f
-        if n == 126:
-            n = struct.unpack("!H", recv_exact(s, 2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", recv_exact(s, 8))[0]
-        data = recv_exact(s, n)
-        if b0 & 0x0f in (1, 2):
-            return b0 & 0x0f, data
+        op, data = recv_frame(s)
+        if op in (1, 2):
+            return op, data
 
 
 class Daemon:

@@ -22,7 +22,7 @@
 static const struct {
 	unsigned int	 first, last, max;
 } ranges[] = {
-	{ MSG_CONFIG, MSG_CTL_RES, MSG_CONTROL_DOWN_MAX },
+	{ MSG_CONFIG, MSG_ROUTE_DROP, MSG_CONTROL_DOWN_MAX },
 	{ MSG_HELLO, MSG_CTL_REQ, MSG_CONTROL_UP_MAX },
 	{ MSG_EVENT, MSG_STREAM_END, MSG_ROUTE_MAX },
 };

@@ -1,0 +1,302 @@
+# SPDX-License-Identifier: ISC
+"""wsflowd reloads without dropping what it keeps (wsflowd(8) RELOAD).
+
+One daemon, clients on loopback, the flow file rewritten between reloads:
+ 1. add connector b: the client of a keeps its connection and its echoes,
+    b serves;
+ 2. change c's pipeline: c's worker is replaced (its client gets 1001, a
+    new client sees the new pipeline) while clients that connect in a loop
+    are always accepted; a keeps its connection;
+ 3. a syntax error: wsflowctl reload exits 1 naming file:line:col, -j
+    gives {"error": ...}, everything keeps running;
+ 4. remove b by SIGHUP (the same as the command) while b's client does
+    not answer the close: a second reload meanwhile is refused, b's
+    client gets 1001, a keeps its connection.
+systemd hears RELOADING=1 with MONOTONIC_USEC, then READY=1, per reload.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "hostile"))
+from hostile import frame, recv_frame, recv_message, ws_connect  # noqa: E402
+from checks import BLD, SRC, check, summary  # noqa: E402
+
+PA, PB, PC = 14610, 14611, 14612
+WSFLOWCTL = os.path.join(BLD, "ctl", "wsflowctl")
+
+HEAD = """define flow main
+flow
+  use troy::pipelines;
+"""
+SERVER = """  define connector {n} from ws_server
+  with
+    codec = "{codec}",
+    config = {{ "url": "127.0.0.1:{port}" }}
+  end;
+  create connector {n};
+"""
+ECHO = """  create pipeline echo_{n} from pipelines::passthrough;
+  connect /connector/{n} to /pipeline/echo_{n};
+  connect /pipeline/echo_{n} to /connector/{n};
+"""
+SHOUT = """  define pipeline shout
+  pipeline
+    select {{"v2": event}} from in into out;
+  end;
+  create pipeline echo_{n} from shout;
+  connect /connector/{n} to /pipeline/echo_{n};
+  connect /pipeline/echo_{n} to /connector/{n};
+"""
+TAIL = """end;
+deploy flow main;
+"""
+
+
+def flow(b=False, c_changed=False, broken=False):
+    """The flow text: a (binary echo), c (json echo, or through shout), b."""
+    t = HEAD + SERVER.format(n="a", codec="binary", port=PA) + \
+        ECHO.format(n="a")
+    if b:
+        t += SERVER.format(n="b", codec="binary", port=PB) + \
+            ECHO.format(n="b")
+    t += SERVER.format(n="c", codec="json", port=PC)
+    t += (SHOUT if c_changed else ECHO).format(n="c")
+    if broken:
+        t += "  connect /connector/a to to;\n"
+    return t + TAIL
+
+
+def echo(s, data, op=2):
+    """Send one message, return the reply's payload."""
+    s.sendall(frame(op, data))
+    return recv_message(s)[1]
+
+
+def close_code(s):
+    """Read until a close frame; its status code (None at EOF)."""
+    try:
+        while True:
+            op, data = recv_frame(s)
+            if op == 8:
+                return struct.unpack("!H", data[:2])[0] if data else 0
+    except (OSError, ConnectionError):
+        return None
+
+
+def ctl(sock, *args):
+    """wsflowctl -s sock args: (exit status, stdout, stderr)."""
+    r = subprocess.run([WSFLOWCTL, "-s", sock] + list(args),
+                       capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+class Notify(threading.Thread):
+    """Stands in for systemd: the notify datagrams, in order."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.s.bind(path)
+        self.msgs = []
+
+    def run(self):
+        while True:
+            try:
+                self.msgs.append(self.s.recv(4096).decode())
+            except OSError:
+                return
+
+    def since(self, n):
+        """The messages after the first n."""
+        return self.msgs[n:]
+
+
+def wait_for(cond, secs=10.0):
+    """Poll cond until true or secs pass; its last value."""
+    end = time.monotonic() + secs
+    while True:
+        v = cond()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(0.02)
+
+
+class Acceptor(threading.Thread):
+    """Connects to port in a loop (upgrade and one echo each) until told
+    to stop: every attempt must be accepted and upgraded."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.stop = False
+        self.tries = self.upgraded = 0
+        self.failures = []
+
+    def run(self):
+        while not self.stop:
+            self.tries += 1
+            try:
+                s = ws_connect(self.port, False, timeout=5)
+                self.upgraded += 1
+                s.close()
+            except (OSError, ConnectionError) as e:
+                self.failures.append(str(e))
+
+
+def main():
+    tmp = os.path.join(BLD, "tests", "reload.work")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    path = os.path.join(tmp, "flow.troy")
+    sock = os.path.join(tmp, "ctl.sock")
+    log = os.path.join(tmp, "wsflowd.err")
+    notify = Notify(os.path.join(tmp, "notify.sock"))
+    notify.start()
+
+    def write(text):
+        with open(path + ".new", "w") as f:
+            f.write(text)
+        os.rename(path + ".new", path)
+
+    def logged(s):
+        with open(log) as f:
+            return s in f.read()
+
+    write(flow())
+    env = dict(os.environ, TREMOR_PATH=os.path.join(SRC, "lib"),
+               NOTIFY_SOCKET=os.path.join(tmp, "notify.sock"))
+    with open(log, "w") as err:
+        d = subprocess.Popen([os.path.join(BLD, "supervisor", "wsflowd"),
+                              "-d", "-v", "-s", sock, path], cwd=tmp, env=env,
+                             stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                             start_new_session=True)
+    try:
+        check(wait_for(lambda: any("READY=1" in m for m in notify.msgs), 20),
+              "started: READY=1")
+        ca = ws_connect(PA, False)
+        cc = ws_connect(PC, False)
+        check(echo(ca, b"a0") == b"a0", "a echoes")
+        check(echo(cc, b'"c0"', 1) == b'"c0"', "c echoes")
+
+        # 1. a connector added
+        n0 = len(notify.msgs)
+        write(flow(b=True))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0, "reload 1 (add b): exit 0 (%d %s)" % (rc, err.strip()))
+        check(out.strip() == "reloaded: 2 kept, 1 started, 0 replaced, "
+              "0 stopped", "reload 1: summary %r" % out.strip())
+        check(echo(ca, b"a1") == b"a1", "reload 1: a's client kept, echoes")
+        check(echo(cc, b'"c1"', 1) == b'"c1"', "reload 1: c's client kept")
+        cb = ws_connect(PB, False)
+        check(echo(cb, b"b1") == b"b1", "reload 1: the new connector b serves")
+        wait_for(lambda: any("READY=1" in m for m in notify.since(n0)))
+        got = notify.since(n0)
+        check(len(got) >= 2 and got[0].startswith("RELOADING=1\n"
+                                                  "MONOTONIC_USEC=") and
+              "READY=1" in got[-1], "reload 1: RELOADING=1 with "
+              "MONOTONIC_USEC, then READY=1: %r" % got)
+        usec = int(got[0].split("\n")[1].split("=")[1]) if got else 0
+        now = time.clock_gettime(time.CLOCK_MONOTONIC) * 1e6
+        check(0 < now - usec < 10e6, "reload 1: MONOTONIC_USEC is "
+              "CLOCK_MONOTONIC (%d us ago)" % (now - usec))
+
+        # 2. c's pipeline changed, connecting to c in a loop meanwhile
+        acc = Acceptor(PC)
+        acc.start()
+        wait_for(lambda: acc.upgraded >= 5)
+        write(flow(b=True, c_changed=True))
+        t0 = time.monotonic()
+        rc, out, err = ctl(sock, "reload")
+        took = time.monotonic() - t0
+        before = acc.upgraded
+        wait_for(lambda: acc.upgraded >= before + 5)
+        acc.stop = True
+        acc.join()
+        check(rc == 0 and out.strip() == "reloaded: 2 kept, 0 started, "
+              "1 replaced, 0 stopped", "reload 2 (c's pipeline): %d %r %r"
+              % (rc, out.strip(), err.strip()))
+        check(not acc.failures and acc.upgraded == acc.tries,
+              "reload 2: c's port accepted and upgraded every one of %d "
+              "connections across the swap (%d failed: %s)"
+              % (acc.tries, len(acc.failures), acc.failures[:3]))
+        check(close_code(cc) == 1001, "reload 2: c's old client got 1001")
+        check(echo(ca, b"a2") == b"a2", "reload 2: a's client kept")
+        check(echo(cb, b"b2") == b"b2", "reload 2: b's client kept")
+        cc = ws_connect(PC, False)
+        check(json.loads(echo(cc, b'"c2"', 1)) == {"v2": "c2"},
+              "reload 2: a new client of c sees the new pipeline")
+        print("reload 2 took %.3f s" % took)
+
+        # 3. a syntax error
+        write(flow(b=True, c_changed=True, broken=True))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 1 and "flow.troy:" in err and
+              err.split("flow.troy:")[1].split(":")[0].isdigit(),
+              "reload 3 (syntax error): exit 1 naming file:line:col: %r"
+              % err.strip().split("\n")[0])
+        rc, out, err = ctl(sock, "-j", "reload")
+        try:
+            j = json.loads(out)
+        except ValueError:
+            j = {}
+        check(rc == 1 and "flow.troy:" in j.get("error", ""),
+              "reload 3: -j gives {\"error\": ...}: %r" % out.strip()[:80])
+        check(logged("reload failed: " + path) or logged("reload failed: "),
+              "reload 3: the error is logged")
+        check(echo(ca, b"a3") == b"a3", "reload 3: a's client kept")
+        check(echo(cb, b"b3") == b"b3", "reload 3: b's client kept")
+        check(json.loads(echo(cc, b'"c3"', 1)) == {"v2": "c3"},
+              "reload 3: c's client kept, still the new pipeline")
+
+        # 4. b removed by SIGHUP; b's client does not answer the close,
+        # so the reload waits for it: a second one is refused meanwhile.
+        write(flow(b=False, c_changed=True))
+        d.send_signal(signal.SIGHUP)
+        check(wait_for(lambda: logged("signal 1: reloading")),
+              "reload 4: SIGHUP starts a reload")
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 1 and "in progress" in err,
+              "reload 4: a reload during a reload is refused: %d %r"
+              % (rc, err.strip()))
+        check(wait_for(lambda: logged("reloaded: 2 kept, 0 started, "
+                                      "0 replaced, 1 stopped")),
+              "reload 4: SIGHUP reloads as the command does")
+        check(close_code(cb) == 1001, "reload 4: b's client got 1001")
+        check(echo(ca, b"a4") == b"a4", "reload 4: a's client kept")
+        check(json.loads(echo(cc, b'"c4"', 1)) == {"v2": "c4"},
+              "reload 4: c's client kept")
+        rc, out, err = ctl(sock, "-j", "show", "connectors")
+        names = sorted(c["name"] for c in json.loads(out)["connectors"])
+        check(names == ["a", "c"], "reload 4: connectors %s" % names)
+        try:
+            socket.create_connection(("127.0.0.1", PB), timeout=2).close()
+            refused = False
+        except OSError:
+            refused = True
+        check(refused, "reload 4: b's port is closed")
+
+        rc, out, err = ctl(sock, "stop")
+        d.wait(timeout=20)
+        check(d.returncode == 0, "stopped: exit 0")
+        with open(log) as f:
+            text = f.read()
+        check("protocol error" not in text and "lost child" not in text,
+              "no protocol error or lost worker logged")
+    finally:
+        if d.poll() is None:
+            os.killpg(d.pid, signal.SIGKILL)
+            d.wait()
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
