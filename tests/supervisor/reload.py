@@ -13,6 +13,9 @@ One daemon, clients on loopback, the flow file rewritten between reloads:
     not answer the close: a second reload meanwhile is refused, b's
     client gets 1001, a keeps its connection.
 systemd hears RELOADING=1 with MONOTONIC_USEC, then READY=1, per reload.
+A second daemon re-wires routes between workers: a replaced file sink
+gets its kept source's route, a new source feeds the kept sink, a removed
+source's route end is dropped from it.
 """
 import json
 import os
@@ -152,26 +155,38 @@ class Acceptor(threading.Thread):
                 self.failures.append(str(e))
 
 
-def main():
-    tmp = os.path.join(BLD, "tests", "reload.work")
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    path = os.path.join(tmp, "flow.troy")
+ROUTED = """define flow main
+flow
+  use integration;
+  use troy::pipelines;
+  define connector a from ws_server
+  with codec = "json", config = {{ "url": "127.0.0.1:{pa}" }} end;
+  create connector a;
+  create connector out from integration::write_file
+    with file = "{out}" end;
+  create pipeline p from pipelines::passthrough;
+  connect /connector/a to /pipeline/p;
+  connect /pipeline/p to /connector/a;
+  connect /pipeline/p to /connector/out;
+{b}end;
+deploy flow main;
+"""
+ROUTED_B = """  define connector b from ws_server
+  with codec = "json", config = {{ "url": "127.0.0.1:{pb}" }} end;
+  create connector b;
+  create pipeline q from pipelines::passthrough;
+  connect /connector/b to /pipeline/q;
+  connect /pipeline/q to /connector/out;
+"""
+
+
+def start(tmp, path):
+    """wsflowd -d -v on path in tmp with its own control socket and a
+    stand-in for systemd; (process, socket, log, notify)."""
     sock = os.path.join(tmp, "ctl.sock")
     log = os.path.join(tmp, "wsflowd.err")
     notify = Notify(os.path.join(tmp, "notify.sock"))
     notify.start()
-
-    def write(text):
-        with open(path + ".new", "w") as f:
-            f.write(text)
-        os.rename(path + ".new", path)
-
-    def logged(s):
-        with open(log) as f:
-            return s in f.read()
-
-    write(flow())
     env = dict(os.environ, TREMOR_PATH=os.path.join(SRC, "lib"),
                NOTIFY_SOCKET=os.path.join(tmp, "notify.sock"))
     with open(log, "w") as err:
@@ -179,9 +194,125 @@ def main():
                               "-d", "-v", "-s", sock, path], cwd=tmp, env=env,
                              stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                              start_new_session=True)
+    check(wait_for(lambda: any("READY=1" in m for m in notify.msgs), 20),
+          "started: READY=1")
+    return d, sock, log, notify
+
+
+def workdir(name):
+    """A fresh directory for one daemon."""
+    tmp = os.path.join(BLD, "tests", name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    return tmp
+
+
+def write_flow(path, text):
+    """Replace the flow file at once (a reload never reads half of it)."""
+    with open(path + ".new", "w") as f:
+        f.write(text)
+    os.rename(path + ".new", path)
+
+
+def lines(path):
+    """The lines written to a file so far."""
     try:
-        check(wait_for(lambda: any("READY=1" in m for m in notify.msgs), 20),
-              "started: READY=1")
+        with open(path) as f:
+            return f.read().split("\n")
+    except OSError:
+        return []
+
+
+def stop(d, sock, log):
+    """wsflowctl stop: exit 0, and nothing lost or misbehaving logged."""
+    ctl(sock, "stop")
+    d.wait(timeout=20)
+    check(d.returncode == 0, "stopped: exit 0")
+    with open(log) as f:
+        text = f.read()
+    check("protocol error" not in text and "lost child" not in text,
+          "no protocol error or lost worker logged")
+
+
+def routes():
+    """Reloads that re-wire routes between workers: a replaced sink gets
+    the kept source's route, a new source feeds a kept sink (a new route
+    to a running worker), a removed source's route is dropped."""
+    tmp = workdir("reload-routes.work")
+    path = os.path.join(tmp, "flow.troy")
+    pa, pb = PC + 1, PC + 2
+    write_flow(path, ROUTED.format(pa=pa, out="out1.log", b=""))
+    d, sock, log, notify = start(tmp, path)
+    try:
+        ca = ws_connect(pa, False)
+        check(echo(ca, b'"r0"', 1) == b'"r0"', "a echoes")
+        check(wait_for(lambda: '"r0"' in lines(os.path.join(tmp,
+                                                            "out1.log"))),
+              "a's events reach out1.log")
+        # the sink replaced: a is kept, its route goes to the new out
+        write_flow(path, ROUTED.format(pa=pa, out="out2.log", b=""))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0 and out.strip() == "reloaded: 1 kept, 0 started, "
+              "1 replaced, 0 stopped", "sink replaced: %d %r %r"
+              % (rc, out.strip(), err.strip()))
+        check(echo(ca, b'"r1"', 1) == b'"r1"', "sink replaced: a's client "
+              "kept")
+        check(wait_for(lambda: '"r1"' in lines(os.path.join(tmp,
+                                                            "out2.log"))),
+              "sink replaced: a's events reach the new sink's out2.log")
+        # a source added into the kept sink
+        write_flow(path, ROUTED.format(pa=pa, out="out2.log",
+                                       b=ROUTED_B.format(pb=pb)))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0 and out.strip() == "reloaded: 2 kept, 1 started, "
+              "0 replaced, 0 stopped", "source added: %d %r %r"
+              % (rc, out.strip(), err.strip()))
+        cb = ws_connect(pb, False)
+        cb.sendall(frame(1, b'"from-b"'))
+        check(wait_for(lambda: '"from-b"' in lines(os.path.join(
+            tmp, "out2.log"))), "source added: b's events reach the kept "
+              "sink")
+        check(echo(ca, b'"r2"', 1) == b'"r2"', "source added: a's client "
+              "kept")
+        # the source removed: its route to the kept sink is dropped
+        write_flow(path, ROUTED.format(pa=pa, out="out2.log", b=""))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0 and out.strip() == "reloaded: 2 kept, 0 started, "
+              "0 replaced, 1 stopped", "source removed: %d %r %r"
+              % (rc, out.strip(), err.strip()))
+        check(close_code(cb) == 1001, "source removed: b's client got 1001")
+        check(echo(ca, b'"r3"', 1) == b'"r3"', "source removed: a's client "
+              "kept")
+        check(wait_for(lambda: '"r3"' in lines(os.path.join(tmp,
+                                                            "out2.log"))),
+              "source removed: a's events still reach the sink")
+        rc, out, err = ctl(sock, "-j", "show", "stats")
+        st = {c["name"]: c for c in json.loads(out)["connectors"]}
+        ends = st.get("out", {}).get("stats", {}).get("routes", [])
+        check(len(ends) == 1 and ends[0]["up"],
+              "source removed: the sink holds one route end, up: %s" % ends)
+        stop(d, sock, log)
+    finally:
+        if d.poll() is None:
+            os.killpg(d.pid, signal.SIGKILL)
+            d.wait()
+
+
+def main():
+    routes()
+    tmp = workdir("reload.work")
+    path = os.path.join(tmp, "flow.troy")
+
+    def write(text):
+        write_flow(path, text)
+
+    def logged(s):
+        with open(log) as f:
+            return s in f.read()
+
+    write(flow())
+    d, sock, log, notify = start(tmp, path)
+    try:
         ca = ws_connect(PA, False)
         cc = ws_connect(PC, False)
         check(echo(ca, b"a0") == b"a0", "a echoes")
@@ -284,13 +415,7 @@ def main():
             refused = True
         check(refused, "reload 4: b's port is closed")
 
-        rc, out, err = ctl(sock, "stop")
-        d.wait(timeout=20)
-        check(d.returncode == 0, "stopped: exit 0")
-        with open(log) as f:
-            text = f.read()
-        check("protocol error" not in text and "lost child" not in text,
-              "no protocol error or lost worker logged")
+        stop(d, sock, log)
     finally:
         if d.poll() is None:
             os.killpg(d.pid, signal.SIGKILL)
