@@ -443,6 +443,18 @@ pt_gone(struct sup_worker *sw)
 	pt.pt_ops->po_gone(sw, pid, sw->sw_wstatus, failed);
 }
 
+/* Kill a worker the supervisor has no more use for (a reload undone
+ * before it ran): its channel is closed first, so what it leaves unread
+ * there is not taken for a protocol error; gone once reaped. */
+void
+proctab_kill(struct sup_worker *sw)
+{
+	proc_peer_free(sw->sw_peer);
+	sw->sw_peer = NULL;
+	if (proctab_alive(sw) && !sw->sw_reaped)
+		(void)kill(sw->sw_pid, SIGKILL);
+}
+
 /* Misbehaving worker: it is killed (and restarted like any lost child). */
 void
 proctab_protocol_error(struct sup_worker *sw, const char *what)

@@ -19,6 +19,8 @@
  *  3. once those are gone, kept workers forget the incoming routes whose
  *     source is gone (MSG_ROUTE_DROP), the old configuration is freed,
  *     systemd hears READY=1 and wsflowctl its answer.
+ * A new worker that fails before step 2 undoes the reload (rl_undo): the
+ * old workers never stopped, so they take their connectors back.
  * A second reload while one is in progress is refused.
  */
 #include "config.h"
@@ -67,7 +69,9 @@ static struct {
 	struct rdiff		 r_diff;
 	struct rl_drop		*r_drops;
 	int			 r_ndrops;
-	char			 r_failed[512];	/* a new worker's failure */
+	struct sup_worker	**r_kept;	/* per new connector, or NULL */
+	int			 r_nkept;
+	char			 r_failed[512];	/* why the reload was undone */
 } rl;
 
 static void	rl_timeout(evutil_socket_t, short, void *);
@@ -117,6 +121,7 @@ rl_free(void)
 	deploy_free(rl.r_old_dep);
 	rdiff_free(&rl.r_diff);
 	free(rl.r_drops);
+	free(rl.r_kept);
 	memset(&rl, 0, sizeof(rl));
 }
 
@@ -262,6 +267,7 @@ rl_prepare(struct deployment *nd, struct plan *np, const int *ids,
 			continue;
 		sw = proctab_add(ids[i], i, &nd->d_connectors[i], np);
 		sw->sw_pending = 1;
+		sw->sw_fresh = 1;
 		if (proctab_listen(sw, e, sizeof(e)) == -1) {
 			snprintf(err, errlen, "connector %s: %s",
 			    sw->sw_dc->dc_name, e);
@@ -287,7 +293,8 @@ fail:
 }
 
 /* Start the new workers: spawn, wire the routes that touch them,
- * configure.  A failure here is a worker failure (restarted). */
+ * configure.  A worker that cannot be spawned undoes the reload; one
+ * that cannot be configured is killed, which undoes it too. */
 static void
 rl_spawn(void)
 {
@@ -297,10 +304,8 @@ rl_spawn(void)
 
 	for (i = 0; i < proctab_count(); i++) {
 		sw = proctab_get(i);
-		if (sw->sw_pending && proctab_spawn(sw) == -1) {
+		if (sw->sw_pending && proctab_spawn(sw) == -1)
 			rl_new_failed(sw, "cannot start its worker");
-			proctab_restart_later(sw);
-		}
 	}
 	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
 		rt = &rl.r_plan.p_routes[i];
@@ -379,9 +384,11 @@ rl_begin(int client)
 	    rl.r_diff.rd_kept, rl.r_diff.rd_started, rl.r_diff.rd_replaced,
 	    rl.r_diff.rd_stopped);
 	rl.r_stage = RL_STARTING;
+	free(rl.r_kept);
+	rl.r_kept = kept;
+	rl.r_nkept = nd->d_nconnectors;
 	rl_spawn();
 	free(ids);
-	free(kept);
 	free(text);
 	rl_check();
 	return;
@@ -421,6 +428,7 @@ rl_finish(void)
 	evtimer_del(rl.r_timer);
 	for (i = proctab_count() - 1; i >= 0; i--) {
 		sw = proctab_get(i);
+		sw->sw_fresh = 0;
 		if (sw->sw_retired && !proctab_alive(sw))
 			proctab_remove(sw);
 	}
@@ -490,7 +498,7 @@ rl_timeout(evutil_socket_t fd, short ev, void *arg)
 			log_warnx("reload: drain timeout: stopping connector "
 			    "%s (pid %ld)", sw->sw_dc->dc_name,
 			    (long)sw->sw_pid);
-			(void)kill(sw->sw_pid, SIGKILL);
+			proctab_kill(sw);
 		}
 	}
 }
@@ -505,18 +513,103 @@ rl_started(struct sup_worker *sw)
 	rl_check();
 }
 
-/* A new worker of the reload failed before it ran: it is restarted like
- * any lost worker, and the reload's answer says so. */
+/*
+ * Undo a reload whose new worker failed before the retired ones were
+ * told to drain: the new workers become the retired ones (they drain;
+ * a listener goes back to its old worker), the old workers play their
+ * connectors again with the old plan, routes from kept workers to the
+ * restored ones get fresh socketpairs and kept sinks forget the routes
+ * from the new workers.  Entries are not removed here: the caller may
+ * hold one (the retired are removed when gone, rl_retired_gone).
+ * failed is the worker that failed: it exits by itself.
+ */
+static void
+rl_undo(struct sup_worker *failed)
+{
+	struct deployment	*d;
+	struct plan		 p;
+	struct sup_worker	*sw, *o;
+	struct route		*rt;
+	int			 i;
+
+	/* The old workers play their connectors again... */
+	for (i = 0; i < proctab_count(); i++) {
+		sw = proctab_get(i);
+		if (sw->sw_retired && !sw->sw_fresh) {
+			sw->sw_retired = 0;
+			sw->sw_idx = sw->sw_ridx;
+		}
+	}
+	/* ... and the new ones drain, their listeners given back. */
+	for (i = 0; i < proctab_count(); i++) {
+		sw = proctab_get(i);
+		if (!sw->sw_fresh || sw->sw_retired)
+			continue;
+		sw->sw_pending = 0;
+		o = sw->sw_listen_from;
+		proctab_unlisten(sw);
+		if (o != NULL)
+			o->sw_listen_from = NULL;
+		proctab_retire(sw);
+		/* One that runs may have clients: they get 1001.  One that
+		 * does not (the one that failed among them) just ends. */
+		if (sw == failed || !proctab_alive(sw) || sw->sw_reaped)
+			continue;
+		if ((sw->sw_state == SW_RUNNING ||
+		    sw->sw_state == SW_STARTING) && sw->sw_peer != NULL &&
+		    proc_send(sw->sw_peer, MSG_DRAIN, -1, NULL, 0) == 0)
+			sw->sw_state = SW_DRAINING;
+		else
+			proctab_kill(sw);
+	}
+	/* Kept sinks forget the routes from new workers. */
+	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
+		rt = &rl.r_plan.p_routes[i];
+		if (rl.r_diff.rd_new[rt->rt_src] != RDIFF_KEEP &&
+		    rl.r_diff.rd_new[rt->rt_dst] == RDIFF_KEEP &&
+		    rl.r_kept[rt->rt_dst] != NULL)
+			proctab_drop_route(rl.r_kept[rt->rt_dst], rt->rt_id);
+	}
+	for (i = 0; i < rl.r_nkept; i++)
+		if ((sw = rl.r_kept[i]) != NULL)
+			proctab_adopt(sw, rl.r_diff.rd_match[i],
+			    &rl.r_old_dep->d_connectors[rl.r_diff.rd_match[i]],
+			    &rl.r_old_plan);
+	d = rl.r_dep;
+	p = rl.r_plan;
+	rl.r_dep = rl.r_old_dep;
+	rl.r_plan = rl.r_old_plan;
+	rl.r_old_dep = d;		/* until the new workers are gone */
+	rl.r_old_plan = p;
+	proctab_set_plan(&rl.r_plan);
+	ctl_sup_update(rl.r_dep, &rl.r_plan);
+	rl.r_ops->ro_update(rl.r_dep);
+	/* Kept workers sent to the replaced ones: wire those again. */
+	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
+		rt = &rl.r_plan.p_routes[i];
+		if (rl.r_diff.rd_old[rt->rt_src] == RDIFF_KEEP &&
+		    rl.r_diff.rd_old[rt->rt_dst] == RDIFF_REPLACE)
+			(void)proctab_wire_route(rt, 1);
+	}
+	free(rl.r_drops);
+	rl.r_drops = NULL;
+	rl.r_ndrops = 0;
+	rl.r_stage = RL_DRAINING;
+	evtimer_del(rl.r_timer);
+}
+
+/* A new worker of the reload failed before it ran: the reload is undone
+ * (the old workers never stopped) and its answer says why. */
 void
 rl_new_failed(struct sup_worker *sw, const char *why)
 {
-	if (!sw->sw_pending)
+	if (!sw->sw_pending || rl.r_stage != RL_STARTING)
 		return;
-	sw->sw_pending = 0;
-	if (rl.r_failed[0] == '\0')
-		snprintf(rl.r_failed, sizeof(rl.r_failed), "connector %s: %s; "
-		    "it is restarted with backoff", sw->sw_dc->dc_name, why);
-	rl_check();
+	snprintf(rl.r_failed, sizeof(rl.r_failed), "connector %s: %s; "
+	    "reload undone, the previous configuration runs",
+	    sw->sw_dc->dc_name, why);
+	log_warnx("reload: %s", rl.r_failed);
+	rl_undo(sw);
 }
 
 /* A retired worker is gone: drop it from the table. */

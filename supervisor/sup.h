@@ -144,6 +144,7 @@ struct sup_worker {
 						 * it: draining, then dropped */
 	int			 sw_ridx;	/* sw_idx before it was retired */
 	int			 sw_pending;	/* a reload waits for it to run */
+	int			 sw_fresh;	/* added by the reload going on */
 	const struct dep_connector *sw_dc;
 	const struct conntype	*sw_ct;		/* its row, NULL: none */
 	int			 sw_role;
@@ -211,6 +212,7 @@ void	 proctab_drop_route(struct sup_worker *, uint32_t);
 void	 proctab_set_plan(struct plan *);
 void	 proctab_retire(struct sup_worker *);
 void	 proctab_remove(struct sup_worker *);
+void	 proctab_kill(struct sup_worker *);
 int	 proctab_configure(struct sup_worker *);
 void	 proctab_protocol_error(struct sup_worker *, const char *);
 void	 proctab_restart_later(struct sup_worker *);

@@ -586,6 +586,9 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		sup_check_done();
 		return;
 	}
+	/* A new worker of a reload that never ran undoes the reload. */
+	if (sw->sw_pending && !failed)
+		rl_new_failed(sw, "its worker ended before it ran");
 	if (sw->sw_retired) {
 		/* A reload replaced or removed it: it drained (or not). */
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
@@ -595,8 +598,6 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		rl_retired_gone(sw);
 		return;
 	}
-	if (sw->sw_pending && !failed)
-		rl_new_failed(sw, "its worker ended before it ran");
 	if (WIFSIGNALED(st))
 		log_warnx("lost child: pid %ld (connector %s) killed by "
 		    "signal %d", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st));
