@@ -826,6 +826,8 @@ ctl_sup_reloaded(uint32_t client, int ok, const char *text,
 		    json_object_new_int(rd->rd_replaced));
 		json_object_object_add(o, "stopped",
 		    json_object_new_int(rd->rd_stopped));
+		json_object_object_add(o, "new_pipelines",
+		    json_object_new_int(rd->rd_repathed));
 	}
 	ctl_send(client, o);
 }

@@ -310,10 +310,11 @@ proctab_wire_route(struct route *rt, int again)
 	return 0;
 }
 
-/* Tell sw to forget its incoming route id (MSG_ROUTE_DROP): the source
- * of that route is gone for good. */
+/* Tell sw to forget its end (ROUTE_IN, ROUTE_OUT) of route id
+ * (MSG_ROUTE_DROP): a reload removed what was at the other end, or what
+ * led there. */
 void
-proctab_drop_route(struct sup_worker *sw, uint32_t id)
+proctab_drop_route(struct sup_worker *sw, uint32_t id, int end)
 {
 	struct msg_route	 mr;
 
@@ -321,7 +322,7 @@ proctab_drop_route(struct sup_worker *sw, uint32_t id)
 		return;
 	memset(&mr, 0, sizeof(mr));
 	mr.mr_id = id;
-	mr.mr_end = ROUTE_IN;
+	mr.mr_end = end;
 	if (proc_send(sw->sw_peer, MSG_ROUTE_DROP, -1, &mr, sizeof(mr)) == -1)
 		log_warn("connector %s: route %u", sw->sw_dc->dc_name, id);
 }

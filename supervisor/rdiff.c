@@ -11,6 +11,10 @@
  * each route id by the connector at the route's other end, and what
  * changes per start (restarts, verbosity) left out.
  *
+ * A connector whose form differs only in that graph (its pipelines changed,
+ * or where they lead) keeps its worker too, which takes the new graph
+ * (RDIFF_REPATH): pipelines keep no state between events.
+ *
  * Once that is decided, the new plan is renumbered so that what stays
  * keeps its numbers: a kept worker's id, and the id and generation of
  * every route leaving a kept worker, whose configuration names it.
@@ -27,6 +31,9 @@
 
 /* Keys of a worker configuration that are no part of what it does. */
 static const char *const rdiff_volatile[] = { "id", "restarts", "verbose" };
+/* Keys a running worker can take anew (MSG_PATH): its graph. */
+static const char *const rdiff_path[] = { "outputs", "pipelines",
+    "on_cycle" };
 
 /* The route of plan p with id rid, or NULL. */
 static const struct route *
@@ -125,20 +132,47 @@ rdiff_canon(const struct deployment *d, const struct plan *p, int idx)
 	return c;
 }
 
-/* Whether old connector o and new connector i have equal forms. */
+/* Whether a form sends anything from its "out" port (a worker that
+ * sends nothing never started producing, so it cannot take a graph
+ * that does). */
 static int
-rdiff_equal(const struct deployment *od, const struct plan *op, int o,
+rdiff_has_out(struct json_object *c)
+{
+	struct json_object	*out;
+
+	out = json_object_object_get(json_object_object_get(c, "outputs"),
+	    "out");
+	return json_object_is_type(out, json_type_array) &&
+	    json_object_array_length(out) > 0;
+}
+
+/* What old connector o becomes as new connector i: RDIFF_KEEP (equal
+ * forms), RDIFF_REPATH (equal but for the graph) or RDIFF_REPLACE. */
+static int
+rdiff_verdict(const struct deployment *od, const struct plan *op, int o,
     const struct deployment *nd, const struct plan *np, int i)
 {
 	struct json_object	*a, *b;
-	int			 eq;
+	size_t			 k;
+	int			 v = RDIFF_REPLACE;
 
 	a = rdiff_canon(od, op, o);
 	b = rdiff_canon(nd, np, i);
-	eq = a != NULL && b != NULL && json_object_equal(a, b);
+	if (a != NULL && b != NULL && json_object_equal(a, b))
+		v = RDIFF_KEEP;
+	else if (a != NULL && b != NULL &&
+	    rdiff_has_out(a) == rdiff_has_out(b)) {
+		for (k = 0; k < sizeof(rdiff_path) / sizeof(rdiff_path[0]);
+		    k++) {
+			json_object_object_del(a, rdiff_path[k]);
+			json_object_object_del(b, rdiff_path[k]);
+		}
+		if (json_object_equal(a, b))
+			v = RDIFF_REPATH;
+	}
 	json_object_put(a);
 	json_object_put(b);
-	return eq;
+	return v;
 }
 
 /* Compare old and new connector by connector into rd; -1 out of memory. */
@@ -177,9 +211,12 @@ rdiff_compare(const struct deployment *od, const struct plan *op,
 			continue;
 		}
 		rd->rd_match[i] = o;
-		if (rdiff_equal(od, op, o, nd, np, i)) {
-			rd->rd_new[i] = rd->rd_old[o] = RDIFF_KEEP;
+		rd->rd_new[i] = rd->rd_old[o] = rdiff_verdict(od, op, o, nd,
+		    np, i);
+		if (RDIFF_KEPT(rd->rd_new[i])) {
 			rd->rd_kept++;
+			if (rd->rd_new[i] == RDIFF_REPATH)
+				rd->rd_repathed++;
 		} else {
 			rd->rd_new[i] = rd->rd_old[o] = RDIFF_REPLACE;
 			rd->rd_replaced++;
@@ -230,7 +267,7 @@ rdiff_renumber(const struct deployment *od, const struct plan *op,
 	for (k = 0; k < np->p_nroutes; k++) {
 		rt = &np->p_routes[k];
 		ort = NULL;
-		if (rd->rd_new[rt->rt_src] == RDIFF_KEEP) {
+		if (RDIFF_KEPT(rd->rd_new[rt->rt_src])) {
 			o = rd->rd_match[rt->rt_src];
 			for (m = 0; m < op->p_nroutes && ort == NULL; m++)
 				if (op->p_routes[m].rt_src == o &&

@@ -67,8 +67,11 @@ static struct {
 	int			 r_next_id;	/* worker ids never used */
 	uint32_t		 r_next_route;	/* route ids never used */
 	struct rdiff		 r_diff;
-	struct rl_drop		*r_drops;
+	struct rl_drop		*r_drops;	/* incoming ends, at the end */
 	int			 r_ndrops;
+	struct rl_drop		*r_outdrops;	/* outgoing ends, with MSG_PATH */
+	int			 r_noutdrops;
+	uint32_t		 r_route_base;	/* route ids from here are new */
 	struct sup_worker	**r_kept;	/* per new connector, or NULL */
 	int			 r_nkept;
 	char			 r_failed[512];	/* why the reload was undone */
@@ -121,6 +124,7 @@ rl_free(void)
 	deploy_free(rl.r_old_dep);
 	rdiff_free(&rl.r_diff);
 	free(rl.r_drops);
+	free(rl.r_outdrops);
 	free(rl.r_kept);
 	memset(&rl, 0, sizeof(rl));
 }
@@ -202,8 +206,10 @@ rl_assign(const struct deployment *nd, int *ids, struct sup_worker **kept)
 	for (i = 0; i < nd->d_nconnectors; i++) {
 		kept[i] = NULL;
 		ids[i] = -1;
-		if (rd->rd_new[i] == RDIFF_KEEP &&
+		if (RDIFF_KEPT(rd->rd_new[i]) &&
 		    (kept[i] = proctab_find(rd->rd_match[i])) == NULL) {
+			if (rd->rd_new[i] == RDIFF_REPATH)
+				rd->rd_repathed--;
 			rd->rd_new[i] = rd->rd_old[rd->rd_match[i]] =
 			    RDIFF_REPLACE;
 			rd->rd_kept--;
@@ -216,30 +222,55 @@ rl_assign(const struct deployment *nd, int *ids, struct sup_worker **kept)
 	}
 }
 
-/* Routes of the old plan from a retired source into a kept worker:
- * forgotten once the retired are gone.  -1 out of memory. */
+/* Whether plan p has a route with id. */
 static int
-rl_plan_drops(void)
+rl_has_route(const struct plan *p, uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; i < p->p_nroutes; i++)
+		if (p->p_routes[i].rt_id == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Routes of the old plan that the new plan np has not (a kept route keeps
+ * its id): a kept worker at their end forgets them, the source's end with
+ * its new pipelines (MSG_PATH), the sink's end once the retired are gone.
+ * -1 out of memory.
+ */
+static int
+rl_plan_drops(const struct plan *np)
 {
 	const struct route	*rt;
 	struct sup_worker	*sw;
-	int			 i, n = 0;
+	int			 i;
 
 	free(rl.r_drops);
-	rl.r_ndrops = 0;
+	free(rl.r_outdrops);
+	rl.r_ndrops = rl.r_noutdrops = 0;
+	rl.r_outdrops = NULL;
 	if ((rl.r_drops = calloc(rl.r_plan.p_nroutes + 1,
-	    sizeof(*rl.r_drops))) == NULL)
+	    sizeof(*rl.r_drops))) == NULL ||
+	    (rl.r_outdrops = calloc(rl.r_plan.p_nroutes + 1,
+	    sizeof(*rl.r_outdrops))) == NULL)
 		return -1;
 	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
 		rt = &rl.r_plan.p_routes[i];
-		if (rl.r_diff.rd_old[rt->rt_src] == RDIFF_KEEP ||
-		    rl.r_diff.rd_old[rt->rt_dst] != RDIFF_KEEP ||
-		    (sw = proctab_find(rt->rt_dst)) == NULL)
+		if (rl_has_route(np, rt->rt_id))
 			continue;
-		rl.r_drops[n].rd_sw = sw;
-		rl.r_drops[n++].rd_route = rt->rt_id;
+		if (RDIFF_KEPT(rl.r_diff.rd_old[rt->rt_dst]) &&
+		    (sw = proctab_find(rt->rt_dst)) != NULL) {
+			rl.r_drops[rl.r_ndrops].rd_sw = sw;
+			rl.r_drops[rl.r_ndrops++].rd_route = rt->rt_id;
+		}
+		if (RDIFF_KEPT(rl.r_diff.rd_old[rt->rt_src]) &&
+		    (sw = proctab_find(rt->rt_src)) != NULL) {
+			rl.r_outdrops[rl.r_noutdrops].rd_sw = sw;
+			rl.r_outdrops[rl.r_noutdrops++].rd_route = rt->rt_id;
+		}
 	}
-	rl.r_ndrops = n;
 	return 0;
 }
 
@@ -311,10 +342,12 @@ rl_spawn(void)
 		rt = &rl.r_plan.p_routes[i];
 		src = proctab_find(rt->rt_src);
 		dst = proctab_find(rt->rt_dst);
-		if (src == NULL || dst == NULL ||
-		    (!src->sw_pending && !dst->sw_pending))
+		/* New workers' routes, and new ones between kept workers
+		 * (where new pipelines lead). */
+		if (src == NULL || dst == NULL || (!src->sw_pending &&
+		    !dst->sw_pending && rt->rt_id < rl.r_route_base))
 			continue;
-		(void)proctab_wire_route(rt, !src->sw_pending);
+		(void)proctab_wire_route(rt, rt->rt_id < rl.r_route_base);
 	}
 	for (i = 0; i < proctab_count(); i++) {
 		sw = proctab_get(i);
@@ -332,7 +365,7 @@ rl_begin(int client)
 	struct sup_worker	**kept = NULL;
 	struct plan		 np;
 	char			*text;
-	int			*ids = NULL, i;
+	int			*ids = NULL, i, old_exit;
 
 	if (rl.r_stage != RL_IDLE) {
 		log_warnx("reload refused: a reload is in progress");
@@ -361,8 +394,9 @@ rl_begin(int client)
 		goto refuse;
 	}
 	rl_assign(nd, ids, kept);
+	rl.r_route_base = rl.r_next_route;
 	if (rdiff_renumber(rl.r_dep, &rl.r_plan, nd, &np, &rl.r_diff, ids,
-	    &rl.r_next_route) == -1 || rl_plan_drops() == -1) {
+	    &rl.r_next_route) == -1 || rl_plan_drops(&np) == -1) {
 		snprintf(text, RL_ERR_MAX, "out of memory");
 		goto refuse;
 	}
@@ -370,9 +404,16 @@ rl_begin(int client)
 		goto refuse;
 
 	/* Committed: from here on the new configuration is the one. */
-	for (i = 0; i < nd->d_nconnectors; i++)
-		if (kept[i] != NULL)
-			proctab_adopt(kept[i], i, &nd->d_connectors[i], &np);
+	for (i = 0; i < nd->d_nconnectors; i++) {
+		if (kept[i] == NULL)
+			continue;
+		/* Until it has its new pipelines it may still ask for the
+		 * exit its old ones reach. */
+		old_exit = kept[i]->sw_exit;
+		proctab_adopt(kept[i], i, &nd->d_connectors[i], &np);
+		if (rl.r_diff.rd_new[i] == RDIFF_REPATH)
+			kept[i]->sw_exit |= old_exit;
+	}
 	rl.r_old_dep = rl.r_dep;
 	rl.r_old_plan = rl.r_plan;
 	rl.r_dep = nd;
@@ -380,9 +421,10 @@ rl_begin(int client)
 	proctab_set_plan(&rl.r_plan);
 	ctl_sup_update(rl.r_dep, &rl.r_plan);
 	rl.r_ops->ro_update(rl.r_dep);
-	log_info("reload: %d kept, %d started, %d replaced, %d stopped",
-	    rl.r_diff.rd_kept, rl.r_diff.rd_started, rl.r_diff.rd_replaced,
-	    rl.r_diff.rd_stopped);
+	log_info("reload: %d kept (%d with new pipelines), %d started, "
+	    "%d replaced, %d stopped", rl.r_diff.rd_kept,
+	    rl.r_diff.rd_repathed, rl.r_diff.rd_started,
+	    rl.r_diff.rd_replaced, rl.r_diff.rd_stopped);
 	rl.r_stage = RL_STARTING;
 	free(rl.r_kept);
 	rl.r_kept = kept;
@@ -434,7 +476,7 @@ rl_finish(void)
 	}
 	for (i = 0; i < rl.r_ndrops; i++)
 		proctab_drop_route(rl.r_drops[i].rd_sw,
-		    rl.r_drops[i].rd_route);
+		    rl.r_drops[i].rd_route, ROUTE_IN);
 	free(rl.r_drops);
 	rl.r_drops = NULL;
 	rl.r_ndrops = 0;
@@ -443,15 +485,57 @@ rl_finish(void)
 	rl.r_old_dep = NULL;
 	rl.r_stage = RL_IDLE;
 	snprintf(text, sizeof(text), "reloaded: %d kept, %d started, "
-	    "%d replaced, %d stopped", rl.r_diff.rd_kept,
+	    "%d replaced, %d stopped%s", rl.r_diff.rd_kept,
 	    rl.r_diff.rd_started, rl.r_diff.rd_replaced,
-	    rl.r_diff.rd_stopped);
+	    rl.r_diff.rd_stopped, rl.r_diff.rd_repathed > 0 ?
+	    "; new pipelines in kept workers" : "");
 	if (rl.r_failed[0] != '\0') {
 		log_warnx("reload: %s", rl.r_failed);
 		rl_answer(0, rl.r_failed);
 	} else
 		rl_answer(1, text);
 	rl.r_ops->ro_done(1);
+}
+
+/*
+ * Every new worker runs: kept workers whose pipelines changed take them
+ * now (MSG_PATH; the routes they lead to were wired with the new
+ * workers), then close the routes their old pipelines used.  From here
+ * on the reload is not undone.
+ */
+static void
+rl_paths(void)
+{
+	struct json_object	*path;
+	struct sup_worker	*sw;
+	const char		*s;
+	size_t			 len;
+	int			 i, k;
+
+	for (i = 0; i < rl.r_nkept; i++) {
+		if ((sw = rl.r_kept[i]) == NULL ||
+		    rl.r_diff.rd_new[i] != RDIFF_REPATH || sw->sw_peer == NULL)
+			continue;
+		path = json_object_new_object();
+		for (k = 0; k < 3; k++) {
+			static const char *const keys[] = { "outputs",
+			    "pipelines", "on_cycle" };
+
+			json_object_object_add(path, keys[k], json_object_get(
+			    json_object_object_get(sw->sw_conf, keys[k])));
+		}
+		s = json_object_to_json_string_length(path,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		if (proc_send(sw->sw_peer, MSG_PATH, -1, s, len) == -1)
+			log_warn("connector %s: pipelines", sw->sw_dc->dc_name);
+		sw->sw_exit = rl.r_plan.p_exit[i];
+		json_object_put(path);
+	}
+	for (i = 0; i < rl.r_noutdrops; i++)
+		proctab_drop_route(rl.r_outdrops[i].rd_sw,
+		    rl.r_outdrops[i].rd_route, ROUTE_OUT);
+	rl.r_noutdrops = 0;
 }
 
 /* Move the reload on: all new workers run -> drain the retired; all
@@ -468,6 +552,7 @@ rl_check(void)
 			if (proctab_get(i)->sw_pending)
 				return;
 		rl.r_stage = RL_DRAINING;
+		rl_paths();
 		for (i = 0; i < proctab_count(); i++) {
 			sw = proctab_get(i);
 			if (sw->sw_retired && sw->sw_peer != NULL &&
@@ -562,13 +647,17 @@ rl_undo(struct sup_worker *failed)
 		else
 			proctab_kill(sw);
 	}
-	/* Kept sinks forget the routes from new workers. */
+	/* Kept workers forget the routes the reload added to them. */
 	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
 		rt = &rl.r_plan.p_routes[i];
-		if (rl.r_diff.rd_new[rt->rt_src] != RDIFF_KEEP &&
-		    rl.r_diff.rd_new[rt->rt_dst] == RDIFF_KEEP &&
-		    rl.r_kept[rt->rt_dst] != NULL)
-			proctab_drop_route(rl.r_kept[rt->rt_dst], rt->rt_id);
+		if (rt->rt_id < rl.r_route_base)
+			continue;
+		if (rl.r_kept[rt->rt_dst] != NULL)
+			proctab_drop_route(rl.r_kept[rt->rt_dst], rt->rt_id,
+			    ROUTE_IN);
+		if (rl.r_kept[rt->rt_src] != NULL)
+			proctab_drop_route(rl.r_kept[rt->rt_src], rt->rt_id,
+			    ROUTE_OUT);
 	}
 	for (i = 0; i < rl.r_nkept; i++)
 		if ((sw = rl.r_kept[i]) != NULL)
@@ -587,7 +676,7 @@ rl_undo(struct sup_worker *failed)
 	/* Kept workers sent to the replaced ones: wire those again. */
 	for (i = 0; i < rl.r_plan.p_nroutes; i++) {
 		rt = &rl.r_plan.p_routes[i];
-		if (rl.r_diff.rd_old[rt->rt_src] == RDIFF_KEEP &&
+		if (RDIFF_KEPT(rl.r_diff.rd_old[rt->rt_src]) &&
 		    rl.r_diff.rd_old[rt->rt_dst] == RDIFF_REPLACE)
 			(void)proctab_wire_route(rt, 1);
 	}

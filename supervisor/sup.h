@@ -79,6 +79,8 @@ void	 wcb_start(struct json_object *, int, int);
 enum rdiff_verdict {
 	RDIFF_NONE,		/* no worker, before or after */
 	RDIFF_KEEP,		/* same canonical form: the worker stays */
+	RDIFF_REPATH,		/* only its pipelines changed: the worker
+				 * stays and gets them (MSG_PATH) */
 	RDIFF_REPLACE,		/* changed: a new worker, the old drains */
 	RDIFF_START,		/* new */
 	RDIFF_STOP,		/* removed: the old worker drains */
@@ -90,7 +92,9 @@ struct rdiff {
 	int	 rd_nnew;
 	int	 rd_nold;
 	int	 rd_kept, rd_replaced, rd_started, rd_stopped;
+	int	 rd_repathed;	/* of rd_kept */
 };
+#define RDIFF_KEPT(v)	((v) == RDIFF_KEEP || (v) == RDIFF_REPATH)
 struct json_object *rdiff_canon(const struct deployment *,
 	    const struct plan *, int);
 int	 rdiff_compare(const struct deployment *, const struct plan *,
@@ -208,7 +212,7 @@ int	 proctab_listen(struct sup_worker *, char *, size_t);
 void	 proctab_unlisten(struct sup_worker *);
 struct sup_worker *proctab_find(int);
 int	 proctab_wire_route(struct route *, int);
-void	 proctab_drop_route(struct sup_worker *, uint32_t);
+void	 proctab_drop_route(struct sup_worker *, uint32_t, int);
 void	 proctab_set_plan(struct plan *);
 void	 proctab_retire(struct sup_worker *);
 void	 proctab_remove(struct sup_worker *);

@@ -4,9 +4,11 @@
 One daemon, clients on loopback, the flow file rewritten between reloads:
  1. add connector b: the client of a keeps its connection and its echoes,
     b serves;
- 2. change c's pipeline: c's worker is replaced (its client gets 1001, a
-    new client sees the new pipeline) while clients that connect in a loop
-    are always accepted; a keeps its connection;
+ 2. change c's pipeline: c's worker stays and its client's next echo
+    takes the new pipeline;
+ 2a. change c's codec: c's worker is replaced (its client gets 1001) on
+    the same listening socket while clients that connect in a loop are
+    never refused; a keeps its connection;
  3. a syntax error: wsflowctl reload exits 1 naming file:line:col, -j
     gives {"error": ...}, everything keeps running;
  2b. add a connector that cannot start and change c back: the reload
@@ -17,7 +19,8 @@ One daemon, clients on loopback, the flow file rewritten between reloads:
 systemd hears RELOADING=1 with MONOTONIC_USEC, then READY=1, per reload.
 A second daemon re-wires routes between workers: a replaced file sink
 gets its kept source's route, a new source feeds the kept sink, a removed
-source's route end is dropped from it.
+source's route end is dropped from it, and a kept source whose pipeline
+now leads to another sink keeps its client.
 """
 import json
 import os
@@ -75,7 +78,8 @@ MISSING = """  create connector missing from integration::read_file
 """
 
 
-def flow(b=False, c_changed=False, broken=False, missing=False):
+def flow(b=False, c_changed=False, broken=False, missing=False,
+         c_codec="json"):
     """The flow text: a (binary echo), c (json echo, or through shout), b,
     and a file source that cannot start."""
     t = HEAD + SERVER.format(n="a", codec="binary", port=PA) + \
@@ -85,7 +89,7 @@ def flow(b=False, c_changed=False, broken=False, missing=False):
     if b:
         t += SERVER.format(n="b", codec="binary", port=PB) + \
             ECHO.format(n="b")
-    t += SERVER.format(n="c", codec="json", port=PC)
+    t += SERVER.format(n="c", codec=c_codec, port=PC)
     t += (SHOUT if c_changed else ECHO).format(n="c")
     if broken:
         t += "  connect /connector/a to to;\n"
@@ -179,12 +183,12 @@ flow
   define connector a from ws_server
   with codec = "json", config = {{ "url": "127.0.0.1:{pa}" }} end;
   create connector a;
-  create connector out from integration::write_file
+  create connector {sink} from integration::write_file
     with file = "{out}" end;
   create pipeline p from pipelines::passthrough;
   connect /connector/a to /pipeline/p;
   connect /pipeline/p to /connector/a;
-  connect /pipeline/p to /connector/out;
+  connect /pipeline/p to /connector/{sink};
 {b}end;
 deploy flow main;
 """
@@ -193,7 +197,7 @@ ROUTED_B = """  define connector b from ws_server
   create connector b;
   create pipeline q from pipelines::passthrough;
   connect /connector/b to /pipeline/q;
-  connect /pipeline/q to /connector/out;
+  connect /pipeline/q to /connector/{sink};
 """
 
 
@@ -258,7 +262,8 @@ def routes():
     tmp = workdir("reload-routes.work")
     path = os.path.join(tmp, "flow.troy")
     pa, pb = PC + 1, PC + 2
-    write_flow(path, ROUTED.format(pa=pa, out="out1.log", b=""))
+    write_flow(path, ROUTED.format(pa=pa, sink="out", out="out1.log",
+                                   b=""))
     d, sock, log, notify = start(tmp, path)
     try:
         ca = ws_connect(pa, False)
@@ -267,7 +272,8 @@ def routes():
                                                             "out1.log"))),
               "a's events reach out1.log")
         # the sink replaced: a is kept, its route goes to the new out
-        write_flow(path, ROUTED.format(pa=pa, out="out2.log", b=""))
+        write_flow(path, ROUTED.format(pa=pa, sink="out", out="out2.log",
+                                       b=""))
         rc, out, err = ctl(sock, "reload")
         check(rc == 0 and out.strip() == "reloaded: 1 kept, 0 started, "
               "1 replaced, 0 stopped", "sink replaced: %d %r %r"
@@ -278,8 +284,8 @@ def routes():
                                                             "out2.log"))),
               "sink replaced: a's events reach the new sink's out2.log")
         # a source added into the kept sink
-        write_flow(path, ROUTED.format(pa=pa, out="out2.log",
-                                       b=ROUTED_B.format(pb=pb)))
+        write_flow(path, ROUTED.format(pa=pa, sink="out", out="out2.log",
+                                       b=ROUTED_B.format(pb=pb, sink="out")))
         rc, out, err = ctl(sock, "reload")
         check(rc == 0 and out.strip() == "reloaded: 2 kept, 1 started, "
               "0 replaced, 0 stopped", "source added: %d %r %r"
@@ -292,7 +298,8 @@ def routes():
         check(echo(ca, b'"r2"', 1) == b'"r2"', "source added: a's client "
               "kept")
         # the source removed: its route to the kept sink is dropped
-        write_flow(path, ROUTED.format(pa=pa, out="out2.log", b=""))
+        write_flow(path, ROUTED.format(pa=pa, sink="out", out="out2.log",
+                                       b=""))
         rc, out, err = ctl(sock, "reload")
         check(rc == 0 and out.strip() == "reloaded: 2 kept, 0 started, "
               "0 replaced, 1 stopped", "source removed: %d %r %r"
@@ -308,6 +315,26 @@ def routes():
         ends = st.get("out", {}).get("stats", {}).get("routes", [])
         check(len(ends) == 1 and ends[0]["up"],
               "source removed: the sink holds one route end, up: %s" % ends)
+        # a's pipeline now leads to another sink: a keeps its worker and
+        # client, gets a route to the new sink and closes the old one
+        write_flow(path, ROUTED.format(pa=pa, sink="out3", out="out3.log",
+                                       b=""))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0 and out.strip() == "reloaded: 1 kept, 1 started, "
+              "0 replaced, 1 stopped; new pipelines in kept workers",
+              "sink moved: %d %r %r" % (rc, out.strip(), err.strip()))
+        check(echo(ca, b'"r4"', 1) == b'"r4"', "sink moved: a's client kept")
+        check(wait_for(lambda: '"r4"' in lines(os.path.join(tmp,
+                                                            "out3.log"))),
+              "sink moved: a's events reach the new sink")
+        check('"r4"' not in lines(os.path.join(tmp, "out2.log")),
+              "sink moved: and not the old one")
+        rc, out, err = ctl(sock, "-j", "show", "stats")
+        st = {c["name"]: c for c in json.loads(out)["connectors"]}
+        ends = [(e["end"], e["up"]) for e in
+                st.get("a", {}).get("stats", {}).get("routes", [])]
+        check(ends == [("out", True)], "sink moved: a holds one route end, "
+              "out and up: %s" % ends)
         stop(d, sock, log)
     finally:
         if d.poll() is None:
@@ -357,11 +384,26 @@ def main():
         check(0 < now - usec < 10e6, "reload 1: MONOTONIC_USEC is "
               "CLOCK_MONOTONIC (%d us ago)" % (now - usec))
 
-        # 2. c's pipeline changed, connecting to c in a loop meanwhile
+        # 2. c's pipeline changed: c's worker stays and takes it, on the
+        # connection c's client already has
+        write(flow(b=True, c_changed=True))
+        rc, out, err = ctl(sock, "reload")
+        check(rc == 0 and out.strip() == "reloaded: 3 kept, 0 started, "
+              "0 replaced, 0 stopped; new pipelines in kept workers",
+              "reload 2 (c's pipeline): %d %r %r"
+              % (rc, out.strip(), err.strip()))
+        check(json.loads(echo(cc, b'"c2"', 1)) == {"v2": "c2"},
+              "reload 2: c's client kept, and its echo takes the new "
+              "pipeline")
+        check(echo(ca, b"a2") == b"a2", "reload 2: a's client kept")
+        check(echo(cb, b"b2") == b"b2", "reload 2: b's client kept")
+
+        # 2a. c's codec changed: its worker is replaced, on the same
+        # listening socket, while clients connect in a loop
         acc = Acceptor(PC)
         acc.start()
         wait_for(lambda: acc.upgraded >= 5)
-        write(flow(b=True, c_changed=True))
+        write(flow(b=True, c_changed=True, c_codec="json-sorted"))
         t0 = time.monotonic()
         rc, out, err = ctl(sock, "reload")
         took = time.monotonic() - t0
@@ -370,24 +412,25 @@ def main():
         acc.stop = True
         acc.join()
         check(rc == 0 and out.strip() == "reloaded: 2 kept, 0 started, "
-              "1 replaced, 0 stopped", "reload 2 (c's pipeline): %d %r %r"
+              "1 replaced, 0 stopped", "reload 2a (c's codec): %d %r %r"
               % (rc, out.strip(), err.strip()))
         check(acc.refused == 0 and acc.upgraded >= before + 5,
-              "reload 2: c's port never refused across the swap: %d "
+              "reload 2a: c's port never refused across the swap: %d "
               "connections, %d upgraded, %d refused, %d cut in their "
               "handshake by the old worker's drain"
               % (acc.tries, acc.upgraded, acc.refused, acc.cut))
-        check(close_code(cc) == 1001, "reload 2: c's old client got 1001")
-        check(echo(ca, b"a2") == b"a2", "reload 2: a's client kept")
-        check(echo(cb, b"b2") == b"b2", "reload 2: b's client kept")
+        check(close_code(cc) == 1001, "reload 2a: c's old client got 1001")
+        check(echo(ca, b"a2a") == b"a2a", "reload 2a: a's client kept")
+        check(echo(cb, b"b2a") == b"b2a", "reload 2a: b's client kept")
         cc = ws_connect(PC, False)
-        check(json.loads(echo(cc, b'"c2"', 1)) == {"v2": "c2"},
-              "reload 2: a new client of c sees the new pipeline")
-        print("reload 2 took %.3f s" % took)
+        check(json.loads(echo(cc, b'"c2a"', 1)) == {"v2": "c2a"},
+              "reload 2a: a new client of c is served")
+        print("reload 2a took %.3f s" % took)
 
         # 2b. a new connector that cannot start (its file is missing) and
         # c changed back: the reload is undone, c's worker never stopped
-        write(flow(b=True, c_changed=False, missing=True))
+        write(flow(b=True, c_changed=False, missing=True,
+                   c_codec="json-sorted"))
         rc, out, err = ctl(sock, "reload")
         check(rc == 1 and "connector missing" in err and "undone" in err,
               "reload 2b (a connector fails to start): exit 1 naming it: "
@@ -410,7 +453,8 @@ def main():
               % st.get("a", {}).get("stats", {}).get("routes"))
 
         # 3. a syntax error
-        write(flow(b=True, c_changed=True, broken=True))
+        write(flow(b=True, c_changed=True, broken=True,
+                   c_codec="json-sorted"))
         rc, out, err = ctl(sock, "reload")
         check(rc == 1 and "flow.troy:" in err and
               err.split("flow.troy:")[1].split(":")[0].isdigit(),
@@ -432,7 +476,7 @@ def main():
 
         # 4. b removed by SIGHUP; b's client does not answer the close,
         # so the reload waits for it: a second one is refused meanwhile.
-        write(flow(b=False, c_changed=True))
+        write(flow(b=False, c_changed=True, c_codec="json-sorted"))
         d.send_signal(signal.SIGHUP)
         check(wait_for(lambda: logged("signal 1: reloading")),
               "reload 4: SIGHUP starts a reload")

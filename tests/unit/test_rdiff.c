@@ -148,10 +148,11 @@ test_verdicts(void)
 	    "b", RDIFF_START, "ws", RDIFF_KEEP);
 	diff("a connector removed", base, HEAD FILES("pipelines::passthrough",
 	    "out.log") TAIL, 2, 0, 0, 1, "in", RDIFF_KEEP, "out", RDIFF_KEEP);
-	/* A pipeline runs in the worker its events enter: in's. */
+	/* A pipeline runs in the worker its events enter: in's, which
+	 * keeps running and takes the new one. */
 	diff("a pipeline changed", base, HEAD WS("ws", "14700", "binary")
-	    ECHO("ws") FILES("shout", "out.log") TAIL, 2, 0, 1, 0,
-	    "in", RDIFF_REPLACE, "out", RDIFF_KEEP);
+	    ECHO("ws") FILES("shout", "out.log") TAIL, 3, 0, 0, 0,
+	    "in", RDIFF_REPATH, "out", RDIFF_KEEP);
 	/* The route to out is named by out's name: in stays. */
 	diff("a sink's config changed", base, HEAD WS("ws", "14700", "binary")
 	    ECHO("ws") FILES("pipelines::passthrough", "other.log") TAIL,
@@ -172,8 +173,27 @@ test_verdicts(void)
 	/* A new source into a kept sink: the sink's form has no inputs. */
 	diff("a source added to a sink", base, HEAD WS("ws", "14700",
 	    "binary") ECHO("ws") FILES("pipelines::passthrough", "out.log")
-	    "  connect /connector/ws to /pipeline/p;\n" TAIL, 2, 0, 1, 0,
-	    "out", RDIFF_KEEP, "ws", RDIFF_REPLACE);
+	    "  connect /connector/ws to /pipeline/p;\n" TAIL, 3, 0, 0, 0,
+	    "out", RDIFF_KEEP, "ws", RDIFF_REPATH);
+	/* A source that sent nothing from "out" never started producing:
+	 * one that now does is replaced. */
+	diff("out connected", HEAD WS("ws", "14700", "binary")
+	    "  create pipeline p from pipelines::passthrough;\n"
+	    "  connect /pipeline/p to /connector/ws;\n"
+	    "  connect /connector/ws/err to /pipeline/p;\n" TAIL,
+	    HEAD WS("ws", "14700", "binary") ECHO("ws")
+	    "  connect /connector/ws/err to /pipeline/echo_ws;\n" TAIL,
+	    0, 0, 1, 0, "ws", RDIFF_REPLACE, NULL, 0);
+	/* New pipelines and a config change: replaced, not re-piped. */
+	diff("pipeline and config", base, HEAD WS("ws", "14700", "binary")
+	    ECHO("ws") "  create connector in from integration::read_file "
+	    "with file = \"x.json\" end;\n"
+	    "  create connector out from integration::write_file;\n"
+	    "  define pipeline shout pipeline select {\"v\": event} from in "
+	    "into out; end;\n  create pipeline p from shout;\n"
+	    "  connect /connector/in to /pipeline/p;\n"
+	    "  connect /pipeline/p to /connector/out;\n" TAIL, 2, 0, 1, 0,
+	    "in", RDIFF_REPLACE, "out", RDIFF_KEEP);
 	/* Wired to nothing: no worker, before or after. */
 	diff("an unused connector", base, HEAD WS("ws", "14700", "binary")
 	    ECHO("ws") FILES("pipelines::passthrough", "out.log")
