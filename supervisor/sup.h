@@ -5,8 +5,8 @@
  * supervisor's phases over it (start, messages, stop), the control plane
  * and the services the supervisor offers its workers (name resolution).
  *
- * Calls go one way: wsflowd.c -> supervisor.c -> control.c -> proctab.c
- * (and route.c, resolve.c, listen.c below them).  A lower file reaches a
+ * Calls go one way: wsflowd.c -> supervisor.c -> reload.c -> control.c
+ * -> proctab.c (and route.c, rdiff.c, resolve.c, listen.c below them).  A lower file reaches a
  * higher one only through the callbacks it was given: struct proctab_ops
  * (messages, lost workers) and struct ctl_sup_ops (state, stop).
  */
