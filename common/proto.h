@@ -41,6 +41,10 @@ enum msg_type {
 	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
 	MSG_METRICS_RES,	/* struct msg_metrics_res + text (exporter,
 				 * metrics) */
+	MSG_ROUTE_DROP,		/* struct msg_route, no fd: a reload removed
+				 * the other end of this route */
+	MSG_PATH,		/* JSON text: "outputs", "pipelines" and
+				 * "on_cycle" replacing the config's (reload) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */

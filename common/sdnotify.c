@@ -55,12 +55,25 @@ sdnotify_add(char *buf, size_t len, size_t *off, const char *name,
 int
 sdnotify_msg(char *buf, size_t len, int flags, const char *status)
 {
+	return sdnotify_msg_usec(buf, len, flags, 0, status);
+}
+
+/* Build the message text; RELOADING=1 carries MONOTONIC_USEC=usec. */
+int
+sdnotify_msg_usec(char *buf, size_t len, int flags, uint64_t usec,
+    const char *status)
+{
 	size_t	 off = 0, i, start;
+	char	 num[24];
 
 	if (len == 0)
 		return -1;
 	buf[0] = '\0';
-	if (((flags & SDNOTIFY_READY) &&
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)usec);
+	if (((flags & SDNOTIFY_RELOADING) &&
+	    (sdnotify_add(buf, len, &off, "RELOADING", "1") == -1 ||
+	    sdnotify_add(buf, len, &off, "MONOTONIC_USEC", num) == -1)) ||
+	    ((flags & SDNOTIFY_READY) &&
 	    sdnotify_add(buf, len, &off, "READY", "1") == -1) ||
 	    ((flags & SDNOTIFY_STOPPING) &&
 	    sdnotify_add(buf, len, &off, "STOPPING", "1") == -1) ||

@@ -20,6 +20,7 @@
 #define SDNOTIFY_READY		0x01	/* READY=1 */
 #define SDNOTIFY_STOPPING	0x02	/* STOPPING=1 */
 #define SDNOTIFY_WATCHDOG	0x04	/* WATCHDOG=1 */
+#define SDNOTIFY_RELOADING	0x08	/* RELOADING=1, MONOTONIC_USEC= */
 
 #define SDNOTIFY_MSG_MAX	512	/* a message, with its status line */
 
@@ -30,6 +31,9 @@ int	 sdnotify_addr(const char *, struct sockaddr_un *, socklen_t *);
  * control characters of status become spaces (one line).  0, or -1 when
  * there is nothing to say or it does not fit. */
 int	 sdnotify_msg(char *, size_t, int, const char *);
+/* The same, with usec the CLOCK_MONOTONIC time in microseconds that
+ * RELOADING=1 carries as MONOTONIC_USEC (systemd wants both). */
+int	 sdnotify_msg_usec(char *, size_t, int, uint64_t, const char *);
 /* From $WATCHDOG_USEC and $WATCHDOG_PID (NULL: unset) for the process
  * self: 0 and the keep-alive interval in microseconds (half the
  * timeout), or -1 when there is no watchdog for self. */

@@ -329,14 +329,14 @@ ctl_status(void)
 	return o;
 }
 
-/* The process table entry of connector id, or -1. */
+/* The process table entry of connector idx of the deployment, or -1. */
 static int
-ctl_find(int id, struct sup_view *sv)
+ctl_find(int idx, struct sup_view *sv)
 {
 	int	 i;
 
 	for (i = 0; proctab_view(i, sv) == 0; i++)
-		if (!sv->sv_control && sv->sv_id == id)
+		if (!sv->sv_control && !sv->sv_retired && sv->sv_idx == idx)
 			return 0;
 	return -1;
 }
@@ -503,6 +503,17 @@ ctl_stats_of(struct ctl_collect *cc, int id)
 	return json_object_object_get(cc->cc_stats, key);
 }
 
+/* The counters of connector idx's worker in a collection, or NULL. */
+static struct json_object *
+ctl_stats_at(struct ctl_collect *cc, int idx)
+{
+	struct sup_view	 sv;
+
+	if (ctl_find(idx, &sv) == -1)
+		return NULL;
+	return ctl_stats_of(cc, sv.sv_id);
+}
+
 /* show stats: the collected counters per connector and per route. */
 static void
 ctl_stats_finish(struct ctl_collect *cc)
@@ -539,9 +550,9 @@ ctl_stats_finish(struct ctl_collect *cc)
 	list = json_object_new_array();
 	for (i = 0; i < cs.c_plan->p_nroutes; i++) {
 		rt = &cs.c_plan->p_routes[i];
-		out = ctl_route_end(ctl_stats_of(cc, rt->rt_src), rt->rt_id,
+		out = ctl_route_end(ctl_stats_at(cc, rt->rt_src), rt->rt_id,
 		    "out");
-		in = ctl_route_end(ctl_stats_of(cc, rt->rt_dst), rt->rt_id,
+		in = ctl_route_end(ctl_stats_at(cc, rt->rt_dst), rt->rt_id,
 		    "in");
 		c = json_object_new_object();
 		json_object_object_add(c, "id", json_object_new_int(rt->rt_id));
@@ -927,10 +938,9 @@ ctl_request(const struct proc_msg *m)
 		(void)cs.c_ops->cso_stop();
 		break;
 	case CTL_RELOAD:
-		log_warnx("reload is not supported yet; still running");
-		ctl_send(cq.cq_id, ctl_error("reload is not supported yet; "
-		    "wsflowd keeps running with the configuration it "
-		    "started with"));
+		/* Answered by ctl_sup_reloaded once it is done. */
+		log_info("reload requested over the control socket");
+		cs.c_ops->cso_reload(cq.cq_id);
 		break;
 	}
 	return 0;
@@ -947,6 +957,43 @@ ctl_sup_msg(int id, int is_control, const struct proc_msg *m)
 	if (m->pm_type == MSG_METRICS_REQ)
 		return ctl_metrics_req(id, m);
 	return -1;
+}
+
+/* A reload committed: the configuration to show from now on. */
+void
+ctl_sup_update(const struct deployment *d, const struct plan *p)
+{
+	cs.c_d = d;
+	cs.c_plan = p;
+}
+
+/* Answer wsflowctl reload for client: ok with the summary text and the
+ * counts of rd, or the error text. */
+void
+ctl_sup_reloaded(uint32_t client, int ok, const char *text,
+    const struct rdiff *rd)
+{
+	struct json_object	*o;
+
+	if (!ok) {
+		ctl_send(client, ctl_error(text));
+		return;
+	}
+	o = ctl_reply_new(1);
+	json_object_object_add(o, "message", json_object_new_string(text));
+	if (rd != NULL) {
+		json_object_object_add(o, "kept",
+		    json_object_new_int(rd->rd_kept));
+		json_object_object_add(o, "started",
+		    json_object_new_int(rd->rd_started));
+		json_object_object_add(o, "replaced",
+		    json_object_new_int(rd->rd_replaced));
+		json_object_object_add(o, "stopped",
+		    json_object_new_int(rd->rd_stopped));
+		json_object_object_add(o, "new_pipelines",
+		    json_object_new_int(rd->rd_repathed));
+	}
+	ctl_send(client, o);
 }
 
 /* Forget pending requests and the control worker's config. */

@@ -39,8 +39,10 @@ static struct {
 	struct plan		*pt_plan;
 	const struct proctab_ops *pt_ops;
 	const char		*pt_exec;	/* the worker executable */
-	struct sup_worker	*pt_w;
+	struct sup_worker	**pt_w;		/* each allocated: pointers to an
+						 * entry stay valid (callbacks) */
 	int			 pt_nw;
+	int			 pt_cap;
 	struct sup_worker	*pt_ctl;	/* the control worker or NULL */
 	struct sup_worker	*pt_exp;	/* the metrics exporter or NULL */
 	int			 pt_stopping;	/* no more restarts */
@@ -48,13 +50,26 @@ static struct {
 
 static void	pt_restart(evutil_socket_t, short, void *);
 
-/* A table entry for connector id; its configuration stays the caller's. */
+/* A table entry for worker id playing connector idx of the deployment
+ * (-1: none); its configuration stays the caller's. */
 static struct sup_worker *
-pt_add(int id, const struct dep_connector *dc, struct json_object *conf)
+pt_add(int id, int idx, const struct dep_connector *dc,
+    struct json_object *conf)
 {
-	struct sup_worker	*sw = &pt.pt_w[pt.pt_nw++];
+	struct sup_worker	**w, *sw;
 
+	if (pt.pt_nw == pt.pt_cap) {
+		if ((w = reallocarray(pt.pt_w, pt.pt_cap + 8,
+		    sizeof(*w))) == NULL)
+			fatal("%s", __func__);
+		pt.pt_w = w;
+		pt.pt_cap += 8;
+	}
+	if ((sw = calloc(1, sizeof(*sw))) == NULL)
+		fatal("%s", __func__);
+	pt.pt_w[pt.pt_nw++] = sw;
 	sw->sw_id = id;
+	sw->sw_idx = idx;
 	sw->sw_dc = dc;
 	sw->sw_ct = conntype_get(dc->dc_ctype);
 	sw->sw_conf = conf;
@@ -75,28 +90,18 @@ proctab_init(struct event_base *base, const struct deployment *d,
 {
 	struct sup_worker	*sw;
 	char			 err[256];
-	int			 i, n;
+	int			 i;
 
 	memset(&pt, 0, sizeof(pt));
 	pt.pt_base = base;
 	pt.pt_plan = p;
 	pt.pt_ops = ops;
 	pt.pt_exec = exec;
-	for (i = n = 0; i < d->d_nconnectors; i++)
-		if (p->p_conf[i] != NULL)
-			n++;
-	/* and room for the control worker and the metrics exporter */
-	if ((pt.pt_w = calloc(n + 2, sizeof(*pt.pt_w))) == NULL)
-		fatal("%s", __func__);
 	for (i = 0; i < d->d_nconnectors; i++) {
 		if (p->p_conf[i] == NULL)
 			continue;
-		sw = pt_add(i, &d->d_connectors[i], p->p_conf[i]);
-		sw->sw_role = p->p_role[i];
-		sw->sw_exit = p->p_exit[i];
-		if (sw->sw_ct != NULL && (sw->sw_ct->ct_flags & CTF_LISTENER) &&
-		    (sw->sw_listen = listen_open(json_object_object_get(
-		    sw->sw_dc->dc_config, "config"), err, sizeof(err))) == -1) {
+		sw = proctab_add(i, i, &d->d_connectors[i], p);
+		if (proctab_listen(sw, err, sizeof(err)) == -1) {
 			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
 			return -1;
 		}
@@ -109,10 +114,76 @@ static struct sup_worker *
 pt_add_listening(int id, const struct dep_connector *dc,
     struct json_object *conf, int listen_fd)
 {
-	struct sup_worker	*sw = pt_add(id, dc, conf);
+	struct sup_worker	*sw = pt_add(id, -1, dc, conf);
 
 	sw->sw_listen = listen_fd;
 	return sw;
+}
+
+
+/* A new entry: worker id playing connector idx of plan p's deployment
+ * (its configuration, role and exit path from p). */
+struct sup_worker *
+proctab_add(int id, int idx, const struct dep_connector *dc, struct plan *p)
+{
+	struct sup_worker	*sw;
+
+	sw = pt_add(id, idx, dc, p->p_conf[idx]);
+	proctab_adopt(sw, idx, dc, p);
+	return sw;
+}
+
+/* Entry sw now plays connector idx of plan p (a reload kept it). */
+void
+proctab_adopt(struct sup_worker *sw, int idx, const struct dep_connector *dc,
+    struct plan *p)
+{
+	sw->sw_idx = idx;
+	sw->sw_dc = dc;
+	sw->sw_conf = p->p_conf[idx];
+	sw->sw_role = p->p_role[idx];
+	sw->sw_exit = p->p_exit[idx];
+}
+
+/* The "url" of a listener's config, or "". */
+static const char *
+pt_listen_url(const struct sup_worker *sw)
+{
+	const char	*s;
+
+	s = json_object_get_string(json_object_object_get(
+	    json_object_object_get(sw->sw_dc->dc_config, "config"), "url"));
+	return s != NULL ? s : "";
+}
+
+/*
+ * The listening socket of a listener type: taken over from a retired
+ * entry listening on the same url (a reload replacing a ws_server, so the
+ * port never stops accepting), else bound.  0 (also for other types), or
+ * -1 with err.
+ */
+int
+proctab_listen(struct sup_worker *sw, char *err, size_t errlen)
+{
+	struct sup_worker	*o;
+	int			 i;
+
+	if (sw->sw_ct == NULL || !(sw->sw_ct->ct_flags & CTF_LISTENER) ||
+	    sw->sw_listen != -1)
+		return 0;
+	for (i = 0; i < pt.pt_nw; i++) {
+		o = pt.pt_w[i];
+		if (o->sw_retired && o->sw_listen != -1 && o->sw_ct == sw->sw_ct &&
+		    strcmp(pt_listen_url(o), pt_listen_url(sw)) == 0) {
+			sw->sw_listen = o->sw_listen;
+			o->sw_listen = -1;
+			sw->sw_listen_from = o;
+			return 0;
+		}
+	}
+	sw->sw_listen = listen_open(json_object_object_get(sw->sw_dc->dc_config,
+	    "config"), err, errlen);
+	return sw->sw_listen == -1 ? -1 : 0;
 }
 
 /* Add the control worker (connector id past the last); takes listen_fd. */
@@ -138,18 +209,25 @@ proctab_exporter(void)
 	return pt.pt_exp;
 }
 
+/* Release one entry: channel, timer and listener (not its process). */
+static void
+pt_free(struct sup_worker *sw)
+{
+	proc_peer_free(sw->sw_peer);
+	event_free(sw->sw_timer);
+	if (sw->sw_listen != -1)
+		close(sw->sw_listen);
+	free(sw);
+}
+
 /* Release the table: channels, timers and listeners (not processes). */
 void
 proctab_free(void)
 {
 	int	 i;
 
-	for (i = 0; i < pt.pt_nw; i++) {
-		proc_peer_free(pt.pt_w[i].sw_peer);
-		event_free(pt.pt_w[i].sw_timer);
-		if (pt.pt_w[i].sw_listen != -1)
-			close(pt.pt_w[i].sw_listen);
-	}
+	for (i = 0; i < pt.pt_nw; i++)
+		pt_free(pt.pt_w[i]);
 	free(pt.pt_w);
 	memset(&pt, 0, sizeof(pt));
 }
@@ -165,7 +243,7 @@ proctab_count(void)
 struct sup_worker *
 proctab_get(int i)
 {
-	return &pt.pt_w[i];
+	return pt.pt_w[i];
 }
 
 /* The control worker, or NULL. */
@@ -175,15 +253,16 @@ proctab_control(void)
 	return pt.pt_ctl;
 }
 
-/* The worker playing connector id, or NULL. */
-static struct sup_worker *
-pt_find(int id)
+/* The (not retired) worker playing connector idx of the plan, or NULL. */
+struct sup_worker *
+proctab_find(int idx)
 {
 	int	 i;
 
 	for (i = 0; i < pt.pt_nw; i++)
-		if (pt.pt_w[i].sw_id == id)
-			return &pt.pt_w[i];
+		if (pt.pt_w[i]->sw_idx == idx && idx >= 0 &&
+		    !pt.pt_w[i]->sw_retired)
+			return pt.pt_w[i];
 	return NULL;
 }
 
@@ -200,11 +279,13 @@ pt_send_route(struct sup_worker *sw, const struct route *rt, int end,
     int fd)
 {
 	struct msg_route	 mr;
+	struct sup_worker	*peer;
 
 	memset(&mr, 0, sizeof(mr));
 	mr.mr_id = rt->rt_id;
 	mr.mr_end = end;
-	mr.mr_peer = end == ROUTE_OUT ? rt->rt_dst : rt->rt_src;
+	peer = proctab_find(end == ROUTE_OUT ? rt->rt_dst : rt->rt_src);
+	mr.mr_peer = peer != NULL ? peer->sw_id : 0;
 	mr.mr_generation = rt->rt_gen;
 	if (sw == NULL || sw->sw_peer == NULL) {
 		close(fd);
@@ -221,25 +302,105 @@ int
 proctab_wire(struct sup_worker *sw, int initial)
 {
 	struct route	*rt;
-	int		 i, sv[2];
+	int		 i;
 
+	if (sw->sw_idx < 0)
+		return 0;
 	for (i = 0; i < pt.pt_plan->p_nroutes; i++) {
 		rt = &pt.pt_plan->p_routes[i];
-		if (rt->rt_src != sw->sw_id && rt->rt_dst != sw->sw_id)
+		if (rt->rt_src != sw->sw_idx && rt->rt_dst != sw->sw_idx)
 			continue;
-		if (initial && rt->rt_src != sw->sw_id)
+		if (initial && rt->rt_src != sw->sw_idx)
 			continue;
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)
-		    == -1) {
-			log_warn("socketpair");
+		if (proctab_wire_route(rt, !initial) == -1)
 			return -1;
-		}
-		if (!initial)
-			rt->rt_gen++;
-		pt_send_route(pt_find(rt->rt_src), rt, ROUTE_OUT, sv[0]);
-		pt_send_route(pt_find(rt->rt_dst), rt, ROUTE_IN, sv[1]);
 	}
 	return 0;
+}
+
+/* One route: a fresh socketpair, an end to each of its two workers;
+ * again (a re-wiring) bumps its generation. */
+int
+proctab_wire_route(struct route *rt, int again)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	if (again)
+		rt->rt_gen++;
+	pt_send_route(proctab_find(rt->rt_src), rt, ROUTE_OUT, sv[0]);
+	pt_send_route(proctab_find(rt->rt_dst), rt, ROUTE_IN, sv[1]);
+	return 0;
+}
+
+/* Tell sw to forget its end (ROUTE_IN, ROUTE_OUT) of route id
+ * (MSG_ROUTE_DROP): a reload removed what was at the other end, or what
+ * led there. */
+void
+proctab_drop_route(struct sup_worker *sw, uint32_t id, int end)
+{
+	struct msg_route	 mr;
+
+	if (sw->sw_peer == NULL)
+		return;
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_id = id;
+	mr.mr_end = end;
+	if (proc_send(sw->sw_peer, MSG_ROUTE_DROP, -1, &mr, sizeof(mr)) == -1)
+		log_warn("connector %s: route %u", sw->sw_dc->dc_name, id);
+}
+
+/* The routes of plan p from now on (a reload). */
+void
+proctab_set_plan(struct plan *p)
+{
+	pt.pt_plan = p;
+}
+
+/* A reload retires sw: it no longer plays a connector of the plan, is
+ * not restarted, and is dropped from the table once gone. */
+void
+proctab_retire(struct sup_worker *sw)
+{
+	sw->sw_retired = 1;
+	sw->sw_ridx = sw->sw_idx;
+	sw->sw_idx = -1;
+	evtimer_del(sw->sw_timer);
+}
+
+/* Give back a listener taken over from a retired entry (a reload that
+ * is undone). */
+void
+proctab_unlisten(struct sup_worker *sw)
+{
+	if (sw->sw_listen_from != NULL && sw->sw_listen_from->sw_listen == -1)
+		sw->sw_listen_from->sw_listen = sw->sw_listen;
+	else if (sw->sw_listen != -1)
+		close(sw->sw_listen);
+	sw->sw_listen = -1;
+	sw->sw_listen_from = NULL;
+}
+
+/* Remove sw from the table and free it (its process must be gone). */
+void
+proctab_remove(struct sup_worker *sw)
+{
+	int	 i;
+
+	for (i = 0; i < pt.pt_nw; i++)
+		if (pt.pt_w[i]->sw_listen_from == sw)
+			pt.pt_w[i]->sw_listen_from = NULL;
+	for (i = 0; i < pt.pt_nw; i++)
+		if (pt.pt_w[i] == sw) {
+			memmove(&pt.pt_w[i], &pt.pt_w[i + 1],
+			    (pt.pt_nw - i - 1) * sizeof(*pt.pt_w));
+			pt.pt_nw--;
+			pt_free(sw);
+			return;
+		}
 }
 
 /* Pass a copy of the worker's listening socket (ws_server, control). */
@@ -288,8 +449,8 @@ proctab_kill_all(int sig)
 	int	 i;
 
 	for (i = 0; i < pt.pt_nw; i++)
-		if (proctab_alive(&pt.pt_w[i]) && !pt.pt_w[i].sw_reaped)
-			(void)kill(pt.pt_w[i].sw_pid, sig);
+		if (proctab_alive(pt.pt_w[i]) && !pt.pt_w[i]->sw_reaped)
+			(void)kill(pt.pt_w[i]->sw_pid, sig);
 }
 
 /* A worker is gone once reaped and its channel read to the end (so its
@@ -307,6 +468,18 @@ pt_gone(struct sup_worker *sw)
 	sw->sw_reaped = 0;
 	sw->sw_state = SW_DOWN;
 	pt.pt_ops->po_gone(sw, pid, sw->sw_wstatus, failed);
+}
+
+/* Kill a worker the supervisor has no more use for (a reload undone
+ * before it ran): its channel is closed first, so what it leaves unread
+ * there is not taken for a protocol error; gone once reaped. */
+void
+proctab_kill(struct sup_worker *sw)
+{
+	proc_peer_free(sw->sw_peer);
+	sw->sw_peer = NULL;
+	if (proctab_alive(sw) && !sw->sw_reaped)
+		(void)kill(sw->sw_pid, SIGKILL);
 }
 
 /* Misbehaving worker: it is killed (and restarted like any lost child). */
@@ -488,8 +661,8 @@ proctab_no_restarts(void)
 
 	pt.pt_stopping = 1;
 	for (i = 0; i < pt.pt_nw; i++)
-		if (pt.pt_w[i].sw_timer != NULL)
-			evtimer_del(pt.pt_w[i].sw_timer);
+		if (pt.pt_w[i]->sw_timer != NULL)
+			evtimer_del(pt.pt_w[i]->sw_timer);
 }
 
 /* Reap children (SIGCHLD). */
@@ -500,12 +673,14 @@ proctab_reap(void)
 	int	 st, i;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		/* One entry per pid; pt_gone's owner may remove it. */
 		for (i = 0; i < pt.pt_nw; i++) {
-			if (pt.pt_w[i].sw_pid != pid)
+			if (pt.pt_w[i]->sw_pid != pid)
 				continue;
-			pt.pt_w[i].sw_reaped = 1;
-			pt.pt_w[i].sw_wstatus = st;
-			pt_gone(&pt.pt_w[i]);
+			pt.pt_w[i]->sw_reaped = 1;
+			pt.pt_w[i]->sw_wstatus = st;
+			pt_gone(pt.pt_w[i]);
+			break;
 		}
 	}
 }
@@ -523,9 +698,11 @@ proctab_view(int i, struct sup_view *sv)
 
 	if (i < 0 || i >= pt.pt_nw)
 		return -1;
-	sw = &pt.pt_w[i];
+	sw = pt.pt_w[i];
 	memset(sv, 0, sizeof(*sv));
 	sv->sv_id = sw->sw_id;
+	sv->sv_idx = sw->sw_idx;
+	sv->sv_retired = sw->sw_retired;
 	sv->sv_dc = sw->sw_dc;
 	sv->sv_control = sw == pt.pt_ctl;
 	sv->sv_exporter = sw == pt.pt_exp;

@@ -5,8 +5,8 @@
  * supervisor's phases over it (start, messages, stop), the control plane
  * and the services the supervisor offers its workers (name resolution).
  *
- * Calls go one way: wsflowd.c -> supervisor.c -> control.c -> proctab.c
- * (and route.c, resolve.c, listen.c below them).  A lower file reaches a
+ * Calls go one way: wsflowd.c -> supervisor.c -> reload.c -> control.c
+ * -> proctab.c (and route.c, rdiff.c, resolve.c, listen.c below them).  A lower file reaches a
  * higher one only through the callbacks it was given: struct proctab_ops
  * (messages, lost workers) and struct ctl_sup_ops (state, stop).
  */
@@ -73,6 +73,40 @@ void	 wcb_node_exit(struct json_object *, struct json_object *);
 void	 wcb_on_cycle(struct json_object *, int);
 void	 wcb_start(struct json_object *, int, int);
 
+/*
+ * rdiff.c: what a reload keeps.  A connector's canonical form is its
+ * worker's configuration (type, config, codec, processors, the pipelines
+ * it evaluates and where they lead) with worker and route ids replaced
+ * by the names they stand for; equal forms keep their worker.  Pure.
+ */
+enum rdiff_verdict {
+	RDIFF_NONE,		/* no worker, before or after */
+	RDIFF_KEEP,		/* same canonical form: the worker stays */
+	RDIFF_REPATH,		/* only its pipelines changed: the worker
+				 * stays and gets them (MSG_PATH) */
+	RDIFF_REPLACE,		/* changed: a new worker, the old drains */
+	RDIFF_START,		/* new */
+	RDIFF_STOP,		/* removed: the old worker drains */
+};
+struct rdiff {
+	int	*rd_new;	/* per new connector: enum rdiff_verdict */
+	int	*rd_match;	/* per new connector: old index or -1 */
+	int	*rd_old;	/* per old connector: enum rdiff_verdict */
+	int	 rd_nnew;
+	int	 rd_nold;
+	int	 rd_kept, rd_replaced, rd_started, rd_stopped;
+	int	 rd_repathed;	/* of rd_kept */
+};
+#define RDIFF_KEPT(v)	((v) == RDIFF_KEEP || (v) == RDIFF_REPATH)
+struct json_object *rdiff_canon(const struct deployment *,
+	    const struct plan *, int);
+int	 rdiff_compare(const struct deployment *, const struct plan *,
+	    const struct deployment *, const struct plan *, struct rdiff *);
+int	 rdiff_renumber(const struct deployment *, const struct plan *,
+	    const struct deployment *, struct plan *, const struct rdiff *,
+	    const int *, uint32_t *);
+void	 rdiff_free(struct rdiff *);
+
 /* resolve.c */
 struct proc_msg;
 int	 resolve_answer(const struct msg_resolve_req *,
@@ -90,6 +124,8 @@ struct sup_opts {
 	const char	*so_worker;	/* worker executable, NULL: find it */
 	char *const	*so_files;	/* configuration files (status) */
 	int		 so_nfiles;
+	char *const	*so_defines;	/* -D name=value, for a reload */
+	int		 so_ndefines;
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
 	int		 so_metrics_fd;	/* listening -m socket or -1 */
@@ -108,7 +144,15 @@ enum sw_state {
 struct conntype;
 struct proc_peer;
 struct sup_worker {
-	int			 sw_id;
+	int			 sw_id;		/* worker id (stable across
+						 * reloads), told at exec */
+	int			 sw_idx;	/* connector index in the plan's
+						 * deployment, -1: none */
+	int			 sw_retired;	/* a reload removed or replaced
+						 * it: draining, then dropped */
+	int			 sw_ridx;	/* sw_idx before it was retired */
+	int			 sw_pending;	/* a reload waits for it to run */
+	int			 sw_fresh;	/* added by the reload going on */
 	const struct dep_connector *sw_dc;
 	const struct conntype	*sw_ct;		/* its row, NULL: none */
 	int			 sw_role;
@@ -125,6 +169,7 @@ struct sup_worker {
 	struct event		*sw_timer;
 	struct json_object	*sw_conf;	/* sent at every (re)start */
 	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
+	struct sup_worker	*sw_listen_from; /* whose listener it took */
 };
 
 /* What the table leaves to its owner (supervisor.c). */
@@ -138,7 +183,9 @@ struct proctab_ops {
 
 /* What the control plane sees of one worker (proctab_view). */
 struct sup_view {
-	int			 sv_id;		/* connector id */
+	int			 sv_id;		/* worker id */
+	int			 sv_idx;	/* connector index, -1: none */
+	int			 sv_retired;	/* draining after a reload */
 	const struct dep_connector *sv_dc;
 	int			 sv_control;	/* the control worker */
 	int			 sv_exporter;	/* the metrics exporter */
@@ -164,6 +211,20 @@ struct sup_worker *proctab_control(void);
 int	 proctab_alive(const struct sup_worker *);
 int	 proctab_spawn(struct sup_worker *);
 int	 proctab_wire(struct sup_worker *, int);
+/* for reload */
+struct sup_worker *proctab_add(int, int, const struct dep_connector *,
+	    struct plan *);
+void	 proctab_adopt(struct sup_worker *, int, const struct dep_connector *,
+	    struct plan *);
+int	 proctab_listen(struct sup_worker *, char *, size_t);
+void	 proctab_unlisten(struct sup_worker *);
+struct sup_worker *proctab_find(int);
+int	 proctab_wire_route(struct route *, int);
+void	 proctab_drop_route(struct sup_worker *, uint32_t, int);
+void	 proctab_set_plan(struct plan *);
+void	 proctab_retire(struct sup_worker *);
+void	 proctab_remove(struct sup_worker *);
+void	 proctab_kill(struct sup_worker *);
 int	 proctab_configure(struct sup_worker *);
 void	 proctab_protocol_error(struct sup_worker *, const char *);
 void	 proctab_restart_later(struct sup_worker *);
@@ -176,13 +237,32 @@ int	 proctab_view(int, struct sup_view *);
  * wsflowd's main calls them. */
 const char *sup_worker_path(void);
 int	 sup_init(const struct sup_opts *);
-int	 sup_table(const struct deployment *, struct plan *);
+int	 sup_table(struct deployment *, struct plan *);
 void	 sup_spawn(void);
 void	 sup_wire(void);
 void	 sup_configure(void);
 void	 sup_start(void);
 int	 sup_loop(void);
 void	 sup_free(void);
+
+/* reload.c: the running configuration and reloading it (supervisor.c
+ * calls in; it calls control.c and proctab.c). */
+struct rl_ops {
+	void	(*ro_begin)(void);		/* RELOADING=1 */
+	void	(*ro_update)(const struct deployment *);	/* committed */
+	void	(*ro_done)(int);		/* READY=1 again */
+};
+void	 rl_init(const struct sup_opts *, const struct rl_ops *,
+	    struct event_base *, struct deployment *, struct plan *);
+void	 rl_free(void);
+struct deployment *rl_dep(void);
+struct plan *rl_plan(void);
+void	 rl_begin(int);
+void	 rl_check(void);
+void	 rl_started(struct sup_worker *);
+void	 rl_new_failed(struct sup_worker *, const char *);
+void	 rl_retired_gone(struct sup_worker *);
+void	 rl_abort(void);
 
 /* control.c: the control socket and the supervisor's answers. */
 int	 ctl_open(const char *, int, int *);
@@ -191,12 +271,16 @@ void	 ctl_close(int, const char *);
 struct ctl_sup_ops {
 	const char	*(*cso_state)(void);	/* "starting", "running", ... */
 	int		 (*cso_stop)(void);	/* graceful; -1: stopping */
+	void		 (*cso_reload)(uint32_t);	/* answers later */
 };
 const struct dep_connector *ctl_sup_init(const struct deployment *,
 	    const struct plan *, const struct sup_opts *, struct event_base *,
 	    const struct ctl_sup_ops *, struct json_object **);
 const struct dep_connector *ctl_sup_exporter(int, struct json_object **);
 int	 ctl_sup_msg(int, int, const struct proc_msg *);
+void	 ctl_sup_update(const struct deployment *, const struct plan *);
+struct rdiff;
+void	 ctl_sup_reloaded(uint32_t, int, const char *, const struct rdiff *);
 void	 ctl_sup_done(void);
 
 #endif

@@ -64,6 +64,8 @@ static struct {
 } sup;
 
 static void	sup_stop(int);
+static void	sup_reload(int);
+static int	sup_nworkers(void);
 
 /* Where the worker executable is: $WSFLOW_WORKER, the build tree, or
  * the installed libexec directory. */
@@ -108,6 +110,8 @@ sup_notify_init(void)
 	(void)unsetenv("WATCHDOG_PID");
 }
 
+static void	sup_notify_text(const char *);
+
 /*
  * Tell systemd flags and a one-line status (NULL: none), if it listens.
  * The notify protocol is one datagram, written by hand (see sdnotify.h)
@@ -118,10 +122,20 @@ static void
 sup_notify(int flags, const char *status)
 {
 	char	 msg[SDNOTIFY_MSG_MAX];
-	int	 fd;
 
 	if (sup.s_notify_len == 0 ||
 	    sdnotify_msg(msg, sizeof(msg), flags, status) == -1)
+		return;
+	sup_notify_text(msg);
+}
+
+/* Send one notify message text (sdnotify_msg's), if systemd listens. */
+static void
+sup_notify_text(const char *msg)
+{
+	int	 fd;
+
+	if (sup.s_notify_len == 0)
 		return;
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
@@ -144,13 +158,29 @@ sup_watchdog(evutil_socket_t fd, short ev, void *arg)
 	sup_notify(SDNOTIFY_WATCHDOG, NULL);
 }
 
+/* Workers that play a connector (not the control worker or the metrics
+ * exporter, not one a reload retired). */
+static int
+sup_nworkers(void)
+{
+	struct sup_worker	*sw;
+	int			 i, n = 0;
+
+	for (i = 0; i < proctab_count(); i++) {
+		sw = proctab_get(i);
+		if (sw != proctab_control() && sw != proctab_exporter() &&
+		    !sw->sw_retired)
+			n++;
+	}
+	return n;
+}
+
 /* The flow runs: log it and tell systemd, with a summary. */
 static void
 sup_running(void)
 {
 	char	 status[128];
-	int	 n = proctab_count() - (proctab_control() != NULL ? 1 : 0) -
-		    (proctab_exporter() != NULL ? 1 : 0);
+	int	 n = sup_nworkers();
 
 	sup.s_phase = SUP_RUNNING;
 	log_info("all %d workers started", proctab_count());
@@ -285,6 +315,7 @@ sup_stop(int graceful)
 	sup_notify(SDNOTIFY_STOPPING, graceful ? "stopping (graceful)" :
 	    "stopping (immediate)");
 	proctab_no_restarts();
+	rl_abort();
 	tv.tv_sec = sup.s_opts->so_drain_ms / 1000;
 	tv.tv_usec = (sup.s_opts->so_drain_ms % 1000) * 1000;
 	/* Either way, whatever is left after the timeout is killed. */
@@ -489,6 +520,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 			goto bad;
 		log_warnx("connector %s: %s", sw->sw_dc->dc_name,
 		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len));
+		rl_new_failed(sw, safe);
 		sw->sw_state = SW_DOWN;
 		if (sup.s_phase != SUP_RUNNING)
 			sup_startup_failed();
@@ -500,6 +532,8 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		sw->sw_since = time(NULL);
 		if (sup.s_phase == SUP_STARTING)
 			sup_start_next();
+		else if (sw->sw_pending)
+			rl_started(sw);
 		break;
 	case MSG_DRAINED:
 		if (proc_get(m, &md, sizeof(md)) == -1)
@@ -554,6 +588,18 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		sup_check_done();
 		return;
 	}
+	/* A new worker of a reload that never ran undoes the reload. */
+	if (sw->sw_pending && !failed)
+		rl_new_failed(sw, "its worker ended before it ran");
+	if (sw->sw_retired) {
+		/* A reload replaced or removed it: it drained (or not). */
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+			log_warnx("connector %s: retired pid %ld killed by "
+			    "signal %d", sw->sw_dc->dc_name, (long)pid,
+			    WTERMSIG(st));
+		rl_retired_gone(sw);
+		return;
+	}
 	if (WIFSIGNALED(st))
 		log_warnx("lost child: pid %ld (connector %s) killed by "
 		    "signal %d", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st));
@@ -569,7 +615,7 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		proctab_restart_later(sw);
 }
 
-/* Signals: TERM/INT drain, QUIT immediate, HUP not yet, CHLD reap. */
+/* Signals: TERM/INT drain, QUIT immediate, HUP reload, CHLD reap. */
 static void
 sup_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -586,7 +632,8 @@ sup_signal(evutil_socket_t sig, short ev, void *arg)
 		sup_stop(0);
 		break;
 	case SIGHUP:
-		log_warnx("reload is not supported yet; still running");
+		log_info("signal %d: reloading", (int)sig);
+		sup_reload(-1);
 		break;
 	case SIGCHLD:
 		proctab_reap();
@@ -607,6 +654,63 @@ sup_state(void)
 	default:
 		return "draining";
 	}
+}
+
+/* A reload (SIGHUP: client -1, or wsflowctl's client), only while the
+ * flow runs; reload.c answers the client. */
+static void
+sup_reload(int client)
+{
+	if (sup.s_phase != SUP_RUNNING) {
+		log_warnx("reload refused: %s", sup_state());
+		if (client >= 0)
+			ctl_sup_reloaded((uint32_t)client, 0, sup.s_phase ==
+			    SUP_STOPPING ? "stopping: not reloading" :
+			    "still starting: not reloading", NULL);
+		return;
+	}
+	rl_begin(client);
+}
+
+/* wsflowctl reload. */
+static void
+sup_ctl_reload(uint32_t client)
+{
+	sup_reload((int)client);
+}
+
+/* A reload begins: systemd hears RELOADING=1 with the monotonic time. */
+static void
+sup_reload_begin(void)
+{
+	struct timespec	 ts;
+	char		 msg[SDNOTIFY_MSG_MAX];
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1 ||
+	    sdnotify_msg_usec(msg, sizeof(msg), SDNOTIFY_RELOADING,
+	    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000,
+	    "reloading") == -1)
+		return;
+	sup_notify_text(msg);
+}
+
+/* A reload changed the configuration. */
+static void
+sup_reload_update(const struct deployment *d)
+{
+	sup.s_nconnectors = d->d_nconnectors;
+}
+
+/* A reload ended (ok: the new configuration runs): READY=1 again. */
+static void
+sup_reload_done(int ok)
+{
+	char	 status[128];
+
+	snprintf(status, sizeof(status), "running: %d workers, %d connectors%s",
+	    sup_nworkers(), sup.s_nconnectors, ok ? "" :
+	    " (the last reload failed)");
+	sup_notify(SDNOTIFY_READY, status);
 }
 
 /* wsflowctl stop: the graceful stop SIGTERM starts; 0 if it started. */
@@ -643,12 +747,16 @@ sup_init(const struct sup_opts *o)
 }
 
 /* The event loop, signals, and the process table of the plan (with the
- * control worker when there is a control socket); -1 on failure. */
+ * control worker when there is a control socket); -1 on failure.  Takes
+ * d and the contents of p (freed by sup_free) in either case. */
 int
-sup_table(const struct deployment *d, struct plan *p)
+sup_table(struct deployment *d, struct plan *p)
 {
 	static const struct proctab_ops	 ops = { sup_msg, sup_gone };
-	static const struct ctl_sup_ops	 ctl_ops = { sup_state, sup_ctl_stop };
+	static const struct ctl_sup_ops	 ctl_ops = { sup_state, sup_ctl_stop,
+	    sup_ctl_reload };
+	static const struct rl_ops	 rl_ops = { sup_reload_begin,
+	    sup_reload_update, sup_reload_done };
 	const struct dep_connector	*dc;
 	struct json_object		*conf;
 	struct timeval			 tv;
@@ -675,6 +783,10 @@ sup_table(const struct deployment *d, struct plan *p)
 		    event_add(sup.s_watchdog, &tv) == -1)
 			fatalx("watchdog timer");
 	}
+	/* From here on the configuration is reload.c's. */
+	rl_init(sup.s_opts, &rl_ops, sup.s_base, d, p);
+	d = rl_dep();
+	p = rl_plan();
 	if (proctab_init(sup.s_base, d, p, sup.s_worker, &ops) == -1)
 		return -1;
 	if (sup.s_opts->so_ctl_fd != -1) {
@@ -768,6 +880,7 @@ sup_free(void)
 	size_t	 i;
 
 	proctab_free();
+	rl_free();
 	if (sup.s_base != NULL) {
 		for (i = 0; i < SUP_NSIGS; i++)
 			event_free(sup.s_sigev[i]);

@@ -72,7 +72,10 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 				    "name=value\n", optarg);
 				exit(1);
 			}
-			wd->wd_defines[wd->wd_ndefines++] = optarg;
+			/* Kept for reloads: setproctitle() reuses argv. */
+			if ((wd->wd_defines[wd->wd_ndefines++] =
+			    strdup(optarg)) == NULL)
+				exit(1);
 			break;
 		case 'd':
 			wd->wd_debug = 1;
@@ -204,6 +207,8 @@ wsflowd_daemonize(struct wsflowd *wd)
 	wd->wd_sup.so_drain_ms = 5000;
 	wd->wd_sup.so_files = wd->wd_filecopy;
 	wd->wd_sup.so_nfiles = wd->wd_nfiles;
+	wd->wd_sup.so_defines = wd->wd_defines;
+	wd->wd_sup.so_ndefines = wd->wd_ndefines;
 	wd->wd_sup.so_ctl_fd = wd->wd_ctlfd;
 	wd->wd_sup.so_ctl_path = wd->wd_sockcopy;
 }
@@ -215,6 +220,8 @@ wsflowd_cleanup(struct wsflowd *wd)
 	int	 i;
 
 	ctl_close(wd->wd_ctlfd, wd->wd_sockcopy);
+	for (i = 0; i < wd->wd_ndefines; i++)
+		free(wd->wd_defines[i]);
 	for (i = 0; i < wd->wd_nfiles; i++)
 		free(wd->wd_filecopy[i]);
 	free(wd->wd_filecopy);
@@ -254,9 +261,14 @@ main(int argc, char *argv[], char *envp[])
 		log_warnx("routes: %s", err);
 		goto done;
 	}
-	/* The process table: listeners bound, one entry per worker. */
-	if (sup_table(dep, &plan) == -1)
+	/* The process table: listeners bound, one entry per worker; the
+	 * supervisor owns the configuration from here (reload). */
+	status = sup_table(dep, &plan);
+	dep = NULL;
+	if (status == -1) {
+		status = 1;
 		goto done;
+	}
 
 	sup_spawn();		/* fork+exec each worker, channel on fd 3 */
 	sup_wire();		/* a socketpair per route, an end to each */

@@ -50,7 +50,7 @@ if [ "$systemdsystemunitdir" != no ]; then
 	has "$u" "NotifyAccess=main"
 	has "$u" "StateDirectory=wsflow"
 	has "$u" "WorkingDirectory=/var/lib/wsflow"
-	check "no ExecReload in the unit" sh -c "! grep -q '^ExecReload' '$u'"
+	has "$u" "ExecReload=$sbindir/wsflowctl reload"
 	has "$u" "RuntimeDirectory=${rundir#/run/} ${chroot#/run/}"
 fi
 if [ "$sysusersdir" != no ]; then

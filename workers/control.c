@@ -90,7 +90,7 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	struct iovec		 iov[3];
 	const char		*s = "";
 	size_t			 len = 0;
-	int			 i;
+	int			 i, n;
 
 	if (proc_get(m, &sq, sizeof(sq)) == -1)
 		fatalx("bad stats request");
@@ -105,9 +105,10 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	st.st_pulls = w->w_cnt.cn_pulls;
 	st.st_nports = w->w_cnt.cn_nports;
 	memcpy(st.st_ports, w->w_cnt.cn_ports, sizeof(st.st_ports));
-	for (i = 0; i < w->w_nroutes && i < PROTO_STATS_ROUTES; i++)
-		ctl_route_stats(&w->w_routes[i], &routes[i]);
-	st.st_nroutes = i;
+	for (i = n = 0; i < w->w_nroutes && n < PROTO_STATS_ROUTES; i++)
+		if (w->w_routes[i].wr_end != 0)	/* not a dropped slot */
+			ctl_route_stats(&w->w_routes[i], &routes[n++]);
+	st.st_nroutes = n;
 	if (w->w_ops != NULL && w->w_ops->co_stats != NULL) {
 		extra = json_object_new_object();
 		w->w_ops->co_stats(w, extra);

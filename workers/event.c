@@ -106,7 +106,7 @@ ev_val_done(struct ev_val *val)
 int
 ev_setup(struct worker *w, char *err, size_t errlen)
 {
-	struct json_object	*c, *list, *pipes, *p;
+	struct json_object	*c, *list, *p;
 	char			 e[256];
 	size_t			 i, n;
 
@@ -148,27 +148,59 @@ ev_setup(struct worker *w, char *err, size_t errlen)
 			}
 		w->w_path.ep_npost = n;
 	}
-	w->w_path.ep_outputs = jg_obj(w->w_conf, "outputs");
-	w->w_path.ep_out_nodes = jg_arr(w->w_path.ep_outputs, "out");
-	w->w_path.ep_err_nodes = jg_arr(w->w_path.ep_outputs, "err");
-	pipes = jg_arr(w->w_conf, "pipelines");
+	return ev_path_set(w, w->w_conf, err, errlen);
+}
+
+/* Free n pipeline instances. */
+static void
+ev_pipes_free(struct wk_pipe *pipes, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		pipeline_free(pipes[i].wp_pipe);
+	free(pipes);
+}
+
+/*
+ * The graph of conf (its "outputs" and "pipelines") becomes the worker's:
+ * at setup, and when a reload changes the pipelines the worker evaluates
+ * (MSG_PATH).  Pipelines hold no state between events, so the next event
+ * takes the new graph.  On error the old graph stays.  conf must outlive
+ * the graph (it points into it).
+ */
+int
+ev_path_set(struct worker *w, struct json_object *conf, char *err,
+    size_t errlen)
+{
+	struct json_object	*pipes, *p;
+	struct wk_pipe		*np = NULL;
+	char			 e[256];
+	size_t			 i, n;
+
+	pipes = jg_arr(conf, "pipelines");
 	n = pipes != NULL ? json_object_array_length(pipes) : 0;
-	if (n > 0 && (w->w_path.ep_pipes = calloc(n,
-	    sizeof(*w->w_path.ep_pipes))) == NULL) {
+	if (n > 0 && (np = calloc(n, sizeof(*np))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(pipes, i);
-		w->w_path.ep_pipes[i].wp_outputs = jg_obj(p, "outputs");
-		w->w_path.ep_pipes[i].wp_pipe = pipeline_from_json(
-		    jg_obj(p, "compiled"), e, sizeof(e));
-		w->w_path.ep_npipes = i + 1;
-		if (w->w_path.ep_pipes[i].wp_pipe == NULL) {
+		np[i].wp_outputs = jg_obj(p, "outputs");
+		np[i].wp_pipe = pipeline_from_json(jg_obj(p, "compiled"), e,
+		    sizeof(e));
+		if (np[i].wp_pipe == NULL) {
 			snprintf(err, errlen, "pipeline: %s", e);
+			ev_pipes_free(np, i);
 			return -1;
 		}
 	}
+	ev_pipes_free(w->w_path.ep_pipes, w->w_path.ep_npipes);
+	w->w_path.ep_pipes = np;
+	w->w_path.ep_npipes = n;
+	w->w_path.ep_outputs = jg_obj(conf, "outputs");
+	w->w_path.ep_out_nodes = jg_arr(w->w_path.ep_outputs, "out");
+	w->w_path.ep_err_nodes = jg_arr(w->w_path.ep_outputs, "err");
 	return 0;
 }
 
@@ -194,10 +226,9 @@ ev_teardown(struct worker *w)
 	for (i = 0; i < w->w_nroutes; i++)
 		mc_clear(&w->w_routes[i].wr_mcache);
 	mc_clear(&w->w_path.ep_mcache);
-	for (i = 0; i < w->w_path.ep_npipes; i++)
-		pipeline_free(w->w_path.ep_pipes[i].wp_pipe);
-	free(w->w_path.ep_pipes);
+	ev_pipes_free(w->w_path.ep_pipes, w->w_path.ep_npipes);
 	w->w_path.ep_pipes = NULL;
+	w->w_path.ep_npipes = 0;
 	w->w_path.ep_npipes = 0;
 	if (w->w_streams != NULL)
 		stab_foreach(w->w_streams, ev_stream_release, NULL);

@@ -53,6 +53,43 @@ wk_route_find(struct worker *w, uint32_t id, int end)
 	return NULL;
 }
 
+/* A free route slot: one a dropped route left, or a new one; NULL when
+ * the table is full. */
+static struct wk_route *
+wk_route_slot(struct worker *w)
+{
+	int	 i;
+
+	for (i = 0; i < w->w_nroutes; i++)
+		if (w->w_routes[i].wr_end == 0)
+			return &w->w_routes[i];
+	if (w->w_nroutes == WK_MAX_ROUTES)
+		return NULL;
+	return &w->w_routes[w->w_nroutes++];
+}
+
+/* MSG_ROUTE_DROP: a reload removed the connector at the other end of an
+ * incoming route, or the pipelines that led to an outgoing one; close it
+ * (an outgoing one once its queue is written) and free its slot. */
+static void
+wk_route_drop(struct worker *w, const struct msg_route *mr)
+{
+	struct wk_route	*r;
+
+	if ((r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL)
+		return;
+	if (r->wr_end == ROUTE_OUT && r->wr_proc != NULL) {
+		proc_close_write(r->wr_proc);
+		if (proc_flush(r->wr_proc) == -1)
+			log_warnx("route %u: flush failed", r->wr_id);
+	}
+	proc_peer_free(r->wr_proc);
+	mc_clear(&r->wr_mcache);
+	memset(r, 0, sizeof(*r));
+	log_info("route %u dropped", mr->mr_id);
+	wk_check_drain(w);
+}
+
 /* Give the source a chance to continue once flow allows. */
 static void
 wk_kick(struct worker *w)
@@ -210,11 +247,10 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (mr->mr_end != ROUTE_OUT && mr->mr_end != ROUTE_IN)
 		fatalx("route %u: bad end %u", mr->mr_id, mr->mr_end);
 	if ((r = wk_route_find(w, mr->mr_id, mr->mr_end)) == NULL) {
-		if (w->w_life.lf_started)
-			fatalx("route %u: new route after start", mr->mr_id);
-		if (w->w_nroutes == WK_MAX_ROUTES)
+		/* New after start: a reload connected a source to us, or
+		 * wires what the pipelines of its MSG_PATH lead to. */
+		if ((r = wk_route_slot(w)) == NULL)
 			fatalx("route %u: too many routes", mr->mr_id);
-		r = &w->w_routes[w->w_nroutes++];
 		memset(r, 0, sizeof(*r));
 		r->wr_id = mr->mr_id;
 		r->wr_end = mr->mr_end;
@@ -249,6 +285,44 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 	if (w->w_life.lf_started)
 		log_info("route %u to connector %u re-wired (generation %u)",
 		    r->wr_id, r->wr_peer, r->wr_gen);
+	wk_kick(w);
+}
+
+/*
+ * MSG_PATH: a reload changed the pipelines this worker evaluates (and so
+ * its outputs and whether it sits on a route cycle), nothing else.  The
+ * new keys replace the old in the configuration, which is checked again
+ * as at start; the routes they name were sent before.  A path the
+ * supervisor should never have sent is fatal.
+ */
+static void
+wk_path(struct worker *w, const struct proc_msg *m)
+{
+	static const char *const keys[] = { "outputs", "pipelines",
+	    "on_cycle" };
+	struct json_object	*path = NULL, *conf, *v;
+	char			 err[512];
+	size_t			 i;
+
+	if (ev_parse(m->pm_data, m->pm_len, &path) == -1 ||
+	    !json_object_is_type(path, json_type_object))
+		fatalx("path is not a JSON object");
+	conf = json_object_new_object();
+	json_object_object_foreach(w->w_conf, k, val)
+		json_object_object_add(conf, k, json_object_get(val));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!json_object_object_get_ex(path, keys[i], &v))
+			fatalx("path without %s", keys[i]);
+		json_object_object_add(conf, keys[i], json_object_get(v));
+	}
+	json_object_put(path);
+	if (wconf_check(conf, err, sizeof(err)) == -1 ||
+	    ev_path_set(w, conf, err, sizeof(err)) == -1)
+		fatalx("path: %s", err);
+	json_object_put(w->w_conf);
+	w->w_conf = conf;
+	w->w_life.lf_on_cycle = jg_bool(conf, "on_cycle", 0);
+	log_info("connector %s: pipelines replaced by a reload", w->w_name);
 	wk_kick(w);
 }
 
@@ -420,6 +494,16 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		if (m->pm_fd == -1 || proc_get(m, &mr, sizeof(mr)) == -1)
 			fatalx("bad route message");
 		wk_route_add(w, &mr, m->pm_fd);
+		break;
+	case MSG_ROUTE_DROP:
+		if (m->pm_fd != -1 || proc_get(m, &mr, sizeof(mr)) == -1)
+			fatalx("bad route drop message");
+		wk_route_drop(w, &mr);
+		break;
+	case MSG_PATH:
+		if (!w->w_life.lf_configured || m->pm_fd != -1)
+			fatalx("unexpected path");
+		wk_path(w, m);
 		break;
 	case MSG_CONFIG_END:
 		if (w->w_life.lf_configured)

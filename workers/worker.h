@@ -232,6 +232,7 @@ int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
 int	 ev_setup(struct worker *, char *, size_t);
+int	 ev_path_set(struct worker *, struct json_object *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);

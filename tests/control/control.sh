@@ -235,10 +235,13 @@ check "status verbose" test "$(jget 'r["verbose"]' status)" = 2
 check "log brief" test "$(jget 'r["verbose"]' log brief)" = 1
 check "log brief text" sh -c '"$1" -s "$2" log brief | grep -q "^log level 1"' \
     sh "$ctl" "$sock"
+# the same file again: every worker kept (reload.sh tests the rest)
 "$ctl" -s "$sock" reload >reload.out 2>reload.err
-check "reload fails" test $? -eq 1
-check "reload says why" grep -q "reload is not supported yet" reload.err
-check "reload -j" test "$(jget 'r["ok"]' reload 2>/dev/null)" = False
+check "reload succeeds" test $? -eq 0
+check "reload keeps every worker" grep -q \
+    "^reloaded: [0-9]* kept, 0 started, 0 replaced, 0 stopped$" reload.out
+check "reload -j" test "$(jget 'r["ok"] and r["started"] == 0' reload \
+    2>/dev/null)" = True
 
 # another user: may read, may not change anything
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then

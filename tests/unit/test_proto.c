@@ -22,7 +22,7 @@
 static const struct {
 	unsigned int	 first, last, max;
 } ranges[] = {
-	{ MSG_CONFIG, MSG_METRICS_RES, MSG_CONTROL_DOWN_MAX },
+	{ MSG_CONFIG, MSG_PATH, MSG_CONTROL_DOWN_MAX },
 	{ MSG_HELLO, MSG_METRICS_REQ, MSG_CONTROL_UP_MAX },
 	{ MSG_EVENT, MSG_STREAM_END, MSG_ROUTE_MAX },
 };
@@ -59,7 +59,7 @@ test_names(void)
 				seen[n++] = proto_msg_name(t);
 		}
 	}
-	CHECK_INT(n, 25);
+	CHECK_INT(n, 27);
 }
 
 /* Decoding: lengths, flags and the port are checked. */

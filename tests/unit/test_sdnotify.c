@@ -98,6 +98,16 @@ test_msg(void)
 	    SDNOTIFY_STOPPING, NULL), -1);
 	CHECK_INT(sdnotify_msg(small, 8, SDNOTIFY_READY, NULL), -1);
 	CHECK_INT(sdnotify_msg(small, 9, SDNOTIFY_READY, NULL), 0);
+
+	/* A reload: RELOADING=1 with the monotonic time, then READY=1. */
+	CHECK_INT(sdnotify_msg_usec(b, sizeof(b), SDNOTIFY_RELOADING,
+	    123456789012ULL, "reloading"), 0);
+	CHECK_STR(p, "RELOADING=1\nMONOTONIC_USEC=123456789012\n"
+	    "STATUS=reloading\n");
+	CHECK_INT(sdnotify_msg_usec(b, sizeof(b), SDNOTIFY_READY, 5, NULL), 0);
+	CHECK_STR(p, "READY=1\n");
+	CHECK_INT(sdnotify_msg_usec(small, sizeof(small), SDNOTIFY_RELOADING,
+	    1, NULL), -1);
 }
 
 /* Watchdog intervals. */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# Once the flow has written its output: SIGHUP, then SIGTERM.
+# Once the flow has written its output: SIGHUP (a reload of the same
+# file, which keeps every worker), then SIGTERM.
 # Print the pid of this test's wsflowd supervisor (its cwd is ours).
 findsup() {
 	for p in /proc/[0-9]*; do
