@@ -69,6 +69,7 @@ void	 wcb_node_target(struct json_object *, enum wcb_target, int);
 void	 wcb_node_exit(struct json_object *, struct json_object *);
 void	 wcb_on_cycle(struct json_object *, int);
 void	 wcb_start(struct json_object *, int, int);
+void	 wcb_resume(struct json_object *, const struct msg_source_pos *);
 
 /* resolve.c */
 struct proc_msg;
@@ -89,6 +90,7 @@ struct sup_opts {
 	int		 so_nfiles;
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
+	const char	*so_state_dir;	/* resume = true positions */
 };
 
 /* proctab.c: the process table, one entry per worker. */
@@ -121,6 +123,10 @@ struct sup_worker {
 	struct event		*sw_timer;
 	struct json_object	*sw_conf;	/* sent at every (re)start */
 	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
+	/* A file source's acknowledged position (state.c). */
+	int			 sw_has_pos;
+	int			 sw_pos_dirty;	/* not in the state file yet */
+	struct msg_source_pos	 sw_pos;
 };
 
 /* What the table leaves to its owner (supervisor.c). */
@@ -189,5 +195,13 @@ const struct dep_connector *ctl_sup_init(const struct deployment *,
 	    const struct ctl_sup_ops *, struct json_object **);
 int	 ctl_sup_msg(int, int, const struct proc_msg *);
 void	 ctl_sup_done(void);
+
+/* state.c: file sources' positions, across restarts of their worker
+ * and (resume = true) of the daemon. */
+int	 state_init(struct event_base *, const char *);
+void	 state_load(struct sup_worker *);
+void	 state_pos(struct sup_worker *, const struct msg_source_pos *);
+void	 state_flush(void);
+void	 state_free(void);
 
 #endif

@@ -162,3 +162,17 @@ wcb_start(struct json_object *conf, int restarts, int verbose)
 	    json_object_new_int(restarts));
 	json_object_object_add(conf, "verbose", json_object_new_int(verbose));
 }
+
+/* Where a restarted file source starts reading. */
+void
+wcb_resume(struct json_object *conf, const struct msg_source_pos *sp)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "offset",
+	    json_object_new_int64((int64_t)sp->sp_offset));
+	json_object_object_add(o, "events",
+	    json_object_new_int64((int64_t)sp->sp_events));
+	json_object_object_add(conf, "resume", o);
+}

@@ -40,6 +40,7 @@ struct wsflowd {
 	char		*wd_sockcopy;
 	int		 wd_ctlfd;
 	struct sup_opts	 wd_sup;
+	const char	*wd_statedir;	/* -S */
 };
 
 static void usage(void) __attribute__((noreturn));
@@ -49,7 +50,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: wsflowd [-dnVv] [-D name=value] [-f file] "
-	    "[-p pidfile] [-s socket] [file ...]\n");
+	    "[-p pidfile] [-S statedir] [-s socket] [file ...]\n");
 	exit(1);
 }
 
@@ -61,7 +62,7 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 
 	memset(wd, 0, sizeof(*wd));
 	wd->wd_ctlfd = -1;
-	while ((ch = getopt(argc, argv, "D:df:np:s:Vv")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:np:S:s:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
@@ -83,6 +84,9 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 			break;
 		case 'p':
 			wd->wd_pidfile = optarg;
+			break;
+		case 'S':
+			wd->wd_statedir = optarg;
 			break;
 		case 's':
 			wd->wd_sock = optarg;
@@ -179,6 +183,8 @@ wsflowd_daemonize(struct wsflowd *wd)
 	wd->wd_sup.so_nfiles = wd->wd_nfiles;
 	wd->wd_sup.so_ctl_fd = wd->wd_ctlfd;
 	wd->wd_sup.so_ctl_path = wd->wd_sockcopy;
+	wd->wd_sup.so_state_dir = wd->wd_statedir != NULL ? wd->wd_statedir :
+	    WSFLOW_STATEDIR;
 }
 
 /* Remove the control socket and the pid file; free the copies. */

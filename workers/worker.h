@@ -30,8 +30,10 @@
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
+#define WK_ACK_BATCH	256	/* events per acknowledgement at most */
 
 struct worker;
+struct wk_route;
 struct conntype;
 
 /*
@@ -68,6 +70,13 @@ struct conn_ops {
 	/* A stream of the source across a route ended (MSG_STREAM_END):
 	 * origin connector id, its stream id. */
 	void		(*co_stream_end)(struct worker *, uint32_t, uint64_t);
+	/* An outgoing route acknowledged events (its wr_acked grew). */
+	void		(*co_acked)(struct worker *, struct wk_route *);
+	/* An outgoing route was wired again with events unacknowledged:
+	 * 1 when the source replays them (it counts that), 0 when they
+	 * are lost (counted by the caller). */
+	int		(*co_rewind)(struct worker *, struct wk_route *,
+			    uint64_t);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -90,6 +99,14 @@ struct wk_route {
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
+	/* Acknowledgements (this generation): out: events sent and
+	 * acknowledged; in: events received and acknowledged. */
+	uint64_t		 wr_seq;
+	uint64_t		 wr_acked;
+	uint64_t		 wr_lost;	/* out: unacknowledged, gone */
+	uint64_t		 wr_dups;	/* in: events numbered again */
+	uint64_t		 wr_high;	/* in: highest event number */
+	int			 wr_slot;	/* out: its ackwin route */
 	/* metadata parsed on this route, by text (event.c) */
 	struct mcache		 wr_mcache;
 };
@@ -121,6 +138,9 @@ struct wk_counters {
 	uint64_t		 cn_pulls;	/* reads so far (Tremor's pull id) */
 	uint64_t		 cn_bytes_in;	/* read by the source */
 	uint64_t		 cn_bytes_out;	/* written by the sink */
+	uint64_t		 cn_lost;	/* the routes' wr_lost */
+	uint64_t		 cn_replayed;	/* emitted again after a rewind */
+	uint64_t		 cn_duplicates;	/* the routes' wr_dups */
 };
 
 /* Where the worker is in its life: configured, started, draining. */
@@ -142,6 +162,13 @@ struct wk_emit {
 	int			 em_as;
 	uint32_t		 em_as_origin;
 	uint64_t		 em_as_stream;
+	/* A source that can replay numbers its events (from 1, across its
+	 * restarts): em_seq is the number of the last one emitted. */
+	int			 em_numbered;
+	uint64_t		 em_seq;
+	/* Told after each event decoded from a line of the read being
+	 * processed (one preprocessor): where in that read it ends. */
+	void			(*em_done)(struct worker *, size_t);
 };
 
 /* The event co_write is writing (valid during co_write only). */
@@ -177,6 +204,7 @@ struct worker {
 	int			 w_nroutes;
 	struct wk_sink_event	 w_sink;
 	struct wk_counters	 w_cnt;
+	struct event		*w_ack_ev;	/* acknowledgements due */
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -192,6 +220,9 @@ struct wk_reader {
 	struct event		*rd_ev;
 	struct json_object	*rd_meta;	/* borrowed */
 	char			*rd_buf;
+	/* Called after each chunk (its length) and at the end (0) has
+	 * gone through the event path; NULL: nothing. */
+	void			(*rd_after)(struct wk_reader *, size_t);
 };
 
 extern const struct conn_ops	file_ops;
@@ -219,6 +250,7 @@ int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
 void	 rd_start(struct wk_reader *);
 void	 rd_kick(struct wk_reader *);
 void	 rd_stop(struct wk_reader *);
+void	 rd_rewind(struct wk_reader *);
 void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
@@ -231,6 +263,8 @@ int	 ev_can_emit(struct worker *);
 void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 	    struct json_object *);
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
+int	 ev_source_pending(struct worker *, uint64_t, size_t *);
+void	 ev_source_forget(struct worker *, uint64_t);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 int	 ev_parse(const char *, size_t, struct json_object **);
@@ -239,5 +273,7 @@ void	 ev_route_msg(struct worker *, struct wk_route *,
 void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 void	 ev_read_inputs(struct worker *, int);
+void	 ev_ack_flush(struct worker *, int);
+void	 ev_route_rewired(struct worker *, struct wk_route *);
 
 #endif
