@@ -997,7 +997,7 @@ ev_ack_flush(struct worker *w, int now)
 	}
 }
 
-/* The acknowledgement timer: the loop turn that read events is over. */
+/* The acknowledgement timer: what came since it was set. */
 static void
 ev_ack_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -1007,11 +1007,11 @@ ev_ack_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /* One more event handled on an incoming route: acknowledge a batch now,
- * less at the end of this loop turn. */
+ * less within WK_ACK_MS (one message per batch or per interval). */
 static void
 ev_ack_due(struct worker *w, struct wk_route *r)
 {
-	static const struct timeval	 now = { 0, 0 };
+	static const struct timeval	 soon = { 0, WK_ACK_MS * 1000 };
 
 	r->wr_seq++;
 	if (r->wr_seq - r->wr_acked >= WK_ACK_BATCH) {
@@ -1022,7 +1022,7 @@ ev_ack_due(struct worker *w, struct wk_route *r)
 	    (w->w_ack_ev = evtimer_new(w->w_base, ev_ack_timer, w)) == NULL)
 		fatal("%s", __func__);
 	if (!evtimer_pending(w->w_ack_ev, NULL))
-		evtimer_add(w->w_ack_ev, &now);
+		evtimer_add(w->w_ack_ev, &soon);
 }
 
 /*

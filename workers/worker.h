@@ -31,6 +31,7 @@
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
 #define WK_ACK_BATCH	256	/* events per acknowledgement at most */
+#define WK_ACK_MS	10	/* a smaller batch waits at most this */
 
 struct worker;
 struct wk_route;
