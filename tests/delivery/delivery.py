@@ -12,6 +12,9 @@ killed: no kill can come too late, however busy the machine.
           once, duplicates no more than the source's replayed count.
   ws      100,000 records from a WebSocket client; the sink killed 5
           times: sent = written + lost, exactly.
+  fanout  the source killed twice while its events go to two sinks, one
+          through a where: each sink has its records, duplicates as
+          counted.
   resume  the daemon stopped mid-file and started again with resume =
           true: it goes on from where it was acknowledged.
 
@@ -214,9 +217,9 @@ def finish(d, gate, tmp):
     return s, nums, whole, dups
 
 
-def read_out(tmp):
-    """The record numbers in out.log, in order."""
-    with open(os.path.join(tmp, "out.log")) as f:
+def read_out(tmp, name="out.log"):
+    """The record numbers in a sink's file, in order."""
+    with open(os.path.join(tmp, name)) as f:
         return [json.loads(line)["i"] for line in f]
 
 
@@ -249,11 +252,11 @@ def settle(d, gate, want_out):
     return wait_for(still, "the flow to settle", 120)
 
 
-def kill_cycle(d, gate, title):
-    """Five kills, each with the flow held: a sink waiting on the FIFO."""
-    for k in range(1, KILLS + 1):
-        gate.allow(k * RECORDS // (KILLS + 2))
-        wait_for(lambda: gate.count() >= k * RECORDS // (KILLS + 2),
+def kill_cycle(d, gate, title, kills=KILLS):
+    """Kills, each with the flow held: a sink waiting on the FIFO."""
+    for k in range(1, kills + 1):
+        gate.allow(k * RECORDS // (kills + 2))
+        wait_for(lambda: gate.count() >= k * RECORDS // (kills + 2),
                  "out.log to grow")
         wait_for(lambda: waiting(d.worker("file out") or 0),
                  "the sink to wait on its output")
@@ -382,8 +385,32 @@ def case_resume():
           "resume: said where it resumed")
 
 
+def case_fanout():
+    """The source killed while its events fan out to two sinks, one
+    branch filtered: it resumes where both acknowledged."""
+    tmp, gate = setup("fanout", RECORDS)
+    d = Daemon(tmp, "fanout.troy", [])
+    try:
+        d.start()
+        kill_cycle(d, gate, "file in", 2)
+    except BaseException:
+        d.stop()
+        gate.close()
+        raise
+    s, nums, whole, dups = finish(d, gate, tmp)
+    evens = read_out(tmp, "even.log")
+    ewhole, edups = order([i // 2 for i in evens if i % 2 == 0],
+                          RECORDS // 2)
+    check(whole and dups == s["out"]["duplicates"],
+          "fanout: every record to out, %d duplicates as counted" % dups)
+    check(ewhole and all(i % 2 == 0 for i in evens) and
+          edups == s["even"]["duplicates"],
+          "fanout: every even record (only those) to even, %d duplicates "
+          "as counted" % edups)
+
+
 def main():
-    cases = {"source": lambda: case_file("source", "file in"),
+    cases = {"fanout": case_fanout,"source": lambda: case_file("source", "file in"),
              "sink": lambda: case_file("sink", "file out"),
              "ws": case_ws, "resume": case_resume}
     for c in sys.argv[1:] or sorted(cases):
