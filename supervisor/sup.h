@@ -6,9 +6,10 @@
  * and the services the supervisor offers its workers (name resolution).
  *
  * Calls go one way: wsflowd.c -> supervisor.c -> control.c -> proctab.c
- * (and route.c, resolve.c, listen.c below them).  A lower file reaches a
- * higher one only through the callbacks it was given: struct proctab_ops
- * (messages, lost workers) and struct ctl_sup_ops (state, stop).
+ * (and route.c, resolve.c, listen.c, state.c below them).  A lower file
+ * reaches a higher one only through the callbacks it was given: struct
+ * proctab_ops (messages, lost workers) and struct ctl_sup_ops (state,
+ * stop).
  */
 #ifndef WSFLOW_SUP_H
 #define WSFLOW_SUP_H
