@@ -42,7 +42,8 @@ static const struct conntype conntypes[CT_MAX] = {
 		    CTF_NEEDS_CONFIG | CTF_MODE_PORTS,
 		.ct_in = { "in" }, .ct_out = { "out", "err" },
 		.ct_profile = SANDBOX_FILE_READ,
-		.ct_up_msgs = UP_SOURCE,
+		/* a file read from can be replayed from an offset */
+		.ct_up_msgs = UP_SOURCE | UP(MSG_SOURCE_POS),
 	},
 	[CT_STDIO] = {
 		.ct_type = CT_STDIO, .ct_name = "stdio",

@@ -330,6 +330,13 @@ lines_finish(struct lines *ln, lines_emit_fn emit, void *arg)
 	return rc == -1 ? -1 : 0;
 }
 
+/* Bytes held for an unfinished line (0 for NULL). */
+size_t
+lines_pending(const struct lines *ln)
+{
+	return ln != NULL ? ln->ln_buf.bf_len : 0;
+}
+
 /* Postprocessor: one separator after each encoded event. */
 int
 lines_post(const struct proc_spec *ps, struct buf *b)

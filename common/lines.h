@@ -62,6 +62,8 @@ int	 lines_process(struct lines *, const char *, size_t, lines_emit_fn,
  * reset.  Returns -1 only if emit did.
  */
 int	 lines_finish(struct lines *, lines_emit_fn, void *);
+/* Bytes of input held for a line not finished yet. */
+size_t	 lines_pending(const struct lines *);
 
 /* Postprocessor: append the separator after an encoded event. */
 int	 lines_post(const struct proc_spec *, struct buf *);

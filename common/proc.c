@@ -65,6 +65,8 @@ struct proc_peer {
 static void	proc_readcb(evutil_socket_t, short, void *);
 static void	proc_writecb(evutil_socket_t, short, void *);
 
+#define PROC_READ_NOW_MAX	64	/* reads by proc_read_now */
+
 static const char *(*proc_msg_name)(unsigned int);
 
 /* Name message types in errors from now on (NULL: numbers). */
@@ -398,6 +400,34 @@ proc_readcb(evutil_socket_t fd, short ev, void *arg)
 	}
 out:
 	proc_release(p);
+}
+
+/*
+ * Read and dispatch at once what the socket holds (before the peer is
+ * replaced, its last messages still count).  The callback may free the
+ * peer: the caller must not use it afterwards unless it knows.
+ */
+void
+proc_read_now(struct proc_peer *p)
+{
+	struct pollfd	 pfd;
+	int		 i, stop;
+
+	for (i = 0; i < PROC_READ_NOW_MAX; i++) {
+		if (p->pp_dead || !p->pp_reading)
+			return;
+		pfd.fd = p->pp_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			return;
+		p->pp_busy++;
+		proc_readcb(p->pp_fd, EV_READ, p);
+		stop = p->pp_dead || p->pp_freed;
+		proc_release(p);
+		if (stop)
+			return;
+	}
 }
 
 /* How many bytes may go in one send: up to the next descriptor. */

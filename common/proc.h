@@ -80,6 +80,8 @@ size_t	 proc_pending(const struct proc_peer *);
 void	 proc_set_watermarks(struct proc_peer *, size_t, size_t,
 	    proc_drain_fn, void *);
 int	 proc_over_high(const struct proc_peer *);
+/* Read and dispatch now what the socket holds (at most a few reads). */
+void	 proc_read_now(struct proc_peer *);
 /* Stop or resume dispatching incoming messages. */
 void	 proc_read_enable(struct proc_peer *, int);
 /* After the queue is written, shut down our sending side (EOF for the

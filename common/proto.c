@@ -48,10 +48,12 @@ proto_msg_name(unsigned int type)
 	PROTO_NAME(MSG_STATS);
 	PROTO_NAME(MSG_CTL_REQ);
 	PROTO_NAME(MSG_METRICS_REQ);
+	PROTO_NAME(MSG_SOURCE_POS);
 	PROTO_NAME(MSG_EVENT);
 	PROTO_NAME(MSG_PAUSE);
 	PROTO_NAME(MSG_RESUME);
 	PROTO_NAME(MSG_STREAM_END);
+	PROTO_NAME(MSG_ACK);
 	}
 	(void)snprintf(buf, sizeof(buf), "MSG_UNKNOWN(%u)", type);
 	return buf;

@@ -58,12 +58,15 @@ enum msg_type {
 				 * connector's own counters (JSON text) */
 	MSG_CTL_REQ,		/* struct msg_ctl_req (control worker only) */
 	MSG_METRICS_REQ,	/* struct msg_metrics_req (exporter, metrics) */
+	MSG_SOURCE_POS,		/* struct msg_source_pos: acknowledged up to
+				 * here (a source that can replay) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
 	MSG_PAUSE,		/* upstream: stop producing into this route */
 	MSG_RESUME,		/* upstream: produce again */
 	MSG_STREAM_END,		/* struct msg_stream_end: a source stream ended */
+	MSG_ACK,		/* upstream: struct msg_ack, events handled */
 };
 
 #define MSG_CONTROL_DOWN_MIN	1
@@ -140,6 +143,12 @@ struct msg_stats_route {
 	uint64_t	sr_dropped;
 	uint64_t	sr_bytes;
 	uint64_t	sr_queued;	/* bytes waiting to be written */
+	uint64_t	sr_acked;	/* out: acknowledged by the consumer
+					 * since wiring; in: acknowledged */
+	uint64_t	sr_lost;	/* out: sent, never acknowledged, the
+					 * consumer gone, not replayed */
+	uint64_t	sr_duplicates;	/* in: events numbered no higher than
+					 * one already handled (a replay) */
 };
 
 /* Events through one port of the connector (out: it emitted them there;
@@ -164,6 +173,11 @@ struct msg_stats {
 	uint32_t	st_nports;	/* st_ports in use */
 	uint32_t	st_pad;
 	struct msg_stats_port st_ports[PROTO_STATS_PORTS];
+	uint64_t	st_lost;	/* sum of the routes' sr_lost */
+	uint64_t	st_replayed;	/* events a source emitted again after
+					 * going back to its acknowledged
+					 * position */
+	uint64_t	st_duplicates;	/* sum of the routes' sr_duplicates */
 };
 
 /* A wsflowctl request the control worker accepted (see ctlproto.h). */
@@ -248,6 +262,8 @@ struct msg_event {
 	uint32_t	me_value_len;
 	uint32_t	me_meta_len;
 	char		me_port[PROTO_PORT_MAX];	/* target port, NUL-terminated */
+	uint64_t	me_seq;		/* the source's event number, from 1,
+					 * kept across its restarts; 0: none */
 };
 
 /*
@@ -260,6 +276,27 @@ struct msg_stream_end {
 	uint64_t	se_stream;
 	uint32_t	se_origin;	/* connector id of the source */
 	uint32_t	se_pad;
+};
+
+/*
+ * Acknowledgement, upstream on a route: the consumer has handled (written,
+ * or counted as dropped) the first ma_seq events it received on this
+ * route since it was wired.  Sent in batches; ma_seq only grows.
+ */
+struct msg_ack {
+	uint64_t	ma_seq;
+};
+
+/*
+ * What a source that can replay (a regular file) has had acknowledged by
+ * every route its events took: the input position after the last such
+ * event and how many events it had emitted by then.  The supervisor
+ * keeps it and passes it back when it restarts the worker ("resume" in
+ * its config); with resume = true it also keeps it in the state directory.
+ */
+struct msg_source_pos {
+	uint64_t	sp_offset;
+	uint64_t	sp_events;
 };
 
 /*

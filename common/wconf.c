@@ -98,6 +98,16 @@ static const struct wconf_key connector_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+/* Where a source that can replay starts (MSG_SOURCE_POS of its last
+ * run, kept by the supervisor). */
+static const struct wconf_key resume_keys[] = {
+	/* input offset after the last acknowledged event */
+	{ "offset", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	/* events emitted before that offset (their numbers go on) */
+	{ "events", WCT_INT, WCF_REQUIRED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 /* The keys every worker gets. */
 const struct wconf_key wconf_common[] = {
 	/* connector id: index in the deployment, as in MSG_HELLO */
@@ -120,6 +130,8 @@ const struct wconf_key wconf_common[] = {
 	{ "restarts", WCT_INT, 0, NULL, NULL },
 	/* log verbosity at start */
 	{ "verbose", WCT_INT, 0, NULL, NULL },
+	/* a file source: where to start reading (absent: the start) */
+	{ "resume", WCT_OBJECT, 0, resume_keys, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -235,6 +247,9 @@ static const struct wconf_key file_keys[] = {
 	{ "mode", WCT_STRING, WCF_REQUIRED, NULL, NULL },
 	/* read size, bytes */
 	{ "chunk_size", WCT_INT, 0, NULL, NULL },
+	/* read mode: keep the position across daemon restarts (used by
+	 * the supervisor) */
+	{ "resume", WCT_BOOL, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -674,6 +674,9 @@ ctl_route_json(const struct msg_stats_route *sr)
 	ctl_add_u64(o, "dropped", sr->sr_dropped);
 	ctl_add_u64(o, "bytes", sr->sr_bytes);
 	ctl_add_u64(o, "queued", sr->sr_queued);
+	ctl_add_u64(o, "acked", sr->sr_acked);
+	ctl_add_u64(o, "lost", sr->sr_lost);
+	ctl_add_u64(o, "duplicates", sr->sr_duplicates);
 	return o;
 }
 
@@ -737,6 +740,9 @@ ctl_stats_json(const struct proc_msg *m, struct msg_stats *st)
 	ctl_add_u64(o, "dropped", st->st_dropped);
 	ctl_add_u64(o, "bytes_in", st->st_bytes_in);
 	ctl_add_u64(o, "bytes_out", st->st_bytes_out);
+	ctl_add_u64(o, "lost", st->st_lost);
+	ctl_add_u64(o, "replayed", st->st_replayed);
+	ctl_add_u64(o, "duplicates", st->st_duplicates);
 	routes = json_object_new_array();
 	for (i = 0; i < st->st_nroutes; i++) {
 		memcpy(&sr, (const char *)m->pm_data + sizeof(*st) +

@@ -430,6 +430,8 @@ proctab_configure(struct sup_worker *sw)
 
 	conf = sw->sw_conf;
 	wcb_start(conf, sw->sw_restarts, log_getverbose());
+	if (sw->sw_has_pos)
+		wcb_resume(conf, &sw->sw_pos);
 	s = json_object_to_json_string_length(conf, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	r = proc_send(sw->sw_peer, MSG_CONFIG, -1, s, len);

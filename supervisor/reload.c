@@ -297,6 +297,7 @@ rl_prepare(struct deployment *nd, struct plan *np, const int *ids,
 		    rl.r_diff.rd_new[i] != RDIFF_REPLACE)
 			continue;
 		sw = proctab_add(ids[i], i, &nd->d_connectors[i], np);
+		state_load(sw);
 		sw->sw_pending = 1;
 		sw->sw_fresh = 1;
 		if (proctab_listen(sw, e, sizeof(e)) == -1) {

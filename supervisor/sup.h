@@ -6,9 +6,10 @@
  * and the services the supervisor offers its workers (name resolution).
  *
  * Calls go one way: wsflowd.c -> supervisor.c -> reload.c -> control.c
- * -> proctab.c (and route.c, rdiff.c, resolve.c, listen.c below them).  A lower file reaches a
- * higher one only through the callbacks it was given: struct proctab_ops
- * (messages, lost workers) and struct ctl_sup_ops (state, stop).
+ * -> proctab.c (and route.c, rdiff.c, resolve.c, listen.c, state.c below
+ * them).  A lower file reaches a higher one only through the callbacks it
+ * was given: struct proctab_ops (messages, lost workers) and struct
+ * ctl_sup_ops (state, stop).
  */
 #ifndef WSFLOW_SUP_H
 #define WSFLOW_SUP_H
@@ -72,6 +73,7 @@ void	 wcb_node_target(struct json_object *, enum wcb_target, int);
 void	 wcb_node_exit(struct json_object *, struct json_object *);
 void	 wcb_on_cycle(struct json_object *, int);
 void	 wcb_start(struct json_object *, int, int);
+void	 wcb_resume(struct json_object *, const struct msg_source_pos *);
 
 /*
  * rdiff.c: what a reload keeps.  A connector's canonical form is its
@@ -129,6 +131,7 @@ struct sup_opts {
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
 	int		 so_metrics_fd;	/* listening -m socket or -1 */
+	const char	*so_state_dir;	/* resume = true positions */
 };
 
 /* proctab.c: the process table, one entry per worker. */
@@ -170,6 +173,10 @@ struct sup_worker {
 	struct json_object	*sw_conf;	/* sent at every (re)start */
 	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
 	struct sup_worker	*sw_listen_from; /* whose listener it took */
+	/* A file source's acknowledged position (state.c). */
+	int			 sw_has_pos;
+	int			 sw_pos_dirty;	/* not in the state file yet */
+	struct msg_source_pos	 sw_pos;
 };
 
 /* What the table leaves to its owner (supervisor.c). */
@@ -282,5 +289,13 @@ void	 ctl_sup_update(const struct deployment *, const struct plan *);
 struct rdiff;
 void	 ctl_sup_reloaded(uint32_t, int, const char *, const struct rdiff *);
 void	 ctl_sup_done(void);
+
+/* state.c: file sources' positions, across restarts of their worker
+ * and (resume = true) of the daemon. */
+int	 state_init(struct event_base *, const char *);
+void	 state_load(struct sup_worker *);
+void	 state_pos(struct sup_worker *, const struct msg_source_pos *);
+void	 state_flush(void);
+void	 state_free(void);
 
 #endif

@@ -460,6 +460,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_exit		 mx;
 	struct msg_drained	 md;
 	struct msg_resolve_res	 ms;
+	struct msg_source_pos	 sp;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
 
@@ -557,6 +558,12 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (proc_send(p, MSG_RESOLVE_RES, -1, &ms, sizeof(ms)) == -1)
 			log_warn("connector %s: resolve answer",
 			    sw->sw_dc->dc_name);
+		break;
+	case MSG_SOURCE_POS:
+		if (proc_get(m, &sp, sizeof(sp)) == -1 ||
+		    sp.sp_offset > INT64_MAX || sp.sp_events > INT64_MAX)
+			goto bad;
+		state_pos(sw, &sp);
 		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
@@ -787,8 +794,11 @@ sup_table(struct deployment *d, struct plan *p)
 	rl_init(sup.s_opts, &rl_ops, sup.s_base, d, p);
 	d = rl_dep();
 	p = rl_plan();
-	if (proctab_init(sup.s_base, d, p, sup.s_worker, &ops) == -1)
+	if (proctab_init(sup.s_base, d, p, sup.s_worker, &ops) == -1 ||
+	    state_init(sup.s_base, sup.s_opts->so_state_dir) == -1)
 		return -1;
+	for (i = 0; i < (size_t)proctab_count(); i++)
+		state_load(proctab_get(i));
 	if (sup.s_opts->so_ctl_fd != -1) {
 		dc = ctl_sup_init(d, p, sup.s_opts, sup.s_base, &ctl_ops,
 		    &conf);
@@ -870,6 +880,7 @@ int
 sup_loop(void)
 {
 	event_base_dispatch(sup.s_base);
+	state_flush();
 	return sup.s_status;
 }
 
@@ -879,6 +890,7 @@ sup_free(void)
 {
 	size_t	 i;
 
+	state_free();
 	proctab_free();
 	rl_free();
 	if (sup.s_base != NULL) {

@@ -226,3 +226,17 @@ wcb_reporters(struct json_object *conf, const struct deployment *d,
 	json_object_object_add(c, "reporters", list);
 	json_object_object_add(conf, "connector", conn);
 }
+
+/* Where a restarted file source starts reading. */
+void
+wcb_resume(struct json_object *conf, const struct msg_source_pos *sp)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "offset",
+	    json_object_new_int64((int64_t)sp->sp_offset));
+	json_object_object_add(o, "events",
+	    json_object_new_int64((int64_t)sp->sp_events));
+	json_object_object_add(conf, "resume", o);
+}

@@ -41,6 +41,7 @@ struct wsflowd {
 	char		*wd_sockcopy;
 	int		 wd_ctlfd;
 	struct sup_opts	 wd_sup;
+	const char	*wd_statedir;	/* -S */
 };
 
 static void usage(void) __attribute__((noreturn));
@@ -50,7 +51,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: wsflowd [-dnVv] [-D name=value] [-f file] "
-	    "[-m address:port] [-p pidfile] [-s socket] [file ...]\n");
+	    "[-m address:port] [-p pidfile] [-S statedir] [-s socket] "
+	    "[file ...]\n");
 	exit(1);
 }
 
@@ -63,7 +65,7 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 	memset(wd, 0, sizeof(*wd));
 	wd->wd_ctlfd = -1;
 	wd->wd_sup.so_metrics_fd = -1;
-	while ((ch = getopt(argc, argv, "D:df:m:np:s:Vv")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:m:np:S:s:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
@@ -91,6 +93,9 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 			break;
 		case 'p':
 			wd->wd_pidfile = optarg;
+			break;
+		case 'S':
+			wd->wd_statedir = optarg;
 			break;
 		case 's':
 			wd->wd_sock = optarg;
@@ -211,6 +216,8 @@ wsflowd_daemonize(struct wsflowd *wd)
 	wd->wd_sup.so_ndefines = wd->wd_ndefines;
 	wd->wd_sup.so_ctl_fd = wd->wd_ctlfd;
 	wd->wd_sup.so_ctl_path = wd->wd_sockcopy;
+	wd->wd_sup.so_state_dir = wd->wd_statedir != NULL ? wd->wd_statedir :
+	    WSFLOW_STATEDIR;
 }
 
 /* Remove the control socket and the pid file; free the copies. */

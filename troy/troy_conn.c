@@ -595,7 +595,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 static int
 conf_file(const struct vctx *vc, struct json_object *rec)
 {
-	static const char *const names[] = { "path", "mode", "chunk_size" };
+	static const char *const names[] = { "path", "mode", "chunk_size",
+		"resume" };
 	static const char *const modes[] = {
 		"read", "write", "append", "truncate", "overwrite",
 	};
@@ -606,10 +607,23 @@ conf_file(const struct vctx *vc, struct json_object *rec)
 	size_t			 i;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 3, "file config");
+	rc = check_keys(vc, rec, names, 4, "file config");
 	rc |= want_str(vc, rec, "path", 1, "file config");
 	rc |= want_str(vc, rec, "mode", 1, "file config");
 	rc |= want_uint(vc, rec, "chunk_size", 1, 16 * 1024 * 1024, 8192, 1);
+	rc |= want_bool(vc, rec, "resume", -1);
+	/* only a source has a position to keep */
+	if (json_object_object_get_ex(rec, "resume", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v) && json_object_object_get_ex(rec,
+	    "mode", &v) && json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "read") != 0) {
+		c = vc_key(vc, "resume", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "resume = true needs mode "
+		    "\"read\"");
+		rc = -1;
+	}
 	if (json_object_object_get_ex(rec, "mode", &v) &&
 	    json_object_is_type(v, json_type_string)) {
 		for (i = 0; i < 5; i++)

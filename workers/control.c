@@ -77,6 +77,9 @@ ctl_route_stats(const struct wk_route *r, struct msg_stats_route *sr)
 	sr->sr_dropped = r->wr_dropped;
 	sr->sr_bytes = r->wr_bytes;
 	sr->sr_queued = r->wr_proc != NULL ? proc_pending(r->wr_proc) : 0;
+	sr->sr_acked = r->wr_acked;
+	sr->sr_lost = r->wr_lost;
+	sr->sr_duplicates = r->wr_dups;
 }
 
 /* Answer MSG_STATS_REQ: the counters of this worker (proto.h). */
@@ -103,6 +106,9 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	st.st_bytes_in = w->w_cnt.cn_bytes_in;
 	st.st_bytes_out = w->w_cnt.cn_bytes_out;
 	st.st_pulls = w->w_cnt.cn_pulls;
+	st.st_lost = w->w_cnt.cn_lost;
+	st.st_replayed = w->w_cnt.cn_replayed;
+	st.st_duplicates = w->w_cnt.cn_duplicates;
 	st.st_nports = w->w_cnt.cn_nports;
 	memcpy(st.st_ports, w->w_cnt.cn_ports, sizeof(st.st_ports));
 	for (i = n = 0; i < w->w_nroutes && n < PROTO_STATS_ROUTES; i++)

@@ -31,6 +31,8 @@ struct chain {
 	struct stab_stream	*c_st;
 	struct json_object	*c_meta;
 	int			 c_level;
+	const char		*c_in;		/* the read, NULL at its end */
+	size_t			 c_inlen;
 };
 
 struct pipe_ctx {
@@ -336,6 +338,34 @@ ev_error(struct worker *w, struct stab_stream *st, struct json_object *meta,
 	json_object_put(m);
 }
 
+/*
+ * A line of the read became an event: tell a source that marks input
+ * positions where in the read that line ends (with its separator).  A
+ * line inside the read is a slice of it; one begun in an earlier read
+ * ends at the read's first separator.
+ */
+static void
+ev_input_done(struct chain *c, const char *data, size_t len)
+{
+	struct worker	*w = c->c_w;
+	const char	*in = c->c_in, *sep;
+	char		 sc;
+	size_t		 end;
+
+	if (w->w_emit.em_done == NULL || w->w_path.ep_npre != 1 || in == NULL)
+		return;
+	sc = w->w_path.ep_pre[0].ps_separator;
+	if (data >= in && data + len <= in + c->c_inlen)
+		end = data + len - in;
+	else if ((sep = memchr(in, sc, c->c_inlen)) != NULL)
+		end = sep - in;
+	else
+		return;
+	if (end < c->c_inlen && in[end] == sc)
+		end++;
+	w->w_emit.em_done(w, end);
+}
+
 /* The last stage of the chain: decode one chunk into one event. */
 static int
 ev_decode(struct chain *c, const char *data, size_t len)
@@ -359,15 +389,18 @@ ev_decode(struct chain *c, const char *data, size_t len)
 		val.ev_raw = w->w_path.ep_codec == CODEC_BINARY;
 		ev_emit_val(w, "out", &val, c->c_meta);
 		ev_val_done(&val);
+		ev_input_done(c, data, len);
 		return 0;
 	}
 	if (codec_decode(w->w_path.ep_codec, data, len, &v, err,
 	    sizeof(err)) == -1) {
 		ev_error(w, c->c_st, c->c_meta, err);
+		ev_input_done(c, data, len);
 		return 0;
 	}
 	ev_emit(w, "out", v, c->c_meta);
 	json_object_put(v);
+	ev_input_done(c, data, len);
 	return 0;
 }
 
@@ -413,6 +446,8 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 	c.c_st = st;
 	c.c_meta = meta;
 	c.c_level = 0;
+	c.c_in = data;
+	c.c_inlen = len;
 	if (w->w_path.ep_npre == 0) {
 		ev_decode(&c, data, len);
 		return;
@@ -458,12 +493,50 @@ ev_source_end(struct worker *w, uint64_t stream, struct json_object *meta)
 	c.c_w = w;
 	c.c_st = st;
 	c.c_meta = meta;
+	c.c_in = NULL;
+	c.c_inlen = 0;
 	for (i = 0; i < w->w_path.ep_npre; i++) {
 		c.c_level = i;
 		(void)lines_finish(st->ss_pre[i], ev_chain_emit, &c);
 	}
 	ev_stream_drop(w, st);
 	ev_stream_end_send(w, stream);
+}
+
+/*
+ * How many bytes of a stream's input its preprocessors hold unfinished,
+ * so that the input before them has become events: 0 for a stream not
+ * live; -1 when a chain of several holds something (no position then).
+ */
+int
+ev_source_pending(struct worker *w, uint64_t stream, size_t *rem)
+{
+	struct stab_stream	*st;
+	size_t			 n;
+	int			 i;
+
+	*rem = 0;
+	if (w->w_streams == NULL ||
+	    (st = stab_find(w->w_streams, stream)) == NULL)
+		return 0;
+	for (i = 0; i < w->w_path.ep_npre; i++) {
+		n = lines_pending(st->ss_pre[i]);
+		if (n > 0 && w->w_path.ep_npre > 1)
+			return -1;
+		*rem = n;
+	}
+	return 0;
+}
+
+/* Forget what a stream's preprocessors hold (the source goes back). */
+void
+ev_source_forget(struct worker *w, uint64_t stream)
+{
+	struct stab_stream	*st;
+
+	if (w->w_streams != NULL &&
+	    (st = stab_find(w->w_streams, stream)) != NULL)
+		ev_stream_drop(w, st);
 }
 
 /*
@@ -584,6 +657,8 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	memset(&ev, 0, sizeof(ev));
 	ev.me_origin = w->w_id;
 	ev.me_stream = w->w_emit.em_stream;
+	if (w->w_emit.em_numbered)
+		ev.me_seq = w->w_emit.em_seq;
 	if (w->w_emit.em_as) {
 		/* a relay answers on behalf of the stream it relays */
 		ev.me_origin = w->w_emit.em_as_origin;
@@ -617,6 +692,7 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		    (unsigned long long)r->wr_dropped);
 	} else {
 		r->wr_events++;
+		r->wr_seq++;
 		r->wr_bytes += ev.me_value_len + ev.me_meta_len;
 		w->w_cnt.cn_events_out++;
 	}
@@ -818,6 +894,8 @@ ev_emit_val(struct worker *w, const char *port, struct ev_val *val,
 
 	w->w_cnt.cn_events_in++;
 	ev_count_port(w, port, 1);
+	if (w->w_emit.em_numbered)
+		w->w_emit.em_seq++;
 	if (strcmp(port, "out") == 0)
 		nodes = w->w_path.ep_out_nodes;
 	else if (strcmp(port, "err") == 0)
@@ -949,12 +1027,95 @@ ev_meta_parse(struct wk_route *r, const char *s, size_t len,
 	return 0;
 }
 
+/* Acknowledge what the incoming routes delivered (now: and push it out,
+ * the sink is about to wait).  Nothing while the sink is paused: what it
+ * holds then is not written yet. */
+void
+ev_ack_flush(struct worker *w, int now)
+{
+	struct msg_ack	 ma;
+	struct wk_route	*r;
+	int		 i;
+
+	if (w->w_life.lf_inputs_paused)
+		return;
+	for (i = 0; i < w->w_nroutes; i++) {
+		r = &w->w_routes[i];
+		if (r->wr_end != ROUTE_IN || r->wr_proc == NULL)
+			continue;
+		memset(&ma, 0, sizeof(ma));
+		ma.ma_seq = r->wr_seq;
+		if (r->wr_seq != r->wr_acked && proc_send(r->wr_proc, MSG_ACK,
+		    -1, &ma, sizeof(ma)) == 0)
+			r->wr_acked = r->wr_seq;
+		/* earlier ones may still be queued too */
+		if (now && proc_pending(r->wr_proc) > 0)
+			(void)proc_flush(r->wr_proc);
+	}
+}
+
+/* The acknowledgement timer: what came since it was set. */
+static void
+ev_ack_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	ev_ack_flush(arg, 0);
+}
+
+/* One more event handled on an incoming route: acknowledge a batch now,
+ * less within WK_ACK_MS (one message per batch or per interval). */
+static void
+ev_ack_due(struct worker *w, struct wk_route *r)
+{
+	static const struct timeval	 soon = { 0, WK_ACK_MS * 1000 };
+
+	r->wr_seq++;
+	if (r->wr_seq - r->wr_acked >= WK_ACK_BATCH) {
+		ev_ack_flush(w, 0);
+		return;
+	}
+	if (w->w_ack_ev == NULL &&
+	    (w->w_ack_ev = evtimer_new(w->w_base, ev_ack_timer, w)) == NULL)
+		fatal("%s", __func__);
+	if (!evtimer_pending(w->w_ack_ev, NULL))
+		evtimer_add(w->w_ack_ev, &soon);
+}
+
+/*
+ * A route end was wired again.  In: its sequence starts again.  Out:
+ * what the old consumer never acknowledged is replayed by a source that
+ * can, else counted lost; the sequence starts again.
+ */
+void
+ev_route_rewired(struct worker *w, struct wk_route *r)
+{
+	uint64_t	 n = r->wr_seq - r->wr_acked;
+
+	r->wr_seq = 0;
+	r->wr_acked = 0;
+	if (r->wr_end != ROUTE_OUT)
+		return;
+	if (w->w_ops != NULL && w->w_ops->co_rewind != NULL &&
+	    w->w_ops->co_rewind(w, r, n))
+		return;
+	if (n == 0)
+		return;
+	r->wr_lost += n;
+	w->w_cnt.cn_lost += n;
+	log_warnx("connector %s: route %u to connector %u: %llu events "
+	    "never acknowledged, counted lost (%llu so far)", w->w_name,
+	    r->wr_id, r->wr_peer, (unsigned long long)n,
+	    (unsigned long long)r->wr_lost);
+}
+
 /* A message arrived on a route this worker consumes (or contraflow). */
 void
 ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 {
 	struct proto_event	 pe;
 	struct msg_stream_end	 se;
+	struct msg_ack		 ma;
 	struct json_object	*v = NULL, *meta = NULL;
 	struct ev_val		 val;
 	char			 err[128];
@@ -970,6 +1131,19 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		    r->wr_paused ? "paused" : "resumed", r->wr_peer);
 		if (!r->wr_paused && w->w_ops->co_kick != NULL)
 			w->w_ops->co_kick(w);
+		return;
+	case MSG_ACK:
+		if (r->wr_end != ROUTE_OUT || proc_get(m, &ma, sizeof(ma)) == -1)
+			goto bad;
+		if (ma.ma_seq > r->wr_seq)
+			fatalx("route %u: %llu events acknowledged, %llu sent",
+			    r->wr_id, (unsigned long long)ma.ma_seq,
+			    (unsigned long long)r->wr_seq);
+		if (ma.ma_seq <= r->wr_acked)
+			return;
+		r->wr_acked = ma.ma_seq;
+		if (w->w_ops->co_acked != NULL)
+			w->w_ops->co_acked(w, r);
 		return;
 	case MSG_STREAM_END:
 		if (r->wr_end != ROUTE_IN || m->pm_len != sizeof(se))
@@ -1019,7 +1193,16 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 			    pe.pe_hdr.me_origin);
 			json_object_put(v);
 			json_object_put(meta);
+			ev_ack_due(w, r);
 			return;
+		}
+		/* numbered no higher than one handled: a source replays */
+		if (pe.pe_hdr.me_seq != 0) {
+			if (pe.pe_hdr.me_seq <= r->wr_high) {
+				r->wr_dups++;
+				w->w_cnt.cn_duplicates++;
+			} else
+				r->wr_high = pe.pe_hdr.me_seq;
 		}
 		r->wr_events++;
 		r->wr_bytes += pe.pe_hdr.me_value_len + pe.pe_hdr.me_meta_len;
@@ -1031,6 +1214,7 @@ ev_route_msg(struct worker *w, struct wk_route *r, const struct proc_msg *m)
 		ev_sink_val(w, pe.pe_hdr.me_port, &val, meta);
 		json_object_put(v);
 		json_object_put(meta);
+		ev_ack_due(w, r);
 		return;
 	default:
 		break;

@@ -89,9 +89,13 @@ rd_cb(evutil_socket_t fd, short ev, void *arg)
 			event_del(rd->rd_ev);
 		log_debug("connector %s: end of input", rd->rd_w->w_name);
 		ev_source_end(rd->rd_w, 0, rd->rd_meta);
+		if (rd->rd_after != NULL)
+			rd->rd_after(rd, 0);
 		return;
 	}
 	ev_source_data(rd->rd_w, 0, rd->rd_buf, n, rd->rd_meta);
+	if (rd->rd_after != NULL)
+		rd->rd_after(rd, n);
 	if (!rd->rd_pollable)
 		rd_arm(rd);
 }
@@ -113,6 +117,15 @@ rd_kick(struct wk_reader *rd)
 		return;
 	rd->rd_blocked = 0;
 	rd_arm(rd);
+}
+
+/* The descriptor was moved back: read again, even after its end. */
+void
+rd_rewind(struct wk_reader *rd)
+{
+	rd->rd_eof = 0;
+	if (rd->rd_running && !rd->rd_stopped && !rd->rd_blocked)
+		rd_arm(rd);
 }
 
 /* Stop for good. */

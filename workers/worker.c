@@ -119,13 +119,12 @@ wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		ev_route_msg(&wk, r, m);
 		return;
 	}
-	if (r->wr_end == ROUTE_OUT && proc_pending(p) > 0) {
-		r->wr_dropped++;
-		wk.w_cnt.cn_dropped++;
+	/* What it never acknowledged is counted when it is wired again. */
+	if (r->wr_end == ROUTE_OUT && proc_pending(p) > 0)
 		log_warnx("route %u to connector %u lost: %zu bytes of "
-		    "queued events dropped", r->wr_id, r->wr_peer,
+		    "queued events not delivered", r->wr_id, r->wr_peer,
 		    proc_pending(p));
-	} else if (!wk.w_life.lf_draining)
+	else if (!wk.w_life.lf_draining)
 		log_info("route %u to connector %u closed: %s", r->wr_id,
 		    r->wr_peer, proc_error(p));
 	proc_peer_free(p);
@@ -158,6 +157,8 @@ wk_pause_inputs(struct worker *w, int pause)
 	}
 	log_info("connector %s: %s upstream", w->w_name,
 	    pause ? "pausing" : "resuming");
+	if (!pause)
+		ev_ack_flush(w, 0);	/* what was held is written now */
 }
 
 /*
@@ -243,6 +244,7 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 {
 	struct wk_route	*r;
 	char		 name[64];
+	int		 i;
 
 	if (mr->mr_end != ROUTE_OUT && mr->mr_end != ROUTE_IN)
 		fatalx("route %u: bad end %u", mr->mr_id, mr->mr_end);
@@ -254,16 +256,21 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 		memset(r, 0, sizeof(*r));
 		r->wr_id = mr->mr_id;
 		r->wr_end = mr->mr_end;
-	} else if (r->wr_proc != NULL) {
-		if (proc_pending(r->wr_proc) > 0) {
-			r->wr_dropped++;
-			w->w_cnt.cn_dropped++;
+		for (i = 0; i < w->w_nroutes - 1; i++)
+			if (w->w_routes[i].wr_end == ROUTE_OUT &&
+			    r->wr_end == ROUTE_OUT)
+				r->wr_slot++;
+	} else {
+		/* acknowledgements the old consumer sent before it went */
+		if (r->wr_proc != NULL && r->wr_end == ROUTE_OUT)
+			proc_read_now(r->wr_proc);
+		if (r->wr_proc != NULL && proc_pending(r->wr_proc) > 0)
 			log_warnx("route %u re-wired: %zu bytes of queued "
-			    "events dropped", r->wr_id,
+			    "events not delivered", r->wr_id,
 			    proc_pending(r->wr_proc));
-		}
 		proc_peer_free(r->wr_proc);
 		r->wr_proc = NULL;
+		ev_route_rewired(w, r);
 	}
 	r->wr_peer = mr->mr_peer;
 	r->wr_gen = mr->mr_generation;

@@ -30,8 +30,11 @@
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
+#define WK_ACK_BATCH	256	/* events per acknowledgement at most */
+#define WK_ACK_MS	10	/* a smaller batch waits at most this */
 
 struct worker;
+struct wk_route;
 struct conntype;
 
 /*
@@ -71,6 +74,13 @@ struct conn_ops {
 	/* The supervisor's answer to MSG_METRICS_REQ (exporter, metrics). */
 	void		(*co_metrics_res)(struct worker *,
 			    const struct proc_msg *);
+	/* An outgoing route acknowledged events (its wr_acked grew). */
+	void		(*co_acked)(struct worker *, struct wk_route *);
+	/* An outgoing route was wired again with events unacknowledged:
+	 * 1 when the source replays them (it counts that), 0 when they
+	 * are lost (counted by the caller). */
+	int		(*co_rewind)(struct worker *, struct wk_route *,
+			    uint64_t);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -93,6 +103,14 @@ struct wk_route {
 	uint64_t		 wr_events;
 	uint64_t		 wr_dropped;
 	uint64_t		 wr_bytes;	/* event payload bytes */
+	/* Acknowledgements (this generation): out: events sent and
+	 * acknowledged; in: events received and acknowledged. */
+	uint64_t		 wr_seq;
+	uint64_t		 wr_acked;
+	uint64_t		 wr_lost;	/* out: unacknowledged, gone */
+	uint64_t		 wr_dups;	/* in: events numbered again */
+	uint64_t		 wr_high;	/* in: highest event number */
+	int			 wr_slot;	/* out: its ackwin route */
 	/* metadata parsed on this route, by text (event.c) */
 	struct mcache		 wr_mcache;
 };
@@ -127,6 +145,9 @@ struct wk_counters {
 	/* events per port, as MSG_STATS reports them (event.c) */
 	struct msg_stats_port	 cn_ports[PROTO_STATS_PORTS];
 	uint32_t		 cn_nports;
+	uint64_t		 cn_lost;	/* the routes' wr_lost */
+	uint64_t		 cn_replayed;	/* emitted again after a rewind */
+	uint64_t		 cn_duplicates;	/* the routes' wr_dups */
 };
 
 /* Where the worker is in its life: configured, started, draining. */
@@ -148,6 +169,13 @@ struct wk_emit {
 	int			 em_as;
 	uint32_t		 em_as_origin;
 	uint64_t		 em_as_stream;
+	/* A source that can replay numbers its events (from 1, across its
+	 * restarts): em_seq is the number of the last one emitted. */
+	int			 em_numbered;
+	uint64_t		 em_seq;
+	/* Told after each event decoded from a line of the read being
+	 * processed (one preprocessor): where in that read it ends. */
+	void			(*em_done)(struct worker *, size_t);
 };
 
 /* The event co_write is writing (valid during co_write only). */
@@ -183,6 +211,7 @@ struct worker {
 	int			 w_nroutes;
 	struct wk_sink_event	 w_sink;
 	struct wk_counters	 w_cnt;
+	struct event		*w_ack_ev;	/* acknowledgements due */
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -198,6 +227,9 @@ struct wk_reader {
 	struct event		*rd_ev;
 	struct json_object	*rd_meta;	/* borrowed */
 	char			*rd_buf;
+	/* Called after each chunk (its length) and at the end (0) has
+	 * gone through the event path; NULL: nothing. */
+	void			(*rd_after)(struct wk_reader *, size_t);
 };
 
 extern const struct conn_ops	file_ops;
@@ -227,6 +259,7 @@ int	 rd_init(struct wk_reader *, struct worker *, int, size_t,
 void	 rd_start(struct wk_reader *);
 void	 rd_kick(struct wk_reader *);
 void	 rd_stop(struct wk_reader *);
+void	 rd_rewind(struct wk_reader *);
 void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
@@ -240,6 +273,8 @@ int	 ev_can_emit(struct worker *);
 void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 	    struct json_object *);
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
+int	 ev_source_pending(struct worker *, uint64_t, size_t *);
+void	 ev_source_forget(struct worker *, uint64_t);
 void	 ev_emit(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 int	 ev_parse(const char *, size_t, struct json_object **);
@@ -249,5 +284,7 @@ void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 void	 ev_read_inputs(struct worker *, int);
 void	 ev_count_port(struct worker *, const char *, int);
+void	 ev_ack_flush(struct worker *, int);
+void	 ev_route_rewired(struct worker *, struct wk_route *);
 
 #endif

@@ -113,6 +113,13 @@ static const struct mutation {
 } mutations[] = {
 	/* unknown keys, one per level */
 	{ "", "idz", "1", "ws_server: key \"idz\" unknown" },
+	/* where a file source resumes: both numbers, nothing else */
+	{ "", "resume", "{\"offset\":1}",
+	    "ws_server: key \"resume.events\" missing" },
+	{ "", "resume", "{\"offset\":\"1\",\"events\":1}",
+	    "ws_server: key \"resume.offset\" is not an integer" },
+	{ "", "resume", "{\"offset\":1,\"events\":1,\"line\":1}",
+	    "ws_server: key \"resume.line\" unknown" },
 	{ "connector", "codez", "1",
 	    "ws_server: key \"connector.codez\" unknown" },
 	{ "connector.config", "max_connectionz", "1",
@@ -224,6 +231,9 @@ test_levels(void)
 	json_object_object_add(c, "type", json_object_new_string(
 	    "ws_client"));
 	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "%s", err);
+	json_object_put(c);
+	c = mutate(base, "", "resume", "{\"offset\":10,\"events\":2}");
+	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "resume: %s", err);
 	json_object_put(c);
 }
 
