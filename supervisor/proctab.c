@@ -326,7 +326,7 @@ pt_channel(struct proc_peer *p, const struct proc_msg *m, void *arg)
 static void
 pt_exec_child(struct sup_worker *sw, int ctl)
 {
-	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v";
+	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v", as[] = "-S";
 	char	*argv[8];
 	int	 i = 0, null, v;
 
@@ -350,6 +350,8 @@ pt_exec_child(struct sup_worker *sw, int ctl)
 	argv[i++] = id;
 	for (v = 0; v < log_getverbose() && v < 2; v++)
 		argv[i++] = av;
+	if (log_get_targets() & LOG_TO_SYSLOG)
+		argv[i++] = as;		/* a daemon's workers log to syslog */
 	argv[i] = NULL;
 	execv(pt.pt_exec, argv);
 	fprintf(stderr, "wsflowd: exec %s: %s\n", pt.pt_exec,

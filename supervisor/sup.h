@@ -89,7 +89,12 @@ struct sup_opts {
 	int		 so_nfiles;
 	int		 so_ctl_fd;	/* listening control socket or -1 */
 	const char	*so_ctl_path;
+	int		 so_ready_fd;	/* daemon: tell the parent, or -1 */
 };
+
+/* What the daemon writes to its waiting parent once every worker runs. */
+#define SUP_READY_BYTE	'R'
+
 
 /* proctab.c: the process table, one entry per worker. */
 enum sw_state {

@@ -61,6 +61,7 @@ static struct {
 	int			 s_notify_warned;
 	uint64_t		 s_watchdog_us;	/* keep-alive interval, 0: none */
 	struct event		*s_watchdog;
+	int			 s_ready_fd;	/* the daemon's parent, or -1 */
 } sup;
 
 static void	sup_stop(int);
@@ -144,7 +145,32 @@ sup_watchdog(evutil_socket_t fd, short ev, void *arg)
 	sup_notify(SDNOTIFY_WATCHDOG, NULL);
 }
 
-/* The flow runs: log it and tell systemd, with a summary. */
+/*
+ * The flow runs: tell systemd, with a summary, and a daemon's waiting
+ * parent, which then exits 0; from now on a daemon logs to syslog only
+ * (its standard error was the terminal's).
+ */
+static void
+sup_ready(const char *status)
+{
+	char	 c = SUP_READY_BYTE;
+	int	 null;
+
+	sup_notify(SDNOTIFY_READY, status);
+	if (sup.s_ready_fd == -1)
+		return;
+	log_targets(LOG_TO_SYSLOG);
+	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+		(void)dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (write(sup.s_ready_fd, &c, 1) != 1)
+		log_warn("%s: start-up pipe", __func__);
+	close(sup.s_ready_fd);
+	sup.s_ready_fd = -1;
+}
+
+/* The flow runs: log it and say so. */
 static void
 sup_running(void)
 {
@@ -155,7 +181,7 @@ sup_running(void)
 	log_info("all %d workers started", proctab_count());
 	snprintf(status, sizeof(status), "running: %d workers, %d connectors",
 	    n, sup.s_nconnectors);
-	sup_notify(SDNOTIFY_READY, status);
+	sup_ready(status);
 }
 
 /* Start-up failed: say why and stop with status 1. */
@@ -624,6 +650,7 @@ sup_init(const struct sup_opts *o)
 {
 	memset(&sup, 0, sizeof(sup));
 	sup.s_opts = o;
+	sup.s_ready_fd = o->so_ready_fd;
 	(void)strlcpy(sup.s_worker, o->so_worker != NULL ? o->so_worker :
 	    sup_worker_path(), sizeof(sup.s_worker));
 	/* Workers drop to the unprivileged user; without one, refuse. */
@@ -739,8 +766,7 @@ sup_start(void)
 	if (proctab_count() == (proctab_control() != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
-		sup_notify(SDNOTIFY_READY, "running: no connector is "
-		    "connected");
+		sup_ready("running: no connector is connected");
 	}
 }
 
@@ -769,5 +795,7 @@ sup_free(void)
 		event_base_free(sup.s_base);
 	}
 	ctl_sup_done();
+	if (sup.s_ready_fd != -1)
+		close(sup.s_ready_fd);
 	memset(&sup, 0, sizeof(sup));
 }
