@@ -56,7 +56,7 @@ static const struct conntype conntypes[CT_MAX] = {
 		/* Not a process: an event routed here becomes MSG_EXIT_REQ
 		 * from the worker that evaluated the pipeline. */
 		.ct_type = CT_EXIT, .ct_name = "exit",
-		.ct_flags = CTF_TROY,
+		.ct_flags = CTF_TROY | CTF_IN_PLACE,
 		.ct_in = { "in" },
 	},
 	[CT_METRICS] = {

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -75,6 +76,11 @@ struct proc_msg;
 int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
 int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
+
+/* preflight.c: what a start would fail on that troy cannot see (types
+ * without a worker, TLS files, one address twice), printed to the FILE
+ * as "file:line:col: ..."; -1 if anything is. */
+int	 pf_check(const struct deployment *, FILE *);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */

@@ -285,6 +285,11 @@ main(int argc, char *argv[], char *envp[])
 	if ((dep = deploy_load(wd.wd_files, wd.wd_nfiles, wd.wd_defines,
 	    wd.wd_ndefines, stderr)) == NULL)
 		exit(1);
+	/* What the start would fail on: the same errors for -n. */
+	if (pf_check(dep, stderr) == -1) {
+		deploy_free(dep);
+		exit(1);
+	}
 	if (wd.wd_noaction)
 		wsflowd_check(dep, wd.wd_verbose);
 	wsflowd_daemonize(&wd);
