@@ -58,6 +58,9 @@ pt_add(int id, const struct dep_connector *dc, struct json_object *conf)
 	sw->sw_ct = conntype_get(dc->dc_ctype);
 	sw->sw_conf = conf;
 	sw->sw_listen = -1;
+	if (dc->dc_file != NULL)
+		snprintf(sw->sw_site, sizeof(sw->sw_site), " [flow %s, %s:%d:%d]",
+		    dc->dc_flow, dc->dc_file, dc->dc_line, dc->dc_col);
 	if ((sw->sw_timer = evtimer_new(pt.pt_base, pt_restart, sw)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	return sw;
@@ -95,7 +98,8 @@ proctab_init(struct event_base *base, const struct deployment *d,
 		if (sw->sw_ct != NULL && (sw->sw_ct->ct_flags & CTF_LISTENER) &&
 		    (sw->sw_listen = listen_open(json_object_object_get(
 		    sw->sw_dc->dc_config, "config"), err, sizeof(err))) == -1) {
-			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
+			log_warnx("connector %s: %s%s", sw->sw_dc->dc_name, err,
+			    sw->sw_site);
 			return -1;
 		}
 	}
@@ -287,8 +291,8 @@ pt_gone(struct sup_worker *sw)
 void
 proctab_protocol_error(struct sup_worker *sw, const char *what)
 {
-	log_warnx("connector %s: protocol error: %s; killing pid %ld",
-	    sw->sw_dc->dc_name, what, (long)sw->sw_pid);
+	log_warnx("connector %s: protocol error: %s; killing pid %ld%s",
+	    sw->sw_dc->dc_name, what, (long)sw->sw_pid, sw->sw_site);
 	proc_peer_free(sw->sw_peer);
 	sw->sw_peer = NULL;
 	if (proctab_alive(sw) && !sw->sw_reaped)
@@ -428,7 +432,8 @@ pt_restart(evutil_socket_t fd, short ev, void *arg)
 	    sw->sw_restarts);
 	if (proctab_spawn(sw) == -1 || proctab_wire(sw, 0) == -1 ||
 	    proctab_configure(sw) == -1) {
-		log_warnx("connector %s: restart failed", sw->sw_dc->dc_name);
+		log_warnx("connector %s: restart failed%s", sw->sw_dc->dc_name,
+		    sw->sw_site);
 		/* A process that exists is reaped and retried via pt_gone. */
 		if (proctab_alive(sw))
 			(void)kill(sw->sw_pid, SIGKILL);

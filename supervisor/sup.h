@@ -132,6 +132,9 @@ struct sup_worker {
 	struct event		*sw_timer;
 	struct json_object	*sw_conf;	/* sent at every (re)start */
 	int			 sw_listen;	/* passed with MSG_LISTEN or -1 */
+	/* " [flow F, file:line:col]", where the connector is created, for
+	 * the end of the lines that say what went wrong; "" for control */
+	char			 sw_site[320];
 };
 
 /* What the table leaves to its owner (supervisor.c). */

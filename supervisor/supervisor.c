@@ -281,7 +281,8 @@ sup_drain_timeout(evutil_socket_t fd, short ev, void *arg)
 		sw = proctab_get(i);
 		if (proctab_alive(sw)) {
 			log_warnx("drain timeout: stopping connector %s "
-			    "(pid %ld)", sw->sw_dc->dc_name, (long)sw->sw_pid);
+			    "(pid %ld)%s", sw->sw_dc->dc_name,
+			    (long)sw->sw_pid, sw->sw_site);
 			n++;
 		}
 	}
@@ -490,8 +491,8 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 			goto bad;
 		/* What it says of its uid is not what counts. */
 		if ((why = sup_creds_refused(sw->sw_pid)) != NULL) {
-			log_warnx("connector %s: %s; refusing",
-			    sw->sw_dc->dc_name, why);
+			log_warnx("connector %s: %s; refusing%s",
+			    sw->sw_dc->dc_name, why, sw->sw_site);
 			proctab_protocol_error(sw, why);
 			sup_startup_failed();
 			return;
@@ -512,8 +513,9 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (sw->sw_state != SW_CONFIGURING || m->pm_len == 0 ||
 		    m->pm_len >= sizeof(text))
 			goto bad;
-		log_warnx("connector %s: %s", sw->sw_dc->dc_name,
-		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len));
+		log_warnx("connector %s: %s%s", sw->sw_dc->dc_name,
+		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len),
+		    sw->sw_site);
 		sw->sw_state = SW_DOWN;
 		if (sup.s_phase != SUP_RUNNING)
 			sup_startup_failed();
@@ -573,21 +575,23 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM &&
 		    WTERMSIG(st) != SIGKILL)
 			log_warnx("connector %s: pid %ld killed by signal %d "
-			    "while stopping", sw->sw_dc->dc_name, (long)pid,
-			    WTERMSIG(st));
+			    "while stopping%s", sw->sw_dc->dc_name, (long)pid,
+			    WTERMSIG(st), sw->sw_site);
 		sup_check_done();
 		return;
 	}
 	if (WIFSIGNALED(st))
 		log_warnx("lost child: pid %ld (connector %s) killed by "
-		    "signal %d", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st));
+		    "signal %d%s", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st),
+		    sw->sw_site);
 	else if (!failed || sup.s_phase == SUP_RUNNING)
-		log_warnx("lost child: pid %ld (connector %s) exited %d",
-		    (long)pid, sw->sw_dc->dc_name, WEXITSTATUS(st));
+		log_warnx("lost child: pid %ld (connector %s) exited %d%s",
+		    (long)pid, sw->sw_dc->dc_name, WEXITSTATUS(st),
+		    sw->sw_site);
 	if (sup.s_phase != SUP_RUNNING) {
 		if (!failed)
-			log_warnx("connector %s: worker ended during start-up",
-			    sw->sw_dc->dc_name);
+			log_warnx("connector %s: worker ended during "
+			    "start-up%s", sw->sw_dc->dc_name, sw->sw_site);
 		sup_startup_failed();
 	} else
 		proctab_restart_later(sw);

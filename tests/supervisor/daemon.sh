@@ -65,14 +65,38 @@ check "port in use: the reason in syslog too" \
 kill "$hold"
 hold=
 
-# A worker that cannot start (its certificate is missing): status 1.
+# A missing certificate, found before anything starts: status 1, the
+# reason in the system's words where the connector is created.
 "$wsflowd" -s "$work/ctl.sock" -p "$work/pid" -D "url=127.0.0.1:$port" \
     -D cert=missing.pem -D key=missing.key \
     "$src/tests/hostile/echo-tls.troy" >start.out 2>start.err
 rc=$?
+check "missing certificate: status 1" test "$rc" -eq 1
+has start.err "$src/tests/hostile/echo-tls.troy:17:20: connector ws: tls: certificate missing.pem: No such file or directory"
+
+# A worker that cannot start (its output file cannot be created): status
+# 1 once it says why, which names the flow and where it is created.
+cat >sink.troy <<'TROY'
+define flow main
+flow
+  use integration;
+  use troy::connectors;
+  use troy::pipelines;
+  create connector in from troy::connectors::console;
+  create connector out from integration::write_file with file = "no/such/dir/out.log" end;
+  create pipeline p from troy::pipelines::passthrough;
+  connect /connector/in to /pipeline/p;
+  connect /pipeline/p to /connector/out;
+end;
+deploy flow main;
+TROY
+"$wsflowd" -s "$work/ctl.sock" -p "$work/pid" sink.troy >start.out \
+    2>start.err
+rc=$?
 check "worker failing: status 1" test "$rc" -eq 1
-has start.err "connector ws:"
-has start.err "missing.pem"
+check "worker failing: why, the flow and the definition" grep -q \
+    "^wsflowd: connector out: .*no/such/dir/out.log: No such file or directory \[flow main, sink.troy:7:20\]$" \
+    start.err
 check "worker failing: no pid file left" test ! -e pid
 
 # A good start: status 0 only once every worker runs.
