@@ -70,7 +70,7 @@ static const struct conntype conntypes[CT_MAX] = {
 		.ct_type = CT_CONTROL, .ct_name = "control",
 		.ct_flags = CTF_WORKER,
 		.ct_profile = SANDBOX_CONTROL,
-		.ct_up_msgs = UP_ALL | UP(MSG_CTL_REQ),
+		.ct_up_msgs = UP_ALL | UP(MSG_CTL_REQ) | UP(MSG_CTL_CLOSED),
 	},
 };
 

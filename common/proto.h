@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	5
+#define WSFLOW_PROTO_VERSION	6
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -39,6 +39,8 @@ enum msg_type {
 	MSG_LISTEN,		/* one fd: a bound listener (ws_server, control) */
 	MSG_STATS_REQ,		/* struct msg_stats_req: send your counters */
 	MSG_CTL_RES,		/* struct msg_ctl_res + reply line (control) */
+	MSG_CTL_CLIENT,		/* struct msg_ctl_client + one fd: a wsflowctl
+				 * client the supervisor accepted (control) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -51,6 +53,8 @@ enum msg_type {
 	MSG_STATS,		/* struct msg_stats, its route ends, then the
 				 * connector's own counters (JSON text) */
 	MSG_CTL_REQ,		/* struct msg_ctl_req (control worker only) */
+	MSG_CTL_CLOSED,		/* struct msg_ctl_closed: a client is gone
+				 * (control worker only) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -156,6 +160,19 @@ struct msg_ctl_req {
 /* Followed by the reply line (JSON object and newline). */
 struct msg_ctl_res {
 	uint32_t	cs_id;
+};
+
+/* A client the supervisor accepted, with its SO_PEERCRED (the fd). */
+struct msg_ctl_client {
+	uint32_t	ck_id;		/* its id in MSG_CTL_REQ and _RES */
+	uint32_t	ck_uid;
+	int32_t		ck_pid;
+	uint32_t	ck_may_change;	/* 1: root or the daemon's user */
+};
+
+/* The control worker closed client ce_id: its slot is free again. */
+struct msg_ctl_closed {
+	uint32_t	ce_id;
 };
 
 #define PROTO_HOST_MAX		256

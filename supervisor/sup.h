@@ -71,11 +71,16 @@ void	 wcb_node_exit(struct json_object *, struct json_object *);
 void	 wcb_on_cycle(struct json_object *, int);
 void	 wcb_start(struct json_object *, int, int);
 
-/* resolve.c */
+/* resolve.c: names resolved for workers without blocking the loop */
+struct event_base;
 struct proc_msg;
-int	 resolve_answer(const struct msg_resolve_req *,
-	    struct msg_resolve_res *);
-int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
+typedef void (*resolve_cb)(const struct msg_resolve_res *, void *);
+int	 resolve_init(struct event_base *);
+int	 resolve_check(const struct msg_resolve_req *);
+int	 resolve_request(const struct proc_msg *, resolve_cb, void *);
+void	 resolve_forget(void *);
+int	 resolve_pending(void);
+void	 resolve_free(void);
 
 /* preflight.c: what a start would fail on that troy cannot see (types
  * without a worker, TLS files, one address twice), printed to the FILE
@@ -202,6 +207,7 @@ const struct dep_connector *ctl_sup_init(const struct deployment *,
 	    const struct plan *, const struct sup_opts *, struct event_base *,
 	    const struct ctl_sup_ops *, struct json_object **);
 int	 ctl_sup_msg(int, int, const struct proc_msg *);
+void	 ctl_sup_clients_gone(void);
 void	 ctl_sup_done(void);
 
 #endif

@@ -444,6 +444,18 @@ sup_refused(const struct sup_worker *sw, unsigned int type)
 	return NULL;
 }
 
+/* A name a worker asked for is resolved: answer it, if it still runs
+ * (a worker that is gone is forgotten, see sup_gone). */
+static void
+sup_resolved(const struct msg_resolve_res *ms, void *arg)
+{
+	struct sup_worker	*sw = arg;
+
+	if (sw->sw_peer != NULL && proc_send(sw->sw_peer, MSG_RESOLVE_RES, -1,
+	    ms, sizeof(*ms)) == -1)
+		log_warn("connector %s: resolve answer", sw->sw_dc->dc_name);
+}
+
 /* Messages from a worker's control channel (a protocol error kills and
  * restarts the worker). */
 static void
@@ -454,7 +466,6 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
 	struct msg_drained	 md;
-	struct msg_resolve_res	 ms;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
 
@@ -545,14 +556,13 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		sup_exit_request(sw, &mx);
 		break;
 	case MSG_RESOLVE_REQ:
-		if (resolve_handle(m, &ms) == -1)
+		/* Answered from the loop (sup_resolved), never blocking it. */
+		if (resolve_request(m, sup_resolved, sw) == -1)
 			goto bad;
-		if (proc_send(p, MSG_RESOLVE_RES, -1, &ms, sizeof(ms)) == -1)
-			log_warn("connector %s: resolve answer",
-			    sw->sw_dc->dc_name);
 		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
+	case MSG_CTL_CLOSED:
 		if (ctl_sup_msg(sw->sw_id, sw == proctab_control(), m) == -1)
 			goto bad;
 		break;
@@ -571,6 +581,9 @@ bad:
 static void
 sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 {
+	resolve_forget(sw);	/* answers were for the process that died */
+	if (sw == proctab_control())
+		ctl_sup_clients_gone();
 	if (sup.s_phase == SUP_STOPPING) {
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM &&
 		    WTERMSIG(st) != SIGKILL)
@@ -648,6 +661,16 @@ sup_ctl_stop(void)
 	return 0;
 }
 
+/* libevent's own messages (evdns's "nameserver has failed") to our log. */
+static void
+sup_event_log(int sev, const char *msg)
+{
+	if (sev >= EVENT_LOG_WARN)
+		log_info("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
 /* Before planning: the worker executable and the user it drops to. */
 int
 sup_init(const struct sup_opts *o)
@@ -682,8 +705,8 @@ sup_table(const struct deployment *d, struct plan *p)
 	struct json_object		*conf;
 	struct timeval			 tv;
 	size_t				 i;
-	int				 fd;
 
+	event_set_log_callback(sup_event_log);
 	if ((sup.s_base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	signal(SIGPIPE, SIG_IGN);
@@ -704,16 +727,14 @@ sup_table(const struct deployment *d, struct plan *p)
 		    event_add(sup.s_watchdog, &tv) == -1)
 			fatalx("watchdog timer");
 	}
+	(void)resolve_init(sup.s_base);
 	if (proctab_init(sup.s_base, d, p, sup.s_worker, &ops) == -1)
 		return -1;
 	if (sup.s_opts->so_ctl_fd != -1) {
+		/* The supervisor accepts; the worker gets each client. */
 		dc = ctl_sup_init(d, p, sup.s_opts, sup.s_base, &ctl_ops,
 		    &conf);
-		/* Ours to close; wsflowd keeps its own to remove the socket. */
-		if ((fd = fcntl(sup.s_opts->so_ctl_fd, F_DUPFD_CLOEXEC, 0))
-		    == -1)
-			fatal("%s: control socket", __func__);
-		(void)proctab_add_control(d->d_nconnectors, dc, conf, fd);
+		(void)proctab_add_control(d->d_nconnectors, dc, conf, -1);
 	}
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
@@ -790,6 +811,7 @@ sup_free(void)
 
 	proctab_free();
 	if (sup.s_base != NULL) {
+		resolve_free();
 		for (i = 0; i < SUP_NSIGS; i++)
 			event_free(sup.s_sigev[i]);
 		event_free(sup.s_exit_timer);

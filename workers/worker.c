@@ -476,6 +476,9 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CTL_RES:
 		ctl_reply(w, m);
 		break;
+	case MSG_CTL_CLIENT:
+		ctl_client_new(w, m);
+		break;
 	default:
 		fatalx("control channel: unexpected %s",
 		    proto_msg_name(m->pm_type));
