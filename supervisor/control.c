@@ -282,7 +282,9 @@ ctl_accept(evutil_socket_t lfd, short ev, void *arg)
 		return;
 	}
 	if ((cw = ctl_worker()) == NULL) {
-		ctl_refuse(fd, "the control worker is restarting; try again");
+		ctl_refuse(fd, strcmp(cs.c_ops->cso_state(), "draining") == 0 ?
+		    "wsflowd is stopping" :
+		    "the control worker is restarting; try again");
 		return;
 	}
 	if ((why = ctl_slot(cred.uid, &slot)) != NULL) {
