@@ -57,7 +57,7 @@ static const struct conntype conntypes[CT_MAX] = {
 		/* Not a process: an event routed here becomes MSG_EXIT_REQ
 		 * from the worker that evaluated the pipeline. */
 		.ct_type = CT_EXIT, .ct_name = "exit",
-		.ct_flags = CTF_TROY,
+		.ct_flags = CTF_TROY | CTF_IN_PLACE,
 		.ct_in = { "in" },
 	},
 	[CT_METRICS] = {
@@ -74,7 +74,7 @@ static const struct conntype conntypes[CT_MAX] = {
 		.ct_type = CT_CONTROL, .ct_name = "control",
 		.ct_flags = CTF_WORKER,
 		.ct_profile = SANDBOX_CONTROL,
-		.ct_up_msgs = UP_ALL | UP(MSG_CTL_REQ),
+		.ct_up_msgs = UP_ALL | UP(MSG_CTL_REQ) | UP(MSG_CTL_CLOSED),
 	},
 	[CT_EXPORTER] = {
 		/* Serves GET /metrics and /health on the listener wsflowd

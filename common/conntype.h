@@ -38,6 +38,8 @@ enum conn_type {
 #define CTF_SINK_DRIVEN	0x0080	/* as a source only answers its sink */
 #define CTF_MODE_PORTS	0x0100	/* config.mode "read" means source only,
 				 * anything else sink only (file) */
+#define CTF_IN_PLACE	0x0200	/* no process: the worker routing to it
+				 * does its work (exit) */
 
 #define CT_PORTS_MAX	4
 

@@ -20,6 +20,8 @@
 
 #define CTL_REQ_MAX	1024		/* request line, newline included */
 #define CTL_RES_MAX	(1024 * 1024)	/* reply line, newline included */
+#define CTL_MAX_CLIENTS	32		/* connected at once */
+#define CTL_MAX_PER_UID	8		/* of one uid at once */
 
 enum ctl_cmd {
 	CTL_STATUS = 1,

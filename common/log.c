@@ -1,15 +1,27 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Logging to stderr.  Under systemd (JOURNAL_STREAM set) each line starts
- * with a "<N>" syslog priority so journald files it at the right level.
+ * Logging to stderr, to syslog, or both.  Under systemd (JOURNAL_STREAM
+ * set) each stderr line starts with a "<N>" syslog priority so journald
+ * files it at the right level.  A daemon (wsflowd without -d) and its
+ * workers log to syslog, facility daemon, ident "wsflowd": one datagram
+ * per line on a socket connected once, before a worker's sandbox (which
+ * allows no socket(2)), written with write(2) and never blocking: a line
+ * the log daemon has no room for is dropped rather than stall the flow.
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #define LIBBSD_OPENBSD_VIS	/* only strvisx: the same everywhere */
 #include <vis.h>
@@ -19,6 +31,11 @@
 static const char	*log_name = "wsflow";
 static int		 log_verbose;
 static int		 log_journal;
+static int		 log_to = LOG_TO_STDERR;
+static int		 log_sysfd = -1;	/* connected to syslog */
+static int		 log_reconnect;		/* may open a new socket */
+
+#define LOG_IDENT	"wsflowd"
 
 /* Set the program name used as the line prefix and the verbosity. */
 void
@@ -50,18 +67,126 @@ log_procname(const char *name)
 	log_name = name;
 }
 
+/* Connect a datagram socket to the syslog socket; -1 if there is none. */
+static int
+log_sys_connect(void)
+{
+	struct sockaddr_un	 sun;
+	const char		*path;
+	int			 fd;
+
+	/* The test suite points it at a socket of its own. */
+	if ((path = getenv("WSFLOW_SYSLOG_SOCKET")) == NULL || *path == '\0')
+		path = _PATH_LOG;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Log to syslog from now on (targets LOG_TO_SYSLOG, optionally with
+ * LOG_TO_STDERR).  reconnect: the process may open a new socket when
+ * the log daemon restarts (not a sandboxed worker).  Without a syslog
+ * socket lines meant for it are lost; -1 says so.
+ */
+int
+log_syslog(int targets, int reconnect)
+{
+	log_reconnect = reconnect;
+	log_to = targets;
+	tzset();		/* before a chroot hides the zone file */
+	if (log_sysfd == -1)
+		log_sysfd = log_sys_connect();
+	return log_sysfd == -1 ? -1 : 0;
+}
+
+/* Where lines go now: LOG_TO_STDERR, LOG_TO_SYSLOG or both. */
+void
+log_targets(int targets)
+{
+	log_to = targets;
+}
+
+/* What log_targets() last set. */
+int
+log_get_targets(void)
+{
+	return log_to;
+}
+
+/* Send one line to syslog: "<PRI>Mmm dd hh:mm:ss wsflowd[pid]: text". */
+static void
+log_sys_send(int pri, const char *text)
+{
+	char		 line[1280], stamp[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int		 n;
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
+		stamp[0] = '\0';
+	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %s%s%s",
+	    LOG_DAEMON | pri, stamp, LOG_IDENT, (long)getpid(),
+	    strcmp(log_name, LOG_IDENT) != 0 ? log_name : "",
+	    strcmp(log_name, LOG_IDENT) != 0 ? ": " : "", text);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (log_sysfd != -1 && write(log_sysfd, line, n) == n)
+		return;
+	/* Full: dropped.  Gone (the log daemon restarted): one new
+	 * socket, if we may. */
+	if (!log_reconnect || (log_sysfd != -1 && errno == EAGAIN))
+		return;
+	if (log_sysfd != -1)
+		close(log_sysfd);
+	if ((log_sysfd = log_sys_connect()) != -1 &&
+	    write(log_sysfd, line, n) != n)
+		return;		/* nowhere left to say it */
+}
+
 /* Format one line; errnum >= 0 appends strerror(errnum). */
 void
 log_vmsg(int pri, int errnum, const char *fmt, va_list ap)
 {
-	char	 msg[1024];
+	char	 msg[1024], text[1152];
 	int	 saved = errno;
 
 	if (pri == LOG_DEBUG && log_verbose < 2)
 		return;
-	if (pri == LOG_INFO && log_verbose < 1 && !log_journal)
+	if (pri == LOG_INFO && log_verbose < 1 && !log_journal &&
+	    !(log_to & LOG_TO_SYSLOG))
 		return;
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_to & LOG_TO_SYSLOG) {
+		if (errnum >= 0)
+			snprintf(text, sizeof(text), "%s: %s", msg,
+			    strerror(errnum));
+		else
+			(void)strlcpy(text, msg, sizeof(text));
+		log_sys_send(pri, text);
+	}
+	if (!(log_to & LOG_TO_STDERR)) {
+		errno = saved;
+		return;
+	}
+	/* Informational lines only with -v when stderr is a terminal. */
+	if (pri == LOG_INFO && log_verbose < 1 && !log_journal) {
+		errno = saved;
+		return;
+	}
 	if (log_journal)
 		fprintf(stderr, "<%d>", pri);
 	if (errnum >= 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Logging for every wsflow process: stderr, with journald priority prefixes
- * when JOURNAL_STREAM is set.  Messages are lower case and never carry
+ * when JOURNAL_STREAM is set, or syslog (a daemon and its workers).  Messages are lower case and never carry
  * payloads or secrets; text from other processes goes through log_vis().
  */
 #ifndef WSFLOW_LOG_H
@@ -10,6 +10,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* Where lines go (log_syslog, log_targets). */
+#define LOG_TO_STDERR	0x01
+#define LOG_TO_SYSLOG	0x02
+
 /* Room log_vis() needs for n bytes of text: each may become four. */
 #define LOG_VIS_SIZE(n)	((n) * 4 + 1)
 
@@ -17,6 +21,9 @@ void	log_init(const char *, int);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_procname(const char *);
+int	log_syslog(int, int);
+void	log_targets(int);
+int	log_get_targets(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

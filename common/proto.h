@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	5
+#define WSFLOW_PROTO_VERSION	6
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -45,6 +45,8 @@ enum msg_type {
 				 * the other end of this route */
 	MSG_PATH,		/* JSON text: "outputs", "pipelines" and
 				 * "on_cycle" replacing the config's (reload) */
+	MSG_CTL_CLIENT,		/* struct msg_ctl_client + one fd: a wsflowctl
+				 * client the supervisor accepted (control) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -60,6 +62,8 @@ enum msg_type {
 	MSG_METRICS_REQ,	/* struct msg_metrics_req (exporter, metrics) */
 	MSG_SOURCE_POS,		/* struct msg_source_pos: acknowledged up to
 				 * here (a source that can replay) */
+	MSG_CTL_CLOSED,		/* struct msg_ctl_closed: a client is gone
+				 * (control worker only) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -216,6 +220,19 @@ struct msg_metrics_res {
 	uint32_t	mr_what;
 	uint32_t	mr_status;	/* health: 0 healthy, 1 not */
 	uint32_t	mr_pad;
+};
+
+/* A client the supervisor accepted, with its SO_PEERCRED (the fd). */
+struct msg_ctl_client {
+	uint32_t	ck_id;		/* its id in MSG_CTL_REQ and _RES */
+	uint32_t	ck_uid;
+	int32_t		ck_pid;
+	uint32_t	ck_may_change;	/* 1: root or the daemon's user */
+};
+
+/* The control worker closed client ce_id: its slot is free again. */
+struct msg_ctl_closed {
+	uint32_t	ce_id;
 };
 
 #define PROTO_HOST_MAX		256

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,53 @@
 
 #include "tls.h"
 
-/* Drain OpenSSL's error queue into buf. */
+/*
+ * Drain OpenSSL's error queue into buf: the first error's reason (the
+ * cause; later ones are its callers') in words ("PEM routines: no start
+ * line"), or what the system said when the error came from a system call.
+ */
 const char *
 tls_errstr(char *buf, size_t len)
 {
-	unsigned long	 e, last = 0;
+	unsigned long	 e, last = 0, sys = 0;
+	const char	*lib, *reason;
 
-	while ((e = ERR_get_error()) != 0)
-		last = e;
-	if (last == 0)
+	while ((e = ERR_get_error()) != 0) {
+		if (ERR_SYSTEM_ERROR(e))
+			sys = e;
+		if (last == 0)
+			last = e;
+	}
+	if (sys != 0)
+		(void)strlcpy(buf, strerror(ERR_GET_REASON(sys)), len);
+	else if (last == 0)
 		(void)strlcpy(buf, "unknown error", len);
-	else
+	else if ((reason = ERR_reason_error_string(last)) != NULL) {
+		lib = ERR_lib_error_string(last);
+		snprintf(buf, len, "%s%s%s", lib ? lib : "", lib ? ": " : "",
+		    reason);
+	} else
 		ERR_error_string_n(last, buf, len);
 	return buf;
+}
+
+/*
+ * Can path be opened for reading?  OpenSSL reports a missing or
+ * unreadable file as "system lib"; say what the system said, naming the
+ * file: "what path: No such file or directory".
+ */
+static int
+tls_readable(const char *what, const char *path, char *err, size_t errlen)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s %s: %s", what, path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 /*
@@ -65,8 +100,9 @@ SSL_CTX *
 tls_server_ctx(const char *certfile, const char *keyfile, char *err,
     size_t errlen)
 {
-	SSL_CTX	*ctx;
-	char	 ebuf[256];
+	SSL_CTX		*ctx;
+	char		 ebuf[256];
+	unsigned long	 e;
 
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -80,24 +116,32 @@ tls_server_ctx(const char *certfile, const char *keyfile, char *err,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (tls_readable("certificate", certfile, err, errlen) == -1 ||
+	    tls_readable("key", keyfile, err, errlen) == -1)
+		goto fail;
 	if (SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1) {
 		snprintf(err, errlen, "invalid certificate in %s: %s",
 		    certfile, tls_errstr(ebuf, sizeof(ebuf)));
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, keyfile, SSL_FILETYPE_PEM) != 1) {
+		/* OpenSSL checks the pair as it loads the key. */
+		e = ERR_peek_error();
+		if (ERR_GET_LIB(e) == ERR_LIB_X509 &&
+		    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+			goto mismatch;
 		snprintf(err, errlen, "no valid private key (RSA, EC, PKCS#1 "
 		    "or PKCS#8) in %s: %s", keyfile,
 		    tls_errstr(ebuf, sizeof(ebuf)));
 		goto fail;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		snprintf(err, errlen, "private key in %s does not match the "
-		    "certificate in %s", keyfile, certfile);
-		ERR_clear_error();
-		goto fail;
-	}
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		goto mismatch;
 	return ctx;
+mismatch:
+	snprintf(err, errlen, "private key in %s does not match the "
+	    "certificate in %s", keyfile, certfile);
+	ERR_clear_error();
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
@@ -172,6 +216,8 @@ tls_client_ctx(const char *cafile, char *err, size_t errlen)
 		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
 		goto fail;
 	}
+	if (tls_readable("CA file", ca, err, errlen) == -1)
+		goto fail;
 	if (SSL_CTX_load_verify_file(ctx, ca) != 1) {
 		snprintf(err, errlen, "invalid certificate in %s: %s", ca,
 		    tls_errstr(ebuf, sizeof(ebuf)));

@@ -2,16 +2,20 @@
 /*
  * The supervisor's side of the control plane.  wsflowd binds the control
  * socket here (before it daemonizes, so a second daemon on the same
- * socket is refused on the terminal) and hands it to the control worker,
- * which accepts wsflowctl clients and forwards their checked, typed
- * requests (MSG_CTL_REQ).  The answers come from the process table
+ * socket is refused on the terminal) and accepts wsflowctl clients
+ * itself: it reads each client's SO_PEERCRED, holds every uid to
+ * CTL_MAX_PER_UID connections and the other users together to what
+ * leaves root and the daemon's user their share of CTL_MAX_CLIENTS, and
+ * hands the connection to the control worker (MSG_CTL_CLIENT), which
+ * reads the client's request and forwards it checked and typed
+ * (MSG_CTL_REQ); the worker says when it closed one (MSG_CTL_CLOSED).  The answers come from the process table
  * (proctab_view), the supervisor's state (struct ctl_sup_ops) and,
  * for show stats, from the workers themselves (MSG_STATS_REQ, answered
  * by MSG_STATS within CTL_STATS_WAIT_MS).  Replies are JSON lines.
  *
- * The socket is mode 0666: anyone may connect and read; the control
- * worker lets only root and the daemon's user run what changes the
- * daemon (stop, log, reload).
+ * The socket is mode 0666: anyone may connect and read; only root and
+ * the daemon's user may run what changes the daemon (stop, log, reload),
+ * which the supervisor decides from the credentials it read itself.
  */
 #include "config.h"
 
@@ -67,6 +71,13 @@ static struct {
 	TAILQ_HEAD(, ctl_collect) c_pending;
 	dev_t			 c_dev;		/* the socket we bound */
 	ino_t			 c_ino;
+	struct event		*c_accept;	/* on so_ctl_fd */
+	uint32_t		 c_next_client;
+	struct ctl_peer {
+		uint32_t	 cp_id;		/* 0: free */
+		uid_t		 cp_uid;
+		pid_t		 cp_pid;
+	}			 c_clients[CTL_MAX_CLIENTS];
 } cs;
 
 static void	ctl_metrics_send(int, uint32_t, uint32_t, uint32_t,
@@ -186,6 +197,145 @@ ctl_close(int fd, const char *path)
 		(void)unlink(path);
 }
 
+/* May uid change the daemon (stop, log, reload)? */
+static int
+ctl_may_change(uid_t uid)
+{
+	return uid == 0 || uid == getuid();
+}
+
+/*
+ * Why a client of uid may not have a slot now, or NULL (then *slot is
+ * its free slot): CTL_MAX_PER_UID per uid, and the other users together
+ * no more than leaves root and the daemon's user CTL_MAX_PER_UID each.
+ */
+static const char *
+ctl_slot(uid_t uid, int *slot)
+{
+	int	 i, mine = 0, others = 0;
+
+	*slot = -1;
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		if (cs.c_clients[i].cp_id == 0) {
+			if (*slot == -1)
+				*slot = i;
+			continue;
+		}
+		if (cs.c_clients[i].cp_uid == uid)
+			mine++;
+		if (!ctl_may_change(cs.c_clients[i].cp_uid))
+			others++;
+	}
+	if (mine >= CTL_MAX_PER_UID)
+		return "too many clients of this user";
+	if (!ctl_may_change(uid) &&
+	    others >= CTL_MAX_CLIENTS - 2 * CTL_MAX_PER_UID)
+		return "too many clients";
+	if (*slot == -1)
+		return "too many clients";
+	return NULL;
+}
+
+/* Refuse a client with one error line (best effort) and close it. */
+static void
+ctl_refuse(int fd, const char *why)
+{
+	char	 line[256];
+
+	if (ctlproto_error(why, line, sizeof(line)) == 0 &&
+	    send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+		log_debug("control: refusal: %s", strerror(errno));
+	close(fd);
+}
+
+/* The control worker that can take a client now, or NULL. */
+static struct proc_peer *
+ctl_worker(void)
+{
+	struct sup_view	 sv;
+	int		 i;
+
+	for (i = 0; proctab_view(i, &sv) == 0; i++)
+		if (sv.sv_control && sv.sv_peer != NULL &&
+		    strcmp(sv.sv_state, "draining") != 0)
+			return sv.sv_peer;
+	return NULL;
+}
+
+/* A wsflowctl client connected: its credentials decide whether it gets
+ * a slot; if so, the control worker gets the connection. */
+static void
+ctl_accept(evutil_socket_t lfd, short ev, void *arg)
+{
+	struct msg_ctl_client	 ck;
+	struct proc_peer	*cw;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	const char		*why;
+	int			 fd, slot;
+
+	(void)ev;
+	(void)arg;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
+	    == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: peer credentials");
+		close(fd);
+		return;
+	}
+	if ((cw = ctl_worker()) == NULL) {
+		ctl_refuse(fd, strcmp(cs.c_ops->cso_state(), "draining") == 0 ?
+		    "wsflowd is stopping" :
+		    "the control worker is restarting; try again");
+		return;
+	}
+	if ((why = ctl_slot(cred.uid, &slot)) != NULL) {
+		log_debug("control: uid %ld, pid %ld: %s", (long)cred.uid,
+		    (long)cred.pid, why);
+		ctl_refuse(fd, why);
+		return;
+	}
+	if (++cs.c_next_client == 0)
+		cs.c_next_client = 1;
+	memset(&ck, 0, sizeof(ck));
+	ck.ck_id = cs.c_next_client;
+	ck.ck_uid = cred.uid;
+	ck.ck_pid = cred.pid;
+	ck.ck_may_change = ctl_may_change(cred.uid);
+	/* The descriptor is proc's from here on, sent or not. */
+	if (proc_send(cw, MSG_CTL_CLIENT, fd, &ck, sizeof(ck)) == -1) {
+		log_warn("control: client");
+		return;
+	}
+	cs.c_clients[slot].cp_id = ck.ck_id;
+	cs.c_clients[slot].cp_uid = cred.uid;
+	cs.c_clients[slot].cp_pid = cred.pid;
+}
+
+/* The slot of client id, or -1. */
+static int
+ctl_client_slot(uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; id != 0 && i < CTL_MAX_CLIENTS; i++)
+		if (cs.c_clients[i].cp_id == id)
+			return i;
+	return -1;
+}
+
+/* The control worker is gone, and its clients with it. */
+void
+ctl_sup_clients_gone(void)
+{
+	memset(cs.c_clients, 0, sizeof(cs.c_clients));
+}
+
 /* Remember what status needs; the control worker's name and config. */
 const struct dep_connector *
 ctl_sup_init(const struct deployment *d, const struct plan *p,
@@ -207,6 +357,11 @@ ctl_sup_init(const struct deployment *d, const struct plan *p,
 	cs.c_dc.dc_flow = flow;
 	cs.c_conf = wcb_control(d->d_nconnectors, name, getuid());
 	*conf = cs.c_conf;
+	memset(cs.c_clients, 0, sizeof(cs.c_clients));
+	cs.c_accept = event_new(base, o->so_ctl_fd, EV_READ | EV_PERSIST,
+	    ctl_accept, NULL);
+	if (cs.c_accept == NULL || event_add(cs.c_accept, NULL) == -1)
+		fatalx("%s: control socket event", __func__);
 	return &cs.c_dc;
 }
 
@@ -905,18 +1060,37 @@ ctl_verbose(int verbose)
 	return o;
 }
 
-/* MSG_CTL_REQ: a request the control worker checked (and permitted). */
+/*
+ * MSG_CTL_REQ: a request the control worker checked, for a client the
+ * supervisor accepted (unknown: a protocol error).  Whether it may
+ * change the daemon is decided again here, from the credentials the
+ * supervisor read, not from what the worker says.
+ */
 static int
 ctl_request(const struct proc_msg *m)
 {
 	struct msg_ctl_req	 cq;
 	struct json_object	*o;
+	char			 err[256];
+	int			 slot;
 
 	if (proc_get(m, &cq, sizeof(cq)) == -1 ||
-	    ctlproto_name(cq.cq_cmd) == NULL)
+	    ctlproto_name(cq.cq_cmd) == NULL ||
+	    (slot = ctl_client_slot(cq.cq_id)) == -1)
 		return -1;
-	log_debug("control: %s (uid %u, pid %d)", ctlproto_name(cq.cq_cmd),
-	    cq.cq_uid, cq.cq_pid);
+	log_debug("control: %s (uid %ld, pid %ld)", ctlproto_name(cq.cq_cmd),
+	    (long)cs.c_clients[slot].cp_uid, (long)cs.c_clients[slot].cp_pid);
+	if (ctlproto_mutating(cq.cq_cmd) &&
+	    !ctl_may_change(cs.c_clients[slot].cp_uid)) {
+		log_warnx("control: %s from uid %ld refused (the control "
+		    "worker let it through)", ctlproto_name(cq.cq_cmd),
+		    (long)cs.c_clients[slot].cp_uid);
+		snprintf(err, sizeof(err), "permission denied: %s needs root "
+		    "or the daemon's user (uid %ld)", ctlproto_name(cq.cq_cmd),
+		    (long)getuid());
+		ctl_send(cq.cq_id, ctl_error(err));
+		return 0;
+	}
 	switch (cq.cq_cmd) {
 	case CTL_STATUS:
 		ctl_send(cq.cq_id, ctl_status());
@@ -956,12 +1130,22 @@ ctl_request(const struct proc_msg *m)
 int
 ctl_sup_msg(int id, int is_control, const struct proc_msg *m)
 {
+	struct msg_ctl_closed	 ce;
+	int			 slot;
+
 	if (m->pm_type == MSG_STATS)
 		return ctl_stats_msg(id, m);
 	if (m->pm_type == MSG_CTL_REQ && is_control)
 		return ctl_request(m);
 	if (m->pm_type == MSG_METRICS_REQ)
 		return ctl_metrics_req(id, m);
+	if (m->pm_type == MSG_CTL_CLOSED && is_control) {
+		if (proc_get(m, &ce, sizeof(ce)) == -1 ||
+		    (slot = ctl_client_slot(ce.ce_id)) == -1)
+			return -1;
+		cs.c_clients[slot].cp_id = 0;
+		return 0;
+	}
 	return -1;
 }
 
@@ -1020,4 +1204,7 @@ ctl_sup_done(void)
 	cs.c_conf = NULL;
 	json_object_put(cs.c_econf);
 	cs.c_econf = NULL;
+	if (cs.c_accept != NULL)
+		event_free(cs.c_accept);
+	cs.c_accept = NULL;
 }

@@ -50,6 +50,19 @@ static struct {
 
 static void	pt_restart(evutil_socket_t, short, void *);
 
+/* Where the entry's connector is created, for the end of log lines. */
+static void
+pt_site(struct sup_worker *sw)
+{
+	const struct dep_connector	*dc = sw->sw_dc;
+
+	sw->sw_site[0] = '\0';
+	if (dc->dc_file != NULL)
+		snprintf(sw->sw_site, sizeof(sw->sw_site),
+		    " [flow %s, %s:%d:%d]", dc->dc_flow, dc->dc_file,
+		    dc->dc_line, dc->dc_col);
+}
+
 /* A table entry for worker id playing connector idx of the deployment
  * (-1: none); its configuration stays the caller's. */
 static struct sup_worker *
@@ -74,6 +87,7 @@ pt_add(int id, int idx, const struct dep_connector *dc,
 	sw->sw_ct = conntype_get(dc->dc_ctype);
 	sw->sw_conf = conf;
 	sw->sw_listen = -1;
+	pt_site(sw);
 	if ((sw->sw_timer = evtimer_new(pt.pt_base, pt_restart, sw)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	return sw;
@@ -102,7 +116,8 @@ proctab_init(struct event_base *base, const struct deployment *d,
 			continue;
 		sw = proctab_add(i, i, &d->d_connectors[i], p);
 		if (proctab_listen(sw, err, sizeof(err)) == -1) {
-			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
+			log_warnx("connector %s: %s%s", sw->sw_dc->dc_name, err,
+			    sw->sw_site);
 			return -1;
 		}
 	}
@@ -143,6 +158,7 @@ proctab_adopt(struct sup_worker *sw, int idx, const struct dep_connector *dc,
 	sw->sw_conf = p->p_conf[idx];
 	sw->sw_role = p->p_role[idx];
 	sw->sw_exit = p->p_exit[idx];
+	pt_site(sw);
 }
 
 /* The "url" of a listener's config, or "". */
@@ -488,8 +504,8 @@ proctab_kill(struct sup_worker *sw)
 void
 proctab_protocol_error(struct sup_worker *sw, const char *what)
 {
-	log_warnx("connector %s: protocol error: %s; killing pid %ld",
-	    sw->sw_dc->dc_name, what, (long)sw->sw_pid);
+	log_warnx("connector %s: protocol error: %s; killing pid %ld%s",
+	    sw->sw_dc->dc_name, what, (long)sw->sw_pid, sw->sw_site);
 	proc_peer_free(sw->sw_peer);
 	sw->sw_peer = NULL;
 	if (proctab_alive(sw) && !sw->sw_reaped)
@@ -527,7 +543,7 @@ pt_channel(struct proc_peer *p, const struct proc_msg *m, void *arg)
 static void
 pt_exec_child(struct sup_worker *sw, int ctl)
 {
-	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v";
+	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v", as[] = "-S";
 	char	*argv[8];
 	int	 i = 0, null, v;
 
@@ -551,6 +567,8 @@ pt_exec_child(struct sup_worker *sw, int ctl)
 	argv[i++] = id;
 	for (v = 0; v < log_getverbose() && v < 2; v++)
 		argv[i++] = av;
+	if (log_get_targets() & LOG_TO_SYSLOG)
+		argv[i++] = as;		/* a daemon's workers log to syslog */
 	argv[i] = NULL;
 	execv(pt.pt_exec, argv);
 	fprintf(stderr, "wsflowd: exec %s: %s\n", pt.pt_exec,
@@ -627,7 +645,8 @@ pt_restart(evutil_socket_t fd, short ev, void *arg)
 	    sw->sw_restarts);
 	if (proctab_spawn(sw) == -1 || proctab_wire(sw, 0) == -1 ||
 	    proctab_configure(sw) == -1) {
-		log_warnx("connector %s: restart failed", sw->sw_dc->dc_name);
+		log_warnx("connector %s: restart failed%s", sw->sw_dc->dc_name,
+		    sw->sw_site);
 		/* A process that exists is reaped and retried via pt_gone. */
 		if (proctab_alive(sw))
 			(void)kill(sw->sw_pid, SIGKILL);

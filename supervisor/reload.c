@@ -27,6 +27,7 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,6 +359,23 @@ rl_spawn(void)
 	}
 }
 
+/* What a start would fail on that troy cannot see (pf_check), into
+ * text; -1 if anything is. */
+static int
+rl_preflight(const struct deployment *d, char *text, size_t len)
+{
+	FILE	*fp;
+	int	 rc;
+
+	if ((fp = fmemopen(text, len, "w")) == NULL) {
+		snprintf(text, len, "%s: %s", __func__, strerror(errno));
+		return -1;
+	}
+	rc = pf_check(d, fp);
+	fclose(fp);
+	return rc;
+}
+
 /* Begin a reload for wsflowctl client (-1: SIGHUP); see the top. */
 void
 rl_begin(int client)
@@ -385,7 +403,8 @@ rl_begin(int client)
 		fatal("%s", __func__);
 	if ((nd = rl_load(text, RL_ERR_MAX)) == NULL)
 		goto refuse;
-	if (route_plan(nd, &np, text, RL_ERR_MAX) == -1)
+	if (route_plan(nd, &np, text, RL_ERR_MAX) == -1 ||
+	    rl_preflight(nd, text, RL_ERR_MAX) == -1)
 		goto refuse;
 	rdiff_free(&rl.r_diff);
 	if (rdiff_compare(rl.r_dep, &rl.r_plan, nd, &np, &rl.r_diff) == -1 ||

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -109,11 +110,21 @@ int	 rdiff_renumber(const struct deployment *, const struct plan *,
 	    const int *, uint32_t *);
 void	 rdiff_free(struct rdiff *);
 
-/* resolve.c */
+/* resolve.c: names resolved for workers without blocking the loop */
+struct event_base;
 struct proc_msg;
-int	 resolve_answer(const struct msg_resolve_req *,
-	    struct msg_resolve_res *);
-int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
+typedef void (*resolve_cb)(const struct msg_resolve_res *, void *);
+int	 resolve_init(struct event_base *);
+int	 resolve_check(const struct msg_resolve_req *);
+int	 resolve_request(const struct proc_msg *, resolve_cb, void *);
+void	 resolve_forget(void *);
+int	 resolve_pending(void);
+void	 resolve_free(void);
+
+/* preflight.c: what a start would fail on that troy cannot see (types
+ * without a worker, TLS files, one address twice), printed to the FILE
+ * as "file:line:col: ..."; -1 if anything is. */
+int	 pf_check(const struct deployment *, FILE *);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */
@@ -132,7 +143,12 @@ struct sup_opts {
 	const char	*so_ctl_path;
 	int		 so_metrics_fd;	/* listening -m socket or -1 */
 	const char	*so_state_dir;	/* resume = true positions */
+	int		 so_ready_fd;	/* daemon: tell the parent, or -1 */
 };
+
+/* What the daemon writes to its waiting parent once every worker runs. */
+#define SUP_READY_BYTE	'R'
+
 
 /* proctab.c: the process table, one entry per worker. */
 enum sw_state {
@@ -177,6 +193,9 @@ struct sup_worker {
 	int			 sw_has_pos;
 	int			 sw_pos_dirty;	/* not in the state file yet */
 	struct msg_source_pos	 sw_pos;
+	/* " [flow F, file:line:col]", where the connector is created, for
+	 * the end of the lines that say what went wrong; "" for control */
+	char			 sw_site[320];
 };
 
 /* What the table leaves to its owner (supervisor.c). */
@@ -288,6 +307,7 @@ int	 ctl_sup_msg(int, int, const struct proc_msg *);
 void	 ctl_sup_update(const struct deployment *, const struct plan *);
 struct rdiff;
 void	 ctl_sup_reloaded(uint32_t, int, const char *, const struct rdiff *);
+void	 ctl_sup_clients_gone(void);
 void	 ctl_sup_done(void);
 
 /* state.c: file sources' positions, across restarts of their worker

@@ -61,6 +61,7 @@ static struct {
 	int			 s_notify_warned;
 	uint64_t		 s_watchdog_us;	/* keep-alive interval, 0: none */
 	struct event		*s_watchdog;
+	int			 s_ready_fd;	/* the daemon's parent, or -1 */
 } sup;
 
 static void	sup_stop(int);
@@ -175,7 +176,32 @@ sup_nworkers(void)
 	return n;
 }
 
-/* The flow runs: log it and tell systemd, with a summary. */
+/*
+ * The flow runs: tell systemd, with a summary, and a daemon's waiting
+ * parent, which then exits 0; from now on a daemon logs to syslog only
+ * (its standard error was the terminal's).
+ */
+static void
+sup_ready(const char *status)
+{
+	char	 c = SUP_READY_BYTE;
+	int	 null;
+
+	sup_notify(SDNOTIFY_READY, status);
+	if (sup.s_ready_fd == -1)
+		return;
+	log_targets(LOG_TO_SYSLOG);
+	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+		(void)dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (write(sup.s_ready_fd, &c, 1) != 1)
+		log_warn("%s: start-up pipe", __func__);
+	close(sup.s_ready_fd);
+	sup.s_ready_fd = -1;
+}
+
+/* The flow runs: log it and say so. */
 static void
 sup_running(void)
 {
@@ -186,7 +212,7 @@ sup_running(void)
 	log_info("all %d workers started", proctab_count());
 	snprintf(status, sizeof(status), "running: %d workers, %d connectors",
 	    n, sup.s_nconnectors);
-	sup_notify(SDNOTIFY_READY, status);
+	sup_ready(status);
 }
 
 /* Start-up failed: say why and stop with status 1. */
@@ -286,7 +312,8 @@ sup_drain_timeout(evutil_socket_t fd, short ev, void *arg)
 		sw = proctab_get(i);
 		if (proctab_alive(sw)) {
 			log_warnx("drain timeout: stopping connector %s "
-			    "(pid %ld)", sw->sw_dc->dc_name, (long)sw->sw_pid);
+			    "(pid %ld)%s", sw->sw_dc->dc_name,
+			    (long)sw->sw_pid, sw->sw_site);
 			n++;
 		}
 	}
@@ -449,6 +476,18 @@ sup_refused(const struct sup_worker *sw, unsigned int type)
 	return NULL;
 }
 
+/* A name a worker asked for is resolved: answer it, if it still runs
+ * (a worker that is gone is forgotten, see sup_gone). */
+static void
+sup_resolved(const struct msg_resolve_res *ms, void *arg)
+{
+	struct sup_worker	*sw = arg;
+
+	if (sw->sw_peer != NULL && proc_send(sw->sw_peer, MSG_RESOLVE_RES, -1,
+	    ms, sizeof(*ms)) == -1)
+		log_warn("connector %s: resolve answer", sw->sw_dc->dc_name);
+}
+
 /* Messages from a worker's control channel (a protocol error kills and
  * restarts the worker). */
 static void
@@ -459,7 +498,6 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_ready	 my;
 	struct msg_exit		 mx;
 	struct msg_drained	 md;
-	struct msg_resolve_res	 ms;
 	struct msg_source_pos	 sp;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
@@ -497,8 +535,8 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 			goto bad;
 		/* What it says of its uid is not what counts. */
 		if ((why = sup_creds_refused(sw->sw_pid)) != NULL) {
-			log_warnx("connector %s: %s; refusing",
-			    sw->sw_dc->dc_name, why);
+			log_warnx("connector %s: %s; refusing%s",
+			    sw->sw_dc->dc_name, why, sw->sw_site);
 			proctab_protocol_error(sw, why);
 			sup_startup_failed();
 			return;
@@ -519,8 +557,9 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (sw->sw_state != SW_CONFIGURING || m->pm_len == 0 ||
 		    m->pm_len >= sizeof(text))
 			goto bad;
-		log_warnx("connector %s: %s", sw->sw_dc->dc_name,
-		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len));
+		log_warnx("connector %s: %s%s", sw->sw_dc->dc_name,
+		    log_vis(safe, sizeof(safe), m->pm_data, m->pm_len),
+		    sw->sw_site);
 		rl_new_failed(sw, safe);
 		sw->sw_state = SW_DOWN;
 		if (sup.s_phase != SUP_RUNNING)
@@ -553,11 +592,9 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		sup_exit_request(sw, &mx);
 		break;
 	case MSG_RESOLVE_REQ:
-		if (resolve_handle(m, &ms) == -1)
+		/* Answered from the loop (sup_resolved), never blocking it. */
+		if (resolve_request(m, sup_resolved, sw) == -1)
 			goto bad;
-		if (proc_send(p, MSG_RESOLVE_RES, -1, &ms, sizeof(ms)) == -1)
-			log_warn("connector %s: resolve answer",
-			    sw->sw_dc->dc_name);
 		break;
 	case MSG_SOURCE_POS:
 		if (proc_get(m, &sp, sizeof(sp)) == -1 ||
@@ -568,6 +605,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	case MSG_STATS:
 	case MSG_CTL_REQ:
 	case MSG_METRICS_REQ:
+	case MSG_CTL_CLOSED:
 		if (ctl_sup_msg(sw->sw_id, sw == proctab_control(), m) == -1)
 			goto bad;
 		break;
@@ -586,12 +624,15 @@ bad:
 static void
 sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 {
+	resolve_forget(sw);	/* answers were for the process that died */
+	if (sw == proctab_control())
+		ctl_sup_clients_gone();
 	if (sup.s_phase == SUP_STOPPING) {
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM &&
 		    WTERMSIG(st) != SIGKILL)
 			log_warnx("connector %s: pid %ld killed by signal %d "
-			    "while stopping", sw->sw_dc->dc_name, (long)pid,
-			    WTERMSIG(st));
+			    "while stopping%s", sw->sw_dc->dc_name, (long)pid,
+			    WTERMSIG(st), sw->sw_site);
 		sup_check_done();
 		return;
 	}
@@ -609,14 +650,16 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 	}
 	if (WIFSIGNALED(st))
 		log_warnx("lost child: pid %ld (connector %s) killed by "
-		    "signal %d", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st));
+		    "signal %d%s", (long)pid, sw->sw_dc->dc_name, WTERMSIG(st),
+		    sw->sw_site);
 	else if (!failed || sup.s_phase == SUP_RUNNING)
-		log_warnx("lost child: pid %ld (connector %s) exited %d",
-		    (long)pid, sw->sw_dc->dc_name, WEXITSTATUS(st));
+		log_warnx("lost child: pid %ld (connector %s) exited %d%s",
+		    (long)pid, sw->sw_dc->dc_name, WEXITSTATUS(st),
+		    sw->sw_site);
 	if (sup.s_phase != SUP_RUNNING) {
 		if (!failed)
-			log_warnx("connector %s: worker ended during start-up",
-			    sw->sw_dc->dc_name);
+			log_warnx("connector %s: worker ended during "
+			    "start-up%s", sw->sw_dc->dc_name, sw->sw_site);
 		sup_startup_failed();
 	} else
 		proctab_restart_later(sw);
@@ -731,12 +774,23 @@ sup_ctl_stop(void)
 	return 0;
 }
 
+/* libevent's own messages (evdns's "nameserver has failed") to our log. */
+static void
+sup_event_log(int sev, const char *msg)
+{
+	if (sev >= EVENT_LOG_WARN)
+		log_info("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
 /* Before planning: the worker executable and the user it drops to. */
 int
 sup_init(const struct sup_opts *o)
 {
 	memset(&sup, 0, sizeof(sup));
 	sup.s_opts = o;
+	sup.s_ready_fd = o->so_ready_fd;
 	(void)strlcpy(sup.s_worker, o->so_worker != NULL ? o->so_worker :
 	    sup_worker_path(), sizeof(sup.s_worker));
 	/* Workers drop to the unprivileged user; without one, refuse. */
@@ -768,8 +822,8 @@ sup_table(struct deployment *d, struct plan *p)
 	struct json_object		*conf;
 	struct timeval			 tv;
 	size_t				 i;
-	int				 fd;
 
+	event_set_log_callback(sup_event_log);
 	if ((sup.s_base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	signal(SIGPIPE, SIG_IGN);
@@ -790,6 +844,7 @@ sup_table(struct deployment *d, struct plan *p)
 		    event_add(sup.s_watchdog, &tv) == -1)
 			fatalx("watchdog timer");
 	}
+	(void)resolve_init(sup.s_base);
 	/* From here on the configuration is reload.c's. */
 	rl_init(sup.s_opts, &rl_ops, sup.s_base, d, p);
 	d = rl_dep();
@@ -800,13 +855,10 @@ sup_table(struct deployment *d, struct plan *p)
 	for (i = 0; i < (size_t)proctab_count(); i++)
 		state_load(proctab_get(i));
 	if (sup.s_opts->so_ctl_fd != -1) {
+		/* The supervisor accepts; the worker gets each client. */
 		dc = ctl_sup_init(d, p, sup.s_opts, sup.s_base, &ctl_ops,
 		    &conf);
-		/* Ours to close; wsflowd keeps its own to remove the socket. */
-		if ((fd = fcntl(sup.s_opts->so_ctl_fd, F_DUPFD_CLOEXEC, 0))
-		    == -1)
-			fatal("%s: control socket", __func__);
-		(void)proctab_add_control(d->d_nconnectors, dc, conf, fd);
+		(void)proctab_add_control(d->d_nconnectors, dc, conf, -1);
 	}
 	if (sup.s_opts->so_metrics_fd != -1) {
 		/* The listener is the table's from here on. */
@@ -870,8 +922,7 @@ sup_start(void)
 	    (proctab_exporter() != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
-		sup_notify(SDNOTIFY_READY, "running: no connector is "
-		    "connected");
+		sup_ready("running: no connector is connected");
 	}
 }
 
@@ -894,6 +945,7 @@ sup_free(void)
 	proctab_free();
 	rl_free();
 	if (sup.s_base != NULL) {
+		resolve_free();
 		for (i = 0; i < SUP_NSIGS; i++)
 			event_free(sup.s_sigev[i]);
 		event_free(sup.s_exit_timer);
@@ -903,5 +955,7 @@ sup_free(void)
 		event_base_free(sup.s_base);
 	}
 	ctl_sup_done();
+	if (sup.s_ready_fd != -1)
+		close(sup.s_ready_fd);
 	memset(&sup, 0, sizeof(sup));
 }

@@ -8,6 +8,12 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,13 +179,76 @@ wsflowd_metrics(struct wsflowd *wd)
 	}
 }
 
+/*
+ * The starting process, once the daemon is forked: wait on the pipe for
+ * the daemon's word that every worker runs (SUP_READY_BYTE) and exit 0,
+ * or for the pipe to close without it (the daemon failed and said why on
+ * the standard error it still shares) and exit 1.
+ */
+static void __attribute__((noreturn))
+wsflowd_wait_ready(int fd, pid_t pid)
+{
+	char	 c;
+	ssize_t	 n;
+	int	 st;
+
+	do
+		n = read(fd, &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == 1 && c == SUP_READY_BYTE)
+		exit(0);
+	if (waitpid(pid, &st, 0) == pid && WIFSIGNALED(st))
+		fprintf(stderr, "wsflowd: the daemon was killed by signal %d "
+		    "while starting\n", WTERMSIG(st));
+	exit(1);
+}
+
+/*
+ * Become a daemon: fork (the parent waits for the start-up to finish,
+ * wsflowd_wait_ready), a new session, standard input and output on
+ * /dev/null, logs to syslog.  Standard error stays the terminal's until
+ * the flow runs, so that whatever stops the start-up is printed there
+ * too; the supervisor then closes it (sup_ready).  Returns the write end
+ * of the pipe.
+ */
+static int
+wsflowd_detach(void)
+{
+	int	 p[2], null;
+	pid_t	 pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	fflush(stderr);
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		close(p[1]);
+		wsflowd_wait_ready(p[0], pid);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((null = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1)
+		fatal("/dev/null");
+	if (null > STDERR_FILENO)
+		close(null);
+	if (log_syslog(LOG_TO_SYSLOG | LOG_TO_STDERR, 1) == -1)
+		log_warnx("no syslog socket: logs after start-up are lost");
+	return p[1];
+}
+
 /* Bind the control socket, detach (unless -d), write the pid file and
  * fill the supervisor's options. */
 static void
 wsflowd_daemonize(struct wsflowd *wd)
 {
 	const char	*sock = wd->wd_sock;
-	int		 i;
+	int		 i, ready = -1;
 
 	log_init("wsflowd", wd->wd_verbose);
 	wsflowd_metrics(wd);
@@ -196,8 +265,8 @@ wsflowd_daemonize(struct wsflowd *wd)
 	for (i = 0; i < wd->wd_nfiles; i++)
 		if ((wd->wd_filecopy[i] = strdup(wd->wd_files[i])) == NULL)
 			fatal("%s", __func__);
-	if (!wd->wd_debug && daemon(1, 0) == -1)
-		fatal("daemon");
+	if (!wd->wd_debug)
+		ready = wsflowd_detach();
 	/* setproctitle() may reuse argv's memory: keep a copy. */
 	if (wd->wd_pidfile != NULL) {
 		if (strlcpy(wd->wd_pidpath, wd->wd_pidfile,
@@ -218,6 +287,7 @@ wsflowd_daemonize(struct wsflowd *wd)
 	wd->wd_sup.so_ctl_path = wd->wd_sockcopy;
 	wd->wd_sup.so_state_dir = wd->wd_statedir != NULL ? wd->wd_statedir :
 	    WSFLOW_STATEDIR;
+	wd->wd_sup.so_ready_fd = ready;
 }
 
 /* Remove the control socket and the pid file; free the copies. */
@@ -256,6 +326,11 @@ main(int argc, char *argv[], char *envp[])
 	if ((dep = deploy_load(wd.wd_files, wd.wd_nfiles, wd.wd_defines,
 	    wd.wd_ndefines, stderr)) == NULL)
 		exit(1);
+	/* What the start would fail on: the same errors for -n. */
+	if (pf_check(dep, stderr) == -1) {
+		deploy_free(dep);
+		exit(1);
+	}
 	if (wd.wd_noaction)
 		wsflowd_check(dep, wd.wd_verbose);
 	wsflowd_daemonize(&wd);

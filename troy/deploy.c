@@ -23,6 +23,7 @@ deploy_free_contents(struct deployment *d)
 		free(d->d_connectors[i].dc_flow);
 		free(d->d_connectors[i].dc_name);
 		free(d->d_connectors[i].dc_type);
+		free(d->d_connectors[i].dc_file);
 		json_object_put(d->d_connectors[i].dc_config);
 	}
 	free(d->d_connectors);

@@ -31,6 +31,11 @@ struct dep_connector {
 	 */
 	struct json_object	*dc_config;
 	int			 dc_used;	/* appears in a connect */
+	/* Where it is created (`create connector`), for messages that
+	 * outlive the front end's diagnostics (wsflowd -n, runtime). */
+	char			*dc_file;
+	int			 dc_line;
+	int			 dc_col;
 };
 
 /* One pipeline instance; dp_compiled is pipeline_from_json()'s input. */

@@ -990,6 +990,10 @@ create_connector(struct troy_ctx *ctx, const char *flow,
 	}
 	dc->dc_flow = strdup(flow);
 	dc->dc_name = strdup(c->s_name);
+	dc->dc_file = strdup(c->s_namepos.p_src != NULL ?
+	    c->s_namepos.p_src->sr_name : "?");
+	dc->dc_line = c->s_namepos.p_line;
+	dc->dc_col = c->s_namepos.p_col;
 	if (bad) {
 		dc->dc_type = strdup("?");
 		return;

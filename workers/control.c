@@ -2,10 +2,12 @@
 /*
  * The control plane on the worker side.  Every worker answers the
  * supervisor's MSG_STATS_REQ with its counters; and the connector type
- * "control" is the control worker: it accepts wsflowctl clients on the
- * socket the supervisor bound, reads one bounded request from each,
- * decides by the client's peer credentials whether it may run it, and
- * forwards it to the supervisor, whose reply it writes back.  Nothing a
+ * "control" is the control worker: it serves the wsflowctl clients the
+ * supervisor accepted and passes it (MSG_CTL_CLIENT, with the client's
+ * credentials as the supervisor read them), reads one bounded request
+ * from each, refuses what the client may not run, forwards the rest to
+ * the supervisor (which decides again), writes the reply back and says
+ * when it closed a client (MSG_CTL_CLOSED).  Nothing a
  * client sends can stop this worker: bad requests get an error reply.
  */
 #include "config.h"
@@ -25,7 +27,6 @@
 #include "sockio.h"
 #include "worker.h"
 
-#define CTL_MAX_CLIENTS		32
 #define CTL_REQ_TIMEOUT_S	10	/* to send a whole request */
 #define CTL_RES_TIMEOUT_S	30	/* for the supervisor and the write */
 #define CTL_LINGER_S		2	/* for the client's EOF after a reply */
@@ -43,6 +44,7 @@ struct ctl_client {
 	enum client_state	 cl_state;
 	uid_t			 cl_uid;
 	pid_t			 cl_pid;
+	int			 cl_may_change;	/* root or the daemon's user */
 	struct event		*cl_ev;
 	char			 cl_in[CTL_REQ_MAX + 1];
 	size_t			 cl_inlen;
@@ -54,9 +56,8 @@ struct ctl_client {
 
 static struct {
 	struct worker		*c_w;
-	struct event		*c_listen;
 	struct ctl_client	*c_clients[CTL_MAX_CLIENTS];
-	uint32_t		 c_next_id;
+	uint64_t		 c_nclients;	/* served so far */
 	uid_t			 c_daemon_uid;
 } ctl;
 
@@ -139,12 +140,18 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	json_object_put(extra);
 }
 
-/* Forget a client. */
+/* Forget a client and tell the supervisor its slot is free. */
 static void
 ctl_client_free(struct ctl_client *cl)
 {
-	int	 i;
+	struct msg_ctl_closed	 ce;
+	int			 i;
 
+	memset(&ce, 0, sizeof(ce));
+	ce.ce_id = cl->cl_id;
+	if (proc_send(ctl.c_w->w_ctl, MSG_CTL_CLOSED, -1, &ce, sizeof(ce)) ==
+	    -1)
+		log_warn("%s: send", __func__);
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (ctl.c_clients[i] == cl)
 			ctl.c_clients[i] = NULL;
@@ -209,8 +216,7 @@ ctl_client_request(struct ctl_client *cl, size_t len)
 		ctl_client_error(cl, err);
 		return;
 	}
-	if (ctlproto_mutating(cmd) && cl->cl_uid != 0 &&
-	    cl->cl_uid != ctl.c_daemon_uid) {
+	if (ctlproto_mutating(cmd) && !cl->cl_may_change) {
 		snprintf(err, sizeof(err), "permission denied: %s needs root "
 		    "or the daemon's user (uid %ld)", ctlproto_name(cmd),
 		    (long)ctl.c_daemon_uid);
@@ -316,50 +322,47 @@ ctl_client_io(evutil_socket_t fd, short ev, void *arg)
 		ctl_client_free(cl);
 }
 
-/* A new client: note its credentials, wait for its request. */
-static void
-ctl_accept(evutil_socket_t lfd, short ev, void *arg)
+/* MSG_CTL_CLIENT: a client the supervisor accepted (the descriptor is
+ * ours); wait for its request. */
+void
+ctl_client_new(struct worker *w, const struct proc_msg *m)
 {
+	struct msg_ctl_client	 ck;
+	struct msg_ctl_closed	 ce;
 	struct ctl_client	*cl;
-	struct ucred		 cred;
 	struct timeval		 tv = { CTL_REQ_TIMEOUT_S, 0 };
-	socklen_t		 len = sizeof(cred);
-	int			 fd, slot;
-	static const char	 busy[] = "{\"ok\":false,\"error\":\"too many "
-				    "clients\"}\n";
+	int			 i, slot = -1;
 
-	(void)ev;
-	(void)arg;
-	for (slot = 0; slot < CTL_MAX_CLIENTS; slot++)
-		if (ctl.c_clients[slot] == NULL)
-			break;
-	if ((fd = sio_accept(lfd, slot < CTL_MAX_CLIENTS, busy,
-	    sizeof(busy) - 1, "control")) == -1)
-		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("control: peer credentials");
-		close(fd);
-		return;
-	}
-	if ((cl = calloc(1, sizeof(*cl))) == NULL) {
-		log_warn("%s", __func__);
-		close(fd);
+	if (w->w_ops != &control_ops || m->pm_fd == -1 ||
+	    proc_get(m, &ck, sizeof(ck)) == -1)
+		fatalx("bad control client");
+	for (i = 0; i < CTL_MAX_CLIENTS && slot == -1; i++)
+		if (ctl.c_clients[i] == NULL)
+			slot = i;
+	/* The supervisor keeps to CTL_MAX_CLIENTS; memory may not. */
+	if (slot == -1 || fcntl(m->pm_fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    (cl = calloc(1, sizeof(*cl))) == NULL) {
+		log_warnx("control: client %u dropped", ck.ck_id);
+		close(m->pm_fd);
+		memset(&ce, 0, sizeof(ce));
+		ce.ce_id = ck.ck_id;
+		(void)proc_send(w->w_ctl, MSG_CTL_CLOSED, -1, &ce, sizeof(ce));
 		return;
 	}
-	cl->cl_id = ++ctl.c_next_id;
-	cl->cl_fd = fd;
-	cl->cl_uid = cred.uid;
-	cl->cl_pid = cred.pid;
+	ctl.c_nclients++;
+	cl->cl_id = ck.ck_id;
+	cl->cl_fd = m->pm_fd;
+	cl->cl_uid = ck.ck_uid;
+	cl->cl_pid = ck.ck_pid;
+	cl->cl_may_change = ck.ck_may_change == 1;
 	cl->cl_state = CL_READING;
-	cl->cl_ev = event_new(ctl.c_w->w_base, fd, EV_READ | EV_PERSIST,
+	ctl.c_clients[slot] = cl;
+	cl->cl_ev = event_new(w->w_base, cl->cl_fd, EV_READ | EV_PERSIST,
 	    ctl_client_io, cl);
 	if (cl->cl_ev == NULL || event_add(cl->cl_ev, &tv) == -1) {
 		log_warnx("%s: event", __func__);
-		cl->cl_ev = NULL;
 		ctl_client_free(cl);
-		return;
 	}
-	ctl.c_clients[slot] = cl;
 }
 
 /* MSG_CTL_RES: the supervisor's reply line for one client. */
@@ -388,7 +391,8 @@ ctl_reply(struct worker *w, const struct proc_msg *m)
 	ctl_client_send(cl, line, len);
 }
 
-/* Before the sandbox: take the listening socket and start accepting. */
+/* Before the sandbox: the daemon's uid, for the permission message;
+ * clients come from the supervisor (MSG_CTL_CLIENT). */
 static int
 control_setup(struct worker *w, char *err, size_t errlen)
 {
@@ -396,40 +400,19 @@ control_setup(struct worker *w, char *err, size_t errlen)
 
 	ctl.c_w = w;
 	w->w_profile = SANDBOX_CONTROL;
-	if (w->w_listen_fd == -1) {
-		snprintf(err, errlen, "no control socket");
-		return -1;
-	}
 	if ((uid = jg_int(w->w_cconf, "daemon_uid", -1)) < 0) {
 		snprintf(err, errlen, "no daemon_uid in the configuration");
 		return -1;
 	}
 	ctl.c_daemon_uid = (uid_t)uid;
-	if (fcntl(w->w_listen_fd, F_SETFL, O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
-		return -1;
-	}
-	ctl.c_listen = event_new(w->w_base, w->w_listen_fd,
-	    EV_READ | EV_PERSIST, ctl_accept, NULL);
-	if (ctl.c_listen == NULL || event_add(ctl.c_listen, NULL) == -1) {
-		snprintf(err, errlen, "control socket: no event");
-		return -1;
-	}
 	return 0;
 }
 
-/* Draining: accept nobody new. */
+/* Draining: the supervisor sends nobody new. */
 static void
 control_stop(struct worker *w)
 {
-	if (ctl.c_listen != NULL) {
-		event_free(ctl.c_listen);
-		ctl.c_listen = NULL;
-	}
-	if (w->w_listen_fd != -1) {
-		close(w->w_listen_fd);
-		w->w_listen_fd = -1;
-	}
+	(void)w;
 }
 
 /* Last words: finish writing replies (a bounded wait each), then close. */
@@ -474,7 +457,7 @@ control_stats(struct worker *w, struct json_object *o)
 			n++;
 	json_object_object_add(o, "clients", json_object_new_int(n));
 	json_object_object_add(o, "requests",
-	    json_object_new_int64(ctl.c_next_id));
+	    json_object_new_int64(ctl.c_nclients));
 }
 
 const struct conn_ops control_ops = {

@@ -574,6 +574,9 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 			fatalx("unexpected metrics reply");
 		w->w_ops->co_metrics_res(w, m);
 		break;
+	case MSG_CTL_CLIENT:
+		ctl_client_new(w, m);
+		break;
 	default:
 		fatalx("control channel: unexpected %s",
 		    proto_msg_name(m->pm_type));
@@ -611,18 +614,22 @@ main(int argc, char *argv[], char *envp[])
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflow-worker", 0);
 	proc_set_msg_name(proto_msg_name);
-	while ((ch = getopt(argc, argv, "i:v")) != -1) {
+	while ((ch = getopt(argc, argv, "i:Sv")) != -1) {
 		switch (ch) {
 		case 'i':
 			id = strtonum(optarg, 0, UINT32_MAX, &errstr);
 			if (errstr != NULL)
 				fatalx("connector id %s: %s", optarg, errstr);
 			break;
+		case 'S':
+			/* Connected now: the sandbox allows no socket. */
+			(void)log_syslog(LOG_TO_SYSLOG, 0);
+			break;
 		case 'v':
 			verbose++;
 			break;
 		default:
-			fatalx("usage: wsflow-worker [-v] -i id "
+			fatalx("usage: wsflow-worker [-Sv] -i id "
 			    "(run by wsflowd only)");
 		}
 	}

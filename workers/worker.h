@@ -252,6 +252,7 @@ int		 wk_conn_budget(struct worker *, int);
 /* control.c */
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
 void		 ctl_reply(struct worker *, const struct proc_msg *);
+void		 ctl_client_new(struct worker *, const struct proc_msg *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,

@@ -8,11 +8,29 @@
 # Optional lines right after it: "# env: NAME=VALUE" (VALUE may name a
 # directory relative to tests/conf), "# args: ..." (extra options) and
 # "# also: FILE:L:C: MSG" (another error that must be reported too).
+# The cases run in a scratch directory that links every file of
+# tests/conf and holds the certificates they name in before/: a key and
+# its certificate (localhost.*), another key (other.key) and a file that
+# is no PEM (garbage.pem), made here with openssl(1).
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+srcdir=$(cd "$srcdir" && pwd)
 builddir=${top_builddir:-$srcdir/build}
 wsflowd=$builddir/supervisor/wsflowd
-cd "$srcdir/tests/conf" || exit 1
+work=$builddir/tests/conf.work
+rm -rf "$work"
+mkdir -p "$work/before" || exit 99
+for f in "$srcdir"/tests/conf/*; do
+	ln -s "$f" "$work/" || exit 99
+done
+cd "$work" || exit 99
+for k in localhost other; do
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "before/$k.key" 2>/dev/null || exit 99
+done
+openssl req -new -x509 -key before/localhost.key -subj /CN=localhost \
+    -days 30 -out before/localhost.cert 2>/dev/null || exit 99
+echo "no PEM here" >before/garbage.pem
 pass=0
 fail=0
 out=$(mktemp)
@@ -78,7 +96,7 @@ done
 also=""
 # The example shipped with wsflow is the seed's flow verbatim.
 opts=""
-check ../../examples/echo-tls/config.troy 0 "" -u TREMOR_PATH -u WSFLOW_PATH
+check "$srcdir/examples/echo-tls/config.troy" 0 "" -u TREMOR_PATH -u WSFLOW_PATH
 # The seed's echo flow, whatever TREMOR_PATH says: unset, a directory
 # that does not exist, and one with a fake troy/pipelines.troy (wsflow's
 # own troy:: modules must win).

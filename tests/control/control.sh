@@ -259,6 +259,60 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	done
 	check "still running after nobody's stop" test \
 	    "$(jget 'r["state"]' status)" = running
+
+	# Idle clients of other users cannot lock root out: the supervisor
+	# gives each uid 8 connections and the other users together 16.
+	# One process connects as uid 40001 (32 times), 40002 (8) and 40003
+	# (1) through its effective uid (what SO_PEERCRED reports), then
+	# runs root's status while they are held, within the control
+	# worker's 10 s request timeout; it prints, per uid, how many
+	# connections were taken and refused, then root's status and time.
+	"$py" - "$sock" "$ctl" >hold.out 2>&1 <<'PY'
+import os, socket, subprocess, sys, time
+path, ctl = sys.argv[1], sys.argv[2]
+held = {}
+want = {40001: 24, 40002: 0, 40003: 1}
+
+
+def refused(conns, seen):
+    """Add the connections that were told "too many clients" to seen."""
+    for i, s in enumerate(conns):
+        try:
+            if b"too many clients" in s.recv(4096):
+                seen.add(i)
+        except BlockingIOError:
+            pass
+
+
+for uid, n in ((40001, 32), (40002, 8), (40003, 1)):
+    os.seteuid(uid)
+    held[uid] = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        s.setblocking(False)
+        held[uid].append(s)
+    os.seteuid(0)
+    # one uid at a time: the next connects once these are placed
+    seen = set()
+    end = time.monotonic() + 5
+    while time.monotonic() < end and len(seen) < want[uid]:
+        refused(held[uid], seen)
+        time.sleep(0.02)
+    time.sleep(0.2)
+    refused(held[uid], seen)
+    print(uid, n - len(seen), len(seen))
+t0 = time.monotonic()
+r = subprocess.run([ctl, "-s", path, "status"], capture_output=True)
+ms = int((time.monotonic() - t0) * 1000)
+print("root", r.returncode, b"running" in r.stdout, ms < 1000, ms)
+PY
+	check "uid 40001: 8 of 32 taken" grep -qx "40001 8 24" hold.out
+	check "uid 40002: 8 of 8 taken" grep -qx "40002 8 0" hold.out
+	check "uid 40003: refused, the other users hold 16" \
+	    grep -qx "40003 0 1" hold.out
+	check "root: status answered within 1 s meanwhile" \
+	    grep -q "^root 0 True True" hold.out
 else
 	echo "not root: skipping the other-user checks"
 fi

@@ -137,8 +137,12 @@ for c in "exit:MSG_EXIT_REQ from a file worker: no path to an exit connector" \
 	check "refused-$send: status $rc" [ "$rc" -eq 0 ]
 	check "refused-$send: protocol error logged" \
 	    grep -q "connector in: protocol error: $want; killing pid" "$dir/stderr"
+	# Where the connector is created: config.troy line 7, column 20.
+	check "refused-$send: the error names flow and definition" grep -q \
+	    "protocol error: .*; killing pid [0-9]* \[flow main, config.troy:7:20\]$" \
+	    "$dir/stderr"
 	check "refused-$send: killed" grep -q \
-	    "lost child: pid [0-9]* (connector in) killed by signal 9" \
+	    "lost child: pid [0-9]* (connector in) killed by signal 9 \[flow main, config.troy:7:20\]$" \
 	    "$dir/stderr"
 	check "refused-$send: restarted" \
 	    grep -q "connector in: restarting (restart 1)" "$dir/stderr"
@@ -159,7 +163,8 @@ check "permitted-exit: no protocol error" \
 run failed "$flow" in failed fail
 check "failed: status $rc" [ "$rc" -eq 1 ]
 check "failed: encoded on one line" grep -qxF \
-    'wsflowd: connector in: cannot start\n<3>forged\tline\\' "$dir/stderr"
+    'wsflowd: connector in: cannot start\n<3>forged\tline\\ [flow main, config.troy:7:20]' \
+    "$dir/stderr"
 check "failed: no forged line" sh -c "! grep -q '^<3>' '$dir/stderr'"
 
 # The supervisor reads a worker's ids and sandbox from /proc: a worker

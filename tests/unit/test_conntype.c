@@ -37,6 +37,8 @@ test_rows(void)
 		CHECK_INT(conntype_may_send(ct, MSG_RESOLVE_REQ),
 		    (ct->ct_flags & CTF_DIALS) != 0);
 		CHECK_INT(conntype_may_send(ct, MSG_CTL_REQ), t == CT_CONTROL);
+		CHECK_INT(conntype_may_send(ct, MSG_CTL_CLOSED),
+		    t == CT_CONTROL);
 		/* route and downward messages are never control-channel
 		 * messages from a worker */
 		CHECK(!conntype_may_send(ct, MSG_CONFIG));

@@ -22,8 +22,8 @@
 static const struct {
 	unsigned int	 first, last, max;
 } ranges[] = {
-	{ MSG_CONFIG, MSG_PATH, MSG_CONTROL_DOWN_MAX },
-	{ MSG_HELLO, MSG_SOURCE_POS, MSG_CONTROL_UP_MAX },
+	{ MSG_CONFIG, MSG_CTL_CLIENT, MSG_CONTROL_DOWN_MAX },
+	{ MSG_HELLO, MSG_CTL_CLOSED, MSG_CONTROL_UP_MAX },
 	{ MSG_EVENT, MSG_ACK, MSG_ROUTE_MAX },
 };
 
@@ -59,7 +59,7 @@ test_names(void)
 				seen[n++] = proto_msg_name(t);
 		}
 	}
-	CHECK_INT(n, 29);
+	CHECK_INT(n, 31);
 }
 
 /* Decoding: lengths, flags and the port are checked. */

@@ -177,63 +177,120 @@ test_chain(void)
 	reset();
 }
 
-static void
-test_resolve(void)
-{
-	struct msg_resolve_req	 q;
-	struct msg_resolve_res	 r;
-	struct sockaddr_in	*sin;
-
-	memset(&q, 0, sizeof(q));
-	q.mq_id = 9;
-	q.mq_family = AF_INET;
-	(void)strlcpy(q.mq_host, "127.0.0.1", sizeof(q.mq_host));
-	(void)strlcpy(q.mq_serv, "4242", sizeof(q.mq_serv));
-	CHECK(resolve_answer(&q, &r) == 0);
-	CHECK_INT(r.ms_id, 9);
-	CHECK_INT(r.ms_error, 0);
-	CHECK_INT(r.ms_naddrs, 1);
-	sin = (struct sockaddr_in *)&r.ms_addrs[0].pa_addr;
-	CHECK_INT(r.ms_addrs[0].pa_len, sizeof(*sin));
-	CHECK_INT(ntohs(sin->sin_port), 4242);
-	CHECK_INT(ntohl(sin->sin_addr.s_addr), 0x7f000001);
-	(void)strlcpy(q.mq_host, "no such host.invalid", sizeof(q.mq_host));
-	CHECK(resolve_answer(&q, &r) == 0);
-	CHECK(r.ms_error != 0);
-	CHECK_INT(r.ms_naddrs, 0);
-	/* Malformed requests: unterminated, empty, bad family. */
-	memset(q.mq_host, 'x', sizeof(q.mq_host));
-	CHECK(resolve_answer(&q, &r) == -1);
-	q.mq_host[0] = '\0';
-	CHECK(resolve_answer(&q, &r) == -1);
-	(void)strlcpy(q.mq_host, "localhost", sizeof(q.mq_host));
-	q.mq_family = 12345;
-	CHECK(resolve_answer(&q, &r) == -1);
-	memset(q.mq_serv, 'x', sizeof(q.mq_serv));
-	q.mq_family = AF_UNSPEC;
-	CHECK(resolve_answer(&q, &r) == -1);
-}
-
 struct rres {
 	int			 n;
 	struct msg_resolve_res	 res;
 	int			 bad;
+	struct proc_peer	*peer;
 };
 
-/* The supervisor's side of the exchange, as sup_ctl_cb does it. */
+/* An answer of the resolver, kept. */
+static void
+got_answer(const struct msg_resolve_res *ms, void *arg)
+{
+	struct rres	*r = arg;
+
+	r->res = *ms;
+	r->n++;
+}
+
+/* Ask for host (family, serv) through resolve_request and run the loop
+ * until the answer comes; -1 if the request is refused. */
+static int
+ask(struct event_base *base, int family, const char *host, const char *serv,
+    struct rres *r)
+{
+	struct msg_resolve_req	 q;
+	struct proc_msg		 m;
+	struct timeval		 tv = { 0, 50000 };
+	int			 i, n = r->n;
+
+	memset(&q, 0, sizeof(q));
+	q.mq_id = 9;
+	q.mq_family = family;
+	(void)strlcpy(q.mq_host, host, sizeof(q.mq_host));
+	(void)strlcpy(q.mq_serv, serv, sizeof(q.mq_serv));
+	memset(&m, 0, sizeof(m));
+	m.pm_type = MSG_RESOLVE_REQ;
+	m.pm_fd = -1;
+	m.pm_data = (void *)&q;
+	m.pm_len = sizeof(q);
+	if (resolve_request(&m, got_answer, r) == -1)
+		return -1;
+	for (i = 0; i < 200 && r->n == n; i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	return 0;
+}
+
+/* The resolver: numbers at once, names from the hosts file, malformed
+ * requests refused. */
+static void
+test_resolve(void)
+{
+	struct event_base	*base = event_base_new();
+	struct msg_resolve_req	 q;
+	struct sockaddr_in	*sin;
+	struct rres		 r;
+
+	memset(&r, 0, sizeof(r));
+	CHECK(resolve_init(base) == 0);
+	CHECK(ask(base, AF_INET, "127.0.0.1", "4242", &r) == 0);
+	CHECK_INT(r.n, 1);
+	CHECK_INT(r.res.ms_id, 9);
+	CHECK_INT(r.res.ms_error, 0);
+	CHECK_INT(r.res.ms_naddrs, 1);
+	sin = (struct sockaddr_in *)&r.res.ms_addrs[0].pa_addr;
+	CHECK_INT(r.res.ms_addrs[0].pa_len, sizeof(*sin));
+	CHECK_INT(ntohs(sin->sin_port), 4242);
+	CHECK_INT(ntohl(sin->sin_addr.s_addr), 0x7f000001);
+	/* From /etc/hosts, also where only loopback is up (the retry
+	 * without AI_ADDRCONFIG). */
+	CHECK(ask(base, AF_INET, "localhost", "80", &r) == 0);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(r.res.ms_error, 0);
+	CHECK(r.res.ms_naddrs >= 1);
+	CHECK_INT(resolve_pending(), 0);
+	/* Malformed requests: unterminated, empty, bad family, service. */
+	memset(&q, 0, sizeof(q));
+	memset(q.mq_host, 'x', sizeof(q.mq_host));
+	CHECK(resolve_check(&q) == -1);
+	q.mq_host[0] = '\0';
+	CHECK(resolve_check(&q) == -1);
+	(void)strlcpy(q.mq_host, "localhost", sizeof(q.mq_host));
+	CHECK(resolve_check(&q) == 0);
+	q.mq_family = 12345;
+	CHECK(resolve_check(&q) == -1);
+	memset(q.mq_serv, 'x', sizeof(q.mq_serv));
+	q.mq_family = AF_UNSPEC;
+	CHECK(resolve_check(&q) == -1);
+	CHECK(ask(base, 12345, "localhost", "80", &r) == -1);
+	CHECK_INT(r.n, 2);
+	resolve_free();
+	event_base_free(base);
+}
+
+/* The answer goes back to the worker, as sup_resolved does it. */
+static void
+sup_answer(const struct msg_resolve_res *ms, void *arg)
+{
+	struct rres	*r = arg;
+
+	(void)proc_send(r->peer, MSG_RESOLVE_RES, -1, ms, sizeof(*ms));
+}
+
+/* The supervisor's side of the exchange, as sup_msg does it. */
 static void
 sup_side(struct proc_peer *p, const struct proc_msg *m, void *arg)
 {
 	struct rres		*r = arg;
-	struct msg_resolve_res	 res;
 
 	if (m == NULL)
 		return;
-	if (resolve_handle(m, &res) == -1) {
+	r->peer = p;
+	if (resolve_request(m, sup_answer, r) == -1)
 		r->bad++;
-		return;
-	}
-	(void)proc_send(p, MSG_RESOLVE_RES, -1, &res, sizeof(res));
 }
 
 /* The worker's side: collect answers. */
@@ -261,6 +318,7 @@ test_resolve_msgs(void)
 
 	memset(&rs, 0, sizeof(rs));
 	memset(&rw, 0, sizeof(rw));
+	CHECK(resolve_init(base) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	w = proc_peer_new(base, sv[0], "worker", worker_side, &rw);
 	s = proc_peer_new(base, sv[1], "supervisor", sup_side, &rs);
@@ -283,6 +341,7 @@ test_resolve_msgs(void)
 	CHECK_INT(rw.res.ms_naddrs, 1);
 	proc_peer_free(w);
 	proc_peer_free(s);
+	resolve_free();
 	event_base_free(base);
 }
 

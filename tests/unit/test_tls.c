@@ -333,8 +333,21 @@ main(void)
 	CHECK(ctx == NULL && strstr(err, "does not match") != NULL);
 	ctx = tls_server_ctx(path("missing.pem"), path("good.key"), err,
 	    sizeof(err));
-	CHECK(ctx == NULL && strstr(err, "invalid certificate in") != NULL &&
-	    strstr(err, "missing.pem") != NULL);
+	CHECK_MSG(ctx == NULL && strstr(err, "missing.pem: No such file or "
+	    "directory") != NULL, "missing: %s", err);
+	ctx = tls_server_ctx(path("good.pem"), path("missing.key"), err,
+	    sizeof(err));
+	CHECK_MSG(ctx == NULL && strstr(err, "key ") != NULL &&
+	    strstr(err, "missing.key: No such file or directory") != NULL,
+	    "missing key: %s", err);
+	ctx = tls_client_ctx(path("missing-ca.pem"), err, sizeof(err));
+	CHECK_MSG(ctx == NULL && strstr(err, "CA file ") != NULL &&
+	    strstr(err, "missing-ca.pem: No such file or directory") != NULL,
+	    "missing CA: %s", err);
+	ctx = tls_server_ctx(path("garbage.pem"), path("good.key"), err,
+	    sizeof(err));
+	CHECK_MSG(ctx == NULL && strstr(err, "invalid certificate in") !=
+	    NULL && strstr(err, "error:") == NULL, "garbage: %s", err);
 	ctx = tls_server_ctx(path("good.pem"), path("garbage.pem"), err,
 	    sizeof(err));
 	CHECK(ctx == NULL && strstr(err, "no valid private key") != NULL);
