@@ -22,6 +22,7 @@ enum conn_type {
 	CT_EXIT,
 	CT_METRICS,
 	CT_CONTROL,		/* the control worker; not a troy type */
+	CT_KEYHOLDER,		/* holds the private keys; not a troy type */
 	CT_MAX
 };
 
@@ -36,6 +37,7 @@ enum conn_type {
 #define CTF_SINK_DRIVEN	0x0080	/* as a source only answers its sink */
 #define CTF_MODE_PORTS	0x0100	/* config.mode "read" means source only,
 				 * anything else sink only (file) */
+#define CTF_TITLE_TYPE	0x0200	/* its process title is its type alone */
 
 #define CT_PORTS_MAX	4
 

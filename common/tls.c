@@ -60,10 +60,9 @@ tls_ctx_common(SSL_CTX *ctx)
 	return 0;
 }
 
-/* Load the whole server credential set; every failure names the file. */
+/* A server context with the policy and no credentials yet. */
 SSL_CTX *
-tls_server_ctx(const char *certfile, const char *keyfile, char *err,
-    size_t errlen)
+tls_server_ctx_new(char *err, size_t errlen)
 {
 	SSL_CTX	*ctx;
 	char	 ebuf[256];
@@ -75,11 +74,25 @@ tls_server_ctx(const char *certfile, const char *keyfile, char *err,
 	}
 	if (tls_ctx_common(ctx) == -1) {
 		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
-		goto fail;
+		SSL_CTX_free(ctx);
+		return NULL;
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+}
+
+/* Load the whole server credential set; every failure names the file. */
+SSL_CTX *
+tls_server_ctx(const char *certfile, const char *keyfile, char *err,
+    size_t errlen)
+{
+	SSL_CTX	*ctx;
+	char	 ebuf[256];
+
+	if ((ctx = tls_server_ctx_new(err, errlen)) == NULL)
+		return NULL;
 	if (SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1) {
 		snprintf(err, errlen, "invalid certificate in %s: %s",
 		    certfile, tls_errstr(ebuf, sizeof(ebuf)));

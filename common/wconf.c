@@ -218,6 +218,7 @@ static const struct wconf_key *const type_keys[CT_MAX] = {
 	[CT_EXIT] = exit_keys,
 	[CT_METRICS] = no_keys,
 	[CT_CONTROL] = control_keys,
+	[CT_KEYHOLDER] = no_keys,
 };
 
 /* Check state: the type's table for WCF_TYPED and where errors go. */

@@ -84,7 +84,8 @@ proctab_init(struct event_base *base, const struct deployment *d,
 	for (i = n = 0; i < d->d_nconnectors; i++)
 		if (p->p_conf[i] != NULL)
 			n++;
-	if ((pt.pt_w = calloc(n + 1, sizeof(*pt.pt_w))) == NULL)
+	/* room for the control worker and the keyholder */
+	if ((pt.pt_w = calloc(n + 2, sizeof(*pt.pt_w))) == NULL)
 		fatal("%s", __func__);
 	for (i = 0; i < d->d_nconnectors; i++) {
 		if (p->p_conf[i] == NULL)
@@ -110,6 +111,15 @@ proctab_add_control(int id, const struct dep_connector *dc,
 	pt.pt_ctl = pt_add(id, dc, conf);
 	pt.pt_ctl->sw_listen = listen_fd;
 	return pt.pt_ctl;
+}
+
+/* Add a worker of the daemon's own, not a connector (the keyholder);
+ * its configuration stays the caller's. */
+struct sup_worker *
+proctab_add_service(int id, const struct dep_connector *dc,
+    struct json_object *conf)
+{
+	return pt_add(id, dc, conf);
 }
 
 /* Release the table: channels, timers and listeners (not processes). */
@@ -250,6 +260,9 @@ proctab_configure(struct sup_worker *sw)
 		log_warn("connector %s: configuration", sw->sw_dc->dc_name);
 		return -1;
 	}
+	if (pt.pt_ops->po_configure != NULL && pt.pt_ops->po_configure(sw)
+	    == -1)
+		return -1;
 	if (pt_send_listener(sw) == -1)
 		return -1;
 	return proc_send(sw->sw_peer, MSG_CONFIG_END, -1, NULL, 0);

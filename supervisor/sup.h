@@ -60,6 +60,7 @@ struct json_object *wcb_identity(const struct dep_connector *);
 struct json_object *wcb_worker(int, const struct dep_connector *,
 	    struct json_object **, struct json_object **);
 struct json_object *wcb_control(int, const char *, int64_t);
+struct json_object *wcb_keyholder(int);
 struct json_object *wcb_port(struct json_object *, const char *);
 struct json_object *wcb_pipeline(struct json_object *, const char *,
 	    struct json_object *);
@@ -75,6 +76,16 @@ struct proc_msg;
 int	 resolve_answer(const struct msg_resolve_req *,
 	    struct msg_resolve_res *);
 int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
+
+/* keys.c: certificate chains to workers, key files to the keyholder */
+struct sup_worker;
+int	 keys_init(void);
+struct sup_worker *keys_add_holder(int);
+int	 keys_configure(struct sup_worker *);
+int	 keys_result(const struct proc_msg *);
+void	 keys_gone(struct sup_worker *);
+int	 keys_reload(void);
+void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */
@@ -130,6 +141,9 @@ struct proctab_ops {
 	/* A worker is reaped and its channel closed; failed: it said
 	 * MSG_FAILED.  The owner may proctab_restart_later() it. */
 	void	(*po_gone)(struct sup_worker *, pid_t, int, int);
+	/* After a worker's MSG_CONFIG, before MSG_CONFIG_END: what else
+	 * it needs (certificates, channels); -1 fails the worker. */
+	int	(*po_configure)(struct sup_worker *);
 };
 
 /* What the control plane sees of one worker (proctab_view). */
@@ -149,6 +163,8 @@ int	 proctab_init(struct event_base *, const struct deployment *,
 	    struct plan *, const char *, const struct proctab_ops *);
 struct sup_worker *proctab_add_control(int, const struct dep_connector *,
 	    struct json_object *, int);
+struct sup_worker *proctab_add_service(int, const struct dep_connector *,
+	    struct json_object *);
 void	 proctab_free(void);
 int	 proctab_count(void);
 struct sup_worker *proctab_get(int);

@@ -40,7 +40,8 @@ enum sup_phase {
 	SUP_STOPPING,
 };
 
-static const int sup_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD };
+static const int sup_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD,
+    SIGUSR1 };
 #define SUP_NSIGS	(sizeof(sup_sigs) / sizeof(sup_sigs[0]))
 
 static struct {
@@ -430,6 +431,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_resolve_res	 ms;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
+	int			 r;
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
@@ -523,6 +525,12 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 			log_warn("connector %s: resolve answer",
 			    sw->sw_dc->dc_name);
 		break;
+	case MSG_KH_KEY_RES:
+		if ((r = keys_result(m)) == -1)
+			goto bad;
+		if (r == 1 && sup.s_phase != SUP_RUNNING)
+			sup_startup_failed();
+		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
 		if (ctl_sup_msg(sw->sw_id, sw == proctab_control(), m) == -1)
@@ -543,6 +551,7 @@ bad:
 static void
 sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 {
+	keys_gone(sw);
 	if (sup.s_phase == SUP_STOPPING) {
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM &&
 		    WTERMSIG(st) != SIGKILL)
@@ -567,7 +576,8 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		proctab_restart_later(sw);
 }
 
-/* Signals: TERM/INT drain, QUIT immediate, HUP not yet, CHLD reap. */
+/* Signals: TERM/INT drain, QUIT immediate, HUP not yet, CHLD reap,
+ * USR1 certificates and keys re-read. */
 static void
 sup_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -588,6 +598,11 @@ sup_signal(evutil_socket_t sig, short ev, void *arg)
 		break;
 	case SIGCHLD:
 		proctab_reap();
+		break;
+	case SIGUSR1:
+		log_info("signal %d: re-reading certificates and keys",
+		    (int)sig);
+		(void)keys_reload();
 		break;
 	}
 }
@@ -645,13 +660,14 @@ sup_init(const struct sup_opts *o)
 int
 sup_table(const struct deployment *d, struct plan *p)
 {
-	static const struct proctab_ops	 ops = { sup_msg, sup_gone };
+	static const struct proctab_ops	 ops = { sup_msg, sup_gone,
+	    keys_configure };
 	static const struct ctl_sup_ops	 ctl_ops = { sup_state, sup_ctl_stop };
 	const struct dep_connector	*dc;
 	struct json_object		*conf;
 	struct timeval			 tv;
 	size_t				 i;
-	int				 fd;
+	int				 fd, n;
 
 	if ((sup.s_base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -684,6 +700,11 @@ sup_table(const struct deployment *d, struct plan *p)
 			fatal("%s: control socket", __func__);
 		(void)proctab_add_control(d->d_nconnectors, dc, conf, fd);
 	}
+	/* The keyholder, when a worker has a private key. */
+	if ((n = keys_init()) == -1)
+		return -1;
+	if (n > 0)
+		(void)keys_add_holder(d->d_nconnectors + 1);
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
 	sup.s_nconnectors = d->d_nconnectors;
@@ -759,6 +780,7 @@ sup_free(void)
 	size_t	 i;
 
 	proctab_free();
+	keys_free();
 	if (sup.s_base != NULL) {
 		for (i = 0; i < SUP_NSIGS; i++)
 			event_free(sup.s_sigev[i]);

@@ -68,6 +68,24 @@ wcb_control(int id, const char *name, int64_t daemon_uid)
 	return conf;
 }
 
+/* The keyholder's config: who it is; its keys come as descriptors. */
+struct json_object *
+wcb_keyholder(int id)
+{
+	struct json_object	*conf, *conn;
+
+	conf = json_object_new_object();
+	json_object_object_add(conf, "id", json_object_new_int(id));
+	json_object_object_add(conf, "name", json_object_new_string(
+	    conntype_name(CT_KEYHOLDER)));
+	json_object_object_add(conf, "type", json_object_new_string(
+	    conntype_name(CT_KEYHOLDER)));
+	conn = json_object_new_object();
+	json_object_object_add(conn, "config", json_object_new_object());
+	json_object_object_add(conf, "connector", conn);
+	return conf;
+}
+
 /* The node list of an output port in an outputs map, added if new. */
 struct json_object *
 wcb_port(struct json_object *outputs, const char *port)

@@ -68,6 +68,9 @@ struct conn_ops {
 	/* A stream of the source across a route ended (MSG_STREAM_END):
 	 * origin connector id, its stream id. */
 	void		(*co_stream_end)(struct worker *, uint32_t, uint64_t);
+	/* A new certificate chain (w_chain) after set-up: new connections
+	 * get it, those open keep theirs (a certificate reload). */
+	void		(*co_tls_chain)(struct worker *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -165,6 +168,8 @@ struct worker {
 	enum sandbox_profile	 w_profile;	/* set by co_setup */
 	int			 w_restarts;
 	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
+	char			*w_chain;	/* MSG_TLS_CHAIN: PEM chain */
+	size_t			 w_chain_len;
 
 	struct wk_life		 w_life;
 	struct wk_path		 w_path;
@@ -198,6 +203,7 @@ extern const struct conn_ops	file_ops;
 extern const struct conn_ops	stdio_ops;
 extern const struct conn_ops	control_ops;
 extern const struct conn_ops	ws_server_ops;
+extern const struct conn_ops	keyholder_ops;
 extern const struct conn_ops	ws_client_ops;
 /* ws_client with "per_stream": true, chosen by ws_client_ops' setup */
 extern const struct conn_ops	ws_relay_ops;
@@ -212,6 +218,10 @@ int		 wk_conn_budget(struct worker *, int);
 /* control.c */
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
 void		 ctl_reply(struct worker *, const struct proc_msg *);
+
+/* keyholder.c: the keyholder's own control messages */
+void		 kh_key_msg(struct worker *, const struct proc_msg *);
+void		 kh_peer_msg(struct worker *, const struct proc_msg *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,

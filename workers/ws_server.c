@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "khclient.h"
 #include "log.h"
 #include "tls.h"
 #include "url.h"
@@ -352,6 +353,57 @@ wss_busy_over(evutil_socket_t fd, short ev, void *arg)
 		wss_listen(ss, 1);
 }
 
+/*
+ * A TLS context with the certificate chain the supervisor sent and the
+ * keyholder's key for it (workers/khclient.h); NULL with err.
+ */
+static SSL_CTX *
+wss_ctx(struct wss_state *ss, char *err, size_t errlen)
+{
+	struct worker	*w = ss->ss_w;
+	SSL_CTX		*ctx;
+	const char	*cert = jg_str(jg_obj(w->w_cconf, "tls"), "cert", "");
+
+	if (w->w_chain == NULL) {
+		snprintf(err, errlen, "no certificate chain from the "
+		    "supervisor");
+		return NULL;
+	}
+	if (khc_init() == -1) {
+		snprintf(err, errlen, "cannot load the keyholder provider");
+		return NULL;
+	}
+	if ((ctx = tls_server_ctx_new(err, errlen)) == NULL)
+		return NULL;
+	if (khc_install(ctx, w->w_chain, w->w_chain_len, cert, err,
+	    errlen) == -1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* A new chain (a certificate reload): new connections get it, the open
+ * ones keep the context they hold a reference to. */
+static void
+wss_tls_chain(struct worker *w)
+{
+	struct wss_state	*ss = w->w_state;
+	SSL_CTX			*ctx;
+	char			 e[512];
+
+	if (ss->ss_ctx == NULL)
+		return;
+	if ((ctx = wss_ctx(ss, e, sizeof(e))) == NULL) {
+		log_warnx("connector %s: certificate reload: %s; keeping the "
+		    "old certificate", w->w_name, e);
+		return;
+	}
+	SSL_CTX_free(ss->ss_ctx);
+	ss->ss_ctx = ctx;
+	log_info("connector %s: certificate reloaded", w->w_name);
+}
+
 /* Read the config and TLS material; listen (before the sandbox). */
 static int
 wss_setup(struct worker *w, char *err, size_t errlen)
@@ -387,8 +439,12 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 			snprintf(err, errlen, "tls needs \"cert\" and \"key\"");
 			return -1;
 		}
-		if ((ss->ss_ctx = tls_server_ctx(cert, key, e, sizeof(e)))
-		    == NULL) {
+		/* The bench's switch only (tls.h); else the keyholder's. */
+		if (getenv(TLS_BENCH_KEYS_IN_WORKER) != NULL)
+			ss->ss_ctx = tls_server_ctx(cert, key, e, sizeof(e));
+		else
+			ss->ss_ctx = wss_ctx(ss, e, sizeof(e));
+		if (ss->ss_ctx == NULL) {
 			snprintf(err, errlen, "tls: %s", e);
 			return -1;
 		}
@@ -674,4 +730,5 @@ const struct conn_ops ws_server_ops = {
 	.co_drain = wss_drain,
 	.co_finish = wss_finish,
 	.co_stats = wss_stats,
+	.co_tls_chain = wss_tls_chain,
 };

@@ -37,6 +37,11 @@ test_rows(void)
 		CHECK_INT(conntype_may_send(ct, MSG_RESOLVE_REQ),
 		    (ct->ct_flags & CTF_DIALS) != 0);
 		CHECK_INT(conntype_may_send(ct, MSG_CTL_REQ), t == CT_CONTROL);
+		/* only the keyholder answers for keys */
+		CHECK_INT(conntype_may_send(ct, MSG_KH_KEY_RES),
+		    t == CT_KEYHOLDER);
+		CHECK_INT(conntype_may_send(ct, MSG_EXIT_REQ),
+		    (ct->ct_flags & CTF_TROY) && (ct->ct_flags & CTF_WORKER));
 		/* route and downward messages are never control-channel
 		 * messages from a worker */
 		CHECK(!conntype_may_send(ct, MSG_CONFIG));
@@ -82,9 +87,10 @@ test_troy_names(void)
 	int		 control = 0, server = 0;
 
 	n = conntype_troy_names(names, CT_MAX);
-	CHECK_INT(n, CT_MAX - 2);	/* all but CT_NONE and control */
+	CHECK_INT(n, CT_MAX - 3);	/* but CT_NONE, control, keyholder */
 	for (i = 0; i < n; i++) {
-		control |= strcmp(names[i], "control") == 0;
+		control |= strcmp(names[i], "control") == 0 ||
+		    strcmp(names[i], "keyholder") == 0;
 		server |= strcmp(names[i], "ws_server") == 0;
 	}
 	CHECK(!control);

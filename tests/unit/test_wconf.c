@@ -324,6 +324,14 @@ test_built(void)
 	    "daemon_uid", "\"0\"",
 	    "control: key \"connector.config.daemon_uid\" is not an integer");
 	json_object_put(c);
+	c = wcb_keyholder(8);
+	wcb_start(c, 0, 0);
+	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "keyholder: %s",
+	    err);
+	types_seen[CT_KEYHOLDER]++;
+	refused(json_object_to_json_string(c), "connector.config", "cert",
+	    "\"x\"", "keyholder: key \"connector.config.cert\" unknown");
+	json_object_put(c);
 	/* every worker type has a table and was built at least once */
 	for (t = CT_NONE + 1; t < CT_MAX; t++) {
 		if (!(conntype_get(t)->ct_flags & CTF_WORKER))
