@@ -148,8 +148,12 @@ khc_request(const struct khc_sig *s, int op, const unsigned char *data,
 		return khc_lost(strerror(errno));
 	end = khc_now_ms() + KHC_TIMEOUT_MS;
 	for (;;) {
-		if ((left = (int)(end - khc_now_ms())) <= 0)
-			return khc_lost("no answer in time");
+		if ((left = (int)(end - khc_now_ms())) <= 0) {
+			/* Kept: a late answer is told apart by its seq. */
+			log_warnx("keyholder: no answer in %d ms; handshake "
+			    "refused", KHC_TIMEOUT_MS);
+			return 0;
+		}
 		pfd.fd = khc_fd;
 		pfd.events = POLLIN;
 		if ((n = poll(&pfd, 1, left)) == -1 && errno != EINTR)
