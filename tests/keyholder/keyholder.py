@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, summary  # noqa: E402
+from checks import BLD, SRC, check, stop_session, summary  # noqa: E402
 
 import websockets  # noqa: E402
 
@@ -110,14 +110,7 @@ class Daemon:
 
     def stop(self):
         """SIGTERM, then SIGKILL to the session if it lingers."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        stop_session(self.proc)
 
 
 def s_client(opts, cafile=None):
