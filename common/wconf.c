@@ -140,6 +140,11 @@ static const struct wconf_key ws_client_tls_keys[] = {
 	{ "cafile", WCT_STRING, 0, NULL, NULL },
 	/* name to verify and send as SNI (default: the url's host) */
 	{ "domain", WCT_STRING, 0, NULL, NULL },
+	/* PEM client certificate chain to present (its key is the
+	 * keyholder's) */
+	{ "cert", WCT_STRING, 0, NULL, NULL },
+	/* PEM private key of cert (read by the keyholder only) */
+	{ "key", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -167,8 +172,12 @@ static const struct wconf_key ws_client_keys[] = {
 static const struct wconf_key ws_server_tls_keys[] = {
 	/* PEM certificate chain file */
 	{ "cert", WCT_STRING, WCF_REQUIRED, NULL, NULL },
-	/* PEM private key file */
+	/* PEM private key file (read by the keyholder only) */
 	{ "key", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* CA bundle that client certificates are verified with */
+	{ "cafile", WCT_STRING, 0, NULL, NULL },
+	/* client certificates: "none", "optional" or "required" */
+	{ "verify_client", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

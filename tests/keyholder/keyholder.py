@@ -9,7 +9,11 @@ in the keyholder and in no other process.  The keyholder stopped makes
 handshakes fail and the worker live on; killed, it is restarted and
 handshakes work again.  A key that does not match its certificate stops
 the start-up with the reason.  SIGUSR1 re-reads certificate and key: new
-connections get the new certificate, an open one keeps working.
+connections get the new certificate, an open one keeps working.  Mutual
+TLS (mtls.troy): a required client certificate missing or from another
+CA is refused, the right one gets its echo with the certificate's
+subject and SANs in $ws_server.tls_client; an optional one may be left
+out; a ws_client presents its certificate (its key in the keyholder).
 Last line: "N passed, N failed"."""
 import asyncio
 import os
@@ -86,6 +90,7 @@ class Daemon:
             self.proc = subprocess.Popen(
                 [os.path.join(BLD, "supervisor", "wsflowd"), "-d", "-s",
                  os.path.join(self.tmp, "ctl.sock")] + self.args + [FLOW],
+                # (mtls_case points FLOW at mtls.troy)
                 cwd=self.tmp, env=env, stdin=subprocess.DEVNULL,
                 stdout=err, stderr=err, start_new_session=True)
         if not wait:
@@ -311,6 +316,114 @@ def reload_case(tmp, d, cert, key):
           "reload: a new connection gets the new certificate and key")
 
 
+def openssl(args, cwd):
+    subprocess.run(["openssl"] + args, cwd=cwd, check=True, timeout=60,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_pki(tmp):
+    """ca.cert and other-ca.cert; server, client (by ca) and other (by
+    other-ca) certificates with their keys (RSA for the client, whose key
+    the scan looks for; EC, quicker to make, for the others)."""
+    for ca in ("ca", "other-ca"):
+        openssl(["req", "-x509", "-nodes", "-days", "2", "-newkey", "ec",
+                 "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout",
+                 ca + ".key", "-out", ca + ".cert", "-subj", "/CN=" + ca],
+                tmp)
+    for name, ca in (("server", "ca"), ("client", "ca"),
+                     ("other", "other-ca")):
+        ext = os.path.join(tmp, name + ".ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=DNS:localhost,DNS:%s.example,"
+                    "IP:127.0.0.1\n" % name)
+        openssl(["req", "-nodes", "-keyout", name + ".key", "-out",
+                 name + ".csr", "-subj", "/CN=%s/O=wsflow" % name] +
+                KEYS["rsa" if name == "client" else "p256"][0], tmp)
+        openssl(["x509", "-req", "-in", name + ".csr", "-CA", ca + ".cert",
+                 "-CAkey", ca + ".key", "-CAcreateserial", "-days", "2",
+                 "-out", name + ".cert", "-extfile", ext], tmp)
+        os.chmod(os.path.join(tmp, name + ".key"), 0o644)
+
+
+def ws_json(url, tmp, cert=None):
+    """Send "hi" (json) and return the answer text, or None."""
+    ctx = None
+    if url.startswith("wss:"):
+        ctx = ssl.create_default_context(cafile=os.path.join(tmp, "ca.cert"))
+        if cert:
+            ctx.load_cert_chain(os.path.join(tmp, cert + ".cert"),
+                                os.path.join(tmp, cert + ".key"))
+
+    async def run():
+        async with websockets.connect(url, ssl=ctx, open_timeout=10) as ws:
+            await ws.send('"hi"')
+            return await asyncio.wait_for(ws.recv(), 10)
+    try:
+        return asyncio.run(run())
+    except Exception as e:   # noqa: BLE001: any failure is no answer
+        print("  %s with %s: %s" % (url, cert, e))
+        return None
+
+
+def mtls_case(tmp):
+    """verify_client required and optional, and a ws_client's
+    certificate, with python3-websockets and s_client."""
+    tmp = os.path.join(tmp, "mtls")
+    os.makedirs(tmp)
+    make_pki(tmp)
+    srv, opt, front = PORT + 1, PORT + 2, PORT + 3
+    d = Daemon(tmp, "server.cert", "server.key")
+    d.args = ["-D", "srv=127.0.0.1:%d" % srv, "-D", "opt=127.0.0.1:%d" % opt,
+              "-D", "front=127.0.0.1:%d" % front,
+              "-D", "back=wss://127.0.0.1:%d" % srv]
+    subject = ('"tls_client":{"subject":"O=wsflow,CN=client","san":['
+               '"DNS:localhost","DNS:client.example","IP:127.0.0.1"]}')
+    global FLOW
+    flow, FLOW = FLOW, os.path.join(SRC, "tests", "keyholder", "mtls.troy")
+    try:
+        d.start(wait=False)
+        end = time.monotonic() + 20
+        url = "wss://localhost:%d/" % srv
+        while ws_json(url, tmp, "client") is None and \
+                time.monotonic() < end and d.proc.poll() is None:
+            time.sleep(0.1)
+        check(ws_json(url, tmp) is None,
+              "required: no client certificate, refused")
+        check(ws_json(url, tmp, "other") is None,
+              "required: a certificate from another CA, refused")
+        got = ws_json(url, tmp, "client")
+        check(got is not None and '"echo":"hi"' in got and subject in got,
+              "required: the right certificate, echo with its subject and "
+              "SANs (%s)" % got)
+        c12 = ["-tls1_2", "-connect", "127.0.0.1:%d" % srv]
+        for who, want in ((None, False), ("other", False), ("client", True)):
+            extra = [] if who is None else [
+                "-cert", os.path.join(tmp, who + ".cert"),
+                "-key", os.path.join(tmp, who + ".key")]
+            r = subprocess.run(["openssl", "s_client"] + c12 + extra,
+                               input=b"", capture_output=True, timeout=10)
+            check((r.returncode == 0) == want,
+                  "s_client TLS 1.2 with %s: %s" % (
+                      who or "no certificate",
+                      "accepted" if want else "refused"))
+        url = "wss://localhost:%d/" % opt
+        got = ws_json(url, tmp)
+        check(got is not None and '"tls_client":null' in got,
+              "optional: no certificate, echo with tls_client null")
+        got = ws_json(url, tmp, "client")
+        check(got is not None and subject in got,
+              "optional: a certificate, echo with its subject")
+        got = ws_json("ws://localhost:%d/" % front, tmp)
+        check(got is not None and subject in got,
+              "a ws_client presents its certificate (key in the keyholder)")
+        if os.geteuid() == 0:
+            memory_scan(d, "mtls client", os.path.join(tmp, "client.key"))
+            memory_scan(d, "mtls server", os.path.join(tmp, "server.key"))
+    finally:
+        FLOW = flow
+        d.stop()
+
+
 def mismatch_case(tmp):
     """A key that is not the certificate's: start-up fails, saying so."""
     make_cert(tmp, "p384")
@@ -333,6 +446,7 @@ def main():
         for name in KEYS:
             key_type_case(tmp, name)
         mismatch_case(tmp)
+        mtls_case(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()

@@ -117,8 +117,10 @@ static const struct mutation {
 	    "ws_server: key \"connector.codez\" unknown" },
 	{ "connector.config", "max_connectionz", "1",
 	    "ws_server: key \"connector.config.max_connectionz\" unknown" },
-	{ "connector.config.tls", "cafile", "\"x\"",
-	    "ws_server: key \"connector.config.tls.cafile\" unknown" },
+	{ "connector.config.tls", "cafil", "\"x\"",
+	    "ws_server: key \"connector.config.tls.cafil\" unknown" },
+	{ "connector.config.tls", "verify_client", "1", "ws_server: key "
+	    "\"connector.config.tls.verify_client\" is not a string" },
 	{ "connector.config.socket_options", "TCP_NODELAYY",
 	    "true", "ws_server: key "
 	    "\"connector.config.socket_options.TCP_NODELAYY\" unknown" },
@@ -187,8 +189,8 @@ static const struct mutation {
 	{ "", "type", "1", "key \"type\" is not a string" },
 	{ "", "type", "\"exit\"",
 	    "key \"type\": \"exit\" is no worker's connector type" },
-	{ "", "type", "\"ws_client\"",
-	    "ws_client: key \"connector.config.tls.cert\" unknown" },
+	{ "", "type", "\"keyholder\"",
+	    "keyholder: key \"connector.config.url\" unknown" },
 	{ "", "type", "\"file\"",
 	    "file: key \"connector.config.url\" unknown" },
 };
