@@ -313,5 +313,11 @@ int		 proto_event_parse(const struct proc_msg *,
 		    struct proto_event *, char *, size_t);
 int		 proto_resolve_req(struct msg_resolve_req *, uint32_t, int,
 		    const char *, const char *);
+/* One keyholder channel datagram (struct proc_hdr, the struct, the
+ * data), every length checked; 0 with the struct and the data, or -1. */
+int		 proto_kh_sign_parse(const void *, size_t, struct msg_kh_sign *,
+		    const uint8_t **);
+int		 proto_kh_sig_parse(const void *, size_t, struct msg_kh_sig *,
+		    const uint8_t **);
 
 #endif

@@ -270,7 +270,6 @@ kh_sign(EVP_PKEY *key, const struct msg_kh_sign *q, const uint8_t *data,
 		return ok ? 0 : -1;
 	}
 	if (q->ks_op != KH_SIGN_DIGEST || EVP_PKEY_is_a(key, "ED25519") ||
-	    memchr(q->ks_md, '\0', sizeof(q->ks_md)) == NULL ||
 	    (md = EVP_get_digestbyname(q->ks_md)) == NULL ||
 	    (size_t)EVP_MD_get_size(md) != q->ks_len ||
 	    (rsa ? q->ks_pad == KH_PAD_NONE : q->ks_pad != KH_PAD_NONE))
@@ -309,6 +308,7 @@ kh_peer_read(evutil_socket_t fd, short ev, void *arg)
 	uint8_t			 buf[sizeof(h) + sizeof(q) +
 				    PROTO_KH_DATA_MAX + 1];
 	uint8_t			 sig[PROTO_KH_SIG_MAX];
+	const uint8_t		*data;
 	size_t			 siglen = sizeof(sig);
 	ssize_t			 n;
 
@@ -322,19 +322,12 @@ kh_peer_read(evutil_socket_t fd, short ev, void *arg)
 		kh_peer_drop(p);
 		return;
 	}
-	if ((size_t)n < sizeof(h) + sizeof(q))
-		goto bad;
-	memcpy(&h, buf, sizeof(h));
-	memcpy(&q, buf + sizeof(h), sizeof(q));
-	if (h.ph_type != MSG_KH_SIGN || h.ph_flags != 0 ||
-	    h.ph_len != (size_t)n - sizeof(h) ||
-	    q.ks_len != h.ph_len - sizeof(q) || q.ks_len > PROTO_KH_DATA_MAX)
+	if (proto_kh_sign_parse(buf, (size_t)n, &q, &data) == -1)
 		goto bad;
 	memset(&a, 0, sizeof(a));
 	a.sg_seq = q.ks_seq;
 	if ((k = kh_key_find(p->p_id)) != NULL && k->k_pkey != NULL &&
-	    kh_sign(k->k_pkey, &q, buf + sizeof(h) + sizeof(q), sig,
-	    &siglen) == 0 && siglen <= sizeof(sig)) {
+	    kh_sign(k->k_pkey, &q, data, sig, &siglen) == 0 && siglen <= sizeof(sig)) {
 		a.sg_ok = 1;
 		a.sg_len = siglen;
 		kh.kh_signed++;

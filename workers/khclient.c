@@ -111,12 +111,13 @@ static int
 khc_request(const struct khc_sig *s, int op, const unsigned char *data,
     size_t len, unsigned char *sig, size_t *siglen, size_t sigsize)
 {
-	struct proc_hdr		 h, *rh;
+	struct proc_hdr		 h;
 	struct msg_kh_sign	 q;
-	struct msg_kh_sig	*a;
+	struct msg_kh_sig	 a;
 	struct iovec		 iov[3];
 	struct pollfd		 pfd;
-	unsigned char		 buf[sizeof(h) + sizeof(*a) +
+	const uint8_t		*got;
+	unsigned char		 buf[sizeof(h) + sizeof(a) +
 				    PROTO_KH_SIG_MAX + 1];
 	long long		 end;
 	ssize_t			 n;
@@ -165,24 +166,18 @@ khc_request(const struct khc_sig *s, int op, const unsigned char *data,
 				continue;
 			return khc_lost(n == 0 ? "gone" : strerror(errno));
 		}
-		rh = (struct proc_hdr *)buf;
-		a = (struct msg_kh_sig *)(buf + sizeof(*rh));
-		if ((size_t)n < sizeof(*rh) + sizeof(*a) ||
-		    rh->ph_type != MSG_KH_SIG ||
-		    rh->ph_len != (size_t)n - sizeof(*rh) ||
-		    a->sg_len != rh->ph_len - sizeof(*a) ||
-		    a->sg_len > PROTO_KH_SIG_MAX)
+		if (proto_kh_sig_parse(buf, (size_t)n, &a, &got) == -1)
 			return khc_lost("malformed answer");
-		if (a->sg_seq != q.ks_seq)
+		if (a.sg_seq != q.ks_seq)
 			continue;	/* the answer to a request timed out */
-		if (!a->sg_ok) {
+		if (!a.sg_ok) {
 			log_warnx("keyholder: signature refused");
 			return 0;
 		}
-		if (a->sg_len > sigsize)
+		if (a.sg_len > sigsize)
 			return 0;
-		memcpy(sig, buf + sizeof(*rh) + sizeof(*a), a->sg_len);
-		*siglen = a->sg_len;
+		memcpy(sig, got, a.sg_len);
+		*siglen = a.sg_len;
 		return 1;
 	}
 }
