@@ -78,7 +78,7 @@ wsflow_missing() {
 	case $1 in
 	wsflow) f=echo-binary ;;
 	wsflow-json) f=echo-json ;;
-	wsflow-tls) f=echo-tls ;;
+	wsflow-tls|wsflow-tlskw) f=echo-tls ;;
 	wsflow-relay) f=relay ;;
 	wsflow-replay) f=replay ;;
 	esac
