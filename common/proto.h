@@ -184,6 +184,7 @@ struct msg_ctl_res {
 #define PROTO_KH_DATA_MAX	4096	/* digest, or message (Ed25519) */
 #define PROTO_KH_SIG_MAX	1024	/* RSA 8192 bits */
 #define PROTO_KH_MD_MAX		32
+#define PROTO_KH_KEYID_LEN	32	/* SHA-256 */
 
 struct msg_kh_peer {
 	uint32_t	kp_id;		/* connector id of the channel */
@@ -224,6 +225,9 @@ struct msg_kh_sign {
 	int32_t		ks_saltlen;	/* PSS: -1 digest length, -2 maximum */
 	uint32_t	ks_len;
 	char		ks_md[PROTO_KH_MD_MAX];	/* digest name, NUL-terminated */
+	/* which key: SHA-256 of its public half (tls_key_id), so that a
+	 * handshake begun before a reload signs with the key it began with */
+	uint8_t		ks_key[PROTO_KH_KEYID_LEN];
 };
 
 /* Followed by sg_len (at most PROTO_KH_SIG_MAX) bytes of signature. */

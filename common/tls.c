@@ -15,10 +15,27 @@
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "tls.h"
+
+/* SHA-256 of the DER SubjectPublicKeyInfo of a key: names a key pair
+ * between a worker (which has the certificate) and the keyholder. */
+int
+tls_key_id(EVP_PKEY *pkey, uint8_t *id)
+{
+	unsigned char	*der = NULL;
+	unsigned int	 len = 0;
+	int		 n, r;
+
+	if ((n = i2d_PUBKEY(pkey, &der)) <= 0)
+		return -1;
+	r = EVP_Digest(der, (size_t)n, id, &len, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	return r == 1 && len == 32 ? 0 : -1;
+}
 
 /* Drain OpenSSL's error queue into buf. */
 const char *

@@ -44,6 +44,10 @@ SSL_CTX	*tls_client_ctx(const char *, char *, size_t);
  */
 int	 tls_client_setup(SSL *, const char *, char *, size_t);
 
+/* The SHA-256 of a key's public half (DER SubjectPublicKeyInfo) into
+ * 32 bytes; 0 or -1. */
+int	 tls_key_id(EVP_PKEY *, uint8_t *);
+
 /* Drain OpenSSL's error queue into buf ("unknown error" if empty). */
 const char *tls_errstr(char *, size_t);
 

@@ -6,8 +6,10 @@
  * to (MSG_KH_KEY; the supervisor never reads a key), and one end of a
  * SOCK_SEQPACKET socketpair per worker with a key (MSG_KH_PEER, naming
  * the connector).  It answers each MSG_KH_SIGN on a channel with that
- * connector's key only, after checking the request's size and form; a
- * malformed request closes that channel.  It sandboxes itself like any
+ * connector's key only (the one the request names by the hash of its
+ * public half: the current one, or the one before the last reload, for
+ * a handshake that began before it), after checking the request's size
+ * and form; a malformed request closes that channel.  It sandboxes itself like any
  * worker (SANDBOX_KEYHOLDER: no network, no files, no new sockets) and
  * is restarted like one; new keys may come at any time (a reload).
  */
@@ -33,11 +35,15 @@
 #include "tls.h"
 #include "worker.h"
 
-/* One connector's key. */
+/* One connector's key, and the one before a reload (a handshake that
+ * began before it signs with the key it began with). */
 struct kh_key {
 	struct kh_key		*k_next;
 	uint32_t		 k_id;
 	EVP_PKEY		*k_pkey;
+	uint8_t			 k_kid[PROTO_KH_KEYID_LEN];	/* tls_key_id */
+	EVP_PKEY		*k_old;
+	uint8_t			 k_oldkid[PROTO_KH_KEYID_LEN];
 };
 
 /* One worker's channel. */
@@ -211,6 +217,7 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	struct kh_key		*k;
 	struct iovec		 iov[2];
 	EVP_PKEY		*pkey;
+	uint8_t			 kid[PROTO_KH_KEYID_LEN];
 	char			 err[2 * PROTO_PATH_MAX + 128] = "";
 
 	if (m->pm_fd == -1 || m->pm_len < sizeof(kk))
@@ -224,6 +231,12 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	pkey = kh_key_load(&kk, (const char *)m->pm_data + sizeof(kk),
 	    m->pm_fd, err, sizeof(err));
 	close(m->pm_fd);
+	if (pkey != NULL && tls_key_id(pkey, kid) == -1) {
+		snprintf(err, sizeof(err), "key in %s: no key id",
+		    kk.kk_keyfile);
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
 	memset(&kr, 0, sizeof(kr));
 	kr.kr_id = kk.kk_id;
 	if (pkey != NULL) {
@@ -234,8 +247,11 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 			k->k_next = kh.kh_keys;
 			kh.kh_keys = k;
 		}
-		EVP_PKEY_free(k->k_pkey);
+		EVP_PKEY_free(k->k_old);
+		k->k_old = k->k_pkey;
+		memcpy(k->k_oldkid, k->k_kid, sizeof(k->k_oldkid));
 		k->k_pkey = pkey;
+		memcpy(k->k_kid, kid, sizeof(k->k_kid));
 		kr.kr_ok = 1;
 	}
 	iov[0].iov_base = &kr;
@@ -294,6 +310,19 @@ done:
 	return ok ? 0 : -1;
 }
 
+/* The key of k a request names (the current one or the one before). */
+static EVP_PKEY *
+kh_key_pick(struct kh_key *k, const uint8_t *kid)
+{
+	if (k->k_pkey != NULL &&
+	    memcmp(k->k_kid, kid, sizeof(k->k_kid)) == 0)
+		return k->k_pkey;
+	if (k->k_old != NULL &&
+	    memcmp(k->k_oldkid, kid, sizeof(k->k_oldkid)) == 0)
+		return k->k_old;
+	return NULL;
+}
+
 /* A request on a channel: checked, signed with that connector's key,
  * answered; anything malformed closes the channel. */
 static void
@@ -309,6 +338,7 @@ kh_peer_read(evutil_socket_t fd, short ev, void *arg)
 				    PROTO_KH_DATA_MAX + 1];
 	uint8_t			 sig[PROTO_KH_SIG_MAX];
 	const uint8_t		*data;
+	EVP_PKEY		*key;
 	size_t			 siglen = sizeof(sig);
 	ssize_t			 n;
 
@@ -326,8 +356,9 @@ kh_peer_read(evutil_socket_t fd, short ev, void *arg)
 		goto bad;
 	memset(&a, 0, sizeof(a));
 	a.sg_seq = q.ks_seq;
-	if ((k = kh_key_find(p->p_id)) != NULL && k->k_pkey != NULL &&
-	    kh_sign(k->k_pkey, &q, data, sig, &siglen) == 0 && siglen <= sizeof(sig)) {
+	if ((k = kh_key_find(p->p_id)) != NULL &&
+	    (key = kh_key_pick(k, q.ks_key)) != NULL &&
+	    kh_sign(key, &q, data, sig, &siglen) == 0 && siglen <= sizeof(sig)) {
 		a.sg_ok = 1;
 		a.sg_len = siglen;
 		kh.kh_signed++;
@@ -416,6 +447,7 @@ kh_finish(struct worker *w)
 	while ((k = kh.kh_keys) != NULL) {
 		kh.kh_keys = k->k_next;
 		EVP_PKEY_free(k->k_pkey);
+		EVP_PKEY_free(k->k_old);
 		free(k);
 	}
 	while (kh.kh_peers != NULL)

@@ -63,6 +63,7 @@ struct khc_key {
 	enum khc_type	 k_type;
 	EVP_PKEY	*k_pub;
 	int		 k_remote;
+	uint8_t		 k_id[PROTO_KH_KEYID_LEN];	/* tls_key_id */
 };
 
 /* A signature in progress. */
@@ -136,6 +137,7 @@ khc_request(const struct khc_sig *s, int op, const unsigned char *data,
 	q.ks_saltlen = s->s_saltlen;
 	q.ks_len = len;
 	(void)strlcpy(q.ks_md, s->s_md, sizeof(q.ks_md));
+	memcpy(q.ks_key, s->s_key->k_id, sizeof(q.ks_key));
 	memset(&h, 0, sizeof(h));
 	h.ph_type = MSG_KH_SIGN;
 	h.ph_len = sizeof(q) + len;
@@ -268,6 +270,10 @@ khc_import(void *kd, int selection, const OSSL_PARAM params[])
 		return 0;
 	}
 	EVP_PKEY_CTX_free(ctx);
+	if (remote && tls_key_id(pub, k->k_id) == -1) {
+		EVP_PKEY_free(pub);
+		return 0;
+	}
 	EVP_PKEY_free(k->k_pub);
 	k->k_pub = pub;
 	k->k_remote = remote != 0;
