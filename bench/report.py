@@ -26,6 +26,9 @@ TITLES = {
     "S8a": "S8a 4 MiB binary message in 64 B fragments, 1 x 1",
     "S8b": "S8b 16 MiB binary message, 1 x 1",
     "T4": "T4 TLS: S4 over wss:// (x raw uses S4's raw echo)",
+    "T6": "T6 TLS churn: S6 over wss://, a full handshake each (RSA "
+          "2048); wsflow-tlskw keeps the key in the worker (benchmark "
+          "switch, no keyholder)",
 }
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
 BASE = {"T4": "S4"}
@@ -55,7 +58,7 @@ def reason(res):
 
 
 def main_metric(scen):
-    if scen == "S6":
+    if scen in ("S6", "T6"):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
         return "rss_per_conn_b", "RSS B/conn", False
@@ -296,6 +299,9 @@ def targets(rows):
         ("S4 over TLS >= 0.6x plain S4", "MB/s ratio T4 / S4",
          ("T4", "wsflow-tls"), ("S4", "wsflow"), "mb_s", div, 0.6, True,
          "x"),
+        ("TLS handshakes with the keyholder >= 0.8x keys in the worker",
+         "handshakes/s ratio", ("T6", "wsflow-tls"), ("T6", "wsflow-tlskw"),
+         "hs_s", div, 0.8, True, "x"),
         ("S5 replay >= 0.5x the json-c loop", "events/s ratio",
          ("S5", "wsflow-replay"), ("S5", "jsonloop"), "msg_s", div, 0.5,
          True, "x"),

@@ -26,13 +26,13 @@ quick)
 	reps=${BENCH_REPS:-1} dur=${BENCH_DUR:-1} warm=${BENCH_WARM:-0.3}
 	peers=${BENCH_PEERS:-"rawecho bun node python wsflow"}
 	idle=${BENCH_IDLE:-500}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6"}
 	;;
 full)
 	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-3} warm=${BENCH_WARM:-0.5}
 	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
 	idle=${BENCH_IDLE:-10000}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6"}
 	;;
 *)
 	echo "usage: run.sh quick|full" >&2
@@ -78,7 +78,7 @@ wsflow_missing() {
 	case $1 in
 	wsflow) f=echo-binary ;;
 	wsflow-json) f=echo-json ;;
-	wsflow-tls) f=echo-tls ;;
+	wsflow-tls|wsflow-tlskw) f=echo-tls ;;
 	wsflow-relay) f=relay ;;
 	wsflow-replay) f=replay ;;
 	esac
@@ -103,6 +103,8 @@ scen_peers() {
 	S4|S8a|S8b) want="rawecho bun node python wsflow wsbase" ;;
 	S5) want="jsonloop wsflow-replay wsbase-replay" ;;
 	T4) want="bun-tls node-tls python-tls wsflow-tls wsbase-tls" ;;
+	# wsflow-tlskw: keys in the worker (the benchmark switch of tls.h)
+	T6) want="wsflow-tls wsflow-tlskw wsbase-tls" ;;
 	esac
 	for p in $want; do
 		case " $peers jsonloop ${BENCH_BASE:+wsbase} " in
@@ -121,7 +123,7 @@ scen_args() {
 	S3) echo "$d -c 16 -k 16 -s 64" ;;
 	S4|T4) echo "$d -c 8 -k 1 -s 16384 -b" ;;
 	S5) echo "$d -f $records -k 1000" ;;
-	S6) echo "$d -m churn -c 8 -s 64" ;;
+	S6|T6) echo "$d -m churn -c 8 -s 64" ;;
 	S7) echo "-m idle -w 1 -c $2" ;;
 	S8a) echo "$d -c 1 -k 1 -b -s 4194304 -F 64" ;;
 	S8b) echo "$d -c 1 -k 1 -b -s 16777216" ;;
@@ -147,6 +149,8 @@ peer_cmd() {
 	rawecho-f) echo "sh $pd/rawecho.sh $port -f" ;;
 	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
 	wsbase*) echo "env top_builddir=$BENCH_BASE $(peer_cmd "wsflow${p#wsbase}" "$port")" ;;
+	# benchmark only: no keyholder, the worker reads its key (tls.h)
+	wsflow-tlskw) echo "env WSFLOW_BENCH_KEYS_IN_WORKER=1 $(peer_cmd wsflow-tls "$port")" ;;
 	*-tls) [ "$p" = wsflow-tls ] &&
 	    echo "sh $pd/wsflow.sh $port echo-tls cert=$out/tls/bench.cert key=$out/tls/bench.key" ||
 	    echo "env $tls sh $pd/${p%-tls}.sh $port" ;;
@@ -243,7 +247,7 @@ run_one() {
 		    "$cmd" "${res:-$(head -1 "$logf")}"
 		return
 	fi
-	case $p in *-tls) scheme=wss; tls_setup; ca="-C $out/tls/bench.cert" ;; esac
+	case $p in *-tls|*-tlskw) scheme=wss; tls_setup; ca="-C $out/tls/bench.cert" ;; esac
 	url="$scheme://127.0.0.1:$port/"
 	if [ "${p#*-}" = relay ]; then
 		# the upstream echo the relay forwards to: rawecho -f, a C

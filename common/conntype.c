@@ -84,6 +84,13 @@ static const struct conntype conntypes[CT_MAX] = {
 		.ct_profile = SANDBOX_CONTROL,
 		.ct_up_msgs = UP_ALL | UP(MSG_METRICS_REQ),
 	},
+	[CT_KEYHOLDER] = {
+		/* The one process with private keys (workers/keyholder.c). */
+		.ct_type = CT_KEYHOLDER, .ct_name = "keyholder",
+		.ct_flags = CTF_WORKER | CTF_TITLE_TYPE,
+		.ct_profile = SANDBOX_KEYHOLDER,
+		.ct_up_msgs = UP_ALL | UP(MSG_KH_KEY_RES),
+	},
 };
 
 /* The row of a type, or NULL for CT_NONE and out-of-range values. */

@@ -24,6 +24,7 @@ enum conn_type {
 	CT_CONTROL,		/* the control worker; not a troy type */
 	CT_EXPORTER,		/* the metrics exporter (wsflowd -m); not a
 				 * troy type */
+	CT_KEYHOLDER,		/* holds the private keys; not a troy type */
 	CT_MAX
 };
 
@@ -40,6 +41,7 @@ enum conn_type {
 				 * anything else sink only (file) */
 #define CTF_IN_PLACE	0x0200	/* no process: the worker routing to it
 				 * does its work (exit) */
+#define CTF_TITLE_TYPE	0x0400	/* its process title is its type alone */
 
 #define CT_PORTS_MAX	4
 

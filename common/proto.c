@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ proto_msg_name(unsigned int type)
 	PROTO_NAME(MSG_ROUTE_DROP);
 	PROTO_NAME(MSG_PATH);
 	PROTO_NAME(MSG_CTL_CLIENT);
+	PROTO_NAME(MSG_KH_CHANNEL);
+	PROTO_NAME(MSG_TLS_CHAIN);
+	PROTO_NAME(MSG_KH_PEER);
+	PROTO_NAME(MSG_KH_KEY);
 	PROTO_NAME(MSG_HELLO);
 	PROTO_NAME(MSG_READY);
 	PROTO_NAME(MSG_FAILED);
@@ -51,11 +56,14 @@ proto_msg_name(unsigned int type)
 	PROTO_NAME(MSG_METRICS_REQ);
 	PROTO_NAME(MSG_SOURCE_POS);
 	PROTO_NAME(MSG_CTL_CLOSED);
+	PROTO_NAME(MSG_KH_KEY_RES);
 	PROTO_NAME(MSG_EVENT);
 	PROTO_NAME(MSG_PAUSE);
 	PROTO_NAME(MSG_RESUME);
 	PROTO_NAME(MSG_STREAM_END);
 	PROTO_NAME(MSG_ACK);
+	PROTO_NAME(MSG_KH_SIGN);
+	PROTO_NAME(MSG_KH_SIG);
 	}
 	(void)snprintf(buf, sizeof(buf), "MSG_UNKNOWN(%u)", type);
 	return buf;
@@ -126,4 +134,50 @@ proto_resolve_req(struct msg_resolve_req *q, uint32_t id, int family,
 	    sizeof(q->mq_serv))
 		return -1;
 	return 0;
+}
+
+/*
+ * Check one datagram of a keyholder channel (MSG_KH_SIGN or MSG_KH_SIG):
+ * the header, the struct and the data length agree, the data fits max.
+ * 0 with the struct copied to st (stlen bytes) and *data set, or -1.
+ */
+static int
+proto_kh_parse(const void *buf, size_t n, uint16_t type, void *st,
+    size_t stlen, size_t lenoff, size_t max, const uint8_t **data)
+{
+	struct proc_hdr	 h;
+	uint32_t	 len;
+
+	if (n < sizeof(h) + stlen)
+		return -1;
+	memcpy(&h, buf, sizeof(h));
+	memcpy(st, (const uint8_t *)buf + sizeof(h), stlen);
+	memcpy(&len, (const uint8_t *)st + lenoff, sizeof(len));
+	if (h.ph_type != type || h.ph_flags != 0 ||
+	    h.ph_len != n - sizeof(h) || len != h.ph_len - stlen || len > max)
+		return -1;
+	*data = (const uint8_t *)buf + sizeof(h) + stlen;
+	return 0;
+}
+
+/* A keyholder request: sizes as proto_kh_parse, a NUL-terminated digest
+ * name; 0 or -1. */
+int
+proto_kh_sign_parse(const void *buf, size_t n, struct msg_kh_sign *q,
+    const uint8_t **data)
+{
+	if (proto_kh_parse(buf, n, MSG_KH_SIGN, q, sizeof(*q),
+	    offsetof(struct msg_kh_sign, ks_len), PROTO_KH_DATA_MAX, data) ==
+	    -1 || memchr(q->ks_md, '\0', sizeof(q->ks_md)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* A keyholder answer: sizes as proto_kh_parse; 0 or -1. */
+int
+proto_kh_sig_parse(const void *buf, size_t n, struct msg_kh_sig *a,
+    const uint8_t **sig)
+{
+	return proto_kh_parse(buf, n, MSG_KH_SIG, a, sizeof(*a),
+	    offsetof(struct msg_kh_sig, sg_len), PROTO_KH_SIG_MAX, sig);
 }

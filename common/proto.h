@@ -47,6 +47,13 @@ enum msg_type {
 				 * "on_cycle" replacing the config's (reload) */
 	MSG_CTL_CLIENT,		/* struct msg_ctl_client + one fd: a wsflowctl
 				 * client the supervisor accepted (control) */
+	MSG_KH_CHANNEL,		/* one fd: the worker's channel to the
+				 * keyholder (replaces the one before) */
+	MSG_TLS_CHAIN,		/* PEM certificate chain of the worker's key
+				 * (start-up and certificate reloads) */
+	MSG_KH_PEER,		/* struct msg_kh_peer + one fd (keyholder) */
+	MSG_KH_KEY,		/* struct msg_kh_key + chain PEM + the key
+				 * file's fd (keyholder) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -64,6 +71,7 @@ enum msg_type {
 				 * here (a source that can replay) */
 	MSG_CTL_CLOSED,		/* struct msg_ctl_closed: a client is gone
 				 * (control worker only) */
+	MSG_KH_KEY_RES,		/* struct msg_kh_key_res + why (keyholder) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -71,6 +79,8 @@ enum msg_type {
 	MSG_RESUME,		/* upstream: produce again */
 	MSG_STREAM_END,		/* struct msg_stream_end: a source stream ended */
 	MSG_ACK,		/* upstream: struct msg_ack, events handled */
+	MSG_KH_SIGN,		/* struct msg_kh_sign + data (to keyholder) */
+	MSG_KH_SIG,		/* struct msg_kh_sig + signature (answer) */
 };
 
 #define MSG_CONTROL_DOWN_MIN	1
@@ -235,6 +245,75 @@ struct msg_ctl_closed {
 	uint32_t	ce_id;
 };
 
+/*
+ * The keyholder (workers/keyholder.c) is the one process holding private
+ * keys.  The supervisor opens each key file and passes the descriptor
+ * with MSG_KH_KEY (it never reads a key itself), and gives every worker
+ * with a key a SOCK_SEQPACKET socketpair to the keyholder: one end with
+ * MSG_KH_CHANNEL to the worker, the other with MSG_KH_PEER, naming the
+ * connector, to the keyholder, which signs for a channel with that
+ * connector's key only.  Each datagram on a channel is a struct proc_hdr
+ * (MSG_KH_SIGN or MSG_KH_SIG) and its payload.
+ */
+#define PROTO_PATH_MAX		1024
+#define PROTO_CHAIN_MAX		(1024 * 1024)	/* PEM chain bytes */
+#define PROTO_KEYFILE_MAX	(64 * 1024)	/* PEM key file bytes */
+#define PROTO_KH_DATA_MAX	4096	/* digest, or message (Ed25519) */
+#define PROTO_KH_SIG_MAX	1024	/* RSA 8192 bits */
+#define PROTO_KH_MD_MAX		32
+#define PROTO_KH_KEYID_LEN	32	/* SHA-256 */
+
+struct msg_kh_peer {
+	uint32_t	kp_id;		/* connector id of the channel */
+};
+
+/* Followed by kk_chain_len bytes of PEM chain (the key is checked
+ * against its first certificate). */
+struct msg_kh_key {
+	uint32_t	kk_id;		/* connector id */
+	uint32_t	kk_chain_len;
+	char		kk_certfile[PROTO_PATH_MAX];	/* for messages */
+	char		kk_keyfile[PROTO_PATH_MAX];
+};
+
+/* Followed by a reason (text) when kr_ok is 0. */
+struct msg_kh_key_res {
+	uint32_t	kr_id;
+	uint32_t	kr_ok;
+};
+
+/* What a MSG_KH_SIGN asks for. */
+enum kh_op {
+	KH_SIGN_DIGEST = 1,	/* RSA, ECDSA: sign a digest of ks_md */
+	KH_SIGN_MESSAGE,	/* Ed25519: sign the message itself */
+};
+
+enum kh_pad {
+	KH_PAD_NONE = 0,	/* not RSA */
+	KH_PAD_PKCS1,		/* RSASSA-PKCS1-v1_5 */
+	KH_PAD_PSS,		/* RSASSA-PSS, MGF1 with ks_md */
+};
+
+/* Followed by ks_len (at most PROTO_KH_DATA_MAX) bytes. */
+struct msg_kh_sign {
+	uint32_t	ks_seq;
+	uint32_t	ks_op;		/* enum kh_op */
+	uint32_t	ks_pad;		/* enum kh_pad */
+	int32_t		ks_saltlen;	/* PSS: -1 digest length, -2 maximum */
+	uint32_t	ks_len;
+	char		ks_md[PROTO_KH_MD_MAX];	/* digest name, NUL-terminated */
+	/* which key: SHA-256 of its public half (tls_key_id), so that a
+	 * handshake begun before a reload signs with the key it began with */
+	uint8_t		ks_key[PROTO_KH_KEYID_LEN];
+};
+
+/* Followed by sg_len (at most PROTO_KH_SIG_MAX) bytes of signature. */
+struct msg_kh_sig {
+	uint32_t	sg_seq;
+	uint32_t	sg_ok;		/* 0: refused or failed */
+	uint32_t	sg_len;
+};
+
 #define PROTO_HOST_MAX		256
 #define PROTO_SERV_MAX		32
 #define PROTO_ADDRS_MAX		8
@@ -338,5 +417,11 @@ int		 proto_event_parse(const struct proc_msg *,
 		    struct proto_event *, char *, size_t);
 int		 proto_resolve_req(struct msg_resolve_req *, uint32_t, int,
 		    const char *, const char *);
+/* One keyholder channel datagram (struct proc_hdr, the struct, the
+ * data), every length checked; 0 with the struct and the data, or -1. */
+int		 proto_kh_sign_parse(const void *, size_t, struct msg_kh_sign *,
+		    const uint8_t **);
+int		 proto_kh_sig_parse(const void *, size_t, struct msg_kh_sig *,
+		    const uint8_t **);
 
 #endif

@@ -37,6 +37,7 @@ enum sandbox_profile {
 	SANDBOX_FILE_WRITE,	/* write, fsync, ftruncate a file opened before */
 	SANDBOX_CONSOLE,	/* stdin / stdout */
 	SANDBOX_CONTROL,	/* accept on the passed control socket */
+	SANDBOX_KEYHOLDER,	/* signs over passed socketpairs: no network */
 	SANDBOX_PROFILE_MAX
 };
 

@@ -16,10 +16,27 @@
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "tls.h"
+
+/* SHA-256 of the DER SubjectPublicKeyInfo of a key: names a key pair
+ * between a worker (which has the certificate) and the keyholder. */
+int
+tls_key_id(EVP_PKEY *pkey, uint8_t *id)
+{
+	unsigned char	*der = NULL;
+	unsigned int	 len = 0;
+	int		 n, r;
+
+	if ((n = i2d_PUBKEY(pkey, &der)) <= 0)
+		return -1;
+	r = EVP_Digest(der, (size_t)n, id, &len, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	return r == 1 && len == 32 ? 0 : -1;
+}
 
 /*
  * Drain OpenSSL's error queue into buf: the first error's reason (the
@@ -95,6 +112,29 @@ tls_ctx_common(SSL_CTX *ctx)
 	return 0;
 }
 
+/* A server context with the policy and no credentials yet. */
+SSL_CTX *
+tls_server_ctx_new(char *err, size_t errlen)
+{
+	SSL_CTX	*ctx;
+	char	 ebuf[256];
+
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
+		return NULL;
+	}
+	if (tls_ctx_common(ctx) == -1) {
+		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+}
+
 /* Load the whole server credential set; every failure names the file. */
 SSL_CTX *
 tls_server_ctx(const char *certfile, const char *keyfile, char *err,
@@ -104,18 +144,8 @@ tls_server_ctx(const char *certfile, const char *keyfile, char *err,
 	char		 ebuf[256];
 	unsigned long	 e;
 
-	ERR_clear_error();
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
-		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
+	if ((ctx = tls_server_ctx_new(err, errlen)) == NULL)
 		return NULL;
-	}
-	if (tls_ctx_common(ctx) == -1) {
-		snprintf(err, errlen, "tls: %s", tls_errstr(ebuf, sizeof(ebuf)));
-		goto fail;
-	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (tls_readable("certificate", certfile, err, errlen) == -1 ||
 	    tls_readable("key", keyfile, err, errlen) == -1)
 		goto fail;
@@ -145,6 +175,32 @@ mismatch:
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/*
+ * The certificate chain loads and the key file can be opened; the key is
+ * not read (at start the keyholder checks the pair, and no other process
+ * may hold the key).  -1 with err naming the file.
+ */
+int
+tls_chain_check(const char *certfile, const char *keyfile, char *err,
+    size_t errlen)
+{
+	SSL_CTX	*ctx;
+	char	 ebuf[256];
+	int	 rc = -1;
+
+	if (tls_readable("certificate", certfile, err, errlen) == -1 ||
+	    tls_readable("key", keyfile, err, errlen) == -1 ||
+	    (ctx = tls_server_ctx_new(err, errlen)) == NULL)
+		return -1;
+	if (SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1)
+		snprintf(err, errlen, "invalid certificate in %s: %s",
+		    certfile, tls_errstr(ebuf, sizeof(ebuf)));
+	else
+		rc = 0;
+	SSL_CTX_free(ctx);
+	return rc;
 }
 
 /* ciphers, ciphersuites and min_version of a tls record. */

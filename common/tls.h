@@ -19,6 +19,17 @@
  * a message in err.
  */
 SSL_CTX	*tls_server_ctx(const char *, const char *, char *, size_t);
+/* The same policy with no certificate or key yet (the keyholder's
+ * worker installs them, workers/khclient.h). */
+SSL_CTX	*tls_server_ctx_new(char *, size_t);
+/*
+ * Benchmark switch, never for production: with WSFLOW_BENCH_KEYS_IN_WORKER
+ * set in wsflowd's environment there is no keyholder and ws_server
+ * workers read their key files themselves (tls_server_ctx), as before
+ * the keyholder existed; bench/ compares the two.
+ */
+#define TLS_BENCH_KEYS_IN_WORKER	"WSFLOW_BENCH_KEYS_IN_WORKER"
+
 
 /*
  * Client context that verifies the server: against the PEM certificates
@@ -41,6 +52,12 @@ int	 tls_client_setup(SSL *, const char *, char *, size_t);
  */
 int	 tls_ctx_policy(SSL_CTX *, const char *, const char *, const char *,
 	    char *, size_t);
+/* The SHA-256 of a key's public half (DER SubjectPublicKeyInfo) into
+ * 32 bytes; 0 or -1. */
+int	 tls_key_id(EVP_PKEY *, uint8_t *);
+
+/* The chain loads and the key file opens (the key is not read). */
+int	 tls_chain_check(const char *, const char *, char *, size_t);
 
 /* Drain OpenSSL's error queue into buf ("unknown error" if empty). */
 const char *tls_errstr(char *, size_t);

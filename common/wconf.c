@@ -158,6 +158,11 @@ static const struct wconf_key ws_client_tls_keys[] = {
 	{ "ciphersuites", WCT_STRING, 0, NULL, NULL },
 	/* "1.2" or "1.3" */
 	{ "min_version", WCT_STRING, 0, NULL, NULL },
+	/* PEM client certificate chain to present (its key is the
+	 * keyholder's) */
+	{ "cert", WCT_STRING, 0, NULL, NULL },
+	/* PEM private key of cert (read by the keyholder only) */
+	{ "key", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -192,7 +197,7 @@ static const struct wconf_key ws_client_keys[] = {
 static const struct wconf_key ws_server_tls_keys[] = {
 	/* PEM certificate chain file */
 	{ "cert", WCT_STRING, WCF_REQUIRED, NULL, NULL },
-	/* PEM private key file */
+	/* PEM private key file (read by the keyholder only) */
 	{ "key", WCT_STRING, WCF_REQUIRED, NULL, NULL },
 	/* TLS policy (issue 11): OpenSSL's TLS 1.2 cipher list */
 	{ "ciphers", WCT_STRING, 0, NULL, NULL },
@@ -200,6 +205,10 @@ static const struct wconf_key ws_server_tls_keys[] = {
 	{ "ciphersuites", WCT_STRING, 0, NULL, NULL },
 	/* "1.2" or "1.3" */
 	{ "min_version", WCT_STRING, 0, NULL, NULL },
+	/* CA bundle that client certificates are verified with */
+	{ "cafile", WCT_STRING, 0, NULL, NULL },
+	/* client certificates: "none", "optional" or "required" */
+	{ "verify_client", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -299,6 +308,7 @@ static const struct wconf_key *const type_keys[CT_MAX] = {
 	[CT_METRICS] = metrics_keys,
 	[CT_CONTROL] = control_keys,
 	[CT_EXPORTER] = no_keys,
+	[CT_KEYHOLDER] = no_keys,
 };
 
 /* Check state: the type's table for WCF_TYPED and where errors go. */

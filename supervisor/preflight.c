@@ -61,10 +61,12 @@ pf_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* The certificate, key and CA files of a tls record, as workers load
- * them; -1 after printing what is wrong. */
+/* The certificate, key and CA files of a tls record, as workers and the
+ * keyholder load them (the key itself only when keys is set: wsflowd -n,
+ * a process that ends here); -1 after printing what is wrong. */
 static int
-pf_tls(FILE *fp, const struct dep_connector *dc, struct json_object *tls)
+pf_tls(FILE *fp, const struct dep_connector *dc, struct json_object *tls,
+    int keys)
 {
 	const char	*cert, *key, *ca;
 	char		 err[512];
@@ -76,7 +78,11 @@ pf_tls(FILE *fp, const struct dep_connector *dc, struct json_object *tls)
 	cert = pf_str(tls, "cert");
 	key = pf_str(tls, "key");
 	ca = pf_str(tls, "cafile");
-	if (cert != NULL && key != NULL) {
+	if (cert != NULL && key != NULL && !keys &&
+	    tls_chain_check(cert, key, err, sizeof(err)) == -1) {
+		pf_error(fp, dc, "tls: %s", err);
+		rc = -1;
+	} else if (cert != NULL && key != NULL && keys) {
 		if ((ctx = tls_server_ctx(cert, key, err, sizeof(err))) ==
 		    NULL) {
 			pf_error(fp, dc, "tls: %s", err);
@@ -205,9 +211,10 @@ pf_listeners(FILE *fp, const struct deployment *d)
 	return rc;
 }
 
-/* Check what a start would fail on; print every error to fp.  0: none. */
+/* Check what a start would fail on; print every error to fp (keys: load
+ * private keys too, see pf_tls).  0: none. */
 int
-pf_check(const struct deployment *d, FILE *fp)
+pf_check(const struct deployment *d, FILE *fp, int keys)
 {
 	const struct dep_connector	*dc;
 	const struct conntype		*ct;
@@ -224,7 +231,7 @@ pf_check(const struct deployment *d, FILE *fp)
 			continue;
 		}
 		if (pf_tls(fp, dc, json_object_object_get(json_object_object_get(
-		    dc->dc_config, "config"), "tls")) == -1)
+		    dc->dc_config, "config"), "tls"), keys) == -1)
 			rc = -1;
 	}
 	if (pf_listeners(fp, d) == -1)

@@ -236,6 +236,15 @@ pt_free(struct sup_worker *sw)
 	free(sw);
 }
 
+/* Add a worker of the daemon's own, not a connector (the keyholder);
+ * its configuration stays the caller's. */
+struct sup_worker *
+proctab_add_service(int id, const struct dep_connector *dc,
+    struct json_object *conf)
+{
+	return pt_add(id, -1, dc, conf);
+}
+
 /* Release the table: channels, timers and listeners (not processes). */
 void
 proctab_free(void)
@@ -455,6 +464,9 @@ proctab_configure(struct sup_worker *sw)
 		log_warn("connector %s: configuration", sw->sw_dc->dc_name);
 		return -1;
 	}
+	if (pt.pt_ops->po_configure != NULL && pt.pt_ops->po_configure(sw)
+	    == -1)
+		return -1;
 	if (pt_send_listener(sw) == -1)
 		return -1;
 	return proc_send(sw->sw_peer, MSG_CONFIG_END, -1, NULL, 0);

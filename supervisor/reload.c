@@ -107,7 +107,7 @@ rl_init(const struct sup_opts *o, const struct rl_ops *ops,
 	memset(p, 0, sizeof(*p));
 	rl.r_client = -1;
 	/* Ids 0..n-1 are the connectors', n the control worker's. */
-	rl.r_next_id = d->d_nconnectors + 1;
+	rl.r_next_id = SUP_ID_FREE(d->d_nconnectors);
 	rl.r_next_route = rl.r_plan.p_nroutes;
 	if ((rl.r_timer = evtimer_new(base, rl_timeout, NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
@@ -371,7 +371,7 @@ rl_preflight(const struct deployment *d, char *text, size_t len)
 		snprintf(text, len, "%s: %s", __func__, strerror(errno));
 		return -1;
 	}
-	rc = pf_check(d, fp);
+	rc = pf_check(d, fp, 0);
 	fclose(fp);
 	return rc;
 }

@@ -65,6 +65,7 @@ struct json_object *wcb_control(int, const char *, int64_t);
 struct json_object *wcb_exporter(int, const char *);
 void	 wcb_reporters(struct json_object *, const struct deployment *,
 	    const int *);
+struct json_object *wcb_keyholder(int);
 struct json_object *wcb_port(struct json_object *, const char *);
 struct json_object *wcb_pipeline(struct json_object *, const char *,
 	    struct json_object *);
@@ -123,8 +124,20 @@ void	 resolve_free(void);
 
 /* preflight.c: what a start would fail on that troy cannot see (types
  * without a worker, TLS files, one address twice), printed to the FILE
- * as "file:line:col: ..."; -1 if anything is. */
-int	 pf_check(const struct deployment *, FILE *);
+ * as "file:line:col: ..."; -1 if anything is.  Private keys are loaded
+ * (to check them against their certificates) only when the int is set:
+ * by wsflowd -n, never in a daemon (the keyholder checks them). */
+int	 pf_check(const struct deployment *, FILE *, int);
+
+/* keys.c: certificate chains to workers, key files to the keyholder */
+struct sup_worker;
+int	 keys_init(void);
+struct sup_worker *keys_add_holder(int);
+int	 keys_configure(struct sup_worker *);
+int	 keys_result(const struct proc_msg *);
+void	 keys_gone(struct sup_worker *);
+int	 keys_reload(void);
+void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */
@@ -149,6 +162,14 @@ struct sup_opts {
 /* What the daemon writes to its waiting parent once every worker runs. */
 #define SUP_READY_BYTE	'R'
 
+
+/* Worker ids: a connector's is its index in the deployment at start;
+ * the daemon's own workers come after them, then the ids a reload gives
+ * new and replaced workers. */
+#define SUP_ID_CONTROL(n)	(n)
+#define SUP_ID_EXPORTER(n)	((n) + 1)
+#define SUP_ID_KEYHOLDER(n)	((n) + 2)
+#define SUP_ID_FREE(n)		((n) + 3)
 
 /* proctab.c: the process table, one entry per worker. */
 enum sw_state {
@@ -205,6 +226,9 @@ struct proctab_ops {
 	/* A worker is reaped and its channel closed; failed: it said
 	 * MSG_FAILED.  The owner may proctab_restart_later() it. */
 	void	(*po_gone)(struct sup_worker *, pid_t, int, int);
+	/* After a worker's MSG_CONFIG, before MSG_CONFIG_END: what else
+	 * it needs (certificates, channels); -1 fails the worker. */
+	int	(*po_configure)(struct sup_worker *);
 };
 
 /* What the control plane sees of one worker (proctab_view). */
@@ -230,6 +254,8 @@ struct sup_worker *proctab_add_control(int, const struct dep_connector *,
 struct sup_worker *proctab_add_exporter(int, const struct dep_connector *,
 	    struct json_object *, int);
 struct sup_worker *proctab_exporter(void);
+struct sup_worker *proctab_add_service(int, const struct dep_connector *,
+	    struct json_object *);
 void	 proctab_free(void);
 int	 proctab_count(void);
 struct sup_worker *proctab_get(int);

@@ -40,7 +40,8 @@ enum sup_phase {
 	SUP_STOPPING,
 };
 
-static const int sup_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD };
+static const int sup_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD,
+    SIGUSR1 };
 #define SUP_NSIGS	(sizeof(sup_sigs) / sizeof(sup_sigs[0]))
 
 static struct {
@@ -501,6 +502,7 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_source_pos	 sp;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
+	int			 r;
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
@@ -602,6 +604,12 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 			goto bad;
 		state_pos(sw, &sp);
 		break;
+	case MSG_KH_KEY_RES:
+		if ((r = keys_result(m)) == -1)
+			goto bad;
+		if (r == 1 && sup.s_phase != SUP_RUNNING)
+			sup_startup_failed();
+		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
 	case MSG_METRICS_REQ:
@@ -627,6 +635,7 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 	resolve_forget(sw);	/* answers were for the process that died */
 	if (sw == proctab_control())
 		ctl_sup_clients_gone();
+	keys_gone(sw);
 	if (sup.s_phase == SUP_STOPPING) {
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM &&
 		    WTERMSIG(st) != SIGKILL)
@@ -665,7 +674,8 @@ sup_gone(struct sup_worker *sw, pid_t pid, int st, int failed)
 		proctab_restart_later(sw);
 }
 
-/* Signals: TERM/INT drain, QUIT immediate, HUP reload, CHLD reap. */
+/* Signals: TERM/INT drain, QUIT immediate, HUP reload, CHLD reap, USR1
+ * certificates and keys re-read. */
 static void
 sup_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -687,6 +697,11 @@ sup_signal(evutil_socket_t sig, short ev, void *arg)
 		break;
 	case SIGCHLD:
 		proctab_reap();
+		break;
+	case SIGUSR1:
+		log_info("signal %d: re-reading certificates and keys",
+		    (int)sig);
+		(void)keys_reload();
 		break;
 	}
 }
@@ -813,7 +828,8 @@ sup_init(const struct sup_opts *o)
 int
 sup_table(struct deployment *d, struct plan *p)
 {
-	static const struct proctab_ops	 ops = { sup_msg, sup_gone };
+	static const struct proctab_ops	 ops = { sup_msg, sup_gone,
+	    keys_configure };
 	static const struct ctl_sup_ops	 ctl_ops = { sup_state, sup_ctl_stop,
 	    sup_ctl_reload };
 	static const struct rl_ops	 rl_ops = { sup_reload_begin,
@@ -822,6 +838,7 @@ sup_table(struct deployment *d, struct plan *p)
 	struct json_object		*conf;
 	struct timeval			 tv;
 	size_t				 i;
+	int				 n;
 
 	event_set_log_callback(sup_event_log);
 	if ((sup.s_base = event_base_new()) == NULL)
@@ -858,14 +875,21 @@ sup_table(struct deployment *d, struct plan *p)
 		/* The supervisor accepts; the worker gets each client. */
 		dc = ctl_sup_init(d, p, sup.s_opts, sup.s_base, &ctl_ops,
 		    &conf);
-		(void)proctab_add_control(d->d_nconnectors, dc, conf, -1);
+		(void)proctab_add_control(SUP_ID_CONTROL(d->d_nconnectors), dc,
+		    conf, -1);
 	}
 	if (sup.s_opts->so_metrics_fd != -1) {
 		/* The listener is the table's from here on. */
-		dc = ctl_sup_exporter(d->d_nconnectors + 1, &conf);
-		(void)proctab_add_exporter(d->d_nconnectors + 1, dc, conf,
+		dc = ctl_sup_exporter(SUP_ID_EXPORTER(d->d_nconnectors), &conf);
+		(void)proctab_add_exporter(SUP_ID_EXPORTER(d->d_nconnectors), dc,
+		    conf,
 		    sup.s_opts->so_metrics_fd);
 	}
+	/* The keyholder, when a worker has a private key. */
+	if ((n = keys_init()) == -1)
+		return -1;
+	if (n > 0)
+		(void)keys_add_holder(SUP_ID_KEYHOLDER(d->d_nconnectors));
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
 	sup.s_nconnectors = d->d_nconnectors;
@@ -944,6 +968,7 @@ sup_free(void)
 	state_free();
 	proctab_free();
 	rl_free();
+	keys_free();
 	if (sup.s_base != NULL) {
 		resolve_free();
 		for (i = 0; i < SUP_NSIGS; i++)

@@ -86,6 +86,15 @@ wcb_exporter(int id, const char *name)
 	return wcb_internal(id, name, CT_EXPORTER, json_object_new_object());
 }
 
+/* The keyholder's configuration: who it is; its keys come as
+ * descriptors. */
+struct json_object *
+wcb_keyholder(int id)
+{
+	return wcb_internal(id, conntype_name(CT_KEYHOLDER), CT_KEYHOLDER,
+	    json_object_new_object());
+}
+
 /* The node list of an output port in an outputs map, added if new. */
 struct json_object *
 wcb_port(struct json_object *outputs, const char *port)

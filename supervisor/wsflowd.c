@@ -327,7 +327,7 @@ main(int argc, char *argv[], char *envp[])
 	    wd.wd_ndefines, stderr)) == NULL)
 		exit(1);
 	/* What the start would fail on: the same errors for -n. */
-	if (pf_check(dep, stderr) == -1) {
+	if (pf_check(dep, stderr, wd.wd_noaction) == -1) {
 		deploy_free(dep);
 		exit(1);
 	}

@@ -3,6 +3,8 @@
 source and build directories, assertions counted and printed as
 "ok: ..." / "FAIL: ...", and the closing "N passed, N failed" line."""
 import os
+import signal
+import subprocess
 
 SRC = os.environ.get("top_srcdir") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), ".."))
@@ -16,6 +18,19 @@ def check(ok, what):
     results["pass" if ok else "fail"] += 1
     print("%s: %s" % ("ok" if ok else "FAIL", what), flush=True)
     return ok
+
+
+def stop_session(proc):
+    """SIGTERM to a daemon started in its own session (proc, a Popen, or
+    None), then SIGKILL to the session if it lingers."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def summary():

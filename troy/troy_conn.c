@@ -229,6 +229,39 @@ want_bool(const struct vctx *vc, struct json_object *rec, const char *key,
 	return 0;
 }
 
+/* A string key, if present, that must be one of names[0..n); what names
+ * the kind of value in the error ("file mode"). */
+static int
+want_enum(const struct vctx *vc, struct json_object *rec, const char *key,
+    const char *const *names, size_t n, const char *what)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*hint;
+	char			 all[128] = "one of ";
+	size_t			 i;
+
+	if (!json_object_object_get_ex(rec, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(v), names[i]) == 0)
+			return 0;
+	for (i = 0; i < n; i++) {
+		(void)strlcat(all, names[i], sizeof(all));
+		if (i + 1 < n)
+			(void)strlcat(all, ", ", sizeof(all));
+	}
+	c = vc_key(vc, key, NULL);
+	pos = vc_pos(&c);
+	hint = suggest_closest(json_object_get_string(v), names, n);
+	troy_error(vc->vc_diags, &pos, "unknown %s \"%s\" (%s%s%s)", what,
+	    json_object_get_string(v), hint ? "did you mean \"" : all,
+	    hint ? hint : "", hint ? "\"?" : "");
+	return -1;
+}
+
 /* A key that must be a string; required ones are reported if missing. */
 static int
 want_str(const struct vctx *vc, struct json_object *rec, const char *key,
@@ -491,6 +524,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
+		"cert", "key",
 	};
 	struct json_object	*v, *s;
 	struct vctx		 c;
@@ -531,12 +565,45 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		c = vc_key(vc, "tls", NULL);
 		if (!json_object_is_type(v, json_type_object))
 			return bad_type(&c, "tls", "a bool or a record", v);
-		rc |= check_keys(&c, v, tlsnames, 5, "ws_client tls");
+		rc |= check_keys(&c, v, tlsnames, 7, "ws_client tls");
 		rc |= want_str(&c, v, "cafile", 0, "tls");
 		rc |= want_str(&c, v, "domain", 0, "tls");
 		rc |= check_tls_policy(&c, v);
+		/* a client certificate: both files or neither */
+		rc |= want_str(&c, v, "cert", json_object_object_get_ex(v,
+		    "key", NULL), "ws_client tls");
+		rc |= want_str(&c, v, "key", json_object_object_get_ex(v,
+		    "cert", NULL), "ws_client tls");
 	}
 	return rc ? -1 : 0;
+}
+
+/* ws_server tls: cafile, and verify_client none (the default), optional
+ * or required, which needs a cafile to verify with. */
+static int
+check_verify_client(const struct vctx *vc, struct json_object *tls)
+{
+	static const char *const modes[] = { "none", "optional", "required" };
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	int			 rc;
+
+	rc = want_str(vc, tls, "cafile", 0, "ws_server tls");
+	rc |= want_str(vc, tls, "verify_client", 0, "ws_server tls");
+	rc |= want_enum(vc, tls, "verify_client", modes, 3,
+	    "verify_client mode");
+	if (rc == 0 && json_object_object_get_ex(tls, "verify_client", &v) &&
+	    strcmp(json_object_get_string(v), "none") != 0 &&
+	    !json_object_object_get_ex(tls, "cafile", NULL)) {
+		c = vc_key(vc, "verify_client", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "verify_client \"%s\" needs a "
+		    "\"cafile\" to verify client certificates with",
+		    json_object_get_string(v));
+		rc = -1;
+	}
+	return rc;
 }
 
 /* ws_server config. */
@@ -551,6 +618,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
+		"cafile", "verify_client",
 	};
 	struct json_object	*v;
 	struct vctx		 c;
@@ -573,10 +641,11 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		if (!json_object_is_type(v, json_type_object))
 			return bad_type(&c, "tls", "a record {\"cert\", "
 			    "\"key\"}", v);
-		rc |= check_keys(&c, v, tlsnames, 5, "ws_server tls");
+		rc |= check_keys(&c, v, tlsnames, 7, "ws_server tls");
 		rc |= want_str(&c, v, "cert", 1, "ws_server tls");
 		rc |= want_str(&c, v, "key", 1, "ws_server tls");
 		rc |= check_tls_policy(&c, v);
+		rc |= check_verify_client(&c, v);
 	} else if (json_object_object_get_ex(rec, "url", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    strncasecmp(json_object_get_string(v), "wss://", 6) == 0) {
@@ -603,8 +672,6 @@ conf_file(const struct vctx *vc, struct json_object *rec)
 	struct json_object	*v;
 	struct vctx		 c;
 	struct troy_pos		 pos;
-	const char		*hint;
-	size_t			 i;
 	int			 rc;
 
 	rc = check_keys(vc, rec, names, 4, "file config");
@@ -624,24 +691,7 @@ conf_file(const struct vctx *vc, struct json_object *rec)
 		    "\"read\"");
 		rc = -1;
 	}
-	if (json_object_object_get_ex(rec, "mode", &v) &&
-	    json_object_is_type(v, json_type_string)) {
-		for (i = 0; i < 5; i++)
-			if (strcmp(json_object_get_string(v), modes[i]) == 0)
-				break;
-		if (i == 5) {
-			c = vc_key(vc, "mode", NULL);
-			pos = vc_pos(&c);
-			hint = suggest_closest(json_object_get_string(v), modes,
-			    5);
-			troy_error(vc->vc_diags, &pos, "unknown file mode "
-			    "\"%s\" (%s%s%s)", json_object_get_string(v),
-			    hint ? "did you mean \"" : "one of read, write, "
-			    "append, truncate, overwrite", hint ? hint : "",
-			    hint ? "\"?" : "");
-			rc = -1;
-		}
-	}
+	rc |= want_enum(vc, rec, "mode", modes, 5, "file mode");
 	return rc ? -1 : 0;
 }
 

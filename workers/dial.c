@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "dial.h"
+#include "khclient.h"
 #include "log.h"
 #include "tls.h"
 
@@ -34,6 +35,62 @@ dl_nodelay(struct json_object *cconf)
 {
 	return jg_bool(jg_obj(cconf, "socket_options"), "TCP_NODELAY",
 	    jg_bool(cconf, "no_delay", 1));
+}
+
+/*
+ * tls.cert and tls.key: a client certificate to present.  Its chain
+ * came from the supervisor and its key is the keyholder's
+ * (workers/khclient.h); with the benchmark switch (tls.h) the worker
+ * reads both files itself.
+ */
+static int
+dl_client_cert(struct worker *w, struct dl_target *tg, struct json_object *t,
+    char *err, size_t errlen)
+{
+	const char	*cert = jg_str(t, "cert", NULL);
+	const char	*key = jg_str(t, "key", NULL);
+	char		 e[160];
+
+	if (cert == NULL || key == NULL)
+		return 0;
+	if (getenv(TLS_BENCH_KEYS_IN_WORKER) != NULL) {
+		if (SSL_CTX_use_certificate_chain_file(tg->tg_ctx, cert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(tg->tg_ctx, key,
+		    SSL_FILETYPE_PEM) != 1) {
+			snprintf(err, errlen, "client certificate %s, key %s: "
+			    "%s", cert, key, tls_errstr(e, sizeof(e)));
+			return -1;
+		}
+		return 0;
+	}
+	if (w->w_chain == NULL) {
+		snprintf(err, errlen, "no certificate chain from the "
+		    "supervisor");
+		return -1;
+	}
+	if (khc_init() == -1) {
+		snprintf(err, errlen, "cannot load the keyholder provider");
+		return -1;
+	}
+	return khc_install(tg->tg_ctx, w->w_chain, w->w_chain_len, cert, err,
+	    errlen);
+}
+
+/* A new client certificate chain (a reload): for new connections. */
+void
+dl_tls_chain(struct worker *w, struct dl_target *tg)
+{
+	char	 e[512];
+
+	if (tg->tg_ctx == NULL)
+		return;
+	if (dl_client_cert(w, tg, jg_get(w->w_cconf, "tls"), e, sizeof(e))
+	    == -1)
+		log_warnx("connector %s: certificate reload: %s", w->w_name,
+		    e);
+	else
+		log_info("connector %s: client certificate reloaded",
+		    w->w_name);
 }
 
 /* Read url, TLS material, options and policy into tg (before the
@@ -77,6 +134,10 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	}
 	if (tg->tg_tls &&
 	    (tg->tg_ctx = tls_client_ctx(cafile, e, sizeof(e))) == NULL) {
+		snprintf(err, errlen, "tls: %s", e);
+		return -1;
+	}
+	if (tg->tg_tls && dl_client_cert(w, tg, t, e, sizeof(e)) == -1) {
 		snprintf(err, errlen, "tls: %s", e);
 		return -1;
 	}

@@ -69,6 +69,8 @@ typedef void (*hq_drop_fn)(void *, const char *);
 /* Read url, TLS material, options and policy (before the sandbox). */
 int		 dl_target_read(struct worker *, struct dl_target *, char *,
 		    size_t);
+/* A new client certificate chain from the supervisor (a reload). */
+void		 dl_tls_chain(struct worker *, struct dl_target *);
 /* Addresses for the target: 0 when rv_addrs holds them (known or a
  * numeric host), 1 when the supervisor was asked (dl_resolved). */
 int		 dl_resolve(struct dl_resolver *, struct worker *,

@@ -23,6 +23,7 @@
 #include "conntype.h"
 #include "log.h"
 #include "pipeline.h"
+#include "khclient.h"
 #include "worker.h"
 
 /* What each connector type runs, by the types of common/conntype.h (every
@@ -35,6 +36,7 @@ static const struct conn_ops *const wk_types[CT_MAX] = {
 	[CT_METRICS] = &metrics_ops,
 	[CT_WS_SERVER] = &ws_server_ops,
 	[CT_WS_CLIENT] = &ws_client_ops,
+	[CT_KEYHOLDER] = &keyholder_ops,
 };
 
 static struct worker	 wk;
@@ -367,7 +369,10 @@ wk_configure(struct worker *w)
 	    (w->w_ops = wk_types[w->w_ct->ct_type]) != NULL &&
 	    strcmp(w->w_ops->co_type, w->w_ct->ct_name) != 0)
 		fatalx("connector type %s runs %s", type, w->w_ops->co_type);
-	snprintf(err, sizeof(err), "%s %s", type, name);
+	if (w->w_ct != NULL && (w->w_ct->ct_flags & CTF_TITLE_TYPE))
+		snprintf(err, sizeof(err), "%s", type);
+	else
+		snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
 	w->w_cconf = jg_obj(jg_obj(w->w_conf, "connector"), "config");
 	w->w_restarts = jg_int(w->w_conf, "restarts", 0);
@@ -470,6 +475,41 @@ wk_check_drain(struct worker *w)
 	if (proc_send(w->w_ctl, MSG_DRAINED, -1, &md, sizeof(md)) == 0)
 		(void)proc_flush(w->w_ctl);
 	event_base_loopexit(w->w_base, NULL);
+}
+
+/* Whether this worker was configured as the keyholder (its messages
+ * come before its set-up). */
+static int
+wk_is_keyholder(struct worker *w)
+{
+	const char	*type = jg_str(w->w_conf, "type", NULL);
+
+	return type != NULL &&
+	    strcmp(type, conntype_name(CT_KEYHOLDER)) == 0;
+}
+
+/* MSG_TLS_CHAIN: the certificate chain of this connector's key (kept for
+ * set-up; after it, the connector takes it for new connections). */
+static void
+wk_tls_chain(struct worker *w, const struct proc_msg *m)
+{
+	char	*pem;
+
+	if (m->pm_fd != -1 || m->pm_len == 0 || m->pm_len > PROTO_CHAIN_MAX)
+		fatalx("bad certificate chain message");
+	if ((pem = malloc(m->pm_len)) == NULL)
+		fatal("%s", __func__);
+	memcpy(pem, m->pm_data, m->pm_len);
+	free(w->w_chain);
+	w->w_chain = pem;
+	w->w_chain_len = m->pm_len;
+	if (w->w_life.lf_configured && w->w_ops != NULL) {
+		if (w->w_ops->co_tls_chain != NULL)
+			w->w_ops->co_tls_chain(w);
+		else
+			log_warnx("connector %s: a certificate chain it does "
+			    "not use", w->w_name);
+	}
 }
 
 /* Control messages from the supervisor; anything unexpected is fatal. */
@@ -577,6 +617,24 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	case MSG_CTL_CLIENT:
 		ctl_client_new(w, m);
 		break;
+	case MSG_KH_CHANNEL:
+		if (m->pm_fd == -1 || m->pm_len != 0)
+			fatalx("bad keyholder channel");
+		khc_set_channel(m->pm_fd);
+		break;
+	case MSG_TLS_CHAIN:
+		wk_tls_chain(w, m);
+		break;
+	case MSG_KH_KEY:
+	case MSG_KH_PEER:
+		if (!wk_is_keyholder(w))
+			fatalx("control channel: unexpected %s",
+			    proto_msg_name(m->pm_type));
+		if (m->pm_type == MSG_KH_KEY)
+			kh_key_msg(w, m);
+		else
+			kh_peer_msg(w, m);
+		break;
 	default:
 		fatalx("control channel: unexpected %s",
 		    proto_msg_name(m->pm_type));
@@ -676,6 +734,7 @@ main(int argc, char *argv[], char *envp[])
 	event_free(sigev);
 	proc_peer_free(wk.w_ctl);
 	json_object_put(wk.w_conf);
+	free(wk.w_chain);
 	event_base_free(wk.w_base);
 	exit(0);
 }

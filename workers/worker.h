@@ -81,6 +81,9 @@ struct conn_ops {
 	 * are lost (counted by the caller). */
 	int		(*co_rewind)(struct worker *, struct wk_route *,
 			    uint64_t);
+	/* A new certificate chain (w_chain) after set-up: new connections
+	 * get it, those open keep theirs (a certificate reload). */
+	void		(*co_tls_chain)(struct worker *);
 };
 
 /* One pipeline instance evaluated in this worker. */
@@ -199,6 +202,8 @@ struct worker {
 	enum sandbox_profile	 w_profile;	/* set by co_setup */
 	int			 w_restarts;
 	int			 w_listen_fd;	/* MSG_LISTEN, -1: none */
+	char			*w_chain;	/* MSG_TLS_CHAIN: PEM chain */
+	size_t			 w_chain_len;
 
 	struct wk_life		 w_life;
 	struct wk_path		 w_path;
@@ -238,6 +243,7 @@ extern const struct conn_ops	control_ops;
 extern const struct conn_ops	exporter_ops;
 extern const struct conn_ops	metrics_ops;
 extern const struct conn_ops	ws_server_ops;
+extern const struct conn_ops	keyholder_ops;
 extern const struct conn_ops	ws_client_ops;
 /* ws_client with "per_stream": true, chosen by ws_client_ops' setup */
 extern const struct conn_ops	ws_relay_ops;
@@ -253,6 +259,10 @@ int		 wk_conn_budget(struct worker *, int);
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
 void		 ctl_reply(struct worker *, const struct proc_msg *);
 void		 ctl_client_new(struct worker *, const struct proc_msg *);
+
+/* keyholder.c: the keyholder's own control messages */
+void		 kh_key_msg(struct worker *, const struct proc_msg *);
+void		 kh_peer_msg(struct worker *, const struct proc_msg *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,

@@ -486,6 +486,15 @@ wcl_stats(struct worker *w, struct json_object *o)
 	    json_object_new_uint64(cs->cs_q.q_bytes));
 }
 
+/* A new client certificate chain (a reload). */
+static void
+wcl_tls_chain(struct worker *w)
+{
+	struct wcl_state	*cs = w->w_state;
+
+	dl_tls_chain(w, &cs->cs_tg);
+}
+
 const struct conn_ops ws_client_ops = {
 	.co_type = "ws_client",
 	.co_setup = wcl_setup,
@@ -497,4 +506,5 @@ const struct conn_ops ws_client_ops = {
 	.co_finish = wcl_finish,
 	.co_stats = wcl_stats,
 	.co_resolved = wcl_resolved,
+	.co_tls_chain = wcl_tls_chain,
 };

@@ -844,6 +844,15 @@ wrl_stats(struct worker *w, struct json_object *o)
 	    json_object_new_uint64(rs->rs_over_limit));
 }
 
+/* A new client certificate chain (a reload). */
+static void
+wrl_tls_chain(struct worker *w)
+{
+	struct wrl_state	*rs = w->w_state;
+
+	dl_tls_chain(w, &rs->rs_tg);
+}
+
 const struct conn_ops ws_relay_ops = {
 	.co_type = "ws_client",
 	.co_setup = wrl_setup,
@@ -855,4 +864,5 @@ const struct conn_ops ws_relay_ops = {
 	.co_stats = wrl_stats,
 	.co_resolved = wrl_resolved,
 	.co_stream_end = wrl_stream_end,
+	.co_tls_chain = wrl_tls_chain,
 };

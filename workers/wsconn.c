@@ -1532,6 +1532,13 @@ wsconn_name(const struct wsconn *c)
 	return c->c_name;
 }
 
+/* The connection's TLS object, or NULL without TLS. */
+SSL *
+wsconn_ssl(const struct wsconn *c)
+{
+	return c->c_tls.t_ssl;
+}
+
 /* Why the connection ended. */
 const char *
 wsconn_error(const struct wsconn *c)

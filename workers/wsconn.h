@@ -124,6 +124,8 @@ int		 wsconn_is_open(const struct wsconn *);
 size_t		 wsconn_pending(const struct wsconn *);
 /* "127.0.0.1:4242" as given at creation. */
 const char	*wsconn_name(const struct wsconn *);
+/* Its TLS object (peer certificate, ...), NULL without TLS. */
+SSL		*wsconn_ssl(const struct wsconn *);
 /* Why the connection ended (valid in wc_closed). */
 const char	*wsconn_error(const struct wsconn *);
 /* Whether it was open (handshake completed) before it ended. */

@@ -7,7 +7,6 @@ worker's VmHWM and the well-behaved client that runs beside an attack."""
 import base64
 import json
 import os
-import signal
 import socket
 import ssl
 import struct
@@ -19,7 +18,7 @@ import time
 # tests/checks.py: what the Python tests share
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, results, summary  # noqa: E402,F401
+from checks import BLD, SRC, check, results, stop_session, summary  # noqa: E402,F401,E501
 
 PORTS = {"plain": 14490, "tls": 14491}
 ECHO_WAIT = 5.0         # s an echo may take during an attack
@@ -190,14 +189,7 @@ class Daemon:
 
     def stop(self):
         """SIGTERM, then SIGKILL to the session if it lingers."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        stop_session(self.proc)
 
 
 def vmhwm(pid):

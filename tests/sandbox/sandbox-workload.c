@@ -779,6 +779,8 @@ workload(struct wl *w, int sandbox, const char *user, const char *dir)
 		w->w_pending++;
 		break;
 	}
+	case SANDBOX_KEYHOLDER:	/* signs on socketpairs: the common jobs */
+		break;
 	case SANDBOX_PROFILE_MAX:
 		return (-1);
 	}
@@ -944,6 +946,8 @@ run_profile(enum sandbox_profile p, int sandbox, const char *user,
 	case SANDBOX_CONSOLE:
 		if (pipe(in) == -1 || pipe(out) == -1)
 			return (-1);
+		break;
+	case SANDBOX_KEYHOLDER:
 		break;
 	case SANDBOX_PROFILE_MAX:
 		return (-1);

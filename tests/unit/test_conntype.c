@@ -39,6 +39,11 @@ test_rows(void)
 		CHECK_INT(conntype_may_send(ct, MSG_CTL_REQ), t == CT_CONTROL);
 		CHECK_INT(conntype_may_send(ct, MSG_CTL_CLOSED),
 		    t == CT_CONTROL);
+		/* only the keyholder answers for keys */
+		CHECK_INT(conntype_may_send(ct, MSG_KH_KEY_RES),
+		    t == CT_KEYHOLDER);
+		CHECK_INT(conntype_may_send(ct, MSG_EXIT_REQ),
+		    (ct->ct_flags & CTF_TROY) && (ct->ct_flags & CTF_WORKER));
 		/* route and downward messages are never control-channel
 		 * messages from a worker */
 		CHECK(!conntype_may_send(ct, MSG_CONFIG));
@@ -84,11 +89,12 @@ test_troy_names(void)
 	int		 control = 0, server = 0;
 
 	n = conntype_troy_names(names, CT_MAX);
-	/* all but CT_NONE, control and exporter */
-	CHECK_INT(n, CT_MAX - 3);
+	/* all but CT_NONE, control, exporter and keyholder */
+	CHECK_INT(n, CT_MAX - 4);
 	for (i = 0; i < n; i++) {
 		control |= strcmp(names[i], "control") == 0 ||
-		    strcmp(names[i], "exporter") == 0;
+		    strcmp(names[i], "exporter") == 0 ||
+		    strcmp(names[i], "keyholder") == 0;
 		server |= strcmp(names[i], "ws_server") == 0;
 	}
 	CHECK(!control);

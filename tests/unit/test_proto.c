@@ -8,6 +8,7 @@
 
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,9 +23,9 @@
 static const struct {
 	unsigned int	 first, last, max;
 } ranges[] = {
-	{ MSG_CONFIG, MSG_CTL_CLIENT, MSG_CONTROL_DOWN_MAX },
-	{ MSG_HELLO, MSG_CTL_CLOSED, MSG_CONTROL_UP_MAX },
-	{ MSG_EVENT, MSG_ACK, MSG_ROUTE_MAX },
+	{ MSG_CONFIG, MSG_KH_KEY, MSG_CONTROL_DOWN_MAX },
+	{ MSG_HELLO, MSG_KH_KEY_RES, MSG_CONTROL_UP_MAX },
+	{ MSG_EVENT, MSG_KH_SIG, MSG_ROUTE_MAX },
 };
 
 /* Names: every value of the enum named after itself, unique, others
@@ -59,7 +60,7 @@ test_names(void)
 				seen[n++] = proto_msg_name(t);
 		}
 	}
-	CHECK_INT(n, 31);
+	CHECK_INT(n, 38);
 }
 
 /* Decoding: lengths, flags and the port are checked. */
@@ -169,6 +170,93 @@ test_resolve_req(void)
 	CHECK_STR(q.mq_serv, "");
 }
 
+/* A keyholder request of len data bytes into buf; its size. */
+static size_t
+kh_request(uint8_t *buf, size_t len)
+{
+	struct proc_hdr		 h;
+	struct msg_kh_sign	 q;
+
+	memset(&h, 0, sizeof(h));
+	memset(&q, 0, sizeof(q));
+	h.ph_type = MSG_KH_SIGN;
+	h.ph_len = sizeof(q) + len;
+	q.ks_seq = 7;
+	q.ks_op = KH_SIGN_DIGEST;
+	q.ks_len = len;
+	(void)strlcpy(q.ks_md, "SHA256", sizeof(q.ks_md));
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &q, sizeof(q));
+	memset(buf + sizeof(h) + sizeof(q), 0xab, len);
+	return sizeof(h) + sizeof(q) + len;
+}
+
+/* Keyholder datagrams: every length must agree, the data fit its bound. */
+static void
+test_kh_parse(void)
+{
+	static uint8_t		 buf[sizeof(struct proc_hdr) +
+				    sizeof(struct msg_kh_sign) +
+				    PROTO_KH_DATA_MAX + 8];
+	struct proc_hdr		 h;
+	struct msg_kh_sign	 q;
+	struct msg_kh_sig	 a;
+	const uint8_t		*data;
+	size_t			 n, off = sizeof(h);
+
+	n = kh_request(buf, 32);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), 0);
+	CHECK_INT(q.ks_seq, 7);
+	CHECK(data == buf + sizeof(h) + sizeof(q) && data[31] == 0xab);
+	n = kh_request(buf, 0);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), 0);
+	n = kh_request(buf, PROTO_KH_DATA_MAX);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), 0);
+	/* one byte more than the bound, lengths agreeing */
+	n = kh_request(buf, PROTO_KH_DATA_MAX + 1);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	/* short, long, torn lengths */
+	n = kh_request(buf, 32);
+	CHECK_INT(proto_kh_sign_parse(buf, sizeof(h) + sizeof(q) - 1, &q,
+	    &data), -1);
+	CHECK_INT(proto_kh_sign_parse(buf, n - 1, &q, &data), -1);
+	CHECK_INT(proto_kh_sign_parse(buf, n + 1, &q, &data), -1);
+	CHECK_INT(proto_kh_sign_parse(buf, 0, &q, &data), -1);
+	buf[off + offsetof(struct msg_kh_sign, ks_len)]++;
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	/* another type, flags, an unterminated digest name */
+	n = kh_request(buf, 32);
+	buf[offsetof(struct proc_hdr, ph_type)] = MSG_KH_SIG & 0xff;
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	n = kh_request(buf, 32);
+	buf[offsetof(struct proc_hdr, ph_flags)] = 1;
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	n = kh_request(buf, 32);
+	memset(buf + off + offsetof(struct msg_kh_sign, ks_md), 'A',
+	    PROTO_KH_MD_MAX);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	/* an answer is not a request, nor the other way */
+	n = kh_request(buf, 32);
+	CHECK_INT(proto_kh_sig_parse(buf, n, &a, &data), -1);
+	memset(&h, 0, sizeof(h));
+	memset(&a, 0, sizeof(a));
+	h.ph_type = MSG_KH_SIG;
+	h.ph_len = sizeof(a) + 64;
+	a.sg_ok = 1;
+	a.sg_len = 64;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &a, sizeof(a));
+	n = sizeof(h) + sizeof(a) + 64;
+	CHECK_INT(proto_kh_sig_parse(buf, n, &a, &data), 0);
+	CHECK_INT(proto_kh_sign_parse(buf, n, &q, &data), -1);
+	h.ph_len = sizeof(a) + PROTO_KH_SIG_MAX + 1;
+	a.sg_len = PROTO_KH_SIG_MAX + 1;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &a, sizeof(a));
+	CHECK_INT(proto_kh_sig_parse(buf, sizeof(h) + sizeof(a) +
+	    PROTO_KH_SIG_MAX + 1, &a, &data), -1);
+}
+
 int
 main(void)
 {
@@ -176,5 +264,6 @@ main(void)
 	test_event_parse();
 	test_event_send();
 	test_resolve_req();
+	test_kh_parse();
 	return check_done();
 }

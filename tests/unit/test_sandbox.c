@@ -745,6 +745,11 @@ static const struct forbid forbids[] = {
 	{ SANDBOX_CONSOLE, "accept", sc_accept, SIGSYS },
 	{ SANDBOX_CONTROL, "socket", sc_socket_inet, SIGSYS },
 	{ SANDBOX_CONTROL, "fsync", sc_fsync, SIGSYS },
+	{ SANDBOX_KEYHOLDER, "socket", sc_socket_inet, SIGSYS },
+	{ SANDBOX_KEYHOLDER, "socket unix", sc_socket_unix, SIGSYS },
+	{ SANDBOX_KEYHOLDER, "accept", sc_accept, SIGSYS },
+	{ SANDBOX_KEYHOLDER, "connect", sc_connect, SIGSYS },
+	{ SANDBOX_KEYHOLDER, "fsync", sc_fsync, SIGSYS },
 };
 
 /* Run one case in profile p; without filters in this build the call

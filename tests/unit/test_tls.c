@@ -315,6 +315,18 @@ main(void)
 	write_pem("wrong.key", NULL, otherk, 0);
 	write_pem("garbage.pem", NULL, NULL, 0);
 
+	/* Key ids: a certificate's public key and its private key agree;
+	 * another key differs. */
+	{
+		uint8_t	 a[32], b[32], c[32];
+
+		CHECK_INT(tls_key_id(X509_get0_pubkey(good), a), 0);
+		CHECK_INT(tls_key_id(rsak, b), 0);
+		CHECK_INT(tls_key_id(eck, c), 0);
+		CHECK(memcmp(a, b, 32) == 0);
+		CHECK(memcmp(a, c, 32) != 0);
+	}
+
 	/* Loading credentials. */
 	ctx = tls_server_ctx(path("good.pem"), path("good.key"), err,
 	    sizeof(err));

@@ -124,8 +124,10 @@ static const struct mutation {
 	    "ws_server: key \"connector.codez\" unknown" },
 	{ "connector.config", "max_connectionz", "1",
 	    "ws_server: key \"connector.config.max_connectionz\" unknown" },
-	{ "connector.config.tls", "cafile", "\"x\"",
-	    "ws_server: key \"connector.config.tls.cafile\" unknown" },
+	{ "connector.config.tls", "cafil", "\"x\"",
+	    "ws_server: key \"connector.config.tls.cafil\" unknown" },
+	{ "connector.config.tls", "verify_client", "1", "ws_server: key "
+	    "\"connector.config.tls.verify_client\" is not a string" },
 	{ "connector.config.socket_options", "TCP_NODELAYY",
 	    "true", "ws_server: key "
 	    "\"connector.config.socket_options.TCP_NODELAYY\" unknown" },
@@ -207,8 +209,8 @@ static const struct mutation {
 	{ "", "type", "1", "key \"type\" is not a string" },
 	{ "", "type", "\"exit\"",
 	    "key \"type\": \"exit\" is no worker's connector type" },
-	{ "", "type", "\"ws_client\"",
-	    "ws_client: key \"connector.config.tls.cert\" unknown" },
+	{ "", "type", "\"keyholder\"",
+	    "keyholder: key \"connector.config.url\" unknown" },
 	{ "", "type", "\"file\"",
 	    "file: key \"connector.config.url\" unknown" },
 };
@@ -354,6 +356,14 @@ test_built(void)
 	refused(json_object_to_json_string(c), "connector.config",
 	    "listen", "\"x\"",
 	    "exporter: key \"connector.config.listen\" unknown");
+	json_object_put(c);
+	c = wcb_keyholder(8);
+	wcb_start(c, 0, 0);
+	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "keyholder: %s",
+	    err);
+	types_seen[CT_KEYHOLDER]++;
+	refused(json_object_to_json_string(c), "connector.config", "cert",
+	    "\"x\"", "keyholder: key \"connector.config.cert\" unknown");
 	json_object_put(c);
 	/* every worker type has a table and was built at least once */
 	for (t = CT_NONE + 1; t < CT_MAX; t++) {
