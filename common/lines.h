@@ -63,6 +63,9 @@ int	 lines_process(struct lines *, const char *, size_t, lines_emit_fn,
  */
 int	 lines_finish(struct lines *, lines_emit_fn, void *);
 
+/* Bytes of memory the unfinished fragment holds (its buffer). */
+size_t	 lines_buffered(const struct lines *);
+
 /* Postprocessor: append the separator after an encoded event. */
 int	 lines_post(const struct proc_spec *, struct buf *);
 

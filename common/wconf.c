@@ -160,6 +160,8 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "max_connections", WCT_INT, 0, NULL, NULL },
 	/* per_stream: close an idle upstream after, ms (0: never) */
 	{ "idle_timeout_ms", WCT_INT, 0, NULL, NULL },
+	/* memory budget of the worker, bytes (common/budget.h) */
+	{ "max_buffered", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -185,6 +187,8 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "ping_interval_ms", WCT_INT, 0, NULL, NULL },
 	/* most clients at once */
 	{ "max_connections", WCT_INT, 0, NULL, NULL },
+	/* memory budget of the worker, bytes (common/budget.h) */
+	{ "max_buffered", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -371,6 +371,17 @@ check_sockopts(const struct vctx *vc, struct json_object *rec, int nodelay)
 	return rc ? -1 : 0;
 }
 
+/*
+ * max_buffered: the worker's memory budget for what peers make it hold,
+ * bytes (1 MiB to 1 TiB, default 256 MiB; the worker's default).
+ */
+static int
+want_budget(const struct vctx *vc, struct json_object *rec)
+{
+	return want_uint(vc, rec, "max_buffered", 1LL << 20, 1LL << 40,
+	    256LL << 20, 0);
+}
+
 /* ws_client config. */
 static int
 conf_ws_client(const struct vctx *vc, struct json_object *rec)
@@ -378,13 +389,17 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	static const char *const names[] = {
 		"url", "no_delay", "tls", "socket_options", "ping_interval_ms",
 		"per_stream", "max_connections", "idle_timeout_ms",
+		/* memory budget (issue 11) */
+		"max_buffered",
 	};
 	static const char *const tlsnames[] = { "cafile", "domain" };
 	struct json_object	*v, *s;
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 8, "ws_client config");
+	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
+	    "ws_client config");
+	rc |= want_budget(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
 	rc |= want_bool(vc, rec, "per_stream", -1);
@@ -432,13 +447,17 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	static const char *const names[] = {
 		"url", "tls", "backlog", "socket_options", "ping_interval_ms",
 		"max_connections",
+		/* memory budget (issue 11) */
+		"max_buffered",
 	};
 	struct json_object	*v;
 	struct vctx		 c;
 	struct troy_pos		 pos;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 6, "ws_server config");
+	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
+	    "ws_server config");
+	rc |= want_budget(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");

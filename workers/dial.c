@@ -89,6 +89,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	wsconn_conf_default(&tg->tg_conf, WS_ROLE_CLIENT);
 	tg->tg_conf.cf_url = &tg->tg_url;
 	tg->tg_conf.cf_stats = &tg->tg_st;
+	tg->tg_conf.cf_budget = &w->w_budget;
 	tg->tg_conf.cf_owner = w->w_name;
 	tg->tg_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
 	    tg->tg_conf.cf_ping_ms);

@@ -273,6 +273,7 @@ fail:
 static void
 ev_stream_drop(struct worker *w, struct stab_stream *st)
 {
+	budget_release_all(&w->w_budget, &st->ss_hold);
 	ev_stream_release(st, NULL);
 	stab_drop(w->w_streams, st);
 }
@@ -359,8 +360,30 @@ ev_chain_emit(void *arg, const char *data, size_t len)
 	return 0;
 }
 
-/* Bytes arrived on a stream: run them through the chain. */
-void
+/* max_buffered: a stream's share is what its fragments hold now. */
+static void
+ev_frag_settle(struct worker *w, struct stab_stream *st)
+{
+	size_t	 n = 0;
+	int	 i;
+
+	for (i = 0; i < w->w_path.ep_npre; i++)
+		n += lines_buffered(st->ss_pre[i]);
+	if (n > st->ss_hold.bh_bytes)
+		budget_force(&w->w_budget, &st->ss_hold,
+		    n - st->ss_hold.bh_bytes);
+	else
+		budget_release(&w->w_budget, &st->ss_hold,
+		    st->ss_hold.bh_bytes - n);
+}
+
+/*
+ * Bytes arrived on a stream: run them through the chain.  -1 when the
+ * worker's budget (max_buffered) cannot take them as an unfinished
+ * fragment: they are dropped with an error event, and a connector whose
+ * stream is a peer closes it (1009).
+ */
+int
 ev_source_data(struct worker *w, uint64_t stream, const char *data,
     size_t len, struct json_object *meta)
 {
@@ -373,7 +396,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: too many streams, %zu bytes dropped",
 		    w->w_name, len);
-		return;
+		return 0;
 	}
 	/* Tremor numbers pulls per source from 0; each read is one pull. */
 	st->ss_pull = w->w_cnt.cn_pulls++;
@@ -384,11 +407,22 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 	c.c_level = 0;
 	if (w->w_path.ep_npre == 0) {
 		ev_decode(&c, data, len);
-		return;
+		return 0;
+	}
+	/* Charged before: all of it may stay as a fragment (then settled). */
+	if (budget_charge(&w->w_budget, &st->ss_hold, len) == -1) {
+		w->w_cnt.cn_dropped++;
+		ev_error(w, st, meta, "memory budget of the worker "
+		    "(max_buffered) spent: input dropped");
+		return -1;
 	}
 	if (lines_process(st->ss_pre[0], data, len, ev_chain_emit, &c, err,
 	    sizeof(err)) == -1)
 		ev_error(w, st, meta, err);
+	/* The stream may be gone if emitting ended it. */
+	if (stab_find(w->w_streams, stream) == st)
+		ev_frag_settle(w, st);
+	return 0;
 }
 
 /* Tell every outgoing route that a stream ended, after its last event. */

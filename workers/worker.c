@@ -287,6 +287,9 @@ wk_configure(struct worker *w)
 	snprintf(err, sizeof(err), "%s %s", type, name);
 	setproctitle("%s", err);
 	w->w_cconf = jg_obj(jg_obj(w->w_conf, "connector"), "config");
+	/* max_buffered (ws_server, ws_client); the default for the rest */
+	budget_init(&w->w_budget, (size_t)jg_int(w->w_cconf, "max_buffered",
+	    (int64_t)BUDGET_DEFAULT));
 	w->w_restarts = jg_int(w->w_conf, "restarts", 0);
 	w->w_life.lf_on_cycle = jg_bool(w->w_conf, "on_cycle", 0);
 	err[0] = '\0';

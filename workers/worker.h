@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "codec.h"
 #include "lines.h"
@@ -177,6 +178,8 @@ struct worker {
 	int			 w_nroutes;
 	struct wk_sink_event	 w_sink;
 	struct wk_counters	 w_cnt;
+	/* What peers make this worker hold (max_buffered, budget.h). */
+	struct budget		 w_budget;
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -211,6 +214,7 @@ int		 wk_conn_budget(struct worker *, int);
 
 /* control.c */
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
+void		 ctl_budget_json(const struct budget *, struct json_object *);
 void		 ctl_reply(struct worker *, const struct proc_msg *);
 
 /* reader.c */
@@ -228,7 +232,7 @@ int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);
-void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
+int	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 	    struct json_object *);
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 void	 ev_emit(struct worker *, const char *, struct json_object *,

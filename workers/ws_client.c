@@ -156,9 +156,9 @@ wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 {
 	struct wcl_state	*cs = arg;
 
-	(void)ws;
-	ev_source_data(cs->cs_w, 0, (const char *)data, len,
-	    binary ? cs->cs_meta.dm_bin : cs->cs_meta.dm_text);
+	if (ev_source_data(cs->cs_w, 0, (const char *)data, len,
+	    binary ? cs->cs_meta.dm_bin : cs->cs_meta.dm_text) == -1)
+		wsconn_budget_close(ws);
 	if (!cs->cs_paused && !dl_can_read(cs->cs_w))
 		wcl_pause(cs, 1);
 }

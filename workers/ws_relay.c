@@ -392,11 +392,11 @@ wrl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wrl_up		*u = arg;
 	struct wrl_state	*rs = u->u_rs;
 
-	(void)ws;
 	u->u_last = wrl_now(rs);
 	wrl_emit_as(u, 1);
-	ev_source_data(rs->rs_w, u->u_local, (const char *)data, len,
-	    binary ? u->u_meta_bin : u->u_meta);
+	if (ev_source_data(rs->rs_w, u->u_local, (const char *)data, len,
+	    binary ? u->u_meta_bin : u->u_meta) == -1)
+		wsconn_budget_close(ws);
 	wrl_emit_as(u, 0);
 	if (!rs->rs_paused && !dl_can_read(rs->rs_w))
 		wrl_pause_all(rs, 1);
