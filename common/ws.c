@@ -490,7 +490,13 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 		if (p->wp_msg.bf_cap > WS_KEEP_BUFFER)
 			buf_free(&p->wp_msg);
 		buf_reset(&p->wp_msg);
+		/* A buffer kept for the next message stays charged. */
 		parse_release(p);
+		if (p->wp_hold != NULL && p->wp_msg.bf_cap > 0) {
+			budget_force(p->wp_budget, p->wp_hold,
+			    p->wp_msg.bf_cap);
+			p->wp_charged = p->wp_msg.bf_cap;
+		}
 	}
 	if (p->wp_closed)
 		return len == 0 ? WS_NEED_MORE :

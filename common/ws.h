@@ -210,7 +210,8 @@ void		 ws_parser_free(struct ws_parser *);
  * Charge the bytes of messages being reassembled to a budget, as the
  * holder h, before they are copied (after ws_parser_init); a charge
  * refused is WS_ERR_BUDGET (close 1009).  Released when the message is
- * done with (the next ws_parse) and by ws_parser_free.
+ * done with (the next ws_parse), except for the buffer kept for the next
+ * message (at most 256 KiB), and by ws_parser_free.
  */
 void		 ws_parser_budget(struct ws_parser *, struct budget *,
 		    struct budget_hold *);

@@ -25,6 +25,9 @@
 #include "streams.h"
 #include "worker.h"
 
+/* Encoding buffer kept between events; a bigger one is freed. */
+#define EV_ENC_KEEP	(1024 * 1024)
+
 /* Context of one trip through a preprocessor chain. */
 struct chain {
 	struct worker		*c_w;
@@ -623,6 +626,8 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		r->wr_bytes += ev.me_value_len + ev.me_meta_len;
 		w->w_cnt.cn_events_out++;
 	}
+	if (w->w_path.ep_enc.bf_cap > EV_ENC_KEEP)
+		buf_free(&w->w_path.ep_enc);
 }
 
 /* An event reached the exit connector: ask the supervisor to stop. */
@@ -867,6 +872,9 @@ ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
 		w->w_cnt.cn_events_out++;
 		w->w_cnt.cn_bytes_out += w->w_path.ep_enc.bf_len;
 	}
+	/* A big event's buffer is not kept for the idle worker. */
+	if (w->w_path.ep_enc.bf_cap > EV_ENC_KEEP)
+		buf_free(&w->w_path.ep_enc);
 	return;
 fail:
 	w->w_cnt.cn_dropped++;

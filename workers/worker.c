@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,6 +518,15 @@ main(int argc, char *argv[], char *envp[])
 
 	setproctitle_init(argc, argv, envp);
 	log_init("wsflow-worker", 0);
+#ifdef M_MMAP_THRESHOLD
+	/*
+	 * Peers' big buffers (messages, queued output) go back to the
+	 * system when freed: a fixed threshold, as glibc otherwise raises
+	 * it to each freed size and serves later ones from a heap that
+	 * keeps what it once held (max_buffered counts bytes, not heaps).
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 	proc_set_msg_name(proto_msg_name);
 	while ((ch = getopt(argc, argv, "i:v")) != -1) {
 		switch (ch) {

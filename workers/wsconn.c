@@ -289,7 +289,9 @@ wsc_out_settle(struct wsconn *c)
 /*
  * Queue one frame (the client masks a copy).  A small server frame is
  * put together first and queued in one piece.  -2 when the worker's
- * budget refuses it (data and pongs; pings and close frames must go).
+ * budget refuses it (data and pongs; pings and close frames must go,
+ * and a small frame to a peer with nothing waiting goes out at once, so
+ * a peer that keeps up is never refused a small reply).
  */
 static int
 wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
@@ -299,7 +301,8 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 	size_t		 hlen;
 
 	if (wsc_out_charge(c, len, opcode == WS_OP_PING ||
-	    opcode == WS_OP_CLOSE) == -1)
+	    opcode == WS_OP_CLOSE || (len <= WSC_SMALL_FRAME &&
+	    wsconn_pending(c) == 0)) == -1)
 		return -2;
 	if (c->c_conf->cf_role == WS_ROLE_SERVER) {
 		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) != WS_OK)
@@ -376,8 +379,9 @@ wsc_protocol_error(struct wsconn *c, int err)
 	const char		*why = ws_strerror(err);
 
 	wsc_why(c, "%s (close %u)", why, ws_err_close_code(err));
-	if (err == WS_ERR_BUDGET && st != NULL && wsconn_often(
-	    ++st->st_budget_in))
+	/* Counted once: a closing connection was counted already. */
+	if (err == WS_ERR_BUDGET && c->c_state == WSC_OPEN && st != NULL &&
+	    wsconn_often(++st->st_budget_in))
 		log_warnx("connector %s: %s: memory budget (max_buffered %zu "
 		    "bytes) spent by a message being received, closed with "
 		    "1009", c->c_conf->cf_owner, c->c_name,

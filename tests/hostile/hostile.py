@@ -91,29 +91,40 @@ def recv_exact(s, n):
     return out
 
 
+def recv_frame(s):
+    """The next frame's (opcode, payload)."""
+    b0, b1 = recv_exact(s, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", recv_exact(s, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", recv_exact(s, 8))[0]
+    return b0 & 0x0f, recv_exact(s, n)
+
+
 def recv_message(s):
     """The next data frame's (opcode, payload); control frames skipped."""
     while True:
-        b0, b1 = recv_exact(s, 2)
-        n = b1 & 0x7f
-        if n == 126:
-            n = struct.unpack("!H", recv_exact(s, 2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", recv_exact(s, 8))[0]
-        data = recv_exact(s, n)
-        if b0 & 0x0f in (1, 2):
-            return b0 & 0x0f, data
+        op, data = recv_frame(s)
+        if op in (1, 2):
+            return op, data
 
 
 class Daemon:
-    """wsflowd in its own session with its own control socket."""
+    """wsflowd in its own session with its own control socket.  A case may
+    bring its own flow (a path), -D definitions, port and probe message
+    (a line for a flow with the lines preprocessor)."""
 
-    def __init__(self, tmp, mode):
+    def __init__(self, tmp, mode, own_flow=None, defines=(), port=None,
+                 probe=b"probe"):
         self.tmp = tmp
-        self.port = PORTS[mode]
+        self.port = port or PORTS[mode]
         self.sock = os.path.join(tmp, "ctl.sock")
         self.err = os.path.join(tmp, "wsflowd.err")
         self.args = ["-D", "url=127.0.0.1:%d" % self.port]
+        for d in defines:
+            self.args += ["-D", d]
+        self.probe = probe
         flow = "echo.troy"
         if mode == "tls":
             subprocess.run(
@@ -125,7 +136,7 @@ class Daemon:
             self.args += ["-D", "cert=" + os.path.join(tmp, "localhost.cert"),
                           "-D", "key=" + os.path.join(tmp, "localhost.key")]
             flow = "echo-tls.troy"
-        self.flow = os.path.join(SRC, "tests", "hostile", flow)
+        self.flow = own_flow or os.path.join(SRC, "tests", "hostile", flow)
         self.tls = mode == "tls"
         self.proc = None
 
@@ -144,8 +155,8 @@ class Daemon:
                 raise RuntimeError("wsflowd exited %d" % self.proc.returncode)
             try:
                 s = ws_connect(self.port, self.tls, timeout=2)
-                s.sendall(frame(2, b"probe"))
-                ok = recv_message(s) == (2, b"probe")
+                s.sendall(frame(2, self.probe))
+                ok = recv_message(s) == (2, self.probe)
                 s.close()
                 if ok:
                     return
@@ -203,8 +214,9 @@ def vmhwm(pid):
 class Good(threading.Thread):
     """The well-behaved client: a message every 20 ms, each echo awaited."""
 
-    def __init__(self, port, tls):
+    def __init__(self, port, tls, tail=b""):
         super().__init__(daemon=True)
+        self.tail = tail        # "\n" for a flow that splits lines
         self.sock = ws_connect(port, tls, timeout=ECHO_WAIT)
         self.stop = threading.Event()
         self.echoes = 0
@@ -215,7 +227,7 @@ class Good(threading.Thread):
         i = 0
         try:
             while not self.stop.is_set():
-                msg = b"good %d" % i
+                msg = b"good %d" % i + self.tail
                 t0 = time.monotonic()
                 self.sock.sendall(frame(2, msg))
                 if recv_message(self.sock) != (2, msg):
