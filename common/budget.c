@@ -95,6 +95,16 @@ budget_settle(struct budget *b, struct budget_hold *h, size_t n)
 	return 0;
 }
 
+/* Make h hold exactly n allocated bytes, without a check. */
+void
+budget_track(struct budget *b, struct budget_hold *h, size_t n)
+{
+	if (n > h->bh_bytes)
+		budget_force(b, h, n - h->bh_bytes);
+	else
+		budget_release(b, h, h->bh_bytes - n);
+}
+
 /* How much more h may charge now. */
 size_t
 budget_room(const struct budget *b, const struct budget_hold *h)

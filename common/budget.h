@@ -54,6 +54,9 @@ void	 budget_release_all(struct budget *, struct budget_hold *);
  * budget_charge when refused, nothing changed), a shrink released.
  */
 int	 budget_settle(struct budget *, struct budget_hold *, size_t);
+/* Make the holder's share n bytes that are allocated already (no
+ * check): what a queue holds after it was written or drained. */
+void	 budget_track(struct budget *, struct budget_hold *, size_t);
 /* Bytes the holder may still charge now. */
 size_t	 budget_room(const struct budget *, const struct budget_hold *);
 

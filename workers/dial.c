@@ -285,11 +285,13 @@ dl_meta_clear(struct dl_meta *dm)
 
 /* Start an empty queue. */
 void
-hq_init(struct hq_queue *q)
+hq_init(struct hq_queue *q, struct budget *b)
 {
 	q->q_head = NULL;
 	q->q_tail = &q->q_head;
 	q->q_n = q->q_bytes = 0;
+	q->q_budget = b;
+	q->q_hold.bh_bytes = 0;
 }
 
 /* Queue a copy of one message; -1 when out of memory. */
@@ -298,8 +300,12 @@ hq_push(struct hq_queue *q, int binary, const char *data, size_t len)
 {
 	struct hq_msg	*h;
 
-	if ((h = malloc(sizeof(*h) + len)) == NULL)
+	if (budget_charge(q->q_budget, &q->q_hold, sizeof(*h) + len) == -1)
+		return -2;
+	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+		budget_release(q->q_budget, &q->q_hold, sizeof(*h) + len);
 		return -1;
+	}
 	h->h_next = NULL;
 	h->h_binary = binary;
 	h->h_len = len;
@@ -322,6 +328,7 @@ hq_shift(struct hq_queue *q)
 		q->q_tail = &q->q_head;
 	q->q_n--;
 	q->q_bytes -= h->h_len;
+	budget_release(q->q_budget, &q->q_hold, sizeof(*h) + h->h_len);
 	free(h);
 }
 

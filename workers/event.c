@@ -372,12 +372,7 @@ ev_frag_settle(struct worker *w, struct stab_stream *st)
 
 	for (i = 0; i < w->w_path.ep_npre; i++)
 		n += lines_buffered(st->ss_pre[i]);
-	if (n > st->ss_hold.bh_bytes)
-		budget_force(&w->w_budget, &st->ss_hold,
-		    n - st->ss_hold.bh_bytes);
-	else
-		budget_release(&w->w_budget, &st->ss_hold,
-		    st->ss_hold.bh_bytes - n);
+	budget_track(&w->w_budget, &st->ss_hold, n);
 }
 
 /*
@@ -613,7 +608,18 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	}
 	ev.me_value_len = w->w_path.ep_enc.bf_len;
 	ev.me_meta_len = mlen;
-	if (r->wr_proc == NULL || proto_event_send(r->wr_proc, &ev,
+	/* max_buffered: what the route queues is charged before */
+	if (r->wr_proc != NULL && budget_charge(&w->w_budget, &r->wr_hold,
+	    sizeof(ev) + ev.me_value_len + mlen + 64) == -1) {
+		r->wr_dropped++;
+		w->w_cnt.cn_dropped++;
+		if (r->wr_dropped <= 10 || r->wr_dropped % 1000 == 0)
+			log_warnx("connector %s: route %u: memory budget "
+			    "(max_buffered %zu bytes) spent, event dropped "
+			    "(%llu so far)", w->w_name, r->wr_id,
+			    w->w_budget.bg_limit,
+			    (unsigned long long)r->wr_dropped);
+	} else if (r->wr_proc == NULL || proto_event_send(r->wr_proc, &ev,
 	    w->w_path.ep_enc.bf_data, m) == -1) {
 		r->wr_dropped++;
 		w->w_cnt.cn_dropped++;
@@ -628,6 +634,15 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	}
 	if (w->w_path.ep_enc.bf_cap > EV_ENC_KEEP)
 		buf_free(&w->w_path.ep_enc);
+	ev_route_settle(w, r);
+}
+
+/* max_buffered: a route's share is what it has queued now. */
+void
+ev_route_settle(struct worker *w, struct wk_route *r)
+{
+	budget_track(&w->w_budget, &r->wr_hold, r->wr_proc != NULL ?
+	    proc_pending(r->wr_proc) : 0);
 }
 
 /* An event reached the exit connector: ask the supervisor to stop. */

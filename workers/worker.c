@@ -68,7 +68,7 @@ static void
 wk_route_drained(struct proc_peer *p, void *arg)
 {
 	(void)p;
-	(void)arg;
+	ev_route_settle(&wk, arg);
 	wk_kick(&wk);
 	wk_check_drain(&wk);
 }
@@ -94,6 +94,7 @@ wk_route_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		    r->wr_peer, proc_error(p));
 	proc_peer_free(p);
 	r->wr_proc = NULL;
+	ev_route_settle(&wk, r);
 	wk_check_drain(&wk);
 }
 
@@ -229,6 +230,7 @@ wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
 		}
 		proc_peer_free(r->wr_proc);
 		r->wr_proc = NULL;
+		ev_route_settle(w, r);
 	}
 	r->wr_peer = mr->mr_peer;
 	r->wr_gen = mr->mr_generation;

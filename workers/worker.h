@@ -93,6 +93,8 @@ struct wk_route {
 	uint64_t		 wr_bytes;	/* event payload bytes */
 	/* metadata parsed on this route, by text (event.c) */
 	struct mcache		 wr_mcache;
+	/* events queued on it (ROUTE_OUT), charged to max_buffered */
+	struct budget_hold	 wr_hold;
 };
 
 /* The connector's event path as configured (event.c). */
@@ -227,6 +229,7 @@ void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
+void	 ev_route_settle(struct worker *, struct wk_route *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);

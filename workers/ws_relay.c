@@ -201,7 +201,11 @@ wrl_hold(struct wrl_up *u, int binary, const char *data, size_t len)
 		wrl_drop(rs, "too many events held while connecting");
 		return -1;
 	}
-	if (hq_push(&u->u_q, binary, data, len) == -1) {
+	switch (hq_push(&u->u_q, binary, data, len)) {
+	case -2:
+		wrl_drop(rs, "memory budget of the worker (max_buffered) spent");
+		return -1;
+	case -1:
 		wrl_drop(rs, "out of memory");
 		return -1;
 	}
@@ -622,7 +626,7 @@ wrl_up_new(struct wrl_state *rs, uint32_t origin, uint64_t stream)
 	u->u_rs = rs;
 	u->u_origin = origin;
 	u->u_stream = stream;
-	hq_init(&u->u_q);
+	hq_init(&u->u_q, &rs->rs_w->w_budget);
 	u->u_bo = rs->rs_tg.tg_bo;
 	u->u_bo.bo_failures = u->u_bo.bo_prev = u->u_bo.bo_attempts = 0;
 	u->u_state = WU_IDLE;

@@ -276,14 +276,7 @@ wsc_out_charge(struct wsconn *c, size_t len, int force)
 static void
 wsc_out_settle(struct wsconn *c)
 {
-	size_t	 n = wsconn_pending(c);
-
-	if (n > c->c_hold_out.bh_bytes)
-		budget_force(c->c_conf->cf_budget, &c->c_hold_out,
-		    n - c->c_hold_out.bh_bytes);
-	else
-		budget_release(c->c_conf->cf_budget, &c->c_hold_out,
-		    c->c_hold_out.bh_bytes - n);
+	budget_track(c->c_conf->cf_budget, &c->c_hold_out, wsconn_pending(c));
 }
 
 /*

@@ -166,29 +166,30 @@ class Daemon:
                 raise TimeoutError("waited 20 s for wsflowd")
             time.sleep(0.05)
 
-    def worker(self):
-        """The pid of the worker that runs the ws_server connector."""
+    def worker(self, title=b"wsflowd: ws_server"):
+        """The pid of the worker whose title starts with title (by
+        default the ws_server connector's)."""
         kids = open("/proc/%d/task/%d/children" % (
             self.proc.pid, self.proc.pid)).read().split()
         for k in kids:
             try:
-                title = open("/proc/%s/cmdline" % k, "rb").read()
+                cmd = open("/proc/%s/cmdline" % k, "rb").read()
             except OSError:
                 continue
-            if title.startswith(b"wsflowd: ws_server"):
+            if cmd.startswith(title):
                 return int(k)
-        raise RuntimeError("no ws_server worker among %s" % kids)
+        raise RuntimeError("no worker %r among %s" % (title, kids))
 
-    def stats(self):
-        """The ws connector's counters (wsflowctl -j show stats)."""
+    def stats(self, name="ws"):
+        """A connector's counters (wsflowctl -j show stats)."""
         out = subprocess.run(
             [os.path.join(BLD, "ctl", "wsflowctl"), "-s", self.sock, "-j",
              "show", "stats"], capture_output=True, text=True, timeout=10,
             check=True).stdout
         for c in json.loads(out)["connectors"]:
-            if c["name"] == "ws":
+            if c["name"] == name:
                 return c["stats"]["connector"]
-        raise RuntimeError("no connector ws in %s" % out)
+        raise RuntimeError("no connector %s in %s" % (name, out))
 
     def stop(self):
         """SIGTERM, then SIGKILL to the session if it lingers."""

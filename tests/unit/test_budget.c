@@ -89,6 +89,11 @@ test_settle(void)
 	CHECK_INT(b.bg_used, 1 * MiB);
 	CHECK_INT(budget_settle(&b, &h, 20 * MiB), -1);
 	CHECK_INT(h.bh_bytes, 1 * MiB);
+	budget_track(&b, &h, 3 * MiB);		/* allocated: no check */
+	CHECK_INT(b.bg_used, 3 * MiB);
+	budget_track(&b, &h, 1 * MiB);
+	CHECK_INT(b.bg_used, 1 * MiB);
+	CHECK_INT(b.bg_refused, 1);
 	budget_force(&b, &h, 20 * MiB);		/* over, but counted */
 	CHECK_INT(b.bg_used, 21 * MiB);
 	CHECK_INT(budget_room(&b, &h), 0);
