@@ -73,6 +73,7 @@ struct wsconn {
 	unsigned int		 c_was_open:1;
 	unsigned int		 c_paused:1;
 	unsigned int		 c_out_full:1;	/* output over the bound */
+	unsigned int		 c_overflow:1;	/* a message refused for it */
 	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
 	unsigned int		 c_in_cb:1;	/* flush when done */
 	unsigned int		 c_ping_unanswered:1;
@@ -784,13 +785,20 @@ wsc_out_bound(struct wsconn *c, size_t len)
 {
 	int	 full;
 
-	full = c->c_state == WSC_OPEN && len > c->c_conf->cf_out_max;
+	/* After a refused message: until the peer has read its backlog. */
+	full = c->c_state == WSC_OPEN && (len > c->c_conf->cf_out_max ||
+	    (c->c_overflow && len > WSC_OUT_LOW));
 	if (full == c->c_out_full)
 		return;
 	c->c_out_full = full;
 	if (full) {
 		wsc_want_read(c, 0);
 		wsc_timer(c, c->c_conf->cf_close_wait_ms);
+		return;
+	}
+	if (c->c_overflow && c->c_state == WSC_OPEN) {
+		/* It reads again, but a message was not sent: 1008. */
+		wsconn_close(c, 1008, "output limit");
 		return;
 	}
 	if (c->c_state == WSC_OPEN && c->c_timer != NULL)
@@ -1319,7 +1327,16 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 	    len + WS_HEADER_MAX, 1)) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
-		wsconn_close(c, 1008, "output limit");
+		/*
+		 * Not queued.  As when the output passes the bound: nothing
+		 * more is read, and the close wait later (or once the peer
+		 * has read its backlog) it gets 1008.
+		 */
+		if (!c->c_out_full) {
+			c->c_overflow = 1;
+			wsc_out_bound(c, wsconn_pending(c));
+		} else
+			wsconn_close(c, 1008, "output limit");
 		return -1;
 	}
 	switch (wsc_frame(c, binary ? WS_OP_BINARY : WS_OP_TEXT, data, len)) {
