@@ -112,6 +112,14 @@ struct bench {
 	uint8_t			*b_scratch, *b_exp, *b_pat;
 	uint64_t		 b_rng;
 	struct event		*b_ev_warm, *b_ev_end, *b_ev_idle;
+	/* -R: connections started per second (churn: all along) */
+	double			 b_pace;
+	uint64_t		 b_pace_t0, b_pace_started;
+	int			 b_pace_next;
+	struct event		*b_ev_pace;
+	/* -P: a progress line every so many seconds (soak) */
+	double			 b_progress;
+	struct event		*b_ev_progress;
 	/* replay */
 	const char		*b_file, *b_in, *b_out;
 	char			**b_lines_v;
@@ -138,7 +146,8 @@ usage(void)
 	    "[-F fragsize] [-f file]\n"
 	    "               [-i infile] [-k inflight] [-l label] [-m mode] "
 	    "[-o outfile] [-p pid]\n"
-	    "               [-r rate] [-s size] [-w secs] [url]\n"
+	    "               [-P secs] [-R conns_per_s] [-r rate] [-s size] "
+	    "[-w secs] [url]\n"
 	    "modes: closed open churn idle replay\n");
 	exit(2);
 }
@@ -322,7 +331,7 @@ churn_done(struct conn *c, int ok)
 	}
 	conn_free(c);
 	b->b_cn[id] = NULL;
-	if (!b->b_stopping)
+	if (!b->b_stopping && b->b_pace == 0)	/* else pace_tick does */
 		conn_start(b, id);
 }
 
@@ -460,6 +469,7 @@ conn_opened(struct conn *c)
 		if (tv.tv_sec == 0 && tv.tv_usec < 100)
 			tv.tv_usec = 100;
 		evtimer_add(c->cn_tick, &tv);
+		conn_tick(-1, 0, c);	/* slot 0 is due now */
 		break;
 	case WB_IDLE:
 		idle_next(b);
@@ -612,7 +622,7 @@ conn_fail(struct conn *c, const char *why)
 		log_warnx("conn %d: %s", id, why);
 	conn_free(c);
 	b->b_cn[id] = NULL;
-	if (b->b_mode == WB_CHURN && !b->b_stopping)
+	if (b->b_mode == WB_CHURN && !b->b_stopping && b->b_pace == 0)
 		conn_start(b, id);
 	else if (b->b_mode == WB_IDLE)
 		idle_next(b);
@@ -716,6 +726,58 @@ conn_start(struct bench *b, int id)
 	if (bufferevent_socket_connect(c->cn_bev,
 	    (struct sockaddr *)&b->b_ss, (int)b->b_sslen) == -1)
 		conn_fail(c, "connect");
+}
+
+/*
+ * -R: start connections at the given rate: the slots not yet started
+ * (open, closed), or every free slot again (churn).  Time the loop
+ * missed is not made up for more than 100 ms at once.
+ */
+static void
+pace_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bench	*b = arg;
+	uint64_t	 due, burst = (uint64_t)(b->b_pace / 10) + 1;
+	int		 i, scanned;
+
+	(void)fd;
+	(void)ev;
+	if (b->b_stopping)
+		return;
+	due = (uint64_t)((double)(wsb_now_ns() - b->b_pace_t0) / 1e9 *
+	    b->b_pace);
+	if (due > b->b_pace_started + burst)
+		b->b_pace_started = due - burst;
+	for (scanned = 0; b->b_pace_started < due &&
+	    scanned < b->b_conns; scanned++) {
+		i = b->b_pace_next;
+		if (b->b_mode != WB_CHURN && i >= b->b_conns)
+			break;		/* all started once */
+		b->b_pace_next = b->b_mode == WB_CHURN ?
+		    (i + 1) % b->b_conns : i + 1;
+		if (b->b_cn[i] != NULL)
+			continue;
+		b->b_pace_started++;
+		conn_start(b, i);
+	}
+}
+
+/* -P: one line on stderr: time, connections, messages, problems. */
+static void
+progress_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bench	*b = arg;
+	int		 i, open = 0;
+
+	(void)fd;
+	(void)ev;
+	for (i = 0; i < b->b_conns; i++)
+		if (b->b_cn[i] != NULL && b->b_cn[i]->cn_state == CN_OPEN)
+			open++;
+	fprintf(stderr, "wsbench %s: t=%.0f open=%d opened=%" PRIu64
+	    " verified=%" PRIu64 " errors=%" PRIu64 " conn_fail=%" PRIu64
+	    "\n", b->b_label, (double)(wsb_now_ns() - b->b_t0) / 1e9, open,
+	    b->b_opened, b->b_verified, b->b_errors, b->b_connfail);
 }
 
 /* Warm-up over: start counting. */
@@ -1048,8 +1110,8 @@ main(int argc, char *argv[])
 	b->b_label = "-";
 	b->b_infd = b->b_outfd = -1;
 	log_init("wsbench", 1);
-	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:p:r:s:w:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:P:p:R:r:s:w:"))
+	    != -1) {
 		switch (ch) {
 		case 'b':
 			b->b_binary = 1;
@@ -1065,6 +1127,8 @@ main(int argc, char *argv[])
 		case 'd':
 		case 'w':
 		case 'r':
+		case 'R':
+		case 'P':
 			errno = 0;
 			{
 				double v = strtod(optarg, &end);
@@ -1075,6 +1139,10 @@ main(int argc, char *argv[])
 					    optarg);
 				if (ch == 'd')
 					b->b_dur = v;
+				else if (ch == 'R')
+					b->b_pace = v;
+				else if (ch == 'P')
+					b->b_progress = v;
 				else if (ch == 'w')
 					b->b_warm = v;
 				else
@@ -1193,7 +1261,14 @@ main(int argc, char *argv[])
 	} else {
 		if (b->b_mode == WB_REPLAY)
 			replay_start(b);
-		else
+		else if (b->b_pace > 0) {
+			b->b_pace_t0 = wsb_now_ns();
+			b->b_ev_pace = event_new(b->b_base, -1, EV_PERSIST,
+			    pace_tick, b);
+			tv.tv_sec = 0;
+			tv.tv_usec = 2000;
+			evtimer_add(b->b_ev_pace, &tv);
+		} else
 			for (i = 0; i < b->b_conns; i++)
 				conn_start(b, i);
 		tv.tv_sec = (time_t)b->b_warm;
@@ -1204,6 +1279,14 @@ main(int argc, char *argv[])
 		tv.tv_usec = (suseconds_t)((b->b_warm + b->b_dur -
 		    (double)tv.tv_sec) * 1e6);
 		evtimer_add(b->b_ev_end, &tv);
+	}
+	if (b->b_progress > 0) {
+		b->b_ev_progress = event_new(b->b_base, -1, EV_PERSIST,
+		    progress_tick, b);
+		tv.tv_sec = (time_t)b->b_progress;
+		tv.tv_usec = (suseconds_t)((b->b_progress -
+		    (double)tv.tv_sec) * 1e6);
+		evtimer_add(b->b_ev_progress, &tv);
 	}
 	event_base_dispatch(b->b_base);
 	if (!b->b_stopping)
@@ -1246,6 +1329,10 @@ main(int argc, char *argv[])
 	event_free(b->b_ev_warm);
 	event_free(b->b_ev_end);
 	event_free(b->b_ev_idle);
+	if (b->b_ev_pace != NULL)
+		event_free(b->b_ev_pace);
+	if (b->b_ev_progress != NULL)
+		event_free(b->b_ev_progress);
 	event_base_free(b->b_base);
 	SSL_CTX_free(b->b_ctx);
 	return rc;

@@ -337,6 +337,13 @@ lines_pending(const struct lines *ln)
 	return ln != NULL ? ln->ln_buf.bf_len : 0;
 }
 
+/* The fragment buffer's size (what it holds in memory, not its length). */
+size_t
+lines_buffered(const struct lines *ln)
+{
+	return ln != NULL ? ln->ln_buf.bf_cap : 0;
+}
+
 /* Postprocessor: one separator after each encoded event. */
 int
 lines_post(const struct proc_spec *ps, struct buf *b)

@@ -65,6 +65,9 @@ int	 lines_finish(struct lines *, lines_emit_fn, void *);
 /* Bytes of input held for a line not finished yet. */
 size_t	 lines_pending(const struct lines *);
 
+/* Bytes of memory the unfinished fragment holds (its buffer). */
+size_t	 lines_buffered(const struct lines *);
+
 /* Postprocessor: append the separator after an encoded event. */
 int	 lines_post(const struct proc_spec *, struct buf *);
 

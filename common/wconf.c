@@ -190,6 +190,8 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "message_timeout_ms", WCT_INT, 0, NULL, NULL },
 	{ "max_message_size", WCT_INT, 0, NULL, NULL },
 	{ "max_frame_size", WCT_INT, 0, NULL, NULL },
+	/* memory budget of the worker, bytes (common/budget.h) */
+	{ "max_buffered", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -246,6 +248,8 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "max_connections_per_ip", WCT_INT, 0, NULL, NULL },
 	/* the Origins that may upgrade (absent: any) */
 	{ "allowed_origins", WCT_ARRAY, 0, NULL, &origin_elem },
+	/* memory budget of the worker, bytes (common/budget.h) */
+	{ "max_buffered", WCT_INT, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

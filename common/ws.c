@@ -42,6 +42,7 @@ static const char *const ws_errstr[WS_ERR_MAX] = {
 	[WS_ERR_FRAME_TOO_BIG] = "frame payload over the limit",
 	[WS_ERR_MESSAGE_TOO_BIG] = "message over the size limit",
 	[WS_ERR_TOO_MANY_FRAGMENTS] = "message has too many fragments",
+	[WS_ERR_BUDGET] = "memory budget of the worker spent (max_buffered)",
 	[WS_ERR_HS_REQUEST_LINE] = "malformed request line",
 	[WS_ERR_HS_REQUEST_LINE_TOO_LONG] = "request line too long",
 	[WS_ERR_HS_METHOD] = "request method is not GET",
@@ -96,6 +97,7 @@ ws_err_close_code(int err)
 	case WS_ERR_FRAME_TOO_BIG:
 	case WS_ERR_MESSAGE_TOO_BIG:
 	case WS_ERR_TOO_MANY_FRAGMENTS:
+	case WS_ERR_BUDGET:
 		return WS_CLOSE_TOO_BIG;
 	case WS_ERR_NOMEM:
 	case WS_ERR_INVAL:
@@ -168,15 +170,48 @@ ws_parser_init(struct ws_parser *p, enum ws_role role,
 	    SIZE_MAX / 4 : (size_t)p->wp_lim.wl_max_message);
 }
 
-/* Release the reassembly buffer; the parser may be re-initialised. */
+/* Give the budget back what the reassembled message was charged. */
+static void
+parse_release(struct ws_parser *p)
+{
+	if (p->wp_hold != NULL && p->wp_charged > 0)
+		budget_release(p->wp_budget, p->wp_hold, p->wp_charged);
+	p->wp_charged = 0;
+}
+
+/*
+ * Release the reassembly buffer; the parser may be re-initialised.  The
+ * bytes written are wiped (of a kept buffer, all it may have held); the
+ * unused tail of a big one is not touched, so freeing does not fault it
+ * in.
+ */
 void
 ws_parser_free(struct ws_parser *p)
 {
+	size_t	 n;
+
 	if (p == NULL)
 		return;
-	freezero(p->wp_msg.bf_data, p->wp_msg.bf_cap);
+	parse_release(p);
+	n = p->wp_msg.bf_cap < WS_KEEP_BUFFER ? p->wp_msg.bf_cap :
+	    WS_KEEP_BUFFER;
+	if (n < p->wp_msg.bf_len + 1 && p->wp_msg.bf_data != NULL)
+		n = p->wp_msg.bf_len + 1;
+	if (p->wp_msg.bf_data != NULL)
+		explicit_bzero(p->wp_msg.bf_data, n);
+	free(p->wp_msg.bf_data);
 	p->wp_msg.bf_data = NULL;
 	p->wp_msg.bf_len = p->wp_msg.bf_cap = 0;
+}
+
+/* Charge reassembled bytes to a budget as holder h. */
+void
+ws_parser_budget(struct ws_parser *p, struct budget *b,
+    struct budget_hold *h)
+{
+	parse_release(p);
+	p->wp_budget = b;
+	p->wp_hold = h;
 }
 
 #define WS_HIGH_BITS	0x8080808080808080ULL
@@ -468,6 +503,13 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 		if (p->wp_msg.bf_cap > WS_KEEP_BUFFER)
 			buf_free(&p->wp_msg);
 		buf_reset(&p->wp_msg);
+		/* A buffer kept for the next message stays charged. */
+		parse_release(p);
+		if (p->wp_hold != NULL && p->wp_msg.bf_cap > 0) {
+			budget_force(p->wp_budget, p->wp_hold,
+			    p->wp_msg.bf_cap);
+			p->wp_charged = p->wp_msg.bf_cap;
+		}
 	}
 	if (p->wp_closed)
 		return len == 0 ? WS_NEED_MORE :
@@ -551,6 +593,15 @@ ws_parse(struct ws_parser *p, uint8_t *in, size_t len, size_t *used,
 		if (ctl)
 			memcpy(p->wp_ctl + p->wp_pdone, chunk, n);
 		else {
+			if (!(p->wp_flags & WS_PARSE_STREAM) && n > 0 &&
+			    p->wp_hold != NULL) {
+				/* Before the copy: the budget decides. */
+				if (budget_charge(p->wp_budget, p->wp_hold, n)
+				    == -1)
+					return parse_fail(p, WS_ERR_BUDGET, off,
+					    used);
+				p->wp_charged += n;
+			}
 			if (!(p->wp_flags & WS_PARSE_STREAM) &&
 			    buf_add(&p->wp_msg, chunk, n) == -1)
 				return parse_fail(p, WS_ERR_NOMEM, off, used);

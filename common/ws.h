@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "utf8.h"
 
@@ -45,6 +46,7 @@ enum ws_err {
 	WS_ERR_FRAME_TOO_BIG,
 	WS_ERR_MESSAGE_TOO_BIG,
 	WS_ERR_TOO_MANY_FRAGMENTS,
+	WS_ERR_BUDGET,			/* the worker's memory budget is spent */
 	/* server side of the opening handshake */
 	WS_ERR_HS_REQUEST_LINE,
 	WS_ERR_HS_REQUEST_LINE_TOO_LONG,
@@ -196,6 +198,9 @@ struct ws_parser {
 	int		 wp_msg_comp;		/* message started with RSV1 */
 	uint32_t	 wp_utf8;
 	struct buf	 wp_msg;
+	struct budget	*wp_budget;		/* NULL: none */
+	struct budget_hold *wp_hold;		/* whose share wp_msg is */
+	size_t		 wp_charged;		/* wp_msg bytes charged */
 	uint8_t		 wp_ctl[WS_CONTROL_MAX];
 };
 
@@ -205,6 +210,15 @@ void		 ws_parser_init(struct ws_parser *, enum ws_role,
 void		 ws_parser_free(struct ws_parser *);
 /* Whether the parser is between messages: no frame or message begun. */
 int		 ws_parser_idle(const struct ws_parser *);
+/*
+ * Charge the bytes of messages being reassembled to a budget, as the
+ * holder h, before they are copied (after ws_parser_init); a charge
+ * refused is WS_ERR_BUDGET (close 1009).  Released when the message is
+ * done with (the next ws_parse), except for the buffer kept for the next
+ * message (at most 256 KiB), and by ws_parser_free.
+ */
+void		 ws_parser_budget(struct ws_parser *, struct budget *,
+		    struct budget_hold *);
 int		 ws_parse(struct ws_parser *, uint8_t *, size_t, size_t *,
 		    struct ws_event *);
 

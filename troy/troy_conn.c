@@ -512,6 +512,17 @@ check_tls_policy(const struct vctx *vc, struct json_object *tls)
 	return rc ? -1 : 0;
 }
 
+/*
+ * max_buffered: the worker's memory budget for what peers make it hold,
+ * bytes (1 MiB to 1 TiB, default 256 MiB; the worker's default).
+ */
+static int
+want_budget(const struct vctx *vc, struct json_object *rec)
+{
+	return want_uint(vc, rec, "max_buffered", 1LL << 20, 1LL << 40,
+	    256LL << 20, 0);
+}
+
 /* ws_client config. */
 static int
 conf_ws_client(const struct vctx *vc, struct json_object *rec)
@@ -521,6 +532,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"per_stream", "max_connections", "idle_timeout_ms",
 		"handshake_timeout_ms", "pong_timeout_ms",
 		"message_timeout_ms", "max_message_size", "max_frame_size",
+		/* memory budget (issue 11) */
+		"max_buffered",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -530,7 +543,9 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 13, "ws_client config");
+	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
+	    "ws_client config");
+	rc |= want_budget(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
@@ -615,6 +630,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"max_connections", "handshake_timeout_ms", "idle_timeout_ms",
 		"pong_timeout_ms", "message_timeout_ms", "max_message_size",
 		"max_frame_size", "max_connections_per_ip", "allowed_origins",
+		/* memory budget (issue 11) */
+		"max_buffered",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -625,7 +642,9 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	struct troy_pos		 pos;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 14, "ws_server config");
+	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
+	    "ws_server config");
+	rc |= want_budget(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);

@@ -83,6 +83,24 @@ ctl_route_stats(const struct wk_route *r, struct msg_stats_route *sr)
 	sr->sr_duplicates = r->wr_dups;
 }
 
+/*
+ * The memory budget among a connector's counters: "buffered" {"used",
+ * "limit", "peak", "refused"} (bytes; refused: charges refused).
+ */
+void
+ctl_budget_json(const struct budget *b, struct json_object *o)
+{
+	struct json_object	*v = json_object_new_object();
+
+	json_object_object_add(v, "used", json_object_new_uint64(b->bg_used));
+	json_object_object_add(v, "limit",
+	    json_object_new_uint64(b->bg_limit));
+	json_object_object_add(v, "peak", json_object_new_uint64(b->bg_peak));
+	json_object_object_add(v, "refused",
+	    json_object_new_uint64(b->bg_refused));
+	json_object_object_add(o, "buffered", v);
+}
+
 /* Answer MSG_STATS_REQ: the counters of this worker (proto.h). */
 void
 ctl_stats_answer(struct worker *w, const struct proc_msg *m)
@@ -119,6 +137,7 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 	if (w->w_ops != NULL && w->w_ops->co_stats != NULL) {
 		extra = json_object_new_object();
 		w->w_ops->co_stats(w, extra);
+		ctl_budget_json(&w->w_budget, extra);
 		s = json_object_to_json_string_length(extra,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &len);

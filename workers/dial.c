@@ -150,6 +150,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	wsconn_conf_default(&tg->tg_conf, WS_ROLE_CLIENT);
 	tg->tg_conf.cf_url = &tg->tg_url;
 	tg->tg_conf.cf_stats = &tg->tg_st;
+	tg->tg_conf.cf_budget = &w->w_budget;
 	tg->tg_conf.cf_owner = w->w_name;
 	wsconn_conf_read(&tg->tg_conf, w->w_cconf);
 	/* per_stream: idle_timeout_ms is the relay's, for its upstreams */
@@ -354,11 +355,13 @@ dl_meta_clear(struct dl_meta *dm)
 
 /* Start an empty queue. */
 void
-hq_init(struct hq_queue *q)
+hq_init(struct hq_queue *q, struct budget *b)
 {
 	q->q_head = NULL;
 	q->q_tail = &q->q_head;
 	q->q_n = q->q_bytes = 0;
+	q->q_budget = b;
+	q->q_hold.bh_bytes = 0;
 }
 
 /* Queue a copy of one message; -1 when out of memory. */
@@ -367,8 +370,12 @@ hq_push(struct hq_queue *q, int binary, const char *data, size_t len)
 {
 	struct hq_msg	*h;
 
-	if ((h = malloc(sizeof(*h) + len)) == NULL)
+	if (budget_charge(q->q_budget, &q->q_hold, sizeof(*h) + len) == -1)
+		return -2;
+	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+		budget_release(q->q_budget, &q->q_hold, sizeof(*h) + len);
 		return -1;
+	}
 	h->h_next = NULL;
 	h->h_binary = binary;
 	h->h_len = len;
@@ -391,6 +398,7 @@ hq_shift(struct hq_queue *q)
 		q->q_tail = &q->q_head;
 	q->q_n--;
 	q->q_bytes -= h->h_len;
+	budget_release(q->q_budget, &q->q_hold, sizeof(*h) + h->h_len);
 	free(h);
 }
 

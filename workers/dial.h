@@ -61,6 +61,8 @@ struct hq_msg {
 struct hq_queue {
 	struct hq_msg		*q_head, **q_tail;
 	size_t			 q_n, q_bytes;
+	struct budget		*q_budget;	/* max_buffered, or NULL */
+	struct budget_hold	 q_hold;
 };
 
 /* Called for each queued message a connection refused. */
@@ -104,9 +106,10 @@ void		 dl_meta_set(struct dl_meta *, const struct dl_target *,
 /* Release the metadata objects. */
 void		 dl_meta_clear(struct dl_meta *);
 
-/* Start an empty queue. */
-void		 hq_init(struct hq_queue *);
-/* Queue a copy of one message; -1 when out of memory. */
+/* Start an empty queue whose messages the budget (NULL: none) holds. */
+void		 hq_init(struct hq_queue *, struct budget *);
+/* Queue a copy of one message; -1 when out of memory, -2 when the
+ * budget refuses it. */
 int		 hq_push(struct hq_queue *, int, const char *, size_t);
 /* Free every message; how many there were. */
 size_t		 hq_clear(struct hq_queue *);

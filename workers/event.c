@@ -25,6 +25,9 @@
 #include "streams.h"
 #include "worker.h"
 
+/* Encoding buffer kept between events; a bigger one is freed. */
+#define EV_ENC_KEEP	(1024 * 1024)
+
 /* Context of one trip through a preprocessor chain. */
 struct chain {
 	struct worker		*c_w;
@@ -306,6 +309,7 @@ fail:
 static void
 ev_stream_drop(struct worker *w, struct stab_stream *st)
 {
+	budget_release_all(&w->w_budget, &st->ss_hold);
 	ev_stream_release(st, NULL);
 	stab_drop(w->w_streams, st);
 }
@@ -423,8 +427,25 @@ ev_chain_emit(void *arg, const char *data, size_t len)
 	return 0;
 }
 
-/* Bytes arrived on a stream: run them through the chain. */
-void
+/* max_buffered: a stream's share is what its fragments hold now. */
+static void
+ev_frag_settle(struct worker *w, struct stab_stream *st)
+{
+	size_t	 n = 0;
+	int	 i;
+
+	for (i = 0; i < w->w_path.ep_npre; i++)
+		n += lines_buffered(st->ss_pre[i]);
+	budget_track(&w->w_budget, &st->ss_hold, n);
+}
+
+/*
+ * Bytes arrived on a stream: run them through the chain.  -1 when the
+ * worker's budget (max_buffered) cannot take them as an unfinished
+ * fragment: they are dropped with an error event, and a connector whose
+ * stream is a peer closes it (1009).
+ */
+int
 ev_source_data(struct worker *w, uint64_t stream, const char *data,
     size_t len, struct json_object *meta)
 {
@@ -437,7 +458,7 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 		w->w_cnt.cn_dropped++;
 		log_warnx("connector %s: too many streams, %zu bytes dropped",
 		    w->w_name, len);
-		return;
+		return 0;
 	}
 	/* Tremor numbers pulls per source from 0; each read is one pull. */
 	st->ss_pull = w->w_cnt.cn_pulls++;
@@ -450,11 +471,22 @@ ev_source_data(struct worker *w, uint64_t stream, const char *data,
 	c.c_inlen = len;
 	if (w->w_path.ep_npre == 0) {
 		ev_decode(&c, data, len);
-		return;
+		return 0;
+	}
+	/* Charged before: all of it may stay as a fragment (then settled). */
+	if (budget_charge(&w->w_budget, &st->ss_hold, len) == -1) {
+		w->w_cnt.cn_dropped++;
+		ev_error(w, st, meta, "memory budget of the worker "
+		    "(max_buffered) spent: input dropped");
+		return -1;
 	}
 	if (lines_process(st->ss_pre[0], data, len, ev_chain_emit, &c, err,
 	    sizeof(err)) == -1)
 		ev_error(w, st, meta, err);
+	/* The stream may be gone if emitting ended it. */
+	if (stab_find(w->w_streams, stream) == st)
+		ev_frag_settle(w, st);
+	return 0;
 }
 
 /* Tell every outgoing route that a stream ended, after its last event. */
@@ -682,7 +714,18 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	}
 	ev.me_value_len = w->w_path.ep_enc.bf_len;
 	ev.me_meta_len = mlen;
-	if (r->wr_proc == NULL || proto_event_send(r->wr_proc, &ev,
+	/* max_buffered: what the route queues is charged before */
+	if (r->wr_proc != NULL && budget_charge(&w->w_budget, &r->wr_hold,
+	    sizeof(ev) + ev.me_value_len + mlen + 64) == -1) {
+		r->wr_dropped++;
+		w->w_cnt.cn_dropped++;
+		if (r->wr_dropped <= 10 || r->wr_dropped % 1000 == 0)
+			log_warnx("connector %s: route %u: memory budget "
+			    "(max_buffered %zu bytes) spent, event dropped "
+			    "(%llu so far)", w->w_name, r->wr_id,
+			    w->w_budget.bg_limit,
+			    (unsigned long long)r->wr_dropped);
+	} else if (r->wr_proc == NULL || proto_event_send(r->wr_proc, &ev,
 	    w->w_path.ep_enc.bf_data, m) == -1) {
 		r->wr_dropped++;
 		w->w_cnt.cn_dropped++;
@@ -696,6 +739,17 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 		r->wr_bytes += ev.me_value_len + ev.me_meta_len;
 		w->w_cnt.cn_events_out++;
 	}
+	if (w->w_path.ep_enc.bf_cap > EV_ENC_KEEP)
+		buf_free(&w->w_path.ep_enc);
+	ev_route_settle(w, r);
+}
+
+/* max_buffered: a route's share is what it has queued now. */
+void
+ev_route_settle(struct worker *w, struct wk_route *r)
+{
+	budget_track(&w->w_budget, &r->wr_hold, r->wr_proc != NULL ?
+	    proc_pending(r->wr_proc) : 0);
 }
 
 /* An event reached the exit connector: ask the supervisor to stop. */
@@ -968,6 +1022,9 @@ ev_sink_val(struct worker *w, const char *port, struct ev_val *val,
 		w->w_cnt.cn_events_out++;
 		w->w_cnt.cn_bytes_out += w->w_path.ep_enc.bf_len;
 	}
+	/* A big event's buffer is not kept for the idle worker. */
+	if (w->w_path.ep_enc.bf_cap > EV_ENC_KEEP)
+		buf_free(&w->w_path.ep_enc);
 	return;
 fail:
 	w->w_cnt.cn_dropped++;

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "budget.h"
+
 #define WK_MAX_PROCS	8	/* pre- or postprocessors per connector */
 #define WK_MAX_STREAMS	1024	/* live streams per source, by default */
 #define WK_MAX_CONNS	65536	/* ceiling of a connector's max_connections */
@@ -23,6 +25,7 @@ struct stab_stream {
 	int			 ss_used;
 	struct lines		*ss_pre[WK_MAX_PROCS];
 	uint64_t		 ss_pull;	/* pull id of this read */
+	struct budget_hold	 ss_hold;	/* its fragments (max_buffered) */
 	int			 ss_next;	/* chain or free list, +1 */
 };
 

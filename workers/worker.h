@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "codec.h"
 #include "lines.h"
@@ -116,6 +117,8 @@ struct wk_route {
 	int			 wr_slot;	/* out: its ackwin route */
 	/* metadata parsed on this route, by text (event.c) */
 	struct mcache		 wr_mcache;
+	/* events queued on it (ROUTE_OUT), charged to max_buffered */
+	struct budget_hold	 wr_hold;
 };
 
 /* The connector's event path as configured (event.c). */
@@ -217,6 +220,8 @@ struct worker {
 	struct wk_sink_event	 w_sink;
 	struct wk_counters	 w_cnt;
 	struct event		*w_ack_ev;	/* acknowledgements due */
+	/* What peers make this worker hold (max_buffered, budget.h). */
+	struct budget		 w_budget;
 };
 
 /* A descriptor read in chunks with backpressure (file, stdin). */
@@ -257,6 +262,7 @@ int		 wk_conn_budget(struct worker *, int);
 
 /* control.c */
 void		 ctl_stats_answer(struct worker *, const struct proc_msg *);
+void		 ctl_budget_json(const struct budget *, struct json_object *);
 void		 ctl_reply(struct worker *, const struct proc_msg *);
 void		 ctl_client_new(struct worker *, const struct proc_msg *);
 
@@ -275,13 +281,14 @@ void	 rd_free(struct wk_reader *);
 int	 wk_write_all(int, const char *, size_t, size_t *);
 
 /* event.c */
+void	 ev_route_settle(struct worker *, struct wk_route *);
 int	 ev_setup(struct worker *, char *, size_t);
 int	 ev_path_set(struct worker *, struct json_object *, char *, size_t);
 int	 ev_streams_alloc(struct worker *);
 void	 ev_teardown(struct worker *);
 int	 ev_has_output(struct worker *);
 int	 ev_can_emit(struct worker *);
-void	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
+int	 ev_source_data(struct worker *, uint64_t, const char *, size_t,
 	    struct json_object *);
 void	 ev_source_end(struct worker *, uint64_t, struct json_object *);
 int	 ev_source_pending(struct worker *, uint64_t, size_t *);

@@ -156,9 +156,9 @@ wcl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 {
 	struct wcl_state	*cs = arg;
 
-	(void)ws;
-	ev_source_data(cs->cs_w, 0, (const char *)data, len,
-	    binary ? cs->cs_meta.dm_bin : cs->cs_meta.dm_text);
+	if (ev_source_data(cs->cs_w, 0, (const char *)data, len,
+	    binary ? cs->cs_meta.dm_bin : cs->cs_meta.dm_text) == -1)
+		wsconn_budget_close(ws);
 	if (!cs->cs_paused && !dl_can_read(cs->cs_w))
 		wcl_pause(cs, 1);
 }
@@ -314,7 +314,11 @@ wcl_hold(struct wcl_state *cs, int binary, const char *data, size_t len)
 		wcl_drop(cs, "too many events held while disconnected");
 		return -1;
 	}
-	if (hq_push(&cs->cs_q, binary, data, len) == -1) {
+	switch (hq_push(&cs->cs_q, binary, data, len)) {
+	case -2:
+		wcl_drop(cs, "memory budget of the worker (max_buffered) spent");
+		return -1;
+	case -1:
 		wcl_drop(cs, "out of memory");
 		return -1;
 	}
@@ -367,7 +371,7 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	}
 	memset(cs, 0, sizeof(*cs));
 	cs->cs_w = w;
-	hq_init(&cs->cs_q);
+	hq_init(&cs->cs_q, &w->w_budget);
 	w->w_profile = SANDBOX_WS_CLIENT;
 	w->w_state = cs;
 	if (dl_target_read(w, &cs->cs_tg, err, errlen) == -1)

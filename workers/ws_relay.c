@@ -201,7 +201,11 @@ wrl_hold(struct wrl_up *u, int binary, const char *data, size_t len)
 		wrl_drop(rs, "too many events held while connecting");
 		return -1;
 	}
-	if (hq_push(&u->u_q, binary, data, len) == -1) {
+	switch (hq_push(&u->u_q, binary, data, len)) {
+	case -2:
+		wrl_drop(rs, "memory budget of the worker (max_buffered) spent");
+		return -1;
+	case -1:
 		wrl_drop(rs, "out of memory");
 		return -1;
 	}
@@ -392,11 +396,11 @@ wrl_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wrl_up		*u = arg;
 	struct wrl_state	*rs = u->u_rs;
 
-	(void)ws;
 	u->u_last = wrl_now(rs);
 	wrl_emit_as(u, 1);
-	ev_source_data(rs->rs_w, u->u_local, (const char *)data, len,
-	    binary ? u->u_meta_bin : u->u_meta);
+	if (ev_source_data(rs->rs_w, u->u_local, (const char *)data, len,
+	    binary ? u->u_meta_bin : u->u_meta) == -1)
+		wsconn_budget_close(ws);
 	wrl_emit_as(u, 0);
 	if (!rs->rs_paused && !dl_can_read(rs->rs_w))
 		wrl_pause_all(rs, 1);
@@ -622,7 +626,7 @@ wrl_up_new(struct wrl_state *rs, uint32_t origin, uint64_t stream)
 	u->u_rs = rs;
 	u->u_origin = origin;
 	u->u_stream = stream;
-	hq_init(&u->u_q);
+	hq_init(&u->u_q, &rs->rs_w->w_budget);
 	u->u_bo = rs->rs_tg.tg_bo;
 	u->u_bo.bo_failures = u->u_bo.bo_prev = u->u_bo.bo_attempts = 0;
 	u->u_state = WU_IDLE;

@@ -219,7 +219,6 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	struct wss_conn		*sc = arg;
 	struct wss_state	*ss = sc->sc_ss;
 
-	(void)ws;
 	if (ss->ss_quiet) {
 		ss->ss_late++;
 		ss->ss_w->w_cnt.cn_dropped++;
@@ -227,8 +226,9 @@ wss_message(struct wsconn *ws, int binary, const uint8_t *data, size_t len,
 	}
 	/* A reply made while this runs finds its connection at once. */
 	ss->ss_cur = sc;
-	ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
-	    wss_meta(sc, binary));
+	if (ev_source_data(ss->ss_w, sc->sc_id, (const char *)data, len,
+	    wss_meta(sc, binary)) == -1)
+		wsconn_budget_close(ws);
 	ss->ss_cur = NULL;
 	if (!ss->ss_paused && !wss_can_read(ss))
 		wss_pause_all(ss, 1);
@@ -675,6 +675,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	    "TCP_NODELAY", 1);
 	wsconn_conf_default(&ss->ss_conf, WS_ROLE_SERVER);
 	ss->ss_conf.cf_stats = &ss->ss_st;
+	ss->ss_conf.cf_budget = &w->w_budget;
 	ss->ss_conf.cf_owner = w->w_name;
 	wsconn_conf_read(&ss->ss_conf, w->w_cconf);
 	if (wss_policy(ss, err, errlen) == -1)

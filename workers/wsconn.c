@@ -74,6 +74,7 @@ struct wsconn {
 	unsigned int		 c_was_open:1;
 	unsigned int		 c_paused:1;
 	unsigned int		 c_out_full:1;	/* output over the bound */
+	unsigned int		 c_overflow:1;	/* a message refused for it */
 	unsigned int		 c_tcp_ok:1;	/* client: TCP connected */
 	unsigned int		 c_in_cb:1;	/* flush when done */
 	unsigned int		 c_ping_unanswered:1;
@@ -98,6 +99,9 @@ struct wsconn {
 	char			*c_name;
 	char			*c_err;		/* why it ended (allocated) */
 	struct buf		 c_tmp;
+	/* max_buffered: a message being reassembled, queued output */
+	struct budget_hold	 c_hold_in;
+	struct budget_hold	 c_hold_out;
 };
 
 /* The buffer a read batch lands in (one worker, one thread). */
@@ -112,7 +116,7 @@ static void	wsc_frames(struct wsconn *);
 static void	wsc_in_drop(struct wsconn *);
 static void	wsc_timeout(evutil_socket_t, short, void *);
 static void	wsc_io_write(evutil_socket_t, short, void *);
-static int	wsc_over(struct wsconn *, const char *, int);
+static int	wsc_over(struct wsconn *, const char *, size_t, int);
 static void	wsc_limits_off(struct wsconn *);
 static void	wsc_limits_open(struct wsconn *);
 static void	wsc_msg_check(struct wsconn *);
@@ -287,8 +291,35 @@ wsc_count_close(struct wsconn *c, uint16_t code, int out)
 }
 
 /*
+ * max_buffered: charge a frame of len payload bytes before it is queued
+ * (the header at its largest; wsc_out_settle trues it up).  Control
+ * frames that must go out (close) pass force.
+ */
+static int
+wsc_out_charge(struct wsconn *c, size_t len, int force)
+{
+	size_t	 n = len > SIZE_MAX - WS_HEADER_MAX ? SIZE_MAX :
+	    len + WS_HEADER_MAX;
+
+	if (!force)
+		return budget_charge(c->c_conf->cf_budget, &c->c_hold_out, n);
+	budget_force(c->c_conf->cf_budget, &c->c_hold_out, n);
+	return 0;
+}
+
+/* max_buffered: the output's share is what waits now (TLS included). */
+static void
+wsc_out_settle(struct wsconn *c)
+{
+	budget_track(c->c_conf->cf_budget, &c->c_hold_out, wsconn_pending(c));
+}
+
+/*
  * Queue one frame (the client masks a copy).  A small server frame is
- * put together first and queued in one piece.
+ * put together first and queued in one piece.  -2 when the worker's
+ * budget refuses it (data and pongs; pings and close frames must go,
+ * and a small frame to a peer with nothing waiting goes out at once, so
+ * a peer that keeps up is never refused a small reply).
  */
 static int
 wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
@@ -297,6 +328,10 @@ wsc_frame(struct wsconn *c, int opcode, const void *data, size_t len)
 	uint8_t		 hdr[WSC_SMALL_FRAME];
 	size_t		 hlen;
 
+	if (wsc_out_charge(c, len, opcode == WS_OP_PING ||
+	    opcode == WS_OP_CLOSE || (len <= WSC_SMALL_FRAME &&
+	    wsconn_pending(c) == 0)) == -1)
+		return -2;
 	if (c->c_conf->cf_role == WS_ROLE_SERVER) {
 		if (ws_frame_header(hdr, &hlen, opcode, 1, len, NULL) != WS_OK)
 			return -1;
@@ -337,6 +372,7 @@ wsc_close_frame(struct wsconn *c, uint16_t code, const char *reason,
 			wsc_why(c, "cannot queue a close frame");
 		return;
 	}
+	(void)wsc_out_charge(c, rlen + 2, 1);
 	if (ws_close_build(&c->c_tmp, c->c_conf->cf_role, code, reason,
 	    rlen) != WS_OK ||
 	    evbuffer_add(out, c->c_tmp.bf_data, c->c_tmp.bf_len) == -1) {
@@ -365,10 +401,18 @@ wsc_flush_and_drop(struct wsconn *c)
 static void
 wsc_protocol_error(struct wsconn *c, int err)
 {
+	struct wsc_stats	*st = c->c_conf->cf_stats;
 	struct ws_close_action	 a;
 	const char		*why = ws_strerror(err);
 
 	wsc_why(c, "%s (close %u)", why, ws_err_close_code(err));
+	/* Counted once: a closing connection was counted already. */
+	if (err == WS_ERR_BUDGET && c->c_state == WSC_OPEN && st != NULL &&
+	    wsconn_often(++st->st_budget_in))
+		log_warnx("connector %s: %s: memory budget (max_buffered %zu "
+		    "bytes) spent by a message being received, closed with "
+		    "1009", c->c_conf->cf_owner, c->c_name,
+		    c->c_conf->cf_budget->bg_limit);
 	ws_close_failed(&c->c_close, err, &a);
 	if (a.ca_send)
 		wsc_close_frame(c, a.ca_code, why, strlen(why));
@@ -400,16 +444,20 @@ wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
 }
 
 /*
- * Whether the output is over its bound; if so, say why, count the
- * overflow and, unless the caller reports it, log it (the first ten,
- * then every thousandth); the caller closes with 1008.
+ * Whether the output, with a frame of add bytes about to be queued, is
+ * over its bound; if so, say why, count the overflow and, unless the
+ * caller reports it, log it (the first ten, then every thousandth); the
+ * caller closes with 1008.  The frame counts, except that a frame
+ * larger than the bound still goes to a peer that keeps up (no more
+ * than the writable mark queued): its bytes are the worker's budget's.
  */
 static int
-wsc_over(struct wsconn *c, const char *what, int reported)
+wsc_over(struct wsconn *c, const char *what, size_t add, int reported)
 {
 	struct wsc_stats	*st = c->c_conf->cf_stats;
+	size_t			 p = wsconn_pending(c), max = c->c_conf->cf_out_max;
 
-	if (wsconn_pending(c) <= c->c_conf->cf_out_max)
+	if (p <= max && (p <= WSC_OUT_LOW || add <= max - p))
 		return 0;
 	wsc_why(c, "peer does not read: %s over the bound of %zu bytes "
 	    "(close 1008)", what, c->c_conf->cf_out_max);
@@ -420,6 +468,28 @@ wsc_over(struct wsconn *c, const char *what, int reported)
 		    "bound of %zu bytes, closed with 1008", c->c_conf->cf_owner,
 		    c->c_name, what, c->c_conf->cf_out_max);
 	return 1;
+}
+
+/*
+ * max_buffered refused output for this connection: say why, count it,
+ * log it (the first ten, then every thousandth); the caller closes
+ * with 1008.
+ */
+static void
+wsc_budget_out(struct wsconn *c, const char *what)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+	const struct budget	*b = c->c_conf->cf_budget;
+	size_t			 limit = b != NULL ? b->bg_limit : 0;
+
+	wsc_why(c, "memory budget of the worker (max_buffered %zu bytes) "
+	    "spent: %s not queued (close 1008)", limit, what);
+	if (st != NULL)
+		st->st_budget_out++;
+	if (st == NULL || wsconn_often(st->st_budget_out))
+		log_warnx("connector %s: %s: memory budget (max_buffered %zu "
+		    "bytes) spent: %s not queued, closed with 1008",
+		    c->c_conf->cf_owner, c->c_name, limit, what);
 }
 
 /*
@@ -472,12 +542,19 @@ wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 		if (c->c_state != WSC_OPEN)
 			break;
 		/* Pongs count: a peer that pings and does not read goes. */
-		if (wsc_over(c, "pongs", 0)) {
+		if (wsc_over(c, "pongs", ev->we_len + 2, 0)) {
 			wsc_overflow_drop(c);
 			break;
 		}
-		if (wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len) == -1)
+		switch (wsc_frame(c, WS_OP_PONG, ev->we_data, ev->we_len)) {
+		case -2:
+			wsc_budget_out(c, "a pong");
+			wsc_overflow_drop(c);
+			break;
+		case -1:
 			wsc_why(c, "cannot queue a pong");
+			break;
+		}
 		break;
 	case WS_EV_CLOSE:
 		wsc_peer_close(c, ev);
@@ -555,6 +632,7 @@ wsc_opened(struct wsconn *c)
 	c->c_was_open = 1;
 	ws_close_init(&c->c_close, c->c_conf->cf_role);
 	ws_parser_init(&c->c_parser, c->c_conf->cf_role, &c->c_conf->cf_lim, 0);
+	ws_parser_budget(&c->c_parser, c->c_conf->cf_budget, &c->c_hold_in);
 	/* The handshake's text is not needed any more (idle memory). */
 	buf_free(&c->c_tmp);
 	if (c->c_conf->cf_stats != NULL)
@@ -740,13 +818,20 @@ wsc_out_bound(struct wsconn *c, size_t len)
 {
 	int	 full;
 
-	full = c->c_state == WSC_OPEN && len > c->c_conf->cf_out_max;
+	/* After a refused message: until the peer has read its backlog. */
+	full = c->c_state == WSC_OPEN && (len > c->c_conf->cf_out_max ||
+	    (c->c_overflow && len > WSC_OUT_LOW));
 	if (full == c->c_out_full)
 		return;
 	c->c_out_full = full;
 	if (full) {
 		wsc_want_read(c, 0);
 		wsc_timer(c, c->c_conf->cf_close_wait_ms);
+		return;
+	}
+	if (c->c_overflow && c->c_state == WSC_OPEN) {
+		/* It reads again, but a message was not sent: 1008. */
+		wsconn_close(c, 1008, "output limit");
 		return;
 	}
 	if (c->c_state == WSC_OPEN && c->c_timer != NULL)
@@ -765,6 +850,7 @@ wsc_wrote(struct wsconn *c)
 {
 	size_t	 len = wsconn_pending(c);
 
+	wsc_out_settle(c);
 	wsc_out_bound(c, len);
 	if (c->c_state == WSC_FLUSH) {
 		if (len == 0)
@@ -1009,7 +1095,7 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 		break;
 	case WSC_OPEN:
 		/* Only armed while the output is over its bound. */
-		(void)wsc_over(c, "output", 0);
+		(void)wsc_over(c, "output", 0, 0);
 		wsconn_close(c, 1008, "output limit");
 		return;
 	default:
@@ -1263,6 +1349,7 @@ wsc_new(struct event_base *base, const struct wsconn_conf *cf,
 	}
 	buf_init(&c->c_tmp, cf->cf_lim.wl_max_message + WS_HEADER_MAX);
 	ws_parser_init(&c->c_parser, cf->cf_role, &cf->cf_lim, 0);
+	ws_parser_budget(&c->c_parser, cf->cf_budget, &c->c_hold_in);
 	c->c_timer = evtimer_new(base, wsc_timeout, c);
 	c->c_defer = event_new(base, -1, 0, wsc_deferred, c);
 	if (cf->cf_ping_ms > 0)
@@ -1406,6 +1493,8 @@ wsconn_free(struct wsconn *c)
 	if (c->c_defer != NULL)
 		event_free(c->c_defer);
 	ws_parser_free(&c->c_parser);
+	budget_release_all(c->c_conf->cf_budget, &c->c_hold_in);
+	budget_release_all(c->c_conf->cf_budget, &c->c_hold_out);
 	buf_free(&c->c_tmp);
 	free(c->c_name);
 	free(c->c_err);
@@ -1439,14 +1528,30 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "not valid UTF-8 for a text frame";
 		return -1;
 	}
-	if (wsc_over(c, "output", 1)) {
+	if (wsc_over(c, "output", len > SIZE_MAX - WS_HEADER_MAX ? SIZE_MAX :
+	    len + WS_HEADER_MAX, 1)) {
 		*why = "peer does not read: output limit reached, closed "
 		    "with 1008";
-		wsconn_close(c, 1008, "output limit");
+		/*
+		 * Not queued.  As when the output passes the bound: nothing
+		 * more is read, and the close wait later (or once the peer
+		 * has read its backlog) it gets 1008.
+		 */
+		if (!c->c_out_full) {
+			c->c_overflow = 1;
+			wsc_out_bound(c, wsconn_pending(c));
+		} else
+			wsconn_close(c, 1008, "output limit");
 		return -1;
 	}
-	if (wsc_frame(c, binary ? WS_OP_BINARY : WS_OP_TEXT, data, len)
-	    == -1) {
+	switch (wsc_frame(c, binary ? WS_OP_BINARY : WS_OP_TEXT, data, len)) {
+	case -2:
+		wsc_budget_out(c, "a message");
+		*why = "memory budget of the worker (max_buffered) spent, "
+		    "closed with 1008";
+		wsconn_close(c, 1008, "memory budget");
+		return -1;
+	case -1:
 		*why = "out of memory";
 		return -1;
 	}
@@ -1457,6 +1562,28 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 	if (c->c_idle != NULL)
 		c->c_last_data = wsc_now_ms();
 	return 0;
+}
+
+/* A received message's bytes passed the budget: 1009. */
+void
+wsconn_budget_close(struct wsconn *c)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+	const struct budget	*b = c->c_conf->cf_budget;
+
+	if (c->c_state != WSC_OPEN)
+		return;
+	wsc_why(c, "memory budget of the worker (max_buffered %zu bytes) "
+	    "spent by what a message left unfinished (close 1009)",
+	    b != NULL ? b->bg_limit : 0);
+	if (st != NULL)
+		st->st_budget_in++;
+	if (st == NULL || wsconn_often(st->st_budget_in))
+		log_warnx("connector %s: %s: memory budget (max_buffered %zu "
+		    "bytes) spent by an unfinished fragment, closed with 1009",
+		    c->c_conf->cf_owner, c->c_name,
+		    b != NULL ? b->bg_limit : 0);
+	wsconn_close(c, WS_CLOSE_TOO_BIG, "memory budget");
 }
 
 /* Our close frame; wait (bounded) for the peer to answer. */
@@ -1642,6 +1769,10 @@ wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
 		{ "pings_in", offsetof(struct wsc_stats, st_pings_in) },
 		{ "overflows", offsetof(struct wsc_stats, st_overflows) },
 		{ "timeouts", offsetof(struct wsc_stats, st_timeouts) },
+		{ "budget_closed_in",
+		    offsetof(struct wsc_stats, st_budget_in) },
+		{ "budget_closed_out",
+		    offsetof(struct wsc_stats, st_budget_out) },
 		{ "close_other", offsetof(struct wsc_stats, st_close_other) },
 	};
 	uint64_t	 v;

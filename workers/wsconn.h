@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 #include <openssl/ssl.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "url.h"
 #include "ws.h"
@@ -43,6 +44,8 @@ struct wsc_stats {
 	uint64_t	st_bytes_out;
 	uint64_t	st_pings_in;
 	uint64_t	st_overflows;		/* closed with 1008 */
+	uint64_t	st_budget_in;		/* max_buffered: closed 1009 */
+	uint64_t	st_budget_out;		/* max_buffered: closed 1008 */
 	uint64_t	st_close_in[16];	/* codes 1000-1015 received */
 	uint64_t	st_close_out[16];	/* codes 1000-1015 sent */
 	uint64_t	st_close_other;		/* other codes, either way */
@@ -77,6 +80,7 @@ struct wsconn_conf {
 	size_t			 cf_out_max;
 	const struct url	*cf_url;	/* client: target and Host */
 	struct wsc_stats	*cf_stats;
+	struct budget		*cf_budget;	/* the worker's, or NULL */
 	const char		*cf_owner;	/* connector name for logs */
 };
 
@@ -114,6 +118,9 @@ void		 wsconn_free(struct wsconn *);
  * (not open, not UTF-8 for a text frame, output bound: closed 1008). */
 int		 wsconn_send(struct wsconn *, int, const void *, size_t,
 		    const char **);
+/* The owner's memory budget refused what a received message needs (a
+ * preprocessor fragment): count, log, close with 1009. */
+void		 wsconn_budget_close(struct wsconn *);
 /* Start the closing handshake with code and reason. */
 void		 wsconn_close(struct wsconn *, uint16_t, const char *);
 /* Stop (1) or resume (0) reading: input backpressure. */

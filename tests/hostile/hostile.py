@@ -114,14 +114,20 @@ def recv_message(s):
 
 
 class Daemon:
-    """wsflowd in its own session with its own control socket."""
+    """wsflowd in its own session with its own control socket.  A case may
+    bring its own flow (a path), -D definitions, port and probe message
+    (a line for a flow with the lines preprocessor)."""
 
-    def __init__(self, tmp, mode):
+    def __init__(self, tmp, mode, own_flow=None, defines=(), port=None,
+                 probe=b"probe"):
         self.tmp = tmp
-        self.port = PORTS[mode]
+        self.port = port or PORTS[mode]
         self.sock = os.path.join(tmp, "ctl.sock")
         self.err = os.path.join(tmp, "wsflowd.err")
         self.args = ["-D", "url=127.0.0.1:%d" % self.port]
+        for d in defines:
+            self.args += ["-D", d]
+        self.probe = probe
         flow = "echo.troy"
         if mode == "tls":
             subprocess.run(
@@ -133,7 +139,7 @@ class Daemon:
             self.args += ["-D", "cert=" + os.path.join(tmp, "localhost.cert"),
                           "-D", "key=" + os.path.join(tmp, "localhost.key")]
             flow = "echo-tls.troy"
-        self.flow = os.path.join(SRC, "tests", "hostile", flow)
+        self.flow = own_flow or os.path.join(SRC, "tests", "hostile", flow)
         self.tls = mode == "tls"
         self.proc = None
 
@@ -152,8 +158,8 @@ class Daemon:
                 raise RuntimeError("wsflowd exited %d" % self.proc.returncode)
             try:
                 s = ws_connect(self.port, self.tls, timeout=2)
-                s.sendall(frame(2, b"probe"))
-                ok = recv_message(s) == (2, b"probe")
+                s.sendall(frame(2, self.probe))
+                ok = recv_message(s) == (2, self.probe)
                 s.close()
                 if ok:
                     return
@@ -163,29 +169,30 @@ class Daemon:
                 raise TimeoutError("waited 20 s for wsflowd")
             time.sleep(0.05)
 
-    def worker(self):
-        """The pid of the worker that runs the ws_server connector."""
+    def worker(self, title=b"wsflowd: ws_server"):
+        """The pid of the worker whose title starts with title (by
+        default the ws_server connector's)."""
         kids = open("/proc/%d/task/%d/children" % (
             self.proc.pid, self.proc.pid)).read().split()
         for k in kids:
             try:
-                title = open("/proc/%s/cmdline" % k, "rb").read()
+                cmd = open("/proc/%s/cmdline" % k, "rb").read()
             except OSError:
                 continue
-            if title.startswith(b"wsflowd: ws_server"):
+            if cmd.startswith(title):
                 return int(k)
-        raise RuntimeError("no ws_server worker among %s" % kids)
+        raise RuntimeError("no worker %r among %s" % (title, kids))
 
-    def stats(self):
-        """The ws connector's counters (wsflowctl -j show stats)."""
+    def stats(self, name="ws"):
+        """A connector's counters (wsflowctl -j show stats)."""
         out = subprocess.run(
             [os.path.join(BLD, "ctl", "wsflowctl"), "-s", self.sock, "-j",
              "show", "stats"], capture_output=True, text=True, timeout=10,
             check=True).stdout
         for c in json.loads(out)["connectors"]:
-            if c["name"] == "ws":
+            if c["name"] == name:
                 return c["stats"]["connector"]
-        raise RuntimeError("no connector ws in %s" % out)
+        raise RuntimeError("no connector %s in %s" % (name, out))
 
     def stop(self):
         """SIGTERM, then SIGKILL to the session if it lingers."""
@@ -204,8 +211,9 @@ def vmhwm(pid):
 class Good(threading.Thread):
     """The well-behaved client: a message every 20 ms, each echo awaited."""
 
-    def __init__(self, port, tls):
+    def __init__(self, port, tls, tail=b""):
         super().__init__(daemon=True)
+        self.tail = tail        # "\n" for a flow that splits lines
         self.sock = ws_connect(port, tls, timeout=ECHO_WAIT)
         self.stop = threading.Event()
         self.echoes = 0
@@ -216,7 +224,7 @@ class Good(threading.Thread):
         i = 0
         try:
             while not self.stop.is_set():
-                msg = b"good %d" % i
+                msg = b"good %d" % i + self.tail
                 t0 = time.monotonic()
                 self.sock.sendall(frame(2, msg))
                 if recv_message(self.sock) != (2, msg):

@@ -560,6 +560,31 @@ test_post(void)
 	lines_free(NULL);
 }
 
+/* lines_buffered: the memory an unfinished fragment holds (budget). */
+static void
+test_buffered_size(void)
+{
+	struct lines	*ln = mk('\n', 0, 1);
+	struct sink	 sk;
+	char		 err[ERRLEN], big[5000];
+
+	sink_init(&sk);
+	memset(big, 'x', sizeof(big));
+	CHECK_INT(lines_buffered(NULL), 0);
+	CHECK_INT(lines_buffered(ln), 0);
+	CHECK_INT(lines_process(ln, "a\nb\n", 4, collect, &sk, err,
+	    sizeof(err)), 0);
+	CHECK(lines_buffered(ln) <= 64);	/* nothing kept */
+	CHECK_INT(lines_process(ln, big, sizeof(big), collect, &sk, err,
+	    sizeof(err)), 0);
+	CHECK(lines_buffered(ln) > sizeof(big));
+	CHECK(lines_buffered(ln) <= 2 * sizeof(big) + 64);
+	CHECK_INT(lines_finish(ln, collect, &sk), 0);
+	CHECK_STR(sk.sk_out.bf_data, "[a][b][5000 bytes]");
+	lines_free(ln);
+	buf_free(&sk.sk_out);
+}
+
 int
 main(void)
 {
@@ -570,5 +595,6 @@ main(void)
 	test_stop();
 	test_hard_cap();
 	test_post();
+	test_buffered_size();
 	return check_done();
 }

@@ -141,6 +141,55 @@ test_config(void)
 	troy_diags_free(&d);
 }
 
+/* max_buffered on ws_server and ws_client: an integer in range. */
+static void
+test_max_buffered(void)
+{
+	static const char *const good[] = {
+		"{\"codec\": \"binary\", \"config\": {\"url\": \"ws://127.0.0.1:1\", "
+		    "\"max_buffered\": 1048576}}",
+		"{\"codec\": \"binary\", \"config\": {\"url\": \"ws://127.0.0.1:1\", "
+		    "\"max_buffered\": 1099511627776}}",
+	};
+	static const char *const bad[] = {
+		"{\"codec\": \"binary\", \"config\": {\"url\": \"ws://127.0.0.1:1\", "
+		    "\"max_buffered\": 1048575}}",
+		"{\"codec\": \"binary\", \"config\": {\"url\": \"ws://127.0.0.1:1\", "
+		    "\"max_buffered\": 1099511627777}}",
+		"{\"codec\": \"binary\", \"config\": {\"url\": \"ws://127.0.0.1:1\", "
+		    "\"max_buffered\": \"1G\"}}",
+	};
+	static const enum conn_type types[] = { CT_WS_SERVER, CT_WS_CLIENT };
+	struct troy_diags	 d;
+	struct json_object	*o;
+	size_t			 i, t;
+
+	for (t = 0; t < 2; t++) {
+		for (i = 0; i < 2; i++) {
+			o = validate(types[t], good[i], good[i], &d);
+			CHECK_MSG(o != NULL, "%s", good[i]);
+			if (o != NULL)
+				CHECK_STR(json_object_get_string(
+				    json_object_object_get(json_object_object_get(
+				    o, "config"), "max_buffered")), i == 0 ?
+				    "1048576" : "1099511627776");
+			json_object_put(o);
+			troy_diags_free(&d);
+		}
+		for (i = 0; i < 3; i++) {
+			o = validate(types[t], bad[i], bad[i], &d);
+			CHECK(o == NULL);
+			CHECK_INT(d.dd_errors, 1);
+			if (d.dd_n > 0)
+				CHECK_STR(d.dd_v[0].dg_msg, i < 2 ?
+				    "\"max_buffered\" must be between 1048576 "
+				    "and 1099511627776" : "\"max_buffered\" must "
+				    "be an integer, not a string");
+			troy_diags_free(&d);
+		}
+	}
+}
+
 /* An error points at the source of the bad value, inside records and
  * arrays. */
 static void
@@ -207,6 +256,7 @@ main(void)
 	test_ports();
 	test_config();
 	test_positions();
+	test_max_buffered();
 	test_load();
 	return check_done();
 }

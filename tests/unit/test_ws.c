@@ -797,6 +797,68 @@ test_zero_copy(void)
 	buf_free(&b);
 }
 
+/*
+ * max_buffered: a message being reassembled is charged to the budget
+ * before each copy; a charge refused is WS_ERR_BUDGET (close 1009), and
+ * a finished message gives its charge back on the next call.
+ */
+static void
+test_budget(void)
+{
+	static char		 pl[40000];
+	struct ws_parser	 p;
+	struct ws_event		 ev;
+	struct budget		 b;
+	struct budget_hold	 h = { 0 }, other = { 0 };
+	struct buf		 in;
+	struct wt_frame		 f1 = { 0, 0, OP_B, pl, 30000, 0, 0 };
+	struct wt_frame		 f2 = { 1, 0, OP_C, pl, 30000, 0, 0 };
+	size_t			 used;
+
+	memset(pl, 'x', sizeof(pl));
+	buf_init(&in, 0);
+	wt_encode(&in, &f1);
+	wt_encode(&in, &f2);
+	/* 128 KiB - 16 KiB (reserve) = 112 KiB for large holders */
+	budget_init(&b, 128 * 1024);
+	ws_parser_init(&p, WS_ROLE_SERVER, NULL, 0);
+	ws_parser_budget(&p, &b, &h);
+	CHECK_INT(ws_parse(&p, (uint8_t *)in.bf_data, in.bf_len, &used, &ev),
+	    WS_OK);
+	CHECK(ev.we_type == WS_EV_BINARY && ev.we_len == 60000);
+	CHECK_INT(h.bh_bytes, 60000);
+	CHECK_INT(b.bg_used, 60000);
+	CHECK_INT(ws_parse(&p, NULL, 0, &used, &ev), WS_NEED_MORE);
+	/* released, but for the buffer kept for the next message */
+	CHECK_INT(h.bh_bytes, 65536);
+	CHECK_INT(p.wp_msg.bf_cap, 65536);
+	CHECK_INT(b.bg_used, 65536);
+
+	/* Another holder has 16 KiB: the second fragment passes 112 KiB. */
+	CHECK_INT(budget_charge(&b, &other, 16 * 1024), 0);
+	buf_reset(&in);
+	wt_encode(&in, &f1);
+	wt_encode(&in, &f2);
+	CHECK_INT(ws_parse(&p, (uint8_t *)in.bf_data, in.bf_len, &used, &ev),
+	    WS_ERR_BUDGET);
+	CHECK_INT(ws_err_close_code(WS_ERR_BUDGET), 1009);
+	CHECK_INT(h.bh_bytes, 65536 + 30000);	/* the first fragment only */
+	CHECK_INT(b.bg_refused, 1);
+	ws_parser_free(&p);
+	CHECK_INT(h.bh_bytes, 0);
+	CHECK_INT(b.bg_used, 16 * 1024);
+	/* Streaming reassembles nothing and charges nothing. */
+	ws_parser_init(&p, WS_ROLE_SERVER, NULL, WS_PARSE_STREAM);
+	ws_parser_budget(&p, &b, &h);
+	buf_reset(&in);
+	wt_encode(&in, &f1);
+	CHECK_INT(ws_parse(&p, (uint8_t *)in.bf_data, in.bf_len, &used, &ev),
+	    WS_OK);
+	CHECK_INT(h.bh_bytes, 0);
+	ws_parser_free(&p);
+	buf_free(&in);
+}
+
 /* 6.4: invalid UTF-8 fails as soon as the bad byte arrives. */
 static void
 test_fail_fast(void)
@@ -1107,6 +1169,7 @@ main(void)
 	test_key_pool();
 	test_mask();
 	test_zero_copy();
+	test_budget();
 	test_fail_fast();
 	test_limits();
 	test_close_state();

@@ -856,6 +856,100 @@ test_ping_flood(struct wsconn_conf *dflt, struct wsc_stats *st)
 	buf_free(&b);
 }
 
+/* Run loop passes until the server connection is gone; its reason. */
+static void
+t_until_closed(struct tsrv *s, struct tcli *c, int want)
+{
+	CHECK(t_pump(c, 1, &c->c_close, want));
+	CHECK_INT(c->c_close, want);
+	CHECK(t_pump(c, 1, &s->s_closed, 1));
+	t_cli_done(c);
+}
+
+/*
+ * The output bound counts the message being queued; max_buffered
+ * refuses output (1008) and reassembly (1009) past the budget, charged
+ * before the bytes are stored, and has it all back once the connection
+ * is gone.
+ */
+static void
+test_budget(struct wsconn_conf *dflt, struct wsc_stats *st)
+{
+	static char		 msg[100 * 1024];
+	struct wsconn_conf	 cf = *dflt;
+	struct budget		 bg;
+	struct tsrv		 s;
+	struct tcli		 c = { .c_fd = -1 };
+	struct buf		 b;
+	uint64_t		 over, bin, bout;
+	int			 i, small = 4096;
+
+	memset(msg, 'm', sizeof(msg));
+	buf_init(&c.c_rx, 0);
+	buf_init(&b, 0);
+
+	/* A peer that does not read: the third 100 KiB echo would pass
+	 * a bound of 256 KiB, so it is not queued (1008). */
+	cf.cf_out_max = 256 * 1024;
+	over = st->st_overflows;
+	CHECK(t_connect(&s, &c, &cf) == 0);
+	CHECK(setsockopt(s.s_fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)) == 0);
+	for (i = 0; i < 3; i++) {
+		CHECK(t_send(&c, WS_OP_BINARY, msg, sizeof(msg)) == 0);
+		CHECK(t_pump(&c, 0, &s.s_msgs, i + 1));
+	}
+	CHECK_INT(s.s_unsent, 1);
+	CHECK(s.s_ws != NULL && wsconn_pending(s.s_ws) < 256 * 1024);
+	t_flood_end(&s, &c, st, over);
+
+	/* A budget of 1 MiB (896 KiB for large holders): echoes to a peer
+	 * that does not read pass it, the connection gets 1008. */
+	cf.cf_out_max = WSC_OUT_MAX;
+	budget_init(&bg, 1024 * 1024);
+	cf.cf_budget = &bg;
+	bout = st->st_budget_out;
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, &cf) == 0);
+	CHECK(setsockopt(s.s_fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)) == 0);
+	for (i = 0; i < 12 && s.s_unsent == 0; i++) {
+		CHECK(t_send(&c, WS_OP_BINARY, msg, sizeof(msg)) == 0);
+		CHECK(t_pump(&c, 0, &s.s_msgs, i + 1));
+	}
+	CHECK_INT(s.s_unsent, 1);
+	CHECK(i > 2 && i < 12);
+	CHECK(st->st_budget_out == bout + 1);
+	CHECK(bg.bg_peak <= bg.bg_limit);
+	CHECK(bg.bg_refused >= 1);
+	t_until_closed(&s, &c, 1008);
+	CHECK(strstr(s.s_err, "memory budget") != NULL);
+	CHECK_INT(bg.bg_used, 0);
+
+	/* A message in 64 KiB fragments never finished: 1009 at the
+	 * budget, before the fragment that would pass it is stored. */
+	budget_init(&bg, 1024 * 1024);
+	bin = st->st_budget_in;
+	buf_init(&c.c_rx, 0);
+	CHECK(t_connect(&s, &c, &cf) == 0);
+	for (i = 0; i < 20 && s.s_ws != NULL && wsconn_is_open(s.s_ws);
+	    i++) {
+		buf_reset(&b);
+		(void)ws_frame_build(&b, WS_ROLE_CLIENT, i == 0 ?
+		    WS_OP_BINARY : WS_OP_CONT, 0, msg, 64 * 1024);
+		if (t_write(&c, b.bf_data, b.bf_len) == -1)
+			break;
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	CHECK(i > 10 && i < 20);
+	CHECK(st->st_budget_in == bin + 1);
+	CHECK(bg.bg_peak <= bg.bg_limit);
+	t_until_closed(&s, &c, 1009);
+	CHECK(strstr(s.s_err, "memory budget") != NULL);
+	CHECK_INT(bg.bg_used, 0);
+	buf_free(&b);
+}
+
 /*
  * TLS contexts for the second round: a self-signed EC certificate in a
  * temporary directory for the server (common/tls.c reads files), a
@@ -983,6 +1077,7 @@ main(void)
 	test_large(&cf);
 	test_pause_batch(&cf);
 	test_ping_flood(&cf, &st);
+	test_budget(&cf, &st);
 	test_idle_memory(&cf);
 	test_time_limits(&cf, &st);
 
@@ -996,7 +1091,8 @@ main(void)
 		test_large(&cf);
 		test_pause_batch(&cf);
 		test_ping_flood(&cf, &st);
-		CHECK_INT(st.st_connections, 7);
+		test_budget(&cf, &st);
+		CHECK_INT(st.st_connections, 10);
 		CHECK_INT(st.st_handshake_failed, 0);
 	}
 	SSL_CTX_free(t_sctx);
