@@ -92,7 +92,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	tg->tg_conf.cf_owner = w->w_name;
 	tg->tg_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
 	    tg->tg_conf.cf_ping_ms);
-	return 0;
+	return wsconn_conf_read(&tg->tg_conf, w->w_cconf, err, errlen);
 }
 
 /* Fill *pa from a numeric host; -1 when the host is a name. */
@@ -254,22 +254,28 @@ dl_schedule(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
-/* The metadata of a connection to sa: {"ws_client": {"tls", "peer"}}. */
+/* The metadata of a connection to sa: {"ws_client": {"tls", "peer",
+ * "protocol"}}. */
 void
 dl_meta_set(struct dl_meta *dm, const struct dl_target *tg,
-    const struct sockaddr_storage *sa)
+    const struct sockaddr_storage *sa, const char *protocol)
 {
 	char		 host[INET6_ADDRSTRLEN];
 	uint16_t	 port;
 
 	wsconn_addr(sa, host, sizeof(host), &port);
 	if (dm->dm_text != NULL && dm->dm_port == port &&
-	    strcmp(dm->dm_host, host) == 0)
+	    strcmp(dm->dm_host, host) == 0 &&
+	    strcmp(dm->dm_protocol, protocol != NULL ? protocol : "") == 0)
 		return;
 	dl_meta_clear(dm);
-	dm->dm_text = wsconn_meta("ws_client", host, port, tg->tg_tls, 0);
-	dm->dm_bin = wsconn_meta("ws_client", host, port, tg->tg_tls, 1);
+	dm->dm_text = wsconn_meta("ws_client", host, port, tg->tg_tls, 0,
+	    protocol);
+	dm->dm_bin = wsconn_meta("ws_client", host, port, tg->tg_tls, 1,
+	    protocol);
 	strlcpy(dm->dm_host, host, sizeof(dm->dm_host));
+	strlcpy(dm->dm_protocol, protocol != NULL ? protocol : "",
+	    sizeof(dm->dm_protocol));
 	dm->dm_port = port;
 }
 

@@ -121,7 +121,8 @@ wss_meta(struct wss_conn *sc, int binary)
 
 	if (*mp == NULL)
 		*mp = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
-		    sc->sc_ss->ss_ctx != NULL, binary);
+		    sc->sc_ss->ss_ctx != NULL, binary,
+		    wsconn_protocol(sc->sc_ws));
 	return *mp;
 }
 
@@ -408,6 +409,8 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	ss->ss_conf.cf_owner = w->w_name;
 	ss->ss_conf.cf_ping_ms = jg_int(w->w_cconf, "ping_interval_ms",
 	    ss->ss_conf.cf_ping_ms);
+	if (wsconn_conf_read(&ss->ss_conf, w->w_cconf, err, errlen) == -1)
+		return -1;
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
 		    "supervisor");
@@ -645,6 +648,7 @@ wss_finish(struct worker *w)
 		close(ss->ss_fd);
 	ss->ss_fd = -1;
 	SSL_CTX_free(ss->ss_ctx);
+	wsconn_conf_clear(&ss->ss_conf);
 	ss->ss_ctx = NULL;
 	w->w_state = NULL;
 }
