@@ -4,8 +4,9 @@
 # on loopback, both roles:
 # - ws_server ("compression": true, "protocols": ["v2.chat", "chat"])
 #   with python3-websockets clients (pmd_peers.py client: offers with and
-#   without parameters, subprotocol choice, $ws_server.protocol) and a
-#   node ws client (its default offer);
+#   without parameters, subprotocol choice, $ws_server.protocol; the
+#   offer browsers send, over ws:// and wss://) and a node ws client
+#   (its default offer);
 # - ws_client ("compression" and "protocols") against a python3-websockets
 #   server and a node ws server with perMessageDeflate, each checking
 #   what was agreed, the echoes and $ws_client.protocol;
@@ -25,8 +26,9 @@ TREMOR_PATH=$src/lib
 export NODE_PATH TREMOR_PATH
 
 if ! $py -c 'import websockets' 2>/dev/null ||
-    ! node -e 'require("ws")' 2>/dev/null; then
-	echo "python3-websockets or node ws missing: skipped"
+    ! node -e 'require("ws")' 2>/dev/null ||
+    ! command -v openssl >/dev/null; then
+	echo "python3-websockets, node ws or openssl missing: skipped"
 	exit 77
 fi
 
@@ -41,7 +43,8 @@ base=${WSFLOW_COMPRESS_PORT:-14520}
 P_SRV=$((base + 1))
 P_PY=$((base + 2))
 P_NODE=$((base + 3))
-P_RAW=$((base + 4))
+P_TLS=$((base + 4))
+P_RAW=$((base + 5))
 
 # listening PORT: whether something accepts on 127.0.0.1:PORT.
 listening() {
@@ -70,6 +73,11 @@ EOF
 }
 
 # ---------------------------------------------------------------- ws_server
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
+    -out cert.pem -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null ||
+	{ echo "openssl req failed"; exit 99; }
+chmod 644 key.pem cert.pem
 cat > server.troy <<EOF
 define flow s
 flow
@@ -79,14 +87,24 @@ flow
     config = {"url": "127.0.0.1:$P_SRV", "compression": true,
               "protocols": ["v2.chat", "chat"]}
   end;
+  define connector zs from ws_server
+  with
+    codec = "json",
+    config = {"url": "wss://127.0.0.1:$P_TLS", "compression": true,
+              "tls": {"cert": "$work/cert.pem", "key": "$work/key.pem"}}
+  end;
   define pipeline wrap
   pipeline
     select {"meta": \$ws_server, "event": event} from in into out;
   end;
   create connector z;
+  create connector zs;
   create pipeline wrap;
+  create pipeline wraps from wrap;
   connect /connector/z to /pipeline/wrap;
   connect /pipeline/wrap to /connector/z;
+  connect /connector/zs to /pipeline/wraps;
+  connect /pipeline/wraps to /connector/zs;
 end;
 deploy flow s;
 EOF
@@ -95,7 +113,9 @@ srv=$!
 pids="$pids $srv"
 wait_for "listening $P_SRV" || nok "ws_server did not listen: $(tail -3 server.err)"
 
-if $py "$peers/pmd_peers.py" client $P_SRV > pyc.out 2>&1; then
+wait_for "listening $P_TLS" || nok "wss:// ws_server did not listen"
+if $py "$peers/pmd_peers.py" client $P_SRV $P_TLS cert.pem > pyc.out 2>&1
+then
 	ok "python3-websockets clients: $(tail -1 pyc.out)"
 else
 	nok "python3-websockets clients: $(grep -v '^ok' pyc.out | head -8)"

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: ISC
 """python3-websockets peers for permessage-deflate and subprotocols.
 
-  pmd_peers.py client PORT     checks against a ws_server with
+  pmd_peers.py client PORT [TLSPORT CAFILE]
+                               checks against a ws_server with
                                "compression": true and "protocols":
                                ["v2.chat", "chat"] whose flow answers each
                                event with {"meta": $ws_server, "event": e}
+                               (and the same over wss:// on TLSPORT)
   pmd_peers.py server PORT LOG a server (compression on, subprotocol
                                "chat") that echoes every message and
                                writes one line per connection to LOG:
@@ -23,6 +25,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 
@@ -58,9 +61,18 @@ def extension(ws):
     return ws.response_headers.get("Sec-WebSocket-Extensions")
 
 
-async def client(port):
+async def client(port, tls=None):
     url = "ws://127.0.0.1:%d/" % port
     want = events(50)
+
+    if tls is not None:
+        # the offer browsers send: "permessage-deflate; client_max_window_bits"
+        ctx = ssl.create_default_context(cafile=tls[1])
+        ws, got = await exchange("wss://localhost:%d/" % tls[0], ssl=ctx)
+        check(extension(ws) == "permessage-deflate" and
+              [g["event"] for g in got] == want and got[0]["meta"]["tls"],
+              "wss://: default offer answered (%s), 50 events intact"
+              % extension(ws))
 
     # python3-websockets offers "permessage-deflate; client_max_window_bits"
     ws, got = await exchange(url)
@@ -167,7 +179,8 @@ def main():
         threading.Event().wait()
     port = int(sys.argv[2])
     if mode == "client":
-        return asyncio.run(client(port))
+        tls = (int(sys.argv[3]), sys.argv[4]) if len(sys.argv) > 4 else None
+        return asyncio.run(client(port, tls))
     asyncio.run(server(port, sys.argv[3]))
     return 0
 
