@@ -29,10 +29,16 @@ TITLES = {
     "T6": "T6 TLS churn: S6 over wss://, a full handshake each (RSA "
           "2048); wsflow-tlskw keeps the key in the worker (benchmark "
           "switch, no keyholder)",
+    "S3z": "S3z: S3 with permessage-deflate on both sides (x raw uses "
+           "S3's raw echo; wire B/msg: bytes the client received per "
+           "message, frame headers included)",
+    "S4z": "S4z: S4 with permessage-deflate on both sides (x raw uses "
+           "S4's raw echo)",
 }
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
-BASE = {"T4": "S4"}
-BUN = {"S2j": "bun-json", "T4": "bun-tls"}
+BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4"}
+BUN = {"S2j": "bun-json", "T4": "bun-tls", "S3z": "bun-z", "S4z": "bun-z"}
+WIRE = ("S3z", "S4z")       # scenarios with a wire bytes column
 
 
 def parse(line):
@@ -62,7 +68,7 @@ def main_metric(scen):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
         return "rss_per_conn_b", "RSS B/conn", False
-    if scen in ("S4", "S8a", "S8b", "T4"):
+    if scen in ("S4", "S8a", "S8b", "T4", "S4z"):
         return "mb_s", "MB/s", True
     return "msg_s", "msg/s", True
 
@@ -149,6 +155,8 @@ def main():
                 else ""
             if key != "msg_s":
                 extra = " msg/s |" + extra
+            if scen in WIRE:
+                extra += " wire B/msg |"
             md += ["| peer | runs | " + label + " | p50 us | "
                    "p99 us | p99.9 us | max us | CPU us/msg | x raw | "
                    "x Bun |" + extra + " cmd |",
@@ -216,6 +224,8 @@ def main():
                     extra += " {} |".format(cell(col("msg_s")))
                 if scen in ("S8a", "S8b"):
                     extra += " {} |".format(cell(col("srv_hwm_kb"), 0))
+                if scen in WIRE:
+                    extra += " {} |".format(cell(col("wire_b_msg")))
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | "
                           "{} | {} |{} {} |".format(
                               peer, runs, cell(col(key)),

@@ -26,13 +26,13 @@ quick)
 	reps=${BENCH_REPS:-1} dur=${BENCH_DUR:-1} warm=${BENCH_WARM:-0.3}
 	peers=${BENCH_PEERS:-"rawecho bun node python wsflow"}
 	idle=${BENCH_IDLE:-500}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z"}
 	;;
 full)
 	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-3} warm=${BENCH_WARM:-0.5}
 	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
 	idle=${BENCH_IDLE:-10000}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z"}
 	;;
 *)
 	echo "usage: run.sh quick|full" >&2
@@ -76,7 +76,7 @@ peer_missing() {
 wsflow_missing() {
 	local f msg
 	case $1 in
-	wsflow) f=echo-binary ;;
+	wsflow|wsflow-z) f=echo-binary ;;
 	wsflow-json) f=echo-json ;;
 	wsflow-tls|wsflow-tlskw) f=echo-tls ;;
 	wsflow-relay) f=relay ;;
@@ -105,6 +105,7 @@ scen_peers() {
 	T4) want="bun-tls node-tls python-tls wsflow-tls wsbase-tls" ;;
 	# wsflow-tlskw: keys in the worker (the benchmark switch of tls.h)
 	T6) want="wsflow-tls wsflow-tlskw wsbase-tls" ;;
+	S3z|S4z) want="bun-z wsflow-z wsbase-z" ;;
 	esac
 	for p in $want; do
 		case " $peers jsonloop ${BENCH_BASE:+wsbase} " in
@@ -127,6 +128,8 @@ scen_args() {
 	S7) echo "-m idle -w 1 -c $2" ;;
 	S8a) echo "$d -c 1 -k 1 -b -s 4194304 -F 64" ;;
 	S8b) echo "$d -c 1 -k 1 -b -s 16777216" ;;
+	S3z) echo "$d -c 16 -k 16 -s 64 -z" ;;
+	S4z) echo "$d -c 8 -k 1 -s 16384 -b -z" ;;
 	esac
 }
 
@@ -148,6 +151,8 @@ peer_cmd() {
 	rawecho|bun|node|python|websocketd) echo "sh $pd/$p.sh $port" ;;
 	rawecho-f) echo "sh $pd/rawecho.sh $port -f" ;;
 	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
+	bun-z) echo "sh $pd/bun.sh $port deflate" ;;
+	wsflow-z) echo "sh $pd/wsflow.sh $port echo-binary compression=true" ;;
 	wsbase*) echo "env top_builddir=$BENCH_BASE $(peer_cmd "wsflow${p#wsbase}" "$port")" ;;
 	# benchmark only: no keyholder, the worker reads its key (tls.h)
 	wsflow-tlskw) echo "env WSFLOW_BENCH_KEYS_IN_WORKER=1 $(peer_cmd wsflow-tls "$port")" ;;

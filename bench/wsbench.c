@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "pmd.h"
 #include "url.h"
 #include "ws.h"
 #include "wsb.h"
@@ -72,6 +73,9 @@ struct conn {
 	struct event		*cn_tick;	/* open loop */
 	uint64_t		 cn_t0;
 	uint64_t		 cn_due;
+	struct pmd		*cn_pmd;	/* -z: permessage-deflate */
+	struct buf		 cn_zin;	/* an echo piece, inflated */
+	struct buf		 cn_zout;	/* a message, deflated */
 };
 
 struct bench {
@@ -83,6 +87,9 @@ struct bench {
 	uint64_t		 b_frag;
 	int			 b_binary;
 	int			 b_lines;
+	int			 b_deflate;	/* -z: offer permessage-deflate */
+	struct pmd_config	 b_pmd;
+	uint64_t		 b_wire;	/* bytes received, measured */
 	double			 b_dur;
 	double			 b_warm;
 	double			 b_rate;
@@ -135,6 +142,7 @@ struct bench {
 
 static void	conn_start(struct bench *, int);
 static void	conn_send(struct conn *, uint64_t);
+static void	conn_send_deflated(struct conn *, int, uint64_t);
 static void	bench_stop(struct bench *);
 static void	idle_next(struct bench *);
 
@@ -142,7 +150,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wsbench [-bL] [-C cafile] [-c conns] [-d secs] "
+	    "usage: wsbench [-bLz] [-C cafile] [-c conns] [-d secs] "
 	    "[-F fragsize] [-f file]\n"
 	    "               [-i infile] [-k inflight] [-l label] [-m mode] "
 	    "[-o outfile] [-p pid]\n"
@@ -240,6 +248,9 @@ conn_free(struct conn *c)
 	if (c->cn_tick != NULL)
 		event_free(c->cn_tick);
 	ws_parser_free(&c->cn_wp);
+	pmd_free(c->cn_pmd);
+	buf_free(&c->cn_zin);
+	buf_free(&c->cn_zout);
 	free(c->cn_ts);
 	free(c);
 }
@@ -269,6 +280,35 @@ frame_add(struct conn *c, int fin, int op, uint64_t seq, uint64_t moff,
 	}
 }
 
+/* -z: message seq deflated (RFC 7692 7.2.1), one masked RSV1 frame. */
+static void
+conn_send_deflated(struct conn *c, int op, uint64_t seq)
+{
+	struct bench		*b = c->cn_b;
+	struct evbuffer		*out = bufferevent_get_output(c->cn_bev);
+	uint8_t			 hdr[WS_HEADER_MAX], mask[4];
+	uint32_t		 m = bench_rand(b);
+	uint64_t		 off;
+	size_t			 hl, k;
+
+	buf_reset(&c->cn_zout);
+	for (off = 0; off < b->b_size; off += k) {
+		k = b->b_size - off > WB_CHUNK ? WB_CHUNK :
+		    (size_t)(b->b_size - off);
+		msg_fill(b, c->cn_id, seq, off, b->b_scratch, k);
+		if (pmd_deflate(c->cn_pmd, b->b_scratch, k, off + k ==
+		    b->b_size, &c->cn_zout) != PMD_OK)
+			fatalx("deflate");
+	}
+	memcpy(mask, &m, 4);
+	if (ws_frame_header(hdr, &hl, op | WS_FRAME_RSV1, 1,
+	    c->cn_zout.bf_len, mask) == -1)
+		fatalx("frame header");
+	ws_mask((uint8_t *)c->cn_zout.bf_data, c->cn_zout.bf_len, mask, 0);
+	evbuffer_add(out, hdr, hl);
+	evbuffer_add(out, c->cn_zout.bf_data, c->cn_zout.bf_len);
+}
+
 /* Send message number cn_sent, remembering when it was (meant to be) sent. */
 static void
 conn_send(struct conn *c, uint64_t when)
@@ -279,6 +319,10 @@ conn_send(struct conn *c, uint64_t when)
 
 	c->cn_ts[seq % c->cn_tscap] = when;
 	c->cn_sent++;
+	if (c->cn_pmd != NULL) {
+		conn_send_deflated(c, op, seq);
+		return;
+	}
 	frag = b->b_frag ? b->b_frag : b->b_size;
 	for (off = 0; off < b->b_size; off += len) {
 		len = b->b_size - off < frag ? b->b_size - off : frag;
@@ -365,6 +409,28 @@ conn_message(struct conn *c)
 	}
 }
 
+/* -z: the server must have agreed to permessage-deflate; 1 or -1. */
+static int
+conn_deflate_start(struct conn *c, const struct ws_response *resp)
+{
+	struct pmd_params	 pp;
+	int			 r;
+
+	r = pmd_client_accept(&c->cn_b->b_pmd, resp->ws_extensions,
+	    strlen(resp->ws_extensions), &pp);
+	if (r != PMD_OK) {
+		if (c->cn_b->b_connfail < 5)
+			log_warnx("conn %d: permessage-deflate: %s", c->cn_id,
+			    r == PMD_NONE ? "not agreed" : pmd_strerror(r));
+		return -1;
+	}
+	if ((c->cn_pmd = pmd_new(&pp, WS_ROLE_CLIENT, -1)) == NULL)
+		fatalx("pmd_new");
+	buf_init(&c->cn_zin, 0);
+	buf_init(&c->cn_zout, 0);
+	return 1;
+}
+
 /* Check the 101 response; 1 done, 0 need more, -1 bad. */
 static int
 conn_handshake(struct conn *c, struct evbuffer *in)
@@ -373,8 +439,8 @@ conn_handshake(struct conn *c, struct evbuffer *in)
 	size_t			 len = evbuffer_get_length(in), used;
 	int			 r;
 
-	r = ws_client_response_parse((const char *)evbuffer_pullup(in, -1),
-	    len, NULL, c->cn_key, NULL, &resp, &used);
+	r = ws_client_response_parse_ext((const char *)evbuffer_pullup(in,
+	    -1), len, NULL, c->cn_key, NULL, c->cn_b->b_deflate, &resp, &used);
 	if (r == WS_NEED_MORE)
 		return 0;
 	if (r != WS_OK) {
@@ -383,7 +449,7 @@ conn_handshake(struct conn *c, struct evbuffer *in)
 		return -1;
 	}
 	evbuffer_drain(in, used);
-	return 1;
+	return c->cn_b->b_deflate ? conn_deflate_start(c, &resp) : 1;
 }
 
 /* Open loop: send every message due by now at its intended time. */
@@ -493,7 +559,8 @@ conn_parser_init(struct conn *c, uint8_t b1)
 	lim.wl_max_frame = lim.wl_max_message = UINT64_MAX >> 1;
 	lim.wl_max_fragments = UINT32_MAX;
 	ws_parser_init(&c->cn_wp, (b1 & 0x80) ? WS_ROLE_SERVER :
-	    WS_ROLE_CLIENT, &lim, WS_PARSE_STREAM);
+	    WS_ROLE_CLIENT, &lim, WS_PARSE_STREAM |
+	    (c->cn_pmd != NULL ? WS_PARSE_RSV1 : 0));
 	c->cn_wp_ready = 1;
 }
 
@@ -502,8 +569,24 @@ static int
 conn_piece(struct conn *c, const struct ws_event *ev)
 {
 	struct bench	*b = c->cn_b;
+	struct ws_event	 z;
 	size_t		 off = 0, k;
 
+	if (ev->we_compressed) {
+		/* -z: compare what the piece inflates to */
+		buf_reset(&c->cn_zin);
+		if (c->cn_pmd == NULL || pmd_inflate(c->cn_pmd, ev->we_data,
+		    ev->we_len, ev->we_final, b->b_size, &c->cn_zin) !=
+		    PMD_OK) {
+			conn_error(c, "echo does not inflate");
+			return -1;
+		}
+		z = *ev;
+		z.we_data = (const uint8_t *)c->cn_zin.bf_data;
+		z.we_len = c->cn_zin.bf_len;
+		z.we_compressed = 0;
+		ev = &z;
+	}
 	if ((ev->we_type == WS_EV_TEXT_PART) == (b->b_binary != 0)) {
 		conn_error(c, "echo has the wrong opcode");
 		return -1;
@@ -606,6 +689,8 @@ conn_frames(struct conn *c, struct evbuffer *in)
 		}
 		if (total == 0)
 			return 0;
+		if (c->cn_b->b_measuring && !c->cn_b->b_stopping)
+			c->cn_b->b_wire += total;
 		evbuffer_drain(in, total);
 	}
 	return 0;
@@ -654,15 +739,19 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn	*c = arg;
 	struct buf	 req;
+	char		 ext[PMD_RESPONSE_MAX];
 	int		 one = 1, fd;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		fd = bufferevent_getfd(bev);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		buf_init(&req, 4096);
-		if (ws_client_key(c->cn_key) == -1 ||
-		    ws_client_request(&req, &c->cn_b->b_url, c->cn_key, NULL,
-		    NULL) != WS_OK) {
+		ext[0] = '\0';
+		if ((c->cn_b->b_deflate && pmd_client_offer(&c->cn_b->b_pmd,
+		    ext, sizeof(ext)) != PMD_OK) ||
+		    ws_client_key(c->cn_key) == -1 ||
+		    ws_client_request_ext(&req, &c->cn_b->b_url, c->cn_key,
+		    NULL, NULL, ext) != WS_OK) {
 			buf_free(&req);
 			conn_fail(c, "cannot build the upgrade request");
 			return;
@@ -1071,6 +1160,9 @@ bench_report(struct bench *b)
 	if (b->b_mode == WB_REPLAY)
 		printf(" sent=%" PRIu64 " received=%" PRIu64, b->b_rsent,
 		    b->b_rrecv);
+	if (b->b_msgs > 0 && b->b_wire > 0)
+		printf(" deflate=%d wire_b_msg=%.1f", b->b_deflate,
+		    (double)b->b_wire / (double)b->b_msgs);
 	printf(" verified=%" PRIu64 " errors=%" PRIu64 " conn_fail=%" PRIu64
 	    " skipped=%" PRIu64 "\n", b->b_verified, b->b_errors,
 	    b->b_connfail, b->b_skipped);
@@ -1110,7 +1202,7 @@ main(int argc, char *argv[])
 	b->b_label = "-";
 	b->b_infd = b->b_outfd = -1;
 	log_init("wsbench", 1);
-	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:P:p:R:r:s:w:"))
+	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:P:p:R:r:s:w:z"))
 	    != -1) {
 		switch (ch) {
 		case 'b':
@@ -1202,6 +1294,11 @@ main(int argc, char *argv[])
 			if (errstr != NULL)
 				fatalx("-s %s: %s", optarg, errstr);
 			break;
+		case 'z':
+			b->b_deflate = 1;
+			pmd_config_default(&b->b_pmd);
+			b->b_pmd.pc_enabled = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1219,6 +1316,9 @@ main(int argc, char *argv[])
 			usage();
 		bench_url(b, argv[0]);
 	}
+	if (b->b_deflate && (b->b_frag != 0 || b->b_mode == WB_REPLAY))
+		fatalx("-z sends each message as one frame, not with -F or "
+		    "in replay mode");
 	if (!b->b_binary && b->b_size < WB_TEXT_MIN + (b->b_lines ? 1 : 0))
 		fatalx("text messages need -s %d or more", WB_TEXT_MIN +
 		    (b->b_lines ? 1 : 0));

@@ -146,6 +146,24 @@ static const struct wconf_key sockopt_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+/* compression as a record (true/false is the other form): RFC 7692. */
+static const struct wconf_key compression_keys[] = {
+	/* ask for (client) or grant (server) no context takeover */
+	{ "server_no_context_takeover", WCT_BOOL, 0, NULL, NULL },
+	{ "client_no_context_takeover", WCT_BOOL, 0, NULL, NULL },
+	/* LZ77 window sizes, 8-15 bits */
+	{ "server_max_window_bits", WCT_INT, 0, NULL, NULL },
+	{ "client_max_window_bits", WCT_INT, 0, NULL, NULL },
+	/* zlib level 0-9 of what we deflate */
+	{ "level", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* One subprotocol name. */
+static const struct wconf_key protocol_name = {
+	"protocol", WCT_STRING, 0, NULL, NULL
+};
+
 /* ws_client tls as a record (true/false is the other form). */
 static const struct wconf_key ws_client_tls_keys[] = {
 	/* CA bundle to verify the server with (default: system) */
@@ -192,6 +210,10 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "max_frame_size", WCT_INT, 0, NULL, NULL },
 	/* memory budget of the worker, bytes (common/budget.h) */
 	{ "max_buffered", WCT_INT, 0, NULL, NULL },
+	/* permessage-deflate: offer it (true or a record) or not */
+	{ "compression", WCT_BOOL | WCT_OBJECT, 0, compression_keys, NULL },
+	/* subprotocols to offer, preferred first */
+	{ "protocols", WCT_ARRAY, 0, NULL, &protocol_name },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -250,6 +272,10 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "allowed_origins", WCT_ARRAY, 0, NULL, &origin_elem },
 	/* memory budget of the worker, bytes (common/budget.h) */
 	{ "max_buffered", WCT_INT, 0, NULL, NULL },
+	/* permessage-deflate: accept offers (true or a record) or not */
+	{ "compression", WCT_BOOL | WCT_OBJECT, 0, compression_keys, NULL },
+	/* subprotocols supported: the first the client offers wins */
+	{ "protocols", WCT_ARRAY, 0, NULL, &protocol_name },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -279,6 +279,7 @@ int		 ws_close_may_deliver(const struct ws_close *);
 #define WS_HOST_MAX	256
 #define WS_TARGET_MAX	2048
 #define WS_FIELD_MAX	256
+#define WS_EXT_MAX	1024	/* Sec-WebSocket-Extensions offers */
 
 struct ws_request {
 	char		 wr_target[WS_TARGET_MAX];	/* path and query */
@@ -286,22 +287,27 @@ struct ws_request {
 	char		 wr_key[WS_KEY_LEN + 1];
 	char		 wr_origin[WS_FIELD_MAX];
 	char		 wr_protocols[WS_FIELD_MAX];	/* as sent, may be "" */
-	char		 wr_extensions[WS_FIELD_MAX];	/* as sent, may be "" */
+	char		 wr_extensions[WS_EXT_MAX];	/* as sent, may be "" */
 };
 
 struct ws_response {
 	int		 ws_status;
 	char		 ws_protocol[WS_FIELD_MAX];	/* selected, may be "" */
+	char		 ws_extensions[WS_FIELD_MAX];	/* _ext: as sent */
 };
 
 int		 ws_accept_key(const char *, char [WS_ACCEPT_LEN + 1]);
 int		 ws_client_key(char [WS_KEY_LEN + 1]);
 int		 ws_client_request(struct buf *, const struct url *,
 		    const char *, const char *, const char *);
+int		 ws_client_request_ext(struct buf *, const struct url *,
+		    const char *, const char *, const char *, const char *);
 int		 ws_server_request_parse(const char *, size_t,
 		    const struct ws_limits *, struct ws_request *, size_t *);
 int		 ws_server_response(struct buf *, const struct ws_request *,
 		    const char *);
+int		 ws_server_response_ext(struct buf *,
+		    const struct ws_request *, const char *, const char *);
 int		 ws_server_error_response(struct buf *, int);
 /*
  * Server policy: whether a request's Origin (wr_origin, "" when absent)
@@ -313,6 +319,11 @@ int		 ws_origin_allowed(const char *, const char *const *, size_t);
 int		 ws_client_response_parse(const char *, size_t,
 		    const struct ws_limits *, const char *, const char *,
 		    struct ws_response *, size_t *);
+int		 ws_client_response_parse_ext(const char *, size_t,
+		    const struct ws_limits *, const char *, const char *, int,
+		    struct ws_response *, size_t *);
 int		 ws_token_list_has(const char *, size_t, const char *);
+int		 ws_protocol_select(const char *, const char *const *, size_t,
+		    char *, size_t);
 
 #endif

@@ -146,6 +146,29 @@ hs_fields(const char *data, size_t end, hs_field_cb cb, void *arg)
 }
 
 /*
+ * The next element of the comma-separated list value[0..len) from *i:
+ * value[*s..*e), optional whitespace trimmed (may be empty).  0 at the
+ * end of the list.
+ */
+static int
+hs_list_next(const char *value, size_t len, size_t *i, size_t *s,
+    size_t *e)
+{
+	while (*i < len && (value[*i] == ' ' || value[*i] == '\t' ||
+	    value[*i] == ','))
+		(*i)++;
+	if (*i >= len)
+		return 0;
+	*s = *i;
+	while (*i < len && value[*i] != ',')
+		(*i)++;
+	*e = *i;
+	while (*e > *s && (value[*e - 1] == ' ' || value[*e - 1] == '\t'))
+		(*e)--;
+	return 1;
+}
+
+/*
  * Whether the comma-separated list value[0..len) holds token
  * (case-insensitive, optional whitespace around elements).
  */
@@ -154,19 +177,38 @@ ws_token_list_has(const char *value, size_t len, const char *token)
 {
 	size_t	 tlen = strlen(token), i = 0, s, e;
 
-	while (i < len) {
-		while (i < len && (value[i] == ' ' || value[i] == '\t' ||
-		    value[i] == ','))
-			i++;
-		s = i;
-		while (i < len && value[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (value[e - 1] == ' ' || value[e - 1] == '\t'))
-			e--;
+	while (hs_list_next(value, len, &i, &s, &e))
 		if (e - s == tlen && e > s &&
 		    strncasecmp(value + s, token, tlen) == 0)
 			return 1;
+	return 0;
+}
+
+/*
+ * Server side: the subprotocol to answer with, the first element of the
+ * client's list offered[] (Sec-WebSocket-Protocol, "a, b") that is one
+ * of the n names in supported[] (compared exactly).  1 with it in out,
+ * 0 when none matches (answer without the header, RFC 6455 4.2.2).
+ */
+int
+ws_protocol_select(const char *offered, const char *const *supported,
+    size_t n, char *out, size_t outlen)
+{
+	size_t	 i = 0, len = strlen(offered), s, e, k;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	while (hs_list_next(offered, len, &i, &s, &e)) {
+		for (k = 0; e > s && k < n; k++) {
+			if (strlen(supported[k]) != e - s ||
+			    memcmp(supported[k], offered + s, e - s) != 0)
+				continue;
+			if (e - s >= outlen)
+				return 0;
+			memcpy(out, offered + s, e - s);
+			out[e - s] = '\0';
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -415,12 +457,24 @@ int
 ws_client_request(struct buf *out, const struct url *u, const char *key,
     const char *origin, const char *protocols)
 {
+	return ws_client_request_ext(out, u, key, origin, protocols, NULL);
+}
+
+/*
+ * ws_client_request() with a Sec-WebSocket-Extensions offer (extensions,
+ * may be NULL or "").
+ */
+int
+ws_client_request_ext(struct buf *out, const struct url *u, const char *key,
+    const char *origin, const char *protocols, const char *extensions)
+{
 	char	 host[URL_HOST_MAX + 16];
 	size_t	 start = out->bf_len;
 
 	if (strlen(key) != WS_KEY_LEN || url_host_header(u, host,
 	    sizeof(host)) == -1 || (origin != NULL && !hs_value_ok(origin)) ||
 	    (protocols != NULL && !hs_value_ok(protocols)) ||
+	    (extensions != NULL && !hs_value_ok(extensions)) ||
 	    !hs_value_ok(u->u_path) || u->u_path[0] != '/')
 		return WS_ERR_INVAL;
 	if (buf_printf(out, "GET %s HTTP/1.1\r\n"
@@ -435,6 +489,10 @@ ws_client_request(struct buf *out, const struct url *u, const char *key,
 		goto fail;
 	if (protocols != NULL && *protocols != '\0' &&
 	    buf_printf(out, "Sec-WebSocket-Protocol: %s\r\n", protocols) == -1)
+		goto fail;
+	if (extensions != NULL && *extensions != '\0' &&
+	    buf_printf(out, "Sec-WebSocket-Extensions: %s\r\n",
+	    extensions) == -1)
 		goto fail;
 	if (buf_adds(out, "\r\n") == -1)
 		goto fail;
@@ -452,12 +510,23 @@ int
 ws_server_response(struct buf *out, const struct ws_request *req,
     const char *protocol)
 {
+	return ws_server_response_ext(out, req, protocol, NULL);
+}
+
+/*
+ * ws_server_response() with our Sec-WebSocket-Extensions answer
+ * (extensions, may be NULL or "").
+ */
+int
+ws_server_response_ext(struct buf *out, const struct ws_request *req,
+    const char *protocol, const char *extensions)
+{
 	char	 accept[WS_ACCEPT_LEN + 1];
 	size_t	 start = out->bf_len;
 
-	if (protocol != NULL && (!hs_value_ok(protocol) ||
+	if ((protocol != NULL && (!hs_value_ok(protocol) ||
 	    !ws_token_list_has(req->wr_protocols, strlen(req->wr_protocols),
-	    protocol)))
+	    protocol))) || (extensions != NULL && !hs_value_ok(extensions)))
 		return WS_ERR_INVAL;
 	if (ws_accept_key(req->wr_key, accept) == -1)
 		return WS_ERR_HS_CRYPTO;
@@ -468,6 +537,10 @@ ws_server_response(struct buf *out, const struct ws_request *req,
 		goto fail;
 	if (protocol != NULL && *protocol != '\0' &&
 	    buf_printf(out, "Sec-WebSocket-Protocol: %s\r\n", protocol) == -1)
+		goto fail;
+	if (extensions != NULL && *extensions != '\0' &&
+	    buf_printf(out, "Sec-WebSocket-Extensions: %s\r\n",
+	    extensions) == -1)
 		goto fail;
 	if (buf_adds(out, "\r\n") == -1)
 		goto fail;
@@ -547,6 +620,7 @@ struct hs_resp_state {
 	struct ws_response	*ss_resp;
 	const char		*ss_accept;	/* expected */
 	const char		*ss_offered;	/* subprotocols offered */
+	int			 ss_ext;	/* extensions were offered */
 	int			 ss_upgrade, ss_connection, ss_seen_accept;
 	int			 ss_accept_ok;
 };
@@ -571,8 +645,10 @@ hs_resp_field(const struct hs_field *f, void *arg)
 		s->ss_accept_ok = f->hf_vlen == WS_ACCEPT_LEN &&
 		    memcmp(f->hf_value, s->ss_accept, WS_ACCEPT_LEN) == 0;
 	} else if (hs_is(f, "Sec-WebSocket-Extensions")) {
-		if (f->hf_vlen > 0)
+		if (f->hf_vlen > 0 && !s->ss_ext)
 			return WS_ERR_HS_EXTENSION;
+		return hs_append(r->ws_extensions, sizeof(r->ws_extensions),
+		    f);
 	} else if (hs_is(f, "Sec-WebSocket-Protocol")) {
 		if (r->ws_protocol[0] != '\0' || f->hf_vlen == 0 ||
 		    memchr(f->hf_value, ',', f->hf_vlen) != NULL ||
@@ -591,12 +667,27 @@ hs_resp_field(const struct hs_field *f, void *arg)
 /*
  * Client side: check the server's answer in data[0..len) to a request
  * sent with key and the offered protocols (may be NULL).  WS_OK sets
- * *used to the length of the response; the rest is frames.
+ * *used to the length of the response; the rest is frames.  Any
+ * Sec-WebSocket-Extensions in the answer is an error (none was offered).
  */
 int
 ws_client_response_parse(const char *data, size_t len,
     const struct ws_limits *lim, const char *key, const char *protocols,
     struct ws_response *resp, size_t *used)
+{
+	return ws_client_response_parse_ext(data, len, lim, key, protocols, 0,
+	    resp, used);
+}
+
+/*
+ * ws_client_response_parse() after a request that offered extensions
+ * (ext 1): the server's Sec-WebSocket-Extensions are joined in
+ * resp->ws_extensions for the caller to check against its offer.
+ */
+int
+ws_client_response_parse_ext(const char *data, size_t len,
+    const struct ws_limits *lim, const char *key, const char *protocols,
+    int ext, struct ws_response *resp, size_t *used)
 {
 	struct ws_limits	 dl;
 	struct hs_resp_state	 st;
@@ -620,6 +711,7 @@ ws_client_response_parse(const char *data, size_t len,
 	st.ss_resp = resp;
 	st.ss_accept = accept;
 	st.ss_offered = protocols;
+	st.ss_ext = ext;
 	hs_first_line(data, end, &l, &n);
 	/* "HTTP/1.1 101" then a space and a reason, or nothing. */
 	if (n < 12 || memcmp(l, "HTTP/1.1 ", 9) != 0 ||

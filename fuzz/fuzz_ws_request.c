@@ -3,7 +3,9 @@
  * libFuzzer harness for the server's handshake request parser.  Checks
  * that a prefix never gives a different verdict than the whole input
  * unless it only needs more, and that an accepted request yields a 101
- * response the client parser accepts; refusals yield an HTTP error.
+ * response the client parser accepts (also with a subprotocol chosen
+ * from the request's and an extension answer); refusals yield an HTTP
+ * error.
  */
 #include "config.h"
 
@@ -18,13 +20,15 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const sup[] = { "chat", "superchat" };
 	struct ws_limits	 lim;
 	struct ws_request	 req;
 	struct ws_response	 resp;
 	struct buf		 out;
 	const char		*d = (const char *)data;
+	char			 proto[WS_FIELD_MAX];
 	size_t			 used, u2, cut;
-	int			 r, r2;
+	int			 r, r2, chosen;
 
 	ws_limits_default(&lim);
 	lim.wl_max_request_line = 512;
@@ -50,6 +54,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ws_client_response_parse(out.bf_data, out.bf_len, NULL,
 		    req.wr_key, NULL, &resp, &u2) != WS_OK ||
 		    u2 != out.bf_len)
+			abort();
+		/* a subprotocol chosen from the offer, an extension answer */
+		chosen = ws_protocol_select(req.wr_protocols, sup, 2, proto,
+		    sizeof(proto));
+		buf_reset(&out);
+		if (ws_server_response_ext(&out, &req, chosen ? proto : NULL,
+		    "permessage-deflate") != WS_OK ||
+		    ws_client_response_parse_ext(out.bf_data, out.bf_len, NULL,
+		    req.wr_key, req.wr_protocols, 1, &resp, &u2) != WS_OK ||
+		    strcmp(resp.ws_protocol, chosen ? proto : "") != 0 ||
+		    strcmp(resp.ws_extensions, "permessage-deflate") != 0)
 			abort();
 	} else if (r != WS_NEED_MORE) {
 		if (ws_err_http_status(r) < 400 ||

@@ -513,6 +513,36 @@ check_tls_policy(const struct vctx *vc, struct json_object *tls)
 }
 
 /*
+ * compression: false, true or a record of RFC 7692 parameters and the
+ * zlib level (both WebSocket connectors).
+ */
+static int
+check_compression(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = {
+		"server_no_context_takeover", "client_no_context_takeover",
+		"server_max_window_bits", "client_max_window_bits", "level",
+	};
+	struct json_object	*v;
+	struct vctx		 c;
+	int			 rc;
+
+	if (!json_object_object_get_ex(rec, "compression", &v) ||
+	    json_object_is_type(v, json_type_boolean))
+		return 0;
+	c = vc_key(vc, "compression", NULL);
+	if (!json_object_is_type(v, json_type_object))
+		return bad_type(&c, "compression", "a bool or a record", v);
+	rc = check_keys(&c, v, names, 5, "compression");
+	rc |= want_bool(&c, v, "server_no_context_takeover", -1);
+	rc |= want_bool(&c, v, "client_no_context_takeover", -1);
+	rc |= want_uint(&c, v, "server_max_window_bits", 8, 15, 15, 0);
+	rc |= want_uint(&c, v, "client_max_window_bits", 8, 15, 15, 0);
+	rc |= want_uint(&c, v, "level", 0, 9, 6, 0);
+	return rc ? -1 : 0;
+}
+
+/*
  * max_buffered: the worker's memory budget for what peers make it hold,
  * bytes (1 MiB to 1 TiB, default 256 MiB; the worker's default).
  */
@@ -521,6 +551,63 @@ want_budget(const struct vctx *vc, struct json_object *rec)
 {
 	return want_uint(vc, rec, "max_buffered", 1LL << 20, 1LL << 40,
 	    256LL << 20, 0);
+}
+
+/*
+ * protocols: subprotocol names (RFC 6455 4.1: tokens), each once, that
+ * fit one Sec-WebSocket-Protocol header.
+ */
+static int
+check_protocols(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v, *e;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*p, *q;
+	size_t			 i, j, n, total = 0;
+
+	if (!json_object_object_get_ex(rec, "protocols", &v))
+		return 0;
+	c = vc_key(vc, "protocols", NULL);
+	pos = vc_pos(&c);
+	if (!json_object_is_type(v, json_type_array))
+		return bad_type(&c, "protocols", "an array of strings", v);
+	if ((n = json_object_array_length(v)) > 16) {
+		troy_error(vc->vc_diags, &pos, "\"protocols\" has more than "
+		    "16 names");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(e, json_type_string))
+			return bad_type(&c, "protocols", "an array of strings",
+			    e);
+		p = json_object_get_string(e);
+		for (q = p; *q != '\0'; q++)
+			if (!isalnum((unsigned char)*q) &&
+			    strchr("!#$%&'*+-.^_`|~", *q) == NULL)
+				break;
+		if (*p == '\0' || *q != '\0') {
+			troy_error(vc->vc_diags, &pos, "protocol \"%s\" is "
+			    "not a token (letters, digits and !#$%%&'*+-.^_`|~)",
+			    p);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(p, json_object_get_string(
+			    json_object_array_get_idx(v, j))) == 0) {
+				troy_error(vc->vc_diags, &pos, "protocol "
+				    "\"%s\" is named twice", p);
+				return -1;
+			}
+		total += strlen(p) + 2;
+	}
+	if (total > 255) {
+		troy_error(vc->vc_diags, &pos, "\"protocols\" are too long "
+		    "for one header (at most 255 bytes with \", \")");
+		return -1;
+	}
+	return 0;
 }
 
 /* ws_client config. */
@@ -534,6 +621,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"message_timeout_ms", "max_message_size", "max_frame_size",
 		/* memory budget (issue 11) */
 		"max_buffered",
+		/* permessage-deflate and subprotocols (issue 14) */
+		"compression", "protocols",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -546,6 +635,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
 	    "ws_client config");
 	rc |= want_budget(vc, rec);
+	rc |= check_compression(vc, rec);
+	rc |= check_protocols(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
@@ -632,6 +723,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"max_frame_size", "max_connections_per_ip", "allowed_origins",
 		/* memory budget (issue 11) */
 		"max_buffered",
+		/* permessage-deflate and subprotocols (issue 14) */
+		"compression", "protocols",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -645,6 +738,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	rc = check_keys(vc, rec, names, sizeof(names) / sizeof(names[0]),
 	    "ws_server config");
 	rc |= want_budget(vc, rec);
+	rc |= check_compression(vc, rec);
+	rc |= check_protocols(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);

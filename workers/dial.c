@@ -152,7 +152,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	tg->tg_conf.cf_stats = &tg->tg_st;
 	tg->tg_conf.cf_budget = &w->w_budget;
 	tg->tg_conf.cf_owner = w->w_name;
-	wsconn_conf_read(&tg->tg_conf, w->w_cconf);
+	wsconn_limits_read(&tg->tg_conf, w->w_cconf);
 	/* per_stream: idle_timeout_ms is the relay's, for its upstreams */
 	if (jg_bool(w->w_cconf, "per_stream", 0))
 		tg->tg_conf.cf_idle_ms = 0;
@@ -163,7 +163,7 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 		snprintf(err, errlen, "tls: %s", e);
 		return -1;
 	}
-	return 0;
+	return wsconn_conf_read(&tg->tg_conf, w->w_cconf, err, errlen);
 }
 
 /* Fill *pa from a numeric host; -1 when the host is a name. */
@@ -325,22 +325,28 @@ dl_schedule(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
-/* The metadata of a connection to sa: {"ws_client": {"tls", "peer"}}. */
+/* The metadata of a connection to sa: {"ws_client": {"tls", "peer",
+ * "protocol"}}. */
 void
 dl_meta_set(struct dl_meta *dm, const struct dl_target *tg,
-    const struct sockaddr_storage *sa)
+    const struct sockaddr_storage *sa, const char *protocol)
 {
 	char		 host[INET6_ADDRSTRLEN];
 	uint16_t	 port;
 
 	wsconn_addr(sa, host, sizeof(host), &port);
 	if (dm->dm_text != NULL && dm->dm_port == port &&
-	    strcmp(dm->dm_host, host) == 0)
+	    strcmp(dm->dm_host, host) == 0 &&
+	    strcmp(dm->dm_protocol, protocol != NULL ? protocol : "") == 0)
 		return;
 	dl_meta_clear(dm);
-	dm->dm_text = wsconn_meta("ws_client", host, port, tg->tg_tls, 0);
-	dm->dm_bin = wsconn_meta("ws_client", host, port, tg->tg_tls, 1);
+	dm->dm_text = wsconn_meta("ws_client", host, port, tg->tg_tls, 0,
+	    protocol);
+	dm->dm_bin = wsconn_meta("ws_client", host, port, tg->tg_tls, 1,
+	    protocol);
 	strlcpy(dm->dm_host, host, sizeof(dm->dm_host));
+	strlcpy(dm->dm_protocol, protocol != NULL ? protocol : "",
+	    sizeof(dm->dm_protocol));
 	dm->dm_port = port;
 }
 

@@ -47,6 +47,7 @@ struct dl_meta {
 	struct json_object	*dm_text, *dm_bin;	/* text, binary */
 	char			 dm_host[INET6_ADDRSTRLEN];
 	uint16_t		 dm_port;
+	char			 dm_protocol[WS_FIELD_MAX];	/* "" none */
 };
 
 /* A message waiting for a connection. */
@@ -99,10 +100,10 @@ int		 dl_binary(struct worker *);
 void		 dl_drop(struct worker *, uint64_t *, const char *);
 /* Arm a timer ms milliseconds from now. */
 void		 dl_schedule(struct event *, uint64_t);
-/* Point dm at the metadata of a connection to sa (made when the address
- * differs from the last one). */
+/* Point dm at the metadata of a connection to sa with the subprotocol
+ * agreed (NULL: none), made when either differs from the last one. */
 void		 dl_meta_set(struct dl_meta *, const struct dl_target *,
-		    const struct sockaddr_storage *);
+		    const struct sockaddr_storage *, const char *);
 /* Release the metadata objects. */
 void		 dl_meta_clear(struct dl_meta *);
 

@@ -139,7 +139,7 @@ wcl_open(struct wsconn *ws, void *arg)
 	cs->cs_open = 1;
 	backoff_success(&cs->cs_tg.tg_bo);
 	dl_meta_set(&cs->cs_meta, &cs->cs_tg,
-	    &cs->cs_res.rv_addrs[cs->cs_addr].pa_addr);
+	    &cs->cs_res.rv_addrs[cs->cs_addr].pa_addr, wsconn_protocol(ws));
 	log_info("connector %s: connected to %s (%s%s)", w->w_name,
 	    wsconn_name(cs->cs_ws), cs->cs_tg.tg_tls ? "TLS, " : "",
 	    cs->cs_tg.tg_url.u_path);
@@ -470,6 +470,7 @@ wcl_finish(struct worker *w)
 		event_free(cs->cs_timer);
 	cs->cs_timer = NULL;
 	SSL_CTX_free(cs->cs_tg.tg_ctx);
+	wsconn_conf_clear(&cs->cs_tg.tg_conf);
 	cs->cs_tg.tg_ctx = NULL;
 	dl_meta_clear(&cs->cs_meta);
 	w->w_state = NULL;

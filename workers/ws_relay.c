@@ -349,11 +349,12 @@ wrl_failed(struct wrl_up *u, const char *why)
  * route sends their cached text instead of serialising them per answer.
  */
 static void
-wrl_meta(struct wrl_up *u, const struct sockaddr_storage *sa)
+wrl_meta(struct wrl_up *u, const struct sockaddr_storage *sa,
+    const char *protocol)
 {
 	struct wrl_state	*rs = u->u_rs;
 
-	dl_meta_set(&rs->rs_meta, &rs->rs_tg, sa);
+	dl_meta_set(&rs->rs_meta, &rs->rs_tg, sa, protocol);
 	json_object_put(u->u_meta);
 	json_object_put(u->u_meta_bin);
 	u->u_meta = json_object_get(rs->rs_meta.dm_text);
@@ -373,7 +374,8 @@ wrl_open(struct wsconn *ws, void *arg)
 	u->u_local = ++rs->rs_next_local;
 	u->u_last = wrl_now(rs);
 	backoff_success(&u->u_bo);
-	wrl_meta(u, &rs->rs_res.rv_addrs[u->u_addr].pa_addr);
+	wrl_meta(u, &rs->rs_res.rv_addrs[u->u_addr].pa_addr,
+	    wsconn_protocol(ws));
 	log_debug("connector %s: stream %llu of connector %u: connected to %s",
 	    rs->rs_w->w_name, (unsigned long long)u->u_stream, u->u_origin,
 	    wsconn_name(ws));
@@ -819,6 +821,7 @@ wrl_finish(struct worker *w)
 	rs->rs_sweep = NULL;
 	dl_meta_clear(&rs->rs_meta);
 	SSL_CTX_free(rs->rs_tg.tg_ctx);
+	wsconn_conf_clear(&rs->rs_tg.tg_conf);
 	rs->rs_tg.tg_ctx = NULL;
 	w->w_state = NULL;
 }

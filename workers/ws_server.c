@@ -203,7 +203,8 @@ wss_meta(struct wss_conn *sc, int binary)
 
 	if (*mp == NULL) {
 		*mp = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
-		    sc->sc_ss->ss_ctx != NULL, binary);
+		    sc->sc_ss->ss_ctx != NULL, binary,
+		    wsconn_protocol(sc->sc_ws));
 		if (sc->sc_ss->ss_verify != WSS_VERIFY_NONE)
 			wss_meta_client(sc, json_object_object_get(*mp,
 			    "ws_server"));
@@ -677,8 +678,9 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	ss->ss_conf.cf_stats = &ss->ss_st;
 	ss->ss_conf.cf_budget = &w->w_budget;
 	ss->ss_conf.cf_owner = w->w_name;
-	wsconn_conf_read(&ss->ss_conf, w->w_cconf);
-	if (wss_policy(ss, err, errlen) == -1)
+	wsconn_limits_read(&ss->ss_conf, w->w_cconf);
+	if (wss_policy(ss, err, errlen) == -1 ||
+	    wsconn_conf_read(&ss->ss_conf, w->w_cconf, err, errlen) == -1)
 		return -1;
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
@@ -917,6 +919,7 @@ wss_finish(struct worker *w)
 		close(ss->ss_fd);
 	ss->ss_fd = -1;
 	SSL_CTX_free(ss->ss_ctx);
+	wsconn_conf_clear(&ss->ss_conf);
 	ss->ss_ctx = NULL;
 	ipc_free(ss->ss_perip);
 	ss->ss_perip = NULL;

@@ -13,7 +13,9 @@
  * and this file acts on it.  A connection never frees itself inside a
  * callback: it becomes DEAD and a deferred event tells the owner and
  * frees it, so owners may send, close or pause any connection from any
- * callback.
+ * callback.  With permessage-deflate agreed, whole messages are inflated
+ * (within max_message: a bomb is closed with 1009 having inflated at most
+ * one byte past it) and deflated here, between the frames and the owner.
  */
 #include "config.h"
 
@@ -47,6 +49,7 @@
 
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
 #define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
+#define WSC_ZKEEP	(64U * 1024)	/* codec buffers kept up to this */
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
@@ -102,6 +105,12 @@ struct wsconn {
 	/* max_buffered: a message being reassembled, queued output */
 	struct budget_hold	 c_hold_in;
 	struct budget_hold	 c_hold_out;
+	struct budget_hold	 c_hold_pmd;	/* zlib state (c_pmd_mem) */
+	struct pmd		*c_pmd;		/* permessage-deflate, or NULL */
+	size_t			 c_pmd_mem;	/* its zlib bound, charged */
+	struct buf		 c_zin;		/* an inflated message */
+	struct buf		 c_zout;	/* a deflated message */
+	char			*c_protocol;	/* agreed subprotocol, or NULL */
 };
 
 /* The buffer a read batch lands in (one worker, one thread). */
@@ -153,6 +162,7 @@ wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
 	cf->cf_owner = "ws";
 	cf->cf_idle_ms = role == WS_ROLE_SERVER ? WSC_IDLE_MS_SERVER : 0;
 	cf->cf_msg_ms = WSC_MSG_TIMEOUT_MS;
+	pmd_config_default(&cf->cf_pmd);
 }
 
 /*
@@ -160,7 +170,7 @@ wsconn_conf_default(struct wsconn_conf *cf, enum ws_role role)
  * checked their ranges); what is absent keeps the role's default.
  */
 void
-wsconn_conf_read(struct wsconn_conf *cf, struct json_object *cconf)
+wsconn_limits_read(struct wsconn_conf *cf, struct json_object *cconf)
 {
 	cf->cf_hs_timeout_ms = (int)jg_int(cconf, "handshake_timeout_ms",
 	    cf->cf_hs_timeout_ms);
@@ -173,6 +183,95 @@ wsconn_conf_read(struct wsconn_conf *cf, struct json_object *cconf)
 	    (int64_t)cf->cf_lim.wl_max_message);
 	cf->cf_lim.wl_max_frame = (uint64_t)jg_int(cconf, "max_frame_size",
 	    (int64_t)cf->cf_lim.wl_max_frame);
+}
+
+/* compression = true or a record: what we offer or accept. */
+static int
+wsc_conf_pmd(struct pmd_config *pc, struct json_object *v)
+{
+	pmd_config_default(pc);
+	if (v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_boolean)) {
+		pc->pc_enabled = json_object_get_boolean(v);
+		return 0;
+	}
+	pc->pc_enabled = 1;
+	pc->pc_server_no_context_takeover = jg_bool(v,
+	    "server_no_context_takeover", 0);
+	pc->pc_client_no_context_takeover = jg_bool(v,
+	    "client_no_context_takeover", 0);
+	pc->pc_server_max_window_bits = (int)jg_int(v,
+	    "server_max_window_bits", PMD_WBITS_MAX);
+	pc->pc_client_max_window_bits = (int)jg_int(v,
+	    "client_max_window_bits", PMD_WBITS_MAX);
+	pc->pc_level = (int)jg_int(v, "level", -1);
+	return pmd_config_valid(pc) ? 0 : -1;
+}
+
+/*
+ * Read "compression" and "protocols" of a connector config into cf
+ * (troy checked them; this only refuses what would break the
+ * handshake).
+ */
+int
+wsconn_conf_read(struct wsconn_conf *cf, struct json_object *cconf,
+    char *err, size_t errlen)
+{
+	struct json_object	*a;
+	struct buf		 b;
+	const char		*p;
+	size_t			 i, n;
+
+	if (wsc_conf_pmd(&cf->cf_pmd, jg_get(cconf, "compression")) == -1) {
+		snprintf(err, errlen, "compression: a value out of range");
+		return -1;
+	}
+	if ((a = jg_arr(cconf, "protocols")) == NULL)
+		return 0;
+	if ((n = json_object_array_length(a)) > WSC_PROTOCOLS_MAX) {
+		snprintf(err, errlen, "protocols: more than %d",
+		    WSC_PROTOCOLS_MAX);
+		return -1;
+	}
+	buf_init(&b, WS_FIELD_MAX - 1);
+	for (i = 0; i < n; i++) {
+		p = json_object_get_string(json_object_array_get_idx(a, i));
+		if (p == NULL || *p == '\0' ||
+		    (cf->cf_protocols[i] = strdup(p)) == NULL ||
+		    (i > 0 && buf_adds(&b, ", ") == -1) ||
+		    buf_adds(&b, p) == -1) {
+			snprintf(err, errlen, "protocols: empty, too long or "
+			    "out of memory");
+			goto fail;
+		}
+		cf->cf_nprotocols = i + 1;
+	}
+	if (n > 0 && (cf->cf_protocol_offer = strdup(b.bf_data)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	buf_free(&b);
+	return 0;
+ fail:
+	buf_free(&b);
+	wsconn_conf_clear(cf);
+	return -1;
+}
+
+/* Free what wsconn_conf_read() allocated. */
+void
+wsconn_conf_clear(struct wsconn_conf *cf)
+{
+	size_t	 i;
+
+	for (i = 0; i < WSC_PROTOCOLS_MAX; i++) {
+		free(cf->cf_protocols[i]);
+		cf->cf_protocols[i] = NULL;
+	}
+	cf->cf_nprotocols = 0;
+	free(cf->cf_protocol_offer);
+	cf->cf_protocol_offer = NULL;
 }
 
 /* Arm the one-shot timer (an open connection has none while idle). */
@@ -419,6 +518,60 @@ wsc_protocol_error(struct wsconn *c, int err)
 	wsc_flush_and_drop(c);
 }
 
+/* A message we cannot take (code, why): close with code and drop. */
+static void
+wsc_fail(struct wsconn *c, uint16_t code, const char *why)
+{
+	struct ws_close_action	 a;
+
+	wsc_why(c, "%s (close %u)", why, code);
+	ws_close_local(&c->c_close, code, &a);
+	if (a.ca_send)
+		wsc_close_frame(c, code, why, strlen(why));
+	wsc_flush_and_drop(c);
+}
+
+/* A codec buffer is kept between messages only while it is small. */
+static void
+wsc_zkeep(struct buf *b)
+{
+	if (b->bf_cap > WSC_ZKEEP)
+		buf_free(b);
+	else
+		buf_reset(b);
+}
+
+/*
+ * Inflate a compressed message (RFC 7692 6.2) within max_message; a
+ * text message must be UTF-8 once inflated.  -1: the connection failed
+ * (1009 too big, 1007 bad data or text, 1011 no memory).
+ */
+static int
+wsc_inflate(struct wsconn *c, const struct ws_event *ev,
+    const uint8_t **data, size_t *len)
+{
+	int	 r;
+
+	buf_reset(&c->c_zin);
+	r = pmd_inflate(c->c_pmd, ev->we_data, ev->we_len, 1,
+	    c->c_conf->cf_lim.wl_max_message, &c->c_zin);
+	if (r != PMD_OK) {
+		buf_free(&c->c_zin);
+		wsc_fail(c, pmd_err_close_code(r), pmd_strerror(r));
+		return -1;
+	}
+	if (ev->we_type == WS_EV_TEXT &&
+	    !utf8_valid(c->c_zin.bf_data, c->c_zin.bf_len)) {
+		buf_free(&c->c_zin);
+		wsc_fail(c, WS_CLOSE_INVALID_DATA,
+		    ws_strerror(WS_ERR_INVALID_UTF8));
+		return -1;
+	}
+	*data = (const uint8_t *)c->c_zin.bf_data;
+	*len = c->c_zin.bf_len;
+	return 0;
+}
+
 /* The peer's close frame. */
 static void
 wsc_peer_close(struct wsconn *c, const struct ws_event *ev)
@@ -515,26 +668,32 @@ static void
 wsc_dispatch(struct wsconn *c, const struct ws_event *ev)
 {
 	struct wsc_stats	*st = c->c_conf->cf_stats;
+	const uint8_t		*data = ev->we_data;
+	size_t			 len = ev->we_len;
 
 	switch (ev->we_type) {
 	case WS_EV_TEXT:
 	case WS_EV_BINARY:
 		if (!ws_close_may_deliver(&c->c_close))
 			break;
+		if (ev->we_compressed && wsc_inflate(c, ev, &data, &len) == -1)
+			break;
 		if (st != NULL) {
 			st->st_frames_in++;
-			st->st_bytes_in += ev->we_len;
+			st->st_bytes_in += len;
 		}
 		c->c_msgs++;
 		if (c->c_idle != NULL)
 			c->c_last_data = wsc_now_ms();
 		if (ev->we_type == WS_EV_TEXT) {
-			c->c_vtext = ev->we_data;
-			c->c_vlen = ev->we_len;
+			c->c_vtext = data;
+			c->c_vlen = len;
 		}
 		c->c_cb->wc_message(c, ev->we_type == WS_EV_BINARY,
-		    ev->we_data, ev->we_len, c->c_arg);
+		    data, len, c->c_arg);
 		c->c_vtext = NULL;
+		if (ev->we_compressed)
+			wsc_zkeep(&c->c_zin);
 		break;
 	case WS_EV_PING:
 		if (st != NULL)
@@ -631,7 +790,8 @@ wsc_opened(struct wsconn *c)
 	c->c_state = WSC_OPEN;
 	c->c_was_open = 1;
 	ws_close_init(&c->c_close, c->c_conf->cf_role);
-	ws_parser_init(&c->c_parser, c->c_conf->cf_role, &c->c_conf->cf_lim, 0);
+	ws_parser_init(&c->c_parser, c->c_conf->cf_role, &c->c_conf->cf_lim,
+	    c->c_pmd != NULL ? WS_PARSE_RSV1 : 0);
 	ws_parser_budget(&c->c_parser, c->c_conf->cf_budget, &c->c_hold_in);
 	/* The handshake's text is not needed any more (idle memory). */
 	buf_free(&c->c_tmp);
@@ -685,6 +845,65 @@ wsc_handshake_bytes(struct wsconn *c, size_t *lenp, size_t *maxp)
 	return (char *)evbuffer_pullup(in, len);
 }
 
+/*
+ * permessage-deflate agreed with parameters pp: make the codec and
+ * charge its zlib memory (the one place it is charged; wsconn_free
+ * takes it back).
+ */
+static int
+wsc_pmd_start(struct wsconn *c, const struct pmd_params *pp)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+
+	if ((c->c_pmd = pmd_new(pp, c->c_conf->cf_role,
+	    c->c_conf->cf_pmd.pc_level)) == NULL)
+		return -1;
+	c->c_pmd_mem = pmd_memory_peak(c->c_pmd);
+	/* Its zlib state counts toward max_buffered: a server declines
+	 * compression when the budget has no room (0), a client fails. */
+	if (budget_charge(c->c_conf->cf_budget, &c->c_hold_pmd,
+	    c->c_pmd_mem) == -1) {
+		pmd_free(c->c_pmd);
+		c->c_pmd = NULL;
+		c->c_pmd_mem = 0;
+		return c->c_conf->cf_role == WS_ROLE_SERVER ? 0 : -1;
+	}
+	buf_init(&c->c_zin, 0);
+	buf_init(&c->c_zout, 0);
+	if (st != NULL) {
+		st->st_deflate++;
+		st->st_deflate_mem += c->c_pmd_mem;
+	}
+	return 0;
+}
+
+/*
+ * Server: what to agree to on top of RFC 6455 (the subprotocol, the
+ * first of the client's that we support; permessage-deflate, answered
+ * in ext).  An offer we decline is answered without it.
+ */
+static int
+wsc_server_agree(struct wsconn *c, const struct ws_request *req, char *ext,
+    size_t extlen)
+{
+	const struct wsconn_conf	*cf = c->c_conf;
+	struct pmd_params		 pp;
+	char				 proto[WS_FIELD_MAX];
+
+	ext[0] = '\0';
+	if (cf->cf_nprotocols > 0 && ws_protocol_select(req->wr_protocols,
+	    (const char *const *)cf->cf_protocols, cf->cf_nprotocols, proto,
+	    sizeof(proto)) && (c->c_protocol = strdup(proto)) == NULL)
+		return WS_ERR_NOMEM;
+	if (cf->cf_pmd.pc_enabled && pmd_server_negotiate(&cf->cf_pmd,
+	    req->wr_extensions, strlen(req->wr_extensions), &pp, ext,
+	    extlen) == PMD_OK && wsc_pmd_start(c, &pp) == -1)
+		return WS_ERR_NOMEM;
+	if (c->c_pmd == NULL)
+		ext[0] = '\0';
+	return WS_OK;
+}
+
 /* Server: the client's upgrade request. */
 static void
 wsc_server_handshake(struct wsconn *c)
@@ -693,6 +912,7 @@ wsc_server_handshake(struct wsconn *c)
 	struct ws_request	 req;
 	size_t			 len, max, used;
 	char			*data;
+	char			 ext[PMD_RESPONSE_MAX];
 	int			 r;
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
@@ -718,7 +938,9 @@ wsc_server_handshake(struct wsconn *c)
 		return;
 	}
 	evbuffer_drain(in, used);
-	if ((r = ws_server_response(&c->c_tmp, &req, NULL)) != WS_OK ||
+	if ((r = wsc_server_agree(c, &req, ext, sizeof(ext))) != WS_OK ||
+	    (r = ws_server_response_ext(&c->c_tmp, &req, c->c_protocol,
+	    ext)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_abort(c, r, 0);
@@ -731,19 +953,54 @@ wsc_server_handshake(struct wsconn *c)
 static void
 wsc_client_request(struct wsconn *c)
 {
-	int	 r;
+	const struct wsconn_conf	*cf = c->c_conf;
+	char				 ext[PMD_RESPONSE_MAX];
+	int				 r;
 
 	c->c_state = WSC_HANDSHAKE;
 	buf_reset(&c->c_tmp);
+	ext[0] = '\0';
+	if (cf->cf_pmd.pc_enabled &&
+	    pmd_client_offer(&cf->cf_pmd, ext, sizeof(ext)) != PMD_OK) {
+		wsc_hs_abort(c, WS_ERR_INVAL, 0);
+		return;
+	}
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
-	    (r = ws_client_request(&c->c_tmp, c->c_conf->cf_url, c->c_key,
-	    NULL, NULL)) != WS_OK ||
+	    (r = ws_client_request_ext(&c->c_tmp, cf->cf_url, c->c_key,
+	    NULL, cf->cf_protocol_offer, ext)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_abort(c, r, 0);
 		return;
 	}
 	wsc_kick(c);
+}
+
+/*
+ * Client: take what the server agreed to (RFC 7692 5.1: an answer that
+ * does not match our offer fails the connection).
+ */
+static int
+wsc_client_agree(struct wsconn *c, const struct ws_response *resp)
+{
+	struct pmd_params	 pp;
+	int			 r;
+
+	if (resp->ws_protocol[0] != '\0' &&
+	    (c->c_protocol = strdup(resp->ws_protocol)) == NULL)
+		return WS_ERR_NOMEM;
+	if (!c->c_conf->cf_pmd.pc_enabled)
+		return WS_OK;
+	r = pmd_client_accept(&c->c_conf->cf_pmd, resp->ws_extensions,
+	    strlen(resp->ws_extensions), &pp);
+	if (r == PMD_NONE)
+		return WS_OK;
+	if (r != PMD_OK) {
+		wsc_why(c, "handshake: permessage-deflate: %s",
+		    pmd_strerror(r));
+		return WS_ERR_HS_EXTENSION;
+	}
+	return wsc_pmd_start(c, &pp) == -1 ? WS_ERR_NOMEM : WS_OK;
 }
 
 /* Client: the server's answer. */
@@ -758,12 +1015,15 @@ wsc_client_handshake(struct wsconn *c)
 
 	if ((data = wsc_handshake_bytes(c, &len, &max)) == NULL)
 		return;
-	r = ws_client_response_parse(data, len, &c->c_conf->cf_lim, c->c_key,
-	    NULL, &resp, &used);
+	r = ws_client_response_parse_ext(data, len, &c->c_conf->cf_lim,
+	    c->c_key, c->c_conf->cf_protocol_offer,
+	    c->c_conf->cf_pmd.pc_enabled, &resp, &used);
 	if (r == WS_NEED_MORE && len < max)
 		return;
 	if (r == WS_NEED_MORE)
 		r = WS_ERR_HS_HEADERS_TOO_BIG;
+	if (r == WS_OK)
+		r = wsc_client_agree(c, &resp);
 	if (r != WS_OK) {
 		wsc_hs_abort(c, r, resp.ws_status);
 		return;
@@ -1495,7 +1755,14 @@ wsconn_free(struct wsconn *c)
 	ws_parser_free(&c->c_parser);
 	budget_release_all(c->c_conf->cf_budget, &c->c_hold_in);
 	budget_release_all(c->c_conf->cf_budget, &c->c_hold_out);
+	budget_release_all(c->c_conf->cf_budget, &c->c_hold_pmd);
 	buf_free(&c->c_tmp);
+	if (c->c_pmd != NULL && c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_deflate_mem -= c->c_pmd_mem;
+	pmd_free(c->c_pmd);
+	buf_free(&c->c_zin);
+	buf_free(&c->c_zout);
+	free(c->c_protocol);
 	free(c->c_name);
 	free(c->c_err);
 	free(c);
@@ -1518,6 +1785,8 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
     const char **why)
 {
 	struct wsc_stats	*st = c->c_conf->cf_stats;
+	int			 op = binary ? WS_OP_BINARY : WS_OP_TEXT, r;
+	size_t			 n = len;
 
 	if (c->c_state != WSC_OPEN) {
 		*why = "connection is closing";
@@ -1544,14 +1813,29 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 			wsconn_close(c, 1008, "output limit");
 		return -1;
 	}
-	switch (wsc_frame(c, binary ? WS_OP_BINARY : WS_OP_TEXT, data, len)) {
-	case -2:
+	if (c->c_pmd != NULL) {
+		/* RFC 7692 6.1: the whole message, RSV1 on its frame. */
+		if ((r = pmd_deflate(c->c_pmd, data, len, 1, &c->c_zout)) !=
+		    PMD_OK) {
+			*why = pmd_strerror(r);
+			wsconn_close(c, WS_CLOSE_INTERNAL, "compression failed");
+			return -1;
+		}
+		data = c->c_zout.bf_data;
+		n = c->c_zout.bf_len;
+		op |= WS_FRAME_RSV1;
+	}
+	r = wsc_frame(c, op, data, n);
+	if (c->c_pmd != NULL)
+		wsc_zkeep(&c->c_zout);
+	if (r == -2) {
 		wsc_budget_out(c, "a message");
 		*why = "memory budget of the worker (max_buffered) spent, "
 		    "closed with 1008";
 		wsconn_close(c, 1008, "memory budget");
 		return -1;
-	case -1:
+	}
+	if (r == -1) {
 		*why = "out of memory";
 		return -1;
 	}
@@ -1687,6 +1971,20 @@ wsconn_tcp_ok(const struct wsconn *c)
 	return c->c_conf->cf_role == WS_ROLE_SERVER || c->c_tcp_ok;
 }
 
+/* The subprotocol agreed in the handshake, or NULL. */
+const char *
+wsconn_protocol(const struct wsconn *c)
+{
+	return c->c_protocol;
+}
+
+/* Whether permessage-deflate was agreed. */
+int
+wsconn_deflate(const struct wsconn *c)
+{
+	return c->c_pmd != NULL;
+}
+
 /* Numeric host and port of an address. */
 void
 wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
@@ -1709,7 +2007,7 @@ wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
 /* The metadata record of a connection. */
 struct json_object *
 wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
-    int binary)
+    int binary, const char *protocol)
 {
 	struct json_object	*m, *in, *peer;
 
@@ -1720,6 +2018,9 @@ wsconn_meta(const char *type, const char *host, uint16_t port, int tls,
 	json_object_object_add(peer, "port", json_object_new_int(port));
 	json_object_object_add(in, "tls", json_object_new_boolean(tls));
 	json_object_object_add(in, "peer", peer);
+	if (protocol != NULL)
+		json_object_object_add(in, "protocol",
+		    json_object_new_string(protocol));
 	json_object_object_add(m, type, in);
 	if (binary)
 		json_object_object_add(m, "binary",
@@ -1774,6 +2075,9 @@ wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
 		{ "budget_closed_out",
 		    offsetof(struct wsc_stats, st_budget_out) },
 		{ "close_other", offsetof(struct wsc_stats, st_close_other) },
+		{ "deflate_connections",
+		    offsetof(struct wsc_stats, st_deflate) },
+		{ "deflate_memory", offsetof(struct wsc_stats, st_deflate_mem) },
 	};
 	uint64_t	 v;
 	size_t		 i;

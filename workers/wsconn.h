@@ -5,7 +5,8 @@
  * records to an evbuffer), shared by the ws_server and ws_client
  * connectors: opening handshake (either side), frame parsing with
  * common/ws.h, automatic pong, close echo, error close codes,
- * keepalive pings, bounded output and input backpressure.  Messages go
+ * keepalive pings, bounded output and input backpressure,
+ * permessage-deflate (common/pmd.h) and subprotocol choice.  Messages go
  * up through callbacks; nothing here knows about events, codecs or
  * routes.
  */
@@ -23,6 +24,7 @@
 
 #include "budget.h"
 #include "buf.h"
+#include "pmd.h"
 #include "url.h"
 #include "ws.h"
 
@@ -33,6 +35,7 @@
 /* Time limits (issue 11); each is a config key, 0 turns it off. */
 #define WSC_IDLE_MS_SERVER	300000	/* no data frame either way */
 #define WSC_MSG_TIMEOUT_MS	120000	/* an unfinished message */
+#define WSC_PROTOCOLS_MAX	16	/* subprotocols configured */
 
 /* Counters a connector keeps for all its connections (show stats). */
 struct wsc_stats {
@@ -50,6 +53,8 @@ struct wsc_stats {
 	uint64_t	st_close_out[16];	/* codes 1000-1015 sent */
 	uint64_t	st_close_other;		/* other codes, either way */
 	uint64_t	st_timeouts;		/* idle, message or pong */
+	uint64_t	st_deflate;		/* opened with permessage-deflate */
+	uint64_t	st_deflate_mem;		/* zlib bound of those open now */
 };
 
 struct wsconn;
@@ -82,6 +87,10 @@ struct wsconn_conf {
 	struct wsc_stats	*cf_stats;
 	struct budget		*cf_budget;	/* the worker's, or NULL */
 	const char		*cf_owner;	/* connector name for logs */
+	struct pmd_config	 cf_pmd;	/* permessage-deflate wanted */
+	char			*cf_protocols[WSC_PROTOCOLS_MAX];
+	size_t			 cf_nprotocols;	/* subprotocols, preferred first */
+	char			*cf_protocol_offer;	/* client: "a, b" */
 };
 
 struct json_object;
@@ -91,7 +100,13 @@ void		 wsconn_stats_json(const struct wsc_stats *, struct json_object *);
 int		 wsconn_preload(void);
 void		 wsconn_conf_default(struct wsconn_conf *, enum ws_role);
 /* Time limits and sizes from a ws_server or ws_client config record. */
-void		 wsconn_conf_read(struct wsconn_conf *, struct json_object *);
+void		 wsconn_limits_read(struct wsconn_conf *, struct json_object *);
+/* Read "compression" and "protocols" of a connector config (troy
+ * checked them); -1 with the reason in the buffer. */
+int		 wsconn_conf_read(struct wsconn_conf *, struct json_object *,
+		    char *, size_t);
+/* Free what wsconn_conf_read() allocated. */
+void		 wsconn_conf_clear(struct wsconn_conf *);
 
 /*
  * Server side: take an accepted socket (ownership passes) and, when ssl is
@@ -139,14 +154,19 @@ const char	*wsconn_error(const struct wsconn *);
 int		 wsconn_was_open(const struct wsconn *);
 /* Client: whether the TCP connect itself succeeded. */
 int		 wsconn_tcp_ok(const struct wsconn *);
+/* The subprotocol agreed in the handshake, or NULL. */
+const char	*wsconn_protocol(const struct wsconn *);
+/* Whether permessage-deflate was agreed. */
+int		 wsconn_deflate(const struct wsconn *);
 
 
 /* Numeric host (IPv6 without brackets) and port of an address. */
 void		 wsconn_addr(const struct sockaddr_storage *, char *, size_t,
 		    uint16_t *);
-/* {type: {"tls": b, "peer": {"host", "port"}}} plus "binary": true. */
+/* {type: {"tls": b, "peer": {"host", "port"}, "protocol": p}} plus
+ * "binary": true; "protocol" only when one was agreed (p not NULL). */
 struct json_object *wsconn_meta(const char *, const char *, uint16_t, int,
-		    int);
+		    int, const char *);
 /* Log the first ten of a repeated problem, then every thousandth. */
 int		 wsconn_often(uint64_t);
 

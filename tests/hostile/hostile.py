@@ -7,11 +7,14 @@ worker's VmHWM and the well-behaved client that runs beside an attack."""
 import base64
 import json
 import os
+import shutil
+import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -37,22 +40,28 @@ def built_with_sanitizers():
 SANITIZERS = built_with_sanitizers()
 
 
-def frame(op, payload):
-    """One masked client frame (FIN set)."""
+def frame(op, payload, fin=True):
+    """One masked client frame; op may carry RSV bits (0x40 is RSV1)."""
     mask = os.urandom(4)
     n = len(payload)
+    b0 = (0x80 if fin else 0) | op
     if n < 126:
-        hdr = struct.pack("!BB", 0x80 | op, 0x80 | n)
+        hdr = struct.pack("!BB", b0, 0x80 | n)
     elif n < 65536:
-        hdr = struct.pack("!BBH", 0x80 | op, 0x80 | 126, n)
+        hdr = struct.pack("!BBH", b0, 0x80 | 126, n)
     else:
-        hdr = struct.pack("!BBQ", 0x80 | op, 0x80 | 127, n)
-    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        hdr = struct.pack("!BBQ", b0, 0x80 | 127, n)
+    keys = (mask * (n // 4 + 1))[:n]
+    body = (int.from_bytes(payload, "big") ^
+            int.from_bytes(keys, "big")).to_bytes(n, "big")
     return hdr + mask + body
 
 
-def ws_connect(port, tls, rcvbuf=None, timeout=10.0):
-    """TCP (and TLS), then the upgrade; returns the socket."""
+def ws_connect(port, tls, rcvbuf=None, timeout=10.0, headers="",
+               status=None):
+    """TCP (and TLS), then the upgrade with extra header lines (each
+    ending in CRLF); returns the socket.  When status is a list, the
+    response header is appended to it and not checked."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if rcvbuf is not None:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
@@ -66,14 +75,17 @@ def ws_connect(port, tls, rcvbuf=None, timeout=10.0):
     key = base64.b64encode(os.urandom(16)).decode()
     s.sendall(("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-               % (port, key)).encode())
+               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+               "%s\r\n" % (port, key, headers)).encode())
     resp = b""
     while b"\r\n\r\n" not in resp:
         got = s.recv(1)         # byte by byte: no frame read ahead
         if not got:
             raise ConnectionError("no upgrade response")
         resp += got
+    if status is not None:
+        status.append(resp.decode("latin-1"))
+        return s
     if not resp.startswith(b"HTTP/1.1 101"):
         raise ConnectionError("upgrade refused: %r" % resp[:40])
     return s
@@ -105,6 +117,18 @@ def read_frame(s):
     return b0 & 0x0f, data
 
 
+
+def recv_frame(s):
+    """The next frame's first byte (FIN, RSV, opcode) and payload, as a
+    server sends it (unmasked)."""
+    b0, b1 = recv_exact(s, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", recv_exact(s, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", recv_exact(s, 8))[0]
+    return b0, recv_exact(s, n)
+
 def recv_message(s):
     """The next data frame's (opcode, payload); control frames skipped."""
     while True:
@@ -119,7 +143,7 @@ class Daemon:
     (a line for a flow with the lines preprocessor)."""
 
     def __init__(self, tmp, mode, own_flow=None, defines=(), port=None,
-                 probe=b"probe"):
+                 probe=b"probe", args=()):
         self.tmp = tmp
         self.port = port or PORTS[mode]
         self.sock = os.path.join(tmp, "ctl.sock")
@@ -128,6 +152,7 @@ class Daemon:
         for d in defines:
             self.args += ["-D", d]
         self.probe = probe
+        self.args += list(args)
         flow = "echo.troy"
         if mode == "tls":
             subprocess.run(
@@ -237,3 +262,47 @@ class Good(threading.Thread):
             self.error = "echo %d: %s" % (i, e)
 
 
+
+
+def run_case(prefix, daemon, attack, deadline):
+    """The frame of a hostile case: a temporary directory, the daemon
+    (daemon(tmp) makes it), the well-behaved client beside
+    attack(d, pid, good), then its echoes checked, the daemon stopped
+    (its log printed when something failed) and the time checked.
+    Returns the exit status."""
+    start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    d = daemon(tmp)
+    good = None
+    try:
+        d.start()
+        pid = d.worker()
+        good = Good(d.port, d.tls)
+        good.start()
+        attack(d, pid, good)
+        good.stop.set()
+        good.join(ECHO_WAIT + 1)
+        check(good.error is None and good.echoes >= 10,
+              "the well-behaved client got %d echoes during the attack, "
+              "slowest %.2f s (%s)" % (good.echoes, good.slowest,
+                                       good.error or "no error"))
+        msg = b"after the attack"
+        good.sock.settimeout(ECHO_WAIT)
+        good.sock.sendall(frame(2, msg))
+        check(recv_message(good.sock) == (2, msg),
+              "the well-behaved client is still served")
+    except Exception as e:      # a crash is a failure, not a hang
+        check(False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        if good is not None:
+            good.stop.set()
+        d.stop()
+        if results["fail"]:
+            try:
+                print(open(d.err).read()[-4000:])
+            except OSError:
+                pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    took = time.monotonic() - start
+    check(took < deadline, "took %.1f s" % took)
+    return summary()

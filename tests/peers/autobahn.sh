@@ -21,8 +21,11 @@
 #   python3-autobahn python3-twisted python3-jinja2 python3-openssl
 #   python3-service-identity python3-websockets
 # Optional: AUTOBAHN_CASES, AUTOBAHN_EXCLUDE (JSON lists of case ids with
-# "*" wildcards; default all cases but sections 12 and 13, permessage-deflate,
-# which wsflow never negotiates), AUTOBAHN_PORT (default 14470: the echo
+# "*" wildcards; default all cases but sections 12 and 13, permessage-deflate),
+# AUTOBAHN_COMPRESSION=true (the connector under test offers or accepts
+# permessage-deflate: "compression": true; for sections 12 and 13 run
+# AUTOBAHN_CASES='["12.*", "13.*"]' AUTOBAHN_EXCLUDE='[]'),
+# AUTOBAHN_PORT (default 14470: the echo
 # server in server mode, the fuzzing server in client mode) and
 # AUTOBAHN_CASE_TIMEOUT (seconds per client case, default 120).
 #
@@ -53,6 +56,8 @@ port=${AUTOBAHN_PORT:-14470}
 cases=${AUTOBAHN_CASES:-'["*"]'}
 exclude=${AUTOBAHN_EXCLUDE:-'["12.*", "13.*"]'}
 case_timeout=${AUTOBAHN_CASE_TIMEOUT:-120}
+compression=${AUTOBAHN_COMPRESSION:-false}
+case $compression in true|false) ;; *) usage ;; esac
 agent=wsflow
 
 # The troy library of the tree the build was configured from.
@@ -148,6 +153,7 @@ start=$(date +%s)
 case $mode in
 server)
 	"$wsflowd" -d -s "$work/ctl.sock" -D "url=127.0.0.1:$port" \
+	    -D "compression=$compression" \
 	    "$src/bench/flows/echo-binary.troy" > wsflowd.out 2> wsflowd.log &
 	daemon=$!
 	wait_port "$port" ||
@@ -195,6 +201,7 @@ END
 		: > "$log"	# exists before the loop below reads it
 		"$wsflowd" -d -s "$work/ctl.sock" \
 		    -D "url=\"ws://127.0.0.1:$port/runCase?case=$i&agent=$agent\"" \
+		    -D "compression=$compression" \
 		    "$src/tests/peers/autobahn/echo-client.troy" \
 		    > /dev/null 2>> "$log" &
 		daemon=$!

@@ -177,6 +177,16 @@ static const struct mutation {
 	{ "pipelines.0.outputs.out.0.exit", "graceful", "0",
 	    "ws_server: key \"pipelines[0].outputs.out[0].exit.graceful\" "
 	    "is not a bool" },
+	{ "connector.config", "compression", "\"yes\"", "ws_server: key "
+	    "\"connector.config.compression\" is not a bool or an object" },
+	{ "connector.config", "compression", "{\"level\": true}",
+	    "ws_server: key \"connector.config.compression.level\" is not an "
+	    "integer" },
+	{ "connector.config", "compression", "{\"window\": 9}",
+	    "ws_server: key \"connector.config.compression.window\" "
+	    "unknown" },
+	{ "connector.config", "protocols", "[\"chat\", 1]", "ws_server: key "
+	    "\"connector.config.protocols[1]\" is not a string" },
 	/* required keys */
 	{ "", "id", NULL, "ws_server: key \"id\" missing" },
 	{ "", "connector", NULL,

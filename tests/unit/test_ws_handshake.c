@@ -608,6 +608,82 @@ test_origin(void)
 		    NULL);
 		buf_free(&b);
 	}
+/* The server's subprotocol choice: the client's order, exact names. */
+static void
+test_protocol_select(void)
+{
+	static const char *const sup[] = { "v2.chat", "chat", "mqtt" };
+	static const struct {
+		const char	*offered;
+		int		 want;
+		const char	*chosen;
+	} t[] = {
+		{ "chat, v2.chat", 1, "chat" },		/* client's order */
+		{ "v2.chat,chat", 1, "v2.chat" },
+		{ "  x , ,mqtt\t", 1, "mqtt" },
+		{ "Chat", 0, "" },			/* exact names */
+		{ "cha, chatt, v2", 0, "" },
+		{ "", 0, "" },
+		{ ",,, ,", 0, "" },
+	};
+	char	 buf[WS_FIELD_MAX];
+	char	*out = buf;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_INT(ws_protocol_select(t[i].offered, sup, 3, out,
+		    sizeof(buf)), t[i].want);
+		CHECK_STR(out, t[i].chosen);
+	}
+	CHECK_INT(ws_protocol_select("chat", sup, 0, out, sizeof(buf)), 0);
+	/* a name longer than the room is not chosen */
+	CHECK_INT(ws_protocol_select("v2.chat", sup, 3, out, 7), 0);
+}
+
+/* Extensions: offered, answered, and refused when never offered. */
+static void
+test_extensions(void)
+{
+	struct url		 u;
+	struct ws_request	 req;
+	struct ws_response	 resp;
+	struct buf		 q, s;
+	size_t			 used;
+
+	buf_init(&q, 0);
+	buf_init(&s, 0);
+	CHECK(url_parse("ws://127.0.0.1:1/", &u, NULL) == 0);
+	CHECK_INT(ws_client_request_ext(&q, &u, KEY, NULL, NULL,
+	    "permessage-deflate; client_max_window_bits"), WS_OK);
+	CHECK(strstr(q.bf_data, "\r\nSec-WebSocket-Extensions: "
+	    "permessage-deflate; client_max_window_bits\r\n") != NULL);
+	CHECK_INT(ws_client_request_ext(&q, &u, KEY, NULL, NULL,
+	    "x\r\nEvil: 1"), WS_ERR_INVAL);
+	CHECK_INT(ws_server_request_parse(q.bf_data, q.bf_len, NULL, &req,
+	    &used), WS_OK);
+	CHECK_STR(req.wr_extensions,
+	    "permessage-deflate; client_max_window_bits");
+	CHECK_INT(ws_server_response_ext(&s, &req, NULL,
+	    "permessage-deflate; server_no_context_takeover"), WS_OK);
+	CHECK(strstr(s.bf_data, "\r\nSec-WebSocket-Extensions: "
+	    "permessage-deflate; server_no_context_takeover\r\n") != NULL);
+	CHECK_INT(ws_server_response_ext(&q, &req, NULL, "a\nb"),
+	    WS_ERR_INVAL);
+	/* offered: handed to the caller; not offered: refused */
+	CHECK_INT(ws_client_response_parse_ext(s.bf_data, s.bf_len, NULL,
+	    KEY, NULL, 1, &resp, &used), WS_OK);
+	CHECK_STR(resp.ws_extensions,
+	    "permessage-deflate; server_no_context_takeover");
+	CHECK_INT(ws_client_response_parse(s.bf_data, s.bf_len, NULL, KEY,
+	    NULL, &resp, &used), WS_ERR_HS_EXTENSION);
+	buf_reset(&s);
+	CHECK_INT(ws_server_response_ext(&s, &req, NULL, ""), WS_OK);
+	CHECK(strstr(s.bf_data, "Extensions") == NULL);
+	CHECK_INT(ws_client_response_parse_ext(s.bf_data, s.bf_len, NULL,
+	    KEY, NULL, 1, &resp, &used), WS_OK);
+	CHECK_STR(resp.ws_extensions, "");
+	buf_free(&q);
+	buf_free(&s);
 }
 
 int
@@ -621,5 +697,7 @@ main(void)
 	test_response_table();
 	test_urls();
 	test_round_trip();
+	test_protocol_select();
+	test_extensions();
 	return check_done();
 }
