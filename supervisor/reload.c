@@ -359,6 +359,30 @@ rl_spawn(void)
 	}
 }
 
+/*
+ * The keyholder learns its keys at start: a reload may keep connectors
+ * with a private key (and re-reads their files, keys_reload) but not
+ * start or replace one.  -1 with the reason in text.
+ */
+static int
+rl_keys_check(const struct deployment *nd, char *text, size_t len)
+{
+	int	 i, v;
+
+	for (i = 0; i < nd->d_nconnectors; i++) {
+		v = rl.r_diff.rd_new[i];
+		if ((v == RDIFF_START || v == RDIFF_REPLACE) &&
+		    keys_has_key(&nd->d_connectors[i])) {
+			snprintf(text, len, "connector %s: a reload cannot %s a "
+			    "connector with a private key (tls.key); restart "
+			    "wsflowd for it", nd->d_connectors[i].dc_name,
+			    v == RDIFF_START ? "start" : "replace");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* What a start would fail on that troy cannot see (pf_check), into
  * text; -1 if anything is. */
 static int
@@ -413,6 +437,8 @@ rl_begin(int client)
 		snprintf(text, RL_ERR_MAX, "out of memory");
 		goto refuse;
 	}
+	if (rl_keys_check(nd, text, RL_ERR_MAX) == -1)
+		goto refuse;
 	rl_assign(nd, ids, kept);
 	rl.r_route_base = rl.r_next_route;
 	if (rdiff_renumber(rl.r_dep, &rl.r_plan, nd, &np, &rl.r_diff, ids,
@@ -434,6 +460,9 @@ rl_begin(int client)
 		if (rl.r_diff.rd_new[i] == RDIFF_REPATH)
 			kept[i]->sw_exit |= old_exit;
 	}
+	/* Certificate rotation: kept connectors' chains and keys read again
+	 * (new connections get them, open ones keep theirs). */
+	(void)keys_reload();
 	rl.r_old_dep = rl.r_dep;
 	rl.r_old_plan = rl.r_plan;
 	rl.r_dep = nd;

@@ -137,6 +137,7 @@ int	 keys_configure(struct sup_worker *);
 int	 keys_result(const struct proc_msg *);
 void	 keys_gone(struct sup_worker *);
 int	 keys_reload(void);
+int	 keys_has_key(const struct dep_connector *);
 void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server

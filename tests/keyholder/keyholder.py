@@ -86,10 +86,14 @@ class Daemon:
     def start(self, wait=True):
         """Start it; with wait, return once a TLS handshake works."""
         env = dict(os.environ, TREMOR_PATH=os.path.join(SRC, "lib"))
+        # a copy, so that a test may edit it and reload
+        self.flow = os.path.join(self.tmp, "flow.troy")
+        shutil.copyfile(FLOW, self.flow)
         with open(self.err, "w") as err:
             self.proc = subprocess.Popen(
                 [os.path.join(BLD, "supervisor", "wsflowd"), "-d", "-s",
-                 os.path.join(self.tmp, "ctl.sock")] + self.args + [FLOW],
+                 os.path.join(self.tmp, "ctl.sock")] + self.args +
+                [self.flow],
                 # (mtls_case points FLOW at mtls.troy)
                 cwd=self.tmp, env=env, stdin=subprocess.DEVNULL,
                 stdout=err, stderr=err, start_new_session=True)
@@ -245,6 +249,7 @@ def key_type_case(tmp, name):
         if name == "rsa":
             away_case(d, cert)
             reload_case(tmp, d, cert, key)
+            reload_refused_case(tmp, d)
         check("killed by signal" not in d.log().replace(
             "keyholder) killed by signal 9", ""),
             "%s: no worker died" % name)
@@ -314,6 +319,31 @@ def reload_case(tmp, d, cert, key):
     check(ok and "CN = reloaded" in out and
           "Peer signature type: ECDSA" in out,
           "reload: a new connection gets the new certificate and key")
+
+
+def reload_refused_case(tmp, d):
+    """wsflowctl reload keeps a connector with a key (and re-reads its
+    files) but refuses to replace one: the keyholder learns its keys at
+    start.  The daemon runs a copy of the flow, edited here."""
+    ctl = [os.path.join(BLD, "ctl", "wsflowctl"), "-s",
+           os.path.join(d.tmp, "ctl.sock")]
+    r = subprocess.run(ctl + ["reload"], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == 0 and "1 kept" in r.stdout,
+          "reload of the same flow keeps the TLS connector: %s" %
+          (r.stdout + r.stderr).strip())
+    with open(d.flow) as f:
+        text = f.read()
+    with open(d.flow, "w") as f:
+        f.write(text.replace('codec = "binary"', 'codec = "json"'))
+    r = subprocess.run(ctl + ["reload"], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == 1 and "private key" in r.stdout + r.stderr,
+          "reload replacing a connector with a key is refused: %s" %
+          (r.stdout + r.stderr).strip())
+    with open(d.flow, "w") as f:
+        f.write(text)
+    check(ws_echo(d.cert), "after the refused reload the echo still works")
 
 
 def openssl(args, cwd):

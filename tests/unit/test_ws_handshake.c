@@ -608,6 +608,8 @@ test_origin(void)
 		    NULL);
 		buf_free(&b);
 	}
+}
+
 /* The server's subprotocol choice: the client's order, exact names. */
 static void
 test_protocol_select(void)
