@@ -196,6 +196,11 @@ static const struct wconf_key origin_elem = {
 	"origin", WCT_STRING, 0, NULL, NULL
 };
 
+/* One header field name of ws_server request_headers. */
+static const struct wconf_key reqhdr_elem = {
+	"header", WCT_STRING, 0, NULL, NULL
+};
+
 static const struct wconf_key ws_server_keys[] = {
 	/* ws:// or wss:// URL to listen on (the supervisor binds it) */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -225,6 +230,9 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "max_connections_per_ip", WCT_INT, 0, NULL, NULL },
 	/* the Origins that may upgrade (absent: any) */
 	{ "allowed_origins", WCT_ARRAY, 0, NULL, &origin_elem },
+	/* request metadata (issue 14): $ws_server.request with these
+	 * header fields (present, even empty: path and query) */
+	{ "request_headers", WCT_ARRAY, 0, NULL, &reqhdr_elem },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -301,4 +301,15 @@ int		 ws_client_response_parse(const char *, size_t,
 		    struct ws_response *, size_t *);
 int		 ws_token_list_has(const char *, size_t, const char *);
 
+/*
+ * Request metadata (issue 14): call fn(name, nlen, value, vlen, arg) for
+ * each header field of a complete request header section data[0..len)
+ * (len as ws_server_request_parse() returned in *used), in order, value
+ * without its surrounding whitespace; fn returns 0 to go on.  -1 when
+ * data is not a complete section.
+ */
+typedef int	(*ws_field_fn)(const char *, size_t, const char *, size_t,
+		    void *);
+int		 ws_request_fields(const char *, size_t, ws_field_fn, void *);
+
 #endif

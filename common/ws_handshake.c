@@ -650,3 +650,38 @@ ws_client_response_parse(const char *data, size_t len,
 	resp->ws_status = (int)n;
 	return r;
 }
+
+/* Request metadata (issue 14): the public walk over header fields. */
+struct hs_walk {
+	ws_field_fn	 hw_fn;
+	void		*hw_arg;
+};
+
+/* One field for ws_request_fields(): hand it to the caller's function. */
+static int
+hs_walk_field(const struct hs_field *f, void *arg)
+{
+	struct hs_walk	*w = arg;
+
+	return w->hw_fn(f->hf_name, f->hf_nlen, f->hf_value, f->hf_vlen,
+	    w->hw_arg) == 0 ? WS_OK : WS_ERR_INVAL;
+}
+
+/* Call fn for each field of the complete request header section data. */
+int
+ws_request_fields(const char *data, size_t len, ws_field_fn fn, void *arg)
+{
+	struct ws_limits	 l;
+	struct hs_walk		 w;
+	size_t			 end;
+
+	memset(&l, 0, sizeof(l));
+	l.wl_max_request_line = len;
+	l.wl_max_header_bytes = len;
+	l.wl_max_headers = len;
+	if (hs_find_end(data, len, &l, &end, WS_ERR_INVAL) != WS_OK)
+		return -1;
+	w.hw_fn = fn;
+	w.hw_arg = arg;
+	return hs_fields(data, end, hs_walk_field, &w) == WS_OK ? 0 : -1;
+}

@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "conntype.h"
 #include "lines.h"
+#include "reqmeta.h"
 #include "troy.h"
 
 /* The type named name if troy files may use it, else CT_NONE. */
@@ -453,6 +454,73 @@ check_origins(const struct vctx *vc, struct json_object *rec)
 	return rc;
 }
 
+/* Position of element i of an array value, for error messages. */
+static struct troy_pos
+vc_elem_pos(const struct vctx *c, size_t i)
+{
+	struct troy_pos	 pos = vc_pos(c);
+
+	if (c->vc_src != NULL && c->vc_src->te_kind == EX_ARR &&
+	    i < (size_t)c->vc_src->te_list.tl_n)
+		pos = troy_expr_pos(c->vc_src->te_list.tl_v[i].tf_expr, &pos);
+	return pos;
+}
+
+/*
+ * request_headers (issue 14): at most REQMETA_MAX_NAMES header field
+ * names (tokens of up to 128 characters), none twice in any case.
+ */
+static int
+check_request_headers(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v, *o;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*s;
+	size_t			 i, j, n;
+	int			 rc = 0;
+
+	if (!json_object_object_get_ex(rec, "request_headers", &v))
+		return 0;
+	c = vc_key(vc, "request_headers", NULL);
+	if (!json_object_is_type(v, json_type_array))
+		return bad_type(&c, "request_headers", "an array of strings", v);
+	if ((n = json_object_array_length(v)) > REQMETA_MAX_NAMES) {
+		pos = vc_elem_pos(&c, REQMETA_MAX_NAMES);
+		troy_error(vc->vc_diags, &pos, "\"request_headers\" names "
+		    "%zu fields; at most %d", n, REQMETA_MAX_NAMES);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(v, i);
+		pos = vc_elem_pos(&c, i);
+		if (!json_object_is_type(o, json_type_string)) {
+			troy_error(vc->vc_diags, &pos, "\"request_headers\" "
+			    "must hold strings, not %s", tname(o));
+			rc = -1;
+			continue;
+		}
+		s = json_object_get_string(o);
+		if (!reqmeta_name_ok(s) || strlen(s) > 128) {
+			troy_error(vc->vc_diags, &pos, "\"%s\" is not a header "
+			    "field name (letters, digits and !#$%%&'*+-.^_`|~, "
+			    "at most 128)", s);
+			rc = -1;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (strcasecmp(s, json_object_get_string(
+			    json_object_array_get_idx(v, j))) == 0)
+				break;
+		if (j < i) {
+			troy_error(vc->vc_diags, &pos, "\"request_headers\" "
+			    "names \"%s\" twice", s);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* The TLS policy keys of a tls record (both roles). */
 static int
 check_tls_policy(const struct vctx *vc, struct json_object *tls)
@@ -548,6 +616,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"max_connections", "handshake_timeout_ms", "idle_timeout_ms",
 		"pong_timeout_ms", "message_timeout_ms", "max_message_size",
 		"max_frame_size", "max_connections_per_ip", "allowed_origins",
+		"request_headers",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -557,13 +626,14 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	struct troy_pos		 pos;
 	int			 rc;
 
-	rc = check_keys(vc, rec, names, 14, "ws_server config");
+	rc = check_keys(vc, rec, names, 15, "ws_server config");
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
 	rc |= want_uint(vc, rec, "max_connections_per_ip", 1, 65536, 0, 0);
 	rc |= check_limits(vc, rec);
 	rc |= check_origins(vc, rec);
+	rc |= check_request_headers(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);

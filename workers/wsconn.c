@@ -41,6 +41,7 @@
 #include "buf.h"
 #include "jsonget.h"
 #include "log.h"
+#include "reqmeta.h"
 #include "ws.h"
 #include "wsconn.h"
 #include "wsconn_tls.h"
@@ -98,6 +99,7 @@ struct wsconn {
 	char			*c_name;
 	char			*c_err;		/* why it ended (allocated) */
 	struct buf		 c_tmp;
+	struct json_object	*c_request;	/* wsconn_request() */
 };
 
 /* The buffer a read batch lands in (one worker, one thread). */
@@ -637,6 +639,13 @@ wsc_server_handshake(struct wsconn *c)
 			(void)evbuffer_add(wsc_out(c), c->c_tmp.bf_data,
 			    c->c_tmp.bf_len);
 		wsc_flush_and_drop(c);
+		return;
+	}
+	/* request metadata (issue 14), from the bytes about to go */
+	if (c->c_conf->cf_request && (c->c_request = reqmeta_build(data,
+	    used, req.wr_target, c->c_conf->cf_req_names,
+	    c->c_conf->cf_nreq_names)) == NULL) {
+		wsc_hs_abort(c, WS_ERR_NOMEM, 0);
 		return;
 	}
 	evbuffer_drain(in, used);
@@ -1407,6 +1416,7 @@ wsconn_free(struct wsconn *c)
 		event_free(c->c_defer);
 	ws_parser_free(&c->c_parser);
 	buf_free(&c->c_tmp);
+	json_object_put(c->c_request);
 	free(c->c_name);
 	free(c->c_err);
 	free(c);
@@ -1544,6 +1554,13 @@ int
 wsconn_was_open(const struct wsconn *c)
 {
 	return c->c_was_open;
+}
+
+/* The upgrade request's metadata (issue 14), or NULL. */
+struct json_object *
+wsconn_request(const struct wsconn *c)
+{
+	return c->c_request;
 }
 
 /* Whether TCP was connected (a server's always was). */

@@ -78,6 +78,10 @@ struct wsconn_conf {
 	const struct url	*cf_url;	/* client: target and Host */
 	struct wsc_stats	*cf_stats;
 	const char		*cf_owner;	/* connector name for logs */
+	/* Request metadata (issue 14): server, when cf_request is set. */
+	int			 cf_request;	/* keep wsconn_request() */
+	const char *const	*cf_req_names;	/* request_headers */
+	size_t			 cf_nreq_names;
 };
 
 struct json_object;
@@ -138,6 +142,9 @@ void		 wsconn_addr(const struct sockaddr_storage *, char *, size_t,
 /* {type: {"tls": b, "peer": {"host", "port"}}} plus "binary": true. */
 struct json_object *wsconn_meta(const char *, const char *, uint16_t, int,
 		    int);
+/* Server with cf_request: {"path", "query", "headers"} of the upgrade
+ * request (common/reqmeta.h), or NULL; the connection's. */
+struct json_object *wsconn_request(const struct wsconn *);
 /* Log the first ten of a repeated problem, then every thousandth. */
 int		 wsconn_often(uint64_t);
 

@@ -191,6 +191,10 @@ static const struct mutation {
 	{ "connector.config", "allowed_origins", "\"https://a\"",
 	    "ws_server: key \"connector.config.allowed_origins\" is not "
 	    "an array" },
+	/* request metadata (issue 14) */
+	{ "connector.config", "request_headers", "[\"origin\", 1]",
+	    "ws_server: key \"connector.config.request_headers[1]\" is not "
+	    "a string" },
 	{ "connector.config.tls", "min_version", "1.2", "ws_server: key "
 	    "\"connector.config.tls.min_version\" is not a string" },
 	{ "connector.config.tls", "cipher", "\"x\"", "ws_server: key "
