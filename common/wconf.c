@@ -149,6 +149,11 @@ static const struct wconf_key ws_client_tls_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+/* One value of ws_client headers. */
+static const struct wconf_key client_hdr_elem = {
+	"header", WCT_STRING, 0, NULL, NULL
+};
+
 static const struct wconf_key ws_client_keys[] = {
 	/* ws:// or wss:// URL to dial */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -173,6 +178,11 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "message_timeout_ms", WCT_INT, 0, NULL, NULL },
 	{ "max_message_size", WCT_INT, 0, NULL, NULL },
 	{ "max_frame_size", WCT_INT, 0, NULL, NULL },
+	/* extra handshake header fields (issue 14); wsflowd has read the
+	 * values given as {"file": PATH}, so each is a string here */
+	{ "headers", WCT_OBJECT, WCF_MAP, NULL, &client_hdr_elem },
+	/* the Origin header field to send */
+	{ "origin", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

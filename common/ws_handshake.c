@@ -685,3 +685,31 @@ ws_request_fields(const char *data, size_t len, ws_field_fn fn, void *arg)
 	w.hw_arg = arg;
 	return hs_fields(data, end, hs_walk_field, &w) == WS_OK ? 0 : -1;
 }
+
+/* Client: one more field before the blank line of a built request. */
+int
+ws_client_request_field(struct buf *out, const char *name, const char *value)
+{
+	size_t	 i, len = out->bf_len;
+
+	if (len < 4 || memcmp(out->bf_data + len - 4, "\r\n\r\n", 4) != 0 ||
+	    *name == '\0' || !hs_value_ok(value))
+		return WS_ERR_INVAL;
+	for (i = 0; name[i] != '\0'; i++)
+		if (!hs_tchar((unsigned char)name[i]))
+			return WS_ERR_INVAL;
+	out->bf_len -= 2;
+	if (buf_printf(out, "%s: %s\r\n\r\n", name, value) == -1) {
+		out->bf_len = len;
+		memcpy(out->bf_data + len - 2, "\r\n", 2);
+		return WS_ERR_NOMEM;
+	}
+	return WS_OK;
+}
+
+/* Whether s may be a header field value (troy and wsflowd check with it). */
+int
+ws_header_value_ok(const char *s)
+{
+	return hs_value_ok(s);
+}

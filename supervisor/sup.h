@@ -82,6 +82,8 @@ int	 resolve_handle(const struct proc_msg *, struct msg_resolve_res *);
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */
 int	 listen_open(struct json_object *, char *, size_t);
+/* hdrfile.c: ws_client header values read from files (issue 14) */
+int	 hdrfile_resolve(struct json_object *, char *, size_t);
 
 /* What wsflowd's main hands the supervisor. */
 struct sup_opts {

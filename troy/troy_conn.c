@@ -18,6 +18,7 @@
 #include "lines.h"
 #include "reqmeta.h"
 #include "troy.h"
+#include "ws.h"
 
 /* The type named name if troy files may use it, else CT_NONE. */
 enum conn_type
@@ -521,6 +522,92 @@ check_request_headers(const struct vctx *vc, struct json_object *rec)
 	return rc;
 }
 
+/* Whether a header field name is one the handshake writes itself. */
+static int
+hdr_owned(const char *name)
+{
+	static const char *const owned[] = {
+		"host", "upgrade", "connection", "origin", "content-length",
+		"transfer-encoding",
+	};
+	size_t	 i;
+
+	if (strncasecmp(name, "sec-websocket-", 14) == 0)
+		return 1;
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (strcasecmp(name, owned[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * ws_client headers (issue 14): a record of at most REQMETA_MAX_NAMES
+ * extra handshake fields, each a string or {"file": PATH} (wsflowd reads
+ * it at start), none the handshake's own; and origin, a string.  Values
+ * with CR, LF or other controls are refused.
+ */
+static int
+check_client_headers(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const filekeys[] = { "file" };
+	struct json_object	*v;
+	struct vctx		 c, e;
+	struct troy_pos		 pos;
+	int			 rc = 0;
+
+	if (want_str(vc, rec, "origin", 0, "ws_client config") == -1)
+		return -1;
+	if (json_object_object_get_ex(rec, "origin", &v) &&
+	    !ws_header_value_ok(json_object_get_string(v))) {
+		c = vc_key(vc, "origin", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"origin\" holds a control "
+		    "character (CR, LF or another)");
+		rc = -1;
+	}
+	if (!json_object_object_get_ex(rec, "headers", &v))
+		return rc;
+	c = vc_key(vc, "headers", NULL);
+	if (!json_object_is_type(v, json_type_object))
+		return bad_type(&c, "headers", "a record", v);
+	if (json_object_object_length(v) > REQMETA_MAX_NAMES) {
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"headers\" has %d fields; at "
+		    "most %d", json_object_object_length(v), REQMETA_MAX_NAMES);
+		return -1;
+	}
+	json_object_object_foreach(v, name, val) {
+		e = vc_key(&c, name, &pos);
+		if (!reqmeta_name_ok(name) || hdr_owned(name)) {
+			troy_error(vc->vc_diags, &pos, "\"%s\" %s", name,
+			    hdr_owned(name) ? "is written by the handshake "
+			    "itself (Host, Upgrade, Connection, Origin: use "
+			    "\"origin\", Sec-WebSocket-*)" : "is not a header "
+			    "field name");
+			rc = -1;
+			continue;
+		}
+		if (json_object_is_type(val, json_type_object)) {
+			if (check_keys(&e, val, filekeys, 1, "header") == -1 ||
+			    want_str(&e, val, "file", 1, "header") == -1)
+				rc = -1;
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string)) {
+			rc |= bad_type(&e, name, "a string or a record "
+			    "{\"file\": PATH}", val);
+			continue;
+		}
+		if (!ws_header_value_ok(json_object_get_string(val))) {
+			pos = vc_pos(&e);
+			troy_error(vc->vc_diags, &pos, "header \"%s\" holds a "
+			    "control character (CR, LF or another)", name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* The TLS policy keys of a tls record (both roles). */
 static int
 check_tls_policy(const struct vctx *vc, struct json_object *tls)
@@ -556,6 +643,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"per_stream", "max_connections", "idle_timeout_ms",
 		"handshake_timeout_ms", "pong_timeout_ms",
 		"message_timeout_ms", "max_message_size", "max_frame_size",
+		"headers", "origin",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -564,7 +652,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	struct vctx		 c;
 	int			 rc, explicit;
 
-	rc = check_keys(vc, rec, names, 13, "ws_client config");
+	rc = check_keys(vc, rec, names, 15, "ws_client config");
+	rc |= check_client_headers(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */

@@ -658,6 +658,26 @@ wsc_server_handshake(struct wsconn *c)
 	wsc_opened(c);
 }
 
+/* Client (issue 14): origin and headers, after the built request. */
+static int
+wsc_client_fields(struct wsconn *c)
+{
+	const struct wsconn_conf	*cf = c->c_conf;
+	int				 r;
+
+	if (cf->cf_origin != NULL && (r = ws_client_request_field(&c->c_tmp,
+	    "Origin", cf->cf_origin)) != WS_OK)
+		return r;
+	if (cf->cf_headers == NULL)
+		return WS_OK;
+	json_object_object_foreach(cf->cf_headers, name, val) {
+		if ((r = ws_client_request_field(&c->c_tmp, name,
+		    json_object_get_string(val))) != WS_OK)
+			return r;
+	}
+	return WS_OK;
+}
+
 /* Client: send the upgrade request. */
 static void
 wsc_client_request(struct wsconn *c)
@@ -669,6 +689,7 @@ wsc_client_request(struct wsconn *c)
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
 	    (r = ws_client_request(&c->c_tmp, c->c_conf->cf_url, c->c_key,
 	    NULL, NULL)) != WS_OK ||
+	    (r = wsc_client_fields(c)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_abort(c, r, 0);

@@ -82,6 +82,9 @@ struct wsconn_conf {
 	int			 cf_request;	/* keep wsconn_request() */
 	const char *const	*cf_req_names;	/* request_headers */
 	size_t			 cf_nreq_names;
+	/* Client (issue 14): Origin and extra fields {name: value}. */
+	const char		*cf_origin;	/* NULL: none */
+	struct json_object	*cf_headers;	/* NULL: none */
 };
 
 struct json_object;
