@@ -184,6 +184,11 @@ static const struct wconf_key ws_client_tls_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+/* One value of ws_client headers. */
+static const struct wconf_key client_hdr_elem = {
+	"header", WCT_STRING, 0, NULL, NULL
+};
+
 static const struct wconf_key ws_client_keys[] = {
 	/* ws:// or wss:// URL to dial */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -214,6 +219,11 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "compression", WCT_BOOL | WCT_OBJECT, 0, compression_keys, NULL },
 	/* subprotocols to offer, preferred first */
 	{ "protocols", WCT_ARRAY, 0, NULL, &protocol_name },
+	/* extra handshake header fields (issue 14); wsflowd has read the
+	 * values given as {"file": PATH}, so each is a string here */
+	{ "headers", WCT_OBJECT, WCF_MAP, NULL, &client_hdr_elem },
+	/* the Origin header field to send */
+	{ "origin", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -239,6 +249,11 @@ static const struct wconf_key ws_server_tls_keys[] = {
 /* One allowed Origin of ws_server. */
 static const struct wconf_key origin_elem = {
 	"origin", WCT_STRING, 0, NULL, NULL
+};
+
+/* One header field name of ws_server request_headers. */
+static const struct wconf_key reqhdr_elem = {
+	"header", WCT_STRING, 0, NULL, NULL
 };
 
 static const struct wconf_key ws_server_keys[] = {
@@ -276,6 +291,9 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "compression", WCT_BOOL | WCT_OBJECT, 0, compression_keys, NULL },
 	/* subprotocols supported: the first the client offers wins */
 	{ "protocols", WCT_ARRAY, 0, NULL, &protocol_name },
+	/* request metadata (issue 14): $ws_server.request with these
+	 * header fields (present, even empty: path and query) */
+	{ "request_headers", WCT_ARRAY, 0, NULL, &reqhdr_elem },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -326,4 +326,25 @@ int		 ws_token_list_has(const char *, size_t, const char *);
 int		 ws_protocol_select(const char *, const char *const *, size_t,
 		    char *, size_t);
 
+/*
+ * Request metadata (issue 14): call fn(name, nlen, value, vlen, arg) for
+ * each header field of a complete request header section data[0..len)
+ * (len as ws_server_request_parse() returned in *used), in order, value
+ * without its surrounding whitespace; fn returns 0 to go on.  -1 when
+ * data is not a complete section.
+ */
+typedef int	(*ws_field_fn)(const char *, size_t, const char *, size_t,
+		    void *);
+int		 ws_request_fields(const char *, size_t, ws_field_fn, void *);
+/*
+ * Client (issue 14): add the field "name: value" to the request that
+ * ws_client_request() just appended to out, before its blank line.
+ * WS_ERR_INVAL for a name that is not a token or a value with CR, LF or
+ * other controls; out is then unchanged.
+ */
+int		 ws_client_request_field(struct buf *, const char *,
+		    const char *);
+/* Whether s may be a header field value: no CR, LF or other controls. */
+int		 ws_header_value_ok(const char *);
+
 #endif

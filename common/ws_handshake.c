@@ -742,3 +742,66 @@ ws_client_response_parse_ext(const char *data, size_t len,
 	resp->ws_status = (int)n;
 	return r;
 }
+
+/* Request metadata (issue 14): the public walk over header fields. */
+struct hs_walk {
+	ws_field_fn	 hw_fn;
+	void		*hw_arg;
+};
+
+/* One field for ws_request_fields(): hand it to the caller's function. */
+static int
+hs_walk_field(const struct hs_field *f, void *arg)
+{
+	struct hs_walk	*w = arg;
+
+	return w->hw_fn(f->hf_name, f->hf_nlen, f->hf_value, f->hf_vlen,
+	    w->hw_arg) == 0 ? WS_OK : WS_ERR_INVAL;
+}
+
+/* Call fn for each field of the complete request header section data. */
+int
+ws_request_fields(const char *data, size_t len, ws_field_fn fn, void *arg)
+{
+	struct ws_limits	 l;
+	struct hs_walk		 w;
+	size_t			 end;
+
+	memset(&l, 0, sizeof(l));
+	l.wl_max_request_line = len;
+	l.wl_max_header_bytes = len;
+	l.wl_max_headers = len;
+	if (hs_find_end(data, len, &l, &end, WS_ERR_INVAL) != WS_OK)
+		return -1;
+	w.hw_fn = fn;
+	w.hw_arg = arg;
+	return hs_fields(data, end, hs_walk_field, &w) == WS_OK ? 0 : -1;
+}
+
+/* Client: one more field before the blank line of a built request. */
+int
+ws_client_request_field(struct buf *out, const char *name, const char *value)
+{
+	size_t	 i, len = out->bf_len;
+
+	if (len < 4 || memcmp(out->bf_data + len - 4, "\r\n\r\n", 4) != 0 ||
+	    *name == '\0' || !hs_value_ok(value))
+		return WS_ERR_INVAL;
+	for (i = 0; name[i] != '\0'; i++)
+		if (!hs_tchar((unsigned char)name[i]))
+			return WS_ERR_INVAL;
+	out->bf_len -= 2;
+	if (buf_printf(out, "%s: %s\r\n\r\n", name, value) == -1) {
+		out->bf_len = len;
+		memcpy(out->bf_data + len - 2, "\r\n", 2);
+		return WS_ERR_NOMEM;
+	}
+	return WS_OK;
+}
+
+/* Whether s may be a header field value (troy and wsflowd check with it). */
+int
+ws_header_value_ok(const char *s)
+{
+	return hs_value_ok(s);
+}

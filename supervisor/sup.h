@@ -143,6 +143,8 @@ void	 keys_free(void);
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
  * connector's config, or -1 with err. */
 int	 listen_open(struct json_object *, char *, size_t);
+/* hdrfile.c: ws_client header values read from files (issue 14) */
+int	 hdrfile_resolve(struct json_object *, char *, size_t);
 
 /* What wsflowd's main hands the supervisor. */
 struct sup_opts {

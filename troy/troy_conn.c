@@ -16,7 +16,9 @@
 #include "codec.h"
 #include "conntype.h"
 #include "lines.h"
+#include "reqmeta.h"
 #include "troy.h"
+#include "ws.h"
 
 /* The type named name if troy files may use it, else CT_NONE. */
 enum conn_type
@@ -486,6 +488,159 @@ check_origins(const struct vctx *vc, struct json_object *rec)
 	return rc;
 }
 
+/* Position of element i of an array value, for error messages. */
+static struct troy_pos
+vc_elem_pos(const struct vctx *c, size_t i)
+{
+	struct troy_pos	 pos = vc_pos(c);
+
+	if (c->vc_src != NULL && c->vc_src->te_kind == EX_ARR &&
+	    i < (size_t)c->vc_src->te_list.tl_n)
+		pos = troy_expr_pos(c->vc_src->te_list.tl_v[i].tf_expr, &pos);
+	return pos;
+}
+
+/*
+ * request_headers (issue 14): at most REQMETA_MAX_NAMES header field
+ * names (tokens of up to 128 characters), none twice in any case.
+ */
+static int
+check_request_headers(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v, *o;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+	const char		*s;
+	size_t			 i, j, n;
+	int			 rc = 0;
+
+	if (!json_object_object_get_ex(rec, "request_headers", &v))
+		return 0;
+	c = vc_key(vc, "request_headers", NULL);
+	if (!json_object_is_type(v, json_type_array))
+		return bad_type(&c, "request_headers", "an array of strings", v);
+	if ((n = json_object_array_length(v)) > REQMETA_MAX_NAMES) {
+		pos = vc_elem_pos(&c, REQMETA_MAX_NAMES);
+		troy_error(vc->vc_diags, &pos, "\"request_headers\" names "
+		    "%zu fields; at most %d", n, REQMETA_MAX_NAMES);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(v, i);
+		pos = vc_elem_pos(&c, i);
+		if (!json_object_is_type(o, json_type_string)) {
+			troy_error(vc->vc_diags, &pos, "\"request_headers\" "
+			    "must hold strings, not %s", tname(o));
+			rc = -1;
+			continue;
+		}
+		s = json_object_get_string(o);
+		if (!reqmeta_name_ok(s) || strlen(s) > 128) {
+			troy_error(vc->vc_diags, &pos, "\"%s\" is not a header "
+			    "field name (letters, digits and !#$%%&'*+-.^_`|~, "
+			    "at most 128)", s);
+			rc = -1;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (strcasecmp(s, json_object_get_string(
+			    json_object_array_get_idx(v, j))) == 0)
+				break;
+		if (j < i) {
+			troy_error(vc->vc_diags, &pos, "\"request_headers\" "
+			    "names \"%s\" twice", s);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Whether a header field name is one the handshake writes itself. */
+static int
+hdr_owned(const char *name)
+{
+	static const char *const owned[] = {
+		"host", "upgrade", "connection", "origin", "content-length",
+		"transfer-encoding",
+	};
+	size_t	 i;
+
+	if (strncasecmp(name, "sec-websocket-", 14) == 0)
+		return 1;
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (strcasecmp(name, owned[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * ws_client headers (issue 14): a record of at most REQMETA_MAX_NAMES
+ * extra handshake fields, each a string or {"file": PATH} (wsflowd reads
+ * it at start), none the handshake's own; and origin, a string.  Values
+ * with CR, LF or other controls are refused.
+ */
+static int
+check_client_headers(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const filekeys[] = { "file" };
+	struct json_object	*v;
+	struct vctx		 c, e;
+	struct troy_pos		 pos;
+	int			 rc = 0;
+
+	if (want_str(vc, rec, "origin", 0, "ws_client config") == -1)
+		return -1;
+	if (json_object_object_get_ex(rec, "origin", &v) &&
+	    !ws_header_value_ok(json_object_get_string(v))) {
+		c = vc_key(vc, "origin", NULL);
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"origin\" holds a control "
+		    "character (CR, LF or another)");
+		rc = -1;
+	}
+	if (!json_object_object_get_ex(rec, "headers", &v))
+		return rc;
+	c = vc_key(vc, "headers", NULL);
+	if (!json_object_is_type(v, json_type_object))
+		return bad_type(&c, "headers", "a record", v);
+	if (json_object_object_length(v) > REQMETA_MAX_NAMES) {
+		pos = vc_pos(&c);
+		troy_error(vc->vc_diags, &pos, "\"headers\" has %d fields; at "
+		    "most %d", json_object_object_length(v), REQMETA_MAX_NAMES);
+		return -1;
+	}
+	json_object_object_foreach(v, name, val) {
+		e = vc_key(&c, name, &pos);
+		if (!reqmeta_name_ok(name) || hdr_owned(name)) {
+			troy_error(vc->vc_diags, &pos, "\"%s\" %s", name,
+			    hdr_owned(name) ? "is written by the handshake "
+			    "itself (Host, Upgrade, Connection, Origin: use "
+			    "\"origin\", Sec-WebSocket-*)" : "is not a header "
+			    "field name");
+			rc = -1;
+			continue;
+		}
+		if (json_object_is_type(val, json_type_object)) {
+			if (check_keys(&e, val, filekeys, 1, "header") == -1 ||
+			    want_str(&e, val, "file", 1, "header") == -1)
+				rc = -1;
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string)) {
+			rc |= bad_type(&e, name, "a string or a record "
+			    "{\"file\": PATH}", val);
+			continue;
+		}
+		if (!ws_header_value_ok(json_object_get_string(val))) {
+			pos = vc_pos(&e);
+			troy_error(vc->vc_diags, &pos, "header \"%s\" holds a "
+			    "control character (CR, LF or another)", name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* The TLS policy keys of a tls record (both roles). */
 static int
 check_tls_policy(const struct vctx *vc, struct json_object *tls)
@@ -623,6 +778,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"max_buffered",
 		/* permessage-deflate and subprotocols (issue 14) */
 		"compression", "protocols",
+		"headers", "origin",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -637,6 +793,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= want_budget(vc, rec);
 	rc |= check_compression(vc, rec);
 	rc |= check_protocols(vc, rec);
+	rc |= check_client_headers(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
@@ -725,6 +882,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"max_buffered",
 		/* permessage-deflate and subprotocols (issue 14) */
 		"compression", "protocols",
+		"request_headers",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -746,6 +904,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	rc |= want_uint(vc, rec, "max_connections_per_ip", 1, 65536, 0, 0);
 	rc |= check_limits(vc, rec);
 	rc |= check_origins(vc, rec);
+	rc |= check_request_headers(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);

@@ -153,6 +153,9 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	tg->tg_conf.cf_budget = &w->w_budget;
 	tg->tg_conf.cf_owner = w->w_name;
 	wsconn_limits_read(&tg->tg_conf, w->w_cconf);
+	/* origin and headers (issue 14; wsflowd read the files) */
+	tg->tg_conf.cf_origin = jg_str(w->w_cconf, "origin", NULL);
+	tg->tg_conf.cf_headers = jg_obj(w->w_cconf, "headers");
 	/* per_stream: idle_timeout_ms is the relay's, for its upstreams */
 	if (jg_bool(w->w_cconf, "per_stream", 0))
 		tg->tg_conf.cf_idle_ms = 0;

@@ -29,6 +29,7 @@
 #include "ipcount.h"
 #include "khclient.h"
 #include "log.h"
+#include "reqmeta.h"
 #include "tls.h"
 #include "url.h"
 #include "worker.h"
@@ -91,6 +92,8 @@ struct wss_state {
 	unsigned int		 ss_max_ip;	/* max_connections_per_ip */
 	uint64_t		 ss_refused_ip;	/* of ss_refused: per address */
 	const char		**ss_origins;	/* allowed_origins (or NULL) */
+	/* Request metadata (issue 14). */
+	const char		*ss_req_names[REQMETA_MAX_NAMES];
 };
 
 static struct wss_state	 wss;
@@ -200,6 +203,7 @@ static struct json_object *
 wss_meta(struct wss_conn *sc, int binary)
 {
 	struct json_object	**mp = binary ? &sc->sc_meta_bin : &sc->sc_meta;
+	struct json_object	*req, *in;
 
 	if (*mp == NULL) {
 		*mp = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
@@ -208,6 +212,11 @@ wss_meta(struct wss_conn *sc, int binary)
 		if (sc->sc_ss->ss_verify != WSS_VERIFY_NONE)
 			wss_meta_client(sc, json_object_object_get(*mp,
 			    "ws_server"));
+		/* request_headers (issue 14): $ws_server.request */
+		if ((req = wsconn_request(sc->sc_ws)) != NULL &&
+		    json_object_object_get_ex(*mp, "ws_server", &in))
+			json_object_object_add(in, "request",
+			    json_object_get(req));
 	}
 	return *mp;
 }
@@ -611,6 +620,30 @@ wss_tls_chain(struct worker *w)
 	log_info("connector %s: certificate reloaded", w->w_name);
 }
 
+/*
+ * request_headers (issue 14): when present, each connection keeps
+ * $ws_server.request with these fields (troy checked names and count).
+ */
+static void
+wss_request_conf(struct wss_state *ss)
+{
+	struct json_object	*list;
+	size_t			 i, n;
+
+	if ((list = jg_get(ss->ss_w->w_cconf, "request_headers")) == NULL ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	n = json_object_array_length(list);
+	if (n > REQMETA_MAX_NAMES)
+		n = REQMETA_MAX_NAMES;
+	for (i = 0; i < n; i++)
+		ss->ss_req_names[i] = json_object_get_string(
+		    json_object_array_get_idx(list, i));
+	ss->ss_conf.cf_request = 1;
+	ss->ss_conf.cf_req_names = ss->ss_req_names;
+	ss->ss_conf.cf_nreq_names = n;
+}
+
 /* Read the config and TLS material; listen (before the sandbox). */
 static int
 wss_setup(struct worker *w, char *err, size_t errlen)
@@ -682,6 +715,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	if (wss_policy(ss, err, errlen) == -1 ||
 	    wsconn_conf_read(&ss->ss_conf, w->w_cconf, err, errlen) == -1)
 		return -1;
+	wss_request_conf(ss);
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
 		    "supervisor");

@@ -43,6 +43,7 @@
 #include "buf.h"
 #include "jsonget.h"
 #include "log.h"
+#include "reqmeta.h"
 #include "ws.h"
 #include "wsconn.h"
 #include "wsconn_tls.h"
@@ -111,6 +112,7 @@ struct wsconn {
 	struct buf		 c_zin;		/* an inflated message */
 	struct buf		 c_zout;	/* a deflated message */
 	char			*c_protocol;	/* agreed subprotocol, or NULL */
+	struct json_object	*c_request;	/* wsconn_request() */
 };
 
 /* The buffer a read batch lands in (one worker, one thread). */
@@ -937,6 +939,13 @@ wsc_server_handshake(struct wsconn *c)
 		wsc_flush_and_drop(c);
 		return;
 	}
+	/* request metadata (issue 14), from the bytes about to go */
+	if (c->c_conf->cf_request && (c->c_request = reqmeta_build(data,
+	    used, req.wr_target, c->c_conf->cf_req_names,
+	    c->c_conf->cf_nreq_names)) == NULL) {
+		wsc_hs_abort(c, WS_ERR_NOMEM, 0);
+		return;
+	}
 	evbuffer_drain(in, used);
 	if ((r = wsc_server_agree(c, &req, ext, sizeof(ext))) != WS_OK ||
 	    (r = ws_server_response_ext(&c->c_tmp, &req, c->c_protocol,
@@ -947,6 +956,26 @@ wsc_server_handshake(struct wsconn *c)
 		return;
 	}
 	wsc_opened(c);
+}
+
+/* Client (issue 14): origin and headers, after the built request. */
+static int
+wsc_client_fields(struct wsconn *c)
+{
+	const struct wsconn_conf	*cf = c->c_conf;
+	int				 r;
+
+	if (cf->cf_origin != NULL && (r = ws_client_request_field(&c->c_tmp,
+	    "Origin", cf->cf_origin)) != WS_OK)
+		return r;
+	if (cf->cf_headers == NULL)
+		return WS_OK;
+	json_object_object_foreach(cf->cf_headers, name, val) {
+		if ((r = ws_client_request_field(&c->c_tmp, name,
+		    json_object_get_string(val))) != WS_OK)
+			return r;
+	}
+	return WS_OK;
 }
 
 /* Client: send the upgrade request. */
@@ -968,6 +997,7 @@ wsc_client_request(struct wsconn *c)
 	if ((r = ws_client_key(c->c_key)) != WS_OK ||
 	    (r = ws_client_request_ext(&c->c_tmp, cf->cf_url, c->c_key,
 	    NULL, cf->cf_protocol_offer, ext)) != WS_OK ||
+	    (r = wsc_client_fields(c)) != WS_OK ||
 	    evbuffer_add(wsc_out(c), c->c_tmp.bf_data, c->c_tmp.bf_len)
 	    == -1) {
 		wsc_hs_abort(c, r, 0);
@@ -1763,6 +1793,7 @@ wsconn_free(struct wsconn *c)
 	buf_free(&c->c_zin);
 	buf_free(&c->c_zout);
 	free(c->c_protocol);
+	json_object_put(c->c_request);
 	free(c->c_name);
 	free(c->c_err);
 	free(c);
@@ -1962,6 +1993,13 @@ int
 wsconn_was_open(const struct wsconn *c)
 {
 	return c->c_was_open;
+}
+
+/* The upgrade request's metadata (issue 14), or NULL. */
+struct json_object *
+wsconn_request(const struct wsconn *c)
+{
+	return c->c_request;
 }
 
 /* Whether TCP was connected (a server's always was). */

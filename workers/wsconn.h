@@ -91,6 +91,13 @@ struct wsconn_conf {
 	char			*cf_protocols[WSC_PROTOCOLS_MAX];
 	size_t			 cf_nprotocols;	/* subprotocols, preferred first */
 	char			*cf_protocol_offer;	/* client: "a, b" */
+	/* Request metadata (issue 14): server, when cf_request is set. */
+	int			 cf_request;	/* keep wsconn_request() */
+	const char *const	*cf_req_names;	/* request_headers */
+	size_t			 cf_nreq_names;
+	/* Client (issue 14): Origin and extra fields {name: value}. */
+	const char		*cf_origin;	/* NULL: none */
+	struct json_object	*cf_headers;	/* NULL: none */
 };
 
 struct json_object;
@@ -167,6 +174,9 @@ void		 wsconn_addr(const struct sockaddr_storage *, char *, size_t,
  * "binary": true; "protocol" only when one was agreed (p not NULL). */
 struct json_object *wsconn_meta(const char *, const char *, uint16_t, int,
 		    int, const char *);
+/* Server with cf_request: {"path", "query", "headers"} of the upgrade
+ * request (common/reqmeta.h), or NULL; the connection's. */
+struct json_object *wsconn_request(const struct wsconn *);
 /* Log the first ten of a repeated problem, then every thousandth. */
 int		 wsconn_often(uint64_t);
 

@@ -211,6 +211,10 @@ static const struct mutation {
 	{ "connector.config", "allowed_origins", "\"https://a\"",
 	    "ws_server: key \"connector.config.allowed_origins\" is not "
 	    "an array" },
+	/* request metadata (issue 14) */
+	{ "connector.config", "request_headers", "[\"origin\", 1]",
+	    "ws_server: key \"connector.config.request_headers[1]\" is not "
+	    "a string" },
 	{ "connector.config.tls", "min_version", "1.2", "ws_server: key "
 	    "\"connector.config.tls.min_version\" is not a string" },
 	{ "connector.config.tls", "cipher", "\"x\"", "ws_server: key "
@@ -273,6 +277,29 @@ test_accessors(void)
 	json_object_put(c);
 }
 
+/* What wsflowd does at start for ws_client header values given as
+ * {"file": PATH} (supervisor/hdrfile.c reads them): a string instead. */
+static void
+stand_in_header_files(struct json_object *conf)
+{
+	struct json_object	*conn, *c, *h, *copy = NULL;
+
+	if (!json_object_object_get_ex(conf, "connector", &conn) ||
+	    !json_object_object_get_ex(conn, "config", &c) ||
+	    !json_object_object_get_ex(c, "headers", &h))
+		return;
+	if (json_object_deep_copy(conn, &copy, NULL) != 0)
+		abort();
+	json_object_object_add(conf, "connector", copy);
+	h = json_object_object_get(json_object_object_get(copy, "config"),
+	    "headers");
+	json_object_object_foreach(h, name, val) {
+		if (json_object_is_type(val, json_type_object))
+			json_object_object_add(h, name,
+			    json_object_new_string("read from the file"));
+	}
+}
+
 /* Plan one flow file as the supervisor does; check every worker's
  * config.  A file that does not load (a bad-config case) is skipped. */
 static void
@@ -302,6 +329,7 @@ check_flow(const char *path)
 		if (p.p_conf[i] == NULL)
 			continue;
 		wcb_start(p.p_conf[i], 1, 2);
+		stand_in_header_files(p.p_conf[i]);
 		CHECK_MSG(wconf_check(p.p_conf[i], err, sizeof(err)) == 0,
 		    "%s: connector %s: %s", path,
 		    d->d_connectors[i].dc_name, err);

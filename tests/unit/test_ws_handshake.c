@@ -688,6 +688,46 @@ test_extensions(void)
 	buf_free(&s);
 }
 
+/* Client headers (issue 14): extra fields land before the blank line
+ * and the server still accepts the request; injections are refused. */
+static void
+test_client_fields(void)
+{
+	struct url		 u;
+	struct ws_request	 req;
+	struct buf		 q;
+	size_t			 used, len;
+
+	buf_init(&q, 0);
+	CHECK(url_parse("ws://h:1/p", &u, NULL) == 0);
+	CHECK_INT(ws_client_request_field(&q, "X-A", "1"), WS_ERR_INVAL);
+	CHECK_INT(ws_client_request(&q, &u, KEY, NULL, NULL), WS_OK);
+	CHECK_INT(ws_client_request_field(&q, "Origin", "https://a"), WS_OK);
+	CHECK_INT(ws_client_request_field(&q, "Authorization",
+	    "Bearer t\tu"), WS_OK);
+	len = q.bf_len;
+	CHECK_INT(ws_client_request_field(&q, "X-B", "a\r\nInjected: 1"),
+	    WS_ERR_INVAL);
+	CHECK_INT(ws_client_request_field(&q, "X-B", "a\nb"), WS_ERR_INVAL);
+	CHECK_INT(ws_client_request_field(&q, "X B", "a"), WS_ERR_INVAL);
+	CHECK_INT(ws_client_request_field(&q, "X:B", "a"), WS_ERR_INVAL);
+	CHECK_INT(ws_client_request_field(&q, "", "a"), WS_ERR_INVAL);
+	CHECK_INT(q.bf_len, len);
+	CHECK_STR(q.bf_data, "GET /p HTTP/1.1\r\n"
+	    "Host: h:1\r\n"
+	    "Upgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: " KEY "\r\n"
+	    "Sec-WebSocket-Version: 13\r\n"
+	    "Origin: https://a\r\n"
+	    "Authorization: Bearer t\tu\r\n\r\n");
+	CHECK_INT(ws_server_request_parse(q.bf_data, q.bf_len, NULL, &req,
+	    &used), WS_OK);
+	CHECK_INT(used, q.bf_len);
+	CHECK_STR(req.wr_origin, "https://a");
+	buf_free(&q);
+}
+
 int
 main(void)
 {
@@ -701,5 +741,6 @@ main(void)
 	test_round_trip();
 	test_protocol_select();
 	test_extensions();
+	test_client_fields();
 	return check_done();
 }
