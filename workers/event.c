@@ -234,12 +234,14 @@ ev_teardown(struct worker *w)
 	ev_pipes_free(w->w_path.ep_pipes, w->w_path.ep_npipes);
 	w->w_path.ep_pipes = NULL;
 	w->w_path.ep_npipes = 0;
-	w->w_path.ep_npipes = 0;
 	if (w->w_streams != NULL)
 		stab_foreach(w->w_streams, ev_stream_release, NULL);
 	stab_free(w->w_streams);
 	w->w_streams = NULL;
 	buf_free(&w->w_path.ep_enc);
+	if (w->w_ack_ev != NULL)
+		event_free(w->w_ack_ev);
+	w->w_ack_ev = NULL;
 }
 
 /*

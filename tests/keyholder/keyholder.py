@@ -183,6 +183,10 @@ def needles(parts):
     return out
 
 
+SCAN_CHUNK = 16 << 20
+SCAN_REGION_MAX = 1 << 30
+
+
 def scan(pid, pieces):
     """How many of the pieces are in the writable or anonymous memory of
     pid (where a process keeps what it read or computed)."""
@@ -197,14 +201,23 @@ def scan(pid, pieces):
             if "w" not in perms and path and not path.startswith("["):
                 continue        # a file's read-only text and data
             lo, hi = (int(x, 16) for x in f[0].split("-"))
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except (OSError, ValueError, OverflowError):
+            # Larger than any heap here: a sanitizer build's shadow and
+            # reserved ranges (terabytes, mostly unbacked).
+            if hi - lo > SCAN_REGION_MAX:
                 continue
-            for n in pieces:
-                if n not in found and n in data:
-                    found.add(n)
+            # In chunks, overlapping by the longest piece.
+            overlap = max(len(n) for n in pieces)
+            at = lo
+            while at < hi:
+                try:
+                    mem.seek(at)
+                    data = mem.read(min(SCAN_CHUNK + overlap, hi - at))
+                except (OSError, ValueError, OverflowError):
+                    break
+                for n in pieces:
+                    if n not in found and n in data:
+                        found.add(n)
+                at += SCAN_CHUNK
     return len(found)
 
 
