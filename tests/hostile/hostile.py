@@ -102,8 +102,9 @@ def recv_exact(s, n):
     return out
 
 
-def read_frame(s):
-    """The next frame's (opcode, payload), unmasked if it was masked."""
+def recv_frame(s):
+    """The next frame's first byte (FIN, RSV, opcode) and payload,
+    unmasked if it was masked."""
     b0, b1 = recv_exact(s, 2)
     n = b1 & 0x7f
     if n == 126:
@@ -114,20 +115,14 @@ def read_frame(s):
     data = recv_exact(s, n)
     if mask is not None:
         data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    return b0, data
+
+
+def read_frame(s):
+    """The next frame's (opcode, payload)."""
+    b0, data = recv_frame(s)
     return b0 & 0x0f, data
 
-
-
-def recv_frame(s):
-    """The next frame's first byte (FIN, RSV, opcode) and payload, as a
-    server sends it (unmasked)."""
-    b0, b1 = recv_exact(s, 2)
-    n = b1 & 0x7f
-    if n == 126:
-        n = struct.unpack("!H", recv_exact(s, 2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", recv_exact(s, 8))[0]
-    return b0, recv_exact(s, n)
 
 def recv_message(s):
     """The next data frame's (opcode, payload); control frames skipped."""
