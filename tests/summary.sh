@@ -26,7 +26,14 @@ for trs in $(find . -name '*.trs' | sort); do
 		*) p=0; f=1 ;;
 		esac
 	fi
-	[ "$f" -ne 0 ] && { echo "FAILED: ${trs%.trs}"; tail -20 "$log"; }
+	if [ "$f" -ne 0 ]; then
+		# The failed assertions first (a long log's tail may not hold
+		# them), then the end of the log for context.
+		echo "FAILED: ${trs%.trs}"
+		grep -E '^(FAIL|not ok)[: ]' "$log" | head -20
+		echo "[...]"
+		tail -20 "$log"
+	fi
 	echo "${trs%.trs}: $res ($p passed, $f failed)"
 	pass=$((pass + p))
 	fail=$((fail + f))
