@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 import websockets
 
@@ -211,16 +213,12 @@ def by_daemon(clients):
 
 def health(port):
     """(status, body) of GET /health on a metrics port."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-        data = b""
-        while True:
-            got = s.recv(4096)
-            if not got:
-                break
-            data += got
-    head, _, body = data.decode().partition("\r\n\r\n")
-    return int(head.split()[1]), body.strip()
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/health" % port,
+                                    timeout=5) as r:
+            return r.status, r.read().decode().strip()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode().strip()
 
 
 def hap_stat(sock):
