@@ -35,6 +35,18 @@ TITLES = {
     "S4z": "S4z: S4 with permessage-deflate on both sides (x raw uses "
            "S4's raw echo)",
 }
+# The second generator (wsgen.js, node's ws client, one frame per send):
+# the same shapes, "x raw" against rawecho -f (node's client refuses
+# rawecho's masked echo).  gen CPU: the generator's user+system time in %
+# of one core, all its processes (busiest one); host: every core busy.
+GENS = ("node-gen",)
+for _g in GENS:
+    for _s in ("S1", "S3", "S4"):
+        TITLES[_s + "/" + _g] = TITLES[_s] + ", driven by " + _g + \
+            " (bench/wsgen.js: node's ws client, one frame per send)"
+# Raw echo a scenario's "x raw" is taken from (rawecho unless named).
+RAW = {_s + "/" + _g: "rawecho-f" for _s in ("S1", "S3", "S4")
+       for _g in GENS}
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
 BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4"}
 BUN = {"S2j": "bun-json", "T4": "bun-tls", "S3z": "bun-z", "S4z": "bun-z"}
@@ -63,7 +75,17 @@ def reason(res):
     return why.replace("|", "/")[:300]
 
 
+def shape(scen):
+    """A scenario's shape: S3/node-gen is S3 driven by another generator."""
+    return scen.split("/")[0]
+
+
+def is_gen(scen):
+    return "/" in scen
+
+
 def main_metric(scen):
+    scen = shape(scen)
     if scen in ("S6", "T6"):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
@@ -157,6 +179,8 @@ def main():
                 extra = " msg/s |" + extra
             if scen in WIRE:
                 extra += " wire B/msg |"
+            if is_gen(scen):
+                extra += " gen CPU % (busiest) | host busy % |"
             md += ["| peer | runs | " + label + " | p50 us | "
                    "p99 us | p99.9 us | max us | CPU us/msg | x raw | "
                    "x Bun |" + extra + " cmd |",
@@ -185,7 +209,7 @@ def main():
             rraw, rbun = [], []
             for r in ok:
                 v = num(r["kv"], key)
-                rv = value(base, "rawecho", r["rep"])
+                rv = value(base, RAW.get(scen, "rawecho"), r["rep"])
                 bv = value(scen, bun, r["rep"])
                 if v is not None and rv:
                     rraw.append(v / rv)
@@ -197,8 +221,9 @@ def main():
                                                    r["rep"])) for r in ok)
                         if v is not None and j]
             mraw = med(rraw)[0]
-            if mraw is not None and scen in ("S1", "S2", "S3", "S4", "S6",
-                                             "S2j", "S8a", "S8b", "T4"):
+            if mraw is not None and shape(scen) in (
+                    "S1", "S2", "S3", "S4", "S6", "S2j", "S8a", "S8b",
+                    "T4"):
                 chart.setdefault(scen, {})[peer] = mraw
             if scen == "S7":
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |"
@@ -226,6 +251,11 @@ def main():
                     extra += " {} |".format(cell(col("srv_hwm_kb"), 0))
                 if scen in WIRE:
                     extra += " {} |".format(cell(col("wire_b_msg")))
+                if is_gen(scen):
+                    extra += " {} ({}) | {} |".format(
+                        cell(col("gen_cpu_pct"), 0),
+                        cell(col("gen_cpu_max_pct"), 0, False),
+                        cell(col("host_busy_pct"), 0))
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | "
                           "{} | {} |{} {} |".format(
                               peer, runs, cell(col(key)),
@@ -238,6 +268,7 @@ def main():
                 md.append("| {} rep {} | **{}** | {} |".format(
                     peer, r["rep"], r["status"], r["why"]))
         md.append("")
+    md += generators(rows, scens, peers, value)
     md += targets(rows)
     md += ["## Commands", "",
            "Run from the build directory (top_builddir=$PWD); the peer "
@@ -252,6 +283,44 @@ def main():
         f.write("\n".join(md))
     if chart:
         plot(out, chart)
+
+
+def generators(rows, scens, peers, value):
+    """Each shape driven by wsbench and by the other generators side by
+    side: the main figure and its ratio to Bun's from the same run."""
+    gs = [s for s in scens if is_gen(s)]
+    if not gs:
+        return []
+    md = ["## Generators side by side", "",
+          "wsbench batches the frames it sends; wsgen.js (node's ws "
+          "client) writes one frame per send, as ordinary clients do.  "
+          "Medians; x Bun per repetition against Bun driven by the same "
+          "generator.", ""]
+    for g in gs:
+        base = shape(g)
+        key, label, _ = main_metric(g)
+        md += ["### {} vs {}".format(base, g), "",
+               "| peer | wsbench {0} | x Bun | {1} {0} | x Bun | "
+               "CPU us/msg wsbench / {1} |".format(label, g.split("/")[1]),
+               "|---|---|---|---|---|---|"]
+        for peer in peers[g]:
+            cells = []
+            for s, p in ((base, "rawecho" if peer == "rawecho-f" else peer),
+                         (g, peer)):
+                ok = [r for r in rows if (r["scen"], r["peer"]) == (s, p)
+                      and r["status"] == "ok"]
+                v = [num(r["kv"], key) for r in ok]
+                rb = [num(r["kv"], key) / value(s, "bun", r["rep"])
+                      for r in ok if value(s, "bun", r["rep"])
+                      and num(r["kv"], key) is not None]
+                cpu = [num(r["kv"], "cpu_us_msg") for r in ok]
+                cells.append((cell(v), cell(rb, 2, False),
+                              cell(cpu, 2, False)))
+            md.append("| {} | {} | {} | {} | {} | {} / {} |".format(
+                peer, cells[0][0], cells[0][1], cells[1][0], cells[1][1],
+                cells[0][2], cells[1][2]))
+        md.append("")
+    return md
 
 
 def per_rep(rows, a, b, key, op):
@@ -291,6 +360,9 @@ def targets(rows):
     T = [
         ("S3 echo (binary codec) >= 1.0x Bun", "msg/s ratio",
          ("S3", "wsflow"), ("S3", "bun"), "msg_s", div, 1.0, True, "x"),
+        ("S3 echo under node's ws client (wsgen.js) >= 1.0x Bun",
+         "msg/s ratio", ("S3/node-gen", "wsflow"), ("S3/node-gen", "bun"),
+         "msg_s", div, 1.0, True, "x"),
         ("S3 echo (binary codec) >= 0.7x raw TCP echo", "msg/s ratio",
          ("S3", "wsflow"), ("S3", "rawecho"), "msg_s", div, 0.7, True,
          "x"),

@@ -17,6 +17,8 @@ builddir=${top_builddir:-$(pwd)}
 builddir=$(cd "$builddir" && pwd)
 export top_builddir=$builddir
 wsbench=$builddir/bench/wsbench
+# the second generator: node's ws client, one frame per send (wsgen.js)
+wsgen="env NODE_PATH=${NODE_PATH:-/usr/share/nodejs} node $srcdir/bench/wsgen.js"
 jsonloop=$builddir/bench/jsonloop
 bun_bin=${BENCH_NODE_DIR:-$builddir/bench-node}/node_modules/.bin/bun
 records=$srcdir/bench/data/records.json
@@ -26,13 +28,13 @@ quick)
 	reps=${BENCH_REPS:-1} dur=${BENCH_DUR:-1} warm=${BENCH_WARM:-0.3}
 	peers=${BENCH_PEERS:-"rawecho bun node python wsflow"}
 	idle=${BENCH_IDLE:-500}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z S1/node-gen S3/node-gen S4/node-gen"}
 	;;
 full)
 	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-3} warm=${BENCH_WARM:-0.5}
 	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
 	idle=${BENCH_IDLE:-10000}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z S1/node-gen S3/node-gen S4/node-gen"}
 	;;
 *)
 	echo "usage: run.sh quick|full" >&2
@@ -52,7 +54,7 @@ log() { echo "bench: $*" >&2; }
 # What each peer needs; prints why not when it is missing.
 peer_missing() {
 	case $1 in
-	rawecho) [ -x "$builddir/bench/rawecho" ] || echo "bench/rawecho not built" ;;
+	rawecho*) [ -x "$builddir/bench/rawecho" ] || echo "bench/rawecho not built" ;;
 	bun*) "$bun_bin" --version >/dev/null 2>&1 ||
 	    echo "bun not installed (make bench-setup)" ;;
 	node*) NODE_PATH=/usr/share/nodejs node -e "require('ws')" \
@@ -106,6 +108,10 @@ scen_peers() {
 	# wsflow-tlskw: keys in the worker (the benchmark switch of tls.h)
 	T6) want="wsflow-tls wsflow-tlskw wsbase-tls" ;;
 	S3z|S4z) want="bun-z wsflow-z wsbase-z" ;;
+	# node's ws client rejects rawecho's masked echo: rawecho -f frames
+	# its answers as a server does
+	S1/node-gen|S3/node-gen) want="rawecho-f bun node websocketd python wsflow wsbase" ;;
+	S4/node-gen) want="rawecho-f bun node python wsflow wsbase" ;;
 	esac
 	for p in $want; do
 		case " $peers jsonloop ${BENCH_BASE:+wsbase} " in
@@ -114,10 +120,13 @@ scen_peers() {
 	done
 }
 
-# wsbench arguments of a scenario (besides -p, -l and the URL).
+# wsbench arguments of a scenario (besides -p, -l and the URL); the
+# */node-gen scenarios give wsgen.js the same shape as their wsbench twin.
 scen_args() {
 	local d="-d $dur -w $warm"
 	case $1 in
+	*/node-gen) scen_args "${1%/*}" "$2" | sed "s/^/-j $(gen_procs "${1%/*}") /"
+	    return ;;
 	S1) echo "$d -c 1 -k 1 -s 64" ;;
 	S2) echo "$d -c 64 -k 1 -s 620" ;;
 	S2j) echo "$d -c 64 -k 1 -s 620 -L" ;;
@@ -131,6 +140,22 @@ scen_args() {
 	S3z) echo "$d -c 16 -k 16 -s 64 -z" ;;
 	S4z) echo "$d -c 8 -k 1 -s 16384 -b -z" ;;
 	esac
+}
+
+# wsgen.js processes for a shape: BENCH_GEN_PROCS, else 2 for the
+# many-connection shapes (one node process is near a core there) and 1
+# for S1.
+gen_procs() {
+	case $1 in
+	S1) echo 1 ;;
+	*) echo "${BENCH_GEN_PROCS:-2}" ;;
+	esac
+}
+
+# Why the second generator cannot run, if it cannot.
+gen_missing() {
+	NODE_PATH=${NODE_PATH:-/usr/share/nodejs} node -e "require('ws')" \
+	    >/dev/null 2>&1 || echo "wsgen.js needs node and node's ws (make bench-setup)"
 }
 
 # Self-signed certificate for the TLS scenario.
@@ -223,9 +248,17 @@ record() {
 # Run one scenario against one peer.
 run_one() {
 	local rep=$1 s=$2 p=$3 why cmd pcmd pid="" upid="" url scheme=ws
-	local ca="" args n res rc logf
-	logf=$out/logs/$s-$p-$rep.log
+	local ca="" args n res rc logf gen=$wsbench
+	logf=$out/logs/$(echo "$s" | tr / -)-$p-$rep.log
 	why=$(peer_missing "$p")
+	case $s in
+	*/node-gen) gen=$wsgen
+	    if [ -z "$why" ] && why=$(gen_missing) && [ -n "$why" ]; then
+		record "$rep" "$s" "$p" "not installed" "-" "$why"
+		log "$s $p: ${why}"
+		return
+	    fi ;;
+	esac
 	if [ -n "$why" ]; then
 		case $p in
 		wsflow*|wsbase*) [ "$mode" = full ] && failed=1
@@ -283,7 +316,7 @@ run_one() {
 			stop_pid "$upid"
 			return
 		fi
-		cmd="$wsbench -l $p -p $pid $ca $args $url"
+		cmd="$gen -l $p -p $pid $ca $args $url"
 	fi
 	res=$($cmd 2>>"$logf")
 	rc=$?
@@ -320,6 +353,8 @@ run_secs() {
 	S7-*) echo "2 + $n * 0.00025" ;;
 	S5-jsonloop) echo "$dur" ;;
 	S5-*) echo "1.3 + $warm + $dur" ;;
+	*/node-gen-node) echo "1.5 + $warm + $dur" ;;
+	*/node-gen-*) echo "0.8 + $warm + $dur" ;;
 	*-node) echo "1 + $warm + $dur" ;;
 	*-python) echo "0.6 + $warm + $dur" ;;
 	*) echo "0.25 + $warm + $dur" ;;

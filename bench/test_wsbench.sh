@@ -3,10 +3,14 @@
 # bench/test_wsbench.sh: the harness works.  wsbench against our raw TCP
 # echo peer (and its framed mode, -f) for about a second per case:
 # messages are counted, every echoed payload is verified byte for byte,
-# and a corrupted echo is caught.  No timing assertions.
+# and a corrupted echo is caught.  The second generator, wsgen.js (node's
+# ws client), the same way against rawecho -f when node has ws.  No
+# timing assertions.
 set -u
 
 b=${top_builddir:-.}/bench
+gen=$b/wsbench
+wsgen="env NODE_PATH=${NODE_PATH:-/usr/share/nodejs} node $(dirname "$0")/wsgen.js"
 tmp=$(mktemp -d)
 pass=0
 fail=0
@@ -45,7 +49,7 @@ field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 check() {
 	label=$1 want=$2
 	shift 2
-	out=$("$b/wsbench" -l "$label" -p "$epid" "$@" \
+	out=$($gen -l "$label" -p "$epid" "$@" \
 	    "ws://127.0.0.1:$port/" 2>"$tmp/err")
 	rc=$?
 	echo "$out"
@@ -101,6 +105,28 @@ stop_echo
 start_echo -X 20
 check corrupt-echo "echoed payload differs" -d 0.5 -w 0
 stop_echo
+
+# wsgen.js: one frame per send; its own CPU share is in the result
+if $wsgen -h 2>&1 | grep -q usage &&
+    NODE_PATH=${NODE_PATH:-/usr/share/nodejs} node -e "require('ws')" \
+    2>/dev/null; then
+	gen=$wsgen
+	start_echo -f
+	check node-gen-text 0 -c 1 -k 1 -d 1 -w 0.2
+	check node-gen-pipelined-2procs 0 -c 4 -k 8 -j 2 -d 1 -w 0.2
+	check node-gen-binary 0 -b -s 16384 -c 2 -d 1 -w 0.2
+	if [ -n "$(field gen_cpu_pct "$out")" ]; then
+		ok "node-gen: its CPU share is reported"
+	else
+		ko "node-gen: no gen_cpu_pct in $out"
+	fi
+	stop_echo
+	start_echo -f -X 20
+	check node-gen-corrupt-echo "echo differs" -d 0.5 -w 0
+	stop_echo
+else
+	echo "node or node's ws missing: wsgen.js not tested"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

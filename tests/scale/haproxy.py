@@ -3,13 +3,19 @@
 """HAProxy, configured as contrib/haproxy/haproxy.cfg (only the global
 section, the bind address and the server addresses replaced), in front of
 two wsflowd daemons "a" and "b" on loopback, each a JSON echo that names
-itself in every answer (haproxy-echo.troy).
+itself in every answer (haproxy-echo.troy) and each serving its metrics
+endpoint (wsflowd -m) on a port of its own, where HAProxy's health check
+asks GET /health.
+
+0. HAProxy marks both daemons UP from an HTTP check (L7OK, 200) of their
+   /health, and no check reaches the ws_server ports (no failed
+   handshakes there).
 
 1. N clients connect through HAProxy: both daemons serve some, and each
    daemon's `wsflowctl show stats` counts the clients it answered for.
 2. Daemon a is killed (SIGKILL, supervisor and workers): new clients reach
    b at once (a refused connection is redispatched) and HAProxy's health
-   check marks a DOWN within a bound; b's clients keep their connections
+   check of a's /health marks a DOWN within a bound (the failover time); b's clients keep their connections
    and their echoes (b accepted no connection beyond the new ones).
 3. a is started again: HAProxy marks it UP and leastconn gives it the new
    clients; then a is stopped gracefully: its clients get 1001 through
@@ -26,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 import websockets
 
@@ -36,6 +44,7 @@ from checks import BLD, SRC, check, results, summary  # noqa: E402
 
 FRONT = 14480
 PORTS = {"a": 14481, "b": 14482}
+METRICS = {"a": 14491, "b": 14492}     # wsflowd -m, HAProxy's checks
 SERVER = {"a": "ws1", "b": "ws2"}
 N = 40          # clients spread over both daemons
 LATE = 10       # clients connected after a change
@@ -75,6 +84,7 @@ class Daemon:
     def __init__(self, tmp, name):
         self.name = name
         self.port = PORTS[name]
+        self.metrics = METRICS[name]
         self.sock = os.path.join(tmp, name + ".sock")
         self.errpath = os.path.join(tmp, name + ".err")
         self.proc = None
@@ -84,6 +94,7 @@ class Daemon:
         with open(self.errpath, "a") as err:
             self.proc = subprocess.Popen(
                 [program("wsflowd"), "-d", "-s", self.sock,
+                 "-m", "127.0.0.1:%d" % self.metrics,
                  "-D", "url=127.0.0.1:%d" % self.port,
                  "-D", "name=" + self.name,
                  os.path.join(SRC, "tests/scale/haproxy-echo.troy")],
@@ -200,8 +211,18 @@ def by_daemon(clients):
     return {d: sum(1 for c in clients if c.by == d) for d in PORTS}
 
 
-def hap_status(sock):
-    """Each wsflow server's status in HAProxy ("UP", "DOWN 1/2", ...)."""
+def health(port):
+    """(status, body) of GET /health on a metrics port."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/health" % port,
+                                    timeout=5) as r:
+            return r.status, r.read().decode().strip()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode().strip()
+
+
+def hap_stat(sock):
+    """HAProxy's "show stat" rows of the wsflow servers, by name."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
     s.connect(sock)
@@ -213,8 +234,13 @@ def hap_status(sock):
     for line in lines[1:]:
         row = dict(zip(head, line.split(",")))
         if row.get("pxname") == "wsflow" and row["svname"] != "BACKEND":
-            st[row["svname"]] = row["status"]
+            st[row["svname"]] = row
     return st
+
+
+def hap_status(sock):
+    """Each wsflow server's status in HAProxy ("UP", "DOWN 1/2", ...)."""
+    return {n: r["status"] for n, r in hap_stat(sock).items()}
 
 
 def haproxy_config(tmp):
@@ -227,10 +253,12 @@ def haproxy_config(tmp):
            % tmp, "\tlog stderr format short local0 info",
            "\tmaxconn 200", ""]
     subst = {"bind :8080": "bind 127.0.0.1:%d" % FRONT,
-             "server ws1 192.0.2.11:8080": "server ws1 127.0.0.1:%d"
-             % PORTS["a"],
-             "server ws2 192.0.2.12:8080": "server ws2 127.0.0.1:%d"
-             % PORTS["b"]}
+             "server ws1 192.0.2.11:8080 check port 9100":
+             "server ws1 127.0.0.1:%d check port %d"
+             % (PORTS["a"], METRICS["a"]),
+             "server ws2 192.0.2.12:8080 check port 9100":
+             "server ws2 127.0.0.1:%d check port %d"
+             % (PORTS["b"], METRICS["b"])}
     done = set()
     section = None
     for line in lines:
@@ -275,6 +303,21 @@ async def run(d, hap_sock):
     status = lambda: hap_status(hap_sock)
     await await_for(lambda: status() == {"ws1": "UP", "ws2": "UP"}, 15,
                     lambda: "ws1 and ws2 UP in HAProxy (%r)" % (status(),))
+
+    # 0. the checks are HTTP checks of /health on the metrics ports
+    rows = hap_stat(hap_sock)
+    how = {n: (r["check_status"], r["check_code"]) for n, r in rows.items()}
+    hs = {n: health(d[n].metrics) for n in d}
+    print("health: /health answers %r; HAProxy's last checks %r"
+          % (hs, how))
+    check(all(h == (200, "ok") for h in hs.values()),
+          "each daemon's /health answers 200 ok")
+    check(all(h == ("L7OK", "200") for h in how.values()),
+          "HAProxy's checks of ws1 and ws2 are HTTP checks answered 200")
+    st = {n: d[n].stats() for n in d}
+    check(all(st[n]["handshake_failed"] == 0 for n in d),
+          "no check reached a ws_server port (handshake_failed a %d, b %d)"
+          % (st["a"]["handshake_failed"], st["b"]["handshake_failed"]))
 
     # 1. spread
     first = await open_clients(N)
@@ -327,9 +370,10 @@ async def run(d, hap_sock):
         pass
     print("failover: daemon a killed (all its processes gone after %.3f s);"
           " first new client served by b after %s; ws1 marked DOWN by the "
-          "health check after %s"
+          "health check of /health after %s (last check: %s)"
           % (t_dead, "%.3f s" % t_first if t_first is not None else "never",
-             "%.3f s" % down["t"] if "t" in down else "never"))
+             "%.3f s" % down["t"] if "t" in down else "never",
+             hap_stat(hap_sock)["ws1"]["check_status"]))
     check(t_first is not None and not failed and
           all(c.by == "b" for c in late),
           "new clients reach b within %.0f s of the kill, none refused "
