@@ -34,11 +34,18 @@ TITLES = {
            "message, frame headers included)",
     "S4z": "S4z: S4 with permessage-deflate on both sides (x raw uses "
            "S4's raw echo)",
+    "S3i": "S3i scaling: S3 against wsflow-iN, a ws_server with "
+           "instances = N (x raw uses S3's raw echo; gen CPU: the "
+           "generator's own, % of one core)",
+    "S6i": "S6i scaling: S6 against wsflow-iN, a ws_server with "
+           "instances = N (x raw uses S6's raw echo; gen CPU: the "
+           "generator's own, % of one core)",
 }
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
-BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4"}
+BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4", "S3i": "S3", "S6i": "S6"}
 BUN = {"S2j": "bun-json", "T4": "bun-tls", "S3z": "bun-z", "S4z": "bun-z"}
 WIRE = ("S3z", "S4z")       # scenarios with a wire bytes column
+SCALING = ("S3i", "S6i")    # with the generator's and the server's CPU
 
 
 def parse(line):
@@ -64,7 +71,7 @@ def reason(res):
 
 
 def main_metric(scen):
-    if scen in ("S6", "T6"):
+    if scen in ("S6", "T6", "S6i"):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
         return "rss_per_conn_b", "RSS B/conn", False
@@ -157,6 +164,8 @@ def main():
                 extra = " msg/s |" + extra
             if scen in WIRE:
                 extra += " wire B/msg |"
+            if scen in SCALING:
+                extra += " gen CPU % | server CPU % |"
             md += ["| peer | runs | " + label + " | p50 us | "
                    "p99 us | p99.9 us | max us | CPU us/msg | x raw | "
                    "x Bun |" + extra + " cmd |",
@@ -226,6 +235,9 @@ def main():
                     extra += " {} |".format(cell(col("srv_hwm_kb"), 0))
                 if scen in WIRE:
                     extra += " {} |".format(cell(col("wire_b_msg")))
+                if scen in SCALING:
+                    extra += " {} | {} |".format(cell(col("gen_cpu_pct"), 0),
+                                                 cell(col("srv_cpu_pct"), 0))
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | "
                           "{} | {} |{} {} |".format(
                               peer, runs, cell(col(key)),
