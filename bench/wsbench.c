@@ -1168,8 +1168,8 @@ bench_report(struct bench *b)
 	if (b->b_gcpu1 >= b->b_gcpu0 && b->b_tend > b->b_twarm)
 		printf(" gen_cpu_s=%.3f gen_cpu_pct=%.0f",
 		    (double)(b->b_gcpu1 - b->b_gcpu0) / 1e9,
-		    100.0 * (double)(b->b_gcpu1 - b->b_gcpu0) / (double)(b->b_tend -
-		    b->b_twarm));
+		    100.0 * (double)(b->b_gcpu1 - b->b_gcpu0) /
+		    (double)(b->b_tend - b->b_twarm));
 	if (b->b_pid > 0 && b->b_cpu_ok && b->b_tend > b->b_twarm)
 		printf(" srv_cpu_pct=%.0f", 100.0 * (double)(b->b_cpu1 -
 		    b->b_cpu0) / (double)(b->b_tend - b->b_twarm));

@@ -827,7 +827,7 @@ struct ev_node {
 	enum { EN_NONE, EN_PIPELINE, EN_ROUTE, EN_ROUTES, EN_LOCAL,
 	    EN_EXIT } en_kind;
 	int			 en_id;
-	struct json_object	*en_routes;	/* EN_ROUTES: the route ids */
+	struct json_object	*en_routes;	/* EN_ROUTES: route ids */
 	const char		*en_port;
 	struct json_object	*en_exit;	/* the exit config */
 	/* A pipeline whose selects on en_port all pass events unchanged:

@@ -294,18 +294,18 @@ test_renumber(void)
 }
 
 #define WSN(n, port, inst)						\
-	"  define connector " n " from ws_server with codec = \"json\", "	\
-	"config = {\"url\": \"127.0.0.1:" port "\", \"instances\": "	\
-	inst "} end;\n  create connector " n ";\n"
+	"  define connector " n " from ws_server with codec = "		\
+	"\"json\", config = {\"url\": \"127.0.0.1:" port "\", "		\
+	"\"instances\": " inst "} end;\n  create connector " n ";\n"
 #define RELAY(front)							\
-	"  define connector back from ws_client with codec = \"json\", "	\
-	"config = {\"url\": \"ws://127.0.0.1:14702/\", "			\
-	"\"per_stream\": true} end;\n  create connector back;\n"		\
+	"  define connector back from ws_client with codec = "		\
+	"\"json\", config = {\"url\": \"ws://127.0.0.1:14702/\", "	\
+	"\"per_stream\": true} end;\n  create connector back;\n"	\
 	"  create pipeline up from pipelines::passthrough;\n"		\
 	"  create pipeline down from pipelines::passthrough;\n"		\
 	"  connect /connector/" front " to /pipeline/up;\n"		\
 	"  connect /pipeline/up to /connector/back;\n"			\
-	"  connect /connector/back to /pipeline/down;\n"			\
+	"  connect /connector/back to /pipeline/down;\n"		\
 	"  connect /pipeline/down to /connector/" front ";\n"
 
 /* ws_server instances: the expansion, the plan, what a reload keeps. */
