@@ -13,7 +13,8 @@
 3. One instance is killed (SIGKILL): exactly its clients are dropped, the
    other's keep their connections and their echoes; the killed one is
    restarted alone (the other keeps its pid, no restart) and serves new
-   clients again.
+   clients again; clients that connect while it is down are all served
+   (the supervisor keeps its socket, so none is refused or lost).
 4. "auto" resolves to the number of online CPUs (wsflowd -n -v); worker
    process titles name the instance.
 The last line is "N passed, N failed"."""
@@ -37,6 +38,7 @@ ECHO, FRONT, UPSTREAM = 14580, 14581, 14582
 N = 60          # echo clients
 R = 20          # relay clients
 LATE = 40       # echo clients after the restart
+DOWN = 20       # echo clients while one instance is down
 
 
 def ctl(sock, *args):
@@ -163,6 +165,11 @@ async def run(tmp, sock):
     pid1, pid2 = st["echo#1"]["pid"], st["echo#2"]["pid"]
     one = conn(st["echo#1"], "open")
     os.kill(pid1, signal.SIGKILL)
+    # clients that come while echo#1 is down: those the kernel gives its
+    # socket wait in the backlog the supervisor keeps open
+    down = [Client(ECHO, 3000 + i) for i in range(DOWN)]
+    opening = asyncio.gather(*[c.open() for c in down],
+                             return_exceptions=True)
     live = await asyncio.gather(*[alive(c) for c in echo])
     check(live.count(False) == one and live.count(True) == N - one,
           "the killed instance's %d clients are dropped, the other's %d "
@@ -174,6 +181,10 @@ async def run(tmp, sock):
     await await_for(lambda: (lambda s: s["echo#1"]["state"] == "running"
                              and s["echo#1"]["pid"] not in (0, pid1))(
                                  stats(sock)), 20, "echo#1 to restart")
+    got = await opening
+    bad = [g for g in got if isinstance(g, Exception)]
+    check(not bad, "%d clients that came during the restart are served%s"
+          % (DOWN, " (%r)" % bad[0] if bad else ""))
     st = stats(sock)
     check(st["echo#2"]["pid"] == pid2 and st["echo#2"]["restarts"] == 0 and
           st["echo#1"]["restarts"] == 1,
@@ -189,7 +200,7 @@ async def run(tmp, sock):
     check(all(await asyncio.gather(*[alive(c) for c, ok in zip(echo, live)
                                      if ok])),
           "the survivors still echo")
-    for c in late + [c for c, ok in zip(echo, live) if ok]:
+    for c in late + down + [c for c, ok in zip(echo, live) if ok]:
         await c.ws.close()
 
 
