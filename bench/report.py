@@ -34,6 +34,12 @@ TITLES = {
            "message, frame headers included)",
     "S4z": "S4z: S4 with permessage-deflate on both sides (x raw uses "
            "S4's raw echo)",
+    "S3i": "S3i scaling: S3 against wsflow-iN, a ws_server with "
+           "instances = N (x raw uses S3's raw echo; gen CPU: the "
+           "generator's own, % of one core)",
+    "S6i": "S6i scaling: S6 against wsflow-iN, a ws_server with "
+           "instances = N (x raw uses S6's raw echo; gen CPU: the "
+           "generator's own, % of one core)",
 }
 # The second generator (wsgen.js, node's ws client, one frame per send):
 # the same shapes, "x raw" against rawecho -f (node's client refuses
@@ -48,9 +54,10 @@ for _g in GENS:
 RAW = {_s + "/" + _g: "rawecho-f" for _s in ("S1", "S3", "S4")
        for _g in GENS}
 # Scenario whose raw echo / Bun a scenario without its own is compared to.
-BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4"}
+BASE = {"T4": "S4", "S3z": "S3", "S4z": "S4", "S3i": "S3", "S6i": "S6"}
 BUN = {"S2j": "bun-json", "T4": "bun-tls", "S3z": "bun-z", "S4z": "bun-z"}
 WIRE = ("S3z", "S4z")       # scenarios with a wire bytes column
+SCALING = ("S3i", "S6i")    # with the generator's and the server's CPU
 
 
 def parse(line):
@@ -86,7 +93,7 @@ def is_gen(scen):
 
 def main_metric(scen):
     scen = shape(scen)
-    if scen in ("S6", "T6"):
+    if scen in ("S6", "T6", "S6i"):
         return "hs_s", "handshakes/s", True
     if scen == "S7":
         return "rss_per_conn_b", "RSS B/conn", False
@@ -181,6 +188,8 @@ def main():
                 extra += " wire B/msg |"
             if is_gen(scen):
                 extra += " gen CPU % (busiest) | host busy % |"
+            if scen in SCALING:
+                extra += " gen CPU % | server CPU % |"
             md += ["| peer | runs | " + label + " | p50 us | "
                    "p99 us | p99.9 us | max us | CPU us/msg | x raw | "
                    "x Bun |" + extra + " cmd |",
@@ -256,6 +265,9 @@ def main():
                         cell(col("gen_cpu_pct"), 0),
                         cell(col("gen_cpu_max_pct"), 0, False),
                         cell(col("host_busy_pct"), 0))
+                if scen in SCALING:
+                    extra += " {} | {} |".format(cell(col("gen_cpu_pct"), 0),
+                                                 cell(col("srv_cpu_pct"), 0))
                 md.append("| {} | {} | {} | {} | {} | {} | {} | {} | "
                           "{} | {} |{} {} |".format(
                               peer, runs, cell(col(key)),

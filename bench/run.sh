@@ -5,7 +5,9 @@
 #   bash bench/run.sh quick|full       (from the build directory)
 # Environment: BENCH_REPS, BENCH_DUR, BENCH_WARM (seconds), BENCH_PEERS
 # (space-separated base names), BENCH_SCEN (scenario names), BENCH_IDLE
-# (S7 connections), BENCH_OUT (results folder), BENCH_PORT (first port),
+# (S7 connections), BENCH_INSTANCES (the instances of the S3i and S6i
+# rows, default 1 to the number of cores), BENCH_OUT (results folder),
+# BENCH_PORT (first port),
 # BENCH_ESTIMATE=1 (print the expected duration and stop), BENCH_BASE (the
 # build directory of another wsflow, e.g. the commit before a change: its
 # rows run as peer "wsbase" beside "wsflow", interleaved in the same run).
@@ -34,13 +36,16 @@ full)
 	reps=${BENCH_REPS:-5} dur=${BENCH_DUR:-3} warm=${BENCH_WARM:-0.5}
 	peers=${BENCH_PEERS:-"rawecho bun node websocketd python wsflow"}
 	idle=${BENCH_IDLE:-10000}
-	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z S1/node-gen S3/node-gen S4/node-gen"}
+	scens=${BENCH_SCEN:-"S1 S2 S2j S3 S4 S5 S6 S7 S8a S8b T4 T6 S3z S4z S1/node-gen S3/node-gen S4/node-gen S3i S6i"}
 	;;
 *)
 	echo "usage: run.sh quick|full" >&2
 	exit 2
 	;;
 esac
+
+# S3i, S6i: S3 and S6 against wsflow with instances = each of these
+instances=${BENCH_INSTANCES:-$(seq -s ' ' 1 "$(nproc)")}
 
 out=${BENCH_OUT:-$builddir/bench-results/$mode-$(date -u +%Y%m%dT%H%M%SZ)}
 raw=$out/raw.tsv
@@ -83,6 +88,7 @@ wsflow_missing() {
 	wsflow-tls|wsflow-tlskw) f=echo-tls ;;
 	wsflow-relay) f=relay ;;
 	wsflow-replay) f=replay ;;
+	wsflow-i*) f=echo-binary ;;
 	esac
 	if [ ! -x "$builddir/supervisor/wsflowd" ]; then
 		echo "supervisor/wsflowd not built"
@@ -112,6 +118,8 @@ scen_peers() {
 	# its answers as a server does
 	S1/node-gen|S3/node-gen) want="rawecho-f bun node websocketd python wsflow wsbase" ;;
 	S4/node-gen) want="rawecho-f bun node python wsflow wsbase" ;;
+	# the scaling rows: wsflow-iN is wsflow with instances = N
+	S3i|S6i) want="bun $(for p in $instances; do echo "wsflow-i$p"; done)" ;;
 	esac
 	for p in $want; do
 		case " $peers jsonloop ${BENCH_BASE:+wsbase} " in
@@ -130,10 +138,10 @@ scen_args() {
 	S1) echo "$d -c 1 -k 1 -s 64" ;;
 	S2) echo "$d -c 64 -k 1 -s 620" ;;
 	S2j) echo "$d -c 64 -k 1 -s 620 -L" ;;
-	S3) echo "$d -c 16 -k 16 -s 64" ;;
+	S3|S3i) echo "$d -c 16 -k 16 -s 64" ;;
 	S4|T4) echo "$d -c 8 -k 1 -s 16384 -b" ;;
 	S5) echo "$d -f $records -k 1000" ;;
-	S6|T6) echo "$d -m churn -c 8 -s 64" ;;
+	S6|T6|S6i) echo "$d -m churn -c 8 -s 64" ;;
 	S7) echo "-m idle -w 1 -c $2" ;;
 	S8a) echo "$d -c 1 -k 1 -b -s 4194304 -F 64" ;;
 	S8b) echo "$d -c 1 -k 1 -b -s 16777216" ;;
@@ -186,6 +194,7 @@ peer_cmd() {
 	    echo "env $tls sh $pd/${p%-tls}.sh $port" ;;
 	wsflow) echo "sh $pd/wsflow.sh $port echo-binary" ;;
 	wsflow-json) echo "sh $pd/wsflow.sh $port echo-json" ;;
+	wsflow-i*) echo "sh $pd/wsflow.sh $port echo-binary instances=${p#wsflow-i}" ;;
 	wsflow-relay) echo "sh $pd/wsflow.sh $port relay upstream=ws://127.0.0.1:$((port + 1))" ;;
 	wsflow-replay) echo "sh $pd/wsflow.sh $port replay server=127.0.0.1:$port client=ws://127.0.0.1:$port input=$out/tmp/in.fifo output=$out/tmp/out.fifo" ;;
 	esac

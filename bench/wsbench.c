@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -107,6 +108,7 @@ struct bench {
 	int			 b_stopping;
 	uint64_t		 b_t0, b_twarm, b_tend;
 	uint64_t		 b_cpu0, b_cpu1;
+	uint64_t		 b_gcpu0, b_gcpu1;	/* our own */
 	int			 b_cpu_ok;
 	struct wsb_hist		 b_hist;
 	uint64_t		 b_msgs, b_bytes, b_verified, b_errors;
@@ -869,6 +871,19 @@ progress_tick(evutil_socket_t fd, short ev, void *arg)
 	    b->b_opened, b->b_verified, b->b_errors, b->b_connfail);
 }
 
+/* The generator's own user+system time, nanoseconds. */
+static uint64_t
+bench_self_cpu(void)
+{
+	struct rusage	 ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) *
+	    1000000000ULL + ((uint64_t)ru.ru_utime.tv_usec +
+	    (uint64_t)ru.ru_stime.tv_usec) * 1000ULL;
+}
+
 /* Warm-up over: start counting. */
 static void
 bench_warm(evutil_socket_t fd, short ev, void *arg)
@@ -879,6 +894,7 @@ bench_warm(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (b->b_pid > 0)
 		b->b_cpu_ok = wsb_proc_cpu(b->b_pid, &b->b_cpu0) == 0;
+	b->b_gcpu0 = bench_self_cpu();
 	b->b_twarm = wsb_now_ns();
 	b->b_measuring = 1;
 }
@@ -900,6 +916,7 @@ bench_stop(struct bench *b)
 	if (b->b_stopping)
 		return;
 	b->b_tend = wsb_now_ns();
+	b->b_gcpu1 = bench_self_cpu();
 	if (b->b_pid > 0 && b->b_cpu_ok)
 		b->b_cpu_ok = wsb_proc_cpu(b->b_pid, &b->b_cpu1) == 0;
 	if (b->b_pid > 0 && wsb_proc_rss(b->b_pid, &b->b_rss1, &hwm) == 0)
@@ -1147,6 +1164,15 @@ bench_report(struct bench *b)
 		printf(" srv_cpu_s=%.3f cpu_us_msg=%.3f",
 		    (double)(b->b_cpu1 - b->b_cpu0) / 1e9,
 		    (double)(b->b_cpu1 - b->b_cpu0) / 1e3 / (double)b->b_msgs);
+	/* the generator's CPU, % of one core: near 100 it is the limit */
+	if (b->b_gcpu1 >= b->b_gcpu0 && b->b_tend > b->b_twarm)
+		printf(" gen_cpu_s=%.3f gen_cpu_pct=%.0f",
+		    (double)(b->b_gcpu1 - b->b_gcpu0) / 1e9,
+		    100.0 * (double)(b->b_gcpu1 - b->b_gcpu0) /
+		    (double)(b->b_tend - b->b_twarm));
+	if (b->b_pid > 0 && b->b_cpu_ok && b->b_tend > b->b_twarm)
+		printf(" srv_cpu_pct=%.0f", 100.0 * (double)(b->b_cpu1 -
+		    b->b_cpu0) / (double)(b->b_tend - b->b_twarm));
 	if (b->b_pid > 0)
 		printf(" srv_rss_kb=%" PRIu64 " srv_hwm_kb=%" PRIu64,
 		    b->b_rss1 / 1024, b->b_hwm / 1024);

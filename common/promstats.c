@@ -11,6 +11,7 @@
 
 #include "jsonget.h"
 #include "promstats.h"
+#include "statsum.h"
 
 /* Where a family's values come from. */
 enum ps_src {
@@ -283,6 +284,8 @@ promstats_render(struct json_object *reply, struct buf *out, char *err,
 		    "not a stats reply"));
 		return -1;
 	}
+	/* a connector's instances: each, and their sum */
+	(void)statsum_instances(reply);
 	for (i = 0; i < PS_NFAMILIES; i++) {
 		pf = &ps_families[i];
 		if (prom_family(out, pf->f.pf_name, pf->f.pf_type,

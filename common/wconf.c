@@ -22,12 +22,20 @@ static const struct wconf_key exit_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-/* One node of an outputs list: one of pipeline, route, local, exit. */
+/* A route id in a node's "routes". */
+static const struct wconf_key route_elem = {
+	"route", WCT_INT, 0, NULL, NULL
+};
+
+/* One node of an outputs list: one of pipeline, route(s), local, exit. */
 static const struct wconf_key node_keys[] = {
 	/* a pipeline of this worker: index into "pipelines" */
 	{ "pipeline", WCT_INT, 0, NULL, NULL },
 	/* a route to another worker: MSG_ROUTE's mr_id */
 	{ "route", WCT_INT, 0, NULL, NULL },
+	/* routes to the instances of one connector (ws_server instances):
+	 * an event answering for one of them goes there, others to all */
+	{ "routes", WCT_ARRAY, 0, NULL, &route_elem },
 	/* this worker's own sink (true) */
 	{ "local", WCT_BOOL, 0, NULL, NULL },
 	/* the exit connector, with its config */
@@ -128,6 +136,9 @@ const struct wconf_key wconf_common[] = {
 	{ "on_cycle", WCT_BOOL, 0, NULL, NULL },
 	/* how often this connector was restarted before */
 	{ "restarts", WCT_INT, 0, NULL, NULL },
+	/* which of a ws_server's instances it is, from 0 (absent: the
+	 * only one) */
+	{ "instance", WCT_INT, 0, NULL, NULL },
 	/* log verbosity at start */
 	{ "verbose", WCT_INT, 0, NULL, NULL },
 	/* a file source: where to start reading (absent: the start) */

@@ -15,6 +15,7 @@
 
 #include "ctl_render.h"
 #include "jsonget.h"
+#include "statsum.h"
 
 /* Cells collected row by row; json-c owns the strings. */
 struct table {
@@ -293,7 +294,8 @@ render_stats(struct json_object *o, struct buf *b)
 	long long		 dropped;
 	int			 first = 1;
 
-	if ((list = jg_arr(o, "connectors")) == NULL ||
+	if (statsum_instances(o) == -1 ||
+	    (list = jg_arr(o, "connectors")) == NULL ||
 	    (routes = jg_arr(o, "routes")) == NULL)
 		return -1;
 	tb_init(&t, chead);

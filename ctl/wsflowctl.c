@@ -25,6 +25,7 @@
 #include "ctl_test.h"
 #include "ctlproto.h"
 #include "promstats.h"
+#include "statsum.h"
 
 #define CTL_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define CTL_TEST	0		/* not a daemon command */
@@ -273,6 +274,23 @@ out:
 	return rc;
 }
 
+/* Whether a show stats reply lists instances of a connector. */
+static int
+ctl_has_instances(struct json_object *o)
+{
+	struct json_object	*list;
+	size_t			 i;
+
+	if ((list = json_object_object_get(o, "connectors")) == NULL ||
+	    !json_object_is_type(list, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(list); i++)
+		if (json_object_object_get(json_object_array_get_idx(list, i),
+		    "of") != NULL)
+			return 1;
+	return 0;
+}
+
 /*
  * Send one request for cmd on fd and print the daemon's answer: as it
  * is with -j, as text otherwise.  A failed command's reason goes to
@@ -303,7 +321,12 @@ ctl_exchange(int fd, const struct ctl_command *cmd, int json)
 		rc = fflush(stdout) == 0 ? 0 : -1;
 		goto out;
 	}
-	if (json) {
+	if (json && cmd->cc_action == CTL_SHOW_STATS && ctl_has_instances(o)) {
+		/* with the sums of a connector's instances added */
+		(void)statsum_instances(o);
+		printf("%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (json) {
 		fwrite(in.bf_data, 1, in.bf_len, stdout);
 		putchar('\n');
 	}

@@ -697,6 +697,13 @@ ctl_stats_finish(struct ctl_collect *cc)
 		    json_object_new_int64(sv.sv_pid));
 		json_object_object_add(c, "restarts",
 		    json_object_new_int(sv.sv_restarts));
+		if (DEP_INSTANCED(sv.sv_dc)) {
+			/* one of several: summed by statsum_instances */
+			json_object_object_add(c, "of",
+			    json_object_new_string(sv.sv_dc->dc_base));
+			json_object_object_add(c, "instance",
+			    json_object_new_int(sv.sv_dc->dc_instance));
+		}
 		st = ctl_stats_of(cc, sv.sv_id);
 		json_object_object_add(c, "stats", json_object_get(st));
 		json_object_array_add(list, c);

@@ -92,6 +92,16 @@ own_libdir(void)
 	return WSFLOW_LIBDIR;
 }
 
+/* The online CPUs (instances = "auto"), at least 1. */
+static int
+load_ncpu(void)
+{
+	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > DEPLOY_MAX_INSTANCES ? DEPLOY_MAX_INSTANCES :
+	    (int)n;
+}
+
 /* Parse, resolve and validate files; print diagnostics to errfp. */
 struct deployment *
 deploy_load(char **files, int nfiles, char **defines, int ndefines,
@@ -123,5 +133,11 @@ deploy_load(char **files, int nfiles, char **defines, int ndefines,
 	free(own[0]);
 	for (i = 0; i < npath; i++)
 		free(path[i]);
+	/* ws_server instances = N: N connectors from here on */
+	if (d != NULL && deploy_instances(d, load_ncpu()) == -1) {
+		fprintf(errfp, "out of memory\n");
+		deploy_free(d);
+		return NULL;
+	}
 	return d;
 }

@@ -195,9 +195,12 @@ pf_listeners(FILE *fp, const struct deployment *d)
 		(void)pf_listen_addr(json_object_object_get(dc->dc_config,
 		    "config"), &pa[n]);
 		for (j = 0; j < n; j++) {
-			if (!pf_clash(&pa[j].pa_ss, &pa[n].pa_ss))
-				continue;
 			other = &d->d_connectors[pa[j].pa_conn];
+			/* instances share their address (SO_REUSEPORT) */
+			if (!pf_clash(&pa[j].pa_ss, &pa[n].pa_ss) ||
+			    (DEP_INSTANCED(dc) && DEP_INSTANCED(other) &&
+			    dc->dc_group == other->dc_group))
+				continue;
 			pf_error(fp, dc, "listens on %s, as connector %s "
 			    "(flow %s, %s:%d:%d) does on %s", pa[n].pa_text,
 			    other->dc_name, other->dc_flow, other->dc_file,

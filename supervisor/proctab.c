@@ -179,6 +179,33 @@ pt_listen_url(const struct sup_worker *sw)
 }
 
 /*
+ * An instance that cannot bind its own socket on the address (a reload
+ * from one instance to several: the one taken over was bound without
+ * SO_REUSEPORT) shares a sibling's: a copy of it, or -1.
+ */
+static int
+pt_listen_sibling(struct sup_worker *sw)
+{
+	struct sup_worker	*o;
+	int			 i, fd;
+
+	for (i = 0; i < pt.pt_nw; i++) {
+		o = pt.pt_w[i];
+		if (o == sw || o->sw_retired || o->sw_listen == -1 ||
+		    o->sw_dc == NULL || !DEP_INSTANCED(o->sw_dc) ||
+		    o->sw_dc->dc_group != sw->sw_dc->dc_group ||
+		    strcmp(pt_listen_url(o), pt_listen_url(sw)) != 0)
+			continue;
+		if ((fd = fcntl(o->sw_listen, F_DUPFD_CLOEXEC, 0)) == -1)
+			return -1;
+		log_info("connector %s: shares the listening socket of %s",
+		    sw->sw_dc->dc_name, o->sw_dc->dc_name);
+		return fd;
+	}
+	return -1;
+}
+
+/*
  * The listening socket of a listener type: taken over from a retired
  * entry listening on the same url (a reload replacing a ws_server, so the
  * port never stops accepting), else bound.  0 (also for other types), or
@@ -205,6 +232,8 @@ proctab_listen(struct sup_worker *sw, char *err, size_t errlen)
 	}
 	sw->sw_listen = listen_open(json_object_object_get(sw->sw_dc->dc_config,
 	    "config"), err, errlen);
+	if (sw->sw_listen == -1 && DEP_INSTANCED(sw->sw_dc))
+		sw->sw_listen = pt_listen_sibling(sw);
 	return sw->sw_listen == -1 ? -1 : 0;
 }
 

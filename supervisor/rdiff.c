@@ -57,13 +57,15 @@ rdiff_same_name(const struct dep_connector *a, const struct dep_connector *b)
 }
 
 /* Call fn for every node of conf's outputs and of its pipelines'
- * outputs that leads to a route (its "route" value: the route id). */
+ * outputs that leads to a route (its "route" value: the route id), and
+ * put what it returns in the id's place; the same for every id of the
+ * "routes" of a node leading to a connector's instances. */
 static void
 rdiff_each_route(struct json_object *conf,
-    void (*fn)(struct json_object *, int64_t, void *), void *arg)
+    struct json_object *(*fn)(int64_t, void *), void *arg)
 {
 	struct json_object	*pipes, *outputs, *node, *v;
-	size_t			 i, j, n, np;
+	size_t			 i, j, k, n, np;
 
 	pipes = json_object_object_get(conf, "pipelines");
 	np = json_object_is_type(pipes, json_type_array) ?
@@ -81,7 +83,18 @@ rdiff_each_route(struct json_object *conf,
 				node = json_object_array_get_idx(nodes, i);
 				if (json_object_object_get_ex(node, "route",
 				    &v))
-					fn(node, json_object_get_int64(v), arg);
+					json_object_object_add(node, "route",
+					    fn(json_object_get_int64(v), arg));
+				if (!json_object_object_get_ex(node, "routes",
+				    &v) || !json_object_is_type(v,
+				    json_type_array))
+					continue;
+				for (k = 0; k < json_object_array_length(v);
+				    k++)
+					json_object_array_put_idx(v, k, fn(
+					    json_object_get_int64(
+					    json_object_array_get_idx(v, k)),
+					    arg));
 			}
 		}
 	}
@@ -94,8 +107,8 @@ struct rdiff_canon_arg {
 };
 
 /* A route id becomes the name of the connector at its other end. */
-static void
-rdiff_canon_route(struct json_object *node, int64_t rid, void *arg)
+static struct json_object *
+rdiff_canon_route(int64_t rid, void *arg)
 {
 	struct rdiff_canon_arg	*ca = arg;
 	const struct dep_connector *dc;
@@ -110,7 +123,7 @@ rdiff_canon_route(struct json_object *node, int64_t rid, void *arg)
 		snprintf(name, sizeof(name), "%s/%s",
 		    dc->dc_flow != NULL ? dc->dc_flow : "", dc->dc_name);
 	}
-	json_object_object_add(node, "route", json_object_new_string(name));
+	return json_object_new_string(name);
 }
 
 /* The canonical form of connector idx of d in plan p (a new object), or
@@ -235,13 +248,13 @@ struct rdiff_map {
 };
 
 /* Route k becomes map[k]. */
-static void
-rdiff_renumber_route(struct json_object *node, int64_t k, void *arg)
+static struct json_object *
+rdiff_renumber_route(int64_t k, void *arg)
 {
 	struct rdiff_map	*rm = arg;
 
-	if (k >= 0 && k < rm->rm_n)
-		wcb_node_target(node, WCB_ROUTE, rm->rm_map[k]);
+	return json_object_new_int64(k >= 0 && k < rm->rm_n ? rm->rm_map[k] :
+	    k);
 }
 
 /*

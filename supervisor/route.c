@@ -113,6 +113,33 @@ pipe_local(struct build *b, int gp)
 	return li;
 }
 
+/*
+ * A path into a connector with several instances: one node with a route
+ * to each ("routes"); the worker sends an event that answers for one of
+ * them (its origin) to that one only, any other to all of them.
+ */
+static int
+add_instances(struct build *b, int idx, const char *port,
+    struct json_object *nodes)
+{
+	const struct deployment	*d = b->b_d;
+	struct json_object	*node;
+	int			 i, rid;
+
+	node = wcb_node(nodes, WCB_ROUTES, 0, port);
+	for (i = 0; i < d->d_nconnectors; i++) {
+		if (d->d_connectors[i].dc_group != idx ||
+		    !DEP_INSTANCED(&d->d_connectors[i]))
+			continue;
+		if ((rid = route_get(b->b_plan, b->b_src, i)) == -1) {
+			snprintf(b->b_err, b->b_errlen, "out of memory");
+			return -1;
+		}
+		wcb_node_add_route(node, rid);
+	}
+	return 0;
+}
+
 /* Append the node(s) for one link target. */
 static int
 add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
@@ -139,8 +166,12 @@ add_targets(struct build *b, enum dep_kind kind, int idx, const char *port,
 		b->b_plan->p_exit[b->b_src] = 1;
 		wcb_node_exit(nodes, json_object_object_get(
 		    d->d_connectors[idx].dc_config, "config"));
-	} else if (idx == b->b_src)
+	} else if (idx == b->b_src || (DEP_INSTANCED(&d->d_connectors[b->b_src])
+	    && idx == d->d_connectors[b->b_src].dc_group))
+		/* to itself: each instance to itself (instance i -> i) */
 		(void)wcb_node(nodes, WCB_LOCAL, 0, lport);
+	else if (DEP_INSTANCED(&d->d_connectors[idx]))
+		return add_instances(b, idx, lport, nodes);
 	else {
 		if ((rid = route_get(b->b_plan, b->b_src, idx)) == -1) {
 			snprintf(b->b_err, b->b_errlen, "out of memory");
@@ -171,6 +202,10 @@ plan_roles(const struct deployment *d, int *role)
 		    l->dl_to < d->d_nconnectors)
 			role[l->dl_to] |= ROLE_SINK;
 	}
+	/* links name an instanced connector's first instance */
+	for (i = 0; i < d->d_nconnectors; i++)
+		if (DEP_INSTANCED(&d->d_connectors[i]))
+			role[i] = role[d->d_connectors[i].dc_group];
 }
 
 /*
@@ -278,7 +313,9 @@ route_plan(const struct deployment *d, struct plan *p, char *err,
 			b.b_local[j] = -1;
 		b.b_src = i;
 		p->p_conf[i] = wcb_worker(i, dc, &outputs, &b.b_pipes);
-		if (add_links_from(&b, DEP_CONNECTOR, i, outputs) == -1)
+		/* an instance has the links of the first */
+		if (add_links_from(&b, DEP_CONNECTOR, DEP_INSTANCED(dc) ?
+		    dc->dc_group : i, outputs) == -1)
 			goto fail;
 	}
 	for (i = 0; i < d->d_nconnectors; i++)

@@ -56,6 +56,8 @@ int	 route_cycles(int, const struct route *, int, int *);
 enum wcb_target {
 	WCB_PIPELINE,		/* a pipeline of the worker, by index */
 	WCB_ROUTE,		/* a route to another worker, by id */
+	WCB_ROUTES,		/* routes to the instances of one connector
+				 * (wcb_node_add_route) */
 	WCB_LOCAL,		/* the worker's own sink */
 };
 struct json_object *wcb_identity(const struct dep_connector *);
@@ -72,6 +74,7 @@ struct json_object *wcb_pipeline(struct json_object *, const char *,
 struct json_object *wcb_node(struct json_object *, enum wcb_target, int,
 	    const char *);
 void	 wcb_node_target(struct json_object *, enum wcb_target, int);
+void	 wcb_node_add_route(struct json_object *, int);
 void	 wcb_node_exit(struct json_object *, struct json_object *);
 void	 wcb_on_cycle(struct json_object *, int);
 void	 wcb_start(struct json_object *, int, int);

@@ -41,6 +41,10 @@ wcb_worker(int id, const struct dep_connector *dc,
 	*outputs = json_object_new_object();
 	*pipes = json_object_new_array();
 	json_object_object_add(conf, "id", json_object_new_int(id));
+	/* instances = N: which one, from 0 (its streams' ids say so) */
+	if (DEP_INSTANCED(dc))
+		json_object_object_add(conf, "instance",
+		    json_object_new_int(dc->dc_instance - 1));
 	json_object_object_add(conf, "connector",
 	    json_object_get(dc->dc_config));
 	json_object_object_add(conf, "outputs", *outputs);
@@ -133,6 +137,8 @@ wcb_target_key(enum wcb_target t)
 		return "pipeline";
 	case WCB_ROUTE:
 		return "route";
+	case WCB_ROUTES:
+		return "routes";
 	case WCB_LOCAL:
 	default:
 		return "local";
@@ -144,7 +150,16 @@ void
 wcb_node_target(struct json_object *node, enum wcb_target t, int id)
 {
 	json_object_object_add(node, wcb_target_key(t), t == WCB_LOCAL ?
-	    json_object_new_boolean(1) : json_object_new_int(id));
+	    json_object_new_boolean(1) : t == WCB_ROUTES ?
+	    json_object_new_array() : json_object_new_int(id));
+}
+
+/* Add route id to a WCB_ROUTES node (the instances of one connector). */
+void
+wcb_node_add_route(struct json_object *node, int id)
+{
+	json_object_array_add(json_object_object_get(node, "routes"),
+	    json_object_new_int(id));
 }
 
 /* Append a node to nodes: events go to target t (id) at port. */

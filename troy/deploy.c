@@ -24,6 +24,7 @@ deploy_free_contents(struct deployment *d)
 		free(d->d_connectors[i].dc_name);
 		free(d->d_connectors[i].dc_type);
 		free(d->d_connectors[i].dc_file);
+		free(d->d_connectors[i].dc_base);
 		json_object_put(d->d_connectors[i].dc_config);
 	}
 	free(d->d_connectors);
@@ -48,6 +49,116 @@ deploy_free(struct deployment *d)
 		return;
 	deploy_free_contents(d);
 	free(d);
+}
+
+/* How many instances connector c asks for (its "instances" key, taken
+ * out of its config): 1 without one, ncpu for "auto". */
+static int
+deploy_ninstances(struct dep_connector *c, int ncpu)
+{
+	struct json_object	*conf, *v;
+	int			 n = 1;
+
+	conf = json_object_object_get(c->dc_config, "config");
+	if (c->dc_ctype != CT_WS_SERVER ||
+	    !json_object_object_get_ex(conf, "instances", &v))
+		return 1;
+	if (json_object_is_type(v, json_type_int))
+		n = json_object_get_int(v);
+	else if (json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "auto") == 0)
+		n = ncpu;
+	json_object_object_del(conf, "instances");
+	if (n < 1)
+		n = 1;
+	return n > DEPLOY_MAX_INSTANCES ? DEPLOY_MAX_INSTANCES : n;
+}
+
+/* Make c (NAME) instance k of n: "NAME#k", its listener SO_REUSEPORT. */
+static int
+deploy_instance(struct dep_connector *c, const char *base, int group, int k,
+    int n)
+{
+	struct json_object	*conf, *so;
+	char			 buf[256], *name;
+
+	if (snprintf(buf, sizeof(buf), "%s#%d", base, k) >= (int)sizeof(buf) ||
+	    (name = strdup(buf)) == NULL)
+		return -1;
+	free(c->dc_name);
+	c->dc_name = name;
+	if ((c->dc_base = strdup(base)) == NULL)
+		return -1;
+	c->dc_instance = k;
+	c->dc_ninstances = n;
+	c->dc_group = group;
+	conf = json_object_object_get(c->dc_config, "config");
+	if (!json_object_object_get_ex(conf, "socket_options", &so) ||
+	    !json_object_is_type(so, json_type_object)) {
+		so = json_object_new_object();
+		json_object_object_add(conf, "socket_options", so);
+	}
+	json_object_object_add(so, "SO_REUSEPORT",
+	    json_object_new_boolean(1));
+	return 0;
+}
+
+/* A copy of connector c: its strings and config, none of them shared. */
+static int
+deploy_copy(struct dep_connector *dst, const struct dep_connector *c)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->dc_ctype = c->dc_ctype;
+	dst->dc_used = c->dc_used;
+	dst->dc_line = c->dc_line;
+	dst->dc_col = c->dc_col;
+	if ((c->dc_flow != NULL && (dst->dc_flow = strdup(c->dc_flow)) ==
+	    NULL) || (dst->dc_name = strdup(c->dc_name)) == NULL ||
+	    (dst->dc_type = strdup(c->dc_type)) == NULL ||
+	    (c->dc_file != NULL && (dst->dc_file = strdup(c->dc_file)) ==
+	    NULL) || json_object_deep_copy(c->dc_config, &dst->dc_config,
+	    NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/* Expand instances (see deploy.h). */
+int
+deploy_instances(struct deployment *d, int ncpu)
+{
+	struct dep_connector	*dc;
+	char			*base = NULL;
+	int			 i, k, n, nc = d->d_nconnectors;
+
+	for (i = 0; i < nc; i++) {
+		d->d_connectors[i].dc_group = i;
+		if ((n = deploy_ninstances(&d->d_connectors[i], ncpu)) < 2)
+			continue;
+		dc = reallocarray(d->d_connectors, d->d_nconnectors + n - 1,
+		    sizeof(*dc));
+		if (dc == NULL)
+			return -1;
+		d->d_connectors = dc;
+		if ((base = strdup(dc[i].dc_name)) == NULL)
+			return -1;
+		for (k = 2; k <= n; k++) {
+			if (deploy_copy(&dc[d->d_nconnectors], &dc[i]) == -1) {
+				d->d_nconnectors++;	/* freed with d */
+				goto fail;
+			}
+			if (deploy_instance(&dc[d->d_nconnectors++], base, i,
+			    k, n) == -1)
+				goto fail;
+		}
+		if (deploy_instance(&dc[i], base, i, 1, n) == -1)
+			goto fail;
+		free(base);
+		base = NULL;
+	}
+	return 0;
+fail:
+	free(base);
+	return -1;
 }
 
 /* Compare two strings for qsort. */

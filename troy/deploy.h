@@ -36,7 +36,24 @@ struct dep_connector {
 	char			*dc_file;
 	int			 dc_line;
 	int			 dc_col;
+	/*
+	 * A ws_server with instances = N > 1 is N connectors of the
+	 * deployment (deploy_instances): the first keeps its index, the
+	 * others follow the last connector troy made.  Each is named
+	 * "NAME#k" (k = dc_instance, 1..N); dc_base is NAME and dc_group
+	 * the first one's index.  dc_ninstances <= 1: not an instance.
+	 */
+	int			 dc_instance;
+	int			 dc_ninstances;
+	int			 dc_group;
+	char			*dc_base;
 };
+
+/* instances = N: at most this many worker processes per connector */
+#define DEPLOY_MAX_INSTANCES	256
+
+/* Whether connector c of d is an instance (one of several). */
+#define DEP_INSTANCED(c)	((c)->dc_ninstances > 1)
 
 /* One pipeline instance; dp_compiled is pipeline_from_json()'s input. */
 struct dep_pipeline {
@@ -74,6 +91,14 @@ struct deployment {
 void	deploy_free(struct deployment *);
 /* Free what a deployment points to, not the struct itself. */
 void	deploy_free_contents(struct deployment *);
+
+/*
+ * Expand every ws_server with an "instances" key (an integer, or "auto":
+ * ncpu) into that many connectors (see struct dep_connector), each
+ * listening with SO_REUSEPORT when there are several; the key is taken
+ * out of every config.  0, or -1 out of memory.
+ */
+int	deploy_instances(struct deployment *, int);
 
 /* The stable text form printed by `wsflowd -n -v`. */
 void	deploy_print(const struct deployment *, FILE *);

@@ -869,6 +869,31 @@ check_verify_client(const struct vctx *vc, struct json_object *tls)
 	return rc;
 }
 
+/* ws_server instances: 1 to DEPLOY_MAX_INSTANCES worker processes, or
+ * "auto" (one per online CPU, counted when the daemon starts). */
+static int
+check_instances(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*v;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+
+	if (!json_object_object_get_ex(rec, "instances", &v) ||
+	    json_object_is_type(v, json_type_int))
+		return want_uint(vc, rec, "instances", 1, DEPLOY_MAX_INSTANCES,
+		    1, 0);
+	c = vc_key(vc, "instances", NULL);
+	if (!json_object_is_type(v, json_type_string))
+		return bad_type(&c, "instances", "an integer or \"auto\"", v);
+	if (strcmp(json_object_get_string(v), "auto") == 0)
+		return 0;
+	pos = vc_pos(&c);
+	troy_error(vc->vc_diags, &pos, "\"instances\" must be an integer "
+	    "between 1 and %d or \"auto\", not \"%s\"", DEPLOY_MAX_INSTANCES,
+	    json_object_get_string(v));
+	return -1;
+}
+
 /* ws_server config. */
 static int
 conf_ws_server(const struct vctx *vc, struct json_object *rec)
@@ -883,6 +908,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		/* permessage-deflate and subprotocols (issue 14) */
 		"compression", "protocols",
 		"request_headers",
+		/* worker processes on the one address (issue 15) */
+		"instances",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -909,6 +936,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	rc |= check_url(vc, rec);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
 	rc |= check_sockopts(vc, rec, 1);
+	rc |= check_instances(vc, rec);
 	if (json_object_object_get_ex(rec, "tls", &v)) {
 		c = vc_key(vc, "tls", NULL);
 		if (!json_object_is_type(v, json_type_object))

@@ -746,6 +746,38 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
 	ev_route_settle(w, r);
 }
 
+/*
+ * Send one event to the instances of a connector (a "routes" node): an
+ * event that answers for a stream of one of them (a relay's answer, an
+ * event of that instance's own) only to that one, whose worker is the
+ * route's peer; any other to each of them.
+ */
+static void
+ev_routes_send(struct worker *w, struct json_object *ids, const char *port,
+    struct ev_val *val, struct json_object *meta)
+{
+	uint32_t	 origin, id;
+	size_t		 i, n;
+	int		 j;
+
+	origin = w->w_emit.em_as ? w->w_emit.em_as_origin : w->w_id;
+	n = json_object_array_length(ids);
+	for (i = 0; i < n; i++) {
+		id = (uint32_t)json_object_get_int(
+		    json_object_array_get_idx(ids, i));
+		for (j = 0; j < w->w_nroutes; j++)
+			if (w->w_routes[j].wr_id == id &&
+			    w->w_routes[j].wr_end == ROUTE_OUT &&
+			    w->w_routes[j].wr_peer == origin) {
+				ev_route_send(w, id, port, val, meta);
+				return;
+			}
+	}
+	for (i = 0; i < n; i++)
+		ev_route_send(w, (uint32_t)json_object_get_int(
+		    json_object_array_get_idx(ids, i)), port, val, meta);
+}
+
 /* max_buffered: a route's share is what it has queued now. */
 void
 ev_route_settle(struct worker *w, struct wk_route *r)
@@ -792,8 +824,10 @@ ev_exit(struct worker *w, struct json_object *cfg, struct json_object *v)
 
 /* A node of an outputs list, read once from its record and kept on it. */
 struct ev_node {
-	enum { EN_NONE, EN_PIPELINE, EN_ROUTE, EN_LOCAL, EN_EXIT } en_kind;
+	enum { EN_NONE, EN_PIPELINE, EN_ROUTE, EN_ROUTES, EN_LOCAL,
+	    EN_EXIT } en_kind;
 	int			 en_id;
+	struct json_object	*en_routes;	/* EN_ROUTES: route ids */
 	const char		*en_port;
 	struct json_object	*en_exit;	/* the exit config */
 	/* A pipeline whose selects on en_port all pass events unchanged:
@@ -843,6 +877,9 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 	} else if ((o = jg_get(node, "route")) != NULL) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
+	} else if ((o = jg_arr(node, "routes")) != NULL) {
+		tmp->en_kind = EN_ROUTES;
+		tmp->en_routes = o;
 	} else if (jg_bool(node, "local", 0))
 		tmp->en_kind = EN_LOCAL;
 	else if ((o = jg_obj(node, "exit")) != NULL) {
@@ -900,6 +937,10 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 			break;
 		case EN_ROUTE:
 			ev_route_send(w, en->en_id, en->en_port, val, meta);
+			break;
+		case EN_ROUTES:
+			ev_routes_send(w, en->en_routes, en->en_port, val,
+			    meta);
 			break;
 		case EN_LOCAL:
 			w->w_sink.sk_origin = w->w_id;

@@ -658,8 +658,10 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	memset(ss, 0, sizeof(*ss));
 	ss->ss_w = w;
 	ss->ss_fd = -1;
-	/* Stream ids stay unique across worker restarts too. */
-	ss->ss_next_id = (uint64_t)w->w_restarts << 40;
+	/* Stream ids stay unique across worker restarts too, and across a
+	 * connector's instances (the top byte: which one). */
+	ss->ss_next_id = (uint64_t)jg_int(w->w_conf, "instance", 0) << 56 |
+	    ((uint64_t)w->w_restarts & 0xffff) << 40;
 	w->w_profile = SANDBOX_WS_SERVER;
 	w->w_state = ss;
 	if (wsconn_preload() == -1) {

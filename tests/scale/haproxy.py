@@ -40,7 +40,8 @@ import websockets
 # tests/checks.py: what the Python tests share
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, results, summary  # noqa: E402
+from checks import (SRC, await_for, check, program, results,  # noqa: E402
+                    summary)
 
 FRONT = 14480
 PORTS = {"a": 14481, "b": 14482}
@@ -51,30 +52,6 @@ LATE = 10       # clients connected after a change
 BOUND_FIRST = 5.0   # s from the kill to a new client served by b
 BOUND_DOWN = 10.0   # s from the kill to a marked DOWN
 BOUND_UP = 15.0     # s from a's restart to a marked UP
-
-
-def program(name):
-    """The built program name (wsflowctl may live in ctl/ or supervisor/)."""
-    for d in ("supervisor", "ctl"):
-        p = os.path.join(BLD, d, name)
-        if os.access(p, os.X_OK):
-            return p
-    sys.exit("%s not built under %s" % (name, BLD))
-
-
-async def await_for(cond, secs, what, step=0.01):
-    """Poll cond() until it returns something true (returned) or secs pass
-    (an exception naming what was awaited; what may be a function, called
-    for the message).  The asyncio loop, and so the clients, run on."""
-    end = time.monotonic() + secs
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > end:
-            raise TimeoutError("waited %.0f s for %s"
-                               % (secs, what() if callable(what) else what))
-        await asyncio.sleep(step)
 
 
 class Daemon:

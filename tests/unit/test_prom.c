@@ -3,7 +3,8 @@
  * common/prom (names, escaping, sample lines as the text exposition
  * format 0.0.4 says) and common/promstats (a show stats reply rendered:
  * every family once, in order, with HELP and TYPE, its samples and
- * labels; what a worker did not report gives no sample).
+ * labels; what a worker did not report gives no sample) and
+ * common/statsum (a connector's instances summed).
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "check.h"
 #include "prom.h"
 #include "promstats.h"
+#include "statsum.h"
 
 /* The buffer as a string. */
 static const char *
@@ -232,6 +234,75 @@ test_render(void)
 	buf_free(&b);
 }
 
+/* The instances of a connector summed: counters, ports, states. */
+static void
+test_statsum(void)
+{
+	static const char instances[] = "{\"ok\":true,\"connectors\":["
+	    "{\"name\":\"ws#1\",\"of\":\"ws\",\"instance\":1,"
+	    "\"type\":\"ws_server\",\"flow\":\"main\",\"state\":\"running\","
+	    "\"restarts\":1,\"stats\":{\"events_in\":3,\"dropped\":1,"
+	    "\"ports\":[{\"port\":\"in\",\"direction\":\"in\",\"events\":3}],"
+	    "\"routes\":[{\"id\":0}],\"connector\":{\"open\":2,"
+	    "\"buffered\":{\"used\":10},\"close_in\":{\"1000\":1}}}},"
+	    "{\"name\":\"f\",\"type\":\"file\",\"flow\":\"main\","
+	    "\"state\":\"running\",\"stats\":{\"events_in\":7}},"
+	    "{\"name\":\"ws#2\",\"of\":\"ws\",\"instance\":2,"
+	    "\"type\":\"ws_server\",\"flow\":\"main\",\"state\":\"running\","
+	    "\"restarts\":0,\"stats\":{\"events_in\":4,\"dropped\":0,"
+	    "\"ports\":[{\"port\":\"in\",\"direction\":\"in\",\"events\":4},"
+	    "{\"port\":\"out\",\"direction\":\"out\",\"events\":4}],"
+	    "\"connector\":{\"open\":5,\"buffered\":{\"used\":1},"
+	    "\"close_in\":{\"1000\":2,\"1001\":1}}}},"
+	    "{\"name\":\"ws#3\",\"of\":\"ws\",\"instance\":3,"
+	    "\"type\":\"ws_server\",\"flow\":\"main\",\"state\":\"down\","
+	    "\"restarts\":2,\"stats\":null}],\"routes\":[]}";
+	struct json_object	*o, *list, *sum;
+	struct buf		 b;
+	char			 err[128];
+	const char		*t;
+
+	o = json_tokener_parse(instances);
+	CHECK(o != NULL);
+	CHECK_INT(statsum_instances(o), 0);
+	list = json_object_object_get(o, "connectors");
+	CHECK_INT(json_object_array_length(list), 5);
+	sum = json_object_array_get_idx(list, 4);
+	CHECK_STR(json_object_to_json_string_ext(sum, JSON_C_TO_STRING_PLAIN),
+	    "{\"name\":\"ws\",\"type\":\"ws_server\",\"flow\":\"main\","
+	    "\"state\":\"degraded\",\"instances\":3,\"running\":2,"
+	    "\"restarts\":3,\"stats\":{\"events_in\":7,\"dropped\":1,"
+	    "\"ports\":[{\"port\":\"in\",\"direction\":\"in\",\"events\":7},"
+	    "{\"port\":\"out\",\"direction\":\"out\",\"events\":4}],"
+	    "\"connector\":{\"open\":7,\"buffered\":{\"used\":11},"
+	    "\"close_in\":{\"1000\":3,\"1001\":1}}}}");
+	/* once: a reply that has its sums keeps them */
+	CHECK_INT(statsum_instances(o), 0);
+	CHECK_INT(json_object_array_length(list), 5);
+	buf_init(&b, 0);
+	CHECK_INT(promstats_render(o, &b, err, sizeof(err)), 0);
+	t = str(&b);
+	CHECK(has_line(t, "wsflow_connections_open{connector=\"ws#1\","
+	    "flow=\"main\"} 2"));
+	CHECK(has_line(t, "wsflow_connections_open{connector=\"ws\","
+	    "flow=\"main\"} 7"));
+	CHECK(has_line(t, "wsflow_connector_up{connector=\"ws\","
+	    "flow=\"main\"} 0"));
+	CHECK(has_line(t, "wsflow_events_in_total{connector=\"ws\","
+	    "flow=\"main\",port=\"in\"} 7"));
+	buf_free(&b);
+	json_object_put(o);
+	/* not a reply; hostile shapes */
+	o = json_tokener_parse("[1]");
+	CHECK_INT(statsum_instances(o), -1);
+	json_object_put(o);
+	o = json_tokener_parse("{\"connectors\":[1,{\"of\":2},{\"of\":\"x\","
+	    "\"stats\":{\"ports\":[1,{\"events\":\"a\"}],\"connector\":3}},"
+	    "{\"of\":\"x\",\"stats\":{\"ports\":{},\"connector\":{}}}]}");
+	CHECK_INT(statsum_instances(o), 0);
+	json_object_put(o);
+}
+
 /* wsflowd(8)'s METRICS section lists every family. */
 static void
 test_documented(void)
@@ -266,5 +337,6 @@ main(void)
 	test_escape();
 	test_sample();
 	test_render();
+	test_statsum();
 	return check_done();
 }

@@ -62,6 +62,9 @@ side_load(struct side *s, const char *text)
 	troy_ctx_free(ctx);
 	if (s->s_d == NULL)
 		return -1;
+	/* instances = "auto" is 4 here */
+	if (deploy_instances(s->s_d, 4) == -1)
+		return -1;
 	if (route_plan(s->s_d, &s->s_p, err, sizeof(err)) == -1) {
 		fprintf(stderr, "route_plan: %s\n", err);
 		return -1;
@@ -290,9 +293,112 @@ test_renumber(void)
 	side_free(&n);
 }
 
+#define WSN(n, port, inst)						\
+	"  define connector " n " from ws_server with codec = "		\
+	"\"json\", config = {\"url\": \"127.0.0.1:" port "\", "		\
+	"\"instances\": " inst "} end;\n  create connector " n ";\n"
+#define RELAY(front)							\
+	"  define connector back from ws_client with codec = "		\
+	"\"json\", config = {\"url\": \"ws://127.0.0.1:14702/\", "	\
+	"\"per_stream\": true} end;\n  create connector back;\n"	\
+	"  create pipeline up from pipelines::passthrough;\n"		\
+	"  create pipeline down from pipelines::passthrough;\n"		\
+	"  connect /connector/" front " to /pipeline/up;\n"		\
+	"  connect /pipeline/up to /connector/back;\n"			\
+	"  connect /connector/back to /pipeline/down;\n"		\
+	"  connect /pipeline/down to /connector/" front ";\n"
+
+/* ws_server instances: the expansion, the plan, what a reload keeps. */
+static void
+test_instances(void)
+{
+	static const char two[] = HEAD WSN("ws", "14700", "2") ECHO("ws")
+		TAIL;
+	static const char three[] = HEAD WSN("ws", "14700", "3") ECHO("ws")
+		TAIL;
+	static const char one[] = HEAD WSN("ws", "14700", "1") ECHO("ws")
+		TAIL;
+	static const char aut[] = HEAD WSN("ws", "14700", "\"auto\"")
+		ECHO("ws") TAIL;
+	static const char relay[] = HEAD WSN("front", "14701", "2")
+		RELAY("front") TAIL;
+	static const char relay3[] = HEAD WSN("front", "14701", "3")
+		RELAY("front") TAIL;
+	struct side	 s;
+	const struct dep_connector *dc;
+	struct json_object *c;
+	int		 i, j;
+
+	CHECK_INT(side_load(&s, two), 0);
+	CHECK_INT(s.s_d->d_nconnectors, 2);
+	CHECK_INT(idx(&s, "ws#1"), 0);
+	CHECK_INT(idx(&s, "ws#2"), 1);
+	for (i = 0; i < 2; i++) {
+		dc = &s.s_d->d_connectors[i];
+		CHECK_INT(dc->dc_instance, i + 1);
+		CHECK_INT(dc->dc_ninstances, 2);
+		CHECK_INT(dc->dc_group, 0);
+		CHECK_STR(dc->dc_base, "ws");
+		c = json_object_object_get(dc->dc_config, "config");
+		CHECK(json_object_object_get(c, "instances") == NULL);
+		CHECK_STR(json_object_to_json_string(json_object_object_get(c,
+		    "socket_options")), "{ \"SO_REUSEPORT\": true }");
+		/* each echoes to itself only: no route between them */
+		CHECK_INT(json_object_get_int(json_object_object_get(
+		    s.s_p.p_conf[i], "instance")), i);
+		CHECK_INT(s.s_p.p_role[i], ROLE_SOURCE | ROLE_SINK);
+	}
+	CHECK_INT(s.s_p.p_nroutes, 0);
+	side_free(&s);
+
+	CHECK_INT(side_load(&s, one), 0);
+	CHECK_INT(s.s_d->d_nconnectors, 1);
+	CHECK_STR(s.s_d->d_connectors[0].dc_name, "ws");
+	CHECK(!DEP_INSTANCED(&s.s_d->d_connectors[0]));
+	CHECK(json_object_object_get(s.s_p.p_conf[0], "instance") == NULL);
+	side_free(&s);
+	CHECK_INT(side_load(&s, aut), 0);
+	CHECK_INT(s.s_d->d_nconnectors, 4);
+	CHECK_INT(idx(&s, "ws#4"), 3);
+	side_free(&s);
+
+	/* A relay: each instance has a route to back, back one "routes"
+	 * node with a route to each instance. */
+	CHECK_INT(side_load(&s, relay), 0);
+	i = idx(&s, "back");
+	CHECK_INT(s.s_p.p_nroutes, 4);
+	c = json_object_object_get(json_object_array_get_idx(
+	    json_object_object_get(s.s_p.p_conf[i], "pipelines"), 0),
+	    "outputs");
+	c = json_object_object_get(json_object_array_get_idx(
+	    json_object_object_get(c, "out"), 0), "routes");
+	CHECK_INT(json_object_array_length(c), 2);
+	for (j = 0; j < 2; j++) {
+		const struct route *rt = &s.s_p.p_routes[json_object_get_int(
+		    json_object_array_get_idx(c, j))];
+
+		CHECK_INT(rt->rt_src, i);
+		CHECK_INT(rt->rt_dst, idx(&s, j == 0 ? "front#1" : "front#2"));
+	}
+	side_free(&s);
+
+	/* Reloads: a changed count keeps the instances that stay. */
+	diff("instances 2 -> 3", two, three, 2, 1, 0, 0, "ws#1", RDIFF_KEEP,
+	    "ws#3", RDIFF_START);
+	diff("instances 3 -> 2", three, two, 2, 0, 0, 1, "ws#2", RDIFF_KEEP,
+	    NULL, 0);
+	diff("instances 1 -> 2", one, two, 0, 2, 0, 1, "ws#1", RDIFF_START,
+	    NULL, 0);
+	diff("relay, same text", relay, relay, 3, 0, 0, 0, "back", RDIFF_KEEP,
+	    "front#2", RDIFF_KEEP);
+	diff("relay, 2 -> 3 instances", relay, relay3, 3, 1, 0, 0, "back",
+	    RDIFF_REPATH, "front#3", RDIFF_START);
+}
+
 int
 main(void)
 {
+	test_instances();
 	test_verdicts();
 	test_canon();
 	test_renumber();
