@@ -872,10 +872,6 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= check_url(vc, rec);
 	rc |= want_str(vc, rec, "unix_socket", 0, "ws_client config");
 	rc |= check_unix(vc, rec, 0);
-	if (json_object_object_get_ex(rec, "unix_socket", NULL) &&
-	    json_object_get_boolean(json_object_object_get(rec, "per_stream")))
-		rc |= key_error(vc, "unix_socket", "\"unix_socket\" does "
-		    "not go with \"per_stream\"", "", "");
 	/* no_delay and socket_options.TCP_NODELAY are one setting */
 	explicit = json_object_object_get_ex(rec, "no_delay", NULL);
 	if (!explicit && json_object_object_get_ex(rec, "socket_options", &s) &&

@@ -260,29 +260,44 @@ dl_unix_ask(struct dl_resolver *rv, struct worker *w)
 	return 1;
 }
 
+/* The address of unix_socket (for the metadata and the logs). */
+void
+dl_unix_addr(const struct dl_target *tg, struct proto_addr *pa)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&pa->pa_addr;
+
+	memset(pa, 0, sizeof(*pa));
+	sun->sun_family = AF_UNIX;
+	strlcpy(sun->sun_path, tg->tg_unix, sizeof(sun->sun_path));
+	pa->pa_len = sizeof(*sun);
+}
+
+/* Why a dial answer failed, in e; 1, or 0 when it did not. */
+int
+dl_unix_failed(const struct dl_target *tg, const struct msg_dial_res *r,
+    char *e, size_t elen)
+{
+	if (r->mds_error == 0)
+		return 0;
+	snprintf(e, elen, "unix_socket %s: %s", tg->tg_unix,
+	    strerror(r->mds_error));
+	return 1;
+}
+
 /* The supervisor's answer to dl_unix_ask. */
 int
 dl_unix_answer(struct dl_resolver *rv, const struct dl_target *tg,
     const struct msg_dial_res *r, int fd, char *e, size_t elen)
 {
-	struct sockaddr_un	*sun;
-
 	if (!rv->rv_resolving || r->mds_id != rv->rv_id) {
 		if (fd != -1)
 			close(fd);	/* a late answer */
 		return -1;
 	}
 	rv->rv_resolving = 0;
-	if (r->mds_error != 0) {
-		snprintf(e, elen, "unix_socket %s: %s", tg->tg_unix,
-		    strerror(r->mds_error));
+	if (dl_unix_failed(tg, r, e, elen))
 		return 1;
-	}
-	memset(&rv->rv_addrs[0], 0, sizeof(rv->rv_addrs[0]));
-	sun = (struct sockaddr_un *)&rv->rv_addrs[0].pa_addr;
-	sun->sun_family = AF_UNIX;
-	strlcpy(sun->sun_path, tg->tg_unix, sizeof(sun->sun_path));
-	rv->rv_addrs[0].pa_len = sizeof(*sun);
+	dl_unix_addr(tg, &rv->rv_addrs[0]);
 	rv->rv_naddrs = 1;
 	return 0;
 }

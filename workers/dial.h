@@ -94,6 +94,11 @@ int		 dl_unix_ask(struct dl_resolver *, struct worker *);
  * (why in e). */
 int		 dl_unix_answer(struct dl_resolver *, const struct dl_target *,
 		    const struct msg_dial_res *, int, char *, size_t);
+/* The address of unix_socket in pa; why an answer failed in e (1) or
+ * 0 (for the relay, which asks per stream). */
+void		 dl_unix_addr(const struct dl_target *, struct proto_addr *);
+int		 dl_unix_failed(const struct dl_target *,
+		    const struct msg_dial_res *, char *, size_t);
 /* Start TLS and the upgrade on a connected unix_socket descriptor
  * (taken); NULL with the reason in e when that fails at once. */
 struct wsconn	*dl_dial_fd(struct worker *, const struct dl_target *, int,

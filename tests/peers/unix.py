@@ -20,7 +20,8 @@ ws_client with unix_socket (tests/peers/unix/client.troy) against a
 python3-websockets server on a Unix socket: started before the server
 (every attempt asks wsflowd again), Host and path from url, events both
 ways, a reconnection after the server closes; then wss:// over the
-socket with TLS to the url's host name.
+socket with TLS to the url's host name; and the relay (per_stream) with
+a Unix socket at both ends, one upstream connection per client.
 nginx from Debian in front of the Unix-socket ws_server, started here
 with its own prefix on a free loopback port (as nobody:nogroup when
 root, which socket_group lets in): a browser-style client (Origin,
@@ -402,6 +403,90 @@ def client_cases(tmp):
           % seen[:2])
 
 
+class Upstream(threading.Thread):
+    """A python3-websockets server on a Unix socket for the relay:
+    answers each message with "upN:" and the message, N the number of
+    its connection."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.conns = 0
+        self.ready = threading.Event()
+        self.error = None
+        self.loop = None
+        self.done = None
+
+    async def serve(self):
+        self.done = asyncio.Event()
+
+        async def handler(ws, req_path):
+            self.conns += 1
+            n = self.conns
+            async for m in ws:
+                await ws.send(b"up%d:" % n + m)
+        async with websockets.unix_serve(handler, self.path):
+            self.ready.set()
+            await self.done.wait()
+
+    def run(self):
+        self.loop = asyncio.new_event_loop()
+        try:
+            self.loop.run_until_complete(self.serve())
+        except Exception as e:      # reported by the case
+            self.error = e
+        self.ready.set()
+
+    def stop(self):
+        if self.loop is not None and self.done is not None:
+            self.loop.call_soon_threadsafe(self.done.set)
+        self.join(10)
+
+
+async def relay_client(path, k):
+    """Five messages through the relay; the answers."""
+    async with websockets.unix_connect(path, "ws://localhost/") as ws:
+        got = []
+        for i in range(5):
+            await ws.send(b"c%d-%d" % (k, i))
+            got.append(await asyncio.wait_for(ws.recv(), 5))
+        return got
+
+
+def relay_cases(tmp):
+    """A relay with Unix sockets at both ends: one upstream connection
+    per client, each asked of wsflowd."""
+    front = os.path.join(tmp, "relay-front.sock")
+    up = os.path.join(tmp, "relay-up.sock")
+    u = Upstream(up)
+    u.start()
+    u.ready.wait(10)
+    d = Daemon(tmp, os.path.join(FLOWS, "relay.troy"),
+               {"url": "unix:" + front, "sock": up}, "relay")
+    d.start()
+    try:
+        end = time.monotonic() + 20
+        while not os.path.exists(front) and time.monotonic() < end:
+            time.sleep(0.05)
+
+        async def both():
+            return await asyncio.gather(relay_client(front, 1),
+                                        relay_client(front, 2))
+        a, b = asyncio.run(both())
+        ua = {m.split(b":")[0] for m in a}
+        ub = {m.split(b":")[0] for m in b}
+        check([m.split(b":", 1)[1] for m in a] ==
+              [b"c1-%d" % i for i in range(5)] and
+              [m.split(b":", 1)[1] for m in b] ==
+              [b"c2-%d" % i for i in range(5)] and
+              len(ua) == 1 and len(ub) == 1 and ua != ub and u.conns == 2,
+              "per_stream with unix_socket: each client its own upstream "
+              "connection and its own answers (%r, %r)" % (a[:1], b[:1]))
+    finally:
+        d.stop()
+        u.stop()
+
+
 NGINX_CONF = """
 worker_processes 1;
 daemon off;
@@ -524,7 +609,8 @@ def nginx_cases(tmp):
 def main():
     tmp = tempfile.mkdtemp(prefix="wsflow-unix.")
     try:
-        for case in (server_cases, reload_cases, client_cases, nginx_cases):
+        for case in (server_cases, reload_cases, client_cases, relay_cases,
+                     nginx_cases):
             try:
                 case(tmp)
             except Exception as e:      # a crash is a failure, not a hang
