@@ -5,7 +5,8 @@
 ws_server on url "unix:PATH" (tests/peers/unix/server.troy), with
 python3-websockets as the client:
 - echo, with $ws_server.peer {"host": "unix", "port": N, "pid", "uid"},
-  N distinct for two clients at once;
+  N distinct for two clients at once, which max_connections_per_ip 1
+  does not lump together as one address;
 - the socket file is a socket with socket_mode and socket_group applied;
 - a client that connects and never sends the upgrade is closed at the
   handshake timeout while a well-behaved client is served beside it;
@@ -185,7 +186,8 @@ def server_cases(tmp):
     path = os.path.join(tmp, "ws.sock")
     flow = os.path.join(FLOWS, "server.troy")
     d = Daemon(tmp, flow, {"url": "unix:" + path, "mode": '"0660"',
-                           "grp": '"%s"' % GROUP, "hs": int(HS * 1000)})
+                           "grp": '"%s"' % GROUP, "hs": int(HS * 1000),
+                           "perip": 1})
     d.start()
     try:
         check(serves(path) is not None, "ws_server answers on unix:%s" % path)
@@ -197,8 +199,13 @@ def server_cases(tmp):
               % (stat.S_IMODE(st.st_mode), st.st_gid, gid))
 
         async def two():
-            return await asyncio.gather(ask(path, {"a": 1}),
-                                        ask(path, {"b": 2}))
+            """Both connections open before either asks."""
+            async with websockets.unix_connect(path, "ws://l/") as x, \
+                    websockets.unix_connect(path, "ws://l/") as y:
+                await x.send(json.dumps({"a": 1}))
+                await y.send(json.dumps({"b": 2}))
+                return (json.loads(await asyncio.wait_for(x.recv(), 5)),
+                        json.loads(await asyncio.wait_for(y.recv(), 5)))
         a, b = asyncio.run(two())
         check(a["echo"] == {"a": 1} and b["echo"] == {"b": 2},
               "echoes: %r, %r" % (a["echo"], b["echo"]))
@@ -206,7 +213,8 @@ def server_cases(tmp):
               a["peer"]["pid"] == os.getpid() and
               a["peer"]["uid"] == os.geteuid() and
               a["peer"]["port"] != b["peer"]["port"],
-              "$ws_server.peer of two clients at once: %r, %r"
+              "$ws_server.peer of two clients at once, both served with "
+              "max_connections_per_ip 1 (not one address): %r, %r"
               % (a["peer"], b["peer"]))
 
         good = Good(path)
