@@ -16,6 +16,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 
 #include <netinet/in.h>
@@ -157,7 +158,7 @@ usage(void)
 	    "               [-i infile] [-k inflight] [-l label] [-m mode] "
 	    "[-o outfile] [-p pid]\n"
 	    "               [-P secs] [-R conns_per_s] [-r rate] [-s size] "
-	    "[-w secs] [url]\n"
+	    "[-U socket] [-w secs] [url]\n"
 	    "modes: closed open churn idle replay\n");
 	exit(2);
 }
@@ -964,6 +965,21 @@ bench_url(struct bench *b, const char *url)
 	freeaddrinfo(res);
 }
 
+/* -U: connect to a Unix-domain socket; the url still gives Host, path
+ * and TLS. */
+static void
+bench_unix(struct bench *b, const char *path)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&b->b_ss;
+
+	memset(&b->b_ss, 0, sizeof(b->b_ss));
+	sun->sun_family = AF_UNIX;
+	if (strlcpy(sun->sun_path, path, sizeof(sun->sun_path)) >=
+	    sizeof(sun->sun_path))
+		fatalx("-U %s: path too long", path);
+	b->b_sslen = sizeof(*sun);
+}
+
 /* Client TLS context: verify against cafile, or not at all without one. */
 static void
 bench_tls(struct bench *b, const char *cafile)
@@ -1213,7 +1229,7 @@ main(int argc, char *argv[])
 	struct bench	 bench, *b = &bench;
 	struct event_config *cfg;
 	struct timeval	 tv;
-	const char	*errstr, *cafile = NULL;
+	const char	*errstr, *cafile = NULL, *unixpath = NULL;
 	uint64_t	 hwm;
 	char		*end;
 	int		 ch, i, rc = 0;
@@ -1228,11 +1244,14 @@ main(int argc, char *argv[])
 	b->b_label = "-";
 	b->b_infd = b->b_outfd = -1;
 	log_init("wsbench", 1);
-	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:P:p:R:r:s:w:z"))
+	while ((ch = getopt(argc, argv, "bC:c:d:F:f:i:k:Ll:m:o:P:p:R:r:s:U:w:z"))
 	    != -1) {
 		switch (ch) {
 		case 'b':
 			b->b_binary = 1;
+			break;
+		case 'U':
+			unixpath = optarg;
 			break;
 		case 'C':
 			cafile = optarg;
@@ -1341,6 +1360,8 @@ main(int argc, char *argv[])
 		if (argc != 1)
 			usage();
 		bench_url(b, argv[0]);
+		if (unixpath != NULL)
+			bench_unix(b, unixpath);
 	}
 	if (b->b_deflate && (b->b_frag != 0 || b->b_mode == WB_REPLAY))
 		fatalx("-z sends each message as one frame, not with -F or "

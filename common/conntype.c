@@ -26,7 +26,8 @@ static const struct conntype conntypes[CT_MAX] = {
 		    CTF_NEEDS_CONFIG | CTF_SINK_DRIVEN,
 		.ct_in = { "in" }, .ct_out = { "out", "err" },
 		.ct_profile = SANDBOX_WS_CLIENT,
-		.ct_up_msgs = UP_SOURCE | UP(MSG_RESOLVE_REQ),
+		.ct_up_msgs = UP_SOURCE | UP(MSG_RESOLVE_REQ) |
+		    UP(MSG_DIAL_REQ),
 	},
 	[CT_WS_SERVER] = {
 		.ct_type = CT_WS_SERVER, .ct_name = "ws_server",

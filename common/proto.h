@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	6
+#define WSFLOW_PROTO_VERSION	7
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -54,6 +54,8 @@ enum msg_type {
 	MSG_KH_PEER,		/* struct msg_kh_peer + one fd (keyholder) */
 	MSG_KH_KEY,		/* struct msg_kh_key + chain PEM + the key
 				 * file's fd (keyholder) */
+	MSG_DIAL_RES,		/* struct msg_dial_res + the connected fd,
+				 * or none with the error (version 7) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -72,6 +74,8 @@ enum msg_type {
 	MSG_CTL_CLOSED,		/* struct msg_ctl_closed: a client is gone
 				 * (control worker only) */
 	MSG_KH_KEY_RES,		/* struct msg_kh_key_res + why (keyholder) */
+	MSG_DIAL_REQ,		/* struct msg_dial_req: connect the
+				 * connector's unix_socket (version 7) */
 
 	/* 200-299: worker <-> worker (routes) */
 	MSG_EVENT = 200,	/* struct msg_event + value + metadata */
@@ -323,6 +327,20 @@ struct msg_resolve_req {
 	int32_t		mq_family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	char		mq_host[PROTO_HOST_MAX];	/* NUL-terminated */
 	char		mq_serv[PROTO_SERV_MAX];	/* NUL-terminated */
+};
+
+/*
+ * A ws_client with unix_socket cannot reach the file system: the
+ * supervisor connects the socket its configuration names (never a path
+ * the worker sends) and passes the descriptor, or the errno why not.
+ */
+struct msg_dial_req {
+	uint32_t	mdq_id;
+};
+
+struct msg_dial_res {
+	uint32_t	mds_id;
+	int32_t		mds_error;	/* errno, 0: the fd is connected */
 };
 
 struct proto_addr {

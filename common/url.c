@@ -147,3 +147,55 @@ url_host_header(const struct url *u, char *out, size_t len)
 		    snprintf(out, len, "%s:%u", u->u_host, u->u_port);
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
+
+/* Whether a listener's url names a Unix-domain socket ("unix:..."). */
+int
+url_is_unix(const char *s)
+{
+	return strncmp(s, "unix:", 5) == 0;
+}
+
+/*
+ * A socket path as ws_server's "unix:PATH" and ws_client's unix_socket
+ * take it: absolute, at most URL_UNIX_MAX - 1 bytes, not a directory
+ * (no trailing slash), no "." or ".." component.  0, or -1 with *errstr.
+ */
+int
+url_unix_path(const char *path, const char **errstr)
+{
+	const char	*p, *err = NULL;
+	size_t		 n = strlen(path);
+
+	if (path[0] != '/')
+		err = "the socket path must be absolute";
+	else if (n >= URL_UNIX_MAX)
+		err = "the socket path is too long (at most 107 bytes)";
+	else if (path[n - 1] == '/')
+		err = "the socket path must not end in /";
+	else
+		for (p = path; *p != '\0' && err == NULL; p++)
+			if (p[0] == '/' && p[1] == '.' && (p[2] == '/' ||
+			    p[2] == '\0' || (p[2] == '.' && (p[3] == '/' ||
+			    p[3] == '\0'))))
+				err = "the socket path must not have . or .. "
+				    "components";
+	if (err != NULL) {
+		if (errstr != NULL)
+			*errstr = err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "unix:PATH": *path points at PATH in s.  0; 1 when s is not a unix:
+ * url; -1 with *errstr when PATH is not acceptable (url_unix_path).
+ */
+int
+url_unix(const char *s, const char **path, const char **errstr)
+{
+	if (!url_is_unix(s))
+		return 1;
+	*path = s + 5;
+	return url_unix_path(*path, errstr) == 0 ? 0 : -1;
+}

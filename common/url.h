@@ -2,6 +2,7 @@
 /*
  * WebSocket URLs: ws://host[:port][/path][?query], wss://..., and a bare
  * host:port.  IPv6 literals in brackets; default ports 80 and 443.
+ * A listener's url may also be unix:/absolute/path (url_unix).
  */
 #ifndef WSFLOW_URL_H
 #define WSFLOW_URL_H
@@ -10,6 +11,7 @@
 
 #define URL_HOST_MAX	256
 #define URL_PATH_MAX	2048
+#define URL_UNIX_MAX	108	/* sun_path of Linux, with its NUL */
 
 struct url {
 	int		 u_tls;			/* wss:// */
@@ -22,5 +24,8 @@ struct url {
 
 int	url_parse(const char *, struct url *, const char **);
 int	url_host_header(const struct url *, char *, size_t);
+int	url_is_unix(const char *);
+int	url_unix(const char *, const char **, const char **);
+int	url_unix_path(const char *, const char **);
 
 #endif

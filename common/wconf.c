@@ -235,6 +235,9 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "headers", WCT_OBJECT, WCF_MAP, NULL, &client_hdr_elem },
 	/* the Origin header field to send */
 	{ "origin", WCT_STRING, 0, NULL, NULL },
+	/* dial this Unix-domain socket (the supervisor connects it,
+	 * MSG_DIAL_REQ); url still gives Host, path and TLS */
+	{ "unix_socket", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -268,7 +271,8 @@ static const struct wconf_key reqhdr_elem = {
 };
 
 static const struct wconf_key ws_server_keys[] = {
-	/* ws:// or wss:// URL to listen on (the supervisor binds it) */
+	/* ws:// or wss:// URL or unix:PATH to listen on (the supervisor
+	 * binds it) */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
 	/* certificate and key for wss:// */
 	{ "tls", WCT_OBJECT, 0, ws_server_tls_keys, NULL },
@@ -305,6 +309,11 @@ static const struct wconf_key ws_server_keys[] = {
 	/* request metadata (issue 14): $ws_server.request with these
 	 * header fields (present, even empty: path and query) */
 	{ "request_headers", WCT_ARRAY, 0, NULL, &reqhdr_elem },
+	/* url unix:PATH (issue 14): the socket file's mode (octal text),
+	 * owner and group (names or numbers), set by the supervisor */
+	{ "socket_mode", WCT_STRING, 0, NULL, NULL },
+	{ "socket_owner", WCT_STRING, 0, NULL, NULL },
+	{ "socket_group", WCT_STRING, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -5,16 +5,21 @@
  * process (from the type table, so a type gains a worker there and
  * passes here), certificate, key and CA files (loaded with OpenSSL the
  * way workers load them, the key checked against its certificate), and
- * one listening address in two places.  Each error names the connector
+ * one listening address in two places, and for a unix: listener its
+ * directory, the file at its path and its owner and group names.  Each
+ * error names the connector
  * and where it is created, "file:line:col: ...".
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -110,9 +115,19 @@ pf_listen_addr(struct json_object *cconf, struct pf_addr *pa)
 	const char	*url, *why = NULL;
 	char		 serv[8];
 
+	struct sockaddr_un *sun = (struct sockaddr_un *)&pa->pa_ss;
+	const char	*path;
+
 	memset(&pa->pa_ss, 0, sizeof(pa->pa_ss));
-	if ((url = pf_str(cconf, "url")) == NULL ||
-	    url_parse(url, &u, &why) == -1 || u.u_port == 0)
+	if ((url = pf_str(cconf, "url")) != NULL &&
+	    url_unix(url, &path, &why) != 1) {
+		if (strlcpy(sun->sun_path, path, sizeof(sun->sun_path)) <
+		    sizeof(sun->sun_path))
+			sun->sun_family = AF_UNIX;
+		snprintf(pa->pa_text, sizeof(pa->pa_text), "%s", url);
+		return 0;
+	}
+	if (url == NULL || url_parse(url, &u, &why) == -1 || u.u_port == 0)
 		return 0;
 	snprintf(serv, sizeof(serv), "%u", u.u_port);
 	memset(&hints, 0, sizeof(hints));
@@ -160,6 +175,9 @@ pf_clash(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	unsigned int			 pa, pb;
 	int				 anya = 0, anyb = 0;
 
+	if (a->ss_family == AF_UNIX && b->ss_family == AF_UNIX)
+		return strcmp(((const struct sockaddr_un *)a)->sun_path,
+		    ((const struct sockaddr_un *)b)->sun_path) == 0;
 	pa = pf_port(a, &anya);
 	pb = pf_port(b, &anyb);
 	if (pa == 0 || pa != pb)
@@ -173,6 +191,49 @@ pf_clash(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	return memcmp(&a6->sin6_addr, &b6->sin6_addr,
 	    sizeof(a6->sin6_addr)) == 0;
+}
+
+/*
+ * A unix: listener: its directory exists, the file at its path (if any)
+ * is a socket (which the start replaces if it is stale), and its
+ * socket_owner and socket_group name a user and a group.
+ */
+static int
+pf_unix(FILE *fp, const struct dep_connector *dc, struct json_object *cconf)
+{
+	const char	*url, *path, *why = NULL, *slash;
+	char		 dir[URL_UNIX_MAX], err[256];
+	struct stat	 st;
+	uid_t		 uid;
+	gid_t		 gid;
+	mode_t		 mode;
+	int		 rc = 0;
+
+	if ((url = pf_str(cconf, "url")) == NULL ||
+	    url_unix(url, &path, &why) != 0)
+		return 0;	/* troy reported a bad path */
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+	    (int)(slash - path), path);
+	if (stat(dir, &st) == -1) {
+		pf_error(fp, dc, "url \"%s\": directory %s: %s", url, dir,
+		    strerror(errno));
+		rc = -1;
+	} else if (!S_ISDIR(st.st_mode)) {
+		pf_error(fp, dc, "url \"%s\": %s is not a directory", url,
+		    dir);
+		rc = -1;
+	} else if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		pf_error(fp, dc, "url \"%s\": %s exists and is not a socket",
+		    url, path);
+		rc = -1;
+	}
+	if (listen_unix_perms(cconf, &uid, &gid, &mode, err, sizeof(err)) ==
+	    -1) {
+		pf_error(fp, dc, "%s", err);
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Every listener's address once: the second of two is an error. */
@@ -192,6 +253,9 @@ pf_listeners(FILE *fp, const struct deployment *d)
 		    !(ct->ct_flags & CTF_LISTENER))
 			continue;
 		pa[n].pa_conn = i;
+		if (pf_unix(fp, dc, json_object_object_get(dc->dc_config,
+		    "config")) == -1)
+			rc = -1;
 		(void)pf_listen_addr(json_object_object_get(dc->dc_config,
 		    "config"), &pa[n]);
 		for (j = 0; j < n; j++) {

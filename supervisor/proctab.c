@@ -227,7 +227,10 @@ proctab_listen(struct sup_worker *sw, char *err, size_t errlen)
 			sw->sw_listen = o->sw_listen;
 			o->sw_listen = -1;
 			sw->sw_listen_from = o;
-			return 0;
+			/* a unix: socket keeps its file, with the new
+			 * owner, group and mode */
+			return listen_adopt(sw->sw_listen, json_object_object_get(
+			    sw->sw_dc->dc_config, "config"), err, errlen);
 		}
 	}
 	sw->sw_listen = listen_open(json_object_object_get(sw->sw_dc->dc_config,
@@ -266,8 +269,7 @@ pt_free(struct sup_worker *sw)
 {
 	proc_peer_free(sw->sw_peer);
 	event_free(sw->sw_timer);
-	if (sw->sw_listen != -1)
-		close(sw->sw_listen);
+	listen_close(sw->sw_listen);
 	free(sw);
 }
 
@@ -436,10 +438,17 @@ proctab_retire(struct sup_worker *sw)
 void
 proctab_unlisten(struct sup_worker *sw)
 {
-	if (sw->sw_listen_from != NULL && sw->sw_listen_from->sw_listen == -1)
+	char	 e[256];
+
+	if (sw->sw_listen_from != NULL && sw->sw_listen_from->sw_listen == -1) {
 		sw->sw_listen_from->sw_listen = sw->sw_listen;
-	else if (sw->sw_listen != -1)
-		close(sw->sw_listen);
+		if (listen_adopt(sw->sw_listen, json_object_object_get(
+		    sw->sw_listen_from->sw_dc->dc_config, "config"), e,
+		    sizeof(e)) == -1)
+			log_warnx("connector %s: %s",
+			    sw->sw_listen_from->sw_dc->dc_name, e);
+	} else
+		listen_close(sw->sw_listen);
 	sw->sw_listen = -1;
 	sw->sw_listen_from = NULL;
 }

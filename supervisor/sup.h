@@ -144,8 +144,16 @@ int	 keys_has_key(const struct dep_connector *);
 void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
- * connector's config, or -1 with err. */
+ * connector's config, or -1 with err; url "unix:PATH" makes a
+ * Unix-domain socket, whose file listen_close removes (issue 14). */
 int	 listen_open(struct json_object *, char *, size_t);
+int	 listen_adopt(int, struct json_object *, char *, size_t);
+void	 listen_close(int);
+int	 listen_unix_perms(struct json_object *, uid_t *, gid_t *, mode_t *,
+	    char *, size_t);
+/* unixdial.c: a ws_client's unix_socket connected for it (issue 14) */
+struct sup_worker;
+int	 udial_request(struct sup_worker *, const struct proc_msg *);
 /* hdrfile.c: ws_client header values read from files (issue 14) */
 int	 hdrfile_resolve(struct json_object *, char *, size_t);
 

@@ -598,6 +598,11 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		if (resolve_request(m, sup_resolved, sw) == -1)
 			goto bad;
 		break;
+	case MSG_DIAL_REQ:
+		/* unix_socket connected at once (issue 14) */
+		if (udial_request(sw, m) == -1)
+			goto bad;
+		break;
 	case MSG_SOURCE_POS:
 		if (proc_get(m, &sp, sizeof(sp)) == -1 ||
 		    sp.sp_offset > INT64_MAX || sp.sp_events > INT64_MAX)

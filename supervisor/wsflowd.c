@@ -24,6 +24,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sup.h"
+#include "url.h"
 
 #define WSFLOWD_CONF	WSFLOW_SYSCONFDIR "/wsflow/wsflow.troy"
 #define WSFLOWD_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
@@ -168,6 +169,12 @@ wsflowd_metrics(struct wsflowd *wd)
 
 	if (wd->wd_metrics == NULL)
 		return;
+	if (url_is_unix(wd->wd_metrics)) {
+		/* unix:PATH is a ws_server's, not the exporter's */
+		log_warnx("-m %s: an address:port, not a Unix socket",
+		    wd->wd_metrics);
+		exit(1);
+	}
 	c = json_object_new_object();
 	json_object_object_add(c, "url",
 	    json_object_new_string(wd->wd_metrics));

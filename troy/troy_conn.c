@@ -18,6 +18,7 @@
 #include "lines.h"
 #include "reqmeta.h"
 #include "troy.h"
+#include "url.h"
 #include "ws.h"
 
 /* The type named name if troy files may use it, else CT_NONE. */
@@ -378,6 +379,71 @@ check_url(const struct vctx *vc, struct json_object *rec)
 bad:
 	troy_error(vc->vc_diags, &pos, "malformed url \"%s\": %s", url, why);
 	return -1;
+}
+
+/* An error at key of the record: the message a, b and c. */
+static int
+key_error(const struct vctx *vc, const char *key, const char *a,
+    const char *b, const char *c)
+{
+	struct vctx	 kc = vc_key(vc, key, NULL);
+	struct troy_pos	 pos = vc_pos(&kc);
+
+	troy_error(vc->vc_diags, &pos, "%s%s%s", a, b, c);
+	return -1;
+}
+
+/*
+ * A Unix-domain socket path (issue 14): ws_server's url "unix:PATH"
+ * with its socket_mode, socket_owner and socket_group (which need
+ * one), or ws_client's unix_socket.
+ */
+static int
+check_unix(const struct vctx *vc, struct json_object *rec, int server)
+{
+	static const char *const perms[] = {
+		"socket_mode", "socket_owner", "socket_group",
+	};
+	struct json_object	*v;
+	const char		*s, *path, *why = NULL;
+	char			*end;
+	long			 mode;
+	size_t			 i;
+	int			 isunix = 0, rc = 0;
+
+	if (server && json_object_object_get_ex(rec, "url", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    (isunix = url_is_unix(json_object_get_string(v))) &&
+	    url_unix(json_object_get_string(v), &path, &why) == -1) {
+		rc = key_error(vc, "url", "malformed url: ", why, "");
+		why = NULL;
+	}
+	if (!server && json_object_object_get_ex(rec, "unix_socket", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    url_unix_path(json_object_get_string(v), &why) == -1)
+		rc = key_error(vc, "unix_socket", "bad unix_socket: ", why,
+		    "");
+	if (!server)
+		return rc;
+	for (i = 0; i < sizeof(perms) / sizeof(perms[0]); i++) {
+		if (!json_object_object_get_ex(rec, perms[i], &v))
+			continue;
+		if (want_str(vc, rec, perms[i], 1, "ws_server config") == -1)
+			rc = -1;
+		else if (!isunix)
+			rc = key_error(vc, perms[i], "\"", perms[i],
+			    "\" needs a url \"unix:PATH\"");
+	}
+	if (json_object_object_get_ex(rec, "socket_mode", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		mode = strtol(s, &end, 8);
+		if (*s < '0' || *s > '7' || *end != '\0' || mode > 0777)
+			rc = key_error(vc, "socket_mode", "socket_mode \"", s,
+			    "\" must be octal digits from \"0\" to \"0777\", "
+			    "such as \"0660\"");
+	}
+	return rc;
 }
 
 /*
@@ -779,6 +845,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		/* permessage-deflate and subprotocols (issue 14) */
 		"compression", "protocols",
 		"headers", "origin",
+		/* Unix-domain sockets (issue 14) */
+		"unix_socket",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -802,6 +870,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
+	rc |= want_str(vc, rec, "unix_socket", 0, "ws_client config");
+	rc |= check_unix(vc, rec, 0);
 	/* no_delay and socket_options.TCP_NODELAY are one setting */
 	explicit = json_object_object_get_ex(rec, "no_delay", NULL);
 	if (!explicit && json_object_object_get_ex(rec, "socket_options", &s) &&
@@ -894,6 +964,29 @@ check_instances(const struct vctx *vc, struct json_object *rec)
 	return -1;
 }
 
+/* Instances share an address through SO_REUSEPORT, which Unix-domain
+ * sockets do not have: a unix: url takes instances = 1 only. */
+static int
+check_unix_instances(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*u, *n;
+	struct vctx		 c;
+	struct troy_pos		 pos;
+
+	if (!json_object_object_get_ex(rec, "url", &u) ||
+	    !json_object_is_type(u, json_type_string) ||
+	    !url_is_unix(json_object_get_string(u)) ||
+	    !json_object_object_get_ex(rec, "instances", &n) ||
+	    (json_object_is_type(n, json_type_int) &&
+	    json_object_get_int64(n) == 1))
+		return 0;
+	c = vc_key(vc, "instances", NULL);
+	pos = vc_pos(&c);
+	troy_error(vc->vc_diags, &pos, "\"instances\" must be 1 with a unix: "
+	    "url (several workers share an address only over TCP)");
+	return -1;
+}
+
 /* ws_server config. */
 static int
 conf_ws_server(const struct vctx *vc, struct json_object *rec)
@@ -910,6 +1003,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"request_headers",
 		/* worker processes on the one address (issue 15) */
 		"instances",
+		/* Unix-domain sockets (issue 14) */
+		"socket_mode", "socket_owner", "socket_group",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -933,10 +1028,16 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	rc |= check_origins(vc, rec);
 	rc |= check_request_headers(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
-	rc |= check_url(vc, rec);
+	if ((v = json_object_object_get(rec, "url")) != NULL &&
+	    json_object_is_type(v, json_type_string) &&
+	    url_is_unix(json_object_get_string(v)))
+		rc |= check_unix(vc, rec, 1);
+	else
+		rc |= check_url(vc, rec) | check_unix(vc, rec, 1);
 	rc |= want_uint(vc, rec, "backlog", 1, 65535, 128, 1);
 	rc |= check_sockopts(vc, rec, 1);
 	rc |= check_instances(vc, rec);
+	rc |= check_unix_instances(vc, rec);
 	if (json_object_object_get_ex(rec, "tls", &v)) {
 		c = vc_key(vc, "tls", NULL);
 		if (!json_object_is_type(v, json_type_object))

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -141,6 +142,12 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 		snprintf(err, errlen, "tls: %s", e);
 		return -1;
 	}
+	/* unix_socket (issue 14): the supervisor connects it */
+	if (strlcpy(tg->tg_unix, jg_str(w->w_cconf, "unix_socket", ""),
+	    sizeof(tg->tg_unix)) >= sizeof(tg->tg_unix)) {
+		snprintf(err, errlen, "unix_socket too long");
+		return -1;
+	}
 	tg->tg_nodelay = dl_nodelay(w->w_cconf);
 	if (backoff_from_json(&tg->tg_bo, jg_get(jg_obj(w->w_conf,
 	    "connector"), "reconnect"), e, sizeof(e)) == -1) {
@@ -240,6 +247,108 @@ dl_next_addr(const struct dl_resolver *rv, struct wsconn *ws, int *addr)
 	return 1;
 }
 
+/* Ask the supervisor to connect unix_socket (once at a time). */
+int
+dl_unix_ask(struct dl_resolver *rv, struct worker *w)
+{
+	if (rv->rv_resolving)
+		return 1;
+	rv->rv_naddrs = 0;
+	if (wk_dial(w, ++rv->rv_id) == -1)
+		fatal("%s: dial request", __func__);
+	rv->rv_resolving = 1;
+	return 1;
+}
+
+/* The address of unix_socket (for the metadata and the logs). */
+void
+dl_unix_addr(const struct dl_target *tg, struct proto_addr *pa)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&pa->pa_addr;
+
+	memset(pa, 0, sizeof(*pa));
+	sun->sun_family = AF_UNIX;
+	strlcpy(sun->sun_path, tg->tg_unix, sizeof(sun->sun_path));
+	pa->pa_len = sizeof(*sun);
+}
+
+/* Why a dial answer failed, in e; 1, or 0 when it did not. */
+int
+dl_unix_failed(const struct dl_target *tg, const struct msg_dial_res *r,
+    char *e, size_t elen)
+{
+	if (r->mds_error == 0)
+		return 0;
+	snprintf(e, elen, "unix_socket %s: %s", tg->tg_unix,
+	    strerror(r->mds_error));
+	return 1;
+}
+
+/* The supervisor's answer to dl_unix_ask. */
+int
+dl_unix_answer(struct dl_resolver *rv, const struct dl_target *tg,
+    const struct msg_dial_res *r, int fd, char *e, size_t elen)
+{
+	if (!rv->rv_resolving || r->mds_id != rv->rv_id) {
+		if (fd != -1)
+			close(fd);	/* a late answer */
+		return -1;
+	}
+	rv->rv_resolving = 0;
+	if (dl_unix_failed(tg, r, e, elen))
+		return 1;
+	dl_unix_addr(tg, &rv->rv_addrs[0]);
+	rv->rv_naddrs = 1;
+	return 0;
+}
+
+/* The TLS session of a new connection to tg, if it has TLS: 0 (*sslp
+ * NULL without), or -1 with e. */
+static int
+dl_ssl(const struct dl_target *tg, SSL **sslp, char *e, size_t elen)
+{
+	SSL	*ssl;
+
+	*sslp = NULL;
+	if (tg->tg_ctx == NULL)
+		return 0;
+	if ((ssl = SSL_new(tg->tg_ctx)) == NULL) {
+		snprintf(e, elen, "SSL_new failed");
+		return -1;
+	}
+	if (tls_client_setup(ssl, tg->tg_domain, e, elen) == -1) {
+		SSL_free(ssl);
+		return -1;
+	}
+	*sslp = ssl;
+	return 0;
+}
+
+/* Start TLS and the upgrade on a connected unix_socket (fd taken). */
+struct wsconn *
+dl_dial_fd(struct worker *w, const struct dl_target *tg, int fd,
+    const struct wsconn_cb *cb, void *arg, char *e, size_t elen)
+{
+	char			 name[WSC_NAME_MAX];
+	SSL			*ssl;
+	struct wsconn		*ws;
+
+	if (dl_ssl(tg, &ssl, e, elen) == -1) {
+		close(fd);
+		return NULL;
+	}
+	/* a log name: a path too long for it keeps its head */
+	if (snprintf(name, sizeof(name), "unix:%s", tg->tg_unix) >=
+	    (int)sizeof(name))
+		log_debug("connector %s: %s is named %s", w->w_name,
+		    tg->tg_unix, name);
+	ws = wsconn_connect(w->w_base, fd, ssl, NULL, 0, &tg->tg_conf, cb,
+	    arg, name);
+	if (ws == NULL)
+		snprintf(e, elen, "out of memory");
+	return ws;
+}
+
 /*
  * Open a socket to pa and start TCP, TLS and the upgrade; NULL with the
  * reason in e when that fails at once.
@@ -251,7 +360,7 @@ dl_dial(struct worker *w, const struct dl_target *tg,
 {
 	char			 host[INET6_ADDRSTRLEN], name[WSC_NAME_MAX];
 	uint16_t		 port;
-	SSL			*ssl = NULL;
+	SSL			*ssl;
 	struct wsconn		*ws;
 	int			 fd, on = tg->tg_nodelay;
 
@@ -267,15 +376,9 @@ dl_dial(struct worker *w, const struct dl_target *tg,
 	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
 		log_warn("connector %s: TCP_NODELAY", w->w_name);
-	if (tg->tg_ctx != NULL) {
-		if ((ssl = SSL_new(tg->tg_ctx)) == NULL ||
-		    tls_client_setup(ssl, tg->tg_domain, e, elen) == -1) {
-			if (ssl == NULL)
-				snprintf(e, elen, "SSL_new failed");
-			SSL_free(ssl);
-			close(fd);
-			return NULL;
-		}
+	if (dl_ssl(tg, &ssl, e, elen) == -1) {
+		close(fd);
+		return NULL;
 	}
 	ws = wsconn_connect(w->w_base, fd, ssl,
 	    (const struct sockaddr *)&pa->pa_addr, pa->pa_len, &tg->tg_conf,

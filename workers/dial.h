@@ -3,7 +3,8 @@
  * What the two modes of the ws_client connector share: ws_client.c keeps
  * one connection for the whole connector, ws_relay.c one per stream.
  * The target (url, TLS, policy) read once from the config, names
- * resolved by the supervisor, dialling a resolved address, the identity
+ * resolved by the supervisor, dialling a resolved address (or a
+ * unix_socket the supervisor connected), the identity
  * metadata of a connection ({"ws_client": {...}}) and the queue of
  * messages held while a connection opens (hq_).
  */
@@ -30,6 +31,8 @@ struct dl_target {
 	struct backoff		 tg_bo;		/* the policy, as configured */
 	struct wsconn_conf	 tg_conf;	/* points at tg_url, tg_st */
 	struct wsc_stats	 tg_st;
+	char			 tg_unix[URL_UNIX_MAX];	/* unix_socket, ""
+						 * none (issue 14) */
 };
 
 /* The addresses of the target's host: numeric, or asked of the
@@ -83,6 +86,23 @@ int		 dl_resolve(struct dl_resolver *, struct worker *,
 int		 dl_resolved(struct dl_resolver *,
 		    const struct msg_resolve_res *, const struct url *, char *,
 		    size_t);
+/* unix_socket: ask the supervisor for a connected descriptor (1: the
+ * answer comes to dl_unix_answer). */
+int		 dl_unix_ask(struct dl_resolver *, struct worker *);
+/* Its answer: -1 when it is not the one awaited (fd closed), 0 when fd
+ * is connected (and rv_addrs[0] names the socket), 1 when it failed
+ * (why in e). */
+int		 dl_unix_answer(struct dl_resolver *, const struct dl_target *,
+		    const struct msg_dial_res *, int, char *, size_t);
+/* The address of unix_socket in pa; why an answer failed in e (1) or
+ * 0 (for the relay, which asks per stream). */
+void		 dl_unix_addr(const struct dl_target *, struct proto_addr *);
+int		 dl_unix_failed(const struct dl_target *,
+		    const struct msg_dial_res *, char *, size_t);
+/* Start TLS and the upgrade on a connected unix_socket descriptor
+ * (taken); NULL with the reason in e when that fails at once. */
+struct wsconn	*dl_dial_fd(struct worker *, const struct dl_target *, int,
+		    const struct wsconn_cb *, void *, char *, size_t);
 /* After an attempt on address *addr ended: 1 (and *addr advanced) when
  * TCP was refused and another address of the name is left to try. */
 int		 dl_next_addr(const struct dl_resolver *, struct wsconn *,

@@ -246,6 +246,39 @@ wk_resolved(struct worker *w, const struct proc_msg *m)
 		log_warnx("connector %s: unexpected resolve answer", w->w_name);
 }
 
+/*
+ * Ask the supervisor to connect the unix_socket of this connector's
+ * configuration (the worker cannot reach the file system); the answer
+ * reaches co_dialled with the same id.
+ */
+int
+wk_dial(struct worker *w, uint32_t id)
+{
+	struct msg_dial_req	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.mdq_id = id;
+	return proc_send(w->w_ctl, MSG_DIAL_REQ, -1, &q, sizeof(q));
+}
+
+/* The supervisor's answer to wk_dial: a descriptor or an errno. */
+static void
+wk_dialled(struct worker *w, const struct proc_msg *m)
+{
+	struct msg_dial_res	 res;
+
+	if (proc_get(m, &res, sizeof(res)) == -1 ||
+	    (res.mds_error == 0) != (m->pm_fd != -1))
+		fatalx("bad dial answer");
+	if (w->w_ops != NULL && w->w_ops->co_dialled != NULL)
+		w->w_ops->co_dialled(w, &res, m->pm_fd);
+	else {
+		log_warnx("connector %s: unexpected dial answer", w->w_name);
+		if (m->pm_fd != -1)
+			close(m->pm_fd);
+	}
+}
+
 /* Install (or replace, after a restart) one route end. */
 static void
 wk_route_add(struct worker *w, const struct msg_route *mr, int fd)
@@ -612,6 +645,9 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		break;
 	case MSG_RESOLVE_RES:
 		wk_resolved(w, m);
+		break;
+	case MSG_DIAL_RES:
+		wk_dialled(w, m);
 		break;
 	case MSG_STATS_REQ:
 		ctl_stats_answer(w, m);

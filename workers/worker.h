@@ -67,6 +67,10 @@ struct conn_ops {
 	/* An answer to wk_resolve() (checked for sizes already). */
 	void		(*co_resolved)(struct worker *,
 			    const struct msg_resolve_res *);
+	/* An answer to wk_dial(): the connected unix_socket (fd, ours to
+	 * close) or the errno in mds_error with fd -1 (issue 14). */
+	void		(*co_dialled)(struct worker *,
+			    const struct msg_dial_res *, int);
 	/* Add the connector's own counters to an object (show stats). */
 	void		(*co_stats)(struct worker *, struct json_object *);
 	/* A stream of the source across a route ended (MSG_STREAM_END):
@@ -258,6 +262,9 @@ void		 wk_check_drain(struct worker *);
 void		 wk_pause_inputs(struct worker *, int);
 int		 wk_resolve(struct worker *, uint32_t, int, const char *,
 		    const char *);
+/* Ask the supervisor to connect the connector's unix_socket; the answer
+ * reaches co_dialled with the same id (issue 14). */
+int		 wk_dial(struct worker *, uint32_t);
 int		 wk_conn_budget(struct worker *, int);
 
 /* control.c */

@@ -2,7 +2,8 @@
 /*
  * The ws_client connector: one WebSocket connection to `url` (ws:// or
  * wss://; `tls` configures TLS).  Names are resolved by the supervisor
- * (the worker is chrooted).  Events routed to `in` become one frame each;
+ * (the worker is chrooted), and it connects `unix_socket` for it.  Events
+ * routed to `in` become one frame each;
  * received frames become events on `out` with $ws_client metadata.
  * While disconnected the upstream sources are paused and events already
  * in flight are held (bounded) and sent, in order, once reconnected; the
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backoff.h"
 #include "dial.h"
@@ -233,10 +235,16 @@ wcl_connect(struct wcl_state *cs)
 		wcl_failed(cs, e);
 }
 
-/* Start an attempt: numeric hosts at once, names via the supervisor. */
+/* Start an attempt: numeric hosts at once, names via the supervisor,
+ * a unix_socket connected by the supervisor (every attempt asks). */
 static void
 wcl_attempt(struct wcl_state *cs)
 {
+	if (cs->cs_tg.tg_unix[0] != '\0') {
+		cs->cs_addr = 0;
+		(void)dl_unix_ask(&cs->cs_res, cs->cs_w);
+		return;
+	}
 	if (cs->cs_addr > 0 && cs->cs_addr < cs->cs_res.rv_naddrs) {
 		wcl_connect(cs);
 		return;
@@ -269,6 +277,28 @@ wcl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 	default:
 		break;		/* a late answer to an abandoned attempt */
 	}
+}
+
+/* The supervisor's answer for unix_socket: a connected descriptor. */
+static void
+wcl_dialled(struct worker *w, const struct msg_dial_res *r, int fd)
+{
+	struct wcl_state	*cs = w->w_state;
+	char			 e[URL_UNIX_MAX + 128];
+	int			 rc;
+
+	if (cs == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	/* -1: a late answer to an abandoned attempt */
+	if ((rc = dl_unix_answer(&cs->cs_res, &cs->cs_tg, r, fd, e,
+	    sizeof(e))) == 0 && (cs->cs_ws = dl_dial_fd(w, &cs->cs_tg, fd,
+	    &wcl_cb, cs, e, sizeof(e))) == NULL)
+		rc = 1;
+	if (rc == 1)
+		wcl_failed(cs, e);
 }
 
 /* Time for the next attempt. */
@@ -511,5 +541,6 @@ const struct conn_ops ws_client_ops = {
 	.co_finish = wcl_finish,
 	.co_stats = wcl_stats,
 	.co_resolved = wcl_resolved,
+	.co_dialled = wcl_dialled,
 	.co_tls_chain = wcl_tls_chain,
 };

@@ -14,7 +14,8 @@
  * concerns its stream only: the reconnect policy is applied per stream
  * (the next event of the stream opens a new connection once its wait is
  * over); a stream whose policy gives up drops its events until it ends.
- * The connector itself never fails.
+ * The connector itself never fails.  With unix_socket every attempt
+ * asks wsflowd for a connected descriptor, as ws_client.c does.
  */
 #include "config.h"
 
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dial.h"
 #include "log.h"
@@ -42,7 +44,8 @@
 enum wrl_ustate {
 	WU_IDLE,	/* no connection, nothing held (after a loss) */
 	WU_WAIT,	/* events held, the attempt timer is armed */
-	WU_RESOLVE,	/* waiting for the supervisor's name lookup */
+	WU_RESOLVE,	/* waiting for the supervisor's name lookup, or
+			 * for its connected unix_socket (u_dial) */
 	WU_CONNECTING,	/* TCP, TLS, upgrade */
 	WU_OPEN,
 	WU_FAILED,	/* the policy gave up: events dropped until the end */
@@ -62,6 +65,8 @@ struct wrl_up {
 	enum wrl_ustate		 u_state;
 	struct wsconn		*u_ws;
 	int			 u_addr;	/* address being tried */
+	uint32_t		 u_dial;	/* unix_socket asked for, 0:
+						 * not */
 	int			 u_full;	/* output over WRL_OUT_HIGH */
 	uint64_t		 u_local;	/* our stream id for its input */
 	struct backoff		 u_bo;
@@ -91,6 +96,7 @@ struct wrl_state {
 	struct event		*rs_sweep;
 	/* names: resolved once, again after every address failed */
 	struct dl_resolver	 rs_res;
+	uint32_t		 rs_dial_id;	/* last unix_socket request */
 	/* metadata of the connections to one address, shared by them */
 	struct dl_meta		 rs_meta;
 	/* counters (show stats) */
@@ -518,12 +524,23 @@ wrl_connect(struct wrl_up *u)
 		wrl_failed(u, e);
 }
 
-/* Open a connection for a stream: addresses known, numeric, or asked. */
+/* Open a connection for a stream: addresses known, numeric, or asked;
+ * a unix_socket connected by the supervisor for this stream. */
 static void
 wrl_attempt(struct wrl_up *u)
 {
 	struct wrl_state	*rs = u->u_rs;
 
+	if (rs->rs_tg.tg_unix[0] != '\0') {
+		u->u_addr = 0;
+		u->u_state = WU_RESOLVE;
+		if (++rs->rs_dial_id == 0)
+			rs->rs_dial_id = 1;
+		u->u_dial = rs->rs_dial_id;
+		if (wk_dial(rs->rs_w, u->u_dial) == -1)
+			fatal("%s: dial request", __func__);
+		return;
+	}
 	if (u->u_addr > 0 && u->u_addr < rs->rs_res.rv_naddrs) {
 		wrl_connect(u);
 		return;
@@ -557,6 +574,38 @@ wrl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 		else
 			wrl_connect(u);
 	}
+}
+
+/*
+ * The supervisor's answer for a stream's unix_socket: the stream that
+ * asked (a linear search: answers come once per attempt) dials, or
+ * fails; a stream gone meanwhile leaves the descriptor to be closed.
+ */
+static void
+wrl_dialled(struct worker *w, const struct msg_dial_res *r, int fd)
+{
+	struct wrl_state	*rs = w->w_state;
+	struct wrl_up		*u = NULL;
+	char			 e[URL_UNIX_MAX + 128];
+
+	if (rs != NULL)
+		TAILQ_FOREACH(u, &rs->rs_ups, u_all)
+			if (u->u_state == WU_RESOLVE && u->u_dial == r->mds_id)
+				break;
+	if (u == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	u->u_dial = 0;
+	if (dl_unix_failed(&rs->rs_tg, r, e, sizeof(e))) {
+		wrl_failed(u, e);
+		return;
+	}
+	u->u_state = WU_CONNECTING;
+	if ((u->u_ws = dl_dial_fd(w, &rs->rs_tg, fd, &wrl_cb, u, e,
+	    sizeof(e))) == NULL)
+		wrl_failed(u, e);
 }
 
 /* A stream's attempt timer. */
@@ -736,6 +785,9 @@ wrl_setup(struct worker *w, char *err, size_t errlen)
 	w->w_profile = SANDBOX_WS_CLIENT;
 	if (dl_target_read(w, &rs->rs_tg, err, errlen) == -1)
 		return -1;
+	/* unix_socket: the one address, for the metadata */
+	if (rs->rs_tg.tg_unix[0] != '\0')
+		dl_unix_addr(&rs->rs_tg, &rs->rs_res.rv_addrs[0]);
 	TAILQ_INIT(&rs->rs_ups);
 	rs->rs_max = WRL_MAX_CONN;
 	n = jg_int(w->w_cconf, "max_connections", WRL_MAX_CONN);
@@ -870,6 +922,7 @@ const struct conn_ops ws_relay_ops = {
 	.co_finish = wrl_finish,
 	.co_stats = wrl_stats,
 	.co_resolved = wrl_resolved,
+	.co_dialled = wrl_dialled,
 	.co_stream_end = wrl_stream_end,
 	.co_tls_chain = wrl_tls_chain,
 };

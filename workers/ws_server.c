@@ -7,11 +7,19 @@
  * port go to the connection named by $ws_server.peer, else to the
  * connection the event came from.  A reply for a connection that is gone
  * is counted, logged and dropped; it never stalls the flow.
+ *
+ * On a Unix-domain socket (url "unix:PATH", issue 14) a client has no
+ * address: its peer is {"host": "unix", "port": N} with N a number
+ * unique among the live clients of the socket (so replies can still
+ * name it), plus "pid" and "uid" from SO_PEERCRED; such clients are not
+ * counted by max_connections_per_ip (they would all be one address, a
+ * reverse proxy's) but by max_connections.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,6 +46,7 @@
 #define WSS_ACCEPT_BURST	64
 #define WSS_BUSY_RETRY_MS	1000
 #define WSS_BUCKETS		1024	/* stream id index (ids are sequential) */
+#define WSS_UNIX_HOST		"unix"	/* the peer host of unix: clients */
 
 struct wss_conn {
 	struct wss_conn		*sc_next;
@@ -49,6 +58,8 @@ struct wss_conn {
 	uint16_t		 sc_port;
 	int			 sc_open;	/* handshake done */
 	struct ipc_key		 sc_key;	/* max_connections_per_ip */
+	int			 sc_unix;	/* on a unix: socket */
+	struct ucred		 sc_cred;	/* its peer (pid 0: unknown) */
 	struct json_object	*sc_meta;	/* built on first use */
 	struct json_object	*sc_meta_bin;
 };
@@ -94,6 +105,10 @@ struct wss_state {
 	const char		**ss_origins;	/* allowed_origins (or NULL) */
 	/* Request metadata (issue 14). */
 	const char		*ss_req_names[REQMETA_MAX_NAMES];
+	/* unix: socket clients' peer numbers in use (issue 14) */
+	int			 ss_unix;
+	uint16_t		 ss_unext;
+	uint8_t			 ss_uports[65536 / 8];
 };
 
 static struct wss_state	 wss;
@@ -195,6 +210,53 @@ wss_meta_client(struct wss_conn *sc, struct json_object *in)
 	json_object_object_add(in, "tls_client", rec);
 }
 
+/* A unix: client's credentials in its peer record: "pid", "uid". */
+static void
+wss_meta_cred(struct wss_conn *sc, struct json_object *m)
+{
+	struct json_object	*in, *peer;
+
+	if (!json_object_object_get_ex(m, "ws_server", &in) ||
+	    !json_object_object_get_ex(in, "peer", &peer))
+		return;
+	json_object_object_add(peer, "pid",
+	    json_object_new_int64(sc->sc_cred.pid));
+	json_object_object_add(peer, "uid",
+	    json_object_new_int64(sc->sc_cred.uid));
+}
+
+/*
+ * A unix: client's peer number, unique among the live ones (1 to 65535,
+ * in turn); 0 when all are taken.
+ */
+static uint16_t
+wss_unix_take(struct wss_state *ss)
+{
+	unsigned int	 i;
+	uint16_t	 n;
+
+	for (i = 0; i < 65535; i++) {
+		n = ss->ss_unext++;
+		if (ss->ss_unext == 0)
+			ss->ss_unext = 1;
+		if (n == 0)
+			continue;
+		if (!(ss->ss_uports[n / 8] & (1u << (n % 8)))) {
+			ss->ss_uports[n / 8] |= 1u << (n % 8);
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* A unix: client's peer number is free again. */
+static void
+wss_unix_give(struct wss_state *ss, struct wss_conn *sc)
+{
+	if (sc->sc_unix && sc->sc_port != 0)
+		ss->ss_uports[sc->sc_port / 8] &= ~(1u << (sc->sc_port % 8));
+}
+
 /*
  * The connection's metadata for text or binary messages, built when
  * first needed: an idle connection keeps no json-c objects.
@@ -209,6 +271,8 @@ wss_meta(struct wss_conn *sc, int binary)
 		*mp = wsconn_meta("ws_server", sc->sc_host, sc->sc_port,
 		    sc->sc_ss->ss_ctx != NULL, binary,
 		    wsconn_protocol(sc->sc_ws));
+		if (sc->sc_unix && sc->sc_cred.pid != 0)
+			wss_meta_cred(sc, *mp);
 		if (sc->sc_ss->ss_verify != WSS_VERIFY_NONE)
 			wss_meta_client(sc, json_object_object_get(*mp,
 			    "ws_server"));
@@ -309,6 +373,7 @@ wss_closed(struct wsconn *ws, void *arg)
 		}
 	wss_unindex(ss, sc);
 	ipc_give(ss->ss_perip, &sc->sc_key);
+	wss_unix_give(ss, sc);
 	ss->ss_nconns--;
 	if (ss->ss_cur == sc)
 		ss->ss_cur = NULL;
@@ -370,6 +435,8 @@ wss_nodelay(struct wss_state *ss, int fd, const char *name)
 	int		 on = ss->ss_nodelay;
 	socklen_t	 len = sizeof(on);
 
+	if (ss->ss_unix)
+		return;		/* no Nagle on a Unix-domain socket */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
 		log_warn("connector %s: %s: TCP_NODELAY", ss->ss_w->w_name,
 		    name);
@@ -377,6 +444,19 @@ wss_nodelay(struct wss_state *ss, int fd, const char *name)
 	    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0)
 		log_debug("connector %s: %s: tcp_nodelay %s",
 		    ss->ss_w->w_name, name, on ? "on" : "off");
+}
+
+/* A unix: client's peer: "unix", its number, its credentials. */
+static void
+wss_unix_peer(struct wss_state *ss, struct wss_conn *sc, int fd)
+{
+	socklen_t	 len = sizeof(sc->sc_cred);
+
+	sc->sc_unix = 1;
+	strlcpy(sc->sc_host, WSS_UNIX_HOST, sizeof(sc->sc_host));
+	sc->sc_port = wss_unix_take(ss);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &sc->sc_cred, &len) == -1)
+		memset(&sc->sc_cred, 0, sizeof(sc->sc_cred));
 }
 
 /* Accept what is waiting (in bursts, so clients cannot starve others). */
@@ -413,9 +493,13 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 			close(fd);
 			continue;
 		}
-		wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host),
-		    &sc->sc_port);
-		if (ss->ss_nconns >= ss->ss_max) {
+		if (ss->ss_unix)
+			wss_unix_peer(ss, sc, fd);
+		else
+			wsconn_addr(&sa, sc->sc_host, sizeof(sc->sc_host),
+			    &sc->sc_port);
+		if (ss->ss_nconns >= ss->ss_max ||
+		    (sc->sc_unix && sc->sc_port == 0)) {
 			wss_refuse(ss, fd, sc->sc_host, sc->sc_port, 0);
 			free(sc);
 			continue;
@@ -430,6 +514,10 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		snprintf(name, sizeof(name), "%s%s%s:%u",
 		    sa.ss_family == AF_INET6 ? "[" : "", sc->sc_host,
 		    sa.ss_family == AF_INET6 ? "]" : "", sc->sc_port);
+		if (sc->sc_unix && sc->sc_cred.pid != 0)
+			log_debug("connector %s: %s is pid %ld, uid %lu",
+			    ss->ss_w->w_name, name, (long)sc->sc_cred.pid,
+			    (unsigned long)sc->sc_cred.uid);
 		wss_nodelay(ss, fd, name);
 		sc->sc_ss = ss;
 		sc->sc_id = ss->ss_next_id++;
@@ -457,6 +545,7 @@ wss_accept(evutil_socket_t lfd, short ev, void *arg)
 		continue;
 fail:
 		ipc_give(ss->ss_perip, &sc->sc_key);
+		wss_unix_give(ss, sc);
 		free(sc);
 	}
 }
@@ -668,8 +757,13 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot initialise OpenSSL");
 		return -1;
 	}
-	if ((url = jg_str(w->w_cconf, "url", NULL)) == NULL ||
-	    url_parse(url, &u, &why) == -1) {
+	if ((url = jg_str(w->w_cconf, "url", NULL)) != NULL &&
+	    url_is_unix(url)) {
+		/* the supervisor made the socket; TLS only with a record */
+		memset(&u, 0, sizeof(u));
+		ss->ss_unix = 1;
+		ss->ss_unext = 1;
+	} else if (url == NULL || url_parse(url, &u, &why) == -1) {
 		snprintf(err, errlen, "url %s: %s", url ? url : "missing",
 		    why ? why : "required");
 		return -1;
@@ -734,10 +828,16 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	/* Until started, clients are accepted but not read. */
 	ss->ss_paused = !wss_can_read(ss);
 	wss_listen(ss, 1);
-	log_info("connector %s: listening on %s%s%s:%u%s, at most %d "
-	    "connections, %u per address", w->w_name, u.u_ipv6 ? "[" : "",
-	    u.u_host, u.u_ipv6 ? "]" : "", u.u_port,
-	    ss->ss_ctx ? " (TLS)" : "", ss->ss_max, ss->ss_max_ip);
+	if (ss->ss_unix)
+		log_info("connector %s: listening on %s%s, at most %d "
+		    "connections", w->w_name, url, ss->ss_ctx ? " (TLS)" : "",
+		    ss->ss_max);
+	else
+		log_info("connector %s: listening on %s%s%s:%u%s, at most %d "
+		    "connections, %u per address", w->w_name,
+		    u.u_ipv6 ? "[" : "", u.u_host, u.u_ipv6 ? "]" : "",
+		    u.u_port, ss->ss_ctx ? " (TLS)" : "", ss->ss_max,
+		    ss->ss_max_ip);
 	return 0;
 }
 

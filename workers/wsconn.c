@@ -1738,7 +1738,10 @@ wsconn_connect(struct event_base *base, int fd, SSL *ssl,
 	c->c_fd = fd;
 	c->c_tls.t_ssl = ssl;
 	c->c_state = WSC_CONNECTING;
-	if (connect(fd, sa, salen) == -1 && errno != EINPROGRESS) {
+	/* sa NULL: connected already (a unix_socket, issue 14); the write
+	 * event comes at once */
+	if (sa != NULL && connect(fd, sa, salen) == -1 &&
+	    errno != EINPROGRESS) {
 		wsc_why(c, "connect: %s", strerror(errno));
 		wsc_dead(c);
 		return c;
@@ -2039,7 +2042,8 @@ wsconn_addr(const struct sockaddr_storage *sa, char *host, size_t hlen,
 	} else if (sa->ss_family == AF_INET6) {
 		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, hlen);
 		*port = ntohs(s6->sin6_port);
-	}
+	} else if (sa->ss_family == AF_UNIX)
+		(void)strlcpy(host, "unix", hlen);
 }
 
 /* The metadata record of a connection. */

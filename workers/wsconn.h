@@ -126,8 +126,9 @@ struct wsconn	*wsconn_accept(struct event_base *, int, SSL *,
 		    void *, const char *);
 /*
  * Client side: connect the non-blocking socket fd (ownership passes) to
- * sa, then TLS (ssl prepared with SNI and verification, or NULL), then
- * the HTTP upgrade.  NULL on immediate failure (fd and ssl freed).
+ * sa (NULL: fd is connected already), then TLS (ssl prepared with SNI
+ * and verification, or NULL), then the HTTP upgrade.  NULL on immediate
+ * failure (fd and ssl freed).
  */
 struct wsconn	*wsconn_connect(struct event_base *, int, SSL *,
 		    const struct sockaddr *, socklen_t,

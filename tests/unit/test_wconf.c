@@ -215,6 +215,14 @@ static const struct mutation {
 	{ "connector.config", "request_headers", "[\"origin\", 1]",
 	    "ws_server: key \"connector.config.request_headers[1]\" is not "
 	    "a string" },
+	/* Unix-domain sockets (issue 14): strings; unix_socket is the
+	 * client's */
+	{ "connector.config", "socket_mode", "432", "ws_server: key "
+	    "\"connector.config.socket_mode\" is not a string" },
+	{ "connector.config", "socket_group", "0", "ws_server: key "
+	    "\"connector.config.socket_group\" is not a string" },
+	{ "connector.config", "unix_socket", "\"/run/a.sock\"",
+	    "ws_server: key \"connector.config.unix_socket\" unknown" },
 	{ "connector.config.tls", "min_version", "1.2", "ws_server: key "
 	    "\"connector.config.tls.min_version\" is not a string" },
 	{ "connector.config.tls", "cipher", "\"x\"", "ws_server: key "
@@ -248,6 +256,16 @@ test_levels(void)
 	json_object_object_add(c, "type", json_object_new_string(
 	    "ws_client"));
 	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "%s", err);
+	json_object_put(c);
+	c = mutate(base, "connector.config", "socket_mode", "\"0660\"");
+	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "socket_mode: %s",
+	    err);
+	json_object_put(c);
+	c = mutate(base, "connector.config", "unix_socket", "\"/run/a\"");
+	json_object_object_add(c, "type", json_object_new_string(
+	    "ws_client"));
+	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "unix_socket: %s",
+	    err);
 	json_object_put(c);
 	c = mutate(base, "", "resume", "{\"offset\":10,\"events\":2}");
 	CHECK_MSG(wconf_check(c, err, sizeof(err)) == 0, "resume: %s", err);

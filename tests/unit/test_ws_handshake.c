@@ -519,6 +519,38 @@ test_urls(void)
 	CHECK(url_host_header(&u, hh, 17) == 0);
 }
 
+/* unix:PATH listener urls and unix_socket paths (issue 14). */
+static void
+test_unix_urls(void)
+{
+	static const char *const bad[] = {
+		"unix:", "unix:run/w.sock", "unix:/run/", "unix:/run/../w",
+		"unix:/./w", "unix:/run/.", "unix:/a/..",
+	};
+	const char	*path, *err;
+	char		 longp[URL_UNIX_MAX + 8];
+	size_t		 i;
+
+	CHECK(url_unix("unix:/run/wsflow/w.sock", &path, &err) == 0);
+	CHECK_STR(path, "/run/wsflow/w.sock");
+	CHECK(url_unix("unix:/run/.hidden/..x", &path, &err) == 0);
+	CHECK(url_unix("ws://unix:80/", &path, &err) == 1);
+	CHECK(url_unix("UNIX:/x", &path, &err) == 1);
+	CHECK(url_is_unix("unix:/x") && !url_is_unix("ws://x"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = NULL;
+		CHECK_MSG(url_unix(bad[i], &path, &err) == -1 && err != NULL,
+		    "%s accepted", bad[i]);
+	}
+	memset(longp, 'a', sizeof(longp));
+	longp[0] = '/';
+	longp[URL_UNIX_MAX - 1] = '\0';	/* 107 bytes: fits */
+	CHECK(url_unix_path(longp, &err) == 0);
+	longp[URL_UNIX_MAX - 1] = 'a';
+	longp[URL_UNIX_MAX] = '\0';		/* 108: does not */
+	CHECK(url_unix_path(longp, &err) == -1);
+}
+
 /* Client request bytes, then the whole exchange both ways. */
 static void
 test_round_trip(void)
@@ -738,6 +770,7 @@ main(void)
 	test_responses();
 	test_response_table();
 	test_urls();
+	test_unix_urls();
 	test_round_trip();
 	test_protocol_select();
 	test_extensions();
