@@ -189,6 +189,15 @@ static const struct wconf_key client_hdr_elem = {
 	"header", WCT_STRING, 0, NULL, NULL
 };
 
+/* ws_client proxy as a record (a URL string is the other form). */
+static const struct wconf_key ws_client_proxy_keys[] = {
+	/* http://[user:pass@]host[:port] of an HTTP CONNECT proxy */
+	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* "user:password" for Basic; wsflowd has read a {"file": PATH} */
+	{ "credentials", WCT_STRING, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct wconf_key ws_client_keys[] = {
 	/* ws:// or wss:// URL to dial */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -224,6 +233,8 @@ static const struct wconf_key ws_client_keys[] = {
 	{ "headers", WCT_OBJECT, WCF_MAP, NULL, &client_hdr_elem },
 	/* the Origin header field to send */
 	{ "origin", WCT_STRING, 0, NULL, NULL },
+	/* an HTTP CONNECT proxy to tunnel through (issue 14) */
+	{ "proxy", WCT_STRING | WCT_OBJECT, 0, ws_client_proxy_keys, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

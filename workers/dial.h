@@ -30,6 +30,11 @@ struct dl_target {
 	struct backoff		 tg_bo;		/* the policy, as configured */
 	struct wsconn_conf	 tg_conf;	/* points at tg_url, tg_st */
 	struct wsc_stats	 tg_st;
+	/* HTTP CONNECT proxy (issue 14): its host is what is resolved and
+	 * dialled; tg_conf holds the CONNECT request for tg_url. */
+	int			 tg_proxied;
+	struct url		 tg_proxy;
+	const struct url	*tg_dial;	/* &tg_proxy or &tg_url */
 };
 
 /* The addresses of the target's host: numeric, or asked of the
