@@ -8,6 +8,7 @@
 #   none get a logged 407 and wrong ones a logged 401 (tinyproxy's
 #   answer), with the reconnect policy's retries; neither password
 #   reaches the log;
+# - per_stream (the relay): each stream's connection through tinyproxy;
 # - a hostile proxy (fake_proxy.py) answering garbage, a header that
 #   never ends, nothing, 407, and a 200 followed at once by bytes of the
 #   next layer (kept for it: the upgrade sees them); each attempt fails
@@ -45,6 +46,7 @@ P_TPA=$((base + 2))	# tinyproxy with BasicAuth
 P_WS=$((base + 3))	# ws_server
 P_WSS=$((base + 4))	# ws_server with TLS
 P_FAKE=$((base + 5))	# fake_proxy.py
+P_FRONT=$((base + 6))	# the relay's ws_server
 
 # listening PORT: whether something accepts on 127.0.0.1:PORT.
 listening() {
@@ -210,6 +212,61 @@ check "wrong credentials: both attempts refused" test \
     "$(grep -c "proxy refused CONNECT: HTTP 401" client.err)" -eq 2
 check "wrong credentials: nothing echoed" test ! -s echo.log
 check "the wrong password is not in the log" sh -c "! grep -q wr0ng client.err"
+
+# ------------------------------------- per_stream: each stream's tunnel
+cat > relay.troy <<EOF
+define flow r
+flow
+  define connector front from ws_server
+  with codec = "binary", config = {"url": "127.0.0.1:$P_FRONT"} end;
+  define connector back from ws_client
+  with
+    codec = "binary",
+    config = {"url": "ws://127.0.0.1:$P_WS/", "per_stream": true,
+              "proxy": "http://127.0.0.1:$P_TP"}
+  end;
+  create connector front;
+  create connector back;
+  create pipeline out from troy::pipelines::passthrough;
+  create pipeline back_in from troy::pipelines::passthrough;
+  connect /connector/front to /pipeline/out;
+  connect /pipeline/out to /connector/back;
+  connect /connector/back to /pipeline/back_in;
+  connect /pipeline/back_in to /connector/front;
+end;
+deploy flow r;
+EOF
+"$wsflowd" -d -s "$work/r.sock" relay.troy > relay.out 2> relay.err &
+rd=$!
+pids="$pids $rd"
+wait_for "listening $P_FRONT" || nok "relay did not listen: $(tail -3 relay.err)"
+n0=$(grep -c "Established connection" tp.log)
+if $py - $P_FRONT > relay.py.out 2>&1 <<'EOF'
+import asyncio, json, sys
+import websockets
+
+async def one(i):
+    async with websockets.connect("ws://127.0.0.1:%s/" % sys.argv[1]) as ws:
+        msg = '{"client": %d}' % i
+        await ws.send(msg)
+        got = await asyncio.wait_for(ws.recv(), 15)
+        # the echo server's json codec writes it compactly
+        assert json.loads(got) == json.loads(msg), got
+
+async def main():
+    await asyncio.gather(*(one(i) for i in range(3)))
+
+asyncio.run(main())
+EOF
+then
+	ok "per_stream: 3 clients relayed, each through its own tunnel"
+else
+	nok "per_stream relay: $(tail -3 relay.py.out) $(tail -3 relay.err)"
+fi
+check "per_stream: tinyproxy made 3 more tunnels" \
+    test "$(grep -c "Established connection" tp.log)" -eq $((n0 + 3))
+kill "$rd"
+wait "$rd" 2>/dev/null
 
 # ---------------------------------------------------------- hostile proxy
 $py "$peers/fake_proxy.py" $P_FAKE fake.log garbage huge silent 407 \
