@@ -1822,10 +1822,13 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	if (c->c_conf->cf_proxy_req != NULL) {
-		/* A proxy first: CONNECT goes out as it is, before TLS. */
+		/* A proxy first: CONNECT goes out as it is, before TLS,
+		 * from the conf (which outlives us): no copy of the
+		 * credentials is made. */
 		c->c_state = WSC_PROXY;
-		if (evbuffer_add(wsc_wire(c), c->c_conf->cf_proxy_req,
-		    c->c_conf->cf_proxy_len) == -1) {
+		if (evbuffer_add_reference(wsc_wire(c),
+		    c->c_conf->cf_proxy_req, c->c_conf->cf_proxy_len, NULL,
+		    NULL) == -1) {
 			wsc_why(c, "out of memory");
 			wsc_dead(c);
 			return;
