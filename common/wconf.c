@@ -200,6 +200,15 @@ static const struct wconf_key client_hdr_elem = {
 	"header", WCT_STRING, 0, NULL, NULL
 };
 
+/* ws_client proxy as a record (a URL string is the other form). */
+static const struct wconf_key ws_client_proxy_keys[] = {
+	/* http://[user:pass@]host[:port] of an HTTP CONNECT proxy */
+	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
+	/* "user:password" for Basic; wsflowd has read a {"file": PATH} */
+	{ "credentials", WCT_STRING, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct wconf_key ws_client_keys[] = {
 	/* ws:// or wss:// URL to dial */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -238,6 +247,8 @@ static const struct wconf_key ws_client_keys[] = {
 	/* dial this Unix-domain socket (the supervisor connects it,
 	 * MSG_DIAL_REQ); url still gives Host, path and TLS */
 	{ "unix_socket", WCT_STRING, 0, NULL, NULL },
+	/* an HTTP CONNECT proxy to tunnel through (issue 14) */
+	{ "proxy", WCT_STRING | WCT_OBJECT, 0, ws_client_proxy_keys, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

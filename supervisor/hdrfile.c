@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ws_client header values kept in files (issue 14): a value given as
- * {"file": PATH} in the troy file is read here, by wsflowd at start
- * (workers cannot open files), its trailing newlines trimmed, and put in
- * the worker's configuration as a string, so secrets such as bearer
- * tokens stay out of the troy file.  The file is bounded and its content
- * must be one header value: no CR, LF or other control characters.
+ * ws_client header values and proxy credentials kept in files (issue
+ * 14): a value given as {"file": PATH} in the troy file is read here, by
+ * wsflowd at start (workers cannot open files), its trailing newlines
+ * trimmed, and put in the worker's configuration as a string, so secrets
+ * such as bearer tokens and proxy passwords stay out of the troy file.
+ * The file is bounded and its content must be one header value: no CR,
+ * LF or other control characters (and "user:password" for a proxy).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proxy.h"
 #include "sup.h"
 #include "ws.h"
 
@@ -60,39 +62,111 @@ hdrfile_read(const char *path, char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* conf's connector.config.headers, or NULL. */
+/* conf's connector.config, or NULL. */
 static struct json_object *
-hdrfile_headers(struct json_object *conf)
+hdrfile_config(struct json_object *conf)
 {
-	struct json_object	*conn, *c, *h;
+	struct json_object	*conn, *c;
 
 	if (!json_object_object_get_ex(conf, "connector", &conn) ||
 	    !json_object_object_get_ex(conn, "config", &c) ||
-	    !json_object_object_get_ex(c, "headers", &h) ||
-	    !json_object_is_type(h, json_type_object))
+	    !json_object_is_type(c, json_type_object))
 		return NULL;
-	return h;
+	return c;
+}
+
+/* c's member key if it is a record, else NULL. */
+static struct json_object *
+hdrfile_record(struct json_object *c, const char *key)
+{
+	struct json_object	*v;
+
+	if (c == NULL || !json_object_object_get_ex(c, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+/* Whether config c names a file to read. */
+static int
+hdrfile_any(struct json_object *c)
+{
+	struct json_object	*h;
+	int			 any = 0;
+
+	if ((h = hdrfile_record(c, "headers")) != NULL) {
+		json_object_object_foreach(h, n1, v1) {
+			(void)n1;
+			any |= json_object_is_type(v1, json_type_object);
+		}
+	}
+	return any || hdrfile_record(hdrfile_record(c, "proxy"),
+	    "credentials") != NULL;
+}
+
+/* Replace the {"file": PATH} values of headers; -1 with err. */
+static int
+hdrfile_headers(struct json_object *c, char *v, char *err, size_t errlen)
+{
+	struct json_object	*h, *f;
+	int			 n;
+
+	if ((h = hdrfile_record(c, "headers")) == NULL)
+		return 0;
+	json_object_object_foreach(h, name, val) {
+		if (!json_object_object_get_ex(val, "file", &f))
+			continue;
+		n = snprintf(err, errlen, "headers: ");
+		if (hdrfile_read(json_object_get_string(f), v, err + n,
+		    errlen - (size_t)n) == -1)
+			return -1;
+		json_object_object_add(h, name, json_object_new_string(v));
+	}
+	return 0;
 }
 
 /*
- * Replace the {"file": PATH} values of conf's connector.config.headers
- * by the files' contents.  The connector record is shared with the
- * deployment, so a copy is changed.  0, or -1 with err.
+ * proxy.credentials given as {"file": PATH} (issue 14): the file holds
+ * "user:password" on one line.  -1 with err (which never quotes it).
+ */
+static int
+hdrfile_proxy(struct json_object *c, char *v, char *err, size_t errlen)
+{
+	struct json_object	*p, *f;
+	const char		*path;
+	int			 n;
+
+	if ((p = hdrfile_record(c, "proxy")) == NULL ||
+	    !json_object_object_get_ex(hdrfile_record(p, "credentials"),
+	    "file", &f))
+		return 0;
+	path = json_object_get_string(f);
+	n = snprintf(err, errlen, "proxy credentials: ");
+	if (hdrfile_read(path, v, err + n, errlen - (size_t)n) == -1)
+		return -1;
+	if (!proxy_auth_ok(v)) {
+		snprintf(err, errlen, "proxy credentials: %s: not one "
+		    "user:password line", path);
+		return -1;
+	}
+	json_object_object_add(p, "credentials", json_object_new_string(v));
+	return 0;
+}
+
+/*
+ * Replace the {"file": PATH} values of conf's connector.config (headers
+ * and proxy credentials) by the files' contents.  The connector record
+ * is shared with the deployment, so a copy is changed.  0, or -1 with
+ * err naming the key and the path, never the content.
  */
 int
 hdrfile_resolve(struct json_object *conf, char *err, size_t errlen)
 {
-	struct json_object	*h, *copy = NULL, *f;
+	struct json_object	*c, *copy = NULL;
 	char			 v[HDRFILE_MAX + 1];
-	int			 any = 0;
+	int			 rc;
 
-	if ((h = hdrfile_headers(conf)) == NULL)
-		return 0;
-	json_object_object_foreach(h, n1, v1) {
-		(void)n1;
-		any |= json_object_is_type(v1, json_type_object);
-	}
-	if (!any)
+	if (!hdrfile_any(hdrfile_config(conf)))
 		return 0;
 	if (json_object_deep_copy(json_object_object_get(conf, "connector"),
 	    &copy, NULL) != 0) {
@@ -100,14 +174,9 @@ hdrfile_resolve(struct json_object *conf, char *err, size_t errlen)
 		return -1;
 	}
 	json_object_object_add(conf, "connector", copy);
-	h = hdrfile_headers(conf);
-	json_object_object_foreach(h, name, val) {
-		if (!json_object_object_get_ex(val, "file", &f))
-			continue;
-		if (hdrfile_read(json_object_get_string(f), v, err, errlen) ==
-		    -1)
-			return -1;
-		json_object_object_add(h, name, json_object_new_string(v));
-	}
-	return 0;
+	c = hdrfile_config(conf);
+	rc = hdrfile_headers(c, v, err, errlen) == -1 ||
+	    hdrfile_proxy(c, v, err, errlen) == -1 ? -1 : 0;
+	explicit_bzero(v, sizeof(v));
+	return rc;
 }

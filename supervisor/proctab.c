@@ -120,10 +120,10 @@ proctab_init(struct event_base *base, const struct deployment *d,
 			    sw->sw_site);
 			return -1;
 		}
-		/* ws_client header values from files (issue 14) */
+		/* ws_client header values and proxy credentials from
+		 * files (issue 14) */
 		if (hdrfile_resolve(p->p_conf[i], err, sizeof(err)) == -1) {
-			log_warnx("connector %s: headers: %s",
-			    sw->sw_dc->dc_name, err);
+			log_warnx("connector %s: %s", sw->sw_dc->dc_name, err);
 			return -1;
 		}
 	}

@@ -301,7 +301,8 @@ rl_prepare(struct deployment *nd, struct plan *np, const int *ids,
 		state_load(sw);
 		sw->sw_pending = 1;
 		sw->sw_fresh = 1;
-		if (proctab_listen(sw, e, sizeof(e)) == -1) {
+		if (proctab_listen(sw, e, sizeof(e)) == -1 ||
+		    hdrfile_resolve(np->p_conf[i], e, sizeof(e)) == -1) {
 			snprintf(err, errlen, "connector %s: %s",
 			    sw->sw_dc->dc_name, e);
 			goto fail;

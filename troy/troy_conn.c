@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "conntype.h"
 #include "lines.h"
+#include "proxy.h"
 #include "reqmeta.h"
 #include "troy.h"
 #include "url.h"
@@ -423,6 +424,11 @@ check_unix(const struct vctx *vc, struct json_object *rec, int server)
 	    url_unix_path(json_object_get_string(v), &why) == -1)
 		rc = key_error(vc, "unix_socket", "bad unix_socket: ", why,
 		    "");
+	/* the supervisor hands over a connected socket: no proxy to dial */
+	if (!server && json_object_object_get_ex(rec, "unix_socket", NULL) &&
+	    json_object_object_get_ex(rec, "proxy", NULL))
+		rc = key_error(vc, "proxy", "\"proxy\" and \"unix_socket\" ",
+		    "exclude each other", "");
 	if (!server)
 		return rc;
 	for (i = 0; i < sizeof(perms) / sizeof(perms[0]); i++) {
@@ -707,6 +713,80 @@ check_client_headers(const struct vctx *vc, struct json_object *rec)
 	return rc;
 }
 
+/* proxy.credentials: "user:password" or {"file": PATH}. */
+static int
+check_proxy_credentials(const struct vctx *vc, struct json_object *cr)
+{
+	static const char *const filekeys[] = { "file" };
+	struct troy_pos		 pos;
+
+	if (json_object_is_type(cr, json_type_object))
+		return check_keys(vc, cr, filekeys, 1, "credentials") == -1 ||
+		    want_str(vc, cr, "file", 1, "credentials") == -1 ? -1 : 0;
+	if (!json_object_is_type(cr, json_type_string))
+		return bad_type(vc, "credentials", "a string or a record "
+		    "{\"file\": PATH}", cr);
+	if (!proxy_auth_ok(json_object_get_string(cr))) {
+		pos = vc_pos(vc);
+		troy_error(vc->vc_diags, &pos, "\"credentials\" must be "
+		    "user:password (a colon, no control characters)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ws_client proxy (issue 14): an http:// URL, or a record {"url",
+ * "credentials"} whose credentials are "user:password" or {"file":
+ * PATH} (wsflowd reads it at start).  No message quotes the URL: it may
+ * hold a password.
+ */
+static int
+check_client_proxy(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const keys[] = { "url", "credentials" };
+	struct json_object	*v, *u, *cr = NULL;
+	struct vctx		 c, e;
+	struct troy_pos		 pos;
+	struct proxy_url	 px;
+	const char		*why = NULL;
+	int			 rc = 0;
+
+	if (!json_object_object_get_ex(rec, "proxy", &v))
+		return 0;
+	c = vc_key(vc, "proxy", NULL);
+	if (json_object_is_type(v, json_type_object)) {
+		if (check_keys(&c, v, keys, 2, "proxy") == -1 ||
+		    want_str(&c, v, "url", 1, "proxy") == -1)
+			return -1;
+		(void)json_object_object_get_ex(v, "url", &u);
+		(void)json_object_object_get_ex(v, "credentials", &cr);
+		e = vc_key(&c, "url", NULL);
+	} else if (json_object_is_type(v, json_type_string)) {
+		u = v;
+		e = c;
+	} else
+		return bad_type(&c, "proxy", "a string (an http:// URL) or a "
+		    "record", v);
+	if (proxy_url_parse(json_object_get_string(u), &px, &why) == -1) {
+		pos = vc_pos(&e);
+		troy_error(vc->vc_diags, &pos, "malformed proxy url: %s", why);
+		return -1;
+	}
+	if (cr != NULL) {
+		e = vc_key(&c, "credentials", NULL);
+		rc = check_proxy_credentials(&e, cr);
+		if (rc == 0 && px.px_has_auth) {
+			pos = vc_pos(&e);
+			troy_error(vc->vc_diags, &pos, "credentials both in "
+			    "the proxy url and in \"credentials\"");
+			rc = -1;
+		}
+	}
+	explicit_bzero(&px, sizeof(px));
+	return rc;
+}
+
 /* The TLS policy keys of a tls record (both roles). */
 static int
 check_tls_policy(const struct vctx *vc, struct json_object *tls)
@@ -847,6 +927,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"headers", "origin",
 		/* Unix-domain sockets (issue 14) */
 		"unix_socket",
+		/* an HTTP CONNECT proxy (issue 14) */
+		"proxy",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -862,6 +944,7 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= check_compression(vc, rec);
 	rc |= check_protocols(vc, rec);
 	rc |= check_client_headers(vc, rec);
+	rc |= check_client_proxy(vc, rec);
 	rc |= want_uint(vc, rec, "ping_interval_ms", 0, 86400000, 0, 0);
 	rc |= check_limits(vc, rec);
 	/* the relay mode (workers/ws_relay.c) and its bounds */
@@ -970,8 +1053,6 @@ static int
 check_unix_instances(const struct vctx *vc, struct json_object *rec)
 {
 	struct json_object	*u, *n;
-	struct vctx		 c;
-	struct troy_pos		 pos;
 
 	if (!json_object_object_get_ex(rec, "url", &u) ||
 	    !json_object_is_type(u, json_type_string) ||
@@ -980,11 +1061,8 @@ check_unix_instances(const struct vctx *vc, struct json_object *rec)
 	    (json_object_is_type(n, json_type_int) &&
 	    json_object_get_int64(n) == 1))
 		return 0;
-	c = vc_key(vc, "instances", NULL);
-	pos = vc_pos(&c);
-	troy_error(vc->vc_diags, &pos, "\"instances\" must be 1 with a unix: "
-	    "url (several workers share an address only over TCP)");
-	return -1;
+	return key_error(vc, "instances", "\"instances\" must be 1 with a ",
+	    "unix: url ", "(several workers share an address only over TCP)");
 }
 
 /* ws_server config. */

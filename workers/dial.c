@@ -27,6 +27,7 @@
 #include "dial.h"
 #include "khclient.h"
 #include "log.h"
+#include "proxy.h"
 #include "tls.h"
 
 /* TCP_NODELAY from the config: no_delay, socket_options.TCP_NODELAY
@@ -92,6 +93,66 @@ dl_tls_chain(struct worker *w, struct dl_target *tg)
 	else
 		log_info("connector %s: client certificate reloaded",
 		    w->w_name);
+}
+
+/*
+ * proxy (issue 14): "http://[user:pass@]host[:port]" or {"url": ...,
+ * "credentials": "user:pass"} (wsflowd read a {"file": PATH} value).
+ * The CONNECT request for the target is made once, here; neither the
+ * URL nor the credentials are ever put in a message.
+ */
+static int
+dl_proxy_read(struct worker *w, struct dl_target *tg, char *err,
+    size_t errlen)
+{
+	struct json_object	*p = jg_get(w->w_cconf, "proxy");
+	struct proxy_url	 px;
+	struct buf		 b;
+	const char		*url, *cred = NULL, *why = NULL;
+	int			 rc = -1;
+
+	tg->tg_dial = &tg->tg_url;
+	if (p == NULL)
+		return 0;
+	if (json_object_is_type(p, json_type_object)) {
+		url = jg_str(p, "url", "");
+		cred = jg_str(p, "credentials", NULL);
+	} else
+		url = json_object_get_string(p);
+	buf_init(&b, 0);
+	if (proxy_url_parse(url, &px, &why) == -1) {
+		snprintf(err, errlen, "proxy: %s", why);
+		goto done;
+	}
+	if (cred != NULL && px.px_has_auth) {
+		snprintf(err, errlen, "proxy: credentials both in the url and "
+		    "in \"credentials\"");
+		goto done;
+	}
+	if (cred != NULL && !proxy_auth_ok(cred)) {
+		snprintf(err, errlen, "proxy: credentials are not one "
+		    "user:password line");
+		goto done;
+	}
+	if (proxy_connect_request(&b, &tg->tg_url, cred != NULL ? cred :
+	    px.px_has_auth ? px.px_auth : NULL) == -1) {
+		snprintf(err, errlen, "proxy: cannot write a CONNECT request "
+		    "for %s", tg->tg_url.u_host);
+		goto done;
+	}
+	tg->tg_proxied = 1;
+	tg->tg_proxy = px.px_url;
+	tg->tg_dial = &tg->tg_proxy;
+	/* the conf owns the request now (wsconn_conf_clear wipes it) */
+	tg->tg_conf.cf_proxy_req = b.bf_data;
+	tg->tg_conf.cf_proxy_len = b.bf_len;
+	b.bf_data = NULL;
+	rc = 0;
+ done:
+	explicit_bzero(&px, sizeof(px));
+	if (b.bf_data != NULL)
+		freezero(b.bf_data, b.bf_cap);
+	return rc;
 }
 
 /* Read url, TLS material, options and policy into tg (before the
@@ -163,6 +224,8 @@ dl_target_read(struct worker *w, struct dl_target *tg, char *err,
 	/* origin and headers (issue 14; wsflowd read the files) */
 	tg->tg_conf.cf_origin = jg_str(w->w_cconf, "origin", NULL);
 	tg->tg_conf.cf_headers = jg_obj(w->w_cconf, "headers");
+	if (dl_proxy_read(w, tg, err, errlen) == -1)
+		return -1;
 	/* per_stream: idle_timeout_ms is the relay's, for its upstreams */
 	if (jg_bool(w->w_cconf, "per_stream", 0))
 		tg->tg_conf.cf_idle_ms = 0;
@@ -358,16 +421,24 @@ dl_dial(struct worker *w, const struct dl_target *tg,
     const struct proto_addr *pa, const struct wsconn_cb *cb, void *arg,
     char *e, size_t elen)
 {
-	char			 host[INET6_ADDRSTRLEN], name[WSC_NAME_MAX];
+	char			 host[INET6_ADDRSTRLEN];
+	char			 name[WSC_NAME_MAX + URL_HOST_MAX + 16];
 	uint16_t		 port;
 	SSL			*ssl;
 	struct wsconn		*ws;
 	int			 fd, on = tg->tg_nodelay;
 
 	wsconn_addr(&pa->pa_addr, host, sizeof(host), &port);
-	snprintf(name, sizeof(name), "%s%s%s:%u",
-	    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
-	    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
+	if (tg->tg_proxied)
+		snprintf(name, sizeof(name), "%s%s%s:%u via proxy %s%s%s:%u",
+		    tg->tg_url.u_ipv6 ? "[" : "", tg->tg_url.u_host,
+		    tg->tg_url.u_ipv6 ? "]" : "", tg->tg_url.u_port,
+		    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
+		    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
+	else
+		snprintf(name, sizeof(name), "%s%s%s:%u",
+		    pa->pa_addr.ss_family == AF_INET6 ? "[" : "", host,
+		    pa->pa_addr.ss_family == AF_INET6 ? "]" : "", port);
 	fd = socket(pa->pa_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {

@@ -33,6 +33,11 @@ struct dl_target {
 	struct wsc_stats	 tg_st;
 	char			 tg_unix[URL_UNIX_MAX];	/* unix_socket, ""
 						 * none (issue 14) */
+	/* HTTP CONNECT proxy (issue 14): its host is what is resolved and
+	 * dialled; tg_conf holds the CONNECT request for tg_url. */
+	int			 tg_proxied;
+	struct url		 tg_proxy;
+	const struct url	*tg_dial;	/* &tg_proxy or &tg_url */
 };
 
 /* The addresses of the target's host: numeric, or asked of the

@@ -252,7 +252,7 @@ wcl_attempt(struct wcl_state *cs)
 	/* every attempt from the first address looks the name up again */
 	cs->cs_addr = 0;
 	cs->cs_res.rv_naddrs = 0;
-	if (dl_resolve(&cs->cs_res, cs->cs_w, &cs->cs_tg.tg_url) == 0)
+	if (dl_resolve(&cs->cs_res, cs->cs_w, cs->cs_tg.tg_dial) == 0)
 		wcl_connect(cs);
 }
 
@@ -265,7 +265,7 @@ wcl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 
 	if (cs == NULL)
 		return;
-	switch (dl_resolved(&cs->cs_res, ms, &cs->cs_tg.tg_url, e,
+	switch (dl_resolved(&cs->cs_res, ms, cs->cs_tg.tg_dial, e,
 	    sizeof(e))) {
 	case 0:
 		cs->cs_addr = 0;
@@ -414,10 +414,12 @@ wcl_setup(struct worker *w, char *err, size_t errlen)
 	wk_pause_inputs(w, 1);
 	/* The first attempt runs from the loop, inside the sandbox. */
 	dl_schedule(cs->cs_timer, 0);
-	log_info("connector %s: connecting to %s:%u%s%s, reconnect %s",
+	log_info("connector %s: connecting to %s:%u%s%s%s%s, reconnect %s",
 	    w->w_name, cs->cs_tg.tg_url.u_host, cs->cs_tg.tg_url.u_port,
 	    cs->cs_tg.tg_tls ? " with TLS for " : "",
 	    cs->cs_tg.tg_tls ? cs->cs_tg.tg_domain : "",
+	    cs->cs_tg.tg_proxied ? " through the proxy at " : "",
+	    cs->cs_tg.tg_proxied ? cs->cs_tg.tg_proxy.u_host : "",
 	    backoff_describe(&cs->cs_tg.tg_bo, e, sizeof(e)));
 	return 0;
 }

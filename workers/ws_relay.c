@@ -546,7 +546,7 @@ wrl_attempt(struct wrl_up *u)
 		return;
 	}
 	u->u_addr = 0;
-	if (dl_resolve(&rs->rs_res, rs->rs_w, &rs->rs_tg.tg_url) == 0)
+	if (dl_resolve(&rs->rs_res, rs->rs_w, rs->rs_tg.tg_dial) == 0)
 		wrl_connect(u);
 	else
 		u->u_state = WU_RESOLVE;
@@ -562,7 +562,7 @@ wrl_resolved(struct worker *w, const struct msg_resolve_res *ms)
 	int			 failed;
 
 	if (rs == NULL || (failed = dl_resolved(&rs->rs_res, ms,
-	    &rs->rs_tg.tg_url, e, sizeof(e))) == -1)
+	    rs->rs_tg.tg_dial, e, sizeof(e))) == -1)
 		return;
 	for (u = TAILQ_FIRST(&rs->rs_ups); u != NULL; u = next) {
 		next = TAILQ_NEXT(u, u_all);

@@ -43,6 +43,7 @@
 #include "buf.h"
 #include "jsonget.h"
 #include "log.h"
+#include "proxy.h"
 #include "reqmeta.h"
 #include "ws.h"
 #include "wsconn.h"
@@ -54,6 +55,7 @@
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
+	WSC_PROXY,		/* client: CONNECT sent, the proxy's reply */
 	WSC_TLS,		/* client: TLS handshake */
 	WSC_HANDSHAKE,		/* HTTP upgrade */
 	WSC_OPEN,
@@ -131,6 +133,7 @@ static int	wsc_over(struct wsconn *, const char *, size_t, int);
 static void	wsc_limits_off(struct wsconn *);
 static void	wsc_limits_open(struct wsconn *);
 static void	wsc_msg_check(struct wsconn *);
+static void	wsc_proxy_input(struct wsconn *);
 static uint64_t	wsc_now_ms(void);
 
 /*
@@ -274,6 +277,10 @@ wsconn_conf_clear(struct wsconn_conf *cf)
 	cf->cf_nprotocols = 0;
 	free(cf->cf_protocol_offer);
 	cf->cf_protocol_offer = NULL;
+	if (cf->cf_proxy_req != NULL)
+		freezero(cf->cf_proxy_req, cf->cf_proxy_len);
+	cf->cf_proxy_req = NULL;
+	cf->cf_proxy_len = 0;
 }
 
 /* Arm the one-shot timer (an open connection has none while idle). */
@@ -811,6 +818,16 @@ wsc_hs_failed(struct wsconn *c)
 		c->c_conf->cf_stats->st_handshake_failed++;
 }
 
+/* The proxy refused the tunnel or answered nonsense: count it, end. */
+static void
+wsc_proxy_failed(struct wsconn *c)
+{
+	if (c->c_conf->cf_stats != NULL)
+		c->c_conf->cf_stats->st_proxy_failed++;
+	wsc_hs_failed(c);
+	wsc_dead(c);
+}
+
 /* The handshake failed with r (status: the server's HTTP answer, 0 if
  * none): count it, say why, end the connection. */
 static void
@@ -1317,6 +1334,10 @@ wsc_io_read(evutil_socket_t fd, short ev, void *arg)
 	ssize_t		 n;
 
 	(void)ev;
+	if (c->c_state == WSC_PROXY) {
+		wsc_proxy_input(c);
+		return;
+	}
 	if (c->c_tls.t_ssl != NULL) {
 		wsc_tls_input(c);
 		return;
@@ -1349,6 +1370,12 @@ wsc_io_event(struct wsconn *c, short what, int saved)
 			c->c_paused = 0;
 			wsc_frames(c);
 		}
+		if (c->c_state == WSC_PROXY) {
+			wsc_why(c, "proxy: connection closed before its "
+			    "reply");
+			wsc_proxy_failed(c);
+			return;
+		}
 		if (c->c_state == WSC_HANDSHAKE || c->c_state == WSC_TLS) {
 			wsc_hs_failed(c);
 			wsc_why(c, "handshake: connection closed by peer");
@@ -1379,6 +1406,11 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 		wsc_why(c, "handshake timed out after %d ms",
 		    c->c_conf->cf_hs_timeout_ms);
 		break;
+	case WSC_PROXY:
+		wsc_why(c, "handshake timed out after %d ms (no reply from "
+		    "the proxy)", c->c_conf->cf_hs_timeout_ms);
+		wsc_proxy_failed(c);
+		return;
 	case WSC_CLOSING:
 		wsc_why(c, "no close frame from the peer within %d ms",
 		    c->c_conf->cf_close_wait_ms);
@@ -1689,6 +1721,80 @@ wsconn_accept(struct event_base *base, int fd, SSL *ssl,
 	return c;
 }
 
+/* Client: TCP is up (through the proxy's tunnel if there is one):
+ * TLS, then the upgrade. */
+static void
+wsc_client_start(struct wsconn *c)
+{
+	if (c->c_tls.t_ssl != NULL) {
+		c->c_state = WSC_TLS;	/* the request follows TLS */
+		wsc_tls_input(c);	/* ClientHello */
+	} else
+		wsc_client_request(c);
+}
+
+/*
+ * Client: the proxy's reply to CONNECT.  The socket is peeked and only
+ * the bytes of the reply head are taken from it, so whatever the proxy
+ * sent after the head stays in the socket for TLS or the upgrade,
+ * as if it had come from the target.  The head is bounded like the
+ * upgrade's (max_request_line + max_header_bytes); a proxy that never
+ * ends it meets the handshake timeout.
+ */
+static void
+wsc_proxy_input(struct wsconn *c)
+{
+	size_t		 have, max, want, used = 0, take;
+	ssize_t		 n;
+	char		*data;
+	int		 r, status = 0;
+
+	max = c->c_conf->cf_lim.wl_max_request_line +
+	    c->c_conf->cf_lim.wl_max_header_bytes + 4;
+	have = c->c_in != NULL ? evbuffer_get_length(c->c_in) : 0;
+	want = max - have < sizeof(wsc_rbuf) ? max - have : sizeof(wsc_rbuf);
+	n = recv(c->c_fd, wsc_rbuf, want, MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n <= 0) {
+		wsc_io_event(c, (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR) |
+		    BEV_EVENT_READING, n == 0 ? 0 : errno);
+		return;
+	}
+	if (wsc_in_add(c, wsc_rbuf, (size_t)n) == -1 ||
+	    (data = (char *)evbuffer_pullup(c->c_in, -1)) == NULL) {
+		wsc_why(c, "out of memory");
+		wsc_dead(c);
+		return;
+	}
+	r = proxy_reply_parse(data, have + (size_t)n, max, &status, &used);
+	if (r == PROXY_OK && used <= have)
+		r = PROXY_ERR_HEADER;	/* cannot be: have was no head */
+	if (r == PROXY_OK || r == PROXY_NEED_MORE) {
+		take = r == PROXY_OK ? used - have : (size_t)n;
+		if (read(c->c_fd, wsc_rbuf, take) != (ssize_t)take) {
+			wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_READING,
+			    errno);
+			return;
+		}
+		if (r == PROXY_NEED_MORE)
+			return;
+	}
+	wsc_in_drop(c);
+	if (r != PROXY_OK) {
+		wsc_why(c, "proxy: %s", proxy_strerror(r));
+		wsc_proxy_failed(c);
+		return;
+	}
+	if (status < 200 || status > 299) {
+		wsc_why(c, "proxy refused CONNECT: HTTP %d", status);
+		wsc_proxy_failed(c);
+		return;
+	}
+	wsc_client_start(c);
+}
+
 /* Client: the TCP connect finished (or failed). */
 static void
 wsc_connected(evutil_socket_t fd, short ev, void *arg)
@@ -1715,11 +1821,22 @@ wsc_connected(evutil_socket_t fd, short ev, void *arg)
 		wsc_dead(c);
 		return;
 	}
-	if (c->c_tls.t_ssl != NULL) {
-		c->c_state = WSC_TLS;	/* the request follows TLS */
-		wsc_tls_input(c);	/* ClientHello */
-	} else
-		wsc_client_request(c);
+	if (c->c_conf->cf_proxy_req != NULL) {
+		/* A proxy first: CONNECT goes out as it is, before TLS,
+		 * from the conf (which outlives us): no copy of the
+		 * credentials is made. */
+		c->c_state = WSC_PROXY;
+		if (evbuffer_add_reference(wsc_wire(c),
+		    c->c_conf->cf_proxy_req, c->c_conf->cf_proxy_len, NULL,
+		    NULL) == -1) {
+			wsc_why(c, "out of memory");
+			wsc_dead(c);
+			return;
+		}
+		wsc_flush(c);
+		return;
+	}
+	wsc_client_start(c);
 }
 
 /* Client side: start the TCP connect; the rest follows from the loop. */
@@ -2120,6 +2237,7 @@ wsconn_stats_json(const struct wsc_stats *st, struct json_object *o)
 		{ "deflate_connections",
 		    offsetof(struct wsc_stats, st_deflate) },
 		{ "deflate_memory", offsetof(struct wsc_stats, st_deflate_mem) },
+		{ "proxy_failed", offsetof(struct wsc_stats, st_proxy_failed) },
 	};
 	uint64_t	 v;
 	size_t		 i;

@@ -55,6 +55,7 @@ struct wsc_stats {
 	uint64_t	st_timeouts;		/* idle, message or pong */
 	uint64_t	st_deflate;		/* opened with permessage-deflate */
 	uint64_t	st_deflate_mem;		/* zlib bound of those open now */
+	uint64_t	st_proxy_failed;	/* CONNECT refused or malformed */
 };
 
 struct wsconn;
@@ -98,6 +99,10 @@ struct wsconn_conf {
 	/* Client (issue 14): Origin and extra fields {name: value}. */
 	const char		*cf_origin;	/* NULL: none */
 	struct json_object	*cf_headers;	/* NULL: none */
+	/* Client (issue 14): the CONNECT request to send to a proxy first
+	 * (holds its credentials; wsconn_conf_clear wipes it), or NULL. */
+	char			*cf_proxy_req;
+	size_t			 cf_proxy_len;
 };
 
 struct json_object;

@@ -525,6 +525,49 @@ run_worker(struct json_object *conf, char *failed, size_t len)
 	return rx.hello && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* ws_client proxy (issue 14): a URL string or {url, credentials}. */
+static void
+test_proxy(void)
+{
+	static const struct {
+		const char	*value;
+		const char	*err;	/* NULL: accepted */
+	} cases[] = {
+		{ "\"http://127.0.0.1:3128\"", NULL },
+		{ "{\"url\": \"http://p:1\", \"credentials\": \"a:b\"}", NULL },
+		{ "{\"url\": \"http://p:1\"}", NULL },
+		{ "5", "ws_client: key \"connector.config.proxy\" is not a "
+		    "string or an object" },
+		{ "{\"credentials\": \"a:b\"}", "ws_client: key "
+		    "\"connector.config.proxy.url\" missing" },
+		{ "{\"url\": \"http://p:1\", \"credentials\": {\"file\": "
+		    "\"/x\"}}", "ws_client: key "
+		    "\"connector.config.proxy.credentials\" is not a string" },
+		{ "{\"url\": \"http://p:1\", \"user\": \"a\"}",
+		    "ws_client: key \"connector.config.proxy.user\" unknown" },
+	};
+	struct json_object	*c;
+	char			 err[256];
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = mutate(base, "connector.config", "proxy", cases[i].value);
+		json_object_object_add(c, "type", json_object_new_string(
+		    "ws_client"));
+		json_object_object_add(at(c, "connector.config"), "tls",
+		    json_object_new_boolean(0));
+		err[0] = '\0';
+		r = wconf_check(c, err, sizeof(err));
+		if (cases[i].err == NULL)
+			CHECK_MSG(r == 0, "case %zu: %s", i, err);
+		else
+			CHECK_MSG(r == -1 && strcmp(err, cases[i].err) == 0,
+			    "case %zu: got %s", i, err);
+		json_object_put(c);
+	}
+}
+
 /* The worker refuses a bad config at its start, naming the key. */
 static void
 test_worker(void)
@@ -558,6 +601,7 @@ main(void)
 	test_accessors();
 	test_levels();
 	test_built();
+	test_proxy();
 	test_worker();
 	return check_done();
 }
