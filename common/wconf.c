@@ -256,6 +256,13 @@ static const struct wconf_key reqhdr_elem = {
 	"header", WCT_STRING, 0, NULL, NULL
 };
 
+/* ws_server broadcast as a record (true/false is the other form). */
+static const struct wconf_key broadcast_keys[] = {
+	/* the output bound of each client, bytes */
+	{ "max_queued", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct wconf_key ws_server_keys[] = {
 	/* ws:// or wss:// URL to listen on (the supervisor binds it) */
 	{ "url", WCT_STRING, WCF_REQUIRED, NULL, NULL },
@@ -294,6 +301,8 @@ static const struct wconf_key ws_server_keys[] = {
 	/* request metadata (issue 14): $ws_server.request with these
 	 * header fields (present, even empty: path and query) */
 	{ "request_headers", WCT_ARRAY, 0, NULL, &reqhdr_elem },
+	/* every event to every client (issue 14): true or a record */
+	{ "broadcast", WCT_BOOL | WCT_OBJECT, 0, broadcast_keys, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
