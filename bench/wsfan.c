@@ -377,6 +377,24 @@ wf_report(struct wf *f, const char *label)
 	fflush(stdout);
 }
 
+/* Close every connection, free everything. */
+static void
+wf_free(struct wf *f)
+{
+	int	 i;
+
+	for (i = 0; i < f->f_nsubs; i++) {
+		if (f->f_subs[i].s_fd > 0)
+			close(f->f_subs[i].s_fd);
+		free(f->f_subs[i].s_buf);
+	}
+	close(f->f_pub);
+	close(f->f_ep);
+	free(f->f_subs);
+	free(f->f_out);
+	free(f);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -463,5 +481,6 @@ main(int argc, char *argv[])
 			    f->f_n, f->f_dlv);
 	}
 	wf_report(f, label);
+	wf_free(f);
 	return 0;
 }
