@@ -29,6 +29,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # Start a peer on port (its pid in $pid) and the URLs to use.
 start_peer() {
+	pid=""
 	case $1 in
 	bun)
 		"$bun_bin" --version >/dev/null 2>&1 || return 1
@@ -55,6 +56,7 @@ start_peer() {
 
 # Stop the peer: TERM, KILL after 5 s.
 stop_peer() {
+	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
