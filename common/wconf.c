@@ -281,6 +281,13 @@ static const struct wconf_key reqhdr_elem = {
 	"header", WCT_STRING, 0, NULL, NULL
 };
 
+/* ws_server broadcast as a record (true/false is the other form). */
+static const struct wconf_key broadcast_keys[] = {
+	/* the output bound of each client, bytes */
+	{ "max_queued", WCT_INT, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct wconf_key ws_server_keys[] = {
 	/* ws:// or wss:// URL or unix:PATH to listen on (the supervisor
 	 * binds it) */
@@ -325,6 +332,8 @@ static const struct wconf_key ws_server_keys[] = {
 	{ "socket_mode", WCT_STRING, 0, NULL, NULL },
 	{ "socket_owner", WCT_STRING, 0, NULL, NULL },
 	{ "socket_group", WCT_STRING, 0, NULL, NULL },
+	/* every event to every client (issue 14): true or a record */
+	{ "broadcast", WCT_BOOL | WCT_OBJECT, 0, broadcast_keys, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

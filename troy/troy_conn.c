@@ -1065,6 +1065,31 @@ check_unix_instances(const struct vctx *vc, struct json_object *rec)
 	    "unix: url ", "(several workers share an address only over TCP)");
 }
 
+/*
+ * ws_server broadcast: a bool, or a record {"max_queued": bytes}, the
+ * output bound of each client (64 KiB to 1 GiB, default 8 MiB).
+ */
+static int
+check_broadcast(const struct vctx *vc, struct json_object *rec)
+{
+	static const char *const names[] = { "max_queued" };
+	struct json_object	*v;
+	struct vctx		 c;
+	int			 rc;
+
+	if (!json_object_object_get_ex(rec, "broadcast", &v) ||
+	    json_object_is_type(v, json_type_boolean))
+		return 0;
+	c = vc_key(vc, "broadcast", NULL);
+	if (!json_object_is_type(v, json_type_object))
+		return bad_type(&c, "broadcast", "a bool or a record "
+		    "{\"max_queued\"}", v);
+	rc = check_keys(&c, v, names, 1, "broadcast");
+	rc |= want_uint(&c, v, "max_queued", 64LL << 10, 1LL << 30, 8LL << 20,
+	    0);
+	return rc ? -1 : 0;
+}
+
 /* ws_server config. */
 static int
 conf_ws_server(const struct vctx *vc, struct json_object *rec)
@@ -1083,6 +1108,8 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 		"instances",
 		/* Unix-domain sockets (issue 14) */
 		"socket_mode", "socket_owner", "socket_group",
+		/* every event to every client (issue 14) */
+		"broadcast",
 	};
 	static const char *const tlsnames[] = {
 		"cert", "key", "ciphers", "ciphersuites", "min_version",
@@ -1105,6 +1132,7 @@ conf_ws_server(const struct vctx *vc, struct json_object *rec)
 	rc |= check_limits(vc, rec);
 	rc |= check_origins(vc, rec);
 	rc |= check_request_headers(vc, rec);
+	rc |= check_broadcast(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_server config");
 	if ((v = json_object_object_get(rec, "url")) != NULL &&
 	    json_object_is_type(v, json_type_string) &&

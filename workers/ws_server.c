@@ -14,6 +14,11 @@
  * name it), plus "pid" and "uid" from SO_PEERCRED; such clients are not
  * counted by max_connections_per_ip (they would all be one address, a
  * reverse proxy's) but by max_connections.
+ * is counted, logged and dropped; it never stalls the flow.  With
+ * broadcast (issue 14) every event goes to every open client instead,
+ * framed once; a client whose output passes its bound is closed with
+ * 1008 and counted, and an event no client takes is counted as dropped:
+ * one slow client never holds up the others or the route.
  */
 #include "config.h"
 
@@ -26,6 +31,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +53,7 @@
 #define WSS_BUSY_RETRY_MS	1000
 #define WSS_BUCKETS		1024	/* stream id index (ids are sequential) */
 #define WSS_UNIX_HOST		"unix"	/* the peer host of unix: clients */
+#define WSS_BCAST_TRIM		(32 * 1024 * 1024)	/* heap kept, broadcast */
 
 struct wss_conn {
 	struct wss_conn		*sc_next;
@@ -109,6 +116,12 @@ struct wss_state {
 	int			 ss_unix;
 	uint16_t		 ss_unext;
 	uint8_t			 ss_uports[65536 / 8];
+	/* Broadcast (issue 14): every event to every open client. */
+	int			 ss_bcast;
+	uint64_t		 ss_bc_events;	/* sent to one client or more */
+	uint64_t		 ss_bc_sent;	/* messages queued, all clients */
+	uint64_t		 ss_bc_dropped;	/* taken by no client */
+	uint64_t		 ss_bc_slow;	/* clients closed with 1008 */
 };
 
 static struct wss_state	 wss;
@@ -733,6 +746,32 @@ wss_request_conf(struct wss_state *ss)
 	ss->ss_conf.cf_nreq_names = n;
 }
 
+/*
+ * broadcast = true or {"max_queued": bytes} (troy checked the range):
+ * the output bound of each client, 8 MiB unless given.
+ */
+static void
+wss_broadcast_conf(struct wss_state *ss)
+{
+	struct json_object	*v = jg_get(ss->ss_w->w_cconf, "broadcast");
+
+	if (v == NULL || (json_object_is_type(v, json_type_boolean) &&
+	    !json_object_get_boolean(v)))
+		return;
+	ss->ss_bcast = 1;
+#ifdef M_TRIM_THRESHOLD
+	/*
+	 * Every client's output is allocated and freed on each loop pass
+	 * (an event or a few to a thousand clients: megabytes); glibc would
+	 * give that back to the system each time and fault it in again.
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, WSS_BCAST_TRIM);
+#endif
+	if (json_object_is_type(v, json_type_object))
+		ss->ss_conf.cf_out_max = (size_t)jg_int(v, "max_queued",
+		    (int64_t)ss->ss_conf.cf_out_max);
+}
+
 /* Read the config and TLS material; listen (before the sandbox). */
 static int
 wss_setup(struct worker *w, char *err, size_t errlen)
@@ -812,6 +851,7 @@ wss_setup(struct worker *w, char *err, size_t errlen)
 	    wsconn_conf_read(&ss->ss_conf, w->w_cconf, err, errlen) == -1)
 		return -1;
 	wss_request_conf(ss);
+	wss_broadcast_conf(ss);
 	if ((ss->ss_fd = w->w_listen_fd) == -1) {
 		snprintf(err, errlen, "no listening socket from the "
 		    "supervisor");
@@ -905,24 +945,92 @@ wss_by_origin(struct wss_state *ss, struct worker *w, struct json_object *meta)
 	return NULL;
 }
 
+/* The event's $binary (text frames without it). */
+static int
+wss_binary(struct json_object *meta)
+{
+	struct json_object	*b;
+
+	return json_object_object_get_ex(meta, "binary", &b) &&
+	    json_object_is_type(b, json_type_boolean) &&
+	    json_object_get_boolean(b);
+}
+
+/* A broadcast client that passed its output bound: 1008, counted. */
+static void
+wss_slow(struct wss_state *ss, struct wss_conn *sc, const char *why)
+{
+	ss->ss_bc_slow++;
+	if (wsconn_often(ss->ss_bc_slow))
+		log_warnx("connector %s: %s: slow client closed with 1008: %s "
+		    "(%llu so far)", ss->ss_w->w_name, wsconn_name(sc->sc_ws),
+		    why, (unsigned long long)ss->ss_bc_slow);
+	if (wsconn_is_open(sc->sc_ws))
+		wsconn_close(sc->sc_ws, 1008, "slow client");
+}
+
+/*
+ * broadcast: the event, framed once, to every open client; 0 when one
+ * or more took it (the event is then acknowledged: queued to every
+ * client open now that keeps up), -1 when none did (counted dropped).
+ */
+static int
+wss_broadcast(struct wss_state *ss, const char *data, size_t len)
+{
+	struct worker		*w = ss->ss_w;
+	struct wsconn_shared	*sh;
+	struct wss_conn		*sc;
+	const char		*why = "no client connected";
+	uint64_t		 n = 0;
+	int			 r;
+
+	if (ss->ss_nconns > 0 &&
+	    (sh = wsconn_shared_new(wss_binary(w->w_sink.sk_meta), data, len,
+	    &why)) != NULL) {
+		for (sc = ss->ss_conns; sc != NULL; sc = sc->sc_next) {
+			if (!sc->sc_open || !wsconn_is_open(sc->sc_ws))
+				continue;
+			if ((r = wsconn_send_shared(sc->sc_ws, sh, &why)) == 0)
+				n++;
+			else if (r == -2)
+				wss_slow(ss, sc, why);
+		}
+		wsconn_shared_free(sh);
+		if (n == 0)
+			why = "no client took it";
+	}
+	if (n > 0) {
+		ss->ss_bc_events++;
+		ss->ss_bc_sent += n;
+		return 0;
+	}
+	ss->ss_bc_dropped++;
+	w->w_cnt.cn_dropped++;
+	if (wsconn_often(ss->ss_bc_dropped))
+		log_warnx("connector %s: broadcast event dropped: %s (%llu so "
+		    "far)", w->w_name, why,
+		    (unsigned long long)ss->ss_bc_dropped);
+	return -1;
+}
+
 /* One reply: to the peer it names, else back where it came from. */
 static int
 wss_write(struct worker *w, const char *port, const char *data, size_t len)
 {
 	struct wss_state	*ss = w->w_state;
-	struct json_object	*meta = w->w_sink.sk_meta, *b;
+	struct json_object	*meta = w->w_sink.sk_meta;
 	struct wss_conn		*sc;
 	const char		*why;
 	char			 name[INET6_ADDRSTRLEN + 16] = "";
 	int			 binary = 0;
 
 	(void)port;
+	if (ss->ss_bcast)
+		return wss_broadcast(ss, data, len);
 	if ((sc = wss_by_origin(ss, w, meta)) != NULL)
 		binary = meta == sc->sc_meta_bin;
 	else {
-		if (json_object_object_get_ex(meta, "binary", &b) &&
-		    json_object_is_type(b, json_type_boolean))
-			binary = json_object_get_boolean(b);
+		binary = wss_binary(meta);
 		sc = wss_by_peer(ss, meta, name, sizeof(name));
 	}
 	if (sc == NULL && w->w_sink.sk_origin == w->w_id)
@@ -1082,6 +1190,16 @@ wss_stats(struct worker *w, struct json_object *o)
 	    json_object_new_uint64(ss->ss_refused));
 	json_object_object_add(o, "refused_per_ip",
 	    json_object_new_uint64(ss->ss_refused_ip));
+	if (!ss->ss_bcast)
+		return;
+	json_object_object_add(o, "broadcast_events",
+	    json_object_new_uint64(ss->ss_bc_events));
+	json_object_object_add(o, "broadcast_sent",
+	    json_object_new_uint64(ss->ss_bc_sent));
+	json_object_object_add(o, "broadcast_dropped",
+	    json_object_new_uint64(ss->ss_bc_dropped));
+	json_object_object_add(o, "slow_closed",
+	    json_object_new_uint64(ss->ss_bc_slow));
 }
 
 const struct conn_ops ws_server_ops = {

@@ -52,6 +52,7 @@
 #define WSC_OUT_LOW	(64U * 1024)	/* writable again below this */
 #define WSC_SMALL_FRAME	512		/* queued in one piece up to this */
 #define WSC_ZKEEP	(64U * 1024)	/* codec buffers kept up to this */
+#define WSC_SHARE_MIN	1024		/* shared frames referenced above */
 
 enum wsc_state {
 	WSC_CONNECTING,		/* client: TCP connect in progress */
@@ -1930,24 +1931,106 @@ wsc_known_text(const struct wsconn *c, const void *data, size_t len)
 	    (data == c->c_vtext || memcmp(data, c->c_vtext, len) == 0);
 }
 
-/* One message as one frame, if open and within the output bound. */
-int
-wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
-    const char **why)
+/*
+ * A message framed once for many server connections (broadcast): the
+ * header and payload in one block, referenced by the connections' output
+ * until each has written it.
+ */
+struct wsconn_shared {
+	unsigned int	 sh_refs;
+	int		 sh_binary;
+	size_t		 sh_len;	/* payload bytes */
+	size_t		 sh_flen;	/* frame bytes (header and payload) */
+	uint8_t		*sh_data;	/* the payload, inside sh_frame */
+	uint8_t		 sh_frame[];
+};
+
+/* A frame for many connections; NULL with a reason (not UTF-8 text). */
+struct wsconn_shared *
+wsconn_shared_new(int binary, const void *data, size_t len, const char **why)
+{
+	struct wsconn_shared	*sh;
+	uint8_t			 hdr[WS_HEADER_MAX];
+	size_t			 hlen;
+
+	if (!binary && !utf8_valid(data, len)) {
+		*why = "not valid UTF-8 for a text frame";
+		return NULL;
+	}
+	if (ws_frame_header(hdr, &hlen, binary ? WS_OP_BINARY : WS_OP_TEXT, 1,
+	    len, NULL) != WS_OK || len > SIZE_MAX - sizeof(*sh) - hlen ||
+	    (sh = malloc(sizeof(*sh) + hlen + len)) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	sh->sh_refs = 1;
+	sh->sh_binary = binary;
+	sh->sh_len = len;
+	sh->sh_flen = hlen + len;
+	memcpy(sh->sh_frame, hdr, hlen);
+	sh->sh_data = sh->sh_frame + hlen;
+	if (len > 0)
+		memcpy(sh->sh_data, data, len);
+	return sh;
+}
+
+/* Drop one reference (the creator's, or a written output's). */
+void
+wsconn_shared_free(struct wsconn_shared *sh)
+{
+	if (sh != NULL && --sh->sh_refs == 0)
+		free(sh);
+}
+
+/* evbuffer's cleanup of a referenced shared frame. */
+static void
+wsc_shared_unref(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	wsconn_shared_free(arg);
+}
+
+/*
+ * Queue a shared frame as wsc_frame queues one: a small one is copied
+ * (cheaper than a reference), a larger one referenced, not copied.
+ */
+static int
+wsc_frame_shared(struct wsconn *c, struct wsconn_shared *sh)
+{
+	struct evbuffer	*out = wsc_out(c);
+
+	if (wsc_out_charge(c, sh->sh_len, sh->sh_len <= WSC_SMALL_FRAME &&
+	    wsconn_pending(c) == 0) == -1)
+		return -2;
+	if (sh->sh_flen <= WSC_SHARE_MIN) {
+		if (evbuffer_add(out, sh->sh_frame, sh->sh_flen) == -1)
+			return -1;
+	} else {
+		sh->sh_refs++;
+		if (evbuffer_add_reference(out, sh->sh_frame, sh->sh_flen,
+		    wsc_shared_unref, sh) == -1) {
+			sh->sh_refs--;
+			return -1;
+		}
+	}
+	wsc_kick(c);
+	return 0;
+}
+
+/*
+ * One message (checked for UTF-8 already) as one frame, or the shared
+ * frame sh; -2 when the output bound or the budget refused it (a
+ * broadcast closes such a peer with 1008 at once).
+ */
+static int
+wsc_send(struct wsconn *c, int binary, const void *data, size_t len,
+    struct wsconn_shared *sh, const char **why)
 {
 	struct wsc_stats	*st = c->c_conf->cf_stats;
 	int			 op = binary ? WS_OP_BINARY : WS_OP_TEXT, r;
 	size_t			 n = len;
 
-	if (c->c_state != WSC_OPEN) {
-		*why = "connection is closing";
-		return -1;
-	}
-	if (!binary && !wsc_known_text(c, data, len) &&
-	    !utf8_valid(data, len)) {
-		*why = "not valid UTF-8 for a text frame";
-		return -1;
-	}
 	if (wsc_over(c, "output", len > SIZE_MAX - WS_HEADER_MAX ? SIZE_MAX :
 	    len + WS_HEADER_MAX, 1)) {
 		*why = "peer does not read: output limit reached, closed "
@@ -1962,7 +2045,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 			wsc_out_bound(c, wsconn_pending(c));
 		} else
 			wsconn_close(c, 1008, "output limit");
-		return -1;
+		return -2;
 	}
 	if (c->c_pmd != NULL) {
 		/* RFC 7692 6.1: the whole message, RSV1 on its frame. */
@@ -1975,8 +2058,9 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		data = c->c_zout.bf_data;
 		n = c->c_zout.bf_len;
 		op |= WS_FRAME_RSV1;
+		sh = NULL;
 	}
-	r = wsc_frame(c, op, data, n);
+	r = sh != NULL ? wsc_frame_shared(c, sh) : wsc_frame(c, op, data, n);
 	if (c->c_pmd != NULL)
 		wsc_zkeep(&c->c_zout);
 	if (r == -2) {
@@ -1984,7 +2068,7 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 		*why = "memory budget of the worker (max_buffered) spent, "
 		    "closed with 1008";
 		wsconn_close(c, 1008, "memory budget");
-		return -1;
+		return -2;
 	}
 	if (r == -1) {
 		*why = "out of memory";
@@ -1997,6 +2081,35 @@ wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
 	if (c->c_idle != NULL)
 		c->c_last_data = wsc_now_ms();
 	return 0;
+}
+
+/* One message as one frame, if open and within the output bound. */
+int
+wsconn_send(struct wsconn *c, int binary, const void *data, size_t len,
+    const char **why)
+{
+	if (c->c_state != WSC_OPEN) {
+		*why = "connection is closing";
+		return -1;
+	}
+	if (!binary && !wsc_known_text(c, data, len) &&
+	    !utf8_valid(data, len)) {
+		*why = "not valid UTF-8 for a text frame";
+		return -1;
+	}
+	return wsc_send(c, binary, data, len, NULL, why) == 0 ? 0 : -1;
+}
+
+/* A shared frame (compressed connections deflate their own copy). */
+int
+wsconn_send_shared(struct wsconn *c, struct wsconn_shared *sh,
+    const char **why)
+{
+	if (c->c_state != WSC_OPEN) {
+		*why = "connection is closing";
+		return -1;
+	}
+	return wsc_send(c, sh->sh_binary, sh->sh_data, sh->sh_len, sh, why);
 }
 
 /* A received message's bytes passed the budget: 1009. */

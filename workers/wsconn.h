@@ -146,6 +146,24 @@ void		 wsconn_free(struct wsconn *);
  * (not open, not UTF-8 for a text frame, output bound: closed 1008). */
 int		 wsconn_send(struct wsconn *, int, const void *, size_t,
 		    const char **);
+/*
+ * A message framed once for many server connections (broadcast): a
+ * text message is checked for UTF-8 here, once.  NULL with a reason.
+ * Connections that write it keep a reference; wsconn_shared_free drops
+ * the creator's (accepts NULL).
+ */
+struct wsconn_shared;
+struct wsconn_shared *wsconn_shared_new(int, const void *, size_t,
+		    const char **);
+void		 wsconn_shared_free(struct wsconn_shared *);
+/*
+ * Queue a shared message on a server connection (its header and
+ * payload referenced, not copied, when larger than 1 KiB; a compressed
+ * connection deflates it on its own): 0, -1 with a reason when not sent,
+ * -2 when the output bound or max_buffered refused it (1008 follows).
+ */
+int		 wsconn_send_shared(struct wsconn *, struct wsconn_shared *,
+		    const char **);
 /* The owner's memory budget refused what a received message needs (a
  * preprocessor fragment): count, log, close with 1009. */
 void		 wsconn_budget_close(struct wsconn *);

@@ -163,8 +163,8 @@ class Daemon:
         self.tls = mode == "tls"
         self.proc = None
 
-    def start(self):
-        """Start it; returns once a client gets an echo."""
+    def launch(self):
+        """Start wsflowd in its own session (not waiting for it)."""
         env = dict(os.environ, TREMOR_PATH=os.path.join(SRC, "lib"))
         with open(self.err, "a") as err:
             self.proc = subprocess.Popen(
@@ -172,6 +172,10 @@ class Daemon:
                  self.sock] + self.args + [self.flow],
                 cwd=self.tmp, env=env, stdin=subprocess.DEVNULL,
                 stdout=err, stderr=err, start_new_session=True)
+
+    def start(self):
+        """Start it; returns once a client gets an echo."""
+        self.launch()
         end = time.monotonic() + 20
         while True:
             if self.proc.poll() is not None:

@@ -178,13 +178,20 @@ def close_frame(code, reason=b""):
 
 def main_with(name, flow, defines, body, tls=False):
     """Start the daemon, run body(daemon), stop; returns the exit status."""
-    import shutil
     import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="hostile-%s." % name)
+    return run_daemon(name, LimitsDaemon(tmp, flow, PORTS[name], defines,
+                                         tls), tmp, body)
+
+
+def run_daemon(name, d, tmp, body):
+    """Start d (a Daemon in the folder tmp), run body(d), stop it, print
+    its log's tail on a failure, remove tmp; returns the exit status."""
+    import shutil
 
     from hostile import results, summary
     start = time.monotonic()
-    tmp = tempfile.mkdtemp(prefix="hostile-%s." % name)
-    d = LimitsDaemon(tmp, flow, PORTS[name], defines, tls)
     try:
         d.start()
         body(d)

@@ -190,6 +190,62 @@ test_max_buffered(void)
 	}
 }
 
+/* broadcast on ws_server (issue 14): a bool or {"max_queued": bytes}. */
+static void
+test_broadcast(void)
+{
+	static const char *const good[] = {
+		"true", "false", "{}", "{\"max_queued\": 65536}",
+		"{\"max_queued\": 1073741824}",
+	};
+	static const struct {
+		const char	*v;
+		const char	*msg;
+	} bad[] = {
+		{ "\"all\"", "\"broadcast\" must be a bool or a record "
+		    "{\"max_queued\"}, not a string" },
+		{ "{\"max_queued\": 65535}", "\"max_queued\" must be between "
+		    "65536 and 1073741824" },
+		{ "{\"max_queued\": 1073741825}", "\"max_queued\" must be "
+		    "between 65536 and 1073741824" },
+		{ "{\"max_queued\": true}", "\"max_queued\" must be an "
+		    "integer, not a bool" },
+		{ "{\"max_queue\": 65536}", "unknown key \"max_queue\" in "
+		    "broadcast (did you mean \"max_queued\"?)" },
+	};
+	struct troy_diags	 d;
+	struct json_object	*o;
+	char			 src[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(src, sizeof(src), "{\"codec\": \"binary\", \"config\": "
+		    "{\"url\": \"ws://127.0.0.1:1\", \"broadcast\": %s}}",
+		    good[i]);
+		o = validate(CT_WS_SERVER, src, src, &d);
+		CHECK_MSG(o != NULL, "%s", src);
+		json_object_put(o);
+		troy_diags_free(&d);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(src, sizeof(src), "{\"codec\": \"binary\", \"config\": "
+		    "{\"url\": \"ws://127.0.0.1:1\", \"broadcast\": %s}}",
+		    bad[i].v);
+		o = validate(CT_WS_SERVER, src, src, &d);
+		CHECK_MSG(o == NULL, "%s", src);
+		CHECK_INT(d.dd_errors, 1);
+		if (d.dd_n > 0)
+			CHECK_STR(d.dd_v[0].dg_msg, bad[i].msg);
+		troy_diags_free(&d);
+	}
+	/* a server's key only */
+	snprintf(src, sizeof(src), "{\"codec\": \"binary\", \"config\": "
+	    "{\"url\": \"ws://127.0.0.1:1\", \"broadcast\": true}}");
+	o = validate(CT_WS_CLIENT, src, src, &d);
+	CHECK(o == NULL);
+	troy_diags_free(&d);
+}
+
 /* An error points at the source of the bad value, inside records and
  * arrays. */
 static void
@@ -257,6 +313,7 @@ main(void)
 	test_config();
 	test_positions();
 	test_max_buffered();
+	test_broadcast();
 	test_load();
 	return check_done();
 }

@@ -211,6 +211,14 @@ static const struct mutation {
 	{ "connector.config", "allowed_origins", "\"https://a\"",
 	    "ws_server: key \"connector.config.allowed_origins\" is not "
 	    "an array" },
+	/* broadcast (issue 14) */
+	{ "connector.config", "broadcast", "\"all\"", "ws_server: key "
+	    "\"connector.config.broadcast\" is not a bool or an object" },
+	{ "connector.config", "broadcast", "{\"max_queued\": \"1M\"}",
+	    "ws_server: key \"connector.config.broadcast.max_queued\" is "
+	    "not an integer" },
+	{ "connector.config", "broadcast", "{\"queue\": 65536}",
+	    "ws_server: key \"connector.config.broadcast.queue\" unknown" },
 	/* request metadata (issue 14) */
 	{ "connector.config", "request_headers", "[\"origin\", 1]",
 	    "ws_server: key \"connector.config.request_headers[1]\" is not "

@@ -462,6 +462,51 @@ test_echo(struct wsconn_conf *cf)
 }
 
 /*
+ * A message framed once for two connections (broadcast): a small text
+ * frame (copied into each output) and an 8 KiB binary one (referenced,
+ * outliving its creator's reference until both outputs are written);
+ * text that is not UTF-8 is refused once, before any connection.
+ */
+static void
+test_shared(struct wsconn_conf *cf)
+{
+	struct wsconn_shared	*sh;
+	struct tsrv		 s[2];
+	struct tcli		 c[2] = { { .c_fd = -1 }, { .c_fd = -1 } };
+	static uint8_t		 big[8192];
+	const char		*why = NULL;
+	int			 i;
+
+	memset(big, 'b', sizeof(big));
+	for (i = 0; i < 2; i++) {
+		buf_init(&c[i].c_rx, 0);
+		CHECK(t_connect(&s[i], &c[i], cf) == 0);
+	}
+	CHECK(wsconn_shared_new(0, "\xff", 1, &why) == NULL);
+	CHECK(why != NULL && strstr(why, "UTF-8") != NULL);
+	CHECK((sh = wsconn_shared_new(0, "caf\xc3\xa9", 5, &why)) != NULL);
+	for (i = 0; i < 2; i++)
+		CHECK(wsconn_send_shared(s[i].s_ws, sh, &why) == 0);
+	wsconn_shared_free(sh);
+	CHECK((sh = wsconn_shared_new(1, big, sizeof(big), &why)) != NULL);
+	for (i = 0; i < 2; i++)
+		CHECK(wsconn_send_shared(s[i].s_ws, sh, &why) == 0);
+	wsconn_shared_free(sh);
+	wsconn_shared_free(NULL);
+	for (i = 0; i < 2; i++) {
+		CHECK(t_pump(&c[i], 1, &c[i].c_n, 2));
+		CHECK(c[i].c_last_full == sizeof(big) && c[i].c_last_bin &&
+		    c[i].c_last_sum == t_sum(big, sizeof(big)));
+		CHECK_INT(c[i].c_bad, 0);
+		wsconn_close(s[i].s_ws, 1000, "done");
+		CHECK(t_pump(&c[i], 1, &s[i].s_closed, 1) ||
+		    c[i].c_close == 1000);
+		t_cli_done(&c[i]);
+	}
+	event_base_loop(base, EVLOOP_NONBLOCK);
+}
+
+/*
  * A burst larger than the socket takes while the client does not read:
  * the rest waits as a backlog, an echo queued behind it comes after it,
  * everything arrives in order; then a second burst with the client
@@ -1074,6 +1119,7 @@ main(void)
 	test_pause_eof(&cf);
 	test_bad_handshake(&cf, &st);
 	CHECK_INT(st.st_connections, 3);
+	test_shared(&cf);
 	test_large(&cf);
 	test_pause_batch(&cf);
 	test_ping_flood(&cf, &st);
@@ -1088,11 +1134,12 @@ main(void)
 		test_echo(&cf);
 		test_backlog(&cf);
 		test_pause_eof(&cf);
+		test_shared(&cf);
 		test_large(&cf);
 		test_pause_batch(&cf);
 		test_ping_flood(&cf, &st);
 		test_budget(&cf, &st);
-		CHECK_INT(st.st_connections, 10);
+		CHECK_INT(st.st_connections, 12);
 		CHECK_INT(st.st_handshake_failed, 0);
 	}
 	SSL_CTX_free(t_sctx);
