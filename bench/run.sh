@@ -73,10 +73,18 @@ peer_missing() {
 		echo "BENCH_BASE not set"
 	    else
 		top_builddir=$BENCH_BASE builddir=$BENCH_BASE \
-		    wsflow_missing "wsflow${1#wsbase}"
+		    srcdir=$(base_srcdir) wsflow_missing "wsflow${1#wsbase}"
 	    fi ;;
 	jsonloop) [ -x "$jsonloop" ] || echo "bench/jsonloop not built" ;;
 	esac
+}
+
+# The source tree of BENCH_BASE's build: the base runs its own flows and
+# peer scripts (a flow of this tree may use keys the base does not know).
+base_srcdir() {
+	local d
+	d=$(sed -n 's/^abs_top_srcdir = //p' "$BENCH_BASE/Makefile" 2>/dev/null)
+	echo "${d:-$srcdir}"
 }
 
 # A wsflow peer counts as present when wsflowd accepts its flow (-n).
@@ -186,7 +194,7 @@ peer_cmd() {
 	bun-json|node-json) echo "sh $pd/${p%-json}.sh $port json" ;;
 	bun-z) echo "sh $pd/bun.sh $port deflate" ;;
 	wsflow-z) echo "sh $pd/wsflow.sh $port echo-binary compression=true" ;;
-	wsbase*) echo "env top_builddir=$BENCH_BASE $(peer_cmd "wsflow${p#wsbase}" "$port")" ;;
+	wsbase*) echo "env top_builddir=$BENCH_BASE $(srcdir=$(base_srcdir) peer_cmd "wsflow${p#wsbase}" "$port")" ;;
 	# benchmark only: no keyholder, the worker reads its key (tls.h)
 	wsflow-tlskw) echo "env WSFLOW_BENCH_KEYS_IN_WORKER=1 $(peer_cmd wsflow-tls "$port")" ;;
 	*-tls) [ "$p" = wsflow-tls ] &&
@@ -400,8 +408,7 @@ export BENCH_TMP=$out/tmp
 	echo "websocketd: $(websocketd --version 2>/dev/null | head -1 || echo none)"
 	echo "wsflow: $(git -C "$srcdir" describe --always --dirty 2>/dev/null)"
 	if [ -n "${BENCH_BASE:-}" ]; then
-		bsrc=$(sed -n 's/^abs_top_srcdir = //p' "$BENCH_BASE/Makefile")
-		echo "wsbase: $BENCH_BASE ($(git -C "${bsrc:-.}" describe --always --dirty 2>/dev/null))"
+		echo "wsbase: $BENCH_BASE ($(git -C "$(base_srcdir)" describe --always --dirty 2>/dev/null))"
 	fi
 } >"$out/env.txt"
 

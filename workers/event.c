@@ -1135,7 +1135,7 @@ ev_ack_flush(struct worker *w, int now)
 {
 	struct msg_ack	 ma;
 	struct wk_route	*r;
-	int		 i;
+	int		 i, owed = 0;
 
 	if (w->w_life.lf_inputs_paused)
 		return;
@@ -1148,10 +1148,16 @@ ev_ack_flush(struct worker *w, int now)
 		if (r->wr_seq != r->wr_acked && proc_send(r->wr_proc, MSG_ACK,
 		    -1, &ma, sizeof(ma)) == 0)
 			r->wr_acked = r->wr_seq;
+		if (r->wr_seq != r->wr_acked)
+			owed = 1;
 		/* earlier ones may still be queued too */
 		if (now && proc_pending(r->wr_proc) > 0)
 			(void)proc_flush(r->wr_proc);
 	}
+	/* all said: the timer would only send a small batch after this one
+	 * (while events flow, one message per batch) */
+	if (!owed && w->w_ack_ev != NULL)
+		evtimer_del(w->w_ack_ev);
 }
 
 /* The acknowledgement timer: what came since it was set. */
@@ -1164,7 +1170,7 @@ ev_ack_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /* One more event handled on an incoming route: acknowledge a batch now,
- * less within WK_ACK_MS (one message per batch or per interval). */
+ * less within WK_ACK_MS of its first event (one message per batch). */
 static void
 ev_ack_due(struct worker *w, struct wk_route *r)
 {

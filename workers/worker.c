@@ -725,8 +725,16 @@ main(int argc, char *argv[], char *envp[])
 	 * later ones from a heap that keeps what it once held (max_buffered
 	 * counts bytes, not heaps).  Not lower: below it buffers are reused
 	 * without page faults (256 KiB made 1 MiB JSON echoes 4x slower).
+	 * A fixed threshold also fixes the heap's trim threshold at
+	 * 128 KiB: a queue of a few hundred KiB drained (a ws_client's
+	 * output in S5) gave its pages back and faulted them in again
+	 * hundreds of times a second, a TLB flush each; the heap's top
+	 * may keep as much as one buffer below the threshold.
 	 */
-	(void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	(void)mallopt(M_MMAP_THRESHOLD, WK_MMAP_THRESHOLD);
+#endif
+#ifdef M_TRIM_THRESHOLD
+	(void)mallopt(M_TRIM_THRESHOLD, WK_MMAP_THRESHOLD);
 #endif
 	proc_set_msg_name(proto_msg_name);
 	while ((ch = getopt(argc, argv, "i:Sv")) != -1) {

@@ -31,6 +31,7 @@
 #define WK_MAX_ROUTES	256	/* route ends per worker */
 #define WK_ROUTE_LOW	(64 * 1024)
 #define WK_ROUTE_HIGH	(256 * 1024)
+#define WK_MMAP_THRESHOLD	(4 * 1024 * 1024)	/* malloc maps at least this */
 #define WK_ACK_BATCH	256	/* events per acknowledgement at most */
 #define WK_ACK_MS	10	/* a smaller batch waits at most this */
 

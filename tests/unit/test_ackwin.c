@@ -3,7 +3,8 @@
  * Unit tests of common/ackwin.c: marks done in order only when every
  * route acknowledged them (fan-out joins), marks no route waits on done
  * at once (filtered events), a full ring merging marks, a re-wired route
- * dropping the marks, and out-of-range input changing nothing.
+ * dropping the marks, out-of-range input changing nothing, and a steady
+ * flow acknowledged a batch behind never holding the position back.
  */
 #include "config.h"
 
@@ -111,11 +112,51 @@ test_full_and_reset(void)
 	aw_free(&aw);
 }
 
+/*
+ * Steady flow: a source marking after every event, two routes whose
+ * acknowledgements come in batches one batch behind.  Nothing waits:
+ * every mark is taken, the acknowledged position trails by at most two
+ * batches (one batch plus the one being acknowledged) with room for the
+ * lag, by three once a small ring merges, and it is the last mark once
+ * the routes caught up.
+ */
+static void
+test_steady(size_t cap, uint64_t maxlag)
+{
+	struct ackwin	 aw;
+	const uint64_t	 batch = 256, n = 100000;
+	uint64_t	 i, lag, worst = 0;
+
+	CHECK(aw_init(&aw, 2, cap, NULL) == 0);
+	for (i = 1; i <= n; i++) {
+		(void)mark2(&aw, i * 10, i, i, i);
+		if (i % batch == 0 && i > batch) {
+			(void)aw_ack(&aw, 1, i - batch);
+			(void)aw_ack(&aw, 0, i - batch);
+		}
+		lag = i - aw.aw_done.ap_events;
+		if (lag > worst)
+			worst = lag;
+		CHECK(aw.aw_len <= aw.aw_cap);
+	}
+	CHECK_MSG(worst <= maxlag, "cap %zu: lag %llu > %llu", cap,
+	    (unsigned long long)worst, (unsigned long long)maxlag);
+	CHECK_INT(aw_ack(&aw, 0, n), 0);	/* route 1 still owes */
+	CHECK_INT(aw_ack(&aw, 1, n), 1);
+	CHECK_INT(aw.aw_done.ap_events, n);
+	CHECK_INT(aw.aw_done.ap_offset, n * 10);
+	CHECK_INT(aw.aw_len, 0);
+	aw_free(&aw);
+}
+
 int
 main(void)
 {
 	test_window();
 	test_fanout();
 	test_full_and_reset();
+	test_steady(0, 2 * 256);
+	test_steady(8192, 2 * 256);
+	test_steady(16, 3 * 256);
 	return check_done();
 }
