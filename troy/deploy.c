@@ -60,7 +60,8 @@ deploy_ninstances(struct dep_connector *c, int ncpu)
 	int			 n = 1;
 
 	conf = json_object_object_get(c->dc_config, "config");
-	if (c->dc_ctype != CT_WS_SERVER ||
+	/* ws_server, and ws_client relays (troy_conn.c refused others) */
+	if ((c->dc_ctype != CT_WS_SERVER && c->dc_ctype != CT_WS_CLIENT) ||
 	    !json_object_object_get_ex(conf, "instances", &v))
 		return 1;
 	if (json_object_is_type(v, json_type_int))
@@ -74,7 +75,7 @@ deploy_ninstances(struct dep_connector *c, int ncpu)
 	return n > DEPLOY_MAX_INSTANCES ? DEPLOY_MAX_INSTANCES : n;
 }
 
-/* Make c (NAME) instance k of n: "NAME#k", its listener SO_REUSEPORT. */
+/* Make c (NAME) instance k of n: "NAME#k", a listener SO_REUSEPORT. */
 static int
 deploy_instance(struct dep_connector *c, const char *base, int group, int k,
     int n)
@@ -92,6 +93,8 @@ deploy_instance(struct dep_connector *c, const char *base, int group, int k,
 	c->dc_instance = k;
 	c->dc_ninstances = n;
 	c->dc_group = group;
+	if (c->dc_ctype != CT_WS_SERVER)
+		return 0;
 	conf = json_object_object_get(c->dc_config, "config");
 	if (!json_object_object_get_ex(conf, "socket_options", &so) ||
 	    !json_object_is_type(so, json_type_object)) {

@@ -37,7 +37,7 @@ struct dep_connector {
 	int			 dc_line;
 	int			 dc_col;
 	/*
-	 * A ws_server with instances = N > 1 is N connectors of the
+	 * A ws_server or relay with instances = N > 1 is N connectors of the
 	 * deployment (deploy_instances): the first keeps its index, the
 	 * others follow the last connector troy made.  Each is named
 	 * "NAME#k" (k = dc_instance, 1..N); dc_base is NAME and dc_group
@@ -93,10 +93,10 @@ void	deploy_free(struct deployment *);
 void	deploy_free_contents(struct deployment *);
 
 /*
- * Expand every ws_server with an "instances" key (an integer, or "auto":
- * ncpu) into that many connectors (see struct dep_connector), each
- * listening with SO_REUSEPORT when there are several; the key is taken
- * out of every config.  0, or -1 out of memory.
+ * Expand every ws_server and ws_client relay with an "instances" key (an
+ * integer, or "auto": ncpu) into that many connectors (see struct
+ * dep_connector), ws_server ones listening with SO_REUSEPORT when there
+ * are several; the key is taken out of every config.  0, or -1 out of memory.
  */
 int	deploy_instances(struct deployment *, int);
 

@@ -911,6 +911,10 @@ check_protocols(const struct vctx *vc, struct json_object *rec)
 	return 0;
 }
 
+static int	check_instances(const struct vctx *, struct json_object *);
+static int	check_relay_instances(const struct vctx *,
+		    struct json_object *);
+
 /* ws_client config. */
 static int
 conf_ws_client(const struct vctx *vc, struct json_object *rec)
@@ -929,6 +933,8 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 		"unix_socket",
 		/* an HTTP CONNECT proxy (issue 14) */
 		"proxy",
+		/* relay worker processes (issue 15) */
+		"instances",
 	};
 	static const char *const tlsnames[] = {
 		"cafile", "domain", "ciphers", "ciphersuites", "min_version",
@@ -951,6 +957,10 @@ conf_ws_client(const struct vctx *vc, struct json_object *rec)
 	rc |= want_bool(vc, rec, "per_stream", -1);
 	rc |= want_uint(vc, rec, "max_connections", 1, 65536, 1024, 0);
 	rc |= want_uint(vc, rec, "idle_timeout_ms", 0, 86400000, 0, 0);
+	if (check_instances(vc, rec) == -1)
+		rc = -1;
+	else
+		rc |= check_relay_instances(vc, rec);
 	rc |= want_str(vc, rec, "url", 1, "ws_client config");
 	rc |= check_url(vc, rec);
 	rc |= want_str(vc, rec, "unix_socket", 0, "ws_client config");
@@ -1022,8 +1032,8 @@ check_verify_client(const struct vctx *vc, struct json_object *tls)
 	return rc;
 }
 
-/* ws_server instances: 1 to DEPLOY_MAX_INSTANCES worker processes, or
- * "auto" (one per online CPU, counted when the daemon starts). */
+/* ws_server and relay instances: 1 to DEPLOY_MAX_INSTANCES worker
+ * processes, or "auto" (one per online CPU, counted when the daemon starts). */
 static int
 check_instances(const struct vctx *vc, struct json_object *rec)
 {
@@ -1063,6 +1073,25 @@ check_unix_instances(const struct vctx *vc, struct json_object *rec)
 		return 0;
 	return key_error(vc, "instances", "\"instances\" must be 1 with a ",
 	    "unix: url ", "(several workers share an address only over TCP)");
+}
+
+/* ws_client instances: only the relay (per_stream) runs as several
+ * workers, each owning the upstream connections of its share of the
+ * streams; a single connection cannot be shared out. */
+static int
+check_relay_instances(const struct vctx *vc, struct json_object *rec)
+{
+	struct json_object	*n, *ps;
+
+	if (!json_object_object_get_ex(rec, "instances", &n) ||
+	    (json_object_is_type(n, json_type_int) &&
+	    json_object_get_int64(n) == 1) ||
+	    (json_object_object_get_ex(rec, "per_stream", &ps) &&
+	    json_object_is_type(ps, json_type_boolean) &&
+	    json_object_get_boolean(ps)))
+		return 0;
+	return key_error(vc, "instances", "instances needs ",
+	    "per_stream = true ", "on a ws_client");
 }
 
 /*
