@@ -36,6 +36,9 @@ static const struct wconf_key node_keys[] = {
 	/* routes to the instances of one connector (ws_server instances):
 	 * an event answering for one of them goes there, others to all */
 	{ "routes", WCT_ARRAY, 0, NULL, &route_elem },
+	/* with "routes" to a relay's instances (ws_client per_stream):
+	 * each stream's events to one of them (common/shard), never all */
+	{ "by_stream", WCT_BOOL, 0, NULL, NULL },
 	/* this worker's own sink (true) */
 	{ "local", WCT_BOOL, 0, NULL, NULL },
 	/* the exit connector, with its config */

@@ -116,7 +116,8 @@ pipe_local(struct build *b, int gp)
 /*
  * A path into a connector with several instances: one node with a route
  * to each ("routes"); the worker sends an event that answers for one of
- * them (its origin) to that one only, any other to all of them.
+ * them (its origin) to that one only, any other to all of them; into a
+ * relay's instances ("by_stream") to the one owning its stream.
  */
 static int
 add_instances(struct build *b, int idx, const char *port,
@@ -126,7 +127,8 @@ add_instances(struct build *b, int idx, const char *port,
 	struct json_object	*node;
 	int			 i, rid;
 
-	node = wcb_node(nodes, WCB_ROUTES, 0, port);
+	node = wcb_node(nodes, d->d_connectors[idx].dc_ctype == CT_WS_CLIENT ?
+	    WCB_SHARDS : WCB_ROUTES, 0, port);
 	for (i = 0; i < d->d_nconnectors; i++) {
 		if (d->d_connectors[i].dc_group != idx ||
 		    !DEP_INSTANCED(&d->d_connectors[i]))

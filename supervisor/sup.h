@@ -58,6 +58,8 @@ enum wcb_target {
 	WCB_ROUTE,		/* a route to another worker, by id */
 	WCB_ROUTES,		/* routes to the instances of one connector
 				 * (wcb_node_add_route) */
+	WCB_SHARDS,		/* the same to a relay's instances: each
+				 * stream to one of them ("by_stream") */
 	WCB_LOCAL,		/* the worker's own sink */
 };
 struct json_object *wcb_identity(const struct dep_connector *);

@@ -138,6 +138,7 @@ wcb_target_key(enum wcb_target t)
 	case WCB_ROUTE:
 		return "route";
 	case WCB_ROUTES:
+	case WCB_SHARDS:
 		return "routes";
 	case WCB_LOCAL:
 	default:
@@ -150,8 +151,11 @@ void
 wcb_node_target(struct json_object *node, enum wcb_target t, int id)
 {
 	json_object_object_add(node, wcb_target_key(t), t == WCB_LOCAL ?
-	    json_object_new_boolean(1) : t == WCB_ROUTES ?
+	    json_object_new_boolean(1) : t == WCB_ROUTES || t == WCB_SHARDS ?
 	    json_object_new_array() : json_object_new_int(id));
+	if (t == WCB_SHARDS)
+		json_object_object_add(node, "by_stream",
+		    json_object_new_boolean(1));
 }
 
 /* Add route id to a WCB_ROUTES node (the instances of one connector). */

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mcache.h"
 #include "pipeline.h"
+#include "shard.h"
 #include "streams.h"
 #include "worker.h"
 
@@ -750,17 +751,22 @@ ev_route_send(struct worker *w, uint32_t id, const char *port,
  * Send one event to the instances of a connector (a "routes" node): an
  * event that answers for a stream of one of them (a relay's answer, an
  * event of that instance's own) only to that one, whose worker is the
- * route's peer; any other to each of them.
+ * route's peer; any other to each of them, or, into a relay's instances
+ * (by_stream), to the one owning its stream (common/shard), which opens
+ * and keeps that stream's upstream connection.
  */
 static void
-ev_routes_send(struct worker *w, struct json_object *ids, const char *port,
-    struct ev_val *val, struct json_object *meta)
+ev_routes_send(struct worker *w, struct json_object *ids, int by_stream,
+    const char *port, struct ev_val *val, struct json_object *meta)
 {
 	uint32_t	 origin, id;
+	uint64_t	 stream;
 	size_t		 i, n;
 	int		 j;
 
 	origin = w->w_emit.em_as ? w->w_emit.em_as_origin : w->w_id;
+	stream = w->w_emit.em_as ? w->w_emit.em_as_stream :
+	    w->w_emit.em_stream;
 	n = json_object_array_length(ids);
 	for (i = 0; i < n; i++) {
 		id = (uint32_t)json_object_get_int(
@@ -772,6 +778,12 @@ ev_routes_send(struct worker *w, struct json_object *ids, const char *port,
 				ev_route_send(w, id, port, val, meta);
 				return;
 			}
+	}
+	if (by_stream && n > 0) {
+		i = (size_t)shard_pick(origin, stream, (int)n);
+		ev_route_send(w, (uint32_t)json_object_get_int(
+		    json_object_array_get_idx(ids, i)), port, val, meta);
+		return;
 	}
 	for (i = 0; i < n; i++)
 		ev_route_send(w, (uint32_t)json_object_get_int(
@@ -828,6 +840,7 @@ struct ev_node {
 	    EN_EXIT } en_kind;
 	int			 en_id;
 	struct json_object	*en_routes;	/* EN_ROUTES: route ids */
+	int			 en_by_stream;	/* EN_ROUTES: one per stream */
 	const char		*en_port;
 	struct json_object	*en_exit;	/* the exit config */
 	/* A pipeline whose selects on en_port all pass events unchanged:
@@ -880,6 +893,7 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 	} else if ((o = jg_arr(node, "routes")) != NULL) {
 		tmp->en_kind = EN_ROUTES;
 		tmp->en_routes = o;
+		tmp->en_by_stream = jg_bool(node, "by_stream", 0);
 	} else if (jg_bool(node, "local", 0))
 		tmp->en_kind = EN_LOCAL;
 	else if ((o = jg_obj(node, "exit")) != NULL) {
@@ -939,8 +953,8 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 			ev_route_send(w, en->en_id, en->en_port, val, meta);
 			break;
 		case EN_ROUTES:
-			ev_routes_send(w, en->en_routes, en->en_port, val,
-			    meta);
+			ev_routes_send(w, en->en_routes, en->en_by_stream,
+			    en->en_port, val, meta);
 			break;
 		case EN_LOCAL:
 			w->w_sink.sk_origin = w->w_id;

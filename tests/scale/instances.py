@@ -10,6 +10,10 @@
 2. Relay clients of front: each gets only its own answers back through
    the upstream connection, which are delivered to the instance that
    holds the client (no instance counts an event it could not route).
+   The relay (back) has two instances too: each client's stream goes to
+   one of them, which opens its upstream connection, so the upstream
+   sees exactly one connection per client (not one per relay instance),
+   both relay instances hold some, and no answer comes twice.
 3. One instance is killed (SIGKILL): exactly its clients are dropped, the
    other's keep their connections and their echoes; the killed one is
    restarted alone (the other keeps its pid, no restart) and serves new
@@ -101,8 +105,17 @@ async def alive(c):
         return False
 
 
+UPSTREAM_SEEN = [0]     # connections the upstream peer accepted
+
+
+async def thrice(c):
+    """Whether client c echoes three times in a row."""
+    return await alive(c) and await alive(c) and await alive(c)
+
+
 async def upstream(ws):
-    """The relay's upstream peer: an echo."""
+    """The relay's upstream peer: an echo that counts its connections."""
+    UPSTREAM_SEEN[0] += 1
     async for m in ws:
         await ws.send(m)
 
@@ -151,13 +164,36 @@ async def run(tmp, sock):
     got = await asyncio.gather(*[c.open() for c in front],
                                return_exceptions=True)
     bad = [g for g in got if isinstance(g, Exception)]
-    ok = not bad and all(await asyncio.gather(*[alive(c) for c in front]))
+    # a duplicated answer would arrive in place of the next one
+    ok = not bad and all(await asyncio.gather(*[thrice(c) for c in front]))
     check(ok, "%d relay clients over 2 instances get their own answers%s"
           % (R, " (%r)" % bad[0] if bad else ""))
+    extra = await asyncio.gather(*[asyncio.wait_for(c.ws.recv(), 0.3)
+                                   for c in front], return_exceptions=True)
+    check(all(isinstance(e, asyncio.TimeoutError) for e in extra),
+          "no relay client gets an answer twice")
     st = stats(sock)
     drops = [st["front#%d" % k]["stats"]["dropped"] for k in (1, 2)]
     check(drops == [0, 0], "answers went to the owning instance only "
           "(dropped %s)" % drops)
+    ups = [conn(st["back#%d" % k], "open") for k in (1, 2)]
+    print("relay spread: back#1 %d, back#2 %d, upstream saw %d"
+          % (ups[0], ups[1], UPSTREAM_SEEN[0]))
+    check(UPSTREAM_SEEN[0] == R and sum(ups) == R,
+          "the upstream saw %d connections, one per client (%d; relay "
+          "instances hold %s)" % (R, UPSTREAM_SEEN[0], ups))
+    check(ups[0] >= 1 and ups[1] >= 1,
+          "both relay instances opened upstream connections (%s)" % ups)
+    s = st.get("back")
+    check(s is not None and s.get("instances") == 2 and
+          conn(s, "open") == R and [st["back#%d" % k]["stats"]["dropped"]
+                                    for k in (1, 2)] == [0, 0],
+          "show stats sums the relay instances (back: open %s)"
+          % (conn(s, "open") if s else None))
+    prom = ctl(sock, "metrics")
+    check(all('connector="%s"' % n in prom for n in ("back#1", "back#2",
+                                                     "back")),
+          "metrics per relay instance and summed")
     for c in front:
         await c.ws.close()
 

@@ -26,6 +26,15 @@ static struct dep_pipeline	pipes[4];
 static struct dep_link		links[16];
 static struct deployment	dep;
 
+/* Make connector i instance k of n of the connector at index group. */
+static void
+inst(int i, int group, int k, int n)
+{
+	conns[i].dc_group = group;
+	conns[i].dc_instance = k;
+	conns[i].dc_ninstances = n;
+}
+
 static void
 conn(int i, const char *name, const char *type)
 {
@@ -439,6 +448,59 @@ test_plan_cycle(void)
 	reset();
 }
 
+/*
+ * ws_server in -> p -> relay r (two instances) -> in: the path into the
+ * relay is one node with a route to each instance that picks one per
+ * stream (by_stream); a path into ws_server instances does not.
+ */
+static void
+test_relay_instances(void)
+{
+	struct plan	 p;
+	const char	*s;
+	char		 err[128];
+	int		 i;
+
+	reset();
+	conn(0, "in", "ws_server");
+	conn(1, "r#1", "ws_client");
+	conn(2, "r#2", "ws_client");
+	inst(0, 0, 0, 0);
+	inst(1, 1, 1, 2);
+	inst(2, 1, 2, 2);
+	pipe_(0, "p");
+	link_(DEP_CONNECTOR, 0, "out", DEP_PIPELINE, 0, "in");
+	link_(DEP_PIPELINE, 0, "out", DEP_CONNECTOR, 1, "in");
+	link_(DEP_CONNECTOR, 1, "out", DEP_CONNECTOR, 0, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
+	/* in -> r#1, in -> r#2, r#1 -> in, r#2 -> in */
+	CHECK_INT(p.p_nroutes, 4);
+	for (i = 0; i < 3; i++)
+		CHECK(p.p_conf[i] != NULL);
+	s = outs(&p, 0, "pipelines");
+	CHECK_MSG(strstr(s, "\"routes\":[") != NULL &&
+	    strstr(s, "\"by_stream\":true") != NULL, "in's pipeline: %s", s);
+	CHECK_STR(outs(&p, 1, "instance"), "0");
+	CHECK_STR(outs(&p, 2, "instance"), "1");
+	route_plan_free(&p);
+
+	/* the other way round: relay r -> ws_server instances s#1, s#2 */
+	reset();
+	conn(0, "r", "ws_client");
+	conn(1, "s#1", "ws_server");
+	conn(2, "s#2", "ws_server");
+	inst(1, 1, 1, 2);
+	inst(2, 1, 2, 2);
+	link_(DEP_CONNECTOR, 0, "out", DEP_CONNECTOR, 1, "in");
+	link_(DEP_CONNECTOR, 1, "out", DEP_CONNECTOR, 0, "in");
+	CHECK(route_plan(&dep, &p, err, sizeof(err)) == 0);
+	s = outs(&p, 0, "outputs");
+	CHECK_MSG(strstr(s, "\"routes\":[") != NULL &&
+	    strstr(s, "by_stream") == NULL, "r's outputs: %s", s);
+	route_plan_free(&p);
+	reset();
+}
+
 int
 main(void)
 {
@@ -446,6 +508,7 @@ main(void)
 	test_chain();
 	test_cycles();
 	test_plan_cycle();
+	test_relay_instances();
 	test_resolve();
 	test_resolve_msgs();
 	reset();
