@@ -177,7 +177,7 @@ test_reply_bad(void)
 		"HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nX: a\x7f" "b\r\n\r\n",
+		("HTTP/1.1 200 OK\r\nX: a\x7f" "b\r\n\r\n"),
 	};
 	size_t	 i, used;
 	int	 st, r;
