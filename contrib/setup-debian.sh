@@ -9,7 +9,7 @@ PKGS="build-essential autoconf automake pkg-config
 libevent-dev libssl-dev libjson-c-dev libbsd-dev libyaml-dev zlib1g-dev
 openssl mandoc valgrind clang libclang-rt-14-dev
 python3-websockets python3-wsproto python3-prometheus-client node-ws nodejs
-procps iproute2 haproxy nginx tinyproxy
+procps iproute2 haproxy nginx tinyproxy chromium libnss3-tools
 debhelper dh-autoreconf"
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -120,11 +120,12 @@ sys.argv[0] = "wstest"
 run()
 END
 
-# wait_port PORT: until something listens (10 s).
+# wait_port PORT: until something listens (60 s: the suite imports
+# Twisted first, which is slow on a loaded machine).
 wait_port() {
 	$py - "$1" <<'END'
 import socket, sys, time
-for i in range(100):
+for i in range(600):
     try:
         socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()
         sys.exit(0)

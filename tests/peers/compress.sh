@@ -16,14 +16,8 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
-. "$src/tests/checks.sh"
-peers=$src/tests/peers
-wsflowd=$bld/supervisor/wsflowd
-wsflowctl=$bld/ctl/wsflowctl
-py=/usr/bin/python3
-NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-TREMOR_PATH=$src/lib
-export NODE_PATH TREMOR_PATH
+# shellcheck source=tests/peers/peerlib.sh
+. "$src/tests/peers/peerlib.sh"
 
 if ! $py -c 'import websockets' 2>/dev/null ||
     ! node -e 'require("ws")' 2>/dev/null ||
@@ -31,13 +25,7 @@ if ! $py -c 'import websockets' 2>/dev/null ||
 	echo "python3-websockets, node ws or openssl missing: skipped"
 	exit 77
 fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsflow-compress.XXXXXX") || exit 99
-pids=""
-trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"' \
-    EXIT INT TERM
-cd "$work" || exit 99
-chmod 755 "$work"
+peer_workdir compress
 
 base=${WSFLOW_COMPRESS_PORT:-14520}
 P_SRV=$((base + 1))
@@ -46,68 +34,10 @@ P_NODE=$((base + 3))
 P_TLS=$((base + 4))
 P_RAW=$((base + 5))
 
-# listening PORT: whether something accepts on 127.0.0.1:PORT.
-listening() {
-	$py -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" \
-	    2>/dev/null
-}
-
-# flow_head: the part every client flow shares: cin.txt's events go to
-# main's out, and "exit" ends the daemon one second later.
-flow_head() {
-	cat <<EOF
-  use integration;
-  use std::time::nanos;
-  define pipeline main
-  into out, exit
-  pipeline
-    select event from in where event != "exit" into out;
-    select {"delay": nanos::from_seconds(1)} from in where event == "exit" into exit;
-  end;
-  create connector in from integration::read_file with file = "cin.txt" end;
-  create connector exit from integration::exit;
-  create pipeline main;
-  connect /connector/in to /pipeline/main;
-  connect /pipeline/main/exit to /connector/exit;
-EOF
-}
-
 # ---------------------------------------------------------------- ws_server
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
-    -out cert.pem -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null ||
-	{ echo "openssl req failed"; exit 99; }
-chmod 644 key.pem cert.pem
-cat > server.troy <<EOF
-define flow s
-flow
-  define connector z from ws_server
-  with
-    codec = "json",
-    config = {"url": "127.0.0.1:$P_SRV", "compression": true,
-              "protocols": ["v2.chat", "chat"]}
-  end;
-  define connector zs from ws_server
-  with
-    codec = "json",
-    config = {"url": "wss://127.0.0.1:$P_TLS", "compression": true,
-              "tls": {"cert": "$work/cert.pem", "key": "$work/key.pem"}}
-  end;
-  define pipeline wrap
-  pipeline
-    select {"meta": \$ws_server, "event": event} from in into out;
-  end;
-  create connector z;
-  create connector zs;
-  create pipeline wrap;
-  create pipeline wraps from wrap;
-  connect /connector/z to /pipeline/wrap;
-  connect /pipeline/wrap to /connector/z;
-  connect /connector/zs to /pipeline/wraps;
-  connect /pipeline/wraps to /connector/zs;
-end;
-deploy flow s;
-EOF
+peer_cert
+meta_echo_flow $P_SRV $P_TLS '"compression": true' \
+    ', "protocols": ["v2.chat", "chat"]'
 "$wsflowd" -d -s "$work/ctl.sock" server.troy > server.out 2> server.err &
 srv=$!
 pids="$pids $srv"
@@ -151,14 +81,8 @@ else
 	nok "node ws client: $(cat nodec.out)"
 fi
 
-st=$("$wsflowctl" -s "$work/ctl.sock" -j show stats 2>/dev/null)
-if echo "$st" | $py -c '
-import json, sys
-for c in json.load(sys.stdin)["connectors"]:
-    if c["name"] == "z":
-        s = c["stats"]["connector"]
-        print(s["deflate_connections"], s["deflate_memory"])' > st.out &&
-    [ "$(cut -d" " -f1 st.out)" -ge 7 ] && [ "$(cut -d" " -f2 st.out)" -eq 0 ]
+deflate_stats plain > st.out
+if [ "$(cut -d" " -f1 st.out)" -ge 7 ] && [ "$(cut -d" " -f2 st.out)" -eq 0 ]
 then
 	ok "stats: $(cut -d" " -f1 st.out) connections with compression, zlib memory back to 0 after they closed"
 else
@@ -168,45 +92,13 @@ kill $srv
 wait $srv 2>/dev/null
 
 # ---------------------------------------------------------------- ws_client
-# client_flow URL CONFIG: send cin.txt to URL, write {"meta", "event"} of
-# the answers to echo.log; exits one second after "exit".
-client_flow() {
-	{
-		echo "define flow c"
-		echo "flow"
-		flow_head
-		cat <<EOF
-  define pipeline back
-  pipeline
-    select {"meta": \$ws_client, "event": event} from in into out;
-  end;
-  define connector ws from ws_client
-  with
-    postprocessors = ["lines"],
-    preprocessors = ["lines"],
-    codec = "json",
-    config = {"url": "$1" $2},
-    reconnect = {"retry": {"interval_ms": 100, "max_retries": 3}}
-  end;
-  create connector echo from integration::write_file with file = "echo.log" end;
-  create connector ws;
-  create pipeline back;
-  connect /pipeline/main to /connector/ws;
-  connect /connector/ws to /pipeline/back;
-  connect /pipeline/back to /connector/echo;
-end;
-deploy flow c;
-EOF
-	} > client.troy
-	rm -f echo.log
-	timeout 20 "$wsflowd" -d -s "$work/c.sock" client.troy > client.out \
-	    2> client.err
-}
 $py -c '
 import json
 for i in range(30):
     print(json.dumps({"seq": i, "msg": "request served", "path": "/api/v1/x"}))
 print(json.dumps("exit"))' > cin.txt
+# what the client flows write to echo.log
+meta='{"meta": $ws_client, "event": event}'
 
 # echoed EXPECT_PROTOCOL: echo.log has the 30 events in order, each with
 # $ws_client.protocol EXPECT_PROTOCOL ("-": absent).
@@ -228,7 +120,7 @@ ps=$!
 pids="$pids $ps"
 wait_for "listening $P_PY" || nok "python server did not start"
 client_flow "ws://127.0.0.1:$P_PY/" \
-    ', "compression": true, "protocols": ["superchat", "chat"]'
+    ', "compression": true, "protocols": ["superchat", "chat"]' "$meta" 3
 if grep -q "^ext=permessage-deflate.* protocol=chat$" py.log &&
     echoed chat > e.out 2>&1; then
 	ok "ws_client to python3-websockets: $(cat py.log), $(cat e.out)"
@@ -237,7 +129,7 @@ else
 fi
 rm -f py.log
 client_flow "ws://127.0.0.1:$P_PY/" \
-    ', "compression": {"server_no_context_takeover": true, "client_no_context_takeover": true, "server_max_window_bits": 9, "client_max_window_bits": 8, "level": 9}'
+    ', "compression": {"server_no_context_takeover": true, "client_no_context_takeover": true, "server_max_window_bits": 9, "client_max_window_bits": 8, "level": 9}' "$meta" 3
 if grep -q "^ext=permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits=8 protocol=None$" py.log &&
     echoed - > e.out 2>&1; then
 	ok "ws_client, every parameter, to python3-websockets: $(cat py.log), $(cat e.out)"
@@ -266,7 +158,7 @@ ns=$!
 pids="$pids $ns"
 wait_for "listening $P_NODE" || nok "node server did not start"
 client_flow "ws://127.0.0.1:$P_NODE/" \
-    ', "compression": true, "protocols": ["chat"]'
+    ', "compression": true, "protocols": ["chat"]' "$meta" 3
 if [ "$(cat node.log)" = "extensions=permessage-deflate protocol=chat" ] &&
     echoed chat > e.out 2>&1; then
 	ok "ws_client to a node ws server: $(cat node.log), $(cat e.out)"

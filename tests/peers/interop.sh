@@ -8,35 +8,15 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
-peers=$src/tests/peers
-wsflowd=$bld/supervisor/wsflowd
-py=/usr/bin/python3
-NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-TREMOR_PATH=$src/lib
-export NODE_PATH TREMOR_PATH
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+# shellcheck source=tests/peers/peerlib.sh
+. "$src/tests/peers/peerlib.sh"
 
 if ! $py -c 'import websockets' 2>/dev/null || ! command -v node >/dev/null ||
     ! command -v openssl >/dev/null; then
 	echo "python3-websockets, node ws or openssl missing: skipped"
 	exit 77
 fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsflow-peers.XXXXXX") || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-cd "$work" || exit 99
-chmod 755 "$work"
+peer_workdir peers
 
 # Ports: base + offset, distinct from the integration tests'.
 base=${WSFLOW_PEER_PORT:-14400}
@@ -56,23 +36,7 @@ else
 	LOW_HOST=127.0.0.1
 fi
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
-    -out cert.pem -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null ||
-	{ echo "openssl req failed"; exit 99; }
-chmod 644 key.pem cert.pem
-
-# wait_port PORT: until something listens (5 s).
-wait_port() {
-	i=0
-	while [ $i -lt 50 ]; do
-		$py -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 0.2)" \
-		    2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+peer_cert
 
 # ---------------------------------------------------------------- ws_server
 cat > server.troy <<EOF
@@ -147,7 +111,7 @@ mv s.tmp server.troy
 "$wsflowd" -d server.troy >server.out 2>server.err &
 srv=$!
 pids="$pids $srv"
-wait_port $P_PLAIN && wait_port $P_TLS || bad "ws_server did not listen"
+wait_for "listening $P_PLAIN && listening $P_TLS" || nok "ws_server did not listen"
 
 printf '{"a":1}\n["x",2.5]\n"text"\n' > in.txt
 
@@ -179,7 +143,7 @@ client() {
 	    cmp -s in.txt $f.got; then
 		ok "$name"
 	else
-		bad "$name: $(head -c 300 $f.got $f.err)"
+		nok "$name: $(head -c 300 $f.got $f.err)"
 	fi
 }
 client "python client, ws://" $py "$peers/py_client.py" \
@@ -203,14 +167,14 @@ if $py "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/" --binary \
     [ "$(cat bin.got)" = "b:2262696e220a" ]; then
 	ok "binary frame echoed as binary (python)"
 else
-	bad "binary echo: $(cat bin.got)"
+	nok "binary echo: $(cat bin.got)"
 fi
 if node "$peers/node_client.js" "wss://localhost:$P_TLS/" --cafile cert.pem \
     --binary --input bin.txt --expect 1 > binn.got 2>&1 &&
     [ "$(cat binn.got)" = "b:2262696e220a" ]; then
 	ok "binary frame echoed as binary (node, TLS)"
 else
-	bad "binary echo node: $(cat binn.got)"
+	nok "binary echo node: $(cat binn.got)"
 fi
 
 # eight clients at once, 200 messages each: each gets exactly its own
@@ -235,7 +199,7 @@ while [ $i -lt 8 ]; do
 	if cmp -s multi$i.txt multi$i.got; then
 		ok "concurrent client $i got exactly its own 200 replies in order"
 	else
-		bad "concurrent client $i: $(head -c 200 multi$i.got)"
+		nok "concurrent client $i: $(head -c 200 multi$i.got)"
 	fi
 	i=$((i + 1))
 done
@@ -243,7 +207,7 @@ done
 # TLS edge cases with openssl s_client
 if echo | timeout 5 openssl s_client -connect 127.0.0.1:$P_TLS -tls1_1 \
     >tls11.out 2>&1; then
-	bad "TLS 1.1 accepted"
+	nok "TLS 1.1 accepted"
 else
 	ok "TLS 1.1 refused"
 fi
@@ -252,7 +216,7 @@ if echo | timeout 5 openssl s_client -connect 127.0.0.1:$P_TLS -tls1_2 \
     grep -q "Protocol *: TLSv1.2" tls12.out; then
 	ok "TLS 1.2 accepted"
 else
-	bad "TLS 1.2: $(tail -3 tls12.out)"
+	nok "TLS 1.2: $(tail -3 tls12.out)"
 fi
 # garbage instead of a ClientHello, a silent TCP probe, a half handshake
 $py - "$P_TLS" <<'EOF'
@@ -275,20 +239,20 @@ client "wss:// still served after garbage and probes" $py \
 if kill -0 $srv 2>/dev/null && ! grep -q "killed by signal" server.err; then
 	ok "ws_server survived the TLS edge cases"
 else
-	bad "ws_server: $(tail -5 server.err)"
+	nok "ws_server: $(tail -5 server.err)"
 fi
 
 # frame-level checks (stand-in for Autobahn)
 if $py "$peers/frames.py" $P_PLAIN > frames.out 2>&1; then
 	ok "frame-level checks: $(tail -1 frames.out)"
 else
-	bad "frame-level checks: $(grep FAIL frames.out | head -5)"
+	nok "frame-level checks: $(grep FAIL frames.out | head -5)"
 fi
 wait $slow
 case "$(cat slowloris.out)" in
 "closed after 10 s"|"closed after 11 s")
 	ok "half a handshake is closed after the 10 s timeout" ;;
-*)	bad "slowloris: $(cat slowloris.out)" ;;
+*)	nok "slowloris: $(cat slowloris.out)" ;;
 esac
 
 # a killed ws_server worker is restarted with the same listening socket
@@ -303,7 +267,7 @@ if [ -n "$wpid" ] && kill -9 "$wpid"; then
 	client "ws_server worker killed, restarted, serving again" $py \
 	    "$peers/py_client.py" "ws://127.0.0.1:$P_PLAIN/"
 else
-	bad "no ws_server worker found to kill"
+	nok "no ws_server worker found to kill"
 fi
 
 # keepalive, connection limit, output bound
@@ -311,57 +275,17 @@ if $py "$peers/limits.py" $P_PLAIN $P_PING $P_LIMIT > limits.out 2>&1; then
 	cat limits.out
 	ok "limits: $(tail -1 limits.out)"
 else
-	bad "limits: $(grep FAIL limits.out | head -5) $(tail -2 limits.out)"
+	nok "limits: $(grep FAIL limits.out | head -5) $(tail -2 limits.out)"
 fi
 if grep -q "peer does not read" server.err; then
 	ok "the 1008 close is logged"
 else
-	bad "no log line for the 1008 close"
+	nok "no log line for the 1008 close"
 fi
 kill $srv
 wait $srv 2>/dev/null
 
 # ---------------------------------------------------------------- ws_client
-# client_flow URL EXTRA: a daemon sending in.txt to URL and writing the
-# replies to echo.log; exits one second after "exit".
-client_flow() {
-	cat > client.troy <<EOF
-define flow c
-flow
-  use integration;
-  use troy::pipelines;
-  use std::time::nanos;
-  define pipeline main
-  into out, exit
-  pipeline
-    select event from in where event != "exit" into out;
-    select {"delay": nanos::from_seconds(1)} from in where event == "exit" into exit;
-  end;
-  define connector ws from ws_client
-  with
-    postprocessors = ["lines"],
-    preprocessors = ["lines"],
-    codec = "json",
-    config = {"url": "$1" $2},
-    reconnect = {"retry": {"interval_ms": 100, "max_retries": 30}}
-  end;
-  create connector in from integration::read_file with file = "cin.txt" end;
-  create connector echo from integration::write_file with file = "echo.log" end;
-  create connector ws;
-  create connector exit from integration::exit;
-  create pipeline main;
-  create pipeline back from pipelines::passthrough;
-  connect /connector/in to /pipeline/main;
-  connect /pipeline/main to /connector/ws;
-  connect /pipeline/main/exit to /connector/exit;
-  connect /connector/ws to /pipeline/back;
-  connect /pipeline/back to /connector/echo;
-end;
-deploy flow c;
-EOF
-	rm -f echo.log
-	timeout 20 "$wsflowd" -d client.troy > client.out 2>> client.err
-}
 printf '{"a":1}\n["x",2.5]\n"text"\n"exit"\n' > cin.txt
 printf '"text"\n["x",2.5]\n{"a":1}\n' | sort > want.sorted
 
@@ -376,8 +300,8 @@ peer_server() {
 	"$@" --out recv.log --echo > peer.out 2>&1 &
 	ps=$!
 	pids="$pids $ps"
-	wait_port "$port" || bad "$name: peer server did not start"
-	client_flow "$url" "$extra"
+	wait_for "listening $port" || nok "$name: peer server did not start"
+	client_flow "$url" "$extra" event 30
 	rc=$?
 	kill $ps 2>/dev/null
 	wait $ps 2>/dev/null
@@ -386,7 +310,7 @@ peer_server() {
 	    [ "$(sort echo.log 2>/dev/null)" = "$(cat want.sorted)" ]; then
 		ok "$name"
 	else
-		bad "$name: rc $rc, recv: $(cat recv.log 2>/dev/null | tr '\n' ' '), echo: $(cat echo.log 2>/dev/null | tr '\n' ' '); $(tail -3 client.err)"
+		nok "$name: rc $rc, recv: $(cat recv.log 2>/dev/null | tr '\n' ' '), echo: $(cat echo.log 2>/dev/null | tr '\n' ' '); $(tail -3 client.err)"
 	fi
 }
 peer_server "ws_client to a python server, ws://" $P_PYSRV \
@@ -406,7 +330,7 @@ peer_server "ws_client to a node server, ws:// + tls, IP verified" $P_NODESRV \
 # (LeakSanitizer cannot run in workers that dropped privileges: ignored)
 pat='ERROR: AddressSanitizer\|ERROR: LeakSanitizer: detected\|runtime error:'
 if grep -l "$pat" ./*.err >/dev/null 2>&1; then
-	bad "sanitizer reports: $(grep -h -m3 "$pat" ./*.err)"
+	nok "sanitizer reports: $(grep -h -m3 "$pat" ./*.err)"
 else
 	ok "no sanitizer reports"
 fi
