@@ -19,13 +19,8 @@
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$src/build}
-. "$src/tests/checks.sh"
-peers=$src/tests/peers
-wsflowd=$bld/supervisor/wsflowd
-wsflowctl=$bld/ctl/wsflowctl
-py=/usr/bin/python3
-TREMOR_PATH=$src/lib
-export TREMOR_PATH
+# shellcheck source=tests/peers/peerlib.sh
+. "$src/tests/peers/peerlib.sh"
 tinyproxy=$(command -v tinyproxy || echo /usr/bin/tinyproxy)
 
 if [ ! -x "$tinyproxy" ] || ! command -v openssl >/dev/null; then
@@ -33,12 +28,7 @@ if [ ! -x "$tinyproxy" ] || ! command -v openssl >/dev/null; then
 	exit 77
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsflow-proxy.XXXXXX") || exit 99
-pids=""
-trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$work"' \
-    EXIT INT TERM
-cd "$work" || exit 99
-chmod 755 "$work"
+peer_workdir proxy
 
 base=${WSFLOW_PROXY_PORT:-14640}
 P_TP=$((base + 1))	# tinyproxy
@@ -47,12 +37,6 @@ P_WS=$((base + 3))	# ws_server
 P_WSS=$((base + 4))	# ws_server with TLS
 P_FAKE=$((base + 5))	# fake_proxy.py
 P_FRONT=$((base + 6))	# the relay's ws_server
-
-# listening PORT: whether something accepts on 127.0.0.1:PORT.
-listening() {
-	$py -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" \
-	    2>/dev/null
-}
 
 # tinyproxy_start NAME PORT [LINE]: a tinyproxy in the foreground with
 # its own configuration (CONNECT allowed to the two ws_server ports).
@@ -77,11 +61,7 @@ EOF
 }
 
 # ------------------------------------------------------------- the targets
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout key.pem \
-    -out cert.pem -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null ||
-	{ echo "openssl req failed"; exit 99; }
-chmod 644 key.pem cert.pem
+peer_cert
 cat > server.troy <<EOF
 define flow s
 flow
@@ -121,41 +101,32 @@ for i in range(30):
     print(json.dumps({"seq": i, "msg": "through the proxy"}))' > events.txt
 { cat events.txt; echo '"exit"'; } > cin.txt
 
-# client_flow URL EXTRA: a ws_client to URL (config keys EXTRA after it)
-# that sends cin.txt's events and writes what comes back to echo.log;
-# "exit" ends the daemon a second later.
-client_flow() {
-	cat > client.troy <<EOF
-define flow c
-flow
-  use integration;
-  use std::time::nanos;
-  define pipeline main
-  into out, exit
-  pipeline
-    select event from in where event != "exit" into out;
-    select {"delay": nanos::from_seconds(1)} from in where event == "exit" into exit;
-  end;
+# proxied URL EXTRA: a ws_client to URL (config keys EXTRA after it,
+# json events as whole messages, two reconnections) that sends cin.txt's
+# events and writes what comes back to echo.log; "exit" ends the daemon
+# a second later.  client.err holds this run's log only.
+proxied() {
+	{
+		echo "define flow c"
+		echo "flow"
+		flow_head
+		cat <<EOF
   define connector ws from ws_client
   with
     codec = "json",
     config = {"url": "$1" $2},
     reconnect = {"retry": {"interval_ms": 100, "max_retries": 2}}
   end;
-  create connector in from integration::read_file with file = "cin.txt" end;
-  create connector exit from integration::exit;
   create connector echo from integration::write_file with file = "echo.log" end;
   create connector ws;
-  create pipeline main;
   create pipeline back from troy::pipelines::passthrough;
-  connect /connector/in to /pipeline/main;
-  connect /pipeline/main/exit to /connector/exit;
   connect /pipeline/main to /connector/ws;
   connect /connector/ws to /pipeline/back;
   connect /pipeline/back to /connector/echo;
 end;
 deploy flow c;
 EOF
+	} > client.troy
 	rm -f echo.log
 	timeout 30 "$wsflowd" -d -v -s "$work/c.sock" client.troy \
 	    > client.out 2> client.err
@@ -175,18 +146,18 @@ sys.exit(0 if a == b else 1)' 2>/dev/null; then
 }
 
 # ------------------------------------------------------ through tinyproxy
-client_flow "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": \"http://127.0.0.1:$P_TP\""
+proxied "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": \"http://127.0.0.1:$P_TP\""
 echoed "ws:// through tinyproxy"
 has client.err "connected to 127.0.0.1:$P_WS via proxy 127.0.0.1:$P_TP"
 has tp.log "Established connection to host \"127.0.0.1\""
 
-client_flow "wss://localhost:$P_WSS/feed" ", \"tls\": {\"cafile\": \"$work/cert.pem\"},
+proxied "wss://localhost:$P_WSS/feed" ", \"tls\": {\"cafile\": \"$work/cert.pem\"},
     \"proxy\": {\"url\": \"http://127.0.0.1:$P_TP/\"}"
 echoed "wss:// through tinyproxy (the proxy resolves localhost)"
 has client.err "connected to localhost:$P_WSS via proxy 127.0.0.1:$P_TP (TLS"
 has tp.log "Established connection to host \"localhost\""
 
-client_flow "wss://127.0.0.1:$P_WSS/feed" ", \"tls\": {\"cafile\": \"$work/cert.pem\",
+proxied "wss://127.0.0.1:$P_WSS/feed" ", \"tls\": {\"cafile\": \"$work/cert.pem\",
     \"domain\": \"wrong.example\"}, \"proxy\": \"http://127.0.0.1:$P_TP\""
 has client.err "certificate verification failed"
 check "wss:// with another name for the target: nothing echoed" \
@@ -195,16 +166,16 @@ check "wss:// with another name for the target: nothing echoed" \
 # ------------------------------------------------------------- BasicAuth
 printf 'alice:s3cret-pw\n' > cred
 chmod 600 cred
-client_flow "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": {\"url\":
+proxied "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": {\"url\":
     \"http://127.0.0.1:$P_TPA\", \"credentials\": {\"file\": \"$work/cred\"}}"
 echoed "BasicAuth, credentials from a file"
 check "the password is not in the log" sh -c "! grep -q s3cret client.err"
 
 # tinyproxy answers 407 without credentials, 401 to wrong ones
-client_flow "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": \"http://127.0.0.1:$P_TPA\""
+proxied "ws://127.0.0.1:$P_WS/feed" ", \"proxy\": \"http://127.0.0.1:$P_TPA\""
 has client.err "connecting to 127.0.0.1:$P_WS failed: proxy refused CONNECT: HTTP 407; next attempt in"
 check "no credentials: nothing echoed" test ! -s echo.log
-client_flow "ws://127.0.0.1:$P_WS/feed" \
+proxied "ws://127.0.0.1:$P_WS/feed" \
     ", \"proxy\": \"http://alice:wr0ng-pw@127.0.0.1:$P_TPA\""
 has client.err "connecting to 127.0.0.1:$P_WS failed: proxy refused CONNECT: HTTP 401; next attempt in"
 has client.err "giving up on 127.0.0.1 after 2 attempts"
