@@ -47,6 +47,19 @@ async def await_for(cond, secs, what, step=0.01):
         await asyncio.sleep(step)
 
 
+def wait_for(cond, secs, what, step=0.02):
+    """Poll cond() until it returns something true (returned) or secs pass
+    (an exception naming what was awaited)."""
+    end = time.monotonic() + secs
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise TimeoutError("waited %.0f s for %s" % (secs, what))
+        time.sleep(step)
+
+
 def stop_session(proc):
     """SIGTERM to a daemon started in its own session (proc, a Popen, or
     None), then SIGKILL to the session if it lingers."""

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from hostile import (BLD, SRC, Daemon, check, frame,  # noqa: E402
                      recv_frame, recv_message, ws_connect)
 from limits_lib import ended, run_daemon  # noqa: E402
+from checks import wait_for  # noqa: E402
 
 PORT, PUB = 14570, 14571
 MAX_QUEUED = 64 * 1024      # each client's output bound here
@@ -49,15 +50,6 @@ class Broadcast(Daemon):
             return True
         except (OSError, ConnectionError):
             return False
-
-
-def wait_for(cond, secs, what):
-    """Poll cond until it holds; a timeout is an exception."""
-    end = time.monotonic() + secs
-    while not cond():
-        if time.monotonic() > end:
-            raise TimeoutError("waited %d s for %s" % (secs, what))
-        time.sleep(0.02)
 
 
 def no_client(d, pub):

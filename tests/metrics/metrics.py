@@ -32,7 +32,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, summary  # noqa: E402
+from checks import BLD, SRC, check, summary, wait_for  # noqa: E402
 
 WS = 14531
 MX = 14532
@@ -40,18 +40,6 @@ N = 4           # clients
 M = 25          # messages each
 WSFLOWD = os.path.join(BLD, "supervisor", "wsflowd")
 WSFLOWCTL = os.path.join(BLD, "ctl", "wsflowctl")
-
-
-def wait_for(cond, secs, what):
-    """Poll cond() until true or secs pass (then an exception)."""
-    end = time.monotonic() + secs
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > end:
-            raise TimeoutError("waited %.0f s for %s" % (secs, what))
-        time.sleep(0.05)
 
 
 def http(path, method="GET"):
