@@ -89,11 +89,13 @@ base_srcdir() {
 
 # A wsflow peer counts as present when wsflowd accepts its flow (-n).
 wsflow_missing() {
-	local f msg
+	local f msg defs=""
 	case $1 in
 	wsflow|wsflow-z) f=echo-binary ;;
 	wsflow-json) f=echo-json ;;
-	wsflow-tls|wsflow-tlskw) f=echo-tls ;;
+	# -n checks the certificate and key files: check the ones it runs with
+	wsflow-tls|wsflow-tlskw) f=echo-tls; tls_setup
+	    defs="-D cert=$out/tls/bench.cert -D key=$out/tls/bench.key" ;;
 	wsflow-relay) f=relay ;;
 	wsflow-replay) f=replay ;;
 	wsflow-i*) f=echo-binary ;;
@@ -103,7 +105,7 @@ wsflow_missing() {
 		return
 	fi
 	if ! msg=$(WSFLOW_PATH=$srcdir/lib "$builddir/supervisor/wsflowd" \
-	    -n "$srcdir/bench/flows/$f.troy" 2>&1 >/dev/null); then
+	    $defs -n "$srcdir/bench/flows/$f.troy" 2>&1 >/dev/null); then
 		echo "wsflowd -n rejects bench/flows/$f.troy: $(echo "$msg" |
 		    head -1)"
 	fi
