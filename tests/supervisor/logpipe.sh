@@ -8,7 +8,9 @@
 # no line of the log starts with "<", the bytes come out encoded, the
 # long line cut with what was dropped counted, the supervisor's memory
 # stays where it was, the restarted worker and the one beside it serve,
-# and ordinary worker lines look as they always did.
+# and ordinary worker lines look as they always did.  A worker that
+# exits right after writing has its last words logged, the unfinished
+# line too, before its exit is.
 # Last line: "N passed, N failed".
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -153,6 +155,19 @@ check "what it dropped counted" grep -q \
 check "the log stays small ($(wc -c <stderr) bytes)" test "$(wc -c <stderr)" -lt 65536
 # Ordinary lines as before: the worker's name, then its text.
 has stderr "wsflow-worker: connector a: sandbox:"
+
+# Last words: b restarts as a worker that writes and exits 3.
+bpid=$(worker "ws_server b")
+touch go.exit
+kill -9 "${bpid:-0}"
+check "b exits 3 on its restart" \
+    wait_for "grep -q 'lost child: pid [0-9]* (connector b) exited 3' stderr"
+check "and comes back" wait_for "echo_once $pb"
+check "its last words logged before its exit" sh -c "
+grep -n 'wsflow-worker: noisy: last words\$' stderr | cut -d: -f1 >n1
+grep -n 'wsflow-worker: noisy: no newline at the end\$' stderr | cut -d: -f1 >n2
+grep -n 'lost child: pid [0-9]* (connector b) exited 3' stderr | cut -d: -f1 >n3
+[ -s n1 ] && [ -s n2 ] && [ \$(cat n1) -lt \$(cat n3) ] && [ \$(cat n2) -lt \$(cat n3) ]"
 
 kill -TERM "$pid"
 wait "$pid"

@@ -6,7 +6,9 @@
 # the file $NOISY_GO exists, the first worker to start removes it and
 # writes a forged journald line, a carriage-return forgery, terminal
 # escape sequences, control bytes and a line of $NOISY_FLOOD bytes
-# (default 1 MiB) without a newline.
+# (default 1 MiB) without a newline.  When $NOISY_GO.exit exists, the
+# first worker to start removes it, writes a line and a last one without
+# a newline, and exits 3 instead.
 import os
 import sys
 
@@ -18,6 +20,12 @@ def write_all(data):
 
 def main():
     go = os.environ.get("NOISY_GO", "")
+    try:
+        os.unlink(go + ".exit")
+        write_all(b"noisy: last words\nnoisy: no newline at the end")
+        sys.exit(3)
+    except OSError:
+        pass
     try:
         os.unlink(go)
         noisy = True
