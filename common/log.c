@@ -2,11 +2,13 @@
 /*
  * Logging to stderr, to syslog, or both.  Under systemd (JOURNAL_STREAM
  * set) each stderr line starts with a "<N>" syslog priority so journald
- * files it at the right level.  A daemon (wsflowd without -d) and its
- * workers log to syslog, facility daemon, ident "wsflowd": one datagram
- * per line on a socket connected once, before a worker's sandbox (which
- * allows no socket(2)), written with write(2) and never blocking: a line
- * the log daemon has no room for is dropped rather than stall the flow.
+ * files it at the right level.  A daemon (wsflowd without -d) logs to
+ * syslog, facility daemon, ident "wsflowd": one datagram per line on a
+ * socket connected once, written with write(2) and never blocking: a
+ * line the log daemon has no room for is dropped rather than stall the
+ * flow.  Workers log through the supervisor (LOG_TO_RELAY): their
+ * descriptor 2 is a pipe it reads, each line "<N>text"; it logs them with
+ * log_worker() as its own, encoded, under the worker's pid.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@ static int		 log_journal;
 static int		 log_to = LOG_TO_STDERR;
 static int		 log_sysfd = -1;	/* connected to syslog */
 static int		 log_reconnect;		/* may open a new socket */
+static int		 log_relay_info;	/* relay: info lines wanted */
 
 #define LOG_IDENT	"wsflowd"
 
@@ -124,11 +127,12 @@ log_get_targets(void)
 	return log_to;
 }
 
-/* Send one line to syslog: "<PRI>Mmm dd hh:mm:ss wsflowd[pid]: text". */
+/* Send one line to syslog: "<PRI>Mmm dd hh:mm:ss wsflowd[pid]: text",
+ * the process name after the ident unless it is the ident. */
 static void
-log_sys_send(int pri, const char *text)
+log_sys_send(int pri, const char *name, pid_t pid, const char *text)
 {
-	char		 line[1280], stamp[32];
+	char		 line[LOG_LINE_MAX + 128], stamp[32];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	int		 n;
@@ -137,9 +141,9 @@ log_sys_send(int pri, const char *text)
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		stamp[0] = '\0';
 	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %s%s%s",
-	    LOG_DAEMON | pri, stamp, LOG_IDENT, (long)getpid(),
-	    strcmp(log_name, LOG_IDENT) != 0 ? log_name : "",
-	    strcmp(log_name, LOG_IDENT) != 0 ? ": " : "", text);
+	    LOG_DAEMON | pri, stamp, LOG_IDENT, (long)pid,
+	    strcmp(name, LOG_IDENT) != 0 ? name : "",
+	    strcmp(name, LOG_IDENT) != 0 ? ": " : "", text);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))
@@ -157,44 +161,90 @@ log_sys_send(int pri, const char *text)
 		return;		/* nowhere left to say it */
 }
 
+/* Is a line of priority pri wanted at all? */
+static int
+log_wanted(int pri)
+{
+	if (pri == LOG_DEBUG && log_verbose < 2)
+		return 0;
+	if (pri == LOG_INFO && log_verbose < 1 && !log_journal &&
+	    !(log_to & LOG_TO_SYSLOG) && !(log_to & LOG_TO_RELAY &&
+	    log_relay_info))
+		return 0;
+	return 1;
+}
+
+/* Write one line of process name (pid) to syslog and stderr as wanted. */
+static void
+log_out(int pri, const char *name, pid_t pid, const char *text)
+{
+	if (log_to & LOG_TO_SYSLOG)
+		log_sys_send(pri, name, pid, text);
+	if (!(log_to & LOG_TO_STDERR))
+		return;
+	/* Informational lines only with -v when stderr is a terminal. */
+	if (pri == LOG_INFO && log_verbose < 1 && !log_journal)
+		return;
+	if (log_journal)
+		fprintf(stderr, "<%d>", pri);
+	fprintf(stderr, "%s: %s\n", name, text);
+	fflush(stderr);
+}
+
+/*
+ * A worker's line (log_relay) its pipe brought, already encoded: logged
+ * as the worker's, with the supervisor's filters and targets; its
+ * priority no more severe than LOG_CRIT, a line without one LOG_ERR
+ * (what a sanitizer or the C library writes).
+ */
+void
+log_worker(int pri, pid_t pid, const char *text)
+{
+	int	 saved = errno;
+
+	if (pri < 0 || pri > LOG_DEBUG)
+		pri = LOG_ERR;
+	else if (pri < LOG_CRIT)
+		pri = LOG_CRIT;
+	if (log_wanted(pri))
+		log_out(pri, LOG_WORKER_NAME, pid, text);
+	errno = saved;
+}
+
+/*
+ * A worker logs through the supervisor from now on: each line on stderr
+ * (its pipe) as "<N>text", nothing else added; info: informational lines
+ * are wanted whatever the verbosity (the daemon logs to syslog).
+ */
+void
+log_relay(int info)
+{
+	log_to = LOG_TO_RELAY;
+	log_relay_info = info;
+}
+
 /* Format one line; errnum >= 0 appends strerror(errnum). */
 void
 log_vmsg(int pri, int errnum, const char *fmt, va_list ap)
 {
-	char	 msg[1024], text[1152];
-	int	 saved = errno;
+	char	 msg[1024], text[1152], line[sizeof(text) + 8];
+	int	 saved = errno, n;
 
-	if (pri == LOG_DEBUG && log_verbose < 2)
-		return;
-	if (pri == LOG_INFO && log_verbose < 1 && !log_journal &&
-	    !(log_to & LOG_TO_SYSLOG))
+	if (!log_wanted(pri))
 		return;
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_to & LOG_TO_SYSLOG) {
-		if (errnum >= 0)
-			snprintf(text, sizeof(text), "%s: %s", msg,
-			    strerror(errnum));
-		else
-			(void)strlcpy(text, msg, sizeof(text));
-		log_sys_send(pri, text);
-	}
-	if (!(log_to & LOG_TO_STDERR)) {
-		errno = saved;
-		return;
-	}
-	/* Informational lines only with -v when stderr is a terminal. */
-	if (pri == LOG_INFO && log_verbose < 1 && !log_journal) {
-		errno = saved;
-		return;
-	}
-	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
 	if (errnum >= 0)
-		fprintf(stderr, "%s: %s: %s\n", log_name, msg,
-		    strerror(errnum));
+		snprintf(text, sizeof(text), "%s: %s", msg, strerror(errnum));
 	else
-		fprintf(stderr, "%s: %s\n", log_name, msg);
-	fflush(stderr);
+		(void)strlcpy(text, msg, sizeof(text));
+	if (log_to & LOG_TO_RELAY) {
+		/* One write(2), shorter than PIPE_BUF: never mixed with
+		 * what a sanitizer writes to the same pipe. */
+		n = snprintf(line, sizeof(line), "<%d>%s\n", pri, text);
+		if (n > 0 && (size_t)n < sizeof(line))
+			(void)!write(STDERR_FILENO, line, n);
+	} else
+		log_out(pri, log_name, getpid(), text);
 	errno = saved;
 }
 

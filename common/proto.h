@@ -25,6 +25,9 @@
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
+/* The stdio connector's standard error (CTF_KEEPS_STDIO): descriptor 2
+ * of every worker is a pipe to the supervisor, which logs what comes. */
+#define PROTO_STDERR_FD		4
 
 enum msg_type {
 	/* 1-99: supervisor -> worker (control channel) */

@@ -1071,32 +1071,38 @@ ctl_verbose(int verbose)
  * MSG_CTL_REQ: a request the control worker checked, for a client the
  * supervisor accepted (unknown: a protocol error).  Whether it may
  * change the daemon is decided again here, from the credentials the
- * supervisor read, not from what the worker says.
+ * supervisor read, not from what the worker says.  A worker that names
+ * other credentials than it was given, or passes on what its client may
+ * not ask, lies: a protocol error too (killed and restarted), and the
+ * request is not run.
  */
 static int
 ctl_request(const struct proc_msg *m)
 {
 	struct msg_ctl_req	 cq;
+	struct ctl_peer		*cp;
 	struct json_object	*o;
-	char			 err[256];
 	int			 slot;
 
 	if (proc_get(m, &cq, sizeof(cq)) == -1 ||
 	    ctlproto_name(cq.cq_cmd) == NULL ||
 	    (slot = ctl_client_slot(cq.cq_id)) == -1)
 		return -1;
+	cp = &cs.c_clients[slot];
 	log_debug("control: %s (uid %ld, pid %ld)", ctlproto_name(cq.cq_cmd),
-	    (long)cs.c_clients[slot].cp_uid, (long)cs.c_clients[slot].cp_pid);
-	if (ctlproto_mutating(cq.cq_cmd) &&
-	    !ctl_may_change(cs.c_clients[slot].cp_uid)) {
+	    (long)cp->cp_uid, (long)cp->cp_pid);
+	if ((uid_t)cq.cq_uid != cp->cp_uid || (pid_t)cq.cq_pid != cp->cp_pid) {
+		log_warnx("control: %s refused: the control worker says uid "
+		    "%ld, pid %ld for a client of uid %ld, pid %ld",
+		    ctlproto_name(cq.cq_cmd), (long)cq.cq_uid,
+		    (long)cq.cq_pid, (long)cp->cp_uid, (long)cp->cp_pid);
+		return -1;
+	}
+	if (ctlproto_mutating(cq.cq_cmd) && !ctl_may_change(cp->cp_uid)) {
 		log_warnx("control: %s from uid %ld refused (the control "
 		    "worker let it through)", ctlproto_name(cq.cq_cmd),
-		    (long)cs.c_clients[slot].cp_uid);
-		snprintf(err, sizeof(err), "permission denied: %s needs root "
-		    "or the daemon's user (uid %ld)", ctlproto_name(cq.cq_cmd),
-		    (long)getuid());
-		ctl_send(cq.cq_id, ctl_error(err));
-		return 0;
+		    (long)cp->cp_uid);
+		return -1;
 	}
 	switch (cq.cq_cmd) {
 	case CTL_STATUS:

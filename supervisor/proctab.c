@@ -6,7 +6,10 @@
  * pushed; reaped when it dies and restarted with exponential backoff
  * when its owner says so.  The table is mechanism: what a worker's
  * messages mean and whether a lost worker comes back is supervisor.c's,
- * reached through struct proctab_ops.
+ * reached through struct proctab_ops.  Each worker's descriptor 2 is a
+ * pipe to the supervisor, which logs what comes as the worker's lines
+ * (bounded and encoded by common/logline), so nothing a worker writes
+ * reaches the log unchecked.
  */
 #include "config.h"
 
@@ -20,19 +23,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "conntype.h"
 #include "log.h"
+#include "logline.h"
 #include "proc.h"
 #include "sup.h"
 
 #define PT_BACKOFF_MIN_MS	100
 #define PT_BACKOFF_MAX_MS	10000
 #define PT_STABLE_SECS		30	/* running this long resets backoff */
+#define PT_LOG_READ		16384	/* of a worker's stderr, at a time */
+#define PT_LOG_DRAIN		(1024 * 1024)	/* read once it is gone */
+
+/* A worker's standard error: the read end of its pipe, its lines. */
+struct pt_log {
+	struct bufferevent	*pl_bev;
+	struct logline		 pl_ll;
+	struct sup_worker	*pl_sw;
+	pid_t			 pl_pid;
+};
 
 static struct {
 	struct event_base	*pt_base;
@@ -49,6 +66,7 @@ static struct {
 } pt;
 
 static void	pt_restart(evutil_socket_t, short, void *);
+static void	pt_log_close(struct sup_worker *);
 
 /* Where the entry's connector is created, for the end of log lines. */
 static void
@@ -268,6 +286,7 @@ static void
 pt_free(struct sup_worker *sw)
 {
 	proc_peer_free(sw->sw_peer);
+	pt_log_close(sw);
 	event_free(sw->sw_timer);
 	listen_close(sw->sw_listen);
 	free(sw);
@@ -595,56 +614,184 @@ pt_channel(struct proc_peer *p, const struct proc_msg *m, void *arg)
 	pt.pt_ops->po_msg(sw, m);
 }
 
-/* In the child: descriptors 0-2 as needed, control on 3, then exec. */
+/* One line of a worker's standard error, logged as the worker's. */
 static void
-pt_exec_child(struct sup_worker *sw, int ctl)
+pt_log_line(void *arg, const struct logline_out *lo)
 {
-	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v", as[] = "-S";
-	char	*argv[8];
-	int	 i = 0, null, v;
+	struct pt_log	*pl = arg;
+	char		 text[LOGLINE_TEXT + 32];
 
-	if (ctl == PROTO_CONTROL_FD) {
-		if (fcntl(ctl, F_SETFD, 0) == -1)
-			_exit(127);
-	} else if (dup2(ctl, PROTO_CONTROL_FD) == -1)
+	if (lo->lo_text == NULL) {
+		log_warnx("connector %s: a log line of pid %ld over %d "
+		    "bytes: %llu more bytes dropped", pl->pl_sw->sw_dc->dc_name,
+		    (long)pl->pl_pid, LOGLINE_MAX,
+		    (unsigned long long)lo->lo_dropped);
+		return;
+	}
+	if (!lo->lo_cut) {
+		log_worker(lo->lo_pri, pl->pl_pid, lo->lo_text);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s... [cut]", lo->lo_text);
+	log_worker(lo->lo_pri, pl->pl_pid, text);
+}
+
+/* Log the whole lines the pipe has brought. */
+static void
+pt_log_take(struct pt_log *pl)
+{
+	struct evbuffer	*in = bufferevent_get_input(pl->pl_bev);
+	char		 buf[4096];
+	int		 n;
+
+	while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
+		logline_feed(&pl->pl_ll, buf, n);
+}
+
+/* The worker's standard error is readable. */
+static void
+pt_log_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	pt_log_take(arg);
+}
+
+/* Its end, or an error: the rest is logged, then the pipe closed. */
+static void
+pt_log_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct pt_log	*pl = arg;
+
+	(void)bev;
+	(void)what;
+	pt_log_close(pl->pl_sw);
+}
+
+/*
+ * Stop reading a worker's standard error: what the pipe still holds (all
+ * of it once the worker is gone, up to PT_LOG_DRAIN) and a last line
+ * without newline are logged first.
+ */
+static void
+pt_log_close(struct sup_worker *sw)
+{
+	struct pt_log	*pl = sw->sw_log;
+	char		 buf[4096];
+	ssize_t		 n;
+	size_t		 total = 0;
+
+	if (pl == NULL)
+		return;
+	sw->sw_log = NULL;
+	pt_log_take(pl);
+	while (total < PT_LOG_DRAIN && (n = read(bufferevent_getfd(
+	    pl->pl_bev), buf, sizeof(buf))) > 0) {
+		logline_feed(&pl->pl_ll, buf, n);
+		total += n;
+	}
+	logline_end(&pl->pl_ll);
+	bufferevent_free(pl->pl_bev);
+	free(pl);
+}
+
+/* Read the pipe fd (taken) that is worker pid's standard error. */
+static void
+pt_log_open(struct sup_worker *sw, int fd, pid_t pid)
+{
+	struct pt_log	*pl;
+
+	if ((pl = calloc(1, sizeof(*pl))) == NULL ||
+	    evutil_make_socket_nonblocking(fd) == -1 ||
+	    (pl->pl_bev = bufferevent_socket_new(pt.pt_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		/* Its lines are lost; it runs all the same. */
+		log_warn("connector %s: log pipe", sw->sw_dc->dc_name);
+		free(pl);
+		close(fd);
+		return;
+	}
+	pl->pl_sw = sw;
+	pl->pl_pid = pid;
+	logline_init(&pl->pl_ll, pt_log_line, pl);
+	bufferevent_setcb(pl->pl_bev, pt_log_read, NULL, pt_log_event, pl);
+	bufferevent_setwatermark(pl->pl_bev, EV_READ, 0, PT_LOG_READ);
+	if (bufferevent_enable(pl->pl_bev, EV_READ) == -1) {
+		log_warnx("connector %s: log pipe", sw->sw_dc->dc_name);
+		bufferevent_free(pl->pl_bev);
+		free(pl);
+		return;
+	}
+	sw->sw_log = pl;
+}
+
+/*
+ * In the child: descriptors 0-2 as needed (2 is the log pipe logw; the
+ * stdio connector's own standard error moves to PROTO_STDERR_FD),
+ * control on 3, then exec.
+ */
+static void
+pt_exec_child(struct sup_worker *sw, int ctl, int logw)
+{
+	char	 id[16], a0[] = "wsflowd", ai[] = "-i", av[] = "-v", as[] = "-S",
+		 al[] = "-l";
+	char	*argv[9];
+	int	 i = 0, null, v, keep;
+
+	keep = sw->sw_ct != NULL && (sw->sw_ct->ct_flags & CTF_KEEPS_STDIO);
+	/* Above every descriptor set below, so none is overwritten. */
+	if ((ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	    (logw = fcntl(logw, F_DUPFD_CLOEXEC, 10)) == -1)
 		_exit(127);
-	if ((sw->sw_ct == NULL || !(sw->sw_ct->ct_flags & CTF_KEEPS_STDIO)) &&
-	    (null = open("/dev/null", O_RDWR)) != -1) {
+	if (keep && dup2(STDERR_FILENO, PROTO_STDERR_FD) == -1)
+		_exit(127);
+	if (dup2(ctl, PROTO_CONTROL_FD) == -1 ||
+	    dup2(logw, STDERR_FILENO) == -1)
+		_exit(127);
+	if (!keep && (null = open("/dev/null", O_RDWR)) != -1) {
 		(void)dup2(null, STDIN_FILENO);
 		(void)dup2(null, STDOUT_FILENO);
 		if (null > 2)
 			close(null);
 	}
-	closefrom(PROTO_CONTROL_FD + 1);
+	closefrom(keep ? PROTO_STDERR_FD + 1 : PROTO_CONTROL_FD + 1);
 	signal(SIGPIPE, SIG_DFL);
 	snprintf(id, sizeof(id), "%d", sw->sw_id);
 	argv[i++] = a0;		/* titles read "wsflowd: file in" */
 	argv[i++] = ai;
 	argv[i++] = id;
+	argv[i++] = al;		/* it logs through us */
 	for (v = 0; v < log_getverbose() && v < 2; v++)
 		argv[i++] = av;
 	if (log_get_targets() & LOG_TO_SYSLOG)
-		argv[i++] = as;		/* a daemon's workers log to syslog */
+		argv[i++] = as;		/* a daemon's info lines are kept */
 	argv[i] = NULL;
 	execv(pt.pt_exec, argv);
-	fprintf(stderr, "wsflowd: exec %s: %s\n", pt.pt_exec,
+	/* To the log pipe, as a worker's line would be. */
+	dprintf(STDERR_FILENO, "<%d>exec %s: %s\n", LOG_ERR, pt.pt_exec,
 	    strerror(errno));
 	_exit(127);
 }
 
-/* Fork+exec one worker with its control channel. */
+/* Fork+exec one worker with its control channel and log pipe. */
 int
 proctab_spawn(struct sup_worker *sw)
 {
 	sigset_t all, old;
 	char	 name[160];
-	int	 sv[2], sig;
+	int	 sv[2], lp[2], sig;
 	pid_t	 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
 		return -1;
 	}
+	if (pipe2(lp, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	pt_log_close(sw);	/* a fresh pipe for every process */
 	/*
 	 * Until exec the child would run our signal handlers (and a signal
 	 * meant for it would be taken as one for us): block signals across
@@ -658,19 +805,24 @@ proctab_spawn(struct sup_worker *sw)
 		log_warn("fork");
 		close(sv[0]);
 		close(sv[1]);
+		close(lp[0]);
+		close(lp[1]);
 		return -1;
 	case 0:
 		for (sig = 1; sig < NSIG; sig++)
 			(void)signal(sig, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
-		pt_exec_child(sw, sv[1]);
+		close(lp[0]);
+		pt_exec_child(sw, sv[1], lp[1]);
 		/* NOTREACHED */
 	default:
 		break;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
+	close(lp[1]);
+	pt_log_open(sw, lp[0], pid);
 	sw->sw_pid = pid;
 	sw->sw_hello = 0;
 	sw->sw_state = SW_CONFIGURING;
@@ -756,6 +908,8 @@ proctab_reap(void)
 				continue;
 			pt.pt_w[i]->sw_reaped = 1;
 			pt.pt_w[i]->sw_wstatus = st;
+			/* Its last lines: nothing more can come. */
+			pt_log_close(pt.pt_w[i]);
 			pt_gone(pt.pt_w[i]);
 			break;
 		}

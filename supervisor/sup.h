@@ -199,6 +199,8 @@ enum sw_state {
 
 struct conntype;
 struct proc_peer;
+struct pt_log;
+
 struct sup_worker {
 	int			 sw_id;		/* worker id (stable across
 						 * reloads), told at exec */
@@ -230,6 +232,7 @@ struct sup_worker {
 	int			 sw_has_pos;
 	int			 sw_pos_dirty;	/* not in the state file yet */
 	struct msg_source_pos	 sw_pos;
+	struct pt_log		*sw_log;	/* its stderr pipe (proctab.c) */
 	/* " [flow F, file:line:col]", where the connector is created, for
 	 * the end of the lines that say what went wrong; "" for control */
 	char			 sw_site[320];

@@ -3,7 +3,9 @@
  * The stdio connector (the library's "console"): sink ports in and
  * stdout write to standard output, stderr to standard error; as a source
  * it reads standard input in chunks of up to 8192 bytes on stream 0.  The
- * supervisor keeps descriptors 0, 1 and 2 open for this worker.
+ * supervisor keeps descriptors 0 and 1 open for this worker and passes
+ * its standard error as PROTO_STDERR_FD (descriptor 2 of every worker is
+ * the supervisor's log pipe).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proto.h"
 #include "worker.h"
 
 #define STDIO_CHUNK	8192
@@ -54,7 +57,7 @@ stdio_write(struct worker *w, const char *port, const char *data, size_t len)
 	if (strcasecmp(port, "in") == 0 || strcasecmp(port, "stdout") == 0)
 		fd = STDOUT_FILENO;
 	else if (strcasecmp(port, "stderr") == 0)
-		fd = STDERR_FILENO;
+		fd = PROTO_STDERR_FD;
 	else {
 		log_warnx("connector %s: no input port %s, event dropped",
 		    w->w_name, port);

@@ -711,12 +711,12 @@ main(int argc, char *argv[], char *envp[])
 	struct msg_hello	 mh;
 	struct event		*sigev;
 	struct event_config	*ecfg;
-	int			 ch, verbose = 0;
+	int			 ch, verbose = 0, relay = 0, info = 0;
 	uint32_t		 id = 0;
 	const char		*errstr;
 
 	setproctitle_init(argc, argv, envp);
-	log_init("wsflow-worker", 0);
+	log_init(LOG_WORKER_NAME, 0);
 #ifdef M_MMAP_THRESHOLD
 	/*
 	 * Peers' big buffers (messages being reassembled, queued output)
@@ -737,22 +737,26 @@ main(int argc, char *argv[], char *envp[])
 	(void)mallopt(M_TRIM_THRESHOLD, WK_MMAP_THRESHOLD);
 #endif
 	proc_set_msg_name(proto_msg_name);
-	while ((ch = getopt(argc, argv, "i:Sv")) != -1) {
+	while ((ch = getopt(argc, argv, "i:lSv")) != -1) {
 		switch (ch) {
 		case 'i':
 			id = strtonum(optarg, 0, UINT32_MAX, &errstr);
 			if (errstr != NULL)
 				fatalx("connector id %s: %s", optarg, errstr);
 			break;
+		case 'l':
+			/* stderr is the supervisor's pipe: it logs for us */
+			relay = 1;
+			break;
 		case 'S':
-			/* Connected now: the sandbox allows no socket. */
-			(void)log_syslog(LOG_TO_SYSLOG, 0);
+			/* the daemon logs to syslog: info lines too */
+			info = 1;
 			break;
 		case 'v':
 			verbose++;
 			break;
 		default:
-			fatalx("usage: wsflow-worker [-Sv] -i id "
+			fatalx("usage: wsflow-worker [-lSv] -i id "
 			    "(run by wsflowd only)");
 		}
 	}
@@ -760,6 +764,8 @@ main(int argc, char *argv[], char *envp[])
 	if (fcntl(PROTO_CONTROL_FD, F_GETFD) == -1)
 		fatalx("no control channel on fd %d: run by wsflowd only",
 		    PROTO_CONTROL_FD);
+	if (relay)
+		log_relay(info);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);	/* the supervisor decides */
 	signal(SIGHUP, SIG_IGN);

@@ -3,7 +3,8 @@
 # wsflowd without -d: the starting process exits only once the flow runs,
 # 0 then (the daemon serves, in a session of its own, its pid in the -p
 # file, its standard error closed, its and its workers' lines in syslog
-# with facility daemon and ident wsflowd) and 1 with the reason on
+# with facility daemon and ident wsflowd, the workers' sent by the
+# daemon) and 1 with the reason on
 # standard error when the start fails (a port in use, a worker that
 # cannot start), leaving no daemon and no pid file behind.  notify.py
 # stands in for the syslog socket ($WSFLOW_SYSLOG_SOCKET).
@@ -121,8 +122,14 @@ s.sendall(frame(2, b'daemon'))
 sys.exit(recv_message(s) != (2, b'daemon'))"
 check "syslog: the supervisor, facility daemon, ident wsflowd" wait_for \
     "grep -q '^$dpid <30>.* wsflowd\[$dpid\]: all 2 workers started' syslog.txt"
+# A worker's lines come through the supervisor (the sender), under the
+# worker's pid; workers have no syslog socket, their stderr is a pipe.
 check "syslog: a worker, ident wsflowd, its own pid" wait_for \
-    "grep -v '^$dpid ' syslog.txt | grep -q '<30>.* wsflowd\[[0-9]*\]: .*connector ws: sandbox:'"
+    "grep '^$dpid <30>.* wsflowd\[[0-9]*\]: wsflow-worker: connector ws: sandbox:' syslog.txt | grep -qv 'wsflowd\[$dpid\]'"
+for w in $(ps -o pid= --ppid "${dpid:-0}"); do
+	check "worker $w: its stderr is a pipe" sh -c \
+	    "readlink /proc/$w/fd/2 | grep -q '^pipe:'"
+done
 "$ctl" -s "$work/ctl.sock" stop >/dev/null
 check "stop: the daemon ends" wait_for "! kill -0 $dpid 2>/dev/null"
 check "stop: the pid file is removed" test ! -e pid

@@ -9,8 +9,13 @@
 # fails to start, saying why in text with a newline.  Before it says it
 # is ready it sandboxes as a worker does (uid 65534 when root,
 # no_new_privs, a seccomp filter) unless $FAKE_SEND is lie-root, lie-nnp
-# or lie-seccomp: then it leaves that out but still reports uid 65534.  Every start is logged to
-# $FAKE_LOG as "<name> start".
+# or lie-seccomp: then it leaves that out but still reports uid 65534.
+# As the control worker it serves wsflowctl clients (MSG_CTL_CLIENT): it
+# passes each request on as the real one does, except that with
+# $FAKE_SEND ctl-lie it passes on what a client may not ask (stop for
+# anyone), and with ctl-uid it says a client that may not change the
+# daemon is root (uid 0, pid 1).
+# Every start is logged to $FAKE_LOG as "<name> start".
 import ctypes
 import fnmatch
 import json
@@ -21,9 +26,16 @@ import sys
 
 HDR = struct.Struct("=IHH")
 MSG_CONFIG, MSG_CONFIG_END, MSG_START, MSG_DRAIN = 1, 3, 4, 5
+MSG_CTL_RES, MSG_CTL_CLIENT = 10, 14
 MSG_HELLO, MSG_READY, MSG_FAILED = 100, 101, 102
 MSG_STARTED, MSG_DRAINED = 103, 104
 MSG_EXIT_REQ, MSG_RESOLVE_REQ, MSG_CTL_REQ = 105, 106, 108
+MSG_CTL_CLOSED = 111
+PROC_F_FD = 1
+# enum ctl_cmd (common/ctlproto.h)
+CTL_CMDS = {"status": 1, "show connectors": 2, "show pipelines": 3,
+            "show stats": 4, "log verbose": 5, "log brief": 6, "stop": 7,
+            "reload": 8}
 
 
 def send(sock, mtype, payload=b""):
@@ -94,6 +106,48 @@ def fail(name):
             fnmatch.fnmatchcase(name, os.environ.get("FAKE_NAME", "")))
 
 
+def ctl_client(sock, clients, payload, fd):
+    """MSG_CTL_CLIENT: read the client's request and pass it on, honestly
+    or as $FAKE_SEND says (ctl-lie, ctl-uid)."""
+    cid, uid, pid, may_change = struct.unpack("=IIiI", payload)
+    client = socket.socket(fileno=fd)
+    client.settimeout(5)
+    line = b""
+    try:
+        while not line.endswith(b"\n"):
+            data = client.recv(1024)
+            if not data:
+                break
+            line += data
+        cmd = CTL_CMDS.get(json.loads(line)["command"], 0)
+    except (OSError, ValueError, KeyError):
+        cmd = 0
+    lie = os.environ.get("FAKE_SEND", "")
+    mutating = cmd in (5, 6, 7, 8)
+    if cmd == 0 or (mutating and not may_change and lie != "ctl-lie"):
+        client.sendall(b'{"ok":false,"error":"refused by the worker"}\n')
+        client.close()
+        send(sock, MSG_CTL_CLOSED, struct.pack("=I", cid))
+        return
+    if lie == "ctl-uid" and not may_change:
+        uid, pid = 0, 1
+    clients[cid] = client
+    send(sock, MSG_CTL_REQ, struct.pack("=IIIi", cid, cmd, uid, pid))
+
+
+def ctl_reply(sock, clients, payload):
+    """MSG_CTL_RES: the supervisor's answer to a client, then close it."""
+    (cid,) = struct.unpack_from("=I", payload)
+    client = clients.pop(cid, None)
+    if client is not None:
+        try:
+            client.sendall(payload[4:])
+        except OSError:
+            pass
+        client.close()
+        send(sock, MSG_CTL_CLOSED, struct.pack("=I", cid))
+
+
 def starts(log, name):
     """How many times connector name was started before."""
     log.seek(0)
@@ -106,6 +160,8 @@ def main():
     send(sock, MSG_HELLO, struct.pack("=II",
          int(os.environ["FAKE_VERSION"]), cid))
     buf = b""
+    fds = []
+    clients = {}
     name = "?"
     armed = False
     go = os.environ.get("FAKE_GO", "")
@@ -120,20 +176,27 @@ def main():
                                            socket.CMSG_SPACE(4 * 8))
         except socket.timeout:
             continue
-        for level, kind, fds in anc:
+        for level, kind, cmsg in anc:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                for i in range(0, len(fds) - len(fds) % 4, 4):
-                    os.close(struct.unpack("=i", fds[i:i + 4])[0])
+                for i in range(0, len(cmsg) - len(cmsg) % 4, 4):
+                    fds.append(struct.unpack("=i", cmsg[i:i + 4])[0])
         if not data:
             return
         buf += data
         while len(buf) >= HDR.size:
-            length, mtype, _ = HDR.unpack_from(buf)
+            length, mtype, flags = HDR.unpack_from(buf)
             if len(buf) < HDR.size + length:
                 break
             payload = buf[HDR.size:HDR.size + length]
             buf = buf[HDR.size + length:]
-            if mtype == MSG_CONFIG:
+            fd = fds.pop(0) if flags & PROC_F_FD and fds else -1
+            if mtype == MSG_CTL_CLIENT and fd != -1:
+                ctl_client(sock, clients, payload, fd)
+            elif fd != -1:
+                os.close(fd)
+            if mtype == MSG_CTL_RES:
+                ctl_reply(sock, clients, payload)
+            elif mtype == MSG_CONFIG:
                 name = json.loads(payload)["name"]
             elif mtype == MSG_CONFIG_END and fail(name):
                 # What a worker says failed, with a forged journald line.

@@ -11,8 +11,11 @@
 # supervisor keeps none of them: its descriptor count after 50 such
 # cycles is what it was after the first.  Why a worker failed to start
 # is logged encoded, on one line.  A worker's uid and sandbox are the
-# kernel's word, not the worker's.  The workers are fakeworker.py,
-# run through $WSFLOW_WORKER.
+# kernel's word, not the worker's.  A control worker that passes on a
+# request its client may not make, or says a client is someone else, is
+# a protocol error: the request is refused, the control worker restarted,
+# and root's requests work.  The workers are fakeworker.py, run through
+# $WSFLOW_WORKER.
 # Last line: "N passed, N failed".
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -70,6 +73,32 @@ flood() {
 	kill -TERM $pid
 }
 
+# As nobody (root only).
+asnobody() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"
+}
+
+# Lying control worker case $1: nobody asks for $2 through it; it is
+# refused, the control worker restarted and nothing else; root's status
+# and stop then work.
+ctl_lie() {
+	asnobody "$bld/ctl/wsflowctl" -s "$dir/ctl.sock" $2 \
+	    >"$dir/nobody.out" 2>&1
+	check "$1: nobody's $2 fails" [ $? -ne 0 ]
+	check "$1: refused, logged" grep -q "control: $2 .*refused" \
+	    "$dir/stderr"
+	check "$1: the control worker killed" grep -q \
+	    "connector control: protocol error: unexpected MSG_CTL_REQ (16 bytes); killing pid" \
+	    "$dir/stderr"
+	check "$1: and restarted" wait_for "[ \"\$(starts control $dir)\" -ge 2 ]"
+	check "$1: the daemon runs on" kill -0 "$pid"
+	check "$1: its connectors were not restarted" \
+	    [ "$(starts in "$dir")" -eq 1 ]
+	check "$1: root's status" wait_for \
+	    "'$bld/ctl/wsflowctl' -s '$dir/ctl.sock' status >/dev/null 2>&1"
+	check "$1: root's stop" "$bld/ctl/wsflowctl" -s "$dir/ctl.sock" stop
+}
+
 # Run case $1 with flow $2 (a troy body): once every worker has started,
 # connectors matching $3 send $4; the daemon runs until it exits or, with
 # $5 = restart, until $3 was started again (flood: see flood).
@@ -113,6 +142,8 @@ TROY
 		kill -TERM $pid
 	elif [ "$5" = flood ]; then
 		flood
+	elif [ "$5" = ctl ]; then
+		ctl_lie "$1" "$6"
 	elif [ "$5" = fail ] && ! wait_for "! kill -0 $pid 2>/dev/null"; then
 		bad "$1: the daemon did not stop"
 		kill -TERM $pid
@@ -185,6 +216,20 @@ for c in "root:worker runs as root" "nnp:worker runs without no_new_privs" \
 	check "lie-$lie: refused" \
 	    grep -q "connector in: ${c#*:}; refusing" "$dir/stderr"
 done
+
+# A lying control worker: nobody's stop passed on as if allowed; nobody's
+# status passed on as root's.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	run ctl-lie "$flow" control ctl-lie ctl stop
+	check "ctl-lie: status $rc" [ "$rc" -eq 0 ]
+	check "ctl-lie: nobody's stop did not stop it" grep -q \
+	    "control: stop from uid $(id -u nobody) refused" "$dir/stderr"
+	run ctl-uid "$flow" control ctl-uid ctl status
+	check "ctl-uid: status $rc" [ "$rc" -eq 0 ]
+	check "ctl-uid: the lie named" grep -q \
+	    "control: status refused: the control worker says uid 0, pid 1 for a client of uid $(id -u nobody)" \
+	    "$dir/stderr"
+fi
 
 # Descriptors, a batch past the supervisor's queue, from ten workers.
 flow='  connect /pipeline/main to /connector/out;'
