@@ -11,7 +11,11 @@
  * a handshake that began before it), after checking the request's size
  * and form; a malformed request closes that channel.  It sandboxes itself like any
  * worker (SANDBOX_KEYHOLDER: no network, no files, no new sockets) and
- * is restarted like one; new keys may come at any time (a reload).
+ * is restarted like one.  New keys may come at any time (a reload that
+ * starts or replaces a connector with a key, or rotates one), at most
+ * PROTO_KH_KEYS_MAX connectors' at once; a reload that retires a
+ * connector's worker makes it forget that key (MSG_KH_FORGET): freed
+ * and wiped, with the channels of that connector.
  */
 #include "config.h"
 
@@ -59,6 +63,7 @@ static struct {
 	struct kh_key		*kh_keys;
 	struct kh_peer		*kh_peers;
 	int			 kh_open;	/* sandboxed: serve requests */
+	int			 kh_nkeys;
 	uint64_t		 kh_signed;
 	uint64_t		 kh_refused;
 } kh;
@@ -239,6 +244,13 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	}
 	memset(&kr, 0, sizeof(kr));
 	kr.kr_id = kk.kk_id;
+	if (pkey != NULL && (k = kh_key_find(kk.kk_id)) == NULL &&
+	    kh.kh_nkeys >= PROTO_KH_KEYS_MAX) {
+		snprintf(err, sizeof(err), "the keyholder holds the keys of "
+		    "%d connectors, its maximum", PROTO_KH_KEYS_MAX);
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
 	if (pkey != NULL) {
 		if ((k = kh_key_find(kk.kk_id)) == NULL) {
 			if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -246,6 +258,7 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 			k->k_id = kk.kk_id;
 			k->k_next = kh.kh_keys;
 			kh.kh_keys = k;
+			kh.kh_nkeys++;
 		}
 		EVP_PKEY_free(k->k_old);
 		k->k_old = k->k_pkey;
@@ -260,6 +273,43 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	iov[1].iov_len = kr.kr_ok ? 0 : strlen(err);
 	if (proc_sendv(w->w_ctl, MSG_KH_KEY_RES, -1, iov, 2) == -1)
 		fatal("%s: send", __func__);
+}
+
+/* Free one connector's keys; OpenSSL wipes their secret parts. */
+static void
+kh_key_free(struct kh_key *k)
+{
+	EVP_PKEY_free(k->k_pkey);
+	EVP_PKEY_free(k->k_old);
+	freezero(k, sizeof(*k));
+}
+
+/* MSG_KH_FORGET: a reload retired a connector's worker (it is gone):
+ * its keys and channels go.  An id without a key is no error (its key
+ * was refused, or never sent). */
+void
+kh_forget_msg(struct worker *w, const struct proc_msg *m)
+{
+	struct msg_kh_forget	 kf;
+	struct kh_key		**kp, *k;
+	struct kh_peer		*p, *next;
+
+	(void)w;
+	if (m->pm_fd != -1 || proc_get(m, &kf, sizeof(kf)) == -1)
+		fatalx("bad keyholder forget message");
+	for (kp = &kh.kh_keys; (k = *kp) != NULL; kp = &k->k_next)
+		if (k->k_id == kf.kf_id) {
+			*kp = k->k_next;
+			kh_key_free(k);
+			kh.kh_nkeys--;
+			break;
+		}
+	for (p = kh.kh_peers; p != NULL; p = next) {
+		next = p->p_next;
+		if (p->p_id == kf.kf_id)
+			kh_peer_drop(p);
+	}
+	log_debug("keyholder: connector %u forgotten", kf.kf_id);
 }
 
 /*
@@ -446,10 +496,9 @@ kh_finish(struct worker *w)
 	(void)w;
 	while ((k = kh.kh_keys) != NULL) {
 		kh.kh_keys = k->k_next;
-		EVP_PKEY_free(k->k_pkey);
-		EVP_PKEY_free(k->k_old);
-		free(k);
+		kh_key_free(k);
 	}
+	kh.kh_nkeys = 0;
 	while (kh.kh_peers != NULL)
 		kh_peer_drop(kh.kh_peers);
 }

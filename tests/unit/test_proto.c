@@ -23,7 +23,7 @@
 static const struct {
 	unsigned int	 first, last, max;
 } ranges[] = {
-	{ MSG_CONFIG, MSG_DIAL_RES, MSG_CONTROL_DOWN_MAX },
+	{ MSG_CONFIG, MSG_KH_FORGET, MSG_CONTROL_DOWN_MAX },
 	{ MSG_HELLO, MSG_DIAL_REQ, MSG_CONTROL_UP_MAX },
 	{ MSG_EVENT, MSG_KH_SIG, MSG_ROUTE_MAX },
 };
