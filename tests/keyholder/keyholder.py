@@ -13,13 +13,14 @@ connections get the new certificate, an open one keeps working.
 wsflowctl reload adds a wss:// connector with its own key, replaces it
 and removes it (the keyholder gains and forgets its key; a restarted
 keyholder learns it again) while a client of the kept connector keeps
-its connection; a reload whose new key does not match its certificate
-exits 1 with the reason and changes nothing; the memory scan finds the
-added key in the keyholder only.  Mutual
-TLS (mtls.troy): a required client certificate missing or from another
-CA is refused, the right one gets its echo with the certificate's
-subject and SANs in $ws_server.tls_client; an optional one may be left
-out; a ws_client presents its certificate (its key in the keyholder).
+its connection, and starts the keyholder when none ran; a reload whose
+new key does not match its certificate exits 1 with the reason and
+changes nothing; the memory scan finds the added key in the keyholder
+only.  Mutual TLS (mtls.troy): a required client certificate missing or
+from another CA is refused, the right one gets its echo with the
+certificate's subject and SANs in $ws_server.tls_client; an optional one
+may be left out; a ws_client presents its certificate (its key in the
+keyholder).
 Last line: "N passed, N failed"."""
 import asyncio
 import os
@@ -34,7 +35,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, stop_session, summary, wait_for  # noqa: E402,E501
+from checks import (BLD, SRC, check, stop_session,  # noqa: E402
+                    summary, wait_for)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "hostile"))
 from hostile import frame, recv_message, ws_connect  # noqa: E402
@@ -470,11 +472,62 @@ def reload_keys_case(tmp, d):
           "reload removing the added connector: %s" % out)
     check(until(lambda: kh_keys(d) == 1, "one key"),
           "the keyholder forgot the removed connector's key")
+    if os.geteuid() == 0:
+        n = scan(d.pid_of("wsflowd: keyholder"), needles(key_parts(key2)))
+        check(n == 0, "the forgotten key is wiped: %d pieces in the "
+              "keyholder" % n)
     check(held_echo(held, b"at the end"), "the client of ws is still served")
     held.close()
     with open(d.flow, "w") as f:
         f.write(text)
     check(ws_echo(d.cert), "ws still serves new connections")
+
+
+def reload_first_key_case(tmp):
+    """A daemon that started with no private key (no keyholder): a reload
+    adding a wss:// connector starts the keyholder, which takes its key;
+    a client of the plain connector keeps its connection."""
+    global FLOW
+    flow, FLOW = FLOW, os.path.join(SRC, "tests", "hostile", "echo.troy")
+    d = Daemon(tmp, "", "")
+    d.args = ["-D", "url=127.0.0.1:%d" % PORT]
+    cert, key = (os.path.join(tmp, "p256-added" + x)
+                 for x in (".cert", ".key"))
+    held = None
+    try:
+        d.start(wait=False)
+        held = until(lambda: ws_connect_or_none(PORT), "the plain echo")
+        check(held and held_echo(held, b"plain") and
+              d.pid_of("wsflowd: keyholder") is None,
+              "no key, no keyholder: the plain echo serves")
+        with open(d.flow) as f:
+            text = f.read()
+        tail = text.rindex("end;")
+        with open(d.flow, "w") as f:
+            f.write(text[:tail] + SECOND.format(port=PORT2, cert=cert,
+                                                key=key) + text[tail:])
+        rc, out = ctl(d, "reload")
+        check(rc == 0 and "1 started" in out and
+              d.pid_of("wsflowd: keyholder") is not None,
+              "reload adding the first key starts the keyholder: %s" % out)
+        check(ws_echo(cert, port=PORT2), "the added connector serves TLS")
+        check(held and held_echo(held, b"after"),
+              "the plain client keeps its connection")
+        if os.geteuid() == 0:
+            memory_scan(d, "first key by reload", key)
+    finally:
+        FLOW = flow
+        if held:
+            held.close()
+        d.stop()
+
+
+def ws_connect_or_none(port):
+    """A plain ws:// connection, or None when none can be had yet."""
+    try:
+        return ws_connect(port, False)
+    except (OSError, ConnectionError):
+        return None
 
 
 def openssl(args, cwd):
@@ -607,6 +660,7 @@ def main():
         for name in KEYS:
             key_type_case(tmp, name)
         mismatch_case(tmp)
+        reload_first_key_case(tmp)
         mtls_case(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
