@@ -87,15 +87,6 @@ keys_files(const struct dep_connector *dc, const char **cert,
 	return *cert != NULL && *key != NULL;
 }
 
-/* Whether connector dc has a private key (the keyholder signs for it). */
-int
-keys_has_key(const struct dep_connector *dc)
-{
-	const char	*cert, *key;
-
-	return keys_files(dc, &cert, &key);
-}
-
 /* Read a certificate chain file (at most PROTO_CHAIN_MAX bytes). */
 static int
 keys_read_chain(const char *path, char **buf, size_t *len)

@@ -155,7 +155,6 @@ int	 keys_send_new(struct sup_worker **, char *, size_t);
 int	 keys_waiting(const struct sup_worker *);
 void	 keys_forget(struct sup_worker *);
 int	 keys_reload(void);
-int	 keys_has_key(const struct dep_connector *);
 void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
