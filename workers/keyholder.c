@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,67 @@ static struct {
 	uint64_t		 kh_signed;
 	uint64_t		 kh_refused;
 } kh;
+
+/*
+ * OpenSSL's allocations in the keyholder are wiped when freed: its
+ * decoders free copies of a key they read (the DER of a PEM file)
+ * without cleansing them, and a key the keyholder forgets must leave
+ * nothing behind in its heap.  Set before the first key is read.
+ */
+static void *
+kh_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return malloc(n);
+}
+
+/* Wipe, then free. */
+static void
+kh_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (p != NULL)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+/* A new block, the old one wiped (realloc may leave it behind). */
+static void *
+kh_realloc(void *p, size_t n, const char *file, int line)
+{
+	void	*q;
+	size_t	 old;
+
+	if (p == NULL)
+		return kh_malloc(n, file, line);
+	if (n == 0) {
+		kh_free(p, file, line);
+		return NULL;
+	}
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	kh_free(p, file, line);
+	return q;
+}
+
+/* Install the wiping allocator once, before OpenSSL allocates anything
+ * in this process (it refuses after). */
+static void
+kh_wipe_freed(void)
+{
+	static int	 done;
+
+	if (done)
+		return;
+	if (CRYPTO_set_mem_functions(kh_malloc, kh_realloc, kh_free) != 1)
+		fatalx("keyholder: OpenSSL allocated before its allocator "
+		    "was set");
+	done = 1;
+}
 
 /* The key of connector id, or NULL. */
 static struct kh_key *
@@ -227,6 +289,7 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 
 	if (m->pm_fd == -1 || m->pm_len < sizeof(kk))
 		fatalx("bad keyholder key message");
+	kh_wipe_freed();
 	memcpy(&kk, m->pm_data, sizeof(kk));
 	if (kk.kk_chain_len != m->pm_len - sizeof(kk) ||
 	    kk.kk_chain_len > PROTO_CHAIN_MAX ||
