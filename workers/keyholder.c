@@ -15,7 +15,8 @@
  * starts or replaces a connector with a key, or rotates one), at most
  * PROTO_KH_KEYS_MAX connectors' at once; a reload that retires a
  * connector's worker makes it forget that key (MSG_KH_FORGET): freed
- * and wiped, with the channels of that connector.
+ * and wiped, with the channels of that connector (OpenSSL's own freed
+ * copies are wiped too: kh_wipe_freed).
  */
 #include "config.h"
 
