@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WSFLOW_PROTO_VERSION	7
+#define WSFLOW_PROTO_VERSION	8
 
 /* The control channel is always this descriptor in a worker. */
 #define PROTO_CONTROL_FD	3
@@ -59,6 +59,9 @@ enum msg_type {
 				 * file's fd (keyholder) */
 	MSG_DIAL_RES,		/* struct msg_dial_res + the connected fd,
 				 * or none with the error (version 7) */
+	MSG_KH_FORGET,		/* struct msg_kh_forget: a reload retired that
+				 * connector's worker; its keys are wiped
+				 * (keyholder, version 8) */
 
 	/* 100-199: worker -> supervisor (control channel) */
 	MSG_HELLO = 100,	/* struct msg_hello */
@@ -269,6 +272,8 @@ struct msg_ctl_closed {
 #define PROTO_KH_SIG_MAX	1024	/* RSA 8192 bits */
 #define PROTO_KH_MD_MAX		32
 #define PROTO_KH_KEYID_LEN	32	/* SHA-256 */
+#define PROTO_KH_KEYS_MAX	64	/* connectors with a key, reloads'
+					 * retired ones included */
 
 struct msg_kh_peer {
 	uint32_t	kp_id;		/* connector id of the channel */
@@ -281,6 +286,11 @@ struct msg_kh_key {
 	uint32_t	kk_chain_len;
 	char		kk_certfile[PROTO_PATH_MAX];	/* for messages */
 	char		kk_keyfile[PROTO_PATH_MAX];
+};
+
+/* The connector whose key (and channels) the keyholder forgets. */
+struct msg_kh_forget {
+	uint32_t	kf_id;
 };
 
 /* Followed by a reason (text) when kr_ok is 0. */

@@ -20,7 +20,10 @@
  *     source is gone (MSG_ROUTE_DROP), the old configuration is freed,
  *     systemd hears READY=1 and wsflowctl its answer.
  * A new worker that fails before step 2 undoes the reload (rl_undo): the
- * old workers never stopped, so they take their connectors back.
+ * old workers never stopped, so they take their connectors back.  A new
+ * worker with a private key counts as running once the keyholder has
+ * taken its key too (keys.c); a key it refuses undoes the reload, and a
+ * retired worker's key is forgotten once the worker is gone.
  * A second reload while one is in progress is refused.
  */
 #include "config.h"
@@ -275,6 +278,15 @@ rl_plan_drops(const struct plan *np)
 	return 0;
 }
 
+/* Drop sw from the table for good: a worker a reload retired (or an
+ * undone reload added) is gone, and the keyholder forgets its key. */
+static void
+rl_remove(struct sup_worker *sw)
+{
+	keys_forget(sw);
+	proctab_remove(sw);
+}
+
 /*
  * The fallible part of the switch: retire the replaced and removed
  * workers, add the new ones and give listeners their sockets.  On
@@ -302,7 +314,8 @@ rl_prepare(struct deployment *nd, struct plan *np, const int *ids,
 		sw->sw_pending = 1;
 		sw->sw_fresh = 1;
 		if (proctab_listen(sw, e, sizeof(e)) == -1 ||
-		    hdrfile_resolve(np->p_conf[i], e, sizeof(e)) == -1) {
+		    hdrfile_resolve(np->p_conf[i], e, sizeof(e)) == -1 ||
+		    keys_add(sw, e, sizeof(e)) == -1) {
 			snprintf(err, errlen, "connector %s: %s",
 			    sw->sw_dc->dc_name, e);
 			goto fail;
@@ -314,7 +327,7 @@ fail:
 	while (proctab_count() > n0) {
 		sw = proctab_get(proctab_count() - 1);
 		proctab_unlisten(sw);
-		proctab_remove(sw);
+		rl_remove(sw);
 	}
 	for (i = 0; i < proctab_count(); i++) {
 		sw = proctab_get(i);
@@ -326,14 +339,16 @@ fail:
 	return -1;
 }
 
-/* Start the new workers: spawn, wire the routes that touch them,
- * configure.  A worker that cannot be spawned undoes the reload; one
- * that cannot be configured is killed, which undoes it too. */
+/* Start the new workers: spawn, wire the routes that touch them, give
+ * the keyholder their keys, configure.  A worker that cannot be spawned
+ * undoes the reload; one that cannot be configured is killed, which
+ * undoes it too. */
 static void
 rl_spawn(void)
 {
 	struct sup_worker	*sw, *src, *dst;
 	struct route		*rt;
+	char			 why[256];
 	int			 i;
 
 	for (i = 0; i < proctab_count(); i++) {
@@ -352,36 +367,16 @@ rl_spawn(void)
 			continue;
 		(void)proctab_wire_route(rt, rt->rt_id < rl.r_route_base);
 	}
+	/* Before their channels to the keyholder (keys_configure), so
+	 * that it has the key when the first handshake asks. */
+	if (keys_send_new(&sw, why, sizeof(why)) == -1)
+		rl_new_failed(sw, why);
 	for (i = 0; i < proctab_count(); i++) {
 		sw = proctab_get(i);
 		if (sw->sw_pending && sw->sw_peer != NULL &&
 		    proctab_configure(sw) == -1)
 			(void)kill(sw->sw_pid, SIGKILL);
 	}
-}
-
-/*
- * The keyholder learns its keys at start: a reload may keep connectors
- * with a private key (and re-reads their files, keys_reload) but not
- * start or replace one.  -1 with the reason in text.
- */
-static int
-rl_keys_check(const struct deployment *nd, char *text, size_t len)
-{
-	int	 i, v;
-
-	for (i = 0; i < nd->d_nconnectors; i++) {
-		v = rl.r_diff.rd_new[i];
-		if ((v == RDIFF_START || v == RDIFF_REPLACE) &&
-		    keys_has_key(&nd->d_connectors[i])) {
-			snprintf(text, len, "connector %s: a reload cannot %s a "
-			    "connector with a private key (tls.key); restart "
-			    "wsflowd for it", nd->d_connectors[i].dc_name,
-			    v == RDIFF_START ? "start" : "replace");
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* What a start would fail on that troy cannot see (pf_check), into
@@ -438,8 +433,6 @@ rl_begin(int client)
 		snprintf(text, RL_ERR_MAX, "out of memory");
 		goto refuse;
 	}
-	if (rl_keys_check(nd, text, RL_ERR_MAX) == -1)
-		goto refuse;
 	rl_assign(nd, ids, kept);
 	rl.r_route_base = rl.r_next_route;
 	if (rdiff_renumber(rl.r_dep, &rl.r_plan, nd, &np, &rl.r_diff, ids,
@@ -522,7 +515,7 @@ rl_finish(void)
 		sw = proctab_get(i);
 		sw->sw_fresh = 0;
 		if (sw->sw_retired && !proctab_alive(sw))
-			proctab_remove(sw);
+			rl_remove(sw);
 	}
 	for (i = 0; i < rl.r_ndrops; i++)
 		proctab_drop_route(rl.r_drops[i].rd_sw,
@@ -638,11 +631,12 @@ rl_timeout(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-/* A new worker runs (MSG_STARTED). */
+/* A new worker runs (MSG_STARTED), or the keyholder took its key: once
+ * both are true, the reload stops waiting for it. */
 void
 rl_started(struct sup_worker *sw)
 {
-	if (!sw->sw_pending)
+	if (!sw->sw_pending || sw->sw_state != SW_RUNNING || keys_waiting(sw))
 		return;
 	sw->sw_pending = 0;
 	rl_check();
@@ -656,7 +650,8 @@ rl_started(struct sup_worker *sw)
  * restored ones get fresh socketpairs and kept sinks forget the routes
  * from the new workers.  Entries are not removed here: the caller may
  * hold one (the retired are removed when gone, rl_retired_gone).
- * failed is the worker that failed: it exits by itself.
+ * failed is the worker that failed: it exits by itself (NULL: none
+ * does, a worker whose key was refused drains with the others).
  */
 static void
 rl_undo(struct sup_worker *failed)
@@ -737,10 +732,10 @@ rl_undo(struct sup_worker *failed)
 	evtimer_del(rl.r_timer);
 }
 
-/* A new worker of the reload failed before it ran: the reload is undone
- * (the old workers never stopped) and its answer says why. */
-void
-rl_new_failed(struct sup_worker *sw, const char *why)
+/* A new worker of the reload failed before the reload went on (exits:
+ * it ends by itself): the reload is undone and its answer says why. */
+static void
+rl_fail(struct sup_worker *sw, const char *why, int exits)
 {
 	if (!sw->sw_pending || rl.r_stage != RL_STARTING)
 		return;
@@ -748,14 +743,30 @@ rl_new_failed(struct sup_worker *sw, const char *why)
 	    "reload undone, the previous configuration runs",
 	    sw->sw_dc->dc_name, why);
 	log_warnx("reload: %s", rl.r_failed);
-	rl_undo(sw);
+	rl_undo(exits ? sw : NULL);
+}
+
+/* A new worker of the reload failed before it ran: the reload is undone
+ * (the old workers never stopped) and its answer says why. */
+void
+rl_new_failed(struct sup_worker *sw, const char *why)
+{
+	rl_fail(sw, why, 1);
+}
+
+/* The keyholder refused the key of a new worker of the reload (which
+ * may run already): the reload is undone, that worker drains too. */
+void
+rl_key_refused(struct sup_worker *sw, const char *why)
+{
+	rl_fail(sw, why, 0);
 }
 
 /* A retired worker is gone: drop it from the table. */
 void
 rl_retired_gone(struct sup_worker *sw)
 {
-	proctab_remove(sw);
+	rl_remove(sw);
 	rl_check();
 }
 

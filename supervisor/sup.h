@@ -136,13 +136,25 @@ int	 pf_check(const struct deployment *, FILE *, int);
 
 /* keys.c: certificate chains to workers, key files to the keyholder */
 struct sup_worker;
-int	 keys_init(void);
-struct sup_worker *keys_add_holder(int);
+/* What a keyholder's answer (MSG_KH_KEY_RES) asks of the caller. */
+enum keys_res {
+	KEYS_RES_BAD = -1,	/* malformed: a protocol error */
+	KEYS_RES_DONE,		/* nothing more */
+	KEYS_RES_REFUSED,	/* a key of the start-up: it fails */
+	KEYS_RES_NEW_REFUSED,	/* a reload's new worker: the reload fails */
+	KEYS_RES_NEW_TAKEN,	/* a reload's new worker may run */
+};
+int	 keys_init(int);
+struct sup_worker *keys_add_holder(void);
 int	 keys_configure(struct sup_worker *);
-int	 keys_result(const struct proc_msg *);
+int	 keys_result(const struct proc_msg *, struct sup_worker **, char *,
+	    size_t);
 void	 keys_gone(struct sup_worker *);
+int	 keys_add(struct sup_worker *, char *, size_t);
+int	 keys_send_new(struct sup_worker **, char *, size_t);
+int	 keys_waiting(const struct sup_worker *);
+void	 keys_forget(struct sup_worker *);
 int	 keys_reload(void);
-int	 keys_has_key(const struct dep_connector *);
 void	 keys_free(void);
 
 /* listen.c: a bound, listening, non-blocking socket for a ws_server
@@ -332,6 +344,7 @@ void	 rl_begin(int);
 void	 rl_check(void);
 void	 rl_started(struct sup_worker *);
 void	 rl_new_failed(struct sup_worker *, const char *);
+void	 rl_key_refused(struct sup_worker *, const char *);
 void	 rl_retired_gone(struct sup_worker *);
 void	 rl_abort(void);
 

@@ -500,9 +500,9 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 	struct msg_exit		 mx;
 	struct msg_drained	 md;
 	struct msg_source_pos	 sp;
+	struct sup_worker	*ksw;
 	const char		*why;
 	char			 text[512], safe[LOG_VIS_SIZE(sizeof(text))];
-	int			 r;
 
 	if (!sw->sw_hello && m->pm_type != MSG_HELLO) {
 		proctab_protocol_error(sw, "no hello");
@@ -610,10 +610,22 @@ sup_msg(struct sup_worker *sw, const struct proc_msg *m)
 		state_pos(sw, &sp);
 		break;
 	case MSG_KH_KEY_RES:
-		if ((r = keys_result(m)) == -1)
+		switch (keys_result(m, &ksw, safe, sizeof(safe))) {
+		case KEYS_RES_BAD:
 			goto bad;
-		if (r == 1 && sup.s_phase != SUP_RUNNING)
-			sup_startup_failed();
+		case KEYS_RES_REFUSED:
+			if (sup.s_phase != SUP_RUNNING)
+				sup_startup_failed();
+			break;
+		case KEYS_RES_NEW_REFUSED:
+			rl_key_refused(ksw, safe);
+			break;
+		case KEYS_RES_NEW_TAKEN:
+			rl_started(ksw);
+			break;
+		default:
+			break;
+		}
 		break;
 	case MSG_STATS:
 	case MSG_CTL_REQ:
@@ -891,10 +903,10 @@ sup_table(struct deployment *d, struct plan *p)
 		    sup.s_opts->so_metrics_fd);
 	}
 	/* The keyholder, when a worker has a private key. */
-	if ((n = keys_init()) == -1)
+	if ((n = keys_init(SUP_ID_KEYHOLDER(d->d_nconnectors))) == -1)
 		return -1;
 	if (n > 0)
-		(void)keys_add_holder(SUP_ID_KEYHOLDER(d->d_nconnectors));
+		(void)keys_add_holder();
 	log_info("%d workers, %d routes", proctab_count(), p->p_nroutes);
 	sup.s_phase = SUP_CONFIGURING;
 	sup.s_nconnectors = d->d_nconnectors;

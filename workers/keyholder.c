@@ -11,7 +11,12 @@
  * a handshake that began before it), after checking the request's size
  * and form; a malformed request closes that channel.  It sandboxes itself like any
  * worker (SANDBOX_KEYHOLDER: no network, no files, no new sockets) and
- * is restarted like one; new keys may come at any time (a reload).
+ * is restarted like one.  New keys may come at any time (a reload that
+ * starts or replaces a connector with a key, or rotates one), at most
+ * PROTO_KH_KEYS_MAX connectors' at once; a reload that retires a
+ * connector's worker makes it forget that key (MSG_KH_FORGET): freed
+ * and wiped, with the channels of that connector (OpenSSL's own freed
+ * copies are wiped too: kh_wipe_freed).
  */
 #include "config.h"
 
@@ -20,6 +25,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +65,71 @@ static struct {
 	struct kh_key		*kh_keys;
 	struct kh_peer		*kh_peers;
 	int			 kh_open;	/* sandboxed: serve requests */
+	int			 kh_nkeys;
 	uint64_t		 kh_signed;
 	uint64_t		 kh_refused;
 } kh;
+
+/*
+ * OpenSSL's allocations in the keyholder are wiped when freed: its
+ * decoders free copies of a key they read (the DER of a PEM file)
+ * without cleansing them, and a key the keyholder forgets must leave
+ * nothing behind in its heap.  Set before the first key is read.
+ */
+static void *
+kh_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return malloc(n);
+}
+
+/* Wipe, then free. */
+static void
+kh_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (p != NULL)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+/* A new block, the old one wiped (realloc may leave it behind). */
+static void *
+kh_realloc(void *p, size_t n, const char *file, int line)
+{
+	void	*q;
+	size_t	 old;
+
+	if (p == NULL)
+		return kh_malloc(n, file, line);
+	if (n == 0) {
+		kh_free(p, file, line);
+		return NULL;
+	}
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	kh_free(p, file, line);
+	return q;
+}
+
+/* Install the wiping allocator once, before OpenSSL allocates anything
+ * in this process (it refuses after). */
+static void
+kh_wipe_freed(void)
+{
+	static int	 done;
+
+	if (done)
+		return;
+	if (CRYPTO_set_mem_functions(kh_malloc, kh_realloc, kh_free) != 1)
+		fatalx("keyholder: OpenSSL allocated before its allocator "
+		    "was set");
+	done = 1;
+}
 
 /* The key of connector id, or NULL. */
 static struct kh_key *
@@ -222,6 +290,7 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 
 	if (m->pm_fd == -1 || m->pm_len < sizeof(kk))
 		fatalx("bad keyholder key message");
+	kh_wipe_freed();
 	memcpy(&kk, m->pm_data, sizeof(kk));
 	if (kk.kk_chain_len != m->pm_len - sizeof(kk) ||
 	    kk.kk_chain_len > PROTO_CHAIN_MAX ||
@@ -239,6 +308,13 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	}
 	memset(&kr, 0, sizeof(kr));
 	kr.kr_id = kk.kk_id;
+	if (pkey != NULL && (k = kh_key_find(kk.kk_id)) == NULL &&
+	    kh.kh_nkeys >= PROTO_KH_KEYS_MAX) {
+		snprintf(err, sizeof(err), "the keyholder holds the keys of "
+		    "%d connectors, its maximum", PROTO_KH_KEYS_MAX);
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
 	if (pkey != NULL) {
 		if ((k = kh_key_find(kk.kk_id)) == NULL) {
 			if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -246,6 +322,7 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 			k->k_id = kk.kk_id;
 			k->k_next = kh.kh_keys;
 			kh.kh_keys = k;
+			kh.kh_nkeys++;
 		}
 		EVP_PKEY_free(k->k_old);
 		k->k_old = k->k_pkey;
@@ -260,6 +337,43 @@ kh_key_msg(struct worker *w, const struct proc_msg *m)
 	iov[1].iov_len = kr.kr_ok ? 0 : strlen(err);
 	if (proc_sendv(w->w_ctl, MSG_KH_KEY_RES, -1, iov, 2) == -1)
 		fatal("%s: send", __func__);
+}
+
+/* Free one connector's keys; OpenSSL wipes their secret parts. */
+static void
+kh_key_free(struct kh_key *k)
+{
+	EVP_PKEY_free(k->k_pkey);
+	EVP_PKEY_free(k->k_old);
+	freezero(k, sizeof(*k));
+}
+
+/* MSG_KH_FORGET: a reload retired a connector's worker (it is gone):
+ * its keys and channels go.  An id without a key is no error (its key
+ * was refused, or never sent). */
+void
+kh_forget_msg(struct worker *w, const struct proc_msg *m)
+{
+	struct msg_kh_forget	 kf;
+	struct kh_key		**kp, *k;
+	struct kh_peer		*p, *next;
+
+	(void)w;
+	if (m->pm_fd != -1 || proc_get(m, &kf, sizeof(kf)) == -1)
+		fatalx("bad keyholder forget message");
+	for (kp = &kh.kh_keys; (k = *kp) != NULL; kp = &k->k_next)
+		if (k->k_id == kf.kf_id) {
+			*kp = k->k_next;
+			kh_key_free(k);
+			kh.kh_nkeys--;
+			break;
+		}
+	for (p = kh.kh_peers; p != NULL; p = next) {
+		next = p->p_next;
+		if (p->p_id == kf.kf_id)
+			kh_peer_drop(p);
+	}
+	log_debug("keyholder: connector %u forgotten", kf.kf_id);
 }
 
 /*
@@ -446,10 +560,9 @@ kh_finish(struct worker *w)
 	(void)w;
 	while ((k = kh.kh_keys) != NULL) {
 		kh.kh_keys = k->k_next;
-		EVP_PKEY_free(k->k_pkey);
-		EVP_PKEY_free(k->k_old);
-		free(k);
+		kh_key_free(k);
 	}
+	kh.kh_nkeys = 0;
 	while (kh.kh_peers != NULL)
 		kh_peer_drop(kh.kh_peers);
 }

@@ -673,13 +673,16 @@ wk_ctl_cb(struct proc_peer *p, const struct proc_msg *m, void *arg)
 		break;
 	case MSG_KH_KEY:
 	case MSG_KH_PEER:
+	case MSG_KH_FORGET:
 		if (!wk_is_keyholder(w))
 			fatalx("control channel: unexpected %s",
 			    proto_msg_name(m->pm_type));
 		if (m->pm_type == MSG_KH_KEY)
 			kh_key_msg(w, m);
-		else
+		else if (m->pm_type == MSG_KH_PEER)
 			kh_peer_msg(w, m);
+		else
+			kh_forget_msg(w, m);
 		break;
 	default:
 		fatalx("control channel: unexpected %s",

@@ -277,6 +277,7 @@ void		 ctl_client_new(struct worker *, const struct proc_msg *);
 /* keyholder.c: the keyholder's own control messages */
 void		 kh_key_msg(struct worker *, const struct proc_msg *);
 void		 kh_peer_msg(struct worker *, const struct proc_msg *);
+void		 kh_forget_msg(struct worker *, const struct proc_msg *);
 
 /* reader.c */
 int	 rd_init(struct wk_reader *, struct worker *, int, size_t,

@@ -9,11 +9,18 @@ in the keyholder and in no other process.  The keyholder stopped makes
 handshakes fail and the worker live on; killed, it is restarted and
 handshakes work again.  A key that does not match its certificate stops
 the start-up with the reason.  SIGUSR1 re-reads certificate and key: new
-connections get the new certificate, an open one keeps working.  Mutual
-TLS (mtls.troy): a required client certificate missing or from another
-CA is refused, the right one gets its echo with the certificate's
-subject and SANs in $ws_server.tls_client; an optional one may be left
-out; a ws_client presents its certificate (its key in the keyholder).
+connections get the new certificate, an open one keeps working.
+wsflowctl reload adds a wss:// connector with its own key, replaces it
+and removes it (the keyholder gains and forgets its key; a restarted
+keyholder learns it again) while a client of the kept connector keeps
+its connection, and starts the keyholder when none ran; a reload whose
+new key does not match its certificate exits 1 with the reason and
+changes nothing; the memory scan finds the added key in the keyholder
+only.  Mutual TLS (mtls.troy): a required client certificate missing or
+from another CA is refused, the right one gets its echo with the
+certificate's subject and SANs in $ws_server.tls_client; an optional one
+may be left out; a ws_client presents its certificate (its key in the
+keyholder).
 Last line: "N passed, N failed"."""
 import asyncio
 import os
@@ -28,11 +35,16 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from checks import BLD, SRC, check, stop_session, summary  # noqa: E402
+from checks import (BLD, SRC, check, stop_session,  # noqa: E402
+                    summary, wait_for)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "hostile"))
+from hostile import frame, recv_message, ws_connect  # noqa: E402
 
 import websockets  # noqa: E402
 
 PORT = 14495
+PORT2, PORT3 = 14488, 14489     # connectors a reload adds
 FLOW = os.path.join(SRC, "tests", "hostile", "echo-tls.troy")
 KEYS = {
     "rsa": (["-newkey", "rsa:2048"], "RSA-PSS"),
@@ -136,12 +148,12 @@ def s_client(opts, cafile=None):
     return r.returncode == 0 and "Verify return code: 0 (ok)" in out, out
 
 
-def ws_echo(cafile, msg=b"keyholder"):
+def ws_echo(cafile, msg=b"keyholder", port=PORT):
     """An echo over wss:// with python3-websockets; True if it came back."""
     ctx = ssl.create_default_context(cafile=cafile)
 
     async def run():
-        async with websockets.connect("wss://localhost:%d/" % PORT, ssl=ctx,
+        async with websockets.connect("wss://localhost:%d/" % port, ssl=ctx,
                                       open_timeout=10) as ws:
             await ws.send(msg)
             return await asyncio.wait_for(ws.recv(), 10)
@@ -262,7 +274,7 @@ def key_type_case(tmp, name):
         if name == "rsa":
             away_case(d, cert)
             reload_case(tmp, d, cert, key)
-            reload_refused_case(tmp, d)
+            reload_keys_case(tmp, d)
         check("killed by signal" not in d.log().replace(
             "keyholder) killed by signal 9", ""),
             "%s: no worker died" % name)
@@ -334,29 +346,188 @@ def reload_case(tmp, d, cert, key):
           "reload: a new connection gets the new certificate and key")
 
 
-def reload_refused_case(tmp, d):
-    """wsflowctl reload keeps a connector with a key (and re-reads its
-    files) but refuses to replace one: the keyholder learns its keys at
-    start.  The daemon runs a copy of the flow, edited here."""
-    ctl = [os.path.join(BLD, "ctl", "wsflowctl"), "-s",
-           os.path.join(d.tmp, "ctl.sock")]
-    r = subprocess.run(ctl + ["reload"], capture_output=True, text=True,
-                       timeout=30)
-    check(r.returncode == 0 and "1 kept" in r.stdout,
-          "reload of the same flow keeps the TLS connector: %s" %
-          (r.stdout + r.stderr).strip())
+def ctl(d, *args):
+    """wsflowctl on the daemon's socket: (exit status, stdout + stderr)."""
+    r = subprocess.run([os.path.join(BLD, "ctl", "wsflowctl"), "-s",
+                        os.path.join(d.tmp, "ctl.sock")] + list(args),
+                       capture_output=True, text=True, timeout=30)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def held_echo(s, data):
+    """One binary echo on a raw wss:// connection: True if it came back."""
+    try:
+        s.sendall(frame(2, data))
+        return recv_message(s)[1] == data
+    except (OSError, ConnectionError) as e:
+        print("  held connection: %s" % e)
+        return False
+
+
+def kh_keys(d):
+    """How many connectors' keys the keyholder holds (show stats)."""
+    _, out = ctl(d, "-j", "show", "stats")
+    m = re.search(r'"keys"\s*:\s*(\d+)', out)
+    return int(m.group(1)) if m else None
+
+
+def until(cond, what):
+    """checks.wait_for, 20 s, as a truth value."""
+    try:
+        return wait_for(cond, 20, what, step=0.1)
+    except TimeoutError:
+        return False
+
+
+SECOND = """
+  define connector ws2 from ws_server
+  with
+    codec = "binary",
+    config = {{ "url": "127.0.0.1:{port}",
+               "tls": {{ "cert": "{cert}", "key": "{key}" }} }}
+  end;
+  create connector ws2;
+  create pipeline echo2 from pipelines::passthrough;
+  connect /connector/ws2 to /pipeline/echo2;
+  connect /pipeline/echo2 to /connector/ws2;
+"""
+
+
+def reload_keys_case(tmp, d):
+    """wsflowctl reload starts and replaces connectors with a private key
+    (the keyholder gains and forgets keys) while a client of the kept
+    TLS connector keeps its connection; a key that does not match its
+    certificate fails the reload and changes nothing.  The daemon runs a
+    copy of the flow, edited here."""
     with open(d.flow) as f:
         text = f.read()
-    with open(d.flow, "w") as f:
-        f.write(text.replace('codec = "binary"', 'codec = "json"'))
-    r = subprocess.run(ctl + ["reload"], capture_output=True, text=True,
-                       timeout=30)
-    check(r.returncode == 1 and "private key" in r.stdout + r.stderr,
-          "reload replacing a connector with a key is refused: %s" %
-          (r.stdout + r.stderr).strip())
+    tail = text.rindex("end;")
+
+    def write(extra):
+        with open(d.flow, "w") as f:
+            f.write(text[:tail] + extra + text[tail:])
+
+    rc, out = ctl(d, "reload")
+    check(rc == 0 and "1 kept" in out,
+          "reload of the same flow keeps the TLS connector: %s" % out)
+    make_cert(tmp, "p256-added", cn="added")
+    make_cert(tmp, "rsa-other", cn="other")
+    cert2, key2 = (os.path.join(tmp, "p256-added" + x)
+                   for x in (".cert", ".key"))
+    held = ws_connect(PORT, True)
+    check(held_echo(held, b"before"), "a client of ws echoes")
+    kh = d.pid_of("wsflowd: keyholder")
+    check(kh_keys(d) == 1, "the keyholder holds one key")
+
+    write(SECOND.format(port=PORT2, cert=cert2, key=key2))
+    rc, out = ctl(d, "reload")
+    check(rc == 0 and "1 started" in out,
+          "reload adding a wss:// connector with its own key: %s" % out)
+    check(ws_echo(cert2, port=PORT2),
+          "the added connector serves TLS echoes with its key")
+    check(held_echo(held, b"after add"),
+          "the client of ws keeps its connection through the reload")
+    check(kh_keys(d) == 2 and d.pid_of("wsflowd: keyholder") == kh,
+          "the same keyholder holds two keys")
+
+    old = d.pid_of("wsflowd: ws_server ws2")
+    write(SECOND.format(port=PORT3, cert=cert2, key=key2))
+    rc, out = ctl(d, "reload")
+    check(rc == 0 and "1 replaced" in out,
+          "reload replacing the TLS connector (another port): %s" % out)
+    new = d.pid_of("wsflowd: ws_server ws2")
+    check(new not in (None, old) and ws_echo(cert2, port=PORT3),
+          "the new worker serves new connections with the key")
+    check(until(lambda: kh_keys(d) == 2, "two keys"),
+          "the replaced worker's key is forgotten (%s keys)" % kh_keys(d))
+    check(held_echo(held, b"after replace"),
+          "the client of ws keeps its connection")
+
+    os.kill(d.pid_of("wsflowd: keyholder"), signal.SIGKILL)
+    check(until(lambda: d.pid_of("wsflowd: keyholder") not in (None, kh)
+                and ws_echo(cert2, port=PORT3), "a new keyholder"),
+          "a restarted keyholder learns the key a reload added")
+    check(kh_keys(d) == 2, "the restarted keyholder holds both keys")
+
+    bad = SECOND.format(port=PORT2, cert=cert2, key=key2).replace(
+        "ws2", "ws3").replace("echo2", "echo3").replace(
+        key2, os.path.join(tmp, "rsa-other.key"))
+    write(SECOND.format(port=PORT3, cert=cert2, key=key2) + bad)
+    rc, out = ctl(d, "reload")
+    check(rc == 1 and "does not match the certificate" in out and
+          "ws3" in out,
+          "a reload with a key not matching its certificate fails: %s" % out)
+    check(held_echo(held, b"after refusal") and
+          ws_echo(cert2, port=PORT3) and
+          d.pid_of("wsflowd: ws_server ws2") == new,
+          "after the refused reload everything runs as before")
+    check(until(lambda: d.pid_of("wsflowd: ws_server ws3") is None and
+                kh_keys(d) == 2, "ws3 gone"), "the refused connector is gone")
+    if os.geteuid() == 0:
+        memory_scan(d, "reload-added p256", key2)
+
+    write("")
+    rc, out = ctl(d, "reload")
+    check(rc == 0 and "1 stopped" in out,
+          "reload removing the added connector: %s" % out)
+    check(until(lambda: kh_keys(d) == 1, "one key"),
+          "the keyholder forgot the removed connector's key")
+    if os.geteuid() == 0:
+        n = scan(d.pid_of("wsflowd: keyholder"), needles(key_parts(key2)))
+        check(n == 0, "the forgotten key is wiped: %d pieces in the "
+              "keyholder" % n)
+    check(held_echo(held, b"at the end"), "the client of ws is still served")
+    held.close()
     with open(d.flow, "w") as f:
         f.write(text)
-    check(ws_echo(d.cert), "after the refused reload the echo still works")
+    check(ws_echo(d.cert), "ws still serves new connections")
+
+
+def reload_first_key_case(tmp):
+    """A daemon that started with no private key (no keyholder): a reload
+    adding a wss:// connector starts the keyholder, which takes its key;
+    a client of the plain connector keeps its connection."""
+    global FLOW
+    flow, FLOW = FLOW, os.path.join(SRC, "tests", "hostile", "echo.troy")
+    d = Daemon(tmp, "", "")
+    d.args = ["-D", "url=127.0.0.1:%d" % PORT]
+    cert, key = (os.path.join(tmp, "p256-added" + x)
+                 for x in (".cert", ".key"))
+    held = None
+    try:
+        d.start(wait=False)
+        held = until(lambda: ws_connect_or_none(PORT), "the plain echo")
+        check(held and held_echo(held, b"plain") and
+              d.pid_of("wsflowd: keyholder") is None,
+              "no key, no keyholder: the plain echo serves")
+        with open(d.flow) as f:
+            text = f.read()
+        tail = text.rindex("end;")
+        with open(d.flow, "w") as f:
+            f.write(text[:tail] + SECOND.format(port=PORT2, cert=cert,
+                                                key=key) + text[tail:])
+        rc, out = ctl(d, "reload")
+        check(rc == 0 and "1 started" in out and
+              d.pid_of("wsflowd: keyholder") is not None,
+              "reload adding the first key starts the keyholder: %s" % out)
+        check(ws_echo(cert, port=PORT2), "the added connector serves TLS")
+        check(held and held_echo(held, b"after"),
+              "the plain client keeps its connection")
+        if os.geteuid() == 0:
+            memory_scan(d, "first key by reload", key)
+    finally:
+        FLOW = flow
+        if held:
+            held.close()
+        d.stop()
+
+
+def ws_connect_or_none(port):
+    """A plain ws:// connection, or None when none can be had yet."""
+    try:
+        return ws_connect(port, False)
+    except (OSError, ConnectionError):
+        return None
 
 
 def openssl(args, cwd):
@@ -489,6 +660,7 @@ def main():
         for name in KEYS:
             key_type_case(tmp, name)
         mismatch_case(tmp)
+        reload_first_key_case(tmp)
         mtls_case(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
