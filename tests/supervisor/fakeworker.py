@@ -10,7 +10,10 @@
 # is ready it sandboxes as a worker does (uid 65534 when root,
 # no_new_privs, a seccomp filter) unless $FAKE_SEND is lie-root, lie-nnp
 # or lie-seccomp: then it leaves that out but still reports uid 65534.  Every start is logged to
-# $FAKE_LOG as "<name> start".
+# $FAKE_LOG as "<name> start".  With $FAKE_SEND hold it acknowledges its
+# start only once the file $FAKE_GO.hold exists (never, if it never
+# does).  With $FAKE_IDS (worker ids, comma-separated) only those workers
+# are fake: the others exec the real worker, $FAKE_REAL.
 import ctypes
 import fnmatch
 import json
@@ -100,8 +103,17 @@ def starts(log, name):
     return sum(1 for line in log if line == name + " start\n")
 
 
+def held(name):
+    """Does connector name hold its start ($FAKE_SEND hold)?"""
+    return (os.environ.get("FAKE_SEND") == "hold" and
+            fnmatch.fnmatchcase(name, os.environ.get("FAKE_NAME", "")))
+
+
 def main():
     cid = int(sys.argv[sys.argv.index("-i") + 1])
+    ids = os.environ.get("FAKE_IDS")
+    if ids and str(cid) not in ids.split(","):
+        os.execv(os.environ["FAKE_REAL"], ["wsflowd"] + sys.argv[1:])
     sock = socket.socket(fileno=3)
     send(sock, MSG_HELLO, struct.pack("=II",
          int(os.environ["FAKE_VERSION"]), cid))
@@ -111,7 +123,11 @@ def main():
     go = os.environ.get("FAKE_GO", "")
     log = open(os.environ["FAKE_LOG"], "a+")
     sock.settimeout(0.05)
+    holding = False
     while True:
+        if holding and os.path.exists(os.environ["FAKE_GO"] + ".hold"):
+            holding = False
+            send(sock, MSG_STARTED)
         if armed and os.path.exists(go):
             armed = False
             misbehave(sock, os.environ.get("FAKE_SEND", ""))
@@ -146,7 +162,9 @@ def main():
                 k = starts(log, name) + 1
                 log.write(name + " start\n")
                 log.flush()
-                send(sock, MSG_STARTED)
+                holding = held(name)
+                if not holding:
+                    send(sock, MSG_STARTED)
                 armed = fnmatch.fnmatchcase(name,
                                             os.environ.get("FAKE_NAME", ""))
                 go = "%s.%d" % (os.environ.get("FAKE_GO", ""), k)
