@@ -165,10 +165,12 @@ ps_number(struct json_object *v, double *d)
 static const char *
 ps_dir(const struct ps_family *pf, const char *key)
 {
-	size_t	 n = strlen(pf->key);
+	size_t	 n;
 
-	if (pf->src != PS_DIRS || strncmp(key, pf->key, n) != 0 ||
-	    key[n] != '_')
+	if (pf->src != PS_DIRS)
+		return NULL;
+	n = strlen(pf->key);
+	if (strncmp(key, pf->key, n) != 0 || key[n] != '_')
 		return NULL;
 	if (strcmp(key + n + 1, "in") == 0)
 		return "in";
