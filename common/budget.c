@@ -38,9 +38,13 @@ budget_add(struct budget *b, struct budget_hold *h, size_t n)
 		b->bg_peak = b->bg_used;
 }
 
-/* Charge n bytes to h if the limit (and the reserve) allows. */
-int
-budget_charge(struct budget *b, struct budget_hold *h, size_t n)
+/*
+ * Charge n bytes to h if the limit allows: up to the whole limit when h
+ * stays small and the charge is not lasting, short of the reserve
+ * otherwise.
+ */
+static int
+budget_try(struct budget *b, struct budget_hold *h, size_t n, int lasting)
 {
 	size_t	 cap;
 
@@ -49,7 +53,7 @@ budget_charge(struct budget *b, struct budget_hold *h, size_t n)
 			b->bg_refused++;
 			return -1;
 		}
-		cap = budget_cap(b, h->bh_bytes + n);
+		cap = budget_cap(b, lasting ? SIZE_MAX : h->bh_bytes + n);
 		if (b->bg_used > cap || n > cap - b->bg_used) {
 			b->bg_refused++;
 			return -1;
@@ -57,6 +61,20 @@ budget_charge(struct budget *b, struct budget_hold *h, size_t n)
 	}
 	budget_add(b, h, n);
 	return 0;
+}
+
+/* Charge n bytes to h if the limit (and the reserve) allows. */
+int
+budget_charge(struct budget *b, struct budget_hold *h, size_t n)
+{
+	return budget_try(b, h, n, 0);
+}
+
+/* Charge n lasting bytes to h, below the reserve. */
+int
+budget_charge_lasting(struct budget *b, struct budget_hold *h, size_t n)
+{
+	return budget_try(b, h, n, 1);
 }
 
 /* Charge n bytes already allocated. */

@@ -43,6 +43,13 @@ void	 budget_init(struct budget *, size_t);
  * counts the holder's bytes.
  */
 int	 budget_charge(struct budget *, struct budget_hold *, size_t);
+/*
+ * Charge n bytes that a holder keeps for as long as it lives (a
+ * connection's request metadata): as budget_charge, but never into the
+ * reserve, however small the holder, which stays for the messages and
+ * output of connections that hold little.
+ */
+int	 budget_charge_lasting(struct budget *, struct budget_hold *, size_t);
 /* Charge without a check: bytes already allocated (TLS record overhead). */
 void	 budget_force(struct budget *, struct budget_hold *, size_t);
 /* Give back n of the holder's bytes (at most what it holds). */

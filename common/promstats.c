@@ -22,6 +22,8 @@ enum ps_src {
 	PS_PORT_OUT,	/* connector: stats.ports[] leaving, per port */
 	PS_CONN,	/* connector: stats.connector[key] (number or bool) */
 	PS_CODES,	/* connector: stats.connector[key], code -> count */
+	PS_BUDGET,	/* connector: stats.connector.buffered[key] */
+	PS_DIRS,	/* connector: stats.connector[key_in], [key_out] */
 	PS_OTHER,	/* connector: numbers of stats.connector not above */
 	PS_ROUTE,	/* route: routes[][key] */
 };
@@ -94,6 +96,17 @@ static const struct ps_family ps_families[] = {
 	PS("relay_over_max_connections_total", PROM_COUNTER, PS_CONN,
 	    "over_max_connections",
 	    "Relayed streams refused at max_connections."),
+	PS("buffered_bytes", PROM_GAUGE, PS_BUDGET, "used",
+	    "Bytes charged to the worker's memory budget (max_buffered) now."),
+	PS("buffered_limit_bytes", PROM_GAUGE, PS_BUDGET, "limit",
+	    "The worker's memory budget (max_buffered), bytes."),
+	PS("buffered_peak_bytes", PROM_GAUGE, PS_BUDGET, "peak",
+	    "The most bytes the worker's memory budget held at once."),
+	PS("budget_refused_total", PROM_COUNTER, PS_BUDGET, "refused",
+	    "Charges the worker's memory budget refused."),
+	PS("budget_closed_total", PROM_COUNTER, PS_DIRS, "budget_closed",
+	    "Connections closed because the memory budget was spent, by "
+	    "direction (in: receiving, 1009; out: sending, 1008)."),
 	PS("connector_counter", PROM_UNTYPED, PS_OTHER, NULL,
 	    "Other numeric counters of a connector type, by name."),
 	PS("route_queue_bytes", PROM_GAUGE, PS_ROUTE, "queued",
@@ -147,6 +160,25 @@ ps_number(struct json_object *v, double *d)
 	}
 }
 
+/* The direction ("in", "out") of key when it is a PS_DIRS family's
+ * key_in or key_out, or NULL. */
+static const char *
+ps_dir(const struct ps_family *pf, const char *key)
+{
+	size_t	 n;
+
+	if (pf->src != PS_DIRS)
+		return NULL;
+	n = strlen(pf->key);
+	if (strncmp(key, pf->key, n) != 0 || key[n] != '_')
+		return NULL;
+	if (strcmp(key + n + 1, "in") == 0)
+		return "in";
+	if (strcmp(key + n + 1, "out") == 0)
+		return "out";
+	return NULL;
+}
+
 /* Is key of stats.connector taken by a family (or no counter)? */
 static int
 ps_known(const char *key)
@@ -154,9 +186,10 @@ ps_known(const char *key)
 	size_t	 i;
 
 	for (i = 0; i < PS_NFAMILIES; i++)
-		if ((ps_families[i].src == PS_CONN ||
+		if (((ps_families[i].src == PS_CONN ||
 		    ps_families[i].src == PS_CODES) &&
-		    strcmp(ps_families[i].key, key) == 0)
+		    strcmp(ps_families[i].key, key) == 0) ||
+		    ps_dir(&ps_families[i], key) != NULL)
 			return 1;
 	for (i = 0; i < sizeof(ps_not_counters) / sizeof(ps_not_counters[0]);
 	    i++)
@@ -231,6 +264,20 @@ ps_connector(struct buf *out, const struct ps_family *pf,
 		json_object_object_foreach(v, code, n) {
 			if (ps_number(n, &d) == 0 && ps_sample(out, pf, c,
 			    "code", code, d) == -1)
+				return -1;
+		}
+		return 0;
+	case PS_BUDGET:
+		return ps_number(jg_get(jg_obj(conn, "buffered"), pf->key),
+		    &d) == -1 ? 0 : ps_sample(out, pf, c, NULL, NULL, d);
+	case PS_DIRS:
+		if (conn == NULL)
+			return 0;
+		json_object_object_foreach(conn, dkey, dval) {
+			if ((dir = ps_dir(pf, dkey)) == NULL ||
+			    ps_number(dval, &d) == -1)
+				continue;
+			if (ps_sample(out, pf, c, "direction", dir, d) == -1)
 				return -1;
 		}
 		return 0;

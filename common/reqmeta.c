@@ -8,7 +8,8 @@
  * not sent is left out.  Names are keys in lower case.  The values are
  * bytes of the request's header section, which the handshake's limits
  * bound, so together they never exceed it.  Bytes that are not UTF-8
- * become "?".
+ * become "?".  reqmeta_cost() is what a record keeps allocated, an upper
+ * bound a worker charges to its memory budget (issue 11).
  */
 #include "config.h"
 
@@ -128,4 +129,21 @@ reqmeta_build(const char *req, size_t len, const char *target,
 	for (i = 0; i < n; i++)
 		buf_free(&w.rw_val[i]);
 	return NULL;
+}
+
+/*
+ * The bytes record o (reqmeta_build's: objects of strings) keeps
+ * allocated, rounded up: for the worker's memory budget.
+ */
+size_t
+reqmeta_cost(struct json_object *o)
+{
+	size_t	 n;
+
+	if (!json_object_is_type(o, json_type_object))
+		return (size_t)json_object_get_string_len(o) + 1;
+	n = REQMETA_OBJECT_COST;
+	json_object_object_foreach(o, key, v)
+		n += REQMETA_MEMBER_COST + strlen(key) + 1 + reqmeta_cost(v);
+	return n;
 }

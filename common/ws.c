@@ -132,6 +132,8 @@ ws_err_http_status(int err)
 		return 426;
 	case WS_ERR_HS_ORIGIN:
 		return 403;
+	case WS_ERR_BUDGET:
+		return 503;
 	case WS_ERR_NOMEM:
 	case WS_ERR_INVAL:
 	case WS_ERR_HS_CRYPTO:

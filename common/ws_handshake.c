@@ -567,6 +567,8 @@ hs_reason(int status)
 		return "Request Header Fields Too Large";
 	case 500:
 		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
 	default:
 		return "Bad Request";
 	}

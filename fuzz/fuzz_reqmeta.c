@@ -45,6 +45,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (total > used)
 		abort();
+	/* what the budget is charged covers the values and stays bounded */
+	if (reqmeta_cost(o) < total || reqmeta_cost(o) > used +
+	    2 * REQMETA_OBJECT_COST + (REQMETA_MAX_NAMES + 3) *
+	    (REQMETA_MEMBER_COST + 130))
+		abort();
 	json_object_put(o);
 	return 0;
 }

@@ -1004,7 +1004,8 @@ ctl_health(char *reason, size_t len)
 	const char	*state = cs.c_ops->cso_state();
 	int		 i;
 
-	if (strcmp(state, "running") != 0) {
+	/* a reload keeps what runs running (new workers count below) */
+	if (strcmp(state, "running") != 0 && strcmp(state, "reloading") != 0) {
 		snprintf(reason, len, "wsflowd is %s", state);
 		return 1;
 	}

@@ -185,6 +185,7 @@ struct sup_opts {
 	int		 so_metrics_fd;	/* listening -m socket or -1 */
 	const char	*so_state_dir;	/* resume = true positions */
 	int		 so_ready_fd;	/* daemon: tell the parent, or -1 */
+	int		 so_start_secs;	/* -t: start-up bound, 0: none */
 };
 
 /* What the daemon writes to its waiting parent once every worker runs. */

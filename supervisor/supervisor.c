@@ -53,6 +53,7 @@ static struct {
 	int			 s_exit_requested;
 	struct event		*s_exit_timer;
 	struct event		*s_drain_timer;
+	struct event		*s_start_timer;	/* -t: bounds the start-up */
 	struct event		*s_sigev[SUP_NSIGS];
 	struct msg_exit		 s_exit;
 	char			 s_worker[PATH_MAX];
@@ -63,6 +64,7 @@ static struct {
 	uint64_t		 s_watchdog_us;	/* keep-alive interval, 0: none */
 	struct event		*s_watchdog;
 	int			 s_ready_fd;	/* the daemon's parent, or -1 */
+	int			 s_reloading;	/* from ro_begin to ro_done */
 } sup;
 
 static void	sup_stop(int);
@@ -210,6 +212,7 @@ sup_running(void)
 	int	 n = sup_nworkers();
 
 	sup.s_phase = SUP_RUNNING;
+	evtimer_del(sup.s_start_timer);
 	log_info("all %d workers started", proctab_count());
 	snprintf(status, sizeof(status), "running: %d workers, %d connectors",
 	    n, sup.s_nconnectors);
@@ -222,6 +225,41 @@ sup_startup_failed(void)
 {
 	sup.s_status = 1;
 	sup_stop(0);
+}
+
+/*
+ * -t: the start-up took too long.  Name every worker that has not
+ * acknowledged its start (with how far it got) and stop with status 1;
+ * a daemon's waiting parent reads that on its standard error.
+ */
+static void
+sup_start_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct sup_view	 sv;
+	char		 late[1024];
+	size_t		 len = 0;
+	int		 i, n = 0;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (sup.s_phase != SUP_CONFIGURING && sup.s_phase != SUP_STARTING)
+		return;
+	late[0] = '\0';
+	for (i = 0; proctab_view(i, &sv) == 0; i++) {
+		if (strcmp(sv.sv_state, "running") == 0 || sv.sv_dc == NULL)
+			continue;
+		if (len < sizeof(late))
+			len += (size_t)snprintf(late + len, sizeof(late) - len,
+			    "%s%s%s%s (%s)", n > 0 ? ", " : "",
+			    sv.sv_dc->dc_flow != NULL ? sv.sv_dc->dc_flow : "",
+			    sv.sv_dc->dc_flow != NULL && *sv.sv_dc->dc_flow ?
+			    "/" : "", sv.sv_dc->dc_name, sv.sv_state);
+		n++;
+	}
+	log_warnx("start-up timed out after %d s: %d worker%s did not start: "
+	    "%s", sup.s_opts->so_start_secs, n, n == 1 ? "" : "s", late);
+	sup_startup_failed();
 }
 
 /* The start group (0 sink-only, 1 mixed, 2 source-only) of a worker. */
@@ -339,6 +377,7 @@ sup_stop(int graceful)
 	if (sup.s_phase != SUP_RUNNING && sup.s_phase != SUP_STARTING)
 		graceful = 0;
 	sup.s_phase = SUP_STOPPING;
+	evtimer_del(sup.s_start_timer);
 	log_info("stopping (%s)", graceful ? "graceful" : "immediate");
 	sup_notify(SDNOTIFY_STOPPING, graceful ? "stopping (graceful)" :
 	    "stopping (immediate)");
@@ -732,7 +771,7 @@ sup_state(void)
 	case SUP_STARTING:
 		return "starting";
 	case SUP_RUNNING:
-		return "running";
+		return sup.s_reloading ? "reloading" : "running";
 	default:
 		return "draining";
 	}
@@ -768,6 +807,7 @@ sup_reload_begin(void)
 	struct timespec	 ts;
 	char		 msg[SDNOTIFY_MSG_MAX];
 
+	sup.s_reloading = 1;
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1 ||
 	    sdnotify_msg_usec(msg, sizeof(msg), SDNOTIFY_RELOADING,
 	    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000,
@@ -789,6 +829,7 @@ sup_reload_done(int ok)
 {
 	char	 status[128];
 
+	sup.s_reloading = 0;
 	snprintf(status, sizeof(status), "running: %d workers, %d connectors%s",
 	    sup_nworkers(), sup.s_nconnectors, ok ? "" :
 	    " (the last reload failed)");
@@ -870,6 +911,14 @@ sup_table(struct deployment *d, struct plan *p)
 	}
 	sup.s_exit_timer = evtimer_new(sup.s_base, sup_exit_timer, NULL);
 	sup.s_drain_timer = evtimer_new(sup.s_base, sup_drain_timeout, NULL);
+	if ((sup.s_start_timer = evtimer_new(sup.s_base, sup_start_timeout,
+	    NULL)) == NULL)
+		fatalx("start-up timer");
+	if (sup.s_opts->so_start_secs > 0) {
+		tv.tv_sec = sup.s_opts->so_start_secs;
+		tv.tv_usec = 0;
+		evtimer_add(sup.s_start_timer, &tv);
+	}
 	if (sup.s_watchdog_us > 0) {
 		tv.tv_sec = sup.s_watchdog_us / 1000000;
 		tv.tv_usec = sup.s_watchdog_us % 1000000;
@@ -963,6 +1012,7 @@ sup_start(void)
 	    (proctab_exporter() != NULL ? 1 : 0)) {
 		log_warnx("nothing to run: no connector is connected");
 		sup.s_phase = SUP_RUNNING;
+		evtimer_del(sup.s_start_timer);
 		sup_ready("running: no connector is connected");
 	}
 }
@@ -992,6 +1042,8 @@ sup_free(void)
 			event_free(sup.s_sigev[i]);
 		event_free(sup.s_exit_timer);
 		event_free(sup.s_drain_timer);
+		if (sup.s_start_timer != NULL)
+			event_free(sup.s_start_timer);
 		if (sup.s_watchdog != NULL)
 			event_free(sup.s_watchdog);
 		event_base_free(sup.s_base);

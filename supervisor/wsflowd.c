@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,11 @@
 #define WSFLOWD_CONF	WSFLOW_SYSCONFDIR "/wsflow/wsflow.troy"
 #define WSFLOWD_SOCKET	WSFLOW_RUNDIR "/wsflowd.sock"
 #define MAX_DEFINES	64
+#define START_SECS	60	/* -t default */
+#define START_SECS_MAX	86400
+/* The waiting parent's own bound past -t: the daemon's stop (its drain
+ * timeout, 5 s) has to fit in. */
+#define START_GRACE_SECS	15
 
 /* The command line, and what becoming a daemon keeps of it. */
 struct wsflowd {
@@ -44,6 +50,7 @@ struct wsflowd {
 	int		 wd_debug;
 	int		 wd_noaction;
 	int		 wd_verbose;
+	int		 wd_start_secs;	/* -t */
 	char		**wd_filecopy;	/* for status: argv may be reused */
 	char		*wd_sockcopy;
 	int		 wd_ctlfd;
@@ -59,7 +66,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: wsflowd [-dnVv] [-D name=value] [-f file] "
 	    "[-m address:port] [-p pidfile] [-S statedir] [-s socket] "
-	    "[file ...]\n");
+	    "[-t seconds] [file ...]\n");
 	exit(1);
 }
 
@@ -67,12 +74,14 @@ usage(void)
 static void
 wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 {
-	int	 ch;
+	const char	*errstr;
+	int		 ch;
 
 	memset(wd, 0, sizeof(*wd));
 	wd->wd_ctlfd = -1;
 	wd->wd_sup.so_metrics_fd = -1;
-	while ((ch = getopt(argc, argv, "D:df:m:np:S:s:Vv")) != -1) {
+	wd->wd_start_secs = START_SECS;
+	while ((ch = getopt(argc, argv, "D:df:m:np:S:s:t:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL ||
@@ -106,6 +115,15 @@ wsflowd_options(int argc, char *argv[], struct wsflowd *wd)
 			break;
 		case 's':
 			wd->wd_sock = optarg;
+			break;
+		case 't':
+			wd->wd_start_secs = (int)strtonum(optarg, 0,
+			    START_SECS_MAX, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "wsflowd: -t %s: seconds, 0 to "
+				    "%d: %s\n", optarg, START_SECS_MAX, errstr);
+				exit(1);
+			}
 			break;
 		case 'V':
 			printf("wsflowd %s\n", PACKAGE_VERSION);
@@ -190,15 +208,37 @@ wsflowd_metrics(struct wsflowd *wd)
  * The starting process, once the daemon is forked: wait on the pipe for
  * the daemon's word that every worker runs (SUP_READY_BYTE) and exit 0,
  * or for the pipe to close without it (the daemon failed and said why on
- * the standard error it still shares) and exit 1.
+ * the standard error it still shares, start-up timeouts included) and
+ * exit 1.  With -t, a daemon that says nothing for START_GRACE_SECS past
+ * it is stopped from here (SIGTERM, then SIGKILL).
  */
 static void __attribute__((noreturn))
-wsflowd_wait_ready(int fd, pid_t pid)
+wsflowd_wait_ready(int fd, pid_t pid, int secs)
 {
-	char	 c;
-	ssize_t	 n;
-	int	 st;
+	struct pollfd	 pfd;
+	char		 c;
+	ssize_t		 n;
+	int		 st, r, ms;
 
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	ms = secs > 0 ? (secs + START_GRACE_SECS) * 1000 : -1;
+	while ((r = poll(&pfd, 1, ms)) == -1 && errno == EINTR)
+		;
+	if (r == 0) {
+		fprintf(stderr, "wsflowd: the daemon did not start within "
+		    "%d s (-t %d); stopping it\n", secs + START_GRACE_SECS,
+		    secs);
+		(void)kill(pid, SIGTERM);
+		pfd.revents = 0;
+		while ((r = poll(&pfd, 1, START_GRACE_SECS * 1000)) == -1 &&
+		    errno == EINTR)
+			;
+		if (r == 0)
+			(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, &st, 0);
+		exit(1);
+	}
 	do
 		n = read(fd, &c, 1);
 	while (n == -1 && errno == EINTR);
@@ -219,7 +259,7 @@ wsflowd_wait_ready(int fd, pid_t pid)
  * of the pipe.
  */
 static int
-wsflowd_detach(void)
+wsflowd_detach(int secs)
 {
 	int	 p[2], null;
 	pid_t	 pid;
@@ -234,7 +274,7 @@ wsflowd_detach(void)
 		break;
 	default:
 		close(p[1]);
-		wsflowd_wait_ready(p[0], pid);
+		wsflowd_wait_ready(p[0], pid, secs);
 	}
 	close(p[0]);
 	if (setsid() == -1)
@@ -273,7 +313,7 @@ wsflowd_daemonize(struct wsflowd *wd)
 		if ((wd->wd_filecopy[i] = strdup(wd->wd_files[i])) == NULL)
 			fatal("%s", __func__);
 	if (!wd->wd_debug)
-		ready = wsflowd_detach();
+		ready = wsflowd_detach(wd->wd_start_secs);
 	/* setproctitle() may reuse argv's memory: keep a copy. */
 	if (wd->wd_pidfile != NULL) {
 		if (strlcpy(wd->wd_pidpath, wd->wd_pidfile,
@@ -295,6 +335,7 @@ wsflowd_daemonize(struct wsflowd *wd)
 	wd->wd_sup.so_state_dir = wd->wd_statedir != NULL ? wd->wd_statedir :
 	    WSFLOW_STATEDIR;
 	wd->wd_sup.so_ready_fd = ready;
+	wd->wd_sup.so_start_secs = wd->wd_start_secs;
 }
 
 /* Remove the control socket and the pid file; free the copies. */

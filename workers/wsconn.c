@@ -110,6 +110,7 @@ struct wsconn {
 	struct budget_hold	 c_hold_in;
 	struct budget_hold	 c_hold_out;
 	struct budget_hold	 c_hold_pmd;	/* zlib state (c_pmd_mem) */
+	struct budget_hold	 c_hold_req;	/* c_request, for its life */
 	struct pmd		*c_pmd;		/* permessage-deflate, or NULL */
 	size_t			 c_pmd_mem;	/* its zlib bound, charged */
 	struct buf		 c_zin;		/* an inflated message */
@@ -924,6 +925,37 @@ wsc_server_agree(struct wsconn *c, const struct ws_request *req, char *ext,
 	return WS_OK;
 }
 
+/*
+ * Server: request metadata (issue 14) from the accepted request's bytes,
+ * charged to the worker's budget for the connection's life, short of
+ * its reserve (issue 11).  WS_ERR_BUDGET (a 503 then) when it has no
+ * room: counted as a budget close of input.
+ */
+static int
+wsc_server_request(struct wsconn *c, const char *data, size_t used,
+    const struct ws_request *req)
+{
+	struct wsc_stats	*st = c->c_conf->cf_stats;
+	const struct budget	*b = c->c_conf->cf_budget;
+
+	if ((c->c_request = reqmeta_build(data, used, req->wr_target,
+	    c->c_conf->cf_req_names, c->c_conf->cf_nreq_names)) == NULL)
+		return WS_ERR_NOMEM;
+	if (budget_charge_lasting(c->c_conf->cf_budget, &c->c_hold_req,
+	    reqmeta_cost(c->c_request)) == 0)
+		return WS_OK;
+	json_object_put(c->c_request);
+	c->c_request = NULL;
+	if (st != NULL)
+		st->st_budget_in++;
+	if (st == NULL || wsconn_often(st->st_budget_in))
+		log_warnx("connector %s: %s: memory budget (max_buffered %zu "
+		    "bytes) spent: no room for the request's metadata, "
+		    "answered 503", c->c_conf->cf_owner, c->c_name,
+		    b != NULL ? b->bg_limit : 0);
+	return WS_ERR_BUDGET;
+}
+
 /* Server: the client's upgrade request. */
 static void
 wsc_server_handshake(struct wsconn *c)
@@ -946,6 +978,9 @@ wsc_server_handshake(struct wsconn *c)
 	if (r == WS_OK && !ws_origin_allowed(req.wr_origin,
 	    c->c_conf->cf_origins, c->c_conf->cf_norigins))
 		r = WS_ERR_HS_ORIGIN;
+	/* request metadata, from the bytes about to go */
+	if (r == WS_OK && c->c_conf->cf_request)
+		r = wsc_server_request(c, data, used, &req);
 	buf_reset(&c->c_tmp);
 	if (r != WS_OK) {
 		wsc_hs_failed(c);
@@ -955,13 +990,6 @@ wsc_server_handshake(struct wsconn *c)
 			(void)evbuffer_add(wsc_out(c), c->c_tmp.bf_data,
 			    c->c_tmp.bf_len);
 		wsc_flush_and_drop(c);
-		return;
-	}
-	/* request metadata (issue 14), from the bytes about to go */
-	if (c->c_conf->cf_request && (c->c_request = reqmeta_build(data,
-	    used, req.wr_target, c->c_conf->cf_req_names,
-	    c->c_conf->cf_nreq_names)) == NULL) {
-		wsc_hs_abort(c, WS_ERR_NOMEM, 0);
 		return;
 	}
 	evbuffer_drain(in, used);
@@ -1907,6 +1935,7 @@ wsconn_free(struct wsconn *c)
 	budget_release_all(c->c_conf->cf_budget, &c->c_hold_in);
 	budget_release_all(c->c_conf->cf_budget, &c->c_hold_out);
 	budget_release_all(c->c_conf->cf_budget, &c->c_hold_pmd);
+	budget_release_all(c->c_conf->cf_budget, &c->c_hold_req);
 	buf_free(&c->c_tmp);
 	if (c->c_pmd != NULL && c->c_conf->cf_stats != NULL)
 		c->c_conf->cf_stats->st_deflate_mem -= c->c_pmd_mem;

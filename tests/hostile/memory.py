@@ -40,7 +40,7 @@ flow
   args url, max_buffered%(cargs)s
   with
     codec = "binary",%(pre)s
-    config = { "url": args.url, "max_buffered": args.max_buffered%(tls)s }
+    config = { "url": args.url, "max_buffered": args.max_buffered%(tls)s%(req)s }
   end;
   create connector ws with url = args.url,
     max_buffered = args.max_buffered%(cargs_set)s end;
@@ -57,10 +57,13 @@ deploy flow main;
 KEPT_FREE = 4 * MiB
 
 
-def write_flow(tmp, tls, lines):
-    """The echo flow of a case: TLS or not, lines split or not."""
+def write_flow(tmp, tls, lines, req=False):
+    """The echo flow of a case: TLS or not, lines split or not, with
+    request metadata (request_headers ["x-big"]) or not."""
     v = {"port": PORT, "targs": "", "cargs": "", "tls": "", "cargs_set": "",
-         "pre": ""}
+         "pre": "", "req": ""}
+    if req:
+        v["req"] = ',\n      "request_headers": ["x-big"]'
     if tls:
         v["targs"] = ', cert = "c", key = "k"'
         v["cargs"] = ", cert, key"
@@ -152,11 +155,12 @@ def fragments(total, size, fin_last=False, op=2):
 class Case:
     """One attack: the daemon, the good client, the measurements."""
 
-    def __init__(self, name, budget, tls=False, lines=False, flow=None):
+    def __init__(self, name, budget, tls=False, lines=False, flow=None,
+                 req=False):
         self.name = name
         self.tmp = tempfile.mkdtemp(prefix="hostile-memory.")
         if flow is None:
-            flow = write_flow(self.tmp, tls, lines)
+            flow = write_flow(self.tmp, tls, lines, req)
         self.tail = b"\n" if lines else b""
         self.d = Daemon(self.tmp, "tls" if tls else "plain", own_flow=flow,
                         defines=["max_buffered=%d" % budget], port=PORT,
@@ -425,6 +429,41 @@ def case_lines_many():
         c.drained(att)
 
 
+def case_request_meta():
+    """Request metadata (request_headers) is charged to the budget for
+    each connection's life, short of the reserve: under a 1 MiB budget,
+    150 connections each sending 12 KiB of a named header fill what is
+    below the reserve; the rest get 503, counted as budget closes of
+    input; the well-behaved client keeps its echoes (the reserve stays
+    for messages); closing them gives it all back."""
+    name = "request-meta-150x12K"
+    big = "".join("X-Big: %s\r\n" % ("m" * 4000) for _ in range(3))
+    with Case(name, MiB, req=True) as c:
+        conns, answers = [], []
+        for _ in range(150):
+            got = []
+            conns.append(ws_connect(c.d.port, False, headers=big,
+                                    status=got))
+            answers.append(got[0].split(" ", 2)[1])
+        ok = answers.count("101")
+        refused = answers.count("503")
+        st = c.stats()
+        print("%s: %d upgraded, %d got 503, budget in use %d KiB"
+              % (name, ok, refused, st["buffered"]["used"] >> 10))
+        check(ok + refused == 150 and 40 <= ok <= 70,
+              "%s: %d upgraded within the budget, the other %d got 503"
+              % (name, ok, refused))
+        check(st["budget_closed_in"] == refused,
+              "%s: %d budget closes counted" % (name,
+                                                st["budget_closed_in"]))
+        check(ok * 12000 <= st["buffered"]["used"] <= MiB - MiB // 8,
+              "%s: %d bytes in use, all below the reserve"
+              % (name, st["buffered"]["used"]))
+        c.growth(8 * MiB)
+        c.served()
+        c.drained(conns)
+
+
 def case_half_full_output(tls=False):
     """12 clients that never read each have 7 MiB of echo sent to them in
     32 KiB messages (within the output bound; the kernel takes some)
@@ -630,6 +669,7 @@ CASES = {
     "big-echo": case_big_echo,
     "ping-partial": case_ping_partial,
     "route-queue": case_route_queue,
+    "request-meta-150x12K": case_request_meta,
 }
 
 

@@ -8,6 +8,10 @@ counter must equal the traffic sent (events per port, frames, payload
 bytes, connections, close codes, route events); every family has HELP and
 TYPE, every name starts with wsflow_ and every counter ends in _total.
 `wsflowctl metrics` parses to the same metric set with the same values.
+The memory budget (max_buffered 1 MiB in metrics.troy): the bytes in use
+rise while a client holds an unfinished fragmented message and fall when
+it goes; a client whose message passes the budget is closed with 1009 and
+counted in wsflow_budget_closed_total{direction="in"}.
 GET /health is 200 "ok"; with the file sink's directory gone and its
 worker killed, its restarts fail and /health says 503 with the
 connector's name until the directory is back.  Malformed, oversized and
@@ -16,11 +20,13 @@ connections beyond the client bound get 503, and a well-behaved client
 keeps its echo while all of that happens.  A second daemon on a port in
 use fails to start.  Last line: "N passed, N failed"."""
 import asyncio
+import base64
 import json
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -224,6 +230,100 @@ def ctl_checks(vals):
     check(vals.keys() <= cvals.keys(), "the first scrape's samples remain")
 
 
+def ws_raw():
+    """A raw WebSocket connection to the echo (upgrade done)."""
+    s = socket.create_connection(("127.0.0.1", WS), timeout=15)
+    s.sendall(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Key: %s\r\n\r\n" % base64.b64encode(
+                   os.urandom(16)).decode()).encode())
+    resp = b""
+    while b"\r\n\r\n" not in resp:
+        b = s.recv(1)
+        if not b:
+            raise ConnectionError("no upgrade response")
+        resp += b
+    if not resp.startswith(b"HTTP/1.1 101"):
+        raise ConnectionError("upgrade refused: %r" % resp[:40])
+    return s
+
+
+def fragment(first, n):
+    """A text fragment of n spaces, no FIN, masked with a zero key."""
+    return struct.pack("!BBQ", 0x1 if first else 0x0, 0x80 | 127, n) + \
+        b"\0\0\0\0" + b" " * n
+
+
+def close_code(s):
+    """The code of the close frame the server sends (None: none)."""
+    data = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+    except OSError:
+        pass
+    if len(data) >= 4 and data[0] & 0x0f == 8:
+        return struct.unpack("!H", data[2:4])[0]
+    return None
+
+
+def budget_checks():
+    """The budget in use rises with an unfinished message held, and
+    falls when it goes; a message past the budget closes its
+    connection with 1009 and is counted."""
+    def scrape():
+        _, _, text = http("/metrics")
+        return samples(text.decode())[0]
+
+    def budget(name, **labels):
+        return val(scrape(), name, connector="ws", **labels)
+    before = budget("wsflow_buffered_bytes")
+    check(budget("wsflow_buffered_limit_bytes") == 1 << 20,
+          "wsflow_buffered_limit_bytes{connector=\"ws\"} is max_buffered")
+    check(budget("wsflow_budget_closed_total", direction="in") == 0 and
+          budget("wsflow_budget_closed_total", direction="out") == 0,
+          "wsflow_budget_closed_total: 0 in, 0 out before")
+    holder = ws_raw()
+    holder.sendall(fragment(True, 300 * 1024))
+    used = wait_for(lambda: (lambda v: v is not None and
+                             v >= before + 300 * 1024 and v)(
+        budget("wsflow_buffered_bytes")), 10, "the budget in use to rise")
+    check(True, "wsflow_buffered_bytes rose from %d to %d with 300 KiB of "
+          "an unfinished message held" % (before, used))
+    big = ws_raw()
+    try:
+        for i in range(12):     # 1.2 MiB in all, past the 1 MiB budget
+            big.sendall(fragment(i == 0, 100 * 1024))
+    except OSError:
+        pass
+    code = close_code(big)
+    big.close()
+    check(code == 1009, "a message past the budget: closed with 1009 "
+          "(got %s)" % code)
+    wait_for(lambda: budget("wsflow_budget_closed_total", direction="in")
+             == 1, 10, "wsflow_budget_closed_total{direction=\"in\"} 1")
+    v = scrape()
+    check(val(v, "wsflow_budget_closed_total", connector="ws",
+              direction="out") == 0 and
+          (val(v, "wsflow_budget_refused_total", connector="ws") or 0) >= 1
+          and (val(v, "wsflow_buffered_peak_bytes", connector="ws") or 0)
+          >= used, "the close counted: budget_closed_total in 1, out 0; "
+          "budget_refused_total >= 1; the peak >= %d" % used)
+    check(not any(n == "wsflow_connector_counter" and
+                  dict(lab).get("name", "").startswith("budget_")
+                  for (n, lab) in v), "no budget counter left in "
+          "wsflow_connector_counter")
+    holder.close()
+    wait_for(lambda: budget("wsflow_buffered_bytes") <= before, 10,
+             "the budget in use to fall back")
+    check(True, "the holder gone: wsflow_buffered_bytes back to %d"
+          % budget("wsflow_buffered_bytes"))
+    check(asyncio.run(echo_once()), "an echo client is served after it")
+
+
 def hostile_checks():
     """Bad requests get 400 and nothing else breaks."""
     bad = {
@@ -367,6 +467,7 @@ def main():
                  == N * M, 10, "every event in the log")
         vals = scrape_checks(payload)
         ctl_checks(vals)
+        budget_checks()
         hostile_checks()
         sandbox_checks()
         health_checks(logdir)

@@ -103,7 +103,9 @@ is "wsflowctl $version"
 r 0 "$wsflowd" -V
 is "wsflowd $version"
 r 1 "$wsflowd" -x
-has "usage: wsflowd [-dnVv] [-D name=value] [-f file] [-m address:port] [-p pidfile] [-S statedir] [-s socket] [file ...]"
+has "usage: wsflowd [-dnVv] [-D name=value] [-f file] [-m address:port] [-p pidfile] [-S statedir] [-s socket] [-t seconds] [file ...]"
+r 1 "$wsflowd" -t 86401 -n
+has "wsflowd: -t 86401: seconds, 0 to 86400: too large"
 if command -v mandoc >/dev/null && [ -f "$bld/man/wsflowd.8" ]; then
 	r 1 "$wsflowd" -x
 	out=$(printf '%s\n' "$out" | grep -v 'invalid option')

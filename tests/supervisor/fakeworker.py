@@ -14,7 +14,10 @@
 # passes each request on as the real one does, except that with
 # $FAKE_SEND ctl-lie it passes on what a client may not ask (stop for
 # anyone), and with ctl-uid it says a client that may not change the
-# daemon is root (uid 0, pid 1).
+# daemon is root (uid 0, pid 1).  With $FAKE_SEND hold it acknowledges
+# its start only once the file $FAKE_GO.hold exists (never, if it never
+# does).  With $FAKE_IDS (worker ids, comma-separated) only those workers
+# are fake: the others exec the real worker, $FAKE_REAL.
 # Every start is logged to $FAKE_LOG as "<name> start".
 import ctypes
 import fnmatch
@@ -154,8 +157,17 @@ def starts(log, name):
     return sum(1 for line in log if line == name + " start\n")
 
 
+def held(name):
+    """Does connector name hold its start ($FAKE_SEND hold)?"""
+    return (os.environ.get("FAKE_SEND") == "hold" and
+            fnmatch.fnmatchcase(name, os.environ.get("FAKE_NAME", "")))
+
+
 def main():
     cid = int(sys.argv[sys.argv.index("-i") + 1])
+    ids = os.environ.get("FAKE_IDS")
+    if ids and str(cid) not in ids.split(","):
+        os.execv(os.environ["FAKE_REAL"], ["wsflowd"] + sys.argv[1:])
     sock = socket.socket(fileno=3)
     send(sock, MSG_HELLO, struct.pack("=II",
          int(os.environ["FAKE_VERSION"]), cid))
@@ -167,7 +179,11 @@ def main():
     go = os.environ.get("FAKE_GO", "")
     log = open(os.environ["FAKE_LOG"], "a+")
     sock.settimeout(0.05)
+    holding = False
     while True:
+        if holding and os.path.exists(os.environ["FAKE_GO"] + ".hold"):
+            holding = False
+            send(sock, MSG_STARTED)
         if armed and os.path.exists(go):
             armed = False
             misbehave(sock, os.environ.get("FAKE_SEND", ""))
@@ -209,7 +225,9 @@ def main():
                 k = starts(log, name) + 1
                 log.write(name + " start\n")
                 log.flush()
-                send(sock, MSG_STARTED)
+                holding = held(name)
+                if not holding:
+                    send(sock, MSG_STARTED)
                 armed = fnmatch.fnmatchcase(name,
                                             os.environ.get("FAKE_NAME", ""))
                 go = "%s.%d" % (os.environ.get("FAKE_GO", ""), k)

@@ -75,6 +75,36 @@ test_reserve(void)
 	    BUDGET_SMALL : 128 * 1024);
 }
 
+/* Lasting charges (request metadata) stop short of the reserve, which
+ * stays for small holders' messages. */
+static void
+test_lasting(void)
+{
+	struct budget		 b;
+	struct budget_hold	 h[64] = { { 0 } }, m = { 0 };
+	int			 i, ok = 0;
+
+	budget_init(&b, 1 * MiB);	/* 896 KiB below the reserve */
+	for (i = 0; i < 64; i++)
+		if (budget_charge_lasting(&b, &h[i], 16 * 1024) == 0)
+			ok++;
+	CHECK_INT(ok, 56);
+	CHECK_INT(b.bg_used, 1 * MiB - 128 * 1024);
+	CHECK_INT(b.bg_refused, 8);
+	/* a small holder's message still gets the reserve */
+	CHECK_INT(budget_charge(&b, &m, BUDGET_SMALL), 0);
+	CHECK_INT(budget_charge_lasting(&b, &h[63], 1), -1);
+	budget_release_all(&b, &m);
+	for (i = 0; i < 64; i++)
+		budget_release_all(&b, &h[i]);
+	CHECK_INT(b.bg_used, 0);
+	CHECK_INT(budget_charge_lasting(&b, &h[0], SIZE_MAX), -1);
+	CHECK_INT(budget_charge_lasting(NULL, &h[0], 5), 0);	/* no budget */
+	CHECK_INT(h[0].bh_bytes, 5);
+	budget_init(&b, 0);			/* no limit */
+	CHECK_INT(budget_charge_lasting(&b, &h[1], 1ULL << 40), 0);
+}
+
 /* Settling, forcing, release beyond the share, NULL and no limit. */
 static void
 test_settle(void)
@@ -118,6 +148,7 @@ main(void)
 {
 	test_limit();
 	test_reserve();
+	test_lasting();
 	test_settle();
 	return check_done();
 }

@@ -120,7 +120,9 @@ static const char reply[] =
     "{\"port\":\"in\",\"direction\":\"in\",\"events\":5}],"
     "\"connector\":{\"connections\":3,\"open\":1,\"frames_in\":6,"
     "\"close_in\":{\"1000\":2},\"close_out\":{},\"per_stream\":true,"
-    "\"new_thing\":9,\"text\":\"x\"}}},"
+    "\"new_thing\":9,\"text\":\"x\",\"budget_closed_in\":2,"
+    "\"budget_closed_out\":1,\"buffered\":{\"used\":100,"
+    "\"limit\":1000,\"peak\":300,\"refused\":4}}}},"
     "{\"name\":\"q\\\"x\",\"type\":\"file\",\"flow\":\"\","
     "\"state\":\"restarting\",\"pid\":0,\"restarts\":0,\"stats\":null}],"
     "\"routes\":[{\"id\":1,\"from\":\"ws\",\"to\":\"q\\\"x\","
@@ -204,6 +206,20 @@ test_render(void)
 	    "flow=\"main\",code=\"1000\"} 2"));
 	CHECK(has_line(t, "wsflow_connector_counter{connector=\"ws\","
 	    "flow=\"main\",name=\"new_thing\"} 9"));
+	/* the memory budget: its own families, not connector_counter */
+	CHECK(has_line(t, "wsflow_buffered_bytes{connector=\"ws\","
+	    "flow=\"main\"} 100"));
+	CHECK(has_line(t, "wsflow_buffered_limit_bytes{connector=\"ws\","
+	    "flow=\"main\"} 1000"));
+	CHECK(has_line(t, "wsflow_buffered_peak_bytes{connector=\"ws\","
+	    "flow=\"main\"} 300"));
+	CHECK(has_line(t, "wsflow_budget_refused_total{connector=\"ws\","
+	    "flow=\"main\"} 4"));
+	CHECK(has_line(t, "wsflow_budget_closed_total{connector=\"ws\","
+	    "flow=\"main\",direction=\"in\"} 2"));
+	CHECK(has_line(t, "wsflow_budget_closed_total{connector=\"ws\","
+	    "flow=\"main\",direction=\"out\"} 1"));
+	CHECK(strstr(t, "name=\"budget_closed") == NULL);
 	CHECK(strstr(t, "per_stream") == NULL);
 	CHECK(strstr(t, "name=\"text\"") == NULL);
 	CHECK(has_line(t, "wsflow_route_queue_bytes{route=\"1\",from=\"ws\","

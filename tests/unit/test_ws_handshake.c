@@ -345,6 +345,11 @@ test_responses(void)
 	buf_reset(&b);
 	CHECK_INT(ws_server_error_response(&b, WS_ERR_HS_NO_KEY), WS_OK);
 	CHECK(strncmp(b.bf_data, "HTTP/1.1 400 Bad Request\r\n", 26) == 0);
+	/* the worker's memory budget has no room for the request */
+	buf_reset(&b);
+	CHECK_INT(ws_server_error_response(&b, WS_ERR_BUDGET), WS_OK);
+	CHECK(strncmp(b.bf_data, "HTTP/1.1 503 Service Unavailable\r\n",
+	    34) == 0);
 	CHECK_INT(ws_server_error_response(&b, WS_OK), WS_ERR_INVAL);
 	buf_free(&b);
 }
