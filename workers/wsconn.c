@@ -96,6 +96,8 @@ struct wsconn {
 	struct event		*c_defer;	/* reap or resume */
 	struct event		*c_conn_ev;	/* client TCP connect */
 	uint64_t		 c_ping_seq;
+	uint64_t		 c_sent;	/* bytes the socket took */
+	uint64_t		 c_sent_mark;	/* c_sent as a close wait began */
 	/* Time limits (issue 11): idle and message timers, made lazily. */
 	struct event		*c_idle;
 	struct event		*c_msg;
@@ -1146,8 +1148,11 @@ wsc_in_add(struct wsconn *c, const uint8_t *data, size_t len)
 /*
  * Input backpressure from the output: while more than the bound waits
  * for the peer, the socket is not read (TCP pushes back), and a peer
- * that keeps it there for the close wait is closed with 1008.  Reading
- * resumes once the output is within the bound again.
+ * that takes less than WSC_DRAIN_MIN of it in a close wait is closed
+ * with 1008 (wsc_timeout): a peer that does not read, not one that
+ * reads slowly.  Nothing more is queued meanwhile, so the output only
+ * shrinks and the wait ends.  Reading resumes once the output is
+ * within the bound again.
  */
 static void
 wsc_out_bound(struct wsconn *c, size_t len)
@@ -1162,6 +1167,7 @@ wsc_out_bound(struct wsconn *c, size_t len)
 	c->c_out_full = full;
 	if (full) {
 		wsc_want_read(c, 0);
+		c->c_sent_mark = c->c_sent;
 		wsc_timer(c, c->c_conf->cf_close_wait_ms);
 		return;
 	}
@@ -1217,6 +1223,23 @@ wsc_tls_ended(struct wsconn *c, enum wsc_tls_st st, const char *why)
 }
 
 /*
+ * One write of the wire buffer to the socket, counting what it took (the
+ * reader's progress; TLS: record bytes).  -1 on an error other than a
+ * full socket.
+ */
+static int
+wsc_write(struct wsconn *c, struct evbuffer *wire)
+{
+	int	 n;
+
+	if ((n = evbuffer_write(wire, c->c_fd)) == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR ? 0 : -1;
+	c->c_sent += (uint64_t)n;
+	return 0;
+}
+
+/*
  * Write what is queued now (TLS: sealed first), unless a backlog already
  * waits for the socket; what the socket refuses waits for the write
  * event.
@@ -1243,8 +1266,7 @@ wsc_flush(struct wsconn *c)
 		wsc_out_bound(c, wsconn_pending(c));
 		return;
 	}
-	if (evbuffer_write(wire, c->c_fd) == -1 && errno != EAGAIN &&
-	    errno != EWOULDBLOCK && errno != EINTR) {
+	if (wsc_write(c, wire) == -1) {
 		c->c_tls.t_bad = 1;
 		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
 		return;
@@ -1268,8 +1290,8 @@ wsc_io_write(evutil_socket_t fd, short ev, void *arg)
 	struct evbuffer	*wire = wsc_wire(c);
 
 	(void)ev;
-	if (evbuffer_write(wire, fd) == -1 && errno != EAGAIN &&
-	    errno != EWOULDBLOCK && errno != EINTR) {
+	(void)fd;
+	if (wsc_write(c, wire) == -1) {
 		c->c_tls.t_bad = 1;
 		wsc_io_event(c, BEV_EVENT_ERROR | BEV_EVENT_WRITING, errno);
 		return;
@@ -1445,7 +1467,13 @@ wsc_timeout(evutil_socket_t fd, short ev, void *arg)
 		    c->c_conf->cf_close_wait_ms);
 		break;
 	case WSC_OPEN:
-		/* Only armed while the output is over its bound. */
+		/* Only armed while the output is over its bound: a peer
+		 * still taking it (slowly) gets another wait. */
+		if (c->c_sent - c->c_sent_mark >= WSC_DRAIN_MIN) {
+			c->c_sent_mark = c->c_sent;
+			wsc_timer(c, c->c_conf->cf_close_wait_ms);
+			return;
+		}
 		(void)wsc_over(c, "output", 0, 0);
 		wsconn_close(c, 1008, "output limit");
 		return;

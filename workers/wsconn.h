@@ -31,6 +31,12 @@
 #define WSC_HS_TIMEOUT_MS	10000	/* TCP + TLS + HTTP upgrade */
 #define WSC_CLOSE_WAIT_MS	2000	/* for the peer's close frame / EOF */
 #define WSC_OUT_MAX		(8U * 1024 * 1024)	/* queued output */
+/*
+ * Over the output bound, a peer that has taken at least this much of
+ * its output by the end of a close wait is reading (slowly): it gets
+ * another close wait.  With the 2 s wait, 32 KiB/s (256 kbit/s).
+ */
+#define WSC_DRAIN_MIN		(64U * 1024)
 #define WSC_NAME_MAX		96
 /* Time limits (issue 11); each is a config key, 0 turns it off. */
 #define WSC_IDLE_MS_SERVER	300000	/* no data frame either way */

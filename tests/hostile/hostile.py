@@ -263,6 +263,18 @@ class Good(threading.Thread):
 
 
 
+def end_daemon(d, tmp):
+    """Stop the daemon d, print its log's tail when a check failed, and
+    remove its folder tmp."""
+    d.stop()
+    if results["fail"]:
+        try:
+            print(open(d.err).read()[-4000:])
+        except OSError:
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_case(prefix, daemon, attack, deadline):
     """The frame of a hostile case: a temporary directory, the daemon
     (daemon(tmp) makes it), the well-behaved client beside
@@ -295,13 +307,7 @@ def run_case(prefix, daemon, attack, deadline):
     finally:
         if good is not None:
             good.stop.set()
-        d.stop()
-        if results["fail"]:
-            try:
-                print(open(d.err).read()[-4000:])
-            except OSError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
+        end_daemon(d, tmp)
     took = time.monotonic() - start
     check(took < deadline, "took %.1f s" % took)
     return summary()

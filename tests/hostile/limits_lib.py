@@ -188,9 +188,7 @@ def main_with(name, flow, defines, body, tls=False):
 def run_daemon(name, d, tmp, body):
     """Start d (a Daemon in the folder tmp), run body(d), stop it, print
     its log's tail on a failure, remove tmp; returns the exit status."""
-    import shutil
-
-    from hostile import results, summary
+    from hostile import end_daemon, summary
     start = time.monotonic()
     try:
         d.start()
@@ -198,12 +196,6 @@ def run_daemon(name, d, tmp, body):
     except Exception as e:      # a crash is a failure, not a hang
         check(False, "%s: %s" % (type(e).__name__, e))
     finally:
-        d.stop()
-        if results["fail"]:
-            try:
-                print(open(d.err).read()[-4000:])
-            except OSError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
+        end_daemon(d, tmp)
     print("%s: %.1f s" % (name, time.monotonic() - start))
     return summary()

@@ -46,6 +46,12 @@
 #define T_PING		125	/* ping payload: the largest control frame */
 /* Past the bound: one pong (2 + 125), the 1008 close (16), TLS records. */
 #define T_OUT_SLACK	(2 + T_PING + 16 + 64)
+/* Slow readers: a message of 16 bounds, read at 1 MiB/s or 16 KiB/s
+ * (four times WSC_DRAIN_MIN in a 250 ms wait, and a sixteenth of it). */
+#define T_SLOW_MSG	(16 * T_OUT_MAX)
+#define T_SLOW_WAIT	250
+#define T_SLOW_RATE	(1024 * 1024)
+#define T_TRICKLE	(16 * 1024)
 
 /* The server side as its owner sees it. */
 struct tsrv {
@@ -237,31 +243,47 @@ t_send(struct tcli *c, int op, const void *data, size_t len)
 	return r;
 }
 
-/* Client: take what the socket has; parse frames when open. */
-static void
-t_read(struct tcli *c, int frames)
+/*
+ * Client: take what the socket has, at most max bytes; parse frames
+ * when open.  Returns the bytes taken.
+ */
+static size_t
+t_read_some(struct tcli *c, int frames, size_t max)
 {
 	char		 tmp[65536];
 	struct ws_event	 ev;
-	size_t		 used;
-	ssize_t		 n;
-	int		 r, seq;
+	size_t		 used, got = 0, want;
+	ssize_t		 n = -1;
+	int		 r = 0, seq;
 
 	if (c->c_ssl != NULL) {
 		ERR_clear_error();
-		while ((r = SSL_read(c->c_ssl, tmp, sizeof(tmp))) > 0)
+		while (got < max) {
+			want = max - got < sizeof(tmp) ? max - got :
+			    sizeof(tmp);
+			if ((r = SSL_read(c->c_ssl, tmp, (int)want)) <= 0)
+				break;
 			buf_add(&c->c_rx, tmp, (size_t)r);
-		r = SSL_get_error(c->c_ssl, r);
+			got += (size_t)r;
+		}
+		r = got < max ? SSL_get_error(c->c_ssl, r) :
+		    SSL_ERROR_WANT_READ;
 		if (r != SSL_ERROR_WANT_READ && r != SSL_ERROR_WANT_WRITE)
 			c->c_eof = 1;	/* close_notify, EOF or an error */
 	} else {
-		while ((n = read(c->c_fd, tmp, sizeof(tmp))) > 0)
+		while (got < max) {
+			want = max - got < sizeof(tmp) ? max - got :
+			    sizeof(tmp);
+			if ((n = read(c->c_fd, tmp, want)) <= 0)
+				break;
 			buf_add(&c->c_rx, tmp, (size_t)n);
-		if (n == 0)
+			got += (size_t)n;
+		}
+		if (got < max && n == 0)
 			c->c_eof = 1;
 	}
 	if (!frames)
-		return;
+		return got;
 	while (c->c_rx.bf_len > 0) {
 		r = ws_parse(&c->c_p, (uint8_t *)c->c_rx.bf_data,
 		    c->c_rx.bf_len, &used, &ev);
@@ -292,6 +314,14 @@ t_read(struct tcli *c, int frames)
 		if (r != WS_OK)
 			break;
 	}
+	return got;
+}
+
+/* Client: take what the socket has; parse frames when open. */
+static void
+t_read(struct tcli *c, int frames)
+{
+	(void)t_read_some(c, frames, SIZE_MAX);
 }
 
 /* Run loop passes (reading the client when asked) until *flag >= want. */
@@ -901,6 +931,112 @@ test_ping_flood(struct wsconn_conf *dflt, struct wsc_stats *st)
 	buf_free(&b);
 }
 
+/* Milliseconds of the monotonic clock. */
+static uint64_t
+t_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A message of T_SLOW_MSG (16 times the bound) echoed to a client that
+ * reads it at rate bytes a second, by the clock (a slow loop pass does
+ * not slow it), until the echo is whole, the connection is gone or
+ * T_DEADLINE_S.  Returns the bytes it took; *max is the largest output
+ * queued.
+ */
+static size_t
+t_slow_read(struct tsrv *s, struct tcli *c, struct wsconn_conf *cf,
+    size_t rate, size_t *max)
+{
+	struct buf	 b;
+	struct pollfd	 pfd;
+	uint64_t	 t0, now;
+	size_t		 i, took = 0, due;
+	int		 sndbuf = T_OUT_MAX;	/* a pass writes enough */
+
+	buf_init(&c->c_rx, 0);
+	buf_init(&b, 0);
+	CHECK(t_connect(s, c, cf) == 0);
+	CHECK(setsockopt(s->s_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+	    sizeof(sndbuf)) == 0);
+	for (i = 0; i < T_SLOW_MSG; i++)
+		buf_add(&b, (const char *)&(uint8_t){ t_byte(T_SLOW_MSG, i) },
+		    1);
+	/* The clock runs from the send: the reader takes its share of
+	 * whatever the server has queued by then (a slow server, as
+	 * under valgrind, does not make it look like a trickle). */
+	t0 = t_ms();
+	CHECK(t_send(c, WS_OP_BINARY, b.bf_data, b.bf_len) == 0);
+	while (c->c_n == 0 && !c->c_eof && s->s_closed == 0 &&
+	    (now = t_ms()) < t0 + T_DEADLINE_S * 1000) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		(void)t_out_seen(s, max);
+		due = (size_t)((now - t0) * rate / 1000);
+		if (due > took)
+			took += t_read_some(c, 1, due - took);
+		pfd.fd = c->c_fd;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, 5);
+	}
+	CHECK_INT(s->s_msgs, 1);
+	CHECK(c->c_n == 0 || (c->c_last_full == T_SLOW_MSG &&
+	    c->c_last_sum == t_sum((uint8_t *)b.bf_data, b.bf_len)));
+	buf_free(&b);
+	return took;
+}
+
+/*
+ * Over the output bound, the close wait restarts while the peer takes
+ * at least WSC_DRAIN_MIN of its output per wait (issue 11): a steady
+ * reader at T_SLOW_RATE gets a message sixteen times the bound whole
+ * (over the bound for several waits); a reader taking T_TRICKLE a
+ * second is closed with 1008 after one wait.  Neither makes the
+ * server hold more than the bound and that one frame.
+ */
+static void
+test_slow_reader(struct wsconn_conf *dflt, struct wsc_stats *st)
+{
+	struct wsconn_conf	 cf = *dflt;
+	struct tsrv		 s;
+	struct tcli		 c = { .c_fd = -1 };
+	uint64_t		 over, c1008;
+	size_t			 max = 0, took;
+
+	cf.cf_out_max = T_OUT_MAX;
+	cf.cf_close_wait_ms = T_SLOW_WAIT;
+
+	/* Slow but steady: the whole echo, no close. */
+	over = st->st_overflows;
+	took = t_slow_read(&s, &c, &cf, T_SLOW_RATE, &max);
+	CHECK_MSG(c.c_n == 1, "steady reader: %zu of %d bytes, %s", took,
+	    T_SLOW_MSG, s.s_closed ? s.s_err : "open");
+	CHECK(s.s_ws != NULL && wsconn_is_open(s.s_ws));
+	CHECK(st->st_overflows == over);
+	CHECK_MSG(max > T_OUT_MAX && max <= T_OUT_MAX + T_SLOW_MSG +
+	    T_OUT_SLACK, "%zu bytes queued", max);
+	wsconn_free(s.s_ws);
+	t_cli_done(&c);
+
+	/* A trickle: 1008 after one close wait, the echo not taken. */
+	max = 0;
+	c1008 = st->st_close_out[8];
+	took = t_slow_read(&s, &c, &cf, T_TRICKLE, &max);
+	CHECK_INT(c.c_n, 0);
+	CHECK_MSG(s.s_closed == 1 && strstr(s.s_err,
+	    "peer does not read: output") != NULL, "trickle: %s after %zu "
+	    "bytes", s.s_closed ? s.s_err : "open", took);
+	CHECK(took < T_SLOW_MSG / 2);
+	CHECK(st->st_overflows == over + 1);
+	CHECK(st->st_close_out[8] == c1008 + 1);
+	CHECK_MSG(max <= T_OUT_MAX + T_SLOW_MSG + T_OUT_SLACK,
+	    "%zu bytes queued", max);
+	t_cli_done(&c);
+}
+
 /* Run loop passes until the server connection is gone; its reason. */
 static void
 t_until_closed(struct tsrv *s, struct tcli *c, int want)
@@ -1123,6 +1259,7 @@ main(void)
 	test_large(&cf);
 	test_pause_batch(&cf);
 	test_ping_flood(&cf, &st);
+	test_slow_reader(&cf, &st);
 	test_budget(&cf, &st);
 	test_idle_memory(&cf);
 	test_time_limits(&cf, &st);
@@ -1138,8 +1275,9 @@ main(void)
 		test_large(&cf);
 		test_pause_batch(&cf);
 		test_ping_flood(&cf, &st);
+		test_slow_reader(&cf, &st);
 		test_budget(&cf, &st);
-		CHECK_INT(st.st_connections, 12);
+		CHECK_INT(st.st_connections, 14);
 		CHECK_INT(st.st_handshake_failed, 0);
 	}
 	SSL_CTX_free(t_sctx);
