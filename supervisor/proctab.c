@@ -916,6 +916,37 @@ proctab_reap(void)
 	}
 }
 
+/*
+ * Name the workers that have not started into buf, "flow/name (state)"
+ * comma-separated: with pending only a reload's new workers (one that
+ * runs still waits for the keyholder to take its key), else every
+ * connector's.  Returns how many there are.
+ */
+int
+proctab_late(char *buf, size_t len, int pending)
+{
+	struct sup_view	 sv;
+	const char	*state, *flow;
+	size_t		 n = 0;
+	int		 i, late = 0;
+
+	buf[0] = '\0';
+	for (i = 0; proctab_view(i, &sv) == 0; i++) {
+		if (sv.sv_dc == NULL || (pending ? !pt.pt_w[i]->sw_pending :
+		    strcmp(sv.sv_state, "running") == 0))
+			continue;
+		state = strcmp(sv.sv_state, "running") == 0 ?
+		    "running, its key not taken" : sv.sv_state;
+		flow = sv.sv_dc->dc_flow != NULL ? sv.sv_dc->dc_flow : "";
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s (%s)",
+			    late > 0 ? ", " : "", flow, *flow != '\0' ? "/" : "",
+			    sv.sv_dc->dc_name, state);
+		late++;
+	}
+	return late;
+}
+
 /* What the control plane may see of worker i; -1 past the last. */
 int
 proctab_view(int i, struct sup_view *sv)

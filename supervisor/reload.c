@@ -20,7 +20,9 @@
  *     source is gone (MSG_ROUTE_DROP), the old configuration is freed,
  *     systemd hears READY=1 and wsflowctl its answer.
  * A new worker that fails before step 2 undoes the reload (rl_undo): the
- * old workers never stopped, so they take their connectors back.  A new
+ * old workers never stopped, so they take their connectors back.  So
+ * does step 1 taking longer than wsflowd -t (the start-up bound): the
+ * new workers that have not started are killed.  A new
  * worker with a private key counts as running once the keyholder has
  * taken its key too (keys.c); a key it refuses undoes the reload, and a
  * retired worker's key is forgotten once the worker is gone.
@@ -62,6 +64,7 @@ static struct {
 	const struct sup_opts	*r_opts;
 	const struct rl_ops	*r_ops;
 	struct event		*r_timer;	/* bounds the drain */
+	struct event		*r_start_timer;	/* bounds step 1 (-t) */
 	struct deployment	*r_dep;		/* running */
 	struct plan		 r_plan;
 	struct deployment	*r_old_dep;	/* until the retired are gone */
@@ -82,6 +85,7 @@ static struct {
 } rl;
 
 static void	rl_timeout(evutil_socket_t, short, void *);
+static void	rl_start_timeout(evutil_socket_t, short, void *);
 
 /* The deployment and plan running (the control plane's view). */
 struct deployment *
@@ -112,7 +116,9 @@ rl_init(const struct sup_opts *o, const struct rl_ops *ops,
 	/* Ids 0..n-1 are the connectors', n the control worker's. */
 	rl.r_next_id = SUP_ID_FREE(d->d_nconnectors);
 	rl.r_next_route = rl.r_plan.p_nroutes;
-	if ((rl.r_timer = evtimer_new(base, rl_timeout, NULL)) == NULL)
+	if ((rl.r_timer = evtimer_new(base, rl_timeout, NULL)) == NULL ||
+	    (rl.r_start_timer = evtimer_new(base, rl_start_timeout,
+	    NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 }
 
@@ -122,6 +128,8 @@ rl_free(void)
 {
 	if (rl.r_timer != NULL)
 		event_free(rl.r_timer);
+	if (rl.r_start_timer != NULL)
+		event_free(rl.r_start_timer);
 	route_plan_free(&rl.r_plan);
 	deploy_free(rl.r_dep);
 	route_plan_free(&rl.r_old_plan);
@@ -403,6 +411,7 @@ rl_begin(int client)
 	struct deployment	*nd;
 	struct sup_worker	**kept = NULL;
 	struct plan		 np;
+	struct timeval		 tv;
 	char			*text;
 	int			*ids = NULL, i, old_exit;
 
@@ -469,6 +478,11 @@ rl_begin(int client)
 	    rl.r_diff.rd_repathed, rl.r_diff.rd_started,
 	    rl.r_diff.rd_replaced, rl.r_diff.rd_stopped);
 	rl.r_stage = RL_STARTING;
+	if (rl.r_opts->so_start_secs > 0) {
+		tv.tv_sec = rl.r_opts->so_start_secs;
+		tv.tv_usec = 0;
+		evtimer_add(rl.r_start_timer, &tv);
+	}
 	free(rl.r_kept);
 	rl.r_kept = kept;
 	rl.r_nkept = nd->d_nconnectors;
@@ -595,6 +609,7 @@ rl_check(void)
 			if (proctab_get(i)->sw_pending)
 				return;
 		rl.r_stage = RL_DRAINING;
+		evtimer_del(rl.r_start_timer);
 		rl_paths();
 		for (i = 0; i < proctab_count(); i++) {
 			sw = proctab_get(i);
@@ -660,6 +675,7 @@ rl_undo(struct sup_worker *failed)
 	struct plan		 p;
 	struct sup_worker	*sw, *o;
 	struct route		*rt;
+	struct timeval		 tv;
 	int			 i;
 
 	/* The old workers play their connectors again... */
@@ -729,7 +745,11 @@ rl_undo(struct sup_worker *failed)
 	rl.r_drops = NULL;
 	rl.r_ndrops = 0;
 	rl.r_stage = RL_DRAINING;
-	evtimer_del(rl.r_timer);
+	evtimer_del(rl.r_start_timer);
+	/* The new workers' drain is bounded as the retired ones' is. */
+	tv.tv_sec = rl.r_opts->so_drain_ms / 1000;
+	tv.tv_usec = (rl.r_opts->so_drain_ms % 1000) * 1000;
+	evtimer_add(rl.r_timer, &tv);
 }
 
 /* A new worker of the reload failed before the reload went on (exits:
@@ -762,6 +782,38 @@ rl_key_refused(struct sup_worker *sw, const char *why)
 	rl_fail(sw, why, 0);
 }
 
+/*
+ * -t: the new workers took too long to start (or the keyholder to take
+ * their keys).  Those that have not started are killed and the reload is
+ * undone; its answer names them, as the start-up timeout does.
+ */
+static void
+rl_start_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct sup_worker	*sw;
+	char			 late[384];
+	int			 i, n;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (rl.r_stage != RL_STARTING)
+		return;
+	n = proctab_late(late, sizeof(late), 1);
+	snprintf(rl.r_failed, sizeof(rl.r_failed), "reload timed out after "
+	    "%d s: %d worker%s did not start: %s; reload undone, the previous "
+	    "configuration runs", rl.r_opts->so_start_secs, n, n == 1 ? "" :
+	    "s", late);
+	log_warnx("%s", rl.r_failed);
+	for (i = 0; i < proctab_count(); i++) {
+		sw = proctab_get(i);
+		if (sw->sw_pending)
+			proctab_kill(sw);
+	}
+	rl_undo(NULL);
+	rl_check();
+}
+
 /* A retired worker is gone: drop it from the table. */
 void
 rl_retired_gone(struct sup_worker *sw)
@@ -777,6 +829,7 @@ rl_abort(void)
 	if (rl.r_stage == RL_IDLE)
 		return;
 	evtimer_del(rl.r_timer);
+	evtimer_del(rl.r_start_timer);
 	rl_answer(0, "stopping: the reload did not finish");
 	rl.r_stage = RL_IDLE;
 }

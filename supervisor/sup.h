@@ -316,6 +316,7 @@ void	 proctab_no_restarts(void);
 void	 proctab_kill_all(int);
 void	 proctab_reap(void);
 int	 proctab_view(int, struct sup_view *);
+int	 proctab_late(char *, size_t, int);
 
 /* supervisor.c: start-up in phases, worker messages, stop; in the order
  * wsflowd's main calls them. */

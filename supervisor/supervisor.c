@@ -235,28 +235,15 @@ sup_startup_failed(void)
 static void
 sup_start_timeout(evutil_socket_t fd, short ev, void *arg)
 {
-	struct sup_view	 sv;
-	char		 late[1024];
-	size_t		 len = 0;
-	int		 i, n = 0;
+	char	 late[1024];
+	int	 n;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
 	if (sup.s_phase != SUP_CONFIGURING && sup.s_phase != SUP_STARTING)
 		return;
-	late[0] = '\0';
-	for (i = 0; proctab_view(i, &sv) == 0; i++) {
-		if (strcmp(sv.sv_state, "running") == 0 || sv.sv_dc == NULL)
-			continue;
-		if (len < sizeof(late))
-			len += (size_t)snprintf(late + len, sizeof(late) - len,
-			    "%s%s%s%s (%s)", n > 0 ? ", " : "",
-			    sv.sv_dc->dc_flow != NULL ? sv.sv_dc->dc_flow : "",
-			    sv.sv_dc->dc_flow != NULL && *sv.sv_dc->dc_flow ?
-			    "/" : "", sv.sv_dc->dc_name, sv.sv_state);
-		n++;
-	}
+	n = proctab_late(late, sizeof(late), 0);
 	log_warnx("start-up timed out after %d s: %d worker%s did not start: "
 	    "%s", sup.s_opts->so_start_secs, n, n == 1 ? "" : "s", late);
 	sup_startup_failed();

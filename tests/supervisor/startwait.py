@@ -10,6 +10,11 @@ meanwhile is seen without racing a clock:
     started yet: "reloading" (text and -j); once it starts, the reload
     command exits 0 and status says "running" again.  Only the new
     connector's worker is fake ($FAKE_IDS): the rest are real.
+ 3. -t bounds a reload too: a reload whose new connector never starts
+    is undone after -t seconds, wsflowctl reload exits 1 naming it, a
+    client of a kept connector keeps its connection and its echoes,
+    status says running again and the next reload (the same connector,
+    now a real worker) succeeds.
 Last line: "N passed, N failed"."""
 import json
 import os
@@ -22,6 +27,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "hostile"))
+from hostile import frame, recv_message, ws_connect  # noqa: E402
 from checks import (BLD, SRC, check, results, stop_session,  # noqa: E402
                     summary, wait_for)
 
@@ -138,21 +146,31 @@ def status(sock, json_out=False):
     return r.stdout
 
 
-def reload_status(tmp):
-    """2. status during a reload that waits for a new connector."""
-    path = os.path.join(tmp, "reload.troy")
+def reload_daemon(tmp, name, args=()):
+    """wsflowd -d (with args) in its own session, running a alone from
+    name.troy, its control socket name.sock, its log wsflowd.err (the
+    file, open, returned too); the worker of the connector x a reload
+    adds is fake and holds its start until name.hold exists, logging to
+    name.log."""
+    path = os.path.join(tmp, name + ".troy")
     with open(path, "w") as f:
         f.write(flow())
-    sock = os.path.join(tmp, "ctl3.sock")
+    sock = os.path.join(tmp, name + ".sock")
     # a alone: a is 0, control 1, exporter 2, keyholder 3: x is 4
     err = open(os.path.join(tmp, "wsflowd.err"), "w")
     d = subprocess.Popen(
-        [WSFLOWD, "-d", "-s", sock, path], cwd=tmp,
+        [WSFLOWD, "-d", "-s", sock] + list(args) + [path], cwd=tmp,
         stdin=subprocess.DEVNULL, stdout=err, stderr=err,
         start_new_session=True,
         env=env(tmp, FAKE_IDS="4", FAKE_NAME="x", FAKE_SEND="hold",
-                FAKE_GO=os.path.join(tmp, "x"),
-                FAKE_LOG=os.path.join(tmp, "x.log")))
+                FAKE_GO=os.path.join(tmp, name),
+                FAKE_LOG=os.path.join(tmp, name + ".log")))
+    return d, path, sock, err
+
+
+def reload_status(tmp):
+    """2. status during a reload that waits for a new connector."""
+    d, path, sock, err = reload_daemon(tmp, "x")
     rl = None
     try:
         wait_for(lambda: status(sock, True) == "running", 20,
@@ -191,10 +209,88 @@ def reload_status(tmp):
         err.close()
 
 
+def reload_cmd(sock):
+    """wsflowctl reload, bounded here (without the -t bound on a reload
+    it would wait for ever): (exit status or None, output, seconds)."""
+    t0 = time.monotonic()
+    rl = subprocess.Popen([WSFLOWCTL, "-s", sock, "reload"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    try:
+        out, err = rl.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        rl.kill()
+        out, err = rl.communicate()
+    return rl.returncode, out + err, time.monotonic() - t0
+
+
+def echo(s, data):
+    """Send one binary message, return the reply's payload."""
+    s.sendall(frame(2, data))
+    return recv_message(s)[1]
+
+
+def refused(port):
+    """Does nothing accept on port?"""
+    try:
+        ws_connect(port, False, timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
+def reload_timeout(tmp):
+    """3. -t 4: a reload whose new connector x holds its start."""
+    # never.hold is never made.  The next reload gives x a new id (ids
+    # are never used twice), so there its worker is the real one.
+    d, path, sock, err = reload_daemon(tmp, "never", ("-t", "4"))
+    c = None
+    try:
+        wait_for(lambda: status(sock, True) == "running", 30,
+                 "the daemon to run")
+        c = ws_connect(PA, False)
+        check(echo(c, b"before") == b"before", "a client of a echoes")
+        with open(path, "w") as f:
+            f.write(flow(extra=True))
+        rc, out, took = reload_cmd(sock)
+        check(rc == 1, "x never starts: wsflowctl reload exits 1 (got %s, "
+              "%r)" % (rc, out.strip()[-300:]))
+        check(3.9 <= took < 30, "after the -t bound, not long after: "
+              "%.1f s" % took)
+        check("reload timed out after 4 s: 1 worker did not start: "
+              "main/x (starting)" in out, "it names x and how far it got")
+        check(open(os.path.join(tmp, "never.log")).read() == "x start\n",
+              "x's worker was asked to start and held it")
+        check(echo(c, b"during") == b"during", "the client of a keeps its "
+              "connection and its echoes")
+        check(status(sock, True) == "running", "status says running")
+        check(wait_for(lambda: refused(PX), 20, "x's port to close"),
+              "x's listening socket is closed again")
+        check("reload timed out after 4 s" in open(err.name).read(),
+              "the daemon logs the timeout")
+        rc, out, took = reload_cmd(sock)
+        check(rc == 0 and "1 kept, 1 started" in out, "the next reload, x "
+              "a real worker: exits 0 (%s, %r)" % (rc, out.strip()[-300:]))
+        x = ws_connect(PX, False)
+        check(echo(x, b"x") == b"x", "x serves")
+        x.close()
+        check(echo(c, b"after") == b"after", "the client of a still "
+              "echoes")
+        check(status(sock, True) == "running", "status says running")
+    finally:
+        if c is not None:
+            c.close()
+        stop_session(d)
+        err.close()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="wsflow-startwait.")
     os.chmod(tmp, 0o755)        # the fake workers drop to 65534
-    for case in (timeout_daemon, timeout_foreground, reload_status):
+    for case in (timeout_daemon, timeout_foreground, reload_status,
+                 reload_timeout):
         try:
             case(tmp)
         except Exception as e:  # noqa: BLE001
