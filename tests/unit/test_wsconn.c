@@ -46,11 +46,15 @@
 #define T_PING		125	/* ping payload: the largest control frame */
 /* Past the bound: one pong (2 + 125), the 1008 close (16), TLS records. */
 #define T_OUT_SLACK	(2 + T_PING + 16 + 64)
-/* Slow readers: a message of 16 bounds, read at 1 MiB/s or 16 KiB/s
- * (four times WSC_DRAIN_MIN in a 250 ms wait, and a sixteenth of it). */
-#define T_SLOW_MSG	(16 * T_OUT_MAX)
-#define T_SLOW_WAIT	250
-#define T_SLOW_RATE	(1024 * 1024)
+/* Slow readers: a message of 32 bounds read at 512 KiB/s (eight times
+ * WSC_DRAIN_MIN in a 1 s wait, four waits in all) or at 16 KiB/s (a
+ * quarter of WSC_DRAIN_MIN a wait).  The wait is long and the message
+ * small enough that a stalled pass (valgrind on a busy machine: this
+ * process is reader and server at once, and seals the whole echo in
+ * one pass) is a fraction of a wait. */
+#define T_SLOW_MSG	(32 * T_OUT_MAX)
+#define T_SLOW_WAIT	1000
+#define T_SLOW_RATE	(512 * 1024)
 #define T_TRICKLE	(16 * 1024)
 
 /* The server side as its owner sees it. */
@@ -942,7 +946,7 @@ t_ms(void)
 }
 
 /*
- * A message of T_SLOW_MSG (16 times the bound) echoed to a client that
+ * A message of T_SLOW_MSG (32 times the bound) echoed to a client that
  * reads it at rate bytes a second, by the clock (a slow loop pass does
  * not slow it), until the echo is whole, the connection is gone or
  * T_DEADLINE_S.  Returns the bytes it took; *max is the largest output
@@ -992,7 +996,7 @@ t_slow_read(struct tsrv *s, struct tcli *c, struct wsconn_conf *cf,
 /*
  * Over the output bound, the close wait restarts while the peer takes
  * at least WSC_DRAIN_MIN of its output per wait (issue 11): a steady
- * reader at T_SLOW_RATE gets a message sixteen times the bound whole
+ * reader at T_SLOW_RATE gets a message 32 times the bound whole
  * (over the bound for several waits); a reader taking T_TRICKLE a
  * second is closed with 1008 after one wait.  Neither makes the
  * server hold more than the bound and that one frame.
