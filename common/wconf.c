@@ -365,8 +365,13 @@ static const struct wconf_key control_keys[] = {
 };
 
 /* A connector that reports to metrics connectors (metrics_interval_s). */
+/* A port of a metered pipeline. */
+static const struct wconf_key pipe_port_elem = {
+	"port", WCT_STRING, 0, NULL, NULL
+};
+
 static const struct wconf_key reporter_keys[] = {
-	/* its name, as the connector tag of its events */
+	/* its name, as the connector (or pipeline) tag of its events */
 	{ "name", WCT_STRING, WCF_REQUIRED, NULL, NULL },
 	/* seconds between its reports */
 	{ "interval_s", WCT_INT, WCF_REQUIRED, NULL, NULL },
@@ -374,6 +379,11 @@ static const struct wconf_key reporter_keys[] = {
 	{ "source", WCT_BOOL, 0, NULL, NULL },
 	/* it writes (reports port in) */
 	{ "sink", WCT_BOOL, 0, NULL, NULL },
+	/* a pipeline with #!config metrics_interval_s: its input ports
+	 * (from) and output ports (into) are the nodes reported */
+	{ "pipeline", WCT_BOOL, 0, NULL, NULL },
+	{ "from", WCT_ARRAY, 0, NULL, &pipe_port_elem },
+	{ "into", WCT_ARRAY, 0, NULL, &pipe_port_elem },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -384,7 +394,8 @@ static const struct wconf_key reporter_rec = {
 /* The metrics connector: troy gives it no keys; the supervisor adds who
  * reports (supervisor/wconf_build.c). */
 static const struct wconf_key metrics_keys[] = {
-	/* the connectors with metrics_interval_s, every flow's */
+	/* the connectors and pipelines with metrics_interval_s, every
+	 * flow's */
 	{ "reporters", WCT_ARRAY, 0, NULL, &reporter_rec },
 	{ NULL, 0, 0, NULL, NULL }
 };

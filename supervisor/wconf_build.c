@@ -209,10 +209,33 @@ wcb_start(struct json_object *conf, int restarts, int verbose)
 	json_object_object_add(conf, "verbose", json_object_new_int(verbose));
 }
 
+/* A pipeline with `#!config metrics_interval_s` as a reporter: its name
+ * (Tremor's tag), interval and ports. */
+static void
+wcb_pipe_reporter(struct json_object *list, const struct dep_pipeline *dp)
+{
+	struct json_object	*r, *v;
+
+	if (dp->dp_compiled == NULL || !json_object_object_get_ex(
+	    dp->dp_compiled, "metrics_interval_s", &v) ||
+	    json_object_get_int64(v) <= 0)
+		return;
+	r = json_object_new_object();
+	json_object_object_add(r, "name", json_object_new_string(dp->dp_name));
+	json_object_object_add(r, "interval_s",
+	    json_object_new_int64(json_object_get_int64(v)));
+	json_object_object_add(r, "pipeline", json_object_new_boolean(1));
+	if (json_object_object_get_ex(dp->dp_compiled, "from", &v))
+		json_object_object_add(r, "from", json_object_get(v));
+	if (json_object_object_get_ex(dp->dp_compiled, "into", &v))
+		json_object_object_add(r, "into", json_object_get(v));
+	json_object_array_add(list, r);
+}
+
 /*
  * A metrics connector's reporters: every connector that runs and sets
- * metrics_interval_s, with its roles, added as connector.config
- * "reporters" to a copy of the metrics connector's definition (the
+ * metrics_interval_s, with its roles, and every pipeline with
+ * `#!config metrics_interval_s`, added as connector.config "reporters" to a copy of the metrics connector's definition (the
  * deployment's stays as troy made it).
  */
 void
@@ -251,6 +274,8 @@ wcb_reporters(struct json_object *conf, const struct deployment *d,
 		    json_object_new_boolean((role[i] & ROLE_SINK) != 0));
 		json_object_array_add(list, r);
 	}
+	for (i = 0; i < d->d_npipelines; i++)
+		wcb_pipe_reporter(list, &d->d_pipelines[i]);
 	json_object_object_add(c, "reporters", list);
 	json_object_object_add(conf, "connector", conn);
 }

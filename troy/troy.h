@@ -58,6 +58,9 @@ void	troy_diags_free(struct troy_diags *);
 /* Print "file:line:col: message", the line and a caret, for each. */
 void	troy_diags_print(const struct troy_diags *, FILE *);
 
+/* The largest `#!config metrics_interval_s` of a pipeline (a year). */
+#define TROY_METRICS_MAX_S	31536000
+
 /* Lexer. */
 enum troy_tt {
 	TT_EOF,
@@ -67,6 +70,7 @@ enum troy_tt {
 	TT_FLOAT,
 	TT_PUNCT,
 	TT_ERROR,	/* tk_text is the message */
+	TT_DIRECTIVE,	/* `#!config` (Tremor's config directive) */
 };
 
 struct troy_token {
@@ -220,6 +224,7 @@ struct troy_stmt {
 	struct troy_module	*s_module;	/* resolved use */
 	struct json_object	*s_compiled;	/* pipeline selects, as
 						   workers receive them */
+	int64_t			 s_metrics_s;	/* #!config metrics_interval_s */
 	int			 s_bad;		/* definition has errors */
 };
 

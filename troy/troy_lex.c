@@ -432,6 +432,17 @@ troy_lex(const char *buf, size_t len, struct troy_tokens *out)
 			lx_adv(&lx);
 			continue;
 		}
+		if (c == '#' && lx.lx_off + 9 <= len &&
+		    memcmp(buf + lx.lx_off, "#!config", 8) == 0 &&
+		    (buf[lx.lx_off + 8] == ' ' || buf[lx.lx_off + 8] == '\t')) {
+			/* Tremor's config directive: its tokens follow */
+			if (lx_push(&lx, TT_DIRECTIVE, line, col, "#!config",
+			    8) == -1)
+				goto fail;
+			for (start = 0; start < 8; start++)
+				lx_adv(&lx);
+			continue;
+		}
 		if (c == '#') {
 			while (lx.lx_off < len && lx_peek(&lx, 0) != '\n')
 				lx_adv(&lx);

@@ -22,6 +22,7 @@ struct parser {
 	struct troy_diags	*pr_diags;
 	int			 pr_depth;
 	int			 pr_with;	/* open with/script blocks */
+	struct troy_stmt	*pr_pipe;	/* pipeline being defined */
 };
 
 /* The current token. */
@@ -1060,6 +1061,8 @@ parse_select(struct parser *p, struct troy_stmt *s)
 static int
 parse_defpipe(struct parser *p, struct troy_stmt *s)
 {
+	struct troy_stmt	*outer;
+
 	s->s_kind = TS_DEFPIPE;
 	if (expect_ident(p, "a pipeline name", &s->s_name, &s->s_namepos) ==
 	    -1)
@@ -1074,8 +1077,11 @@ parse_defpipe(struct parser *p, struct troy_stmt *s)
 		return -1;
 	if (expect_kw(p, "pipeline") == -1)
 		return -1;
+	outer = p->pr_pipe;
+	p->pr_pipe = s;
 	if (parse_body(p, &s->s_body, TS_DEFPIPE) != 0)
 		s->s_bad = 1;
+	p->pr_pipe = outer;
 	return 0;
 }
 
@@ -1163,6 +1169,74 @@ parse_define(struct parser *p, struct troy_stmt *s, int ctx)
 		    found);
 	return perr(p, "expected `connector`, `pipeline` or `flow` after "
 	    "`define`, found %s", found);
+}
+
+/* Skip the tokens left on line (a directive's). */
+static void
+skip_line(struct parser *p, int line)
+{
+	while (cur(p)->tk_type != TT_EOF && cur(p)->tk_line == line)
+		next(p);
+}
+
+/*
+ * `#!config KEY = VALUE`, Tremor's config directive.  In a pipeline
+ * definition the one key is metrics_interval_s, a whole number of
+ * seconds; anything else is an error.  Elsewhere Tremor has no use for
+ * it: ignored with a warning.  Returns 0 or -1 (reported, line skipped).
+ */
+static int
+parse_directive(struct parser *p, int ctx)
+{
+	const struct troy_token	*t;
+	struct troy_pos		 pos = tpos(p, cur(p));
+	char			 found[64];
+	int			 line = cur(p)->tk_line;
+
+	next(p);
+	if (ctx != TS_DEFPIPE || p->pr_pipe == NULL) {
+		troy_warn(p->pr_diags, &pos, "`#!config` outside a pipeline "
+		    "definition is ignored");
+		skip_line(p, line);
+		return 0;
+	}
+	t = cur(p);
+	if (t->tk_type != TT_IDENT || t->tk_line != line ||
+	    strcmp(t->tk_text, "metrics_interval_s") != 0) {
+		describe(t, found, sizeof(found));
+		perr(p, "unknown pipeline config directive %s (wsflow knows "
+		    "`metrics_interval_s`)", found);
+		goto fail;
+	}
+	next(p);
+	if (!ispunct_(cur(p), "=") || cur(p)->tk_line != line) {
+		describe(cur(p), found, sizeof(found));
+		perr(p, "expected `=` after `metrics_interval_s`, found %s",
+		    found);
+		goto fail;
+	}
+	next(p);
+	t = cur(p);
+	if (t->tk_type != TT_INT || t->tk_line != line || t->tk_int < 1 ||
+	    t->tk_int > TROY_METRICS_MAX_S) {
+		describe(t, found, sizeof(found));
+		perr(p, "`metrics_interval_s` must be a whole number of "
+		    "seconds from 1 to %d, found %s", TROY_METRICS_MAX_S,
+		    found);
+		goto fail;
+	}
+	p->pr_pipe->s_metrics_s = t->tk_int;
+	next(p);
+	if (cur(p)->tk_type != TT_EOF && cur(p)->tk_line == line) {
+		describe(cur(p), found, sizeof(found));
+		perr(p, "expected the end of the `#!config` line, found %s",
+		    found);
+		goto fail;
+	}
+	return 0;
+fail:
+	skip_line(p, line);
+	return -1;
 }
 
 /*
@@ -1328,6 +1402,11 @@ parse_body(struct parser *p, struct troy_stmts *out, int ctx)
 				perr(p, "missing `end` of %s",
 				    ctx == TS_DEFFLOW ? "flow" : "pipeline");
 			break;
+		}
+		if (cur(p)->tk_type == TT_DIRECTIVE) {
+			if (parse_directive(p, ctx) == -1)
+				errs++;
+			continue;
 		}
 		start = p->pr_i;
 		rc = parse_stmt(p, out, ctx);

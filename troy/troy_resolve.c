@@ -1086,6 +1086,9 @@ create_pipeline(struct troy_ctx *ctx, const char *flow,
 	json_object_object_add(o, "into", strv_json(d->s_into, d->s_ninto));
 	json_object_object_add(o, "args", args);
 	json_object_object_add(o, "selects", json_object_get(d->s_compiled));
+	if (d->s_metrics_s > 0)
+		json_object_object_add(o, "metrics_interval_s",
+		    json_object_new_int64(d->s_metrics_s));
 	dp->dp_compiled = o;
 	ctx->c_pdefs[ctx->c_npdefs - 1] = d;
 }

@@ -134,10 +134,13 @@ ctl_stats_answer(struct worker *w, const struct proc_msg *m)
 		if (w->w_routes[i].wr_end != 0)	/* not a dropped slot */
 			ctl_route_stats(&w->w_routes[i], &routes[n++]);
 	st.st_nroutes = n;
+	extra = json_object_new_object();
 	if (w->w_ops != NULL && w->w_ops->co_stats != NULL) {
-		extra = json_object_new_object();
 		w->w_ops->co_stats(w, extra);
 		ctl_budget_json(&w->w_budget, extra);
+	}
+	ev_pipe_stats(w, extra);
+	if (json_object_object_length(extra) > 0) {
 		s = json_object_to_json_string_length(extra,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &len);

@@ -193,6 +193,9 @@ ev_path_set(struct worker *w, struct json_object *conf, char *err,
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(pipes, i);
 		np[i].wp_outputs = jg_obj(p, "outputs");
+		np[i].wp_name = jg_str(jg_obj(p, "compiled"), "name", "");
+		np[i].wp_metered = jg_int(jg_obj(p, "compiled"),
+		    "metrics_interval_s", 0) > 0;
 		np[i].wp_pipe = pipeline_from_json(jg_obj(p, "compiled"), e,
 		    sizeof(e));
 		if (np[i].wp_pipe == NULL) {
@@ -600,6 +603,70 @@ ev_pipe_nodes(struct wk_pipe *wp, const char *port)
 	return nodes;
 }
 
+/* Count an event through a metered pipeline's port (out: leaving it):
+ * a few pointer or string comparisons. */
+static void
+ev_pipe_count(struct wk_pipe *wp, const char *port, int out)
+{
+	int	 i;
+
+	if (!wp->wp_metered)
+		return;
+	for (i = 0; i < wp->wp_ncnt; i++)
+		if (wp->wp_cnt[i].pc_out == out &&
+		    (wp->wp_cnt[i].pc_port == port ||
+		    strcmp(wp->wp_cnt[i].pc_port, port) == 0)) {
+			wp->wp_cnt[i].pc_n++;
+			return;
+		}
+	if (i == WK_PIPE_COUNTS)
+		return;
+	wp->wp_cnt[i].pc_port = port;
+	wp->wp_cnt[i].pc_out = out;
+	wp->wp_cnt[i].pc_n = 1;
+	wp->wp_ncnt++;
+}
+
+/*
+ * The counters of the metered pipelines this worker evaluates, for the
+ * metrics connector: "pipeline_metrics": [{"name", "ports": [{"port",
+ * "direction" (in|out), "events"}]}]; nothing when none is metered.
+ */
+void
+ev_pipe_stats(struct worker *w, struct json_object *o)
+{
+	struct wk_pipe		*wp;
+	struct json_object	*list = NULL, *p, *ports, *c;
+	int			 i, j;
+
+	for (i = 0; i < w->w_path.ep_npipes; i++) {
+		wp = &w->w_path.ep_pipes[i];
+		if (!wp->wp_metered)
+			continue;
+		if (list == NULL)
+			list = json_object_new_array();
+		p = json_object_new_object();
+		ports = json_object_new_array();
+		json_object_object_add(p, "name",
+		    json_object_new_string(wp->wp_name));
+		for (j = 0; j < wp->wp_ncnt; j++) {
+			c = json_object_new_object();
+			json_object_object_add(c, "port",
+			    json_object_new_string(wp->wp_cnt[j].pc_port));
+			json_object_object_add(c, "direction",
+			    json_object_new_string(wp->wp_cnt[j].pc_out ?
+			    "out" : "in"));
+			json_object_object_add(c, "events",
+			    json_object_new_uint64(wp->wp_cnt[j].pc_n));
+			json_object_array_add(ports, c);
+		}
+		json_object_object_add(p, "ports", ports);
+		json_object_array_add(list, p);
+	}
+	if (list != NULL)
+		json_object_object_add(o, "pipeline_metrics", list);
+}
+
 /* Pipeline output: follow that port's nodes. */
 static int
 ev_pipe_emit(void *arg, const char *port, struct json_object *v,
@@ -608,6 +675,7 @@ ev_pipe_emit(void *arg, const char *port, struct json_object *v,
 	struct pipe_ctx		*pc = arg;
 	struct ev_val		 val;
 
+	ev_pipe_count(&pc->pc_w->w_path.ep_pipes[pc->pc_pipe], port, 1);
 	ev_val_obj(&val, v);
 	ev_deliver(pc->pc_w, ev_pipe_nodes(
 	    &pc->pc_w->w_path.ep_pipes[pc->pc_pipe], port), &val, meta,
@@ -847,6 +915,7 @@ struct ev_node {
 	 * the nodes of their output ports, in order (en_npass -1: not). */
 	int			 en_npass;
 	struct json_object	*en_pass[EV_PASS_MAX];
+	const char		*en_passport[EV_PASS_MAX];
 };
 
 /* json-c userdata destructor of a cached node. */
@@ -884,9 +953,11 @@ ev_node(struct worker *w, struct json_object *node, struct ev_node *tmp)
 		    w->w_path.ep_pipes[tmp->en_id].wp_pipe,
 		    tmp->en_port != NULL ? tmp->en_port : "", into,
 		    EV_PASS_MAX);
-		for (i = 0; i < tmp->en_npass; i++)
+		for (i = 0; i < tmp->en_npass; i++) {
 			tmp->en_pass[i] = jg_arr(
 			    w->w_path.ep_pipes[tmp->en_id].wp_outputs, into[i]);
+			tmp->en_passport[i] = into[i];
+		}
 	} else if ((o = jg_get(node, "route")) != NULL) {
 		tmp->en_kind = EN_ROUTE;
 		tmp->en_id = json_object_get_int(o);
@@ -916,6 +987,7 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 	const struct ev_node	*en;
 	struct ev_node		 tmp;
 	struct pipe_ctx		 pc;
+	struct wk_pipe		*wp;
 	struct json_object	*v;
 	size_t			 i, n;
 	int			 j;
@@ -933,10 +1005,15 @@ ev_deliver(struct worker *w, struct json_object *nodes, struct ev_val *val,
 		en = ev_node(w, json_object_array_get_idx(nodes, i), &tmp);
 		switch (en->en_kind) {
 		case EN_PIPELINE:
+			wp = &w->w_path.ep_pipes[en->en_id];
+			ev_pipe_count(wp, en->en_port != NULL ? en->en_port :
+			    "in", 0);
 			/* `select event` only: what it would emit, unparsed */
-			for (j = 0; j < en->en_npass; j++)
+			for (j = 0; j < en->en_npass; j++) {
+				ev_pipe_count(wp, en->en_passport[j], 1);
 				ev_deliver(w, en->en_pass[j], val, meta,
 				    depth + 1);
+			}
 			if (en->en_npass >= 0)
 				break;
 			if (ev_val_get(w, val, &v) == -1)

@@ -9,7 +9,13 @@
  *	 "fields": {"count": 7}, "timestamp": 1650402845610254000}
  *
  * on this connector's out port: out and err for a connector that reads,
- * in for one that writes (and any other port it used).  The counts come
+ * in for one that writes (and any other port it used).  A pipeline with
+ * `#!config metrics_interval_s` reports the events through its ports:
+ *
+ *	{"measurement": "events", "tags": {"pipeline": "main",
+ *	 "node": "in", "direction": "output", "port": "out"}, ...}
+ *
+ * counted by the workers that evaluate it (summed).  The counts come
  * from the supervisor (MSG_METRICS_REQ, the workers' counters as show
  * stats has them); the reporters and their intervals are in the worker
  * configuration (connector.config "reporters").  Events sent to the in
@@ -36,6 +42,8 @@ struct mx_reporter {
 	int64_t		 mr_interval_ns;
 	int		 mr_source;
 	int		 mr_sink;
+	int		 mr_pipe;	/* a pipeline's */
+	struct json_object *mr_conf;	/* its record (from, into) */
 	int64_t		 mr_last;	/* last report, ns */
 };
 
@@ -101,20 +109,17 @@ mx_count(struct json_object *c, const char *port, const char *dir)
 	return 0;
 }
 
-/* Emit one connector_events event. */
+/* Emit one event of measurement with tags (taken) and a count. */
 static void
-mx_emit(const char *conn, const char *port, uint64_t count, int64_t ts)
+mx_emit_tags(const char *measurement, struct json_object *tags,
+    uint64_t count, int64_t ts)
 {
-	struct json_object	*v, *tags, *fields;
+	struct json_object	*v, *fields;
 
 	v = json_object_new_object();
-	tags = json_object_new_object();
 	fields = json_object_new_object();
 	json_object_object_add(v, "measurement",
-	    json_object_new_string("connector_events"));
-	json_object_object_add(tags, "connector",
-	    json_object_new_string(conn));
-	json_object_object_add(tags, "port", json_object_new_string(port));
+	    json_object_new_string(measurement));
 	json_object_object_add(v, "tags", tags);
 	json_object_object_add(fields, "count",
 	    json_object_new_uint64(count));
@@ -122,6 +127,97 @@ mx_emit(const char *conn, const char *port, uint64_t count, int64_t ts)
 	json_object_object_add(v, "timestamp", json_object_new_int64(ts));
 	ev_emit(mx.m_w, "out", v, NULL);
 	json_object_put(v);
+}
+
+/* Emit one connector_events event. */
+static void
+mx_emit(const char *conn, const char *port, uint64_t count, int64_t ts)
+{
+	struct json_object	*tags;
+
+	tags = json_object_new_object();
+	json_object_object_add(tags, "connector",
+	    json_object_new_string(conn));
+	json_object_object_add(tags, "port", json_object_new_string(port));
+	mx_emit_tags("connector_events", tags, count, ts);
+}
+
+/* The events through port (dir "in" entering, "out" leaving) of every
+ * instance of pipeline name, summed over the workers evaluating it. */
+static uint64_t
+mx_pipe_count(struct json_object *list, const char *name, const char *port,
+    const char *dir)
+{
+	struct json_object	*pl, *p, *ports, *e;
+	size_t			 i, j, k, n, np, ne;
+	uint64_t		 sum = 0;
+
+	n = list != NULL ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++) {
+		pl = jg_arr(jg_obj(jg_obj(json_object_array_get_idx(list, i),
+		    "stats"), "connector"), "pipeline_metrics");
+		np = pl != NULL ? json_object_array_length(pl) : 0;
+		for (j = 0; j < np; j++) {
+			p = json_object_array_get_idx(pl, j);
+			if (strcmp(jg_str(p, "name", ""), name) != 0)
+				continue;
+			ports = jg_arr(p, "ports");
+			ne = ports != NULL ? json_object_array_length(ports) : 0;
+			for (k = 0; k < ne; k++) {
+				e = json_object_array_get_idx(ports, k);
+				if (strcmp(jg_str(e, "port", ""), port) == 0 &&
+				    strcmp(jg_str(e, "direction", ""), dir) ==
+				    0)
+					sum += (uint64_t)jg_int(e, "events", 0);
+			}
+		}
+	}
+	return sum;
+}
+
+/* Emit one pipeline events event: node's port in direction. */
+static void
+mx_emit_node(const char *pipe, const char *node, const char *dir,
+    const char *port, uint64_t count, int64_t ts)
+{
+	struct json_object	*tags;
+
+	tags = json_object_new_object();
+	json_object_object_add(tags, "pipeline", json_object_new_string(pipe));
+	json_object_object_add(tags, "node", json_object_new_string(node));
+	json_object_object_add(tags, "direction", json_object_new_string(dir));
+	json_object_object_add(tags, "port", json_object_new_string(port));
+	mx_emit_tags("events", tags, count, ts);
+}
+
+/*
+ * The events of a pipeline reporter, as Tremor's graph nodes: each input
+ * port P is a node P (what enters it on its port in leaves it on out),
+ * each output port Q a node Q likewise.
+ */
+static void
+mx_pipe_report(const struct mx_reporter *r, struct json_object *list,
+    int64_t ts)
+{
+	struct json_object	*ports;
+	const char		*port, *dir;
+	uint64_t		 n;
+	size_t			 i, k, np;
+
+	for (k = 0; k < 2; k++) {
+		ports = jg_arr(r->mr_conf, k == 0 ? "from" : "into");
+		dir = k == 0 ? "in" : "out";
+		np = ports != NULL ? json_object_array_length(ports) : 0;
+		for (i = 0; i < np; i++) {
+			port = json_object_get_string(
+			    json_object_array_get_idx(ports, i));
+			if (port == NULL)
+				continue;
+			n = mx_pipe_count(list, r->mr_name, port, dir);
+			mx_emit_node(r->mr_name, port, "input", "in", n, ts);
+			mx_emit_node(r->mr_name, port, "output", "out", n, ts);
+		}
+	}
 }
 
 /* The events of one reporter: its default ports, then others it used. */
@@ -186,6 +282,11 @@ metrics_metrics_res(struct worker *w, const struct proc_msg *m)
 		if (now - mx.m_rep[i].mr_last <
 		    mx.m_rep[i].mr_interval_ns - 100000000)
 			continue;
+		if (mx.m_rep[i].mr_pipe) {
+			mx_pipe_report(&mx.m_rep[i], list, now);
+			mx.m_rep[i].mr_last = now;
+			continue;
+		}
 		for (j = 0; j < n; j++) {
 			c = json_object_array_get_idx(list, j);
 			if (strcmp(jg_str(c, "name", ""),
@@ -262,6 +363,8 @@ metrics_setup(struct worker *w, char *err, size_t errlen)
 		mx.m_rep[mx.m_nrep].mr_interval_ns = iv * 1000000000;
 		mx.m_rep[mx.m_nrep].mr_source = jg_bool(r, "source", 0);
 		mx.m_rep[mx.m_nrep].mr_sink = jg_bool(r, "sink", 0);
+		mx.m_rep[mx.m_nrep].mr_pipe = jg_bool(r, "pipeline", 0);
+		mx.m_rep[mx.m_nrep].mr_conf = r;
 		mx.m_rep[mx.m_nrep].mr_last = mx_now();
 		mx.m_nrep++;
 		if (tick == 0 || iv < tick)

@@ -26,6 +26,7 @@
 
 #define WK_FD_RESERVE	32	/* descriptors beyond the connections */
 #define WK_PIPE_PORTS	4	/* output port lookups cached per pipeline */
+#define WK_PIPE_COUNTS	16	/* ports counted per metered pipeline */
 #define WK_MAX_DEPTH	32	/* pipeline chain depth */
 #define EV_PARSE_DEPTH	8192	/* above any codec's nesting limit */
 #define WK_MAX_ROUTES	256	/* route ends per worker */
@@ -99,6 +100,17 @@ struct wk_pipe {
 	/* The last output ports looked up (by the select's pointer). */
 	const char		*wp_cport[WK_PIPE_PORTS];
 	struct json_object	*wp_cnodes[WK_PIPE_PORTS];
+	/* Events per pipeline port (#!config metrics_interval_s only):
+	 * the first WK_PIPE_COUNTS ports seen, names borrowed from the
+	 * graph. */
+	const char		*wp_name;
+	int			 wp_metered;
+	int			 wp_ncnt;
+	struct {
+		const char	*pc_port;
+		int		 pc_out;	/* leaving the pipeline */
+		uint64_t	 pc_n;
+	}			 wp_cnt[WK_PIPE_COUNTS];
 };
 
 /* One route end held by this worker. */
@@ -311,6 +323,7 @@ void	 ev_sink(struct worker *, const char *, struct json_object *,
 	    struct json_object *);
 void	 ev_read_inputs(struct worker *, int);
 void	 ev_count_port(struct worker *, const char *, int);
+void	 ev_pipe_stats(struct worker *, struct json_object *);
 void	 ev_ack_flush(struct worker *, int);
 void	 ev_route_rewired(struct worker *, struct wk_route *);
 

@@ -201,6 +201,98 @@ test_pipeline_compile(void)
 	troy_ctx_free(ctx);
 }
 
+/* Load one file; NULL when it does not load.  Its diagnostics: diags. */
+static struct deployment *
+load_one(const char *text, struct troy_ctx **ctx)
+{
+	const char	*files[] = { "main.troy", text, NULL };
+
+	return load(files, names, 1, NULL, 0, ctx);
+}
+
+/* `#!config metrics_interval_s = N` in pipeline definitions. */
+static void
+test_config_directive(void)
+{
+	static const char *const bad[][2] = {
+		{ "#!config metrics_interval_s = 0",
+		    "main.troy:3:35: `metrics_interval_s` must be a whole "
+		    "number of seconds from 1 to 31536000, found a number\n" },
+		{ "#!config metrics_interval_s = \"5\"",
+		    "main.troy:3:35: `metrics_interval_s` must be a whole "
+		    "number of seconds from 1 to 31536000, found a string\n" },
+		{ "#!config metrics_interval_s = 1.5",
+		    "main.troy:3:35: `metrics_interval_s` must be a whole "
+		    "number of seconds from 1 to 31536000, found a number\n" },
+		{ "#!config metrics_interval = 5",
+		    "main.troy:3:14: unknown pipeline config directive "
+		    "`metrics_interval` (wsflow knows `metrics_interval_s`)\n" },
+		{ "#!config metrics_interval_s 5",
+		    "main.troy:3:33: expected `=` after `metrics_interval_s`, "
+		    "found a number\n" },
+		{ "#!config metrics_interval_s = 5 6",
+		    "main.troy:3:37: expected the end of the `#!config` line, "
+		    "found a number\n" },
+	};
+	char			 text[512];
+	struct troy_ctx		*ctx = NULL;
+	struct deployment	*d;
+	const char		*s;
+	size_t			 i;
+
+	d = load_one("define flow main flow\n"
+	    "  define pipeline p pipeline\n"
+	    "    #!config metrics_interval_s = 5\n"
+	    "    select event from in into out;\n"
+	    "  end;\n"
+	    "  create pipeline p;\n"
+	    "end;\n"
+	    "deploy flow main;\n", &ctx);
+	CHECK_MSG(d != NULL, "%s", diags(ctx));
+	if (d != NULL) {
+		CHECK_INT(json_object_get_int(json_object_object_get(
+		    d->d_pipelines[0].dp_compiled, "metrics_interval_s")), 5);
+		deploy_free(d);
+	}
+	troy_ctx_free(ctx);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ctx = NULL;
+		snprintf(text, sizeof(text), "define flow main flow\n"
+		    "  define pipeline p pipeline\n"
+		    "    %s\n"
+		    "    select event from in into out;\n"
+		    "  end;\n"
+		    "  create pipeline p;\n"
+		    "end;\n"
+		    "deploy flow main;\n", bad[i][0]);
+		CHECK(load_one(text, &ctx) == NULL);
+		s = diags(ctx);
+		/* the first line: file:line:col and the message */
+		CHECK_MSG(strncmp(s, bad[i][1], strlen(bad[i][1])) == 0,
+		    "%s: %s", bad[i][0], s);
+		troy_ctx_free(ctx);
+	}
+	/* Outside a pipeline Tremor has no use for it: a warning. */
+	ctx = NULL;
+	d = load_one("#!config metrics_interval_s = 5\n"
+	    "define flow main flow\n"
+	    "  define pipeline p pipeline select event from in into out; "
+	    "end;\n"
+	    "  create pipeline p;\n"
+	    "end;\n"
+	    "deploy flow main;\n", &ctx);
+	CHECK_MSG(d != NULL, "%s", diags(ctx));
+	CHECK_MSG(strstr(diags(ctx), "main.troy:1:1: warning: `#!config` "
+	    "outside a pipeline definition is ignored") != NULL, "%s",
+	    diags(ctx));
+	if (d != NULL) {
+		CHECK(json_object_object_get(d->d_pipelines[0].dp_compiled,
+		    "metrics_interval_s") == NULL);
+		deploy_free(d);
+	}
+	troy_ctx_free(ctx);
+}
+
 /* A bad definition instantiated twice is reported once. */
 static void
 test_dedup(void)
@@ -234,6 +326,7 @@ main(void)
 	test_folding();
 	test_modules();
 	test_pipeline_compile();
+	test_config_directive();
 	test_dedup();
 	return check_done();
 }
