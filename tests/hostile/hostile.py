@@ -8,7 +8,6 @@ import base64
 import json
 import os
 import shutil
-import signal
 import socket
 import ssl
 import struct
@@ -130,6 +129,13 @@ def recv_message(s):
         op, data = read_frame(s)
         if op in (1, 2):
             return op, data
+
+
+def echo(s, data, op=2):
+    """Send one message (binary unless op says), return the reply's
+    payload."""
+    s.sendall(frame(op, data))
+    return recv_message(s)[1]
 
 
 class Daemon:

@@ -39,7 +39,7 @@ from checks import (BLD, SRC, check, stop_session,  # noqa: E402
                     summary, wait_for)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "hostile"))
-from hostile import frame, recv_message, ws_connect  # noqa: E402
+from hostile import echo, ws_connect  # noqa: E402
 
 import websockets  # noqa: E402
 
@@ -357,8 +357,7 @@ def ctl(d, *args):
 def held_echo(s, data):
     """One binary echo on a raw wss:// connection: True if it came back."""
     try:
-        s.sendall(frame(2, data))
-        return recv_message(s)[1] == data
+        return echo(s, data) == data
     except (OSError, ConnectionError) as e:
         print("  held connection: %s" % e)
         return False

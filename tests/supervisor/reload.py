@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "hostile"))
-from hostile import frame, read_frame, recv_message, ws_connect  # noqa: E402
+from hostile import echo, frame, read_frame, ws_connect  # noqa: E402
 from checks import BLD, SRC, check, summary  # noqa: E402
 
 PA, PB, PC = 14610, 14611, 14612
@@ -94,12 +94,6 @@ def flow(b=False, c_changed=False, broken=False, missing=False,
     if broken:
         t += "  connect /connector/a to to;\n"
     return t + TAIL
-
-
-def echo(s, data, op=2):
-    """Send one message, return the reply's payload."""
-    s.sendall(frame(op, data))
-    return recv_message(s)[1]
 
 
 def close_code(s):

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "hostile"))
-from hostile import frame, recv_message, ws_connect  # noqa: E402
+from hostile import echo, ws_connect  # noqa: E402
 from checks import (BLD, SRC, check, results, stop_session,  # noqa: E402
                     summary, wait_for)
 
@@ -222,12 +222,6 @@ def reload_cmd(sock):
         rl.kill()
         out, err = rl.communicate()
     return rl.returncode, out + err, time.monotonic() - t0
-
-
-def echo(s, data):
-    """Send one binary message, return the reply's payload."""
-    s.sendall(frame(2, data))
-    return recv_message(s)[1]
 
 
 def refused(port):
