@@ -19,6 +19,16 @@ has() {
 	if grep -Fq -- "$2" "$1" 2>/dev/null; then ok "${1#"${strip:-}"} has: $2"
 	else nok "${1#"${strip:-}"} lacks: $2"; fi
 }
+# worker_of PID TITLE: the pid of supervisor PID's worker whose process
+# title is "wsflowd: TITLE" (status 1: none).
+worker_of() {
+	for _w in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		case "$(tr '\0' ' ' <"/proc/$_w/cmdline" 2>/dev/null)" in
+		"wsflowd: $2 "*) echo "$_w"; return 0 ;;
+		esac
+	done
+	return 1
+}
 # wait_for CONDITION: up to 30 s (a loaded machine) for a shell condition.
 wait_for() {
 	for _ in $(seq 300); do

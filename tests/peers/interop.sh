@@ -256,12 +256,7 @@ case "$(cat slowloris.out)" in
 esac
 
 # a killed ws_server worker is restarted with the same listening socket
-wpid=""
-for c in $(cat /proc/$srv/task/$srv/children 2>/dev/null); do
-	case "$(tr '\0' ' ' < /proc/$c/cmdline 2>/dev/null)" in
-	"wsflowd: ws_server plain"*) wpid=$c ;;
-	esac
-done
+wpid=$(worker_of "$srv" "ws_server plain")
 if [ -n "$wpid" ] && kill -9 "$wpid"; then
 	sleep 0.5
 	client "ws_server worker killed, restarted, serving again" $py \

@@ -318,12 +318,7 @@ else
 	nok "hostile proxy stats: $(cat st.out)"
 fi
 # the worker's peak memory: the endless header was read to its bound only
-bw=""
-for k in $(cat "/proc/$hd/task/$hd/children" 2>/dev/null); do
-	case "$(tr '\0' ' ' < "/proc/$k/cmdline" 2>/dev/null)" in
-	*ws_client*bad*) bw=$k ;;
-	esac
-done
+bw=$(worker_of "$hd" "ws_client bad")
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$bw/status" 2>/dev/null)
 check "hostile proxy: worker VmHWM ${hwm:-?} KiB < 32 MiB" \
     test "${hwm:-999999}" -lt 32768

@@ -21,7 +21,8 @@ py=/usr/bin/python3
 work=$bld/tests/logpipe.work
 pa=14576
 pb=14577
-# ok, nok, check WHAT CMD...: counted results; wait_for CONDITION
+# ok, nok, check WHAT CMD...: counted results; wait_for CONDITION;
+# worker_of SUPERVISOR TITLE: a worker's pid
 . "$src/tests/checks.sh"
 
 pid=
@@ -61,15 +62,6 @@ TROY
 # kB of field $1 (VmRSS, VmHWM) of process $2.
 vm() {
 	sed -n "s/^$1:[	 ]*\([0-9]*\) kB/\1/p" "/proc/$2/status"
-}
-
-# The pid of the worker whose title is "wsflowd: $1".
-worker() {
-	for p in $(ps -o pid= --ppid "$pid"); do
-		[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = \
-		    "wsflowd: $1 " ] && echo "$p" && return 0
-	done
-	return 1
 }
 
 # Echo one message on port $1 with a new connection.
@@ -112,7 +104,7 @@ check "a echoes" wait_for "[ -e one.ok ]"
 
 rss0=$(vm VmRSS "$pid")
 hwm0=$(vm VmHWM "$pid")
-bpid=$(worker "ws_server b")
+bpid=$(worker_of "$pid" "ws_server b")
 check "worker b found" test -n "$bpid"
 touch go
 kill -9 "${bpid:-0}"
@@ -157,7 +149,7 @@ check "the log stays small ($(wc -c <stderr) bytes)" test "$(wc -c <stderr)" -lt
 has stderr "wsflow-worker: connector a: sandbox:"
 
 # Last words: b restarts as a worker that writes and exits 3.
-bpid=$(worker "ws_server b")
+bpid=$(worker_of "$pid" "ws_server b")
 touch go.exit
 kill -9 "${bpid:-0}"
 check "b exits 3 on its restart" \
